@@ -1,0 +1,226 @@
+//! `capsule-package` reads a mini-program package — a directory, or a `.zip` / `.ma` file —
+//! under size and safety limits, and builds its normalised [`Manifest`] from either dialect
+//! (WeChat's `app.json` or a W3C MiniApp `manifest.json`), checking that every page and
+//! component it names exists. It also writes packages back out as deterministic zips.
+//!
+//! It owns: reading bytes safely (zip slip, bombs, links, duplicates), `project.config.json`
+//! (`miniprogramRoot`, `packOptions`), the app id, the size limits, configuration diagnostics
+//! with `file:line:col`. It must not: run or compile code, parse templates or styles, or touch
+//! anything outside the package it was given.
+//!
+//! ```no_run
+//! use capsule_package::{LoadOptions, Package};
+//! match Package::load("examples/todo", &LoadOptions::default()) {
+//!     Ok(package) => println!("{} pages", package.manifest.pages.len()),
+//!     Err(error) => eprintln!("{error}"),
+//! }
+//! ```
+
+pub mod components;
+pub mod diagnostic;
+pub mod files;
+pub mod json;
+pub mod limits;
+pub mod manifest;
+pub mod pack;
+pub mod project;
+pub mod schema;
+pub mod source;
+pub mod w3c;
+pub mod wechat;
+mod window;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use diagnostic::{Diagnostic, Diagnostics, Location, Severity, Span};
+pub use files::Files;
+pub use limits::{Limits, SizeReport, format_size};
+pub use manifest::{
+    AppId, AppIdSource, Component, ComponentRef, Dialect, Manifest, Page, PageConfig, Permission, Subpackage,
+    TabBar, Window,
+};
+pub use pack::{PackReport, pack};
+use project::{PROJECT_CONFIG, PROJECT_PRIVATE_CONFIG, ProjectConfig};
+use source::{Entry, Source};
+
+/// How to load a package.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    pub limits: Limits,
+}
+
+/// A loaded, checked package: its files in memory and its manifest. Immutable once built.
+#[derive(Clone, Debug)]
+pub struct Package {
+    /// The canonical path of the directory or zip it was loaded from.
+    pub location: PathBuf,
+    /// The mini-program's folder inside the project (`miniprogramRoot`), `""` when it is the
+    /// project folder itself.
+    pub miniprogram_root: String,
+    /// The project name from `project.config.json`, when there is one.
+    pub project_name: Option<String>,
+    /// The packed files, relative to the mini-program root.
+    pub files: Files,
+    pub manifest: Manifest,
+    pub sizes: SizeReport,
+    /// Problems that did not stop the load.
+    pub warnings: Diagnostics,
+    /// `project.config.json` as it was, so a packed zip keeps the app id and root.
+    project_config: Option<Vec<u8>>,
+}
+
+/// Why a package did not load: every problem found, errors and warnings, in order.
+#[derive(Clone, Debug)]
+pub struct LoadError {
+    pub diagnostics: Diagnostics,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors: Vec<String> = self.diagnostics.errors().map(ToString::to_string).collect();
+        write!(f, "{}", errors.join("\n"))
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl Package {
+    /// Loads and checks the package at `path`. All problems found are reported together.
+    pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Package, LoadError> {
+        let mut diags = Diagnostics::default();
+        let package = load(path.as_ref(), options, &mut diags);
+        match package {
+            Some(mut package) if !diags.has_errors() => {
+                package.warnings = diags;
+                Ok(package)
+            }
+            _ => Err(LoadError { diagnostics: diags }),
+        }
+    }
+
+    /// `project.config.json` as it was found, if the package had one.
+    pub fn project_config(&self) -> Option<&[u8]> {
+        self.project_config.as_deref()
+    }
+}
+
+/// A stable id for a package without a declared one: the same path always gives the same id,
+/// and two paths never share one (so never share storage).
+///
+/// ```
+/// use std::path::Path;
+/// use capsule_package::path_app_id;
+/// let a = path_app_id(Path::new("/srv/apps/todo"));
+/// assert_eq!(a, path_app_id(Path::new("/srv/apps/todo")));
+/// assert_ne!(a, path_app_id(Path::new("/srv/apps/todo2")));
+/// assert!(a.starts_with("local-") && a.len() == 6 + 16);
+/// ```
+pub fn path_app_id(canonical: &Path) -> String {
+    let digest = Sha256::digest(canonical.to_string_lossy().as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("local-{hex}")
+}
+
+fn read_json_entry(
+    source: &mut Source,
+    entries: &[Entry],
+    name: &str,
+    diags: &mut Diagnostics,
+) -> Option<(Vec<u8>, schema::JsonFile)> {
+    let entry = entries.iter().find(|e| e.path == name)?;
+    let bytes = match source.read(entry) {
+        Ok(b) => b,
+        Err(reason) => {
+            diags.push(Diagnostic::error(name, format!("cannot read: {reason}")));
+            return None;
+        }
+    };
+    let file = schema::parse_json_file(name, &bytes, diags)?;
+    Some((bytes, file))
+}
+
+fn load(path: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Option<Package> {
+    let limits = &options.limits;
+    let (mut source, entries) = Source::open(path, limits, diags)?;
+    let location = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let label = source.label();
+
+    let main_config = read_json_entry(&mut source, &entries, PROJECT_CONFIG, diags);
+    let private_config = read_json_entry(&mut source, &entries, PROJECT_PRIVATE_CONFIG, diags);
+    let project = ProjectConfig::from_files(
+        main_config.as_ref().map(|(_, f)| f),
+        private_config.as_ref().map(|(_, f)| f),
+        diags,
+    );
+
+    // What would be packed, relative to the mini-program root.
+    let root = &project.miniprogram_root;
+    let packed: Vec<(String, &Entry)> = entries
+        .iter()
+        .filter(|e| e.path != PROJECT_CONFIG && e.path != PROJECT_PRIVATE_CONFIG)
+        .filter_map(|e| {
+            let rel = if root.is_empty() {
+                e.path.as_str()
+            } else {
+                e.path.strip_prefix(root.as_str())?.strip_prefix('/')?
+            };
+            project.is_packed(rel).then(|| (rel.to_string(), e))
+        })
+        .collect();
+    if !root.is_empty() && packed.is_empty() {
+        let mut d = Diagnostic::error(PROJECT_CONFIG, format!("miniprogramRoot `{root}` holds no files"));
+        if let Some((_, file)) = &main_config
+            && let Some(v) = file.root.get("miniprogramRoot")
+        {
+            d = d.at(&file.text, v.span);
+        }
+        diags.push(d);
+        return None;
+    }
+    let sized: Vec<Entry> = packed.iter().map(|(rel, e)| Entry { path: rel.clone(), size: e.size }).collect();
+    if !limits::check_total(&sized, limits, &label, diags) {
+        return None;
+    }
+
+    let mut files = Files::default();
+    for (rel, entry) in &packed {
+        match source.read(entry) {
+            Ok(bytes) => files.insert(rel.clone(), bytes),
+            Err(reason) => diags.push(Diagnostic::error(entry.path.clone(), format!("cannot read: {reason}"))),
+        }
+    }
+
+    let path_id = AppId { id: path_app_id(&location), source: AppIdSource::PathHash };
+    let manifest = if files.contains(wechat::APP_JSON) {
+        let app_id = match &project.appid {
+            Some(id) => AppId { id: id.clone(), source: AppIdSource::ProjectConfig },
+            None => path_id,
+        };
+        wechat::load(&files, app_id, diags)
+    } else if files.contains(w3c::MANIFEST_JSON) {
+        w3c::load(&files, path_id, diags)
+    } else {
+        let place = if root.is_empty() { "the package root".to_string() } else { format!("`{root}/`") };
+        diags.push(
+            Diagnostic::error(label.clone(), format!("no app.json or manifest.json at {place}"))
+                .with_hint("a WeChat mini-program has app.json; a W3C MiniApp has manifest.json"),
+        );
+        None
+    }?;
+
+    let roots: Vec<String> = manifest.subpackages.iter().map(|s| s.root.clone()).collect();
+    let sizes = limits::check_parts(&sized, &roots, limits, &label, diags);
+    Some(Package {
+        location,
+        miniprogram_root: project.miniprogram_root.clone(),
+        project_name: project.project_name.clone(),
+        files,
+        manifest,
+        sizes,
+        warnings: Diagnostics::default(),
+        project_config: main_config.map(|(bytes, _)| bytes),
+    })
+}
