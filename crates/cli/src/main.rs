@@ -1,1 +1,260 @@
-fn main(){}
+//! The `capsule` command: check, inspect and pack mini-program packages.
+//!
+//! Exit codes are a contract with scripts: 0 when the command did its job, 1 when the package
+//! has errors or the output could not be written, 2 when the command line itself is wrong.
+
+mod info;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use capsule_package::{Diagnostics, Dialect, Limits, LoadOptions, Package, format_size};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "capsule", version, about = "A mini-program container: check, inspect and pack packages")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a package (a folder, .zip or .ma) and print its problems like a compiler.
+    /// Exits 1 when there is any error.
+    Check {
+        package: PathBuf,
+        /// Print the diagnostics as JSON on stdout instead.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Print a package's normalised manifest.
+    Info {
+        package: PathBuf,
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Check a package and write it as a deterministic zip (same files, same bytes).
+    Pack {
+        package: PathBuf,
+        /// Where to write the zip [default: <folder name>.zip, or .ma for a W3C MiniApp].
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        color: OutputArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+}
+
+#[derive(Args)]
+struct OutputArgs {
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl OutputArgs {
+    fn color(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+#[derive(Args)]
+struct LimitArgs {
+    /// Size limit of the main package (e.g. 2MiB, 512KiB, 1048576).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    main_limit: Option<u64>,
+    /// Size limit of each subpackage.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    subpackage_limit: Option<u64>,
+    /// Size limit of the whole package.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    total_limit: Option<u64>,
+}
+
+impl LimitArgs {
+    fn options(&self) -> LoadOptions {
+        let defaults = Limits::default();
+        LoadOptions {
+            limits: Limits {
+                main_package_size: self.main_limit.unwrap_or(defaults.main_package_size),
+                subpackage_size: self.subpackage_limit.unwrap_or(defaults.subpackage_size),
+                total_size: self.total_limit.unwrap_or(defaults.total_size),
+                ..defaults
+            },
+        }
+    }
+}
+
+/// `2MiB`, `2M`, `512KiB`, `512k`, `1048576`.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().map_err(|_| format!("`{text}` is not a size such as 2MiB or 512KiB"))?;
+    let scale = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        other => return Err(format!("unknown size unit `{other}`; use B, KiB, MiB or GiB")),
+    };
+    Ok((number * scale) as u64)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Check { package, json, output, limits } => check(package, *json, output.color(), &limits.options()),
+        Command::Info { package, json, output, limits } => {
+            info::run(package, *json, output.color(), &limits.options())
+        }
+        Command::Pack { package, output, color, limits } => {
+            pack(package, output.as_deref(), color.color(), &limits.options())
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints diagnostics to stderr, as a compiler does.
+fn print_diagnostics(diags: &Diagnostics, color: bool) {
+    let mut err = std::io::stderr().lock();
+    for d in diags.iter() {
+        let _ = writeln!(err, "{}", d.render(color));
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+}
+
+fn summary(diags: &Diagnostics) -> String {
+    format!("{}, {}", plural(diags.errors().count(), "error"), plural(diags.warnings().count(), "warning"))
+}
+
+fn check(path: &Path, json: bool, color: bool, options: &LoadOptions) -> anyhow::Result<ExitCode> {
+    let loaded = Package::load(path, options);
+    let diags = match &loaded {
+        Ok(package) => &package.warnings,
+        Err(error) => &error.diagnostics,
+    };
+    if json {
+        let report = serde_json::json!({
+            "package": path.display().to_string(),
+            "ok": loaded.is_ok(),
+            "diagnostics": diags,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_diagnostics(diags, color);
+        match &loaded {
+            Ok(package) => println!(
+                "{}: ok ({}, {}, {} in {}; {})",
+                path.display(),
+                plural(package.manifest.pages.len(), "page"),
+                plural(package.manifest.components.len(), "component"),
+                format_size(package.sizes.total),
+                plural(package.sizes.files, "file"),
+                summary(diags)
+            ),
+            Err(_) => eprintln!("{}: {}", path.display(), summary(diags)),
+        }
+    }
+    Ok(if loaded.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Loads a package, printing its warnings; on errors prints them all and gives `None`.
+fn load_reporting(path: &Path, color: bool, options: &LoadOptions) -> Option<Package> {
+    match Package::load(path, options) {
+        Ok(package) => {
+            print_diagnostics(&package.warnings, color);
+            Some(package)
+        }
+        Err(error) => {
+            print_diagnostics(&error.diagnostics, color);
+            eprintln!("{}: {}", path.display(), summary(&error.diagnostics));
+            None
+        }
+    }
+}
+
+fn pack(path: &Path, output: Option<&Path>, color: bool, options: &LoadOptions) -> anyhow::Result<ExitCode> {
+    let Some(package) = load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
+    let output = match output {
+        Some(o) => o.to_path_buf(),
+        None => {
+            let stem = package.location.file_stem().map_or("package".into(), |s| s.to_string_lossy().into_owned());
+            let ext = if package.manifest.dialect == Dialect::W3c { "ma" } else { "zip" };
+            PathBuf::from(format!("{stem}.{ext}"))
+        }
+    };
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(package.sizes.total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    // Small packages pack in an instant; a bar would only flicker.
+    if package.sizes.total < 512 * 1024 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message("packing");
+    let report = capsule_package::pack(&package, &output, |done, _| bar.set_position(done))
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    bar.finish_and_clear();
+    println!(
+        "packed {} ({}) into {} ({})",
+        plural(report.files, "file"),
+        format_size(report.input_bytes),
+        output.display(),
+        format_size(report.output_bytes)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("2MiB"), Ok(2 * 1024 * 1024));
+        assert_eq!(parse_size("512k"), Ok(512 * 1024));
+        assert_eq!(parse_size("1.5 KiB"), Ok(1536));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert!(parse_size("big").is_err());
+        assert!(parse_size("3 parsecs").unwrap_err().contains("unknown size unit"));
+    }
+}

@@ -1,0 +1,8 @@
+App({
+  onLaunch(options) {
+    this.globalData.launchPath = options && options.path
+  },
+  globalData: {
+    launchPath: ''
+  }
+})

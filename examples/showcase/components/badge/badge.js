@@ -1,0 +1,8 @@
+Component({
+  options: {
+    multipleSlots: false
+  },
+  properties: {
+    text: { type: String, value: '' }
+  }
+})

@@ -1,0 +1,13 @@
+Page({
+  data: {
+    features: [
+      { title: 'Data bindings', path: '/pages/bindings/bindings' },
+      { title: 'wx:if and hidden', path: '/pages/conditions/conditions' },
+      { title: 'wx:for lists', path: '/pages/lists/lists' },
+      { title: 'Templates, import, include', path: '/pages/templates/templates' },
+      { title: 'Events', path: '/pages/events/events', isNew: true },
+      { title: 'Basic components', path: '/pages/basics/basics' },
+      { title: 'About (subpackage)', path: '/packageExtra/pages/about/about' }
+    ]
+  }
+})

@@ -1,0 +1,6 @@
+Page({
+  data: {
+    greeting: 'Hello',
+    name: 'MiniApp'
+  }
+})
