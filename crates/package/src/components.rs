@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::files::Files;
 use crate::json::{Json, Member};
 use crate::manifest::{Component, ComponentRef};
@@ -67,12 +67,21 @@ pub fn resolve(files: &Files, using_file: &str, path: &str) -> Result<String, Ve
     Err(candidates)
 }
 
+/// One place a component is used from, kept so problems with the component can point there.
+#[derive(Clone, Debug)]
+pub struct ComponentUse {
+    pub path: String,
+    pub file: String,
+    pub location: Location,
+}
+
 /// Reads a `usingComponents` object from `file`, resolving each entry. Every entry that leads
-/// nowhere is an error at its value.
+/// nowhere is an error at its value; every one that leads somewhere is added to `uses`.
 pub fn read_using_components(
     c: &mut Checker<'_, '_>,
     value: &Json,
     files: &Files,
+    uses: &mut Vec<ComponentUse>,
 ) -> BTreeMap<String, ComponentRef> {
     let mut out = BTreeMap::new();
     let Some(members) = c.object(value, "usingComponents") else { return out };
@@ -86,6 +95,11 @@ pub fn read_using_components(
         }
         match resolve(files, &c.file.path, &path) {
             Ok(found) => {
+                uses.push(ComponentUse {
+                    path: found.clone(),
+                    file: c.file.path.clone(),
+                    location: Location::of(&c.file.text, value.span),
+                });
                 out.insert(key.clone(), ComponentRef::Package(found));
             }
             Err(candidates) => {
@@ -105,53 +119,56 @@ pub fn read_using_components(
 const KEPT_COMPONENT_KEYS: &[&str] =
     &["componentGenerics", "componentPlaceholder", "renderer", "componentFramework", "pureDataPattern"];
 
-/// Loads every component reachable from `roots`, breadth first, each once: its `.json` must
-/// say `"component": true`, and its `.js` and `.wxml` must exist.
-pub fn load_components(
-    files: &Files,
-    roots: impl IntoIterator<Item = (String, String)>,
-    diags: &mut Diagnostics,
-) -> Vec<Component> {
-    let mut queue: std::collections::VecDeque<(String, String)> = roots.into_iter().collect();
+/// Loads every component reachable from `uses`, breadth first, each once: its `.json` must
+/// say `"component": true`, and its `.js` and `.wxml` must exist. A problem is reported once,
+/// at the first place the component is used.
+pub fn load_components(files: &Files, uses: Vec<ComponentUse>, diags: &mut Diagnostics) -> Vec<Component> {
+    let mut queue: std::collections::VecDeque<ComponentUse> = uses.into();
     let mut loaded: BTreeMap<String, Component> = BTreeMap::new();
-    while let Some((path, used_from)) = queue.pop_front() {
-        if loaded.contains_key(&path) {
+    while let Some(used) = queue.pop_front() {
+        if loaded.contains_key(&used.path) {
             continue;
         }
+        let path = used.path.clone();
+        let at_use = |message: String| {
+            let mut d = Diagnostic::error(used.file.clone(), message);
+            d.location = Some(used.location.clone());
+            d
+        };
         for ext in ["js", "wxml"] {
             let file = format!("{path}.{ext}");
             if !files.contains(&file) {
-                diags.push(crate::Diagnostic::error(
-                    used_from.clone(),
-                    format!("component `{path}` has no {file}"),
-                ));
+                diags.push(at_use(format!("component `{path}` has no {file}")));
             }
         }
         let json_path = format!("{path}.json");
         let mut component =
             Component { path: path.clone(), using_components: BTreeMap::new(), style_isolation: None, extra: BTreeMap::new() };
+        let mut nested = Vec::new();
         match files.get(&json_path) {
             None => diags.push(
-                crate::Diagnostic::error(used_from.clone(), format!("component `{path}` has no {json_path}"))
+                at_use(format!("component `{path}` has no {json_path}"))
                     .with_hint("a component's .json must hold {\"component\": true}"),
             ),
             Some(bytes) => {
                 if let Some(file) = parse_json_file(&json_path, bytes, diags) {
-                    read_component_json(&file, files, &mut component, diags);
+                    read_component_json(&file, files, &mut component, &mut nested, diags);
                 }
             }
         }
-        for target in component.using_components.values() {
-            if let ComponentRef::Package(p) = target {
-                queue.push_back((p.clone(), json_path.clone()));
-            }
-        }
+        queue.extend(nested);
         loaded.insert(path, component);
     }
     loaded.into_values().collect()
 }
 
-fn read_component_json(file: &JsonFile, files: &Files, component: &mut Component, diags: &mut Diagnostics) {
+fn read_component_json(
+    file: &JsonFile,
+    files: &Files,
+    component: &mut Component,
+    uses: &mut Vec<ComponentUse>,
+    diags: &mut Diagnostics,
+) {
     let mut c = Checker::new(file, diags);
     let Some(members) = c.root_members() else { return };
     let mut declared = false;
@@ -159,7 +176,7 @@ fn read_component_json(file: &JsonFile, files: &Files, component: &mut Component
     for m in members {
         match m.key.as_str() {
             "component" => declared = c.bool(&m.value, "component").unwrap_or(false),
-            "usingComponents" => component.using_components = read_using_components(&mut c, &m.value, files),
+            "usingComponents" => component.using_components = read_using_components(&mut c, &m.value, files, uses),
             "styleIsolation" => {
                 component.style_isolation = c.one_of(
                     &m.value,

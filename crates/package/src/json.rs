@@ -121,9 +121,9 @@ pub fn parse(text: &str) -> Result<Document, SyntaxError> {
     if text.starts_with('\u{feff}') {
         parser.pos = 3;
     }
-    parser.skip_space()?;
+    parser.skip_space();
     let root = parser.value(0)?;
-    parser.skip_space()?;
+    parser.skip_space();
     if parser.pos < parser.bytes.len() {
         return Err(parser.error_here("expected the end of the document", "more text after the value"));
     }
@@ -177,14 +177,13 @@ impl Parser<'_> {
         error
     }
 
-    fn skip_space(&mut self) -> Result<(), SyntaxError> {
+    fn skip_space(&mut self) {
         while let Some(b) = self.peek() {
             match b {
                 b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
                 _ => break,
             }
         }
-        Ok(())
     }
 
     fn value(&mut self, depth: usize) -> Result<Json, SyntaxError> {
@@ -221,17 +220,19 @@ impl Parser<'_> {
     fn object(&mut self, depth: usize) -> Result<JsonValue, SyntaxError> {
         self.pos += 1;
         let mut members: Vec<Member> = Vec::new();
-        self.skip_space()?;
+        let mut last_comma = 0;
+        self.skip_space();
         if self.peek() == Some(b'}') {
             self.pos += 1;
             return Ok(JsonValue::Object(members));
         }
         loop {
-            self.skip_space()?;
+            self.skip_space();
             if self.peek() != Some(b'"') {
                 let mut error = self.expected("expected a key in double quotes");
                 if self.peek() == Some(b'}') && !members.is_empty() {
                     error.message = "trailing comma before `}`".to_string();
+                    error.span = Span::new(last_comma, last_comma + 1);
                     error.hint = Some("remove the last comma".to_string());
                 }
                 return Err(error);
@@ -239,20 +240,23 @@ impl Parser<'_> {
             let key_start = self.pos;
             let key = self.string()?;
             let key_span = Span::new(key_start, self.pos);
-            self.skip_space()?;
+            self.skip_space();
             if self.peek() != Some(b':') {
                 return Err(self.expected("expected `:` after the key"));
             }
             self.pos += 1;
-            self.skip_space()?;
+            self.skip_space();
             let value = self.value(depth + 1)?;
             if members.iter().any(|m| m.key == key) {
                 self.duplicate_keys.push((key.clone(), key_span));
             }
             members.push(Member { key, key_span, value });
-            self.skip_space()?;
+            self.skip_space();
             match self.peek() {
-                Some(b',') => self.pos += 1,
+                Some(b',') => {
+                    last_comma = self.pos;
+                    self.pos += 1;
+                }
                 Some(b'}') => {
                     self.pos += 1;
                     return Ok(JsonValue::Object(members));
@@ -265,23 +269,28 @@ impl Parser<'_> {
     fn array(&mut self, depth: usize) -> Result<JsonValue, SyntaxError> {
         self.pos += 1;
         let mut items = Vec::new();
-        self.skip_space()?;
+        let mut last_comma = 0;
+        self.skip_space();
         if self.peek() == Some(b']') {
             self.pos += 1;
             return Ok(JsonValue::Array(items));
         }
         loop {
-            self.skip_space()?;
+            self.skip_space();
             if self.peek() == Some(b']') && !items.is_empty() {
-                let mut error = self.error_here("trailing comma before `]`", "`]`");
-                error.message = "trailing comma before `]`".to_string();
-                error.hint = Some("remove the last comma".to_string());
-                return Err(error);
+                return Err(SyntaxError {
+                    message: "trailing comma before `]`".to_string(),
+                    span: Span::new(last_comma, last_comma + 1),
+                    hint: Some("remove the last comma".to_string()),
+                });
             }
             items.push(self.value(depth + 1)?);
-            self.skip_space()?;
+            self.skip_space();
             match self.peek() {
-                Some(b',') => self.pos += 1,
+                Some(b',') => {
+                    last_comma = self.pos;
+                    self.pos += 1;
+                }
                 Some(b']') => {
                     self.pos += 1;
                     return Ok(JsonValue::Array(items));
@@ -443,8 +452,8 @@ mod tests {
 
     #[test]
     fn syntax_errors_say_what_and_where() {
-        assert_eq!(error(r#"{"a": 1,}"#), ("trailing comma before `}`".to_string(), 8));
-        assert_eq!(error("[1,]"), ("trailing comma before `]`".to_string(), 3));
+        assert_eq!(error(r#"{"a": 1,}"#), ("trailing comma before `}`".to_string(), 7));
+        assert_eq!(error("[1,]"), ("trailing comma before `]`".to_string(), 2));
         assert_eq!(error(r#"{"a" 1}"#), ("expected `:` after the key, found `1`".to_string(), 5));
         assert_eq!(error(r#"{"a": tru}"#), ("expected a value, found `tru`".to_string(), 6));
         assert_eq!(error("{\"a\": \"x\n\"}"), ("unterminated string".to_string(), 6));

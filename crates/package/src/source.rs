@@ -92,12 +92,15 @@ impl Source {
                     .take(entry.size + 1)
                     .read_to_end(&mut bytes)
                     .map_err(|e| format!("cannot inflate: {e}"))?;
-                if bytes.len() as u64 != entry.size {
+                let got = bytes.len() as u64;
+                if got > entry.size {
                     return Err(format!(
-                        "inflates to {} bytes but its header says {}; the zip is corrupt or hostile",
-                        bytes.len(),
+                        "inflates past the {} bytes its header declares; the zip is corrupt or hostile",
                         entry.size
                     ));
+                }
+                if got < entry.size {
+                    return Err(format!("inflates to {got} bytes but its header declares {}", entry.size));
                 }
                 Ok(bytes)
             }

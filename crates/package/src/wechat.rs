@@ -2,12 +2,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::components::{load_components, read_using_components};
+use crate::components::{ComponentUse, load_components, read_using_components};
 use crate::diagnostic::{Diagnostic, Diagnostics, Span};
 use crate::files::Files;
 use crate::json::Json;
 use crate::manifest::{
-    AppId, ComponentRef, Dialect, Manifest, NetworkTimeout, Page, PageConfig, Permission, PreloadRule,
+    AppId, Dialect, Manifest, NetworkTimeout, Page, PageConfig, Permission, PreloadRule,
     Subpackage, TabBar, TabBarItem, Window,
 };
 use crate::schema::{Checker, JsonFile, parse_json_file};
@@ -122,6 +122,7 @@ pub fn read_manifest(app: &JsonFile, files: &Files, app_id: AppId, diags: &mut D
     let mut preload_json: Option<&Json> = None;
     let mut private_info_spans = Vec::new();
     let mut pages_span = app.root.span;
+    let mut uses: Vec<ComponentUse> = Vec::new();
 
     for m in members {
         let v = &m.value;
@@ -152,7 +153,7 @@ pub fn read_manifest(app: &JsonFile, files: &Files, app_id: AppId, diags: &mut D
                 }
             }
             "preloadRule" => preload_json = Some(v),
-            "usingComponents" => manifest.using_components = read_using_components(&mut c, v, files),
+            "usingComponents" => manifest.using_components = read_using_components(&mut c, v, files, &mut uses),
             "permission" => manifest.permissions = permissions(&mut c, v),
             "requiredPrivateInfos" => {
                 for (info, span) in c.strings(v, "requiredPrivateInfos").unwrap_or_default() {
@@ -253,7 +254,7 @@ pub fn read_manifest(app: &JsonFile, files: &Files, app_id: AppId, diags: &mut D
         if let Some(bytes) = files.get(&json_path)
             && let Some(file) = parse_json_file(&json_path, bytes, diags)
         {
-            page.config = page_config(&file, files, diags);
+            page.config = page_config(&file, files, &mut uses, diags);
         }
     }
     manifest.pages = pages;
@@ -276,20 +277,7 @@ pub fn read_manifest(app: &JsonFile, files: &Files, app_id: AppId, diags: &mut D
     }
     drop(c);
 
-    let roots = manifest
-        .using_components
-        .values()
-        .map(|r| (r, APP_JSON.to_string()))
-        .chain(manifest.pages.iter().flat_map(|p| {
-            let from = format!("{}.json", p.route);
-            p.config.using_components.values().map(move |r| (r, from.clone()))
-        }))
-        .filter_map(|(r, from)| match r {
-            ComponentRef::Package(path) => Some((path.clone(), from)),
-            ComponentRef::Plugin(_) => None,
-        })
-        .collect::<Vec<_>>();
-    manifest.components = load_components(files, roots, diags);
+    manifest.components = load_components(files, uses, diags);
     Some(manifest)
 }
 
@@ -434,13 +422,13 @@ fn permissions(c: &mut Checker<'_, '_>, v: &Json) -> Vec<Permission> {
 /// Keys of a page's `.json` besides the window keys.
 const KEPT_PAGE_KEYS: &[&str] = &["componentPlaceholder", "componentGenerics", "styleIsolation", "style"];
 
-fn page_config(file: &JsonFile, files: &Files, diags: &mut Diagnostics) -> PageConfig {
+fn page_config(file: &JsonFile, files: &Files, uses: &mut Vec<ComponentUse>, diags: &mut Diagnostics) -> PageConfig {
     let mut config = PageConfig::default();
     let mut c = Checker::new(file, diags);
     let Some(members) = c.root_members() else { return config };
     for m in members {
         match m.key.as_str() {
-            "usingComponents" => config.using_components = read_using_components(&mut c, &m.value, files),
+            "usingComponents" => config.using_components = read_using_components(&mut c, &m.value, files, uses),
             "component" => config.component = c.bool(&m.value, "component").unwrap_or(false),
             k if read_window_key(&mut c, k, m, &mut config.window) => {}
             k if KEPT_PAGE_KEYS.contains(&k) => {

@@ -1,0 +1,236 @@
+//! The `capsule` command as scripts and people use it: output, exit codes, files written.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use expect_test::expect;
+
+fn capsule(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_capsule")).args(args).env_remove("NO_COLOR").output().expect("run capsule")
+}
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name).display().to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A scratch folder for one test.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let path = std::env::temp_dir().join(format!("capsule-cli-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Scratch(path)
+    }
+
+    fn write(&self, path: &str, contents: &str) {
+        let full = self.0.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, contents).unwrap();
+    }
+
+    fn path(&self, rel: &str) -> String {
+        self.0.join(rel).display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn check_passes_the_examples() {
+    for name in ["todo", "showcase", "w3c-hello"] {
+        let out = capsule(&["check", &example(name)]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert!(stdout(&out).contains(": ok ("), "{}", stdout(&out));
+    }
+}
+
+#[test]
+fn check_prints_errors_like_a_compiler_and_exits_1() {
+    let dir = Scratch::new("check-errors");
+    dir.write("app.json", "{\n  \"pages\": [\"pages/index/index\"],\n  \"window\": {\"navigationBarTextStyle\": 3}\n}");
+    dir.write("app.js", "App({})");
+    let out = capsule(&["check", &dir.path(""), "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out).replace(&dir.path(""), "<pkg>");
+    expect![[r#"
+        error: "navigationBarTextStyle" must be a string, found number
+         --> app.json:3:40
+          |
+        3 |   "window": {"navigationBarTextStyle": 3}
+          |                                        ^
+
+        error: page `pages/index/index` has no pages/index/index.wxml
+         --> app.json:2:13
+          |
+        2 |   "pages": ["pages/index/index"],
+          |             ^^^^^^^^^^^^^^^^^^^
+
+        error: page `pages/index/index` has no pages/index/index.js
+         --> app.json:2:13
+          |
+        2 |   "pages": ["pages/index/index"],
+          |             ^^^^^^^^^^^^^^^^^^^
+
+        <pkg>: 3 errors, 0 warnings
+    "#]].assert_eq(&text);
+}
+
+#[test]
+fn colour_is_used_only_when_asked_or_on_a_terminal() {
+    let dir = Scratch::new("colour");
+    dir.write("app.json", "{}");
+    let plain = capsule(&["check", &dir.path("")]);
+    assert!(!stderr(&plain).contains('\x1b'), "not a terminal: no colour");
+    let coloured = capsule(&["check", &dir.path(""), "--color", "always"]);
+    assert!(stderr(&coloured).contains("\x1b[1;31merror\x1b[0m"), "{}", stderr(&coloured));
+}
+
+#[test]
+fn check_json_is_machine_readable() {
+    let dir = Scratch::new("check-json");
+    dir.write("app.json", "{\"pages\": [\"a/b\"], \"zzz\": 1}");
+    let out = capsule(&["check", &dir.path(""), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    let diags = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diags[0]["severity"], "warning");
+    assert_eq!(diags[0]["file"], "app.json");
+    assert_eq!(diags[0]["line"], 1);
+    assert_eq!(diags[0]["column"], 20);
+    assert_eq!(diags[1]["message"], "page `a/b` has no a/b.wxml");
+}
+
+#[test]
+fn info_shows_the_manifest() {
+    let out = capsule(&["info", &example("todo")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("app id       capsule-example-todo (from project.config.json)\n"), "{text}");
+    assert!(text.contains("tab bar      pages/index/index \"Todos\", pages/stats/stats \"Stats\" (bottom)"), "{text}");
+}
+
+#[test]
+fn info_json_has_the_normalised_manifest() {
+    let out = capsule(&["info", &example("showcase"), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m = &info["manifest"];
+    assert_eq!(m["dialect"], "wechat");
+    assert_eq!(m["appId"]["id"], "capsule-example-showcase");
+    assert_eq!(m["entryPage"], "pages/index/index");
+    assert_eq!(m["subpackages"][0]["root"], "packageExtra");
+    assert_eq!(m["usingComponents"]["badge"]["path"], "components/badge/badge");
+    assert_eq!(m["networkTimeout"]["request"], 10000);
+    assert!(info["sizes"]["total"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn info_on_a_broken_package_exits_1() {
+    let dir = Scratch::new("info-broken");
+    dir.write("app.json", "not json");
+    let out = capsule(&["info", &dir.path("")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("invalid JSON: expected a value, found `not`"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn pack_is_deterministic_and_loads_back() {
+    let dir = Scratch::new("pack");
+    let (a, b) = (dir.path("a.zip"), dir.path("b.zip"));
+    for out in [&a, &b] {
+        let result = capsule(&["pack", &example("showcase"), "-o", out]);
+        assert!(result.status.success(), "{}", stderr(&result));
+        assert!(stdout(&result).starts_with("packed 40 files"), "{}", stdout(&result));
+    }
+    let (bytes_a, bytes_b) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    assert_eq!(bytes_a, bytes_b, "the same input gives the same bytes");
+    // A file's modification time does not reach the zip.
+    let copy = Scratch::new("pack-copy");
+    for (path, bytes) in read_tree(Path::new(&example("showcase"))) {
+        let full = copy.0.join(&path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, bytes).unwrap();
+    }
+    let c = dir.path("c.zip");
+    assert!(capsule(&["pack", &copy.path(""), "-o", &c]).status.success());
+    assert_eq!(std::fs::read(&c).unwrap(), bytes_b, "a fresh copy packs to the same bytes");
+
+    let out = capsule(&["check", &a]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info: serde_json::Value = serde_json::from_slice(&capsule(&["info", &a, "--json"]).stdout).unwrap();
+    assert_eq!(info["manifest"]["appId"]["id"], "capsule-example-showcase");
+}
+
+fn read_tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for entry in std::fs::read_dir(root.join(&rel)).unwrap() {
+            let entry = entry.unwrap();
+            let path = rel.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(root.join(&path)).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn pack_refuses_a_broken_package_and_writes_nothing() {
+    let dir = Scratch::new("pack-broken");
+    dir.write("pkg/app.json", "{\"pages\": []}");
+    let out_zip = dir.path("out.zip");
+    let out = capsule(&["pack", &dir.path("pkg"), "-o", &out_zip]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("\"pages\" must list at least one page"), "{}", stderr(&out));
+    assert!(!Path::new(&out_zip).exists());
+}
+
+#[test]
+fn pack_names_the_output_after_the_package() {
+    let dir = Scratch::new("pack-default");
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_capsule")).args(["pack", &example("w3c-hello")]).current_dir(&dir.0).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.0.join("w3c-hello.ma").exists());
+}
+
+#[test]
+fn limits_are_configurable_from_the_command_line() {
+    let out = capsule(&["check", &example("todo"), "--main-limit", "1KiB", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("over the limit of 1 KiB; the biggest file is"), "{}", stderr(&out));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(capsule(&["check"]).status.code(), Some(2));
+    assert_eq!(capsule(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(capsule(&["check", "x", "--main-limit", "lots"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_missing_package_exits_1_with_a_reason() {
+    let out = capsule(&["check", "/nonexistent/capsule/pkg", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot open the package: no such file or directory"), "{}", stderr(&out));
+}
