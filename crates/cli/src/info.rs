@@ -37,10 +37,13 @@ pub fn describe(package: &Package, limits: &capsule_package::Limits) -> String {
         AppIdSource::PathHash => "none declared; derived from the package path",
     };
     line("app id", format!("{} ({id_source})", m.app_id.id));
-    line("dialect", match m.dialect {
-        Dialect::WeChat => "WeChat mini-program (app.json)".to_string(),
-        Dialect::W3c => "W3C MiniApp (manifest.json)".to_string(),
-    });
+    line(
+        "dialect",
+        match m.dialect {
+            Dialect::WeChat => "WeChat mini-program (app.json)".to_string(),
+            Dialect::W3c => "W3C MiniApp (manifest.json)".to_string(),
+        },
+    );
     if let Some(name) = m.name.as_ref().or(package.project_name.as_ref()) {
         line("name", name.clone());
     }
@@ -59,7 +62,10 @@ pub fn describe(package: &Package, limits: &capsule_package::Limits) -> String {
     for page in &m.pages {
         let merged = page.config.window.merged_over(window);
         let mut text = format!("  {}", page.route);
-        if let Some(title) = merged.navigation_bar_title_text.filter(|_| page.config.window.navigation_bar_title_text.is_some()) {
+        if let Some(title) = merged
+            .navigation_bar_title_text
+            .filter(|_| page.config.window.navigation_bar_title_text.is_some())
+        {
             text += &format!("  {title:?}");
         }
         if let Some(sub) = &page.subpackage {
@@ -107,7 +113,14 @@ pub fn describe(package: &Package, limits: &capsule_package::Limits) -> String {
         line("private info", m.required_private_infos.join(", "));
     }
     if let Some(pv) = &m.platform_version {
-        line("platform", format!("min code {}{}", pv.min_code, pv.target_code.map(|t| format!(", target {t}")).unwrap_or_default()));
+        line(
+            "platform",
+            format!(
+                "min code {}{}",
+                pv.min_code,
+                pv.target_code.map(|t| format!(", target {t}")).unwrap_or_default()
+            ),
+        );
     }
     let sizes = &package.sizes;
     line(
@@ -121,7 +134,10 @@ pub fn describe(package: &Package, limits: &capsule_package::Limits) -> String {
         ),
     );
     for (root, size) in &sizes.subpackages {
-        line("", format!("subpackage {root} {} of {}", format_size(*size), format_size(limits.subpackage_size)));
+        line(
+            "",
+            format!("subpackage {root} {} of {}", format_size(*size), format_size(limits.subpackage_size)),
+        );
     }
     out
 }

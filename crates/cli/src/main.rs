@@ -128,7 +128,9 @@ fn parse_size(text: &str) -> Result<u64, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Check { package, json, output, limits } => check(package, *json, output.color(), &limits.options()),
+        Command::Check { package, json, output, limits } => {
+            check(package, *json, output.color(), &limits.options())
+        }
         Command::Info { package, json, output, limits } => {
             info::run(package, *json, output.color(), &limits.options())
         }
@@ -212,7 +214,8 @@ fn pack(path: &Path, output: Option<&Path>, color: bool, options: &LoadOptions) 
     let output = match output {
         Some(o) => o.to_path_buf(),
         None => {
-            let stem = package.location.file_stem().map_or("package".into(), |s| s.to_string_lossy().into_owned());
+            let stem =
+                package.location.file_stem().map_or("package".into(), |s| s.to_string_lossy().into_owned());
             let ext = if package.manifest.dialect == Dialect::W3c { "ma" } else { "zip" };
             PathBuf::from(format!("{stem}.{ext}"))
         }

@@ -6,7 +6,11 @@ use std::process::{Command, Output};
 use expect_test::expect;
 
 fn capsule(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_capsule")).args(args).env_remove("NO_COLOR").output().expect("run capsule")
+    Command::new(env!("CARGO_BIN_EXE_capsule"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run capsule")
 }
 
 fn example(name: &str) -> String {
@@ -61,7 +65,10 @@ fn check_passes_the_examples() {
 #[test]
 fn check_prints_errors_like_a_compiler_and_exits_1() {
     let dir = Scratch::new("check-errors");
-    dir.write("app.json", "{\n  \"pages\": [\"pages/index/index\"],\n  \"window\": {\"navigationBarTextStyle\": 3}\n}");
+    dir.write(
+        "app.json",
+        "{\n  \"pages\": [\"pages/index/index\"],\n  \"window\": {\"navigationBarTextStyle\": 3}\n}",
+    );
     dir.write("app.js", "App({})");
     let out = capsule(&["check", &dir.path(""), "--color", "never"]);
     assert_eq!(out.status.code(), Some(1));
@@ -86,7 +93,8 @@ fn check_prints_errors_like_a_compiler_and_exits_1() {
           |             ^^^^^^^^^^^^^^^^^^^
 
         <pkg>: 3 errors, 0 warnings
-    "#]].assert_eq(&text);
+    "#]]
+    .assert_eq(&text);
 }
 
 #[test]
@@ -121,7 +129,10 @@ fn info_shows_the_manifest() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.starts_with("app id       capsule-example-todo (from project.config.json)\n"), "{text}");
-    assert!(text.contains("tab bar      pages/index/index \"Todos\", pages/stats/stats \"Stats\" (bottom)"), "{text}");
+    assert!(
+        text.contains("tab bar      pages/index/index \"Todos\", pages/stats/stats \"Stats\" (bottom)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -208,8 +219,11 @@ fn pack_refuses_a_broken_package_and_writes_nothing() {
 #[test]
 fn pack_names_the_output_after_the_package() {
     let dir = Scratch::new("pack-default");
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_capsule")).args(["pack", &example("w3c-hello")]).current_dir(&dir.0).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_capsule"))
+        .args(["pack", &example("w3c-hello")])
+        .current_dir(&dir.0)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.0.join("w3c-hello.ma").exists());
 }

@@ -49,7 +49,8 @@ pub fn resolve(files: &Files, using_file: &str, path: &str) -> Result<String, Ve
         if !path.starts_with('.') {
             let mut up = Some(dir);
             while let Some(d) = up {
-                let npm_root = if d.is_empty() { "miniprogram_npm".to_string() } else { format!("{d}/miniprogram_npm") };
+                let npm_root =
+                    if d.is_empty() { "miniprogram_npm".to_string() } else { format!("{d}/miniprogram_npm") };
                 candidates.extend(join(&npm_root, path));
                 up = if d.is_empty() { None } else { Some(parent(d)) };
             }
@@ -89,7 +90,10 @@ pub fn read_using_components(
         let name = format!("usingComponents.{key}");
         let Some(path) = c.string(value, &name) else { continue };
         if path.starts_with("plugin://") || path.starts_with("plugin-private://") {
-            c.warning(value.span, format!("plugin component `{path}` is not supported; <{key}> will render nothing"));
+            c.warning(
+                value.span,
+                format!("plugin component `{path}` is not supported; <{key}> will render nothing"),
+            );
             out.insert(key.clone(), ComponentRef::Plugin(path));
             continue;
         }
@@ -106,10 +110,13 @@ pub fn read_using_components(
                 let looked = if candidates.is_empty() {
                     "the path leaves the package".to_string()
                 } else {
-                    format!("looked for {}", candidates.iter().map(|c| format!("{c}.json")).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "looked for {}",
+                        candidates.iter().map(|c| format!("{c}.json")).collect::<Vec<_>>().join(", ")
+                    )
                 };
-                c.error(value.span, format!("component `{path}` used as <{key}> was not found"))
-                    .hint = Some(looked);
+                c.error(value.span, format!("component `{path}` used as <{key}> was not found")).hint =
+                    Some(looked);
             }
         }
     }
@@ -142,8 +149,12 @@ pub fn load_components(files: &Files, uses: Vec<ComponentUse>, diags: &mut Diagn
             }
         }
         let json_path = format!("{path}.json");
-        let mut component =
-            Component { path: path.clone(), using_components: BTreeMap::new(), style_isolation: None, extra: BTreeMap::new() };
+        let mut component = Component {
+            path: path.clone(),
+            using_components: BTreeMap::new(),
+            style_isolation: None,
+            extra: BTreeMap::new(),
+        };
         let mut nested = Vec::new();
         match files.get(&json_path) {
             None => diags.push(
@@ -176,12 +187,21 @@ fn read_component_json(
     for m in members {
         match m.key.as_str() {
             "component" => declared = c.bool(&m.value, "component").unwrap_or(false),
-            "usingComponents" => component.using_components = read_using_components(&mut c, &m.value, files, uses),
+            "usingComponents" => {
+                component.using_components = read_using_components(&mut c, &m.value, files, uses)
+            }
             "styleIsolation" => {
                 component.style_isolation = c.one_of(
                     &m.value,
                     "styleIsolation",
-                    &["isolated", "apply-shared", "shared", "page-isolated", "page-apply-shared", "page-shared"],
+                    &[
+                        "isolated",
+                        "apply-shared",
+                        "shared",
+                        "page-isolated",
+                        "page-apply-shared",
+                        "page-shared",
+                    ],
                 )
             }
             k if KEPT_COMPONENT_KEYS.contains(&k) => {
@@ -193,8 +213,11 @@ fn read_component_json(
         }
     }
     if !declared {
-        c.error(file.root.span, format!("`{}` is used as a component but does not say \"component\": true", file.path))
-            .hint = Some("add \"component\": true to the file".to_string());
+        c.error(
+            file.root.span,
+            format!("`{}` is used as a component but does not say \"component\": true", file.path),
+        )
+        .hint = Some("add \"component\": true to the file".to_string());
     }
 }
 
@@ -225,8 +248,14 @@ mod tests {
             "miniprogram_npm/@vant/weapp/button/index.json",
             "pkg/miniprogram_npm/local/index.js",
         ]);
-        assert_eq!(resolve(&f, "pages/index/index.json", "/components/card/card"), Ok("components/card/card".into()));
-        assert_eq!(resolve(&f, "pages/index/index.json", "../../components/card/card"), Ok("components/card/card".into()));
+        assert_eq!(
+            resolve(&f, "pages/index/index.json", "/components/card/card"),
+            Ok("components/card/card".into())
+        );
+        assert_eq!(
+            resolve(&f, "pages/index/index.json", "../../components/card/card"),
+            Ok("components/card/card".into())
+        );
         assert_eq!(resolve(&f, "pages/index/index.json", "./item/item"), Ok("pages/index/item/item".into()));
         assert_eq!(resolve(&f, "pages/index/index.json", "item/item"), Ok("pages/index/item/item".into()));
         assert_eq!(

@@ -143,7 +143,8 @@ impl Diagnostic {
             Severity::Error => ("error", "1;31"),
             Severity::Warning => ("warning", "1;33"),
         };
-        let mut out = format!("{}{}\n", paint(label_color, label), paint("1", &format!(": {}", self.message)));
+        let mut out =
+            format!("{}{}\n", paint(label_color, label), paint("1", &format!(": {}", self.message)));
         let gutter_width = self.location.as_ref().map_or(1, |loc| loc.line.to_string().len());
         let pad = " ".repeat(gutter_width);
         if !self.file.is_empty() || self.location.is_some() {
@@ -152,7 +153,8 @@ impl Diagnostic {
         if let Some(loc) = &self.location {
             let bar = paint("1;34", "|");
             // Tabs would misalign the caret; show them as single spaces.
-            let line_text: String = loc.source_line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+            let line_text: String =
+                loc.source_line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
             let caret = format!("{}{}", " ".repeat(loc.column - 1), "^".repeat(loc.width));
             out += &format!("{pad} {bar}\n");
             out += &format!("{} {bar} {line_text}\n", paint("1;34", &loc.line.to_string()));

@@ -372,7 +372,8 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, SyntaxError> {
-        let digits = self.text.get(self.pos..self.pos + 4).filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()));
+        let digits =
+            self.text.get(self.pos..self.pos + 4).filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()));
         match digits {
             Some(d) => {
                 self.pos += 4;
@@ -436,9 +437,10 @@ mod tests {
         let doc = parse(r#" {"a": [1, -2.5e2, true, false, null], "b": "x\u00e9\n"} "#).unwrap();
         let a = doc.root.get("a").unwrap();
         let JsonValue::Array(items) = &a.value else { panic!("not an array") };
-        assert_eq!(items.iter().map(Json::kind).collect::<Vec<_>>(), [
-            "number", "number", "boolean", "boolean", "null"
-        ]);
+        assert_eq!(
+            items.iter().map(Json::kind).collect::<Vec<_>>(),
+            ["number", "number", "boolean", "boolean", "null"]
+        );
         assert_eq!(items[1].value, JsonValue::Number(-250.0));
         assert_eq!(doc.root.get("b").unwrap().as_str(), Some("xé\n"));
         assert_eq!((doc.root.span.start, doc.root.span.end), (1, 56));
@@ -458,7 +460,10 @@ mod tests {
         assert_eq!(error(r#"{"a": tru}"#), ("expected a value, found `tru`".to_string(), 6));
         assert_eq!(error("{\"a\": \"x\n\"}"), ("unterminated string".to_string(), 6));
         assert_eq!(error(""), ("expected a value, found the end of the file".to_string(), 0));
-        assert_eq!(error("{} x"), ("expected the end of the document, found more text after the value".to_string(), 3));
+        assert_eq!(
+            error("{} x"),
+            ("expected the end of the document, found more text after the value".to_string(), 3)
+        );
         assert_eq!(error("01"), ("expected no leading zeros, found `1`".to_string(), 1));
         let comment = parse("{ // pages\n}").unwrap_err();
         assert_eq!(comment.hint.as_deref(), Some("JSON has no comments; remove them"));

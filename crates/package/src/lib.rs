@@ -189,7 +189,9 @@ fn load(path: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Option<P
     for (rel, entry) in &packed {
         match source.read(entry) {
             Ok(bytes) => files.insert(rel.clone(), bytes),
-            Err(reason) => diags.push(Diagnostic::error(entry.path.clone(), format!("cannot read: {reason}"))),
+            Err(reason) => {
+                diags.push(Diagnostic::error(entry.path.clone(), format!("cannot read: {reason}")))
+            }
         }
     }
 

@@ -154,16 +154,20 @@ mod tests {
     #[test]
     fn parts_are_split_by_root_and_checked() {
         let limits = Limits { main_package_size: 100, subpackage_size: 50, ..Limits::default() };
-        let entries = [entry("app.js", 60), entry("big.png", 70), entry("pkgA/a.js", 51), entry("pkgAB/b.js", 5)];
+        let entries =
+            [entry("app.js", 60), entry("big.png", 70), entry("pkgA/a.js", 51), entry("pkgAB/b.js", 5)];
         let mut diags = Diagnostics::default();
         let report = check_parts(&entries, &["pkgA".to_string()], &limits, "app", &mut diags);
         assert_eq!(report.main, 135);
         assert_eq!(report.subpackages, vec![("pkgA".to_string(), 51)]);
         let messages: Vec<_> = diags.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(messages, [
-            "the main package is 135 B, over the limit of 100 B; the biggest file is `big.png` (70 B)",
-            "subpackage `pkgA` is 51 B, over the limit of 50 B; the biggest file is `pkgA/a.js` (51 B)",
-        ]);
+        assert_eq!(
+            messages,
+            [
+                "the main package is 135 B, over the limit of 100 B; the biggest file is `big.png` (70 B)",
+                "subpackage `pkgA` is 51 B, over the limit of 50 B; the biggest file is `pkgA/a.js` (51 B)",
+            ]
+        );
     }
 
     #[test]
@@ -171,6 +175,9 @@ mod tests {
         let limits = Limits { total_size: 10, ..Limits::default() };
         let mut diags = Diagnostics::default();
         assert!(!check_total(&[entry("a", 6), entry("b", 6)], &limits, "app", &mut diags));
-        assert_eq!(diags.0[0].message, "the package is 12 B, over the limit of 10 B; the biggest file is `a` (6 B)");
+        assert_eq!(
+            diags.0[0].message,
+            "the package is 12 B, over the limit of 10 B; the biggest file is `a` (6 B)"
+        );
     }
 }

@@ -28,7 +28,11 @@ pub struct PackReport {
 /// The zip keeps the project's layout: `project.config.json` at the root (it names the app id
 /// and `miniprogramRoot`) and the packed files under the mini-program root, so loading the zip
 /// gives the same package as loading the folder.
-pub fn pack(package: &Package, out: &Path, mut progress: impl FnMut(u64, u64)) -> std::io::Result<PackReport> {
+pub fn pack(
+    package: &Package,
+    out: &Path,
+    mut progress: impl FnMut(u64, u64),
+) -> std::io::Result<PackReport> {
     let bytes = pack_to_bytes(package, &mut progress).map_err(std::io::Error::other)?;
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "package".into());
@@ -41,11 +45,18 @@ pub fn pack(package: &Package, out: &Path, mut progress: impl FnMut(u64, u64)) -
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
-    Ok(PackReport { files: package.files.len(), input_bytes: package.files.total_size(), output_bytes: bytes.len() as u64 })
+    Ok(PackReport {
+        files: package.files.len(),
+        input_bytes: package.files.total_size(),
+        output_bytes: bytes.len() as u64,
+    })
 }
 
 /// The zip's bytes, in memory.
-pub fn pack_to_bytes(package: &Package, progress: &mut impl FnMut(u64, u64)) -> zip::result::ZipResult<Vec<u8>> {
+pub fn pack_to_bytes(
+    package: &Package,
+    progress: &mut impl FnMut(u64, u64),
+) -> zip::result::ZipResult<Vec<u8>> {
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .compression_level(Some(6))
@@ -56,7 +67,9 @@ pub fn pack_to_bytes(package: &Package, progress: &mut impl FnMut(u64, u64)) -> 
     let mut entries: Vec<(String, &[u8])> = package
         .files
         .iter()
-        .map(|(path, bytes)| (if root.is_empty() { path.to_string() } else { format!("{root}/{path}") }, bytes))
+        .map(|(path, bytes)| {
+            (if root.is_empty() { path.to_string() } else { format!("{root}/{path}") }, bytes)
+        })
         .collect();
     if let Some(config) = package.project_config() {
         entries.push((PROJECT_CONFIG.to_string(), config));

@@ -46,7 +46,9 @@ impl PackRule {
             }
             PackMatcher::File(file) => path == file,
             PackMatcher::Suffix(suffix) => path.ends_with(suffix.as_str()),
-            PackMatcher::Prefix(prefix) => base.starts_with(prefix.as_str()) || path.starts_with(prefix.as_str()),
+            PackMatcher::Prefix(prefix) => {
+                base.starts_with(prefix.as_str()) || path.starts_with(prefix.as_str())
+            }
             PackMatcher::Glob(pattern) => glob_matches(pattern, path),
             PackMatcher::Regexp(re) => re.is_match(path),
         }
@@ -60,7 +62,11 @@ pub fn normalize_relative(path: &str) -> String {
 
 impl ProjectConfig {
     /// Reads the config from its file (and the private overrides, when present).
-    pub fn from_files(main: Option<&JsonFile>, private: Option<&JsonFile>, diags: &mut Diagnostics) -> ProjectConfig {
+    pub fn from_files(
+        main: Option<&JsonFile>,
+        private: Option<&JsonFile>,
+        diags: &mut Diagnostics,
+    ) -> ProjectConfig {
         let mut config = ProjectConfig::default();
         for file in [main, private].into_iter().flatten() {
             config.read(file, diags);
@@ -78,7 +84,8 @@ impl ProjectConfig {
                 "appid" => {
                     // The tools write "touristappid" for projects without a registered id; two
                     // such projects must not share an id, so it counts as no id.
-                    self.appid = c.string(&m.value, "appid").filter(|id| !id.is_empty() && id != "touristappid");
+                    self.appid =
+                        c.string(&m.value, "appid").filter(|id| !id.is_empty() && id != "touristappid");
                 }
                 "projectname" => self.project_name = c.string(&m.value, "projectname"),
                 "miniprogramRoot" => {
@@ -128,9 +135,10 @@ fn rules(c: &mut Checker<'_, '_>, value: &crate::json::Json, name: &str) -> Vec<
             continue;
         };
         let kinds = ["folder", "file", "suffix", "prefix", "glob", "regexp"];
-        let (Some(kind), Some(val)) =
-            (c.one_of(kind, &format!("{item_name}.type"), &kinds), c.string(val, &format!("{item_name}.value")))
-        else {
+        let (Some(kind), Some(val)) = (
+            c.one_of(kind, &format!("{item_name}.type"), &kinds),
+            c.string(val, &format!("{item_name}.value")),
+        ) else {
             continue;
         };
         let matcher = match kind.as_str() {

@@ -19,7 +19,9 @@ pub fn parse_json_file(path: &str, bytes: &[u8], diags: &mut Diagnostics) -> Opt
         Err(e) => {
             let lossy = String::from_utf8_lossy(bytes).into_owned();
             let at = e.valid_up_to();
-            diags.push(Diagnostic::error(path, "the file is not valid UTF-8").at(&lossy, Span::new(at, at + 1)));
+            diags.push(
+                Diagnostic::error(path, "the file is not valid UTF-8").at(&lossy, Span::new(at, at + 1)),
+            );
             return None;
         }
     };
@@ -27,7 +29,8 @@ pub fn parse_json_file(path: &str, bytes: &[u8], diags: &mut Diagnostics) -> Opt
         Ok(doc) => {
             for (key, span) in doc.duplicate_keys {
                 diags.push(
-                    Diagnostic::warning(path, format!("duplicate key \"{key}\"; the last one wins")).at(&text, span),
+                    Diagnostic::warning(path, format!("duplicate key \"{key}\"; the last one wins"))
+                        .at(&text, span),
                 );
             }
             Some(JsonFile { path: path.to_string(), text, root: doc.root })
@@ -195,10 +198,13 @@ mod tests {
         assert_eq!(pages.len(), 1);
         assert_eq!(c.bool(f.root.get("debug").unwrap(), "debug"), None);
         let shown: Vec<String> = diags.iter().map(ToString::to_string).collect();
-        assert_eq!(shown, [
-            "app.json:2:18: error: \"pages[1]\" must be a string, found number",
-            "app.json:3:12: error: \"debug\" must be a boolean, found string",
-        ]);
+        assert_eq!(
+            shown,
+            [
+                "app.json:2:18: error: \"pages[1]\" must be a string, found number",
+                "app.json:3:12: error: \"debug\" must be a boolean, found string",
+            ]
+        );
     }
 
     #[test]
@@ -215,9 +221,12 @@ mod tests {
         assert!(parse_json_file("a.json", b"{\"a\": \xff}", &mut diags).is_none());
         assert!(parse_json_file("b.json", b"{\n  \"a\": 1\n  \"b\": 2\n}", &mut diags).is_none());
         let shown: Vec<String> = diags.iter().map(ToString::to_string).collect();
-        assert_eq!(shown, [
-            "a.json:1:7: error: the file is not valid UTF-8",
-            "b.json:3:3: error: invalid JSON: expected `,` or `}` after an object member, found `\"`",
-        ]);
+        assert_eq!(
+            shown,
+            [
+                "a.json:1:7: error: the file is not valid UTF-8",
+                "b.json:3:3: error: invalid JSON: expected `,` or `}` after an object member, found `\"`",
+            ]
+        );
     }
 }

@@ -23,7 +23,9 @@ pub struct Entry {
 
 /// A package source, listed and ready to read.
 pub enum Source {
-    Dir { root: PathBuf },
+    Dir {
+        root: PathBuf,
+    },
     Zip {
         archive: Box<zip::ZipArchive<Cursor<Vec<u8>>>>,
         /// Package path to the archive's entry index.
@@ -69,7 +71,7 @@ impl Source {
                 return None;
             }
         };
-        let (archive, index, entries) = open_zip(bytes, &label, limits, diags)?;
+        let OpenedZip { archive, index, entries } = open_zip(bytes, &label, limits, diags)?;
         Some((Source::Zip { archive: Box::new(archive), index, label }, entries))
     }
 
@@ -147,7 +149,10 @@ fn list_dir(root: &Path, diags: &mut Diagnostics) -> Vec<Entry> {
         let read = match fs::read_dir(&full) {
             Ok(read) => read,
             Err(e) => {
-                diags.push(Diagnostic::error(dir.clone(), format!("cannot list the folder: {}", io_reason(&e))));
+                diags.push(Diagnostic::error(
+                    dir.clone(),
+                    format!("cannot list the folder: {}", io_reason(&e)),
+                ));
                 continue;
             }
         };
@@ -248,12 +253,14 @@ fn raw_central_names(bytes: &[u8], start: u64) -> Result<Vec<Vec<u8>>, &'static 
     Ok(names)
 }
 
-fn open_zip(
-    bytes: Vec<u8>,
-    label: &str,
-    limits: &Limits,
-    diags: &mut Diagnostics,
-) -> Option<(zip::ZipArchive<Cursor<Vec<u8>>>, HashMap<String, usize>, Vec<Entry>)> {
+/// A zip whose listing passed every check.
+struct OpenedZip {
+    archive: zip::ZipArchive<Cursor<Vec<u8>>>,
+    index: HashMap<String, usize>,
+    entries: Vec<Entry>,
+}
+
+fn open_zip(bytes: Vec<u8>, label: &str, limits: &Limits, diags: &mut Diagnostics) -> Option<OpenedZip> {
     let zip_len = bytes.len() as u64;
     let error = |message: String| Diagnostic::error(label.to_string(), message);
     let open = |bytes: Vec<u8>| zip::ZipArchive::new(Cursor::new(bytes));
@@ -359,7 +366,7 @@ fn open_zip(
         return None;
     }
     entries.sort_by(|a, b| a.path.cmp(&b.path));
-    Some((archive, normalized, entries))
+    Some(OpenedZip { archive, index: normalized, entries })
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Span};
 use crate::files::Files;
 use crate::json::Json;
 use crate::manifest::{
-    AppId, AppIdSource, Dialect, Icon, Manifest, NetworkTimeout, Page, PageConfig, Permission, PlatformVersion,
-    Version, Window,
+    AppId, AppIdSource, Dialect, Icon, Manifest, NetworkTimeout, Page, PageConfig, Permission,
+    PlatformVersion, Version, Window,
 };
 use crate::schema::{Checker, JsonFile, parse_json_file};
 use crate::window::{read_window_key, w3c_window_key};
@@ -21,7 +21,12 @@ const KEPT_KEYS: &[&str] = &["description", "color_scheme", "device_type", "widg
 
 /// Builds the manifest from `manifest.json`. `fallback_id` is used only when the file is
 /// missing its required `app_id` (an error is reported anyway), so later checks still run.
-pub fn read_manifest(file: &JsonFile, files: &Files, fallback_id: AppId, diags: &mut Diagnostics) -> Option<Manifest> {
+pub fn read_manifest(
+    file: &JsonFile,
+    files: &Files,
+    fallback_id: AppId,
+    diags: &mut Diagnostics,
+) -> Option<Manifest> {
     let mut c = Checker::new(file, diags);
     let members = c.root_members()?;
     let mut manifest = Manifest {
@@ -124,7 +129,8 @@ pub fn read_manifest(file: &JsonFile, files: &Files, fallback_id: AppId, diags: 
 
     for required in ["app.js", "app.css"] {
         if !files.contains(required) {
-            c.diags.push(Diagnostic::error(required, "missing; a W3C MiniApp package must have it at its root"));
+            c.diags
+                .push(Diagnostic::error(required, "missing; a W3C MiniApp package must have it at its root"));
         }
     }
     if !files.has_dir("pages") {

@@ -7,8 +7,8 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Span};
 use crate::files::Files;
 use crate::json::Json;
 use crate::manifest::{
-    AppId, Dialect, Manifest, NetworkTimeout, Page, PageConfig, Permission, PreloadRule,
-    Subpackage, TabBar, TabBarItem, Window,
+    AppId, Dialect, Manifest, NetworkTimeout, Page, PageConfig, Permission, PreloadRule, Subpackage, TabBar,
+    TabBarItem, Window,
 };
 use crate::schema::{Checker, JsonFile, parse_json_file};
 use crate::window::{color, read_window_key};
@@ -86,7 +86,12 @@ struct RouteAt {
 
 /// Builds the manifest from `app.json` and the page and component files it leads to. Returns
 /// `None` only when the file is too broken to say what the pages are.
-pub fn read_manifest(app: &JsonFile, files: &Files, app_id: AppId, diags: &mut Diagnostics) -> Option<Manifest> {
+pub fn read_manifest(
+    app: &JsonFile,
+    files: &Files,
+    app_id: AppId,
+    diags: &mut Diagnostics,
+) -> Option<Manifest> {
     let mut c = Checker::new(app, diags);
     let members = c.root_members()?;
     let mut manifest = Manifest {
@@ -132,7 +137,9 @@ pub fn read_manifest(app: &JsonFile, files: &Files, app_id: AppId, diags: &mut D
                 main_pages = c.strings(v, "pages").map(|pages| routes(&mut c, pages, "pages"));
             }
             "entryPagePath" => {
-                entry = c.string(v, "entryPagePath").map(|route| RouteAt { route: normalize_route(&route), span: v.span })
+                entry = c
+                    .string(v, "entryPagePath")
+                    .map(|route| RouteAt { route: normalize_route(&route), span: v.span })
             }
             "window" => {
                 let Some(window) = c.object(v, "window") else { continue };
@@ -153,7 +160,9 @@ pub fn read_manifest(app: &JsonFile, files: &Files, app_id: AppId, diags: &mut D
                 }
             }
             "preloadRule" => preload_json = Some(v),
-            "usingComponents" => manifest.using_components = read_using_components(&mut c, v, files, &mut uses),
+            "usingComponents" => {
+                manifest.using_components = read_using_components(&mut c, v, files, &mut uses)
+            }
             "permission" => manifest.permissions = permissions(&mut c, v),
             "requiredPrivateInfos" => {
                 for (info, span) in c.strings(v, "requiredPrivateInfos").unwrap_or_default() {
@@ -165,7 +174,10 @@ pub fn read_manifest(app: &JsonFile, files: &Files, app_id: AppId, diags: &mut D
                 }
                 let infos = &manifest.required_private_infos;
                 if infos.iter().any(|i| i == "getFuzzyLocation") && infos.iter().any(|i| i == "getLocation") {
-                    c.error(v.span, "\"requiredPrivateInfos\" may not declare both getFuzzyLocation and getLocation");
+                    c.error(
+                        v.span,
+                        "\"requiredPrivateInfos\" may not declare both getFuzzyLocation and getLocation",
+                    );
                 }
             }
             "networkTimeout" => {
@@ -197,7 +209,9 @@ pub fn read_manifest(app: &JsonFile, files: &Files, app_id: AppId, diags: &mut D
                     manifest.sitemap_location = Some(path);
                 }
             }
-            "lazyCodeLoading" => manifest.lazy_code_loading = c.one_of(v, "lazyCodeLoading", &["requiredComponents"]),
+            "lazyCodeLoading" => {
+                manifest.lazy_code_loading = c.one_of(v, "lazyCodeLoading", &["requiredComponents"])
+            }
             k if KEPT_APP_KEYS.contains(&k) => {
                 manifest.extra.insert(k.to_string(), v.to_value());
             }
@@ -232,9 +246,10 @@ pub fn read_manifest(app: &JsonFile, files: &Files, app_id: AppId, diags: &mut D
     // Page files and configs.
     let mut pages = Vec::new();
     let mut done = HashSet::new();
-    let all = main_pages.iter().map(|p| (p, None)).chain(
-        sub_pages.iter().flat_map(|(i, ps)| ps.iter().map(move |p| (p, Some(*i)))),
-    );
+    let all = main_pages
+        .iter()
+        .map(|p| (p, None))
+        .chain(sub_pages.iter().flat_map(|(i, ps)| ps.iter().map(move |p| (p, Some(*i)))));
     for (RouteAt { route, span }, sub) in all {
         if !done.insert(route.clone()) {
             continue;
@@ -248,7 +263,6 @@ pub fn read_manifest(app: &JsonFile, files: &Files, app_id: AppId, diags: &mut D
         let subpackage = sub.map(|i| manifest.subpackages[i].root.clone());
         pages.push(Page { route: route.clone(), subpackage, config: PageConfig::default() });
     }
-    drop(c);
     for page in &mut pages {
         let json_path = format!("{}.json", page.route);
         if let Some(bytes) = files.get(&json_path)
@@ -275,7 +289,6 @@ pub fn read_manifest(app: &JsonFile, files: &Files, app_id: AppId, diags: &mut D
     if let Some(v) = preload_json {
         manifest.preload_rule = preload_rules(&mut c, v, &manifest);
     }
-    drop(c);
 
     manifest.components = load_components(files, uses, diags);
     Some(manifest)
@@ -307,7 +320,12 @@ fn routes(c: &mut Checker<'_, '_>, pages: Vec<(String, Span)>, name: &str) -> Ve
     out
 }
 
-fn subpackage(c: &mut Checker<'_, '_>, item: &Json, name: &str, files: &Files) -> Option<(Subpackage, Vec<RouteAt>)> {
+fn subpackage(
+    c: &mut Checker<'_, '_>,
+    item: &Json,
+    name: &str,
+    files: &Files,
+) -> Option<(Subpackage, Vec<RouteAt>)> {
     let members = c.object(item, name)?;
     let mut root = None;
     let mut sub_name = None;
@@ -366,20 +384,24 @@ fn check_subpackage_roots(
     for (i, a) in subs.iter().enumerate() {
         for b in &subs[..i] {
             if a.root == b.root || inside(&a.root, &b.root) || inside(&b.root, &a.root) {
-                let span = sub_pages.iter().find(|(j, _)| *j == i).and_then(|(_, p)| p.first()).map(|p| p.span);
-                c.error(span.unwrap_or(c.file.root.span), format!(
-                    "subpackage roots `{}` and `{}` overlap",
-                    b.root, a.root
-                ));
+                let span =
+                    sub_pages.iter().find(|(j, _)| *j == i).and_then(|(_, p)| p.first()).map(|p| p.span);
+                c.error(
+                    span.unwrap_or(c.file.root.span),
+                    format!("subpackage roots `{}` and `{}` overlap", b.root, a.root),
+                );
             }
         }
     }
     for page in main_pages {
         if let Some(sub) = subs.iter().find(|s| inside(&page.route, &s.root)) {
-            c.error(page.span, format!(
-                "page `{}` of the main package lies inside subpackage root `{}`",
-                page.route, sub.root
-            ));
+            c.error(
+                page.span,
+                format!(
+                    "page `{}` of the main package lies inside subpackage root `{}`",
+                    page.route, sub.root
+                ),
+            );
         }
     }
     let mut names = HashSet::new();
@@ -422,13 +444,20 @@ fn permissions(c: &mut Checker<'_, '_>, v: &Json) -> Vec<Permission> {
 /// Keys of a page's `.json` besides the window keys.
 const KEPT_PAGE_KEYS: &[&str] = &["componentPlaceholder", "componentGenerics", "styleIsolation", "style"];
 
-fn page_config(file: &JsonFile, files: &Files, uses: &mut Vec<ComponentUse>, diags: &mut Diagnostics) -> PageConfig {
+fn page_config(
+    file: &JsonFile,
+    files: &Files,
+    uses: &mut Vec<ComponentUse>,
+    diags: &mut Diagnostics,
+) -> PageConfig {
     let mut config = PageConfig::default();
     let mut c = Checker::new(file, diags);
     let Some(members) = c.root_members() else { return config };
     for m in members {
         match m.key.as_str() {
-            "usingComponents" => config.using_components = read_using_components(&mut c, &m.value, files, uses),
+            "usingComponents" => {
+                config.using_components = read_using_components(&mut c, &m.value, files, uses)
+            }
             "component" => config.component = c.bool(&m.value, "component").unwrap_or(false),
             k if read_window_key(&mut c, k, m, &mut config.window) => {}
             k if KEPT_PAGE_KEYS.contains(&k) => {
@@ -436,7 +465,10 @@ fn page_config(file: &JsonFile, files: &Files, uses: &mut Vec<ComponentUse>, dia
             }
             // Pages written before page configs were flat kept window keys under "window".
             "window" => {
-                c.warning(m.key_span, "a page's .json takes window keys at the top level, not under \"window\"");
+                c.warning(
+                    m.key_span,
+                    "a page's .json takes window keys at the top level, not under \"window\"",
+                );
             }
             _ => c.unknown_key(m, "a page's .json"),
         }
@@ -484,7 +516,9 @@ fn tab_bar(c: &mut Checker<'_, '_>, v: &Json, files: &Files, manifest: &Manifest
         for f in fields {
             let key = format!("{name}.{}", f.key);
             match f.key.as_str() {
-                "pagePath" => page_path = c.string(&f.value, &key).map(|p| (normalize_route(&p), f.value.span)),
+                "pagePath" => {
+                    page_path = c.string(&f.value, &key).map(|p| (normalize_route(&p), f.value.span))
+                }
                 "text" => text = c.string(&f.value, &key),
                 "iconPath" | "selectedIconPath" => {
                     let Some(path) = c.string(&f.value, &key) else { continue };
@@ -506,7 +540,10 @@ fn tab_bar(c: &mut Checker<'_, '_>, v: &Json, files: &Files, manifest: &Manifest
                 c.error(span, format!("tab bar page `{page_path}` is not in \"pages\""));
             }
             Some(page) if page.subpackage.is_some() => {
-                c.error(span, format!("tab bar page `{page_path}` must be in the main package, not a subpackage"));
+                c.error(
+                    span,
+                    format!("tab bar page `{page_path}` must be in the main package, not a subpackage"),
+                );
             }
             Some(_) => {}
         }
@@ -537,7 +574,9 @@ fn preload_rules(c: &mut Checker<'_, '_>, v: &Json, manifest: &Manifest) -> BTre
         for f in fields {
             let key = format!("{name}.{}", f.key);
             match f.key.as_str() {
-                "network" => rule.network = c.one_of(&f.value, &key, &["wifi", "all"]).unwrap_or(rule.network),
+                "network" => {
+                    rule.network = c.one_of(&f.value, &key, &["wifi", "all"]).unwrap_or(rule.network)
+                }
                 "packages" => {
                     for (package, span) in c.strings(&f.value, &key).unwrap_or_default() {
                         let wanted = crate::project::normalize_relative(&package);
@@ -553,7 +592,10 @@ fn preload_rules(c: &mut Checker<'_, '_>, v: &Json, manifest: &Manifest) -> BTre
                         match found {
                             Some(root) => rule.packages.push(root),
                             None => {
-                                c.error(span, format!("preload rule names `{package}`, which is not a subpackage"));
+                                c.error(
+                                    span,
+                                    format!("preload rule names `{package}`, which is not a subpackage"),
+                                );
                             }
                         }
                     }

@@ -33,7 +33,10 @@ pub fn is_color(color: &str) -> bool {
 pub fn color(c: &mut Checker<'_, '_>, member: &Member, name: &str) -> Option<String> {
     let value = c.string(&member.value, name)?;
     if !is_color(&value) {
-        c.warning(member.value.span, format!("\"{name}\" should be a hex colour such as \"#ffffff\", found \"{value}\""));
+        c.warning(
+            member.value.span,
+            format!("\"{name}\" should be a hex colour such as \"#ffffff\", found \"{value}\""),
+        );
     }
     Some(value)
 }

@@ -58,7 +58,9 @@ fn a_w3c_package_maps_onto_the_manifest() {
 
 #[test]
 fn required_members_are_checked() {
-    let dir = package(r#"{"name": 5, "pages": ["pages/index/index"], "version": {"name": "1"}, "icons": [{"sizes": "1x1"}], "platform_version": {}}"#);
+    let dir = package(
+        r#"{"name": 5, "pages": ["pages/index/index"], "version": {"name": "1"}, "icons": [{"sizes": "1x1"}], "platform_version": {}}"#,
+    );
     expect![[r#"
         manifest.json:1:10: error: "name" must be a string, found number
         manifest.json:1:56: error: "version" has no "code", which is required

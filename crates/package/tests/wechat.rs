@@ -32,7 +32,10 @@ fn broken_json_points_at_the_problem() {
     let dir = with(&[("pages/index/index.json", "{\n  // title\n  \"navigationBarTitleText\": \"x\"\n}")]);
     let errors = load(dir.path()).unwrap_err();
     let d = errors.errors().next().unwrap();
-    assert_eq!(d.to_string(), "pages/index/index.json:2:3: error: invalid JSON: expected a key in double quotes, found `/`");
+    assert_eq!(
+        d.to_string(),
+        "pages/index/index.json:2:3: error: invalid JSON: expected a key in double quotes, found `/`"
+    );
     assert_eq!(d.hint.as_deref(), Some("JSON has no comments; remove them"));
 }
 
@@ -89,7 +92,10 @@ fn page_paths_with_extensions_get_a_hint() {
 #[test]
 fn unknown_keys_are_warnings_not_errors() {
     let dir = with(&[
-        ("app.json", r#"{"pages": ["pages/index/index"], "colour": "red", "debug": true, "window": {"titel": 1}}"#),
+        (
+            "app.json",
+            r#"{"pages": ["pages/index/index"], "colour": "red", "debug": true, "window": {"titel": 1}}"#,
+        ),
         ("pages/index/index.json", r#"{"navigationBarTitleText": "Home", "sparkles": true}"#),
     ]);
     let package = load(dir.path()).unwrap();
@@ -111,7 +117,10 @@ fn many_problems_across_files_come_in_one_run() {
             "app.json",
             r#"{"pages": ["pages/index/index"], "tabBar": {"list": [{"pagePath": "pages/x/x", "text": "X"}]}, "sitemapLocation": "sitemap.json"}"#,
         ),
-        ("pages/index/index.json", r#"{"usingComponents": {"card": "/components/card/card"}, "disableScroll": 1}"#),
+        (
+            "pages/index/index.json",
+            r#"{"usingComponents": {"card": "/components/card/card"}, "disableScroll": 1}"#,
+        ),
     ]);
     expect![[r#"
         app.json:1:115: error: sitemap file `sitemap.json` does not exist
@@ -205,7 +214,10 @@ fn components_resolve_relative_absolute_and_npm() {
         ]
     };
     let dir = with(&[
-        ("app.json", r#"{"pages": ["pages/index/index"], "usingComponents": {"g": "/components/global/global"}}"#),
+        (
+            "app.json",
+            r#"{"pages": ["pages/index/index"], "usingComponents": {"g": "/components/global/global"}}"#,
+        ),
         (
             "pages/index/index.json",
             r#"{"usingComponents": {
@@ -238,13 +250,16 @@ fn components_resolve_relative_absolute_and_npm() {
     assert_eq!(using["van-button"], ComponentRef::Package("miniprogram_npm/@vant/weapp/button/index".into()));
     assert_eq!(using["map"], ComponentRef::Plugin("plugin://maps/map".into()));
     let paths: Vec<_> = m.components.iter().map(|c| c.path.as_str()).collect();
-    assert_eq!(paths, [
-        "components/card/card",
-        "components/global/global",
-        "miniprogram_npm/@vant/weapp/button/index",
-        "miniprogram_npm/@vant/weapp/icon/index",
-        "pages/index/parts/part",
-    ]);
+    assert_eq!(
+        paths,
+        [
+            "components/card/card",
+            "components/global/global",
+            "miniprogram_npm/@vant/weapp/button/index",
+            "miniprogram_npm/@vant/weapp/icon/index",
+            "pages/index/parts/part",
+        ]
+    );
     expect![[r#"
         pages/index/index.json:3:60: warning: plugin component `plugin://maps/map` is not supported; <map> will render nothing
     "#]]
@@ -379,7 +394,10 @@ fn links_leaving_the_package_are_refused() {
 #[test]
 fn subpackage_limits_are_per_subpackage() {
     let dir = with(&[
-        ("app.json", r#"{"pages": ["pages/index/index"], "subpackages": [{"root": "sub", "pages": ["p/p"]}]}"#),
+        (
+            "app.json",
+            r#"{"pages": ["pages/index/index"], "subpackages": [{"root": "sub", "pages": ["p/p"]}]}"#,
+        ),
         ("sub/p/p.wxml", ""),
         ("sub/p/p.js", ""),
     ]);
@@ -387,7 +405,12 @@ fn subpackage_limits_are_per_subpackage() {
     let options = LoadOptions { limits: Limits { subpackage_size: 1000, ..Limits::default() } };
     let error = Package::load(dir.path(), &options).unwrap_err();
     let messages: Vec<_> = error.diagnostics.iter().map(|d| d.message.clone()).collect();
-    assert_eq!(messages, ["subpackage `sub` is 1.95 KiB, over the limit of 1000 B; the biggest file is `sub/big.bin` (1.95 KiB)"]);
+    assert_eq!(
+        messages,
+        [
+            "subpackage `sub` is 1.95 KiB, over the limit of 1000 B; the biggest file is `sub/big.bin` (1.95 KiB)"
+        ]
+    );
 }
 
 #[test]

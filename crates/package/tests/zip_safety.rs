@@ -61,9 +61,8 @@ fn patch(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
 fn load_zip(bytes: &[u8], options: &LoadOptions) -> Result<Package, String> {
     let dir = TempDir::new();
     dir.write_bytes("app.zip", bytes);
-    Package::load(dir.path().join("app.zip"), options).map_err(|e| {
-        e.diagnostics.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("\n")
-    })
+    Package::load(dir.path().join("app.zip"), options)
+        .map_err(|e| e.diagnostics.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("\n"))
 }
 
 fn error_of(bytes: &[u8]) -> String {
@@ -86,7 +85,10 @@ fn zip_slip_is_refused() {
 
     let bytes = zip_files(&minimal_plus(&[("a/b/xx/xx/evil.js", b"x")]), stored());
     let bytes = patch(bytes, b"a/b/xx/xx/evil.js", b"a/b/../../../e.js");
-    assert_eq!(error_of(&bytes), "zip entry `a/b/../../../e.js` has a `..` component that leaves the package");
+    assert_eq!(
+        error_of(&bytes),
+        "zip entry `a/b/../../../e.js` has a `..` component that leaves the package"
+    );
 }
 
 #[test]
@@ -109,7 +111,10 @@ fn symlinks_are_refused() {
     }
     zip.add_symlink("pages/secret.js", "/etc/passwd", deflated()).unwrap();
     let bytes = zip.finish().unwrap().into_inner();
-    assert_eq!(error_of(&bytes), "zip entry `pages/secret.js` is a symbolic link; packages may not contain links");
+    assert_eq!(
+        error_of(&bytes),
+        "zip entry `pages/secret.js` is a symbolic link; packages may not contain links"
+    );
 }
 
 #[test]
@@ -174,7 +179,10 @@ fn oversized_packages_name_the_biggest_file() {
     let options = LoadOptions { limits: Limits { main_package_size: 256 * 1024, ..Limits::default() } };
     let error = load_zip(&bytes, &options).map(|_| ()).unwrap_err();
     assert!(error.starts_with("the main package is 400."), "{error}");
-    assert!(error.ends_with("KiB, over the limit of 256 KiB; the biggest file is `images/big.png` (300 KiB)"), "{error}");
+    assert!(
+        error.ends_with("KiB, over the limit of 256 KiB; the biggest file is `images/big.png` (300 KiB)"),
+        "{error}"
+    );
 
     let options = LoadOptions { limits: Limits { total_size: 256 * 1024, ..Limits::default() } };
     let error = load_zip(&bytes, &options).map(|_| ()).unwrap_err();
