@@ -1,0 +1,1 @@
+//! `capsule-style` compiles WXSS (and W3C MiniApp CSS) into stylesheets the views use.
