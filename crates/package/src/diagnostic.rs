@@ -37,9 +37,16 @@ pub struct Location {
     /// How many characters the caret underlines (at least 1).
     #[serde(skip)]
     pub width: usize,
+    /// The source line, or a window of it around the column when the line is long.
     #[serde(skip)]
     pub source_line: String,
+    /// The column within `source_line` (differs from `column` when it is a window).
+    #[serde(skip)]
+    pub excerpt_column: usize,
 }
+
+/// The most characters of a source line an excerpt shows.
+const EXCERPT_WIDTH: usize = 160;
 
 impl Location {
     /// Computes the location of `span` in `text`.
@@ -55,11 +62,19 @@ impl Location {
         let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let line = text[..start].matches('\n').count() + 1;
+        let line = text.as_bytes()[..start].iter().filter(|&&b| b == b'\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
-        let width = text[start..end.min(line_end)].chars().count().max(1);
-        let source_line = text[line_start..line_end].trim_end_matches('\r').to_string();
-        Location { line, column, width, source_line }
+        let width = text[start..end.min(line_end)].chars().count().clamp(1, EXCERPT_WIDTH);
+        // A minified file can be one long line: the excerpt is a window around the column.
+        let skip = (column - 1).saturating_sub(EXCERPT_WIDTH / 2);
+        let source_line: String = text[line_start..line_end]
+            .trim_end_matches('\r')
+            .chars()
+            .skip(skip)
+            .take(EXCERPT_WIDTH)
+            .collect();
+        let shown_column = column - skip;
+        Location { line, column, width, source_line, excerpt_column: shown_column }
     }
 }
 
@@ -155,7 +170,7 @@ impl Diagnostic {
             // Tabs would misalign the caret; show them as single spaces.
             let line_text: String =
                 loc.source_line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
-            let caret = format!("{}{}", " ".repeat(loc.column - 1), "^".repeat(loc.width));
+            let caret = format!("{}{}", " ".repeat(loc.excerpt_column - 1), "^".repeat(loc.width));
             out += &format!("{pad} {bar}\n");
             out += &format!("{} {bar} {line_text}\n", paint("1;34", &loc.line.to_string()));
             out += &format!("{pad} {bar} {}\n", paint(label_color, &caret));
@@ -181,14 +196,35 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+const TRUNCATED: &str = "too many problems; the rest are not shown";
+
 /// The diagnostics of one load, in the order they were found.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
+/// More diagnostics than this are not kept: a hostile file could otherwise make millions.
+pub const MAX_DIAGNOSTICS: usize = 1000;
+
 impl Diagnostics {
+    /// Adds a diagnostic. Past [`MAX_DIAGNOSTICS`], only errors are kept, and only until
+    /// twice as many; one note says the list was cut.
     pub fn push(&mut self, d: Diagnostic) {
-        self.0.push(d);
+        if self.accepts(d.severity) {
+            self.0.push(d);
+            return;
+        }
+        match self.0.last_mut() {
+            Some(last) if last.message == TRUNCATED => last.severity = last.severity.max(d.severity),
+            _ => self.0.push(Diagnostic::new(d.severity, "", TRUNCATED)),
+        }
+    }
+
+    /// Whether a diagnostic of `severity` would be kept: lets a producer skip the work of
+    /// locating one that would be dropped.
+    pub fn accepts(&self, severity: Severity) -> bool {
+        let len = self.0.len();
+        len < MAX_DIAGNOSTICS || (severity == Severity::Error && len < 2 * MAX_DIAGNOSTICS)
     }
 
     pub fn has_errors(&self) -> bool {

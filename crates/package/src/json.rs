@@ -220,6 +220,7 @@ impl Parser<'_> {
     fn object(&mut self, depth: usize) -> Result<JsonValue, SyntaxError> {
         self.pos += 1;
         let mut members: Vec<Member> = Vec::new();
+        let mut keys = std::collections::HashSet::new();
         let mut last_comma = 0;
         self.skip_space();
         if self.peek() == Some(b'}') {
@@ -247,7 +248,7 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_space();
             let value = self.value(depth + 1)?;
-            if members.iter().any(|m| m.key == key) {
+            if !keys.insert(key.clone()) {
                 self.duplicate_keys.push((key.clone(), key_span));
             }
             members.push(Member { key, key_span, value });

@@ -46,6 +46,9 @@ pub use pack::{PackReport, pack};
 use project::{PROJECT_CONFIG, PROJECT_PRIVATE_CONFIG, ProjectConfig};
 use source::{Entry, Source};
 
+/// `project.config.json` and its private twin are read before anything else is checked.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
 /// How to load a package.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
@@ -68,8 +71,9 @@ pub struct Package {
     pub sizes: SizeReport,
     /// Problems that did not stop the load.
     pub warnings: Diagnostics,
-    /// `project.config.json` as it was, so a packed zip keeps the app id and root.
-    project_config: Option<Vec<u8>>,
+    /// `project.config.json` and `project.private.config.json` as they were, so a packed zip
+    /// keeps the app id, the root and the pack options.
+    project_configs: Vec<(&'static str, Vec<u8>)>,
 }
 
 /// Why a package did not load: every problem found, errors and warnings, in order.
@@ -101,9 +105,10 @@ impl Package {
         }
     }
 
-    /// `project.config.json` as it was found, if the package had one.
-    pub fn project_config(&self) -> Option<&[u8]> {
-        self.project_config.as_deref()
+    /// `project.config.json` and `project.private.config.json` as they were found, those the
+    /// package had.
+    pub fn project_configs(&self) -> impl Iterator<Item = (&'static str, &[u8])> {
+        self.project_configs.iter().map(|(name, bytes)| (*name, bytes.as_slice()))
     }
 }
 
@@ -131,6 +136,18 @@ fn read_json_entry(
     diags: &mut Diagnostics,
 ) -> Option<(Vec<u8>, schema::JsonFile)> {
     let entry = entries.iter().find(|e| e.path == name)?;
+    // Read before the size limits are checked, so it gets its own small limit.
+    if entry.size > MAX_CONFIG_SIZE {
+        diags.push(Diagnostic::error(
+            name,
+            format!(
+                "the file is {}, more than the {} a configuration file may be",
+                format_size(entry.size),
+                format_size(MAX_CONFIG_SIZE)
+            ),
+        ));
+        return None;
+    }
     let bytes = match source.read(entry) {
         Ok(b) => b,
         Err(reason) => {
@@ -223,6 +240,9 @@ fn load(path: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Option<P
         manifest,
         sizes,
         warnings: Diagnostics::default(),
-        project_config: main_config.map(|(bytes, _)| bytes),
+        project_configs: [(PROJECT_CONFIG, main_config), (PROJECT_PRIVATE_CONFIG, private_config)]
+            .into_iter()
+            .filter_map(|(name, config)| config.map(|(bytes, _)| (name, bytes)))
+            .collect(),
     })
 }

@@ -9,7 +9,6 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::Package;
-use crate::project::PROJECT_CONFIG;
 
 /// What a pack wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,8 +24,8 @@ pub struct PackReport {
 /// done and the bytes in all. The zip is written to a temporary file beside `out` and renamed
 /// over it, so a failed pack never leaves half a zip.
 ///
-/// The zip keeps the project's layout: `project.config.json` at the root (it names the app id
-/// and `miniprogramRoot`) and the packed files under the mini-program root, so loading the zip
+/// The zip keeps the project's layout: `project.config.json` (and its private twin) at the
+/// root, as they name the app id and `miniprogramRoot`, and the packed files under the mini-program root, so loading the zip
 /// gives the same package as loading the folder.
 pub fn pack(
     package: &Package,
@@ -71,8 +70,8 @@ pub fn pack_to_bytes(
             (if root.is_empty() { path.to_string() } else { format!("{root}/{path}") }, bytes)
         })
         .collect();
-    if let Some(config) = package.project_config() {
-        entries.push((PROJECT_CONFIG.to_string(), config));
+    for (name, config) in package.project_configs() {
+        entries.push((name.to_string(), config));
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     let total: u64 = entries.iter().map(|(_, b)| b.len() as u64).sum();

@@ -37,8 +37,14 @@ pub enum PackMatcher {
 }
 
 impl PackRule {
-    /// Whether the rule matches `path` (relative to the mini-program root).
+    /// Whether the rule matches `path` (relative to the mini-program root). Matching ignores
+    /// case, as WeChat's tools do for every rule value.
     pub fn matches(&self, path: &str) -> bool {
+        if let PackMatcher::Regexp(re) = &self.matcher {
+            return re.is_match(path);
+        }
+        let path = path.to_lowercase();
+        let path = path.as_str();
         let base = path.rsplit('/').next().unwrap_or(path);
         match &self.matcher {
             PackMatcher::Folder(dir) => {
@@ -50,7 +56,7 @@ impl PackRule {
                 base.starts_with(prefix.as_str()) || path.starts_with(prefix.as_str())
             }
             PackMatcher::Glob(pattern) => glob_matches(pattern, path),
-            PackMatcher::Regexp(re) => re.is_match(path),
+            PackMatcher::Regexp(_) => unreachable!("matched above"),
         }
     }
 }
@@ -141,13 +147,14 @@ fn rules(c: &mut Checker<'_, '_>, value: &crate::json::Json, name: &str) -> Vec<
         ) else {
             continue;
         };
+        let lower = val.to_lowercase();
         let matcher = match kind.as_str() {
-            "folder" => PackMatcher::Folder(normalize_relative(&val)),
-            "file" => PackMatcher::File(normalize_relative(&val)),
-            "suffix" => PackMatcher::Suffix(val),
-            "prefix" => PackMatcher::Prefix(val),
-            "glob" => PackMatcher::Glob(normalize_relative(&val)),
-            _ => match regex_lite::Regex::new(&val) {
+            "folder" => PackMatcher::Folder(normalize_relative(&lower)),
+            "file" => PackMatcher::File(normalize_relative(&lower)),
+            "suffix" => PackMatcher::Suffix(lower),
+            "prefix" => PackMatcher::Prefix(lower),
+            "glob" => PackMatcher::Glob(normalize_relative(&lower)),
+            _ => match regex_lite::Regex::new(&format!("(?i){val}")) {
                 Ok(re) => PackMatcher::Regexp(re),
                 Err(e) => {
                     let span: Span = item.get("value").map_or(item.span, |v| v.span);
@@ -324,7 +331,7 @@ mod tests {
               "packOptions": {
                 "ignore": [
                   {"type": "folder", "value": "docs"},
-                  {"type": "suffix", "value": ".psd"},
+                  {"type": "suffix", "value": ".PSD"},
                   {"type": "prefix", "value": "test-"},
                   {"type": "regexp", "value": "\\.bak$"},
                   {"type": "glob", "value": "mock/**/*.json"},
@@ -343,6 +350,7 @@ mod tests {
             ("docs/keep.md", true),
             ("docsy/a.md", true),
             ("art/logo.psd", false),
+            ("Docs/b.md", false),
             ("utils/test-a.js", false),
             ("a.js.bak", false),
             ("mock/x/y.json", false),

@@ -1,7 +1,7 @@
 //! Checking a parsed JSON file against what a configuration key must hold, reporting every
 //! mismatch with its location and carrying on, so one run shows all the problems.
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Span};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity, Span};
 use crate::json::{self, Json, JsonValue, Member};
 
 /// A configuration file: its package path, its text, and its parsed root.
@@ -50,22 +50,30 @@ pub fn parse_json_file(path: &str, bytes: &[u8], diags: &mut Diagnostics) -> Opt
 pub struct Checker<'f, 'd> {
     pub file: &'f JsonFile,
     pub diags: &'d mut Diagnostics,
+    /// Stands in for a diagnostic that the full list would drop anyway.
+    dropped: Diagnostic,
 }
 
 impl<'f, 'd> Checker<'f, 'd> {
     pub fn new(file: &'f JsonFile, diags: &'d mut Diagnostics) -> Checker<'f, 'd> {
-        Checker { file, diags }
+        Checker { file, diags, dropped: Diagnostic::warning("", "") }
     }
 
     pub fn error(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        let d = Diagnostic::error(&self.file.path, message).at(&self.file.text, span);
-        self.diags.push(d);
-        self.diags.0.last_mut().expect("just pushed")
+        self.report(Severity::Error, span, message.into())
     }
 
     pub fn warning(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        let d = Diagnostic::warning(&self.file.path, message).at(&self.file.text, span);
-        self.diags.push(d);
+        self.report(Severity::Warning, span, message.into())
+    }
+
+    fn report(&mut self, severity: Severity, span: Span, message: String) -> &mut Diagnostic {
+        let d = Diagnostic { severity, file: self.file.path.clone(), location: None, message, hint: None };
+        if !self.diags.accepts(severity) {
+            self.diags.push(d);
+            return &mut self.dropped;
+        }
+        self.diags.push(d.at(&self.file.text, span));
         self.diags.0.last_mut().expect("just pushed")
     }
 

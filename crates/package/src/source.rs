@@ -64,7 +64,19 @@ impl Source {
             ));
             return None;
         }
-        let bytes = match fs::read(path) {
+        if !meta.is_file() {
+            diags.push(Diagnostic::error(label, "not a folder or a regular file"));
+            return None;
+        }
+        let read = fs::File::open(path).and_then(|f| {
+            let mut bytes = Vec::new();
+            f.take(ceiling + 1).read_to_end(&mut bytes).map(|_| bytes)
+        });
+        let bytes = match read {
+            Ok(bytes) if bytes.len() as u64 > ceiling => {
+                diags.push(Diagnostic::error(label, "the zip file grew while it was read"));
+                return None;
+            }
             Ok(bytes) => bytes,
             Err(e) => {
                 diags.push(Diagnostic::error(label, format!("cannot read the package: {}", io_reason(&e))));
@@ -302,6 +314,15 @@ fn open_zip(bytes: Vec<u8>, label: &str, limits: &Limits, diags: &mut Diagnostic
         }
     }
 
+    // The zip crate keys entries by their decoded name (UTF-8 flag, CP437, the Unicode path
+    // field), keeping one of each: names that differ as bytes can still collide.
+    if seen.len() == raw_names.len() && archive.len() != raw_names.len() {
+        diags.push(error(format!(
+            "the zip holds {} entries but only {} distinct names once decoded; two entries claim the same name",
+            raw_names.len(),
+            archive.len()
+        )));
+    }
     let mut entries = Vec::new();
     let mut normalized = HashMap::new();
     let mut total_uncompressed: u64 = 0;

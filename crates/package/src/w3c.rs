@@ -106,7 +106,7 @@ pub fn read_manifest(
             c.warning(span, format!("external page `{entry}` is ignored; pages must be inside the package"));
             continue;
         }
-        let route = crate::project::normalize_relative(entry.trim_end_matches(".html"));
+        let route = crate::project::normalize_relative(entry.strip_suffix(".html").unwrap_or(&entry));
         if route.split('/').any(|p| p == "..") || route.is_empty() {
             c.error(span, format!("page path `{entry}` must name a page inside the package"));
             continue;

@@ -433,3 +433,42 @@ fn the_examples_load_cleanly() {
         assert!(package.warnings.is_empty(), "{name}: {}", lines(&package.warnings));
     }
 }
+
+#[test]
+fn an_oversized_project_config_is_refused_before_reading() {
+    let dir = with(&[]);
+    dir.write_bytes("project.config.json", &vec![b' '; 2 * 1024 * 1024]);
+    assert!(errors_of(dir.path()).contains("more than the 1 MiB a configuration file may be"));
+}
+
+#[test]
+fn floods_of_problems_are_cut_short() {
+    let keys: String = (0..20_000).map(|i| format!(",\"k{i}\":0")).collect();
+    let dir = with(&[("app.json", &format!("{{\"pages\":[\"pages/index/index\"]{keys}}}"))]);
+    let package = load(dir.path()).unwrap();
+    assert_eq!(package.warnings.len(), capsule_package::diagnostic::MAX_DIAGNOSTICS + 1);
+    assert_eq!(package.warnings.0.last().unwrap().message, "too many problems; the rest are not shown");
+    // Excerpts of a long line are a window, not the whole line.
+    let shown = package.warnings.0[999].render(false);
+    assert!(shown.len() < 600, "{shown}");
+    assert!(shown.contains("\"k999\":0"), "{shown}");
+}
+
+#[test]
+fn private_config_survives_packing() {
+    let dir = TempDir::new();
+    for (path, contents) in MINIMAL {
+        dir.write(&[(&format!("src/{path}"), contents)]);
+    }
+    dir.write(&[
+        ("project.config.json", r#"{"appid": "wx1"}"#),
+        ("project.private.config.json", r#"{"miniprogramRoot": "src"}"#),
+    ]);
+    let package = load(dir.path()).unwrap();
+    let bytes = capsule_package::pack::pack_to_bytes(&package, &mut |_, _| {}).unwrap();
+    let out = TempDir::new();
+    out.write_bytes("app.zip", &bytes);
+    let again = load(&out.path().join("app.zip")).unwrap();
+    assert_eq!(again.manifest.app_id.id, "wx1");
+    assert_eq!(again.files, package.files);
+}

@@ -216,3 +216,18 @@ fn crc32(bytes: &[u8]) -> u32 {
     }
     !crc
 }
+
+#[test]
+fn names_that_decode_alike_are_refused() {
+    // `é.js` flagged UTF-8, and `\x82.js` unflagged, which CP437 decodes to `é.js` too.
+    let bytes = zip_files(&minimal_plus(&[("é.js", b"a"), ("Q.js", b"b")]), stored());
+    let bytes = patch(bytes, b"Q.js", b"\x82.js");
+    let error = error_of(&bytes);
+    assert!(error.contains("two entries claim the same name"), "{error}");
+}
+
+#[test]
+fn a_device_is_not_a_package() {
+    let error = Package::load("/dev/zero", &LoadOptions::default()).map(|_| ()).unwrap_err();
+    assert_eq!(error.diagnostics.0[0].message, "not a folder or a regular file");
+}
