@@ -1,0 +1,728 @@
+//! WXML → IR, once per file: directives become control nodes, mustaches become parsed
+//! expressions, `<include>` is inlined, `<import>` and `<template name>` fill the template
+//! tables, and every node learns which data paths it reads.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use capsule_package::components::{join, parent};
+use capsule_package::{Diagnostic, Diagnostics, Files, Span};
+use serde_json::Value;
+
+use crate::entities::decode;
+use crate::expr::{self, Expr};
+use crate::ir::{
+    AttrIr, Binding, CompiledFile, Deps, ElementIr, FileId, ForIr, IrKind, IrNode, Key, ListenerIr, Part,
+    Program, TemplateCallIr, TemplateDef, WxsModule,
+};
+use crate::parse::{self, Attr, Element, Level, Node};
+
+/// Include chains longer than this are refused (and a cycle is caught long before).
+const MAX_INCLUDE_DEPTH: usize = 32;
+
+/// Compiles the WXML files at `paths` (and whatever they import or include) from `files`.
+/// Every problem in every file is reported.
+pub fn compile_files<'p>(files: &Files, paths: impl IntoIterator<Item = &'p str>) -> (Program, Diagnostics) {
+    let mut builder = Builder {
+        files,
+        program: Program::default(),
+        in_progress: HashSet::new(),
+        diags: Diagnostics::default(),
+        template_refs: Vec::new(),
+    };
+    for path in paths {
+        builder.compile_path(path);
+    }
+    builder.check_template_refs();
+    (builder.program, builder.diags)
+}
+
+/// Compiles one WXML text on its own (no imports or includes can resolve), for tests,
+/// benchmarks and tools.
+///
+/// ```
+/// use capsule_template::compile::compile_source;
+/// let (program, diags) = compile_source("page.wxml", "<view>{{a}}</view>");
+/// assert!(diags.is_empty());
+/// assert_eq!(program.files[0].body.len(), 1);
+/// ```
+pub fn compile_source(path: &str, text: &str) -> (Program, Diagnostics) {
+    let mut files = Files::default();
+    files.insert(path, text.as_bytes().to_vec());
+    compile_files(&files, [path])
+}
+
+struct Builder<'f> {
+    files: &'f Files,
+    program: Program,
+    in_progress: HashSet<FileId>,
+    diags: Diagnostics,
+    /// Static `<template is="name">` uses, checked once every file is compiled.
+    template_refs: Vec<(FileId, String, Diagnostic)>,
+}
+
+/// The file being compiled.
+struct FileCx<'t> {
+    id: FileId,
+    path: String,
+    text: &'t str,
+    /// Names of its `<wxs>` modules.
+    modules: Vec<String>,
+    /// Files being included, outermost first (for cycle messages).
+    include_chain: Vec<String>,
+}
+
+impl FileCx<'_> {
+    fn diag(&self, level: Level, span: Span, message: impl Into<String>) -> Diagnostic {
+        let d = match level {
+            Level::Error => Diagnostic::error(&self.path, message),
+            Level::Warning => Diagnostic::warning(&self.path, message),
+        };
+        d.at(self.text, span)
+    }
+}
+
+impl<'f> Builder<'f> {
+    fn compile_path(&mut self, path: &str) -> Option<FileId> {
+        if let Some(&id) = self.program.by_path.get(path) {
+            return Some(id);
+        }
+        self.compile_with_chain(path, Vec::new())
+    }
+
+    fn compile_with_chain(&mut self, path: &str, include_chain: Vec<String>) -> Option<FileId> {
+        let files = self.files;
+        let bytes = files.get(path)?;
+        let id = self.program.files.len();
+        self.program.files.push(CompiledFile { path: path.to_string(), ..CompiledFile::default() });
+        self.program.by_path.insert(path.to_string(), id);
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            self.diags.push(Diagnostic::error(path, "the file is not valid UTF-8"));
+            return Some(id);
+        };
+        self.in_progress.insert(id);
+        let mut cx = FileCx { id, path: path.to_string(), text, modules: Vec::new(), include_chain };
+        let (nodes, problems) = parse::parse(text);
+        for p in problems {
+            self.diags.push(cx.diag(p.level, p.span, p.message));
+        }
+        // Modules first: a call anywhere in the file may name a module declared below it.
+        collect_modules(&nodes, &mut cx.modules);
+        let mut body = Vec::new();
+        self.nodes(&nodes, &mut cx, &mut body, true);
+        self.in_progress.remove(&id);
+        self.program.files[id].body = body;
+        Some(id)
+    }
+
+    /// Resolves an `<import>` / `<include>` `src`: relative to the file, or from the package
+    /// root with a leading `/`; `.wxml` may be left off.
+    fn resolve(&self, from: &str, src: &str) -> Option<String> {
+        let joined = match src.strip_prefix('/') {
+            Some(abs) => join("", abs)?,
+            None => join(parent(from), src)?,
+        };
+        if self.files.contains(&joined) {
+            return Some(joined);
+        }
+        let with_ext = format!("{joined}.wxml");
+        self.files.contains(&with_ext).then_some(with_ext)
+    }
+
+    fn nodes(&mut self, nodes: &[Node], cx: &mut FileCx<'_>, out: &mut Vec<IrNode>, top: bool) {
+        // The wx:if chain being built, by index into `out`.
+        let mut chain_open = false;
+        for node in nodes {
+            match node {
+                Node::Text(t) => {
+                    if t.raw.trim().is_empty() {
+                        continue;
+                    }
+                    chain_open = false;
+                    if let Some(binding) = self.binding(cx, &t.raw, t.span, false) {
+                        let mut deps = Deps::default();
+                        binding.read_paths(&mut deps);
+                        out.push(IrNode { kind: IrKind::Text(binding), sub: deps.clone(), deps });
+                    }
+                }
+                Node::Element(e) => {
+                    let elif = e.attr("wx:elif");
+                    let else_ = e.attr("wx:else");
+                    if let Some(attr) = elif.or(else_) {
+                        if chain_open && let Some(IrNode { kind: IrKind::If(branches), .. }) = out.last_mut()
+                        {
+                            let cond = elif.map(|a| self.condition(cx, a));
+                            let mut body = Vec::new();
+                            self.element(e, cx, &mut body, top);
+                            branches.push((cond, body));
+                            chain_open = elif.is_some();
+                            let last = out.last_mut().expect("checked above");
+                            recompute_if_deps(last);
+                            continue;
+                        }
+                        self.diags.push(cx.diag(
+                            Level::Warning,
+                            attr.name_span,
+                            format!("{} without a wx:if before it; it is treated as wx:if", attr.name),
+                        ));
+                    }
+                    let cond = e.attr("wx:if").or(elif).map(|a| self.condition(cx, a));
+                    let is_else_only = cond.is_none() && else_.is_some();
+                    if cond.is_some() || is_else_only {
+                        let mut body = Vec::new();
+                        self.element(e, cx, &mut body, top);
+                        let mut node = IrNode {
+                            kind: IrKind::If(vec![(cond, body)]),
+                            deps: Deps::default(),
+                            sub: Deps::default(),
+                        };
+                        recompute_if_deps(&mut node);
+                        out.push(node);
+                        chain_open = !is_else_only;
+                    } else {
+                        chain_open = false;
+                        self.element(e, cx, out, top);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Compiles an element (its `wx:if` already taken care of) into `out`: `wx:for` wraps it.
+    fn element(&mut self, e: &Element, cx: &mut FileCx<'_>, out: &mut Vec<IrNode>, top: bool) {
+        let for_attr = e.attr("wx:for").or_else(|| e.attr("wx:for-items"));
+        let Some(for_attr) = for_attr else {
+            self.bare_element(e, cx, out, top);
+            return;
+        };
+        let Some(list) = self.attr_binding(cx, for_attr, false) else { return };
+        let name_of = |attr: Option<&Attr>, default: &str| {
+            attr.and_then(|a| a.value.as_ref())
+                .map(|v| v.raw.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.to_string())
+        };
+        let item = name_of(e.attr("wx:for-item"), "item");
+        let index = name_of(e.attr("wx:for-index"), "index");
+        let key = match e.attr("wx:key").and_then(|a| a.value.as_ref()) {
+            None => Key::None,
+            Some(v) => {
+                let raw = v.raw.trim();
+                if raw == "*this" {
+                    Key::This
+                } else if let Some(inner) = raw.strip_prefix("{{").and_then(|r| r.strip_suffix("}}")) {
+                    // The platform takes a property name here; `{{item.id}}` is a common slip.
+                    let prop = inner.trim().strip_prefix(&format!("{item}.")).map(str::to_string);
+                    self.diags.push(cx.diag(
+                        Level::Warning,
+                        v.span,
+                        "wx:key takes a property name (`id`) or `*this`, not an expression",
+                    ));
+                    prop.map_or(Key::None, Key::Prop)
+                } else if raw.is_empty() {
+                    Key::None
+                } else {
+                    Key::Prop(raw.to_string())
+                }
+            }
+        };
+        let mut body = Vec::new();
+        self.bare_element(e, cx, &mut body, top);
+        let list_path = match &list {
+            Binding::Expr(expr) => expr.static_path(),
+            _ => None,
+        };
+        let mut deps = Deps::default();
+        list.read_paths(&mut deps);
+        let mut sub = deps.clone();
+        for node in &body {
+            for path in &node.sub.0 {
+                if path.first().is_some_and(|root| *root != item && *root != index) {
+                    sub.add(path.clone());
+                }
+            }
+        }
+        let for_ir = ForIr { list, list_path, item, index, key, body };
+        out.push(IrNode { kind: IrKind::For(Box::new(for_ir)), deps, sub });
+    }
+
+    /// An element without its `wx:if` / `wx:for`.
+    fn bare_element(&mut self, e: &Element, cx: &mut FileCx<'_>, out: &mut Vec<IrNode>, top: bool) {
+        match e.tag.as_str() {
+            "import" => {
+                if let Some(id) = self.import_or_include(e, cx, "import") {
+                    let file = &mut self.program.files[cx.id];
+                    if !file.imports.contains(&id) {
+                        file.imports.push(id);
+                    }
+                }
+            }
+            "include" => {
+                let Some(id) = self.import_or_include(e, cx, "include") else { return };
+                let body = self.program.files[id].body.clone();
+                out.push(fragment(body));
+            }
+            "wxs" => self.wxs(e, cx),
+            "template" if e.attr("name").is_some() => self.template_def(e, cx, top),
+            "template" => self.template_call(e, cx, out),
+            "block" => {
+                let mut children = Vec::new();
+                self.nodes(&e.children, cx, &mut children, false);
+                out.push(fragment(children));
+            }
+            _ => {
+                let mut attrs = Vec::new();
+                let mut listeners = Vec::new();
+                for attr in &e.attrs {
+                    self.attribute(attr, cx, &mut attrs, &mut listeners);
+                }
+                let mut children = Vec::new();
+                self.nodes(&e.children, cx, &mut children, false);
+                let mut deps = Deps::default();
+                for a in &attrs {
+                    a.value.read_paths(&mut deps);
+                }
+                for l in &listeners {
+                    l.handler.read_paths(&mut deps);
+                }
+                let mut sub = deps.clone();
+                for c in &children {
+                    sub.extend(&c.sub);
+                }
+                let element = ElementIr { tag: Arc::from(e.tag.as_str()), attrs, listeners, children };
+                out.push(IrNode { kind: IrKind::Element(element), deps, sub });
+            }
+        }
+    }
+
+    fn attribute(
+        &mut self,
+        attr: &Attr,
+        cx: &mut FileCx<'_>,
+        attrs: &mut Vec<AttrIr>,
+        listeners: &mut Vec<ListenerIr>,
+    ) {
+        let name = attr.name.as_str();
+        if let Some(directive) = name.strip_prefix("wx:") {
+            const KNOWN: &[&str] =
+                &["if", "elif", "else", "for", "for-items", "for-item", "for-index", "key"];
+            if !KNOWN.contains(&directive) {
+                self.diags.push(cx.diag(
+                    Level::Warning,
+                    attr.name_span,
+                    format!("unknown directive `{name}`; it is ignored"),
+                ));
+            }
+            return;
+        }
+        if let Some((event, capture, catch, mutated)) = event_of(name) {
+            if event.is_empty() {
+                self.diags.push(cx.diag(Level::Warning, attr.name_span, format!("`{name}` names no event")));
+                return;
+            }
+            let Some(handler) = self.attr_binding(cx, attr, false) else { return };
+            listeners.push(ListenerIr { event: event.to_string(), handler, capture, catch, mutated });
+            return;
+        }
+        let Some(value) = self.attr_binding(cx, attr, false) else { return };
+        if let Some(prop) = name.strip_prefix("model:") {
+            // Two-way binding: the property gets the value, and the view learns which data
+            // path an edit writes back to.
+            let path = match &value {
+                Binding::Expr(e) => e.static_path().map(|p| p.join(".")),
+                _ => None,
+            };
+            match path {
+                Some(path) => {
+                    attrs.push(AttrIr { name: Arc::from(name), value: Binding::Static(Value::String(path)) })
+                }
+                None => self.diags.push(cx.diag(
+                    Level::Error,
+                    attr.value.as_ref().map_or(attr.name_span, |v| v.span),
+                    format!("`{name}` must bind a data path, such as \"{{{{value}}}}\""),
+                )),
+            }
+            attrs.push(AttrIr { name: Arc::from(prop), value });
+            return;
+        }
+        attrs.push(AttrIr { name: Arc::from(name), value });
+    }
+
+    fn condition(&mut self, cx: &mut FileCx<'_>, attr: &Attr) -> Expr {
+        match self.attr_binding(cx, attr, false) {
+            Some(Binding::Expr(e)) => e,
+            Some(Binding::Static(v)) => match v {
+                Value::String(s) => Expr::Str(s),
+                Value::Bool(b) => Expr::Bool(b),
+                _ => Expr::Bool(true),
+            },
+            Some(Binding::Mixed(parts)) => {
+                // Text around a mustache makes a non-empty string: always true, as on the
+                // platform.
+                let text: String =
+                    parts.iter().map(|p| if let Part::Text(t) = p { t.as_str() } else { "x" }).collect();
+                Expr::Str(text)
+            }
+            None => Expr::Bool(false),
+        }
+    }
+
+    /// An attribute's value as a binding; a bare attribute is `true`.
+    fn attr_binding(&mut self, cx: &mut FileCx<'_>, attr: &Attr, object_body: bool) -> Option<Binding> {
+        match &attr.value {
+            None => Some(Binding::Static(Value::Bool(true))),
+            Some(v) => self.binding(cx, &v.raw, v.span, object_body),
+        }
+    }
+
+    /// Splits text into literal parts and mustaches, parsing each mustache. An invalid
+    /// expression is an error, as the platform's compiler makes it.
+    fn binding(&mut self, cx: &mut FileCx<'_>, raw: &str, span: Span, object_body: bool) -> Option<Binding> {
+        let mut parts = Vec::new();
+        let mut i = 0;
+        let mut ok = true;
+        while i < raw.len() {
+            let Some(open) = raw[i..].find("{{").map(|o| i + o) else {
+                self.literal(cx, &raw[i..], span.start + i, &mut parts);
+                break;
+            };
+            if open > i {
+                self.literal(cx, &raw[i..open], span.start + i, &mut parts);
+            }
+            let Some(end) = parse::mustache_end(raw, open) else {
+                self.diags.push(cx.diag(
+                    Level::Error,
+                    Span::new(span.start + open, span.start + open + 2),
+                    "`{{` is not closed: expected `}}`",
+                ));
+                return None;
+            };
+            let inner = &raw[open + 2..end - 2];
+            let inner_start = span.start + open + 2;
+            let parsed = if object_body { expr::parse_object_body(inner) } else { expr::parse(inner) };
+            match parsed {
+                Ok(e) => {
+                    self.check_calls(cx, &e, Span::new(inner_start, inner_start + inner.len()));
+                    parts.push(Part::Expr(e));
+                }
+                Err(err) => {
+                    ok = false;
+                    let at = Span::new(inner_start + err.start, inner_start + err.end.max(err.start + 1));
+                    self.diags.push(cx.diag(
+                        Level::Error,
+                        at,
+                        format!("invalid expression: {}", err.message),
+                    ));
+                }
+            }
+            i = end;
+        }
+        if !ok {
+            return None;
+        }
+        Some(match parts.len() {
+            0 => Binding::Static(Value::String(String::new())),
+            1 => match parts.pop().expect("one part") {
+                Part::Text(t) => Binding::Static(Value::String(t)),
+                Part::Expr(e) => Binding::Expr(e),
+            },
+            _ => Binding::Mixed(parts),
+        })
+    }
+
+    fn literal(&mut self, cx: &mut FileCx<'_>, text: &str, at: usize, parts: &mut Vec<Part>) {
+        if let Some(stray) = text.find("}}") {
+            self.diags.push(cx.diag(
+                Level::Warning,
+                Span::new(at + stray, at + stray + 2),
+                "stray `}}` without `{{`; it is kept as text",
+            ));
+        }
+        let decoded = decode(text).into_owned();
+        match parts.last_mut() {
+            Some(Part::Text(prev)) => prev.push_str(&decoded),
+            _ => parts.push(Part::Text(decoded)),
+        }
+    }
+
+    /// Only functions of this file's `<wxs>` modules can be called.
+    fn check_calls(&mut self, cx: &FileCx<'_>, e: &Expr, span: Span) {
+        let mut callees = Vec::new();
+        e.call_roots(&mut callees);
+        for callee in callees {
+            let module = match callee {
+                Expr::Member(m, _) => match m.as_ref() {
+                    Expr::Ident(name) => Some(name.as_str()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match module {
+                Some(m) if cx.modules.iter().any(|n| n == m) => {}
+                Some(m) => self.diags.push(cx.diag(
+                    Level::Warning,
+                    span,
+                    format!("`{m}` is not a <wxs> module of this file; the call gives undefined"),
+                )),
+                None => self.diags.push(cx.diag(
+                    Level::Warning,
+                    span,
+                    "only functions of <wxs> modules can be called in WXML; the call gives undefined",
+                )),
+            }
+        }
+    }
+
+    fn import_or_include(&mut self, e: &Element, cx: &mut FileCx<'_>, what: &str) -> Option<FileId> {
+        let Some(src) = e.attr("src").and_then(|a| a.value.as_ref()) else {
+            self.diags.push(cx.diag(Level::Error, e.tag_span, format!("<{what}> needs a `src`")));
+            return None;
+        };
+        let Some(path) = self.resolve(&cx.path, src.raw.trim()) else {
+            self.diags.push(cx.diag(
+                Level::Error,
+                src.span,
+                format!("<{what}> cannot find `{}`", src.raw.trim()),
+            ));
+            return None;
+        };
+        if what == "import" {
+            return self.compile_path(&path);
+        }
+        if path == cx.path || cx.include_chain.contains(&path) {
+            let mut chain = cx.include_chain.clone();
+            chain.push(cx.path.clone());
+            chain.push(path.clone());
+            self.diags.push(cx.diag(Level::Error, src.span, format!("include cycle: {}", chain.join(" → "))));
+            return None;
+        }
+        if cx.include_chain.len() >= MAX_INCLUDE_DEPTH {
+            self.diags.push(cx.diag(
+                Level::Error,
+                src.span,
+                format!("includes nest more than {MAX_INCLUDE_DEPTH} deep"),
+            ));
+            return None;
+        }
+        if let Some(&id) = self.program.by_path.get(&path) {
+            if self.in_progress.contains(&id) {
+                self.diags.push(cx.diag(Level::Error, src.span, format!("include cycle through `{path}`")));
+                return None;
+            }
+            return Some(id);
+        }
+        let mut chain = cx.include_chain.clone();
+        chain.push(cx.path.clone());
+        self.compile_with_chain(&path, chain)
+    }
+
+    fn wxs(&mut self, e: &Element, cx: &mut FileCx<'_>) {
+        let Some(module) = e.attr("module").and_then(|a| a.value.as_ref()).map(|v| v.raw.trim().to_string())
+        else {
+            self.diags.push(cx.diag(Level::Error, e.tag_span, "<wxs> needs a `module` name"));
+            return;
+        };
+        let src = match e.attr("src").and_then(|a| a.value.as_ref()) {
+            Some(v) => {
+                let raw = v.raw.trim();
+                let resolved = match raw.strip_prefix('/') {
+                    Some(abs) => join("", abs),
+                    None => join(parent(&cx.path), raw),
+                };
+                match resolved.filter(|p| self.files.contains(p)) {
+                    Some(p) => Some(p),
+                    None => {
+                        self.diags.push(cx.diag(Level::Error, v.span, format!("<wxs> cannot find `{raw}`")));
+                        return;
+                    }
+                }
+            }
+            None => None,
+        };
+        let inline = e.children.iter().find_map(|c| match c {
+            Node::Text(t) => Some(t.raw.clone()),
+            Node::Element(_) => None,
+        });
+        let file = &mut self.program.files[cx.id];
+        if file.wxs.iter().any(|m| m.name == module) {
+            self.diags.push(cx.diag(
+                Level::Error,
+                e.tag_span,
+                format!("<wxs> module `{module}` is declared twice"),
+            ));
+            return;
+        }
+        file.wxs.push(WxsModule { name: module, src, inline });
+    }
+
+    fn template_def(&mut self, e: &Element, cx: &mut FileCx<'_>, top: bool) {
+        let name_attr = e.attr("name").expect("checked by the caller");
+        let name = name_attr.value.as_ref().map(|v| v.raw.trim().to_string()).unwrap_or_default();
+        if name.is_empty() {
+            self.diags.push(cx.diag(Level::Error, name_attr.name_span, "<template name> needs a name"));
+            return;
+        }
+        if !top {
+            self.diags.push(cx.diag(
+                Level::Warning,
+                e.tag_span,
+                format!(
+                    "template `{name}` is defined inside another element; define templates at the top level"
+                ),
+            ));
+        }
+        // Included files lend their content, not their templates.
+        if !cx.include_chain.is_empty() && self.program.files[cx.id].path != cx.path {
+            return;
+        }
+        let mut body = Vec::new();
+        self.nodes(&e.children, cx, &mut body, false);
+        let file = &mut self.program.files[cx.id];
+        if file.templates.iter().any(|t| t.name == name) {
+            self.diags.push(cx.diag(
+                Level::Warning,
+                name_attr.name_span,
+                format!("template `{name}` is defined twice; the last one wins"),
+            ));
+            file.templates.retain(|t| t.name != name);
+        }
+        file.templates.push(TemplateDef { name, body });
+    }
+
+    fn template_call(&mut self, e: &Element, cx: &mut FileCx<'_>, out: &mut Vec<IrNode>) {
+        let Some(is_attr) = e.attr("is") else {
+            self.diags.push(cx.diag(
+                Level::Error,
+                e.tag_span,
+                "<template> needs `name` (to define) or `is` (to use)",
+            ));
+            return;
+        };
+        let Some(is) = self.attr_binding(cx, is_attr, false) else { return };
+        if let Binding::Static(Value::String(name)) = &is {
+            let span = is_attr.value.as_ref().map_or(is_attr.name_span, |v| v.span);
+            let d = cx.diag(
+                Level::Warning,
+                span,
+                format!("template `{name}` is not defined here or in an imported file"),
+            );
+            self.template_refs.push((cx.id, name.clone(), d));
+        }
+        let data = match e.attr("data") {
+            None => None,
+            Some(attr) => match self.attr_binding(cx, attr, true) {
+                Some(Binding::Expr(e)) => Some(e),
+                Some(_) => {
+                    let span = attr.value.as_ref().map_or(attr.name_span, |v| v.span);
+                    self.diags.push(cx.diag(
+                        Level::Error,
+                        span,
+                        "template `data` must be one mustache holding an object body, such as \"{{a, b: 1}}\"",
+                    ));
+                    None
+                }
+                None => None,
+            },
+        };
+        let mut deps = Deps::default();
+        is.read_paths(&mut deps);
+        if let Some(d) = &data {
+            let mut paths = Vec::new();
+            d.read_paths(&mut paths);
+            for p in paths {
+                deps.add(p);
+            }
+        }
+        let call = TemplateCallIr { is, data, file: cx.id };
+        out.push(IrNode { kind: IrKind::Template(Box::new(call)), sub: deps.clone(), deps });
+    }
+
+    fn check_template_refs(&mut self) {
+        for (file, name, d) in std::mem::take(&mut self.template_refs) {
+            if self.program.find_template(file, &name).is_none() {
+                self.diags.push(d);
+            }
+        }
+    }
+}
+
+fn fragment(children: Vec<IrNode>) -> IrNode {
+    let mut sub = Deps::default();
+    for c in &children {
+        sub.extend(&c.sub);
+    }
+    IrNode { kind: IrKind::Fragment(children), deps: Deps::default(), sub }
+}
+
+fn recompute_if_deps(node: &mut IrNode) {
+    let IrKind::If(branches) = &node.kind else { return };
+    let mut deps = Deps::default();
+    let mut sub = Deps::default();
+    for (cond, body) in branches {
+        if let Some(c) = cond {
+            let mut paths = Vec::new();
+            c.read_paths(&mut paths);
+            for p in paths {
+                deps.add(p);
+            }
+        }
+        for n in body {
+            sub.extend(&n.sub);
+        }
+    }
+    sub.extend(&deps);
+    node.deps = deps;
+    node.sub = sub;
+}
+
+fn collect_modules(nodes: &[Node], out: &mut Vec<String>) {
+    for node in nodes {
+        if let Node::Element(e) = node {
+            if e.tag == "wxs" {
+                if let Some(v) = e.attr("module").and_then(|a| a.value.as_ref()) {
+                    out.push(v.raw.trim().to_string());
+                }
+            } else {
+                collect_modules(&e.children, out);
+            }
+        }
+    }
+}
+
+/// `bindtap` → `("tap", capture, catch, mutated)`.
+///
+/// ```
+/// use capsule_template::compile::event_of;
+/// assert_eq!(event_of("bindtap"), Some(("tap", false, false, false)));
+/// assert_eq!(event_of("catch:touchstart"), Some(("touchstart", false, true, false)));
+/// assert_eq!(event_of("capture-catch:tap"), Some(("tap", true, true, false)));
+/// assert_eq!(event_of("mut-bind:tap"), Some(("tap", false, false, true)));
+/// assert_eq!(event_of("class"), None);
+/// ```
+pub fn event_of(name: &str) -> Option<(&str, bool, bool, bool)> {
+    for (prefix, capture, catch, mutated) in [
+        ("capture-bind:", true, false, false),
+        ("capture-catch:", true, true, false),
+        ("mut-bind:", false, false, true),
+        ("bind:", false, false, false),
+        ("catch:", false, true, false),
+        ("bind", false, false, false),
+        ("catch", false, true, false),
+    ] {
+        if let Some(event) = name.strip_prefix(prefix) {
+            return Some((event, capture, catch, mutated));
+        }
+    }
+    None
+}
+
+/// Paths of a package's WXML files, for [`compile_files`]: every `.wxml` file, as the
+/// platform's compiler takes them all.
+pub fn wxml_paths(files: &Files) -> Vec<&str> {
+    files.paths().filter(|p| p.ends_with(".wxml")).collect()
+}
+
+/// Turns the per-file map into lookups by page route / component path.
+pub fn index_by_base(program: &Program) -> HashMap<&str, FileId> {
+    program.by_path.iter().filter_map(|(p, &id)| p.strip_suffix(".wxml").map(|base| (base, id))).collect()
+}

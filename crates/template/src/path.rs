@@ -1,0 +1,122 @@
+//! `setData` keys: `a.b[3].c` parsed into a [`Path`], and applied to page data the way the
+//! platform applies them.
+
+use serde_json::{Map, Value};
+
+use crate::ir::Path;
+
+/// Parses a `setData` key. Dots separate properties; `[n]` indexes arrays.
+///
+/// ```
+/// use capsule_template::path::parse_data_path;
+/// assert_eq!(parse_data_path("list[3].done").unwrap(), ["list", "3", "done"]);
+/// assert_eq!(parse_data_path("a.b[0][1]").unwrap(), ["a", "b", "0", "1"]);
+/// assert!(parse_data_path("a[x]").is_err());
+/// ```
+pub fn parse_data_path(key: &str) -> Result<Path, String> {
+    let mut path = Vec::new();
+    let mut current = String::new();
+    let mut chars = key.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => {
+                if current.is_empty() && !path.is_empty() && key.as_bytes().first() != Some(&b'.') {
+                    // `a[0].b`: the dot after `]` starts the next name.
+                } else if current.is_empty() {
+                    return Err(format!("`{key}` has an empty name before `.`"));
+                }
+                if !current.is_empty() {
+                    path.push(std::mem::take(&mut current));
+                }
+            }
+            '[' => {
+                if !current.is_empty() {
+                    path.push(std::mem::take(&mut current));
+                }
+                if path.is_empty() {
+                    return Err(format!("`{key}` starts with an index"));
+                }
+                let mut digits = String::new();
+                loop {
+                    match chars.next() {
+                        Some(']') => break,
+                        Some(d) if d.is_ascii_digit() => digits.push(d),
+                        _ => return Err(format!("`{key}`: only numbers may stand between `[` and `]`")),
+                    }
+                }
+                let n: usize = digits.parse().map_err(|_| format!("`{key}` has an empty or huge index"))?;
+                path.push(n.to_string());
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        path.push(current);
+    }
+    if path.is_empty() {
+        return Err("an empty key".to_string());
+    }
+    Ok(path)
+}
+
+/// Sets `value` at `path` in `data`, creating objects and arrays on the way as the platform
+/// does (an index on a missing value makes an array; indices past the end pad with `null`).
+///
+/// ```
+/// use capsule_template::path::{parse_data_path, set_path};
+/// let mut data = serde_json::json!({"list": [{"done": false}]});
+/// set_path(&mut data, &parse_data_path("list[0].done").unwrap(), true.into());
+/// set_path(&mut data, &parse_data_path("list[2].done").unwrap(), false.into());
+/// set_path(&mut data, &parse_data_path("a.b").unwrap(), 1.into());
+/// assert_eq!(data, serde_json::json!({"list": [{"done": true}, null, {"done": false}], "a": {"b": 1}}));
+/// ```
+pub fn set_path(data: &mut Value, path: &[String], value: Value) {
+    let Some((last, parents)) = path.split_last() else { return };
+    let mut target = data;
+    for (i, key) in parents.iter().enumerate() {
+        let next_is_index = path[i + 1].parse::<usize>().is_ok();
+        target = child_mut(target, key, next_is_index);
+    }
+    match target {
+        Value::Array(items) => {
+            if let Ok(i) = last.parse::<usize>() {
+                if i >= items.len() {
+                    items.resize(i + 1, Value::Null);
+                }
+                items[i] = value;
+            }
+        }
+        Value::Object(map) => {
+            map.insert(last.clone(), value);
+        }
+        other => {
+            let mut map = Map::new();
+            map.insert(last.clone(), value);
+            *other = Value::Object(map);
+        }
+    }
+}
+
+fn child_mut<'v>(target: &'v mut Value, key: &str, make_array: bool) -> &'v mut Value {
+    let fresh = || if make_array { Value::Array(Vec::new()) } else { Value::Object(Map::new()) };
+    let index = key.parse::<usize>().ok().filter(|_| target.is_array());
+    if let Some(i) = index {
+        let Value::Array(items) = target else { unreachable!("checked to be an array") };
+        if i >= items.len() {
+            items.resize(i + 1, Value::Null);
+        }
+        if !items[i].is_object() && !items[i].is_array() {
+            items[i] = fresh();
+        }
+        return &mut items[i];
+    }
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    let Value::Object(map) = target else { unreachable!("made an object above") };
+    let child = map.entry(key.to_string()).or_insert_with(fresh);
+    if !child.is_object() && !child.is_array() {
+        *child = fresh();
+    }
+    child
+}
