@@ -145,6 +145,11 @@ impl<'f> Builder<'f> {
                         out.push(IrNode { kind: IrKind::Text(binding), sub: deps.clone(), deps });
                     }
                 }
+                Node::Element(e) if e.attr("wx:for").is_some() || e.attr("wx:for-items").is_some() => {
+                    // wx:for comes first: a wx:if beside it is tested for each item.
+                    chain_open = false;
+                    self.element(e, cx, out, top);
+                }
                 Node::Element(e) => {
                     let elif = e.attr("wx:elif");
                     let else_ = e.attr("wx:else");
@@ -227,7 +232,17 @@ impl<'f> Builder<'f> {
             }
         };
         let mut body = Vec::new();
-        self.bare_element(e, cx, &mut body, top);
+        match e.attr("wx:if") {
+            Some(cond_attr) => {
+                let cond = self.condition(cx, cond_attr);
+                let mut inner = Vec::new();
+                self.bare_element(e, cx, &mut inner, top);
+                let mut node = IrNode { kind: IrKind::If(vec![(Some(cond), inner)]), deps: Deps::default(), sub: Deps::default() };
+                recompute_if_deps(&mut node);
+                body.push(node);
+            }
+            None => self.bare_element(e, cx, &mut body, top),
+        }
         let list_path = match &list {
             Binding::Expr(expr) => expr.static_path(),
             _ => None,
@@ -570,10 +585,6 @@ impl<'f> Builder<'f> {
                     "template `{name}` is defined inside another element; define templates at the top level"
                 ),
             ));
-        }
-        // Included files lend their content, not their templates.
-        if !cx.include_chain.is_empty() && self.program.files[cx.id].path != cx.path {
-            return;
         }
         let mut body = Vec::new();
         self.nodes(&e.children, cx, &mut body, false);
