@@ -4,6 +4,7 @@
 //! has errors or the output could not be written, 2 when the command line itself is wrong.
 
 mod info;
+mod render;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -40,6 +41,20 @@ enum Command {
         /// Print it as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Print a page's first frame as HTML: text escaped, nothing added between nodes. No
+    /// lifecycle callback runs.
+    Render {
+        package: PathBuf,
+        /// The page's route, e.g. pages/index/index.
+        page: String,
+        /// A JSON file whose object replaces the page's initial data.
+        #[arg(long, value_name = "FILE")]
+        data: Option<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -134,6 +149,9 @@ fn main() -> ExitCode {
         Command::Info { package, json, output, limits } => {
             info::run(package, *json, output.color(), &limits.options())
         }
+        Command::Render { package, page, data, output, limits } => {
+            render::run(package, page, data.as_deref(), output.color(), &limits.options())
+        }
         Command::Pack { package, output, color, limits } => {
             pack(package, output.as_deref(), color.color(), &limits.options())
         }
@@ -165,10 +183,19 @@ fn summary(diags: &Diagnostics) -> String {
 
 fn check(path: &Path, json: bool, color: bool, options: &LoadOptions) -> anyhow::Result<ExitCode> {
     let loaded = Package::load(path, options);
-    let diags = match &loaded {
-        Ok(package) => &package.warnings,
-        Err(error) => &error.diagnostics,
+    let mut all = match &loaded {
+        Ok(package) => package.warnings.clone(),
+        Err(error) => error.diagnostics.clone(),
     };
+    if let Ok(package) = &loaded {
+        all.extend(compile_diagnostics(package).0);
+    }
+    let loaded = match loaded {
+        Ok(package) if !all.has_errors() => Ok(package),
+        Ok(_) => Err(()),
+        Err(_) => Err(()),
+    };
+    let diags = &all;
     if json {
         let report = serde_json::json!({
             "package": path.display().to_string(),
@@ -192,6 +219,12 @@ fn check(path: &Path, json: bool, color: bool, options: &LoadOptions) -> anyhow:
         }
     }
     Ok(if loaded.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Everything the compilers say about a loaded package: templates (and, as they come, styles).
+fn compile_diagnostics(package: &Package) -> Diagnostics {
+    let (_, diags) = capsule_template::compile_package(package);
+    diags
 }
 
 /// Loads a package, printing its warnings; on errors prints them all and gives `None`.

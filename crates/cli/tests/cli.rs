@@ -248,3 +248,57 @@ fn a_missing_package_exits_1_with_a_reason() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("cannot open the package: no such file or directory"), "{}", stderr(&out));
 }
+
+#[test]
+fn render_prints_the_first_frame_as_html() {
+    let dir = Scratch::new("render");
+    dir.write(
+        "data.json",
+        r#"{"draft": "", "todos": [{"id": 1, "title": "<milk>", "done": false}], "remaining": 1}"#,
+    );
+    let out = capsule(&["render", &example("todo"), "pages/stats/stats"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with(
+            r#"<view class="card"><view class="row"><text>Total</text><text class="count"></text></view>"#
+        ),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = capsule(&["render", &example("todo"), "/pages/index/index", "--data", &dir.path("data.json")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = stdout(&out);
+    assert!(html.contains(r#"<todo-item item="{&quot;done&quot;:false,&quot;id&quot;:1,&quot;title&quot;:&quot;&lt;milk&gt;&quot;}""#), "{html}");
+    assert!(html.ends_with("<view class=\"footer\">1 of 1 left</view>\n"), "{html}");
+}
+
+#[test]
+fn render_refuses_unknown_pages_and_bad_data() {
+    let out = capsule(&["render", &example("todo"), "pages/nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains(
+        "`pages/nope` is not a page of this package; its pages are: pages/index/index, pages/stats/stats"
+    ));
+    let dir = Scratch::new("render-bad");
+    dir.write("data.json", "[1]");
+    let out = capsule(&["render", &example("todo"), "pages/index/index", "--data", &dir.path("data.json")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("must hold a JSON object"), "{}", stderr(&out));
+}
+
+#[test]
+fn check_reports_template_errors() {
+    let dir = Scratch::new("check-wxml");
+    dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
+    dir.write("app.js", "App({})");
+    dir.write("pages/index/index.js", "Page({})");
+    dir.write("pages/index/index.wxml", "<view>{{a +}}</view>\n<view wx:if=\"{{ok}}\">x</view>");
+    dir.write("unused.wxml", "<include src=\"unused.wxml\"/>");
+    let out = capsule(&["check", &dir.path(""), "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("error: invalid expression: expected an expression, found the end\n --> pages/index/index.wxml:1:12"), "{err}");
+    assert!(err.contains("error: include cycle: unused.wxml → unused.wxml"), "{err}");
+    assert!(err.contains(": 2 errors, 0 warnings"), "{err}");
+}

@@ -237,7 +237,11 @@ impl<'f> Builder<'f> {
                 let cond = self.condition(cx, cond_attr);
                 let mut inner = Vec::new();
                 self.bare_element(e, cx, &mut inner, top);
-                let mut node = IrNode { kind: IrKind::If(vec![(Some(cond), inner)]), deps: Deps::default(), sub: Deps::default() };
+                let mut node = IrNode {
+                    kind: IrKind::If(vec![(Some(cond), inner)]),
+                    deps: Deps::default(),
+                    sub: Deps::default(),
+                };
                 recompute_if_deps(&mut node);
                 body.push(node);
             }
@@ -736,4 +740,13 @@ pub fn wxml_paths(files: &Files) -> Vec<&str> {
 /// Turns the per-file map into lookups by page route / component path.
 pub fn index_by_base(program: &Program) -> HashMap<&str, FileId> {
     program.by_path.iter().filter_map(|(p, &id)| p.strip_suffix(".wxml").map(|base| (base, id))).collect()
+}
+
+/// Compiles every WXML file of a package, as the platform's compiler does (so a broken file
+/// is reported even if no page uses it). W3C MiniApp pages are not compiled yet.
+pub fn compile_package(package: &capsule_package::Package) -> (Program, Diagnostics) {
+    match package.manifest.dialect {
+        capsule_package::Dialect::WeChat => compile_files(&package.files, wxml_paths(&package.files)),
+        capsule_package::Dialect::W3c => (Program::default(), Diagnostics::default()),
+    }
 }

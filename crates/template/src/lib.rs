@@ -32,7 +32,7 @@ pub mod render;
 pub mod tree;
 pub mod value;
 
-pub use compile::{compile_files, compile_source};
+pub use compile::{compile_files, compile_package, compile_source};
 pub use ir::{Path, Program};
 pub use render::{Rendered, render};
 pub use tree::{Patch, Tree};

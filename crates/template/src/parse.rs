@@ -252,9 +252,9 @@ impl Parser<'_> {
                         continue;
                     }
                     None => {
-                        // Reported by the compiler, which knows where the text node starts.
-                        self.pos = self.bytes.len();
-                        break;
+                        // Reported by the compiler; the markup after it still parses.
+                        self.pos += 2;
+                        continue;
                     }
                 }
             }

@@ -111,7 +111,10 @@ cases! {
 fn import_brings_templates_only_and_is_not_transitive() {
     let files = [
         ("page.wxml", "<import src='a.wxml'/><template is='fromA'/><template is='{{\"fromB\"}}'/>"),
-        ("a.wxml", "<import src='/b'/><template name='fromA'><text>A</text></template><text>not imported</text>"),
+        (
+            "a.wxml",
+            "<import src='/b'/><template name='fromA'><text>A</text></template><text>not imported</text>",
+        ),
         ("b.wxml", "<template name='fromB'><text>B</text></template>"),
     ];
     assert_eq!(html_with(&files, json!({})), "<text>A</text>");
@@ -129,7 +132,10 @@ fn include_brings_everything_but_templates() {
     all.insert("page.wxml", b"<include src='/parts/header'/><template is='inc'/>".to_vec());
     all.insert("parts/header.wxml", files[1].1.as_bytes().to_vec());
     let (_, diags) = compile_files(&all, ["page.wxml"]);
-    assert_eq!(diags.to_string(), "page.wxml:1:45: warning: template `inc` is not defined here or in an imported file");
+    assert_eq!(
+        diags.to_string(),
+        "page.wxml:1:45: warning: template `inc` is not defined here or in an imported file"
+    );
 }
 
 #[test]
@@ -143,7 +149,8 @@ fn a_template_calling_itself_stops() {
 fn the_showcase_templates_render() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/showcase");
     let package = capsule_package::Package::load(&root, &Default::default()).unwrap();
-    let (program, diags) = compile_files(&package.files, capsule_template::compile::wxml_paths(&package.files));
+    let (program, diags) =
+        compile_files(&package.files, capsule_template::compile::wxml_paths(&package.files));
     assert!(diags.is_empty(), "{diags}");
     let file = program.by_path["pages/lists/lists.wxml"];
     let data = json!({

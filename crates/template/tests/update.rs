@@ -30,7 +30,12 @@ fn program() -> Program {
 
 /// Applies `sets` (setData keys and values) to `data`, updates, and checks the invariants.
 /// Returns the patches.
-fn set_data(program: &Program, data: &mut Value, page: &mut capsule_template::Rendered, sets: &[(&str, Value)]) -> Vec<Patch> {
+fn set_data(
+    program: &Program,
+    data: &mut Value,
+    page: &mut capsule_template::Rendered,
+    sets: &[(&str, Value)],
+) -> Vec<Patch> {
     let mut paths: Vec<Path> = Vec::new();
     for (key, value) in sets {
         let path = parse_data_path(key).unwrap();
@@ -157,7 +162,8 @@ fn appending_through_an_index_path() {
 
 /// Random page data within the shapes `PAGE` reads.
 fn item() -> impl Strategy<Value = Value> {
-    (0u32..12, "[a-c]{0,2}", any::<bool>()).prop_map(|(id, title, done)| json!({"id": id, "title": title, "done": done}))
+    (0u32..12, "[a-c]{0,2}", any::<bool>())
+        .prop_map(|(id, title, done)| json!({"id": id, "title": title, "done": done}))
 }
 
 /// Distinct ids, so the list is keyed (duplicates fall back to position, also tested).

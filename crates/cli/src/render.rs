@@ -1,0 +1,49 @@
+//! `capsule render`: a page's first frame as HTML, for authors and for tests.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use capsule_package::LoadOptions;
+use capsule_template::expr::NoWxs;
+
+pub fn run(
+    path: &Path,
+    page: &str,
+    data: Option<&Path>,
+    color: bool,
+    options: &LoadOptions,
+) -> anyhow::Result<ExitCode> {
+    let data = match data {
+        Some(file) => {
+            let text =
+                std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not valid JSON", file.display()))?;
+            if !value.is_object() {
+                bail!("{} must hold a JSON object (the page's data)", file.display());
+            }
+            value
+        }
+        // The page's own `data` comes from its script once scripts run; until then, nothing.
+        None => serde_json::json!({}),
+    };
+    let Some(package) = crate::load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
+    let route = page.trim_start_matches('/').trim_end_matches(".wxml");
+    if package.manifest.page(route).is_none() {
+        let pages: Vec<_> = package.manifest.pages.iter().map(|p| p.route.as_str()).collect();
+        bail!("`{route}` is not a page of this package; its pages are: {}", pages.join(", "));
+    }
+    let (program, diags) = capsule_template::compile_package(&package);
+    crate::print_diagnostics(&diags, color);
+    if diags.has_errors() {
+        eprintln!("{}: {}", path.display(), crate::summary(&diags));
+        return Ok(ExitCode::FAILURE);
+    }
+    let Some(&file) = program.by_path.get(&format!("{route}.wxml")) else {
+        bail!("`{route}` has no compiled template");
+    };
+    let rendered = capsule_template::render(&program, file, &data, &NoWxs);
+    println!("{}", rendered.tree.to_html());
+    Ok(ExitCode::SUCCESS)
+}
