@@ -157,6 +157,15 @@ impl Binding {
         }
     }
 
+    /// The value as JSON, the way an attribute holds it.
+    pub fn eval_json(&self, scope: &Scope<'_, '_>, wxs: &dyn WxsHost) -> Value {
+        match self {
+            Binding::Static(v) => v.clone(),
+            Binding::Expr(e) => e.eval(scope, wxs).into_json(),
+            Binding::Mixed(parts) => Value::String(mixed_text(parts, scope, wxs)),
+        }
+    }
+
     /// The value as text, the way a text node shows it.
     pub fn text(&self, scope: &Scope<'_, '_>, wxs: &dyn WxsHost) -> String {
         match self {

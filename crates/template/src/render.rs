@@ -212,7 +212,7 @@ fn longest_increasing(seq: &[usize]) -> Vec<usize> {
     out
 }
 
-impl Cx<'_> {
+impl<'p> Cx<'p> {
     fn emit(&mut self, patch: Patch) {
         if let Some(p) = self.patches.as_deref_mut() {
             p.push(patch);
@@ -244,8 +244,8 @@ impl Cx<'_> {
 
     fn render_list(
         &mut self,
-        irs: &[IrNode],
-        scope: &mut Scope<'_, '_>,
+        irs: &'p [IrNode],
+        scope: &mut Scope<'p, '_>,
         parent: NodeId,
         before: Option<NodeId>,
     ) -> Vec<Inst> {
@@ -254,8 +254,8 @@ impl Cx<'_> {
 
     fn render_node(
         &mut self,
-        ir: &IrNode,
-        scope: &mut Scope<'_, '_>,
+        ir: &'p IrNode,
+        scope: &mut Scope<'p, '_>,
         parent: NodeId,
         before: Option<NodeId>,
     ) -> Inst {
@@ -336,18 +336,19 @@ impl Cx<'_> {
 
     fn render_item<'a>(
         &mut self,
-        f: &ForIr,
+        f: &'p ForIr,
         value: Val<'a>,
         index: Val<'a>,
-        scope: &mut Scope<'_, 'a>,
+        scope: &mut Scope<'p, 'a>,
         parent: NodeId,
         before: Option<NodeId>,
     ) -> Item {
         let key = key_of(&f.key, &value);
-        let mut scope = Scope { data: scope.data.clone(), locals: scope.locals.clone() };
+        let depth = scope.locals.len();
         scope.locals.push((&f.item, value));
         scope.locals.push((&f.index, index));
-        let children = self.render_list(&f.body, &mut scope, parent, before);
+        let children = self.render_list(&f.body, scope, parent, before);
+        scope.locals.truncate(depth);
         Item { key, children }
     }
 
@@ -356,7 +357,7 @@ impl Cx<'_> {
         file: FileId,
         name: Option<&str>,
         data: Option<&crate::expr::Expr>,
-        scope: &mut Scope<'_, '_>,
+        scope: &mut Scope<'p, '_>,
         parent: NodeId,
         before: Option<NodeId>,
     ) -> Vec<Inst> {
@@ -390,9 +391,9 @@ impl Cx<'_> {
 
     fn update_list(
         &mut self,
-        irs: &[IrNode],
+        irs: &'p [IrNode],
         insts: &mut [Inst],
-        scope: &mut Scope<'_, '_>,
+        scope: &mut Scope<'p, '_>,
         changes: &Changes,
         parent: NodeId,
         mut next: Option<NodeId>,
@@ -407,9 +408,9 @@ impl Cx<'_> {
 
     fn update_node(
         &mut self,
-        ir: &IrNode,
+        ir: &'p IrNode,
         inst: &mut Inst,
-        scope: &mut Scope<'_, '_>,
+        scope: &mut Scope<'p, '_>,
         changes: &Changes,
         parent: NodeId,
         next: Option<NodeId>,
@@ -419,7 +420,7 @@ impl Cx<'_> {
                 let id = *id;
                 if ir.deps.touches(changes) {
                     for a in e.attrs.iter().filter(|a| !a.value.is_static()) {
-                        let value = a.value.eval(scope, self.wxs).into_json();
+                        let value = a.value.eval_json(scope, self.wxs);
                         if self.tree.attr(id, &a.name) != Some(&value) {
                             self.tree.set_attr(id, &a.name, Some(value.clone()));
                             self.emit(Patch::SetAttr { id, name: a.name.clone(), value: Some(value) });
@@ -513,10 +514,10 @@ impl Cx<'_> {
     #[allow(clippy::too_many_arguments)]
     fn update_for(
         &mut self,
-        f: &ForIr,
+        f: &'p ForIr,
         list_deps: &crate::ir::Deps,
         items: &mut Vec<Item>,
-        scope: &mut Scope<'_, '_>,
+        scope: &mut Scope<'p, '_>,
         changes: &Changes,
         parent: NodeId,
         next: Option<NodeId>,
@@ -597,29 +598,30 @@ impl Cx<'_> {
     #[allow(clippy::too_many_arguments)]
     fn update_item<'a>(
         &mut self,
-        f: &ForIr,
+        f: &'p ForIr,
         item: &mut Item,
         value: Val<'a>,
         index: Val<'a>,
-        scope: &mut Scope<'_, 'a>,
+        scope: &mut Scope<'p, 'a>,
         changes: &Changes,
         parent: NodeId,
         next: Option<NodeId>,
     ) {
-        let mut scope = Scope { data: scope.data.clone(), locals: scope.locals.clone() };
+        let depth = scope.locals.len();
         scope.locals.push((&f.item, value));
         scope.locals.push((&f.index, index));
-        self.update_list(&f.body, &mut item.children, &mut scope, changes, parent, next);
+        self.update_list(&f.body, &mut item.children, scope, changes, parent, next);
+        scope.locals.truncate(depth);
     }
 
     /// A new list: keep, move, create and remove items to match it.
     #[allow(clippy::too_many_arguments)]
     fn reconcile<'a>(
         &mut self,
-        f: &ForIr,
+        f: &'p ForIr,
         items: &mut Vec<Item>,
         list: &Val<'a>,
-        scope: &mut Scope<'_, 'a>,
+        scope: &mut Scope<'p, 'a>,
         outer: &[Path],
         parent: NodeId,
         next: Option<NodeId>,

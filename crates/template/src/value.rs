@@ -240,6 +240,10 @@ pub fn number_to_string(n: f64) -> String {
     if n.is_infinite() {
         return if n > 0.0 { "Infinity".into() } else { "-Infinity".into() };
     }
+    // Whole numbers are most of what templates print (ids, counts, indices).
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        return (n as i64).to_string();
+    }
     let sign = if n < 0.0 { "-" } else { "" };
     // `{:e}` gives the shortest round-trip digits: "1.2345e-7".
     let sci = format!("{:e}", n.abs());
