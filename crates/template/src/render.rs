@@ -85,26 +85,28 @@ impl Rendered {
         changed: &[Path],
         wxs: &dyn WxsHost,
     ) -> Vec<Patch> {
-        let mut patches = Vec::new();
-        let Some(f) = program.files.get(self.file) else { return patches };
-        let root = self.tree.root();
-        let mut cx =
-            Cx { program, wxs, tree: &mut self.tree, patches: Some(&mut patches), template_depth: 0 };
-        let mut scope = Scope::new(Val::of(data));
-        let changes = Changes::Paths(changed.to_vec());
-        cx.update_list(&f.body, &mut self.insts, &mut scope, &changes, root, None);
-        patches
+        self.update_with(program, data, &Changes::Paths(changed.to_vec()), wxs)
     }
 
-    /// Re-renders everything (as after a data replacement), still by patches.
+    /// Re-evaluates every binding (as after the data was replaced), still by patches.
     pub fn update_all(&mut self, program: &Program, data: &Value, wxs: &dyn WxsHost) -> Vec<Patch> {
+        self.update_with(program, data, &Changes::All, wxs)
+    }
+
+    fn update_with(
+        &mut self,
+        program: &Program,
+        data: &Value,
+        changes: &Changes,
+        wxs: &dyn WxsHost,
+    ) -> Vec<Patch> {
         let mut patches = Vec::new();
         let Some(f) = program.files.get(self.file) else { return patches };
         let root = self.tree.root();
         let mut cx =
             Cx { program, wxs, tree: &mut self.tree, patches: Some(&mut patches), template_depth: 0 };
         let mut scope = Scope::new(Val::of(data));
-        cx.update_list(&f.body, &mut self.insts, &mut scope, &Changes::All, root, None);
+        cx.update_list(&f.body, &mut self.insts, &mut scope, changes, root, None);
         patches
     }
 }
@@ -566,7 +568,15 @@ impl<'p> Cx<'p> {
         let outer_matters =
             !outer.is_empty() && f.body.iter().any(|n| n.sub.touches(&Changes::Paths(outer.clone())));
         if whole {
-            self.reconcile(f, items, &list, scope, &outer, parent, next);
+            let item_changes = match changes {
+                Changes::All => Changes::All,
+                Changes::Paths(_) => {
+                    let mut paths = vec![vec![f.item.clone()], vec![f.index.clone()]];
+                    paths.extend(outer);
+                    Changes::Paths(paths)
+                }
+            };
+            self.reconcile(f, items, &list, scope, &item_changes, parent, next);
             return;
         }
         // Only some items (or everything, for a change outside the list the body reads).
@@ -622,15 +632,12 @@ impl<'p> Cx<'p> {
         items: &mut Vec<Item>,
         list: &Val<'a>,
         scope: &mut Scope<'p, 'a>,
-        outer: &[Path],
+        item_changes: &Changes,
         parent: NodeId,
         next: Option<NodeId>,
     ) {
         let new: Vec<(Val<'a>, Val<'a>)> = list_items(list);
         let new_keys: Vec<Option<String>> = new.iter().map(|(v, _)| key_of(&f.key, v)).collect();
-        let mut item_changes = vec![vec![f.item.clone()], vec![f.index.clone()]];
-        item_changes.extend(outer.iter().cloned());
-        let item_changes = Changes::Paths(item_changes);
 
         fn unique<'k>(keys: impl Iterator<Item = Option<&'k String>>) -> bool {
             let mut seen = HashSet::new();
@@ -655,7 +662,7 @@ impl<'p> Cx<'p> {
             for i in (0..common).rev() {
                 let (value, index) = new[i].clone();
                 items[i].key = new_keys[i].clone();
-                self.update_item(f, &mut items[i], value, index, scope, &item_changes, parent, anchor);
+                self.update_item(f, &mut items[i], value, index, scope, item_changes, parent, anchor);
                 anchor = items[i].children.iter().find_map(first_node).or(anchor);
             }
             items.extend(tail);
@@ -692,7 +699,7 @@ impl<'p> Cx<'p> {
                     if !stay.contains(&j) {
                         self.move_all(&item.children, parent, anchor);
                     }
-                    self.update_item(f, &mut item, value, index, scope, &item_changes, parent, anchor);
+                    self.update_item(f, &mut item, value, index, scope, item_changes, parent, anchor);
                     item
                 }
             };

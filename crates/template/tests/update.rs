@@ -253,3 +253,19 @@ fn lis_len(seq: &[u32]) -> usize {
     }
     tails.len()
 }
+
+#[test]
+fn update_all_reaches_values_read_inside_lists() {
+    let program = program();
+    let mut data = initial();
+    let mut page = render(&program, 0, &data, &NoWxs);
+    data["suffix"] = json!("?");
+    data["list"][0]["title"] = json!("A");
+    let mut mirror = page.tree.clone();
+    for p in page.update_all(&program, &data, &NoWxs) {
+        mirror.apply(&p);
+    }
+    assert_eq!(mirror, page.tree);
+    assert_eq!(page.tree.shape(), render(&program, 0, &data, &NoWxs).tree.shape());
+    assert!(page.tree.to_html().contains("<text>?</text>"));
+}
