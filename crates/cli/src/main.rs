@@ -221,9 +221,10 @@ fn check(path: &Path, json: bool, color: bool, options: &LoadOptions) -> anyhow:
     Ok(if loaded.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// Everything the compilers say about a loaded package: templates (and, as they come, styles).
+/// Everything the compilers say about a loaded package: templates, then styles.
 fn compile_diagnostics(package: &Package) -> Diagnostics {
-    let (_, diags) = capsule_template::compile_package(package);
+    let (_, mut diags) = capsule_template::compile_package(package);
+    diags.extend(capsule_style::compile_package(package).1.0);
     diags
 }
 

@@ -302,3 +302,19 @@ fn check_reports_template_errors() {
     assert!(err.contains("error: include cycle: unused.wxml → unused.wxml"), "{err}");
     assert!(err.contains(": 2 errors, 0 warnings"), "{err}");
 }
+
+#[test]
+fn check_reports_style_problems() {
+    let dir = Scratch::new("check-wxss");
+    dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
+    dir.write("app.js", "App({})");
+    dir.write("app.wxss", "@import \"missing.wxss\";\n.a { colr: red }");
+    dir.write("pages/index/index.js", "Page({})");
+    dir.write("pages/index/index.wxml", "<view/>");
+    let out = capsule(&["check", &dir.path(""), "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("error: cannot find the stylesheet `missing.wxss`\n --> app.wxss:1:1"), "{err}");
+    assert!(err.contains("warning: unknown property `colr`"), "{err}");
+    assert!(err.contains(" --> app.wxss:2:6"), "{err}");
+}
