@@ -3,6 +3,7 @@
 //! Exit codes are a contract with scripts: 0 when the command did its job, 1 when the package
 //! has errors or the output could not be written, 2 when the command line itself is wrong.
 
+mod exec;
 mod info;
 mod render;
 
@@ -55,6 +56,27 @@ enum Command {
         /// A JSON file whose object replaces the page's initial data.
         #[arg(long, value_name = "FILE")]
         data: Option<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Run a mini-program headless: launch it, apply steps, print the current page.
+    ///
+    /// Exit status: 0 when the instance is still alive after the steps; 1 when the package
+    /// has errors or a step could not be applied; 3 when the instance was terminated.
+    Exec {
+        package: PathBuf,
+        /// The page to open, with a query: 'pages/x/x?a=1' [default: the entry page].
+        #[arg(long)]
+        page: Option<String>,
+        /// A step, applied in order: `tap SELECTOR`, `input SELECTOR TEXT`, `wait MS`,
+        /// `navigate URL`, `back`. SELECTOR is `#id`, `.class` or a tag name.
+        #[arg(long = "step", value_name = "STEP")]
+        steps: Vec<String>,
+        /// What to print at the end.
+        #[arg(long, value_enum, default_value_t = exec::Print::Html)]
+        print: exec::Print,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -151,6 +173,9 @@ fn main() -> ExitCode {
         }
         Command::Render { package, page, data, output, limits } => {
             render::run(package, page, data.as_deref(), output.color(), &limits.options())
+        }
+        Command::Exec { package, page, steps, print, output, limits } => {
+            exec::run(package, page.as_deref(), steps, *print, output.color(), &limits.options())
         }
         Command::Pack { package, output, color, limits } => {
             pack(package, output.as_deref(), color.color(), &limits.options())

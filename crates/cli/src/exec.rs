@@ -1,0 +1,193 @@
+//! `capsule exec`: one instance, headless, driven by steps — the same host-side driver
+//! (`Pool`, `InstanceHandle`) the simulator uses.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use capsule_package::LoadOptions;
+use capsule_runtime::{Input, InstanceHandle, Limits, Output, Pool, Query};
+use clap::ValueEnum;
+use serde_json::{Value, json};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Print {
+    /// The current page's rendered HTML.
+    Html,
+    /// The current page's `this.data`, as one JSON document.
+    Data,
+}
+
+/// How long one step may take before the instance is considered stuck. The CPU budget ends
+/// a runaway callback well before this.
+const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Exit status when the instance was terminated.
+const TERMINATED: u8 = 3;
+
+enum Step {
+    Tap(String),
+    Input(String, String),
+    Wait(u64),
+    Navigate(String),
+    Back,
+}
+
+fn parse_step(text: &str) -> Result<Step, String> {
+    let text = text.trim();
+    let (verb, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    let rest = rest.trim();
+    match verb {
+        "tap" if !rest.is_empty() => Ok(Step::Tap(rest.to_string())),
+        "input" => {
+            let (selector, value) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            if selector.is_empty() {
+                return Err(format!("`{text}`: input needs a selector and text"));
+            }
+            Ok(Step::Input(selector.to_string(), value.trim_start().to_string()))
+        }
+        "wait" => rest.parse().map(Step::Wait).map_err(|_| format!("`{text}`: wait needs milliseconds")),
+        "navigate" if !rest.is_empty() => Ok(Step::Navigate(rest.to_string())),
+        "back" if rest.is_empty() => Ok(Step::Back),
+        _ => Err(format!(
+            "`{text}` is not a step; steps are `tap SELECTOR`, `input SELECTOR TEXT`, `wait MS`, `navigate URL`, `back`"
+        )),
+    }
+}
+
+pub fn run(
+    path: &Path,
+    page: Option<&str>,
+    steps: &[String],
+    print: Print,
+    color: bool,
+    options: &LoadOptions,
+) -> anyhow::Result<ExitCode> {
+    let steps: Vec<Step> = match steps.iter().map(|s| parse_step(s)).collect() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let Some(package) = crate::load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
+    let (program, diags) = capsule_template::compile_package(&package);
+    crate::print_diagnostics(&diags, color);
+    if diags.has_errors() {
+        eprintln!("{}: {}", path.display(), crate::summary(&diags));
+        return Ok(ExitCode::FAILURE);
+    }
+    let pool = Pool::new(1);
+    let handle = pool.spawn(Arc::new(package), Arc::new(program), Limits::default());
+    let mut session = Session { handle, terminated: None };
+    session.request(Input::Launch { path: page.map(str::to_string) });
+    for step in steps {
+        if session.terminated.is_some() {
+            break;
+        }
+        let applied = match step {
+            Step::Tap(selector) => session.event(&selector, "tap", json!({"x": 0, "y": 0})),
+            Step::Input(selector, text) => {
+                let cursor = text.encode_utf16().count();
+                session.event(&selector, "input", json!({"value": text, "cursor": cursor, "keyCode": 0}))
+            }
+            Step::Wait(ms) => {
+                session.wait(Duration::from_millis(ms));
+                Ok(())
+            }
+            Step::Navigate(url) => {
+                session.request(Input::Navigate { kind: "navigateTo".into(), url });
+                Ok(())
+            }
+            Step::Back => {
+                session.request(Input::Navigate { kind: "navigateBack".into(), url: "1".into() });
+                Ok(())
+            }
+        };
+        if let Err(reason) = applied {
+            eprintln!("error: {reason}");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let query = match print {
+        Print::Html => Query::Html,
+        Print::Data => Query::Data,
+    };
+    let answer = session.query(query);
+    match (print, answer) {
+        (Print::Html, Value::String(html)) => println!("{html}"),
+        (Print::Html, _) => println!(),
+        (Print::Data, value) => println!("{}", serde_json::to_string(&value)?),
+    }
+    if let Some(reason) = session.terminated {
+        eprintln!("error: the instance was terminated: {reason}");
+        return Ok(ExitCode::from(TERMINATED));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Session {
+    handle: InstanceHandle,
+    terminated: Option<String>,
+}
+
+impl Session {
+    /// Sends an input and reports what it caused; returns the answer to a query, if any.
+    fn request(&mut self, input: Input) -> Option<Value> {
+        let outputs = self.handle.request(input, STEP_TIMEOUT);
+        let mut answer = None;
+        for o in outputs {
+            if let Output::Answer { value } = o {
+                answer = Some(value);
+            } else {
+                self.report(o);
+            }
+        }
+        answer
+    }
+
+    fn report(&mut self, output: Output) {
+        match output {
+            Output::Log { level, text, source } => {
+                let source = if source.is_empty() { String::new() } else { format!(" ({source})") };
+                eprintln!("[{level}] {text}{source}");
+            }
+            Output::Error { message, stack } => {
+                eprintln!("[error] {message}");
+                if !stack.is_empty() {
+                    eprintln!("{stack}");
+                }
+            }
+            Output::Terminated { reason } => self.terminated = Some(reason),
+            _ => {}
+        }
+    }
+
+    fn query(&mut self, query: Query) -> Value {
+        self.request(Input::Query { query }).unwrap_or(Value::Null)
+    }
+
+    fn event(&mut self, selector: &str, event: &str, detail: Value) -> Result<(), String> {
+        let found = self.query(Query::Find { selector: selector.to_string() });
+        let (Some(page), Some(node)) = (found["page"].as_u64(), found["node"].as_u64()) else {
+            return Err(format!("no element matches `{selector}` in the current page"));
+        };
+        self.request(Input::Event { page: page as u32, node: node as u32, event: event.into(), detail });
+        Ok(())
+    }
+
+    /// Lets timers and their work run for `window`, reporting as it goes.
+    fn wait(&mut self, window: Duration) {
+        let deadline = Instant::now() + window;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            if let Some(o) = self.handle.recv(left) {
+                self.report(o);
+            }
+        }
+    }
+}

@@ -1,0 +1,380 @@
+// The mini-program framework inside each instance's QuickJS context: console, timers,
+// CommonJS modules, App / Page / Component / Behavior, setData, navigation and `wx`.
+// `native` is the bridge to the Rust side; everything the host does goes through it.
+// Evaluated once per instance, before any package code.
+(function (native) {
+  'use strict';
+  var G = globalThis;
+  var hooks = {};
+  Object.defineProperty(G, '__capsule', { value: hooks });
+
+  // What the platform does not offer to mini-program code.
+  delete G.eval;
+
+  // ---- console -----------------------------------------------------------------------
+  function show(value, depth) {
+    if (typeof value === 'string') return value;
+    if (value instanceof Error) return value.stack ? value.name + ': ' + value.message + '\n' + value.stack : String(value);
+    if (typeof value === 'function') return '[Function ' + (value.name || 'anonymous') + ']';
+    if (value === undefined) return 'undefined';
+    try {
+      var seen = [];
+      return JSON.stringify(value, function (k, v) {
+        if (typeof v === 'object' && v !== null) {
+          if (seen.indexOf(v) >= 0) return '[Circular]';
+          seen.push(v);
+        }
+        if (typeof v === 'function') return '[Function]';
+        if (v === undefined) return 'undefined';
+        return v;
+      });
+    } catch (e) {
+      return String(value);
+    }
+  }
+  // The package file and line that called: the frame after our own.
+  function caller() {
+    var stack = new Error().stack || '';
+    var lines = stack.split('\n');
+    for (var i = 0; i < lines.length; i++) {
+      var m = /\(?([^\s()]+\.js):(\d+)(?::\d+)?\)?\s*$/.exec(lines[i]);
+      if (m && m[1].indexOf('<capsule>') < 0) return m[1] + ':' + m[2];
+    }
+    return '';
+  }
+  function logger(level) {
+    return function () {
+      var parts = [];
+      for (var i = 0; i < arguments.length; i++) parts.push(show(arguments[i]));
+      native.log(level, parts.join(' '), caller());
+    };
+  }
+  G.console = {
+    log: logger('log'), info: logger('info'), warn: logger('warn'), error: logger('error'),
+    debug: logger('debug'), trace: logger('debug'),
+    group: logger('log'), groupEnd: function () {}, time: function () {}, timeEnd: function () {},
+  };
+
+  // ---- timers ------------------------------------------------------------------------
+  var timers = new Map();
+  var timerSeq = 0;
+  function addTimer(fn, ms, args, repeat) {
+    if (typeof fn !== 'function') throw new TypeError('the callback must be a function');
+    var id = ++timerSeq;
+    timers.set(id, { fn: fn, args: args, repeat: repeat });
+    native.setTimer(id, Math.max(0, Number(ms) || 0), repeat);
+    return id;
+  }
+  function clearTimer(id) {
+    if (timers.delete(id)) native.clearTimer(id);
+  }
+  G.setTimeout = function (fn, ms) { return addTimer(fn, ms, Array.prototype.slice.call(arguments, 2), false); };
+  G.setInterval = function (fn, ms) { return addTimer(fn, ms, Array.prototype.slice.call(arguments, 2), true); };
+  G.clearTimeout = clearTimer;
+  G.clearInterval = clearTimer;
+  hooks.fireTimer = function (id) {
+    var t = timers.get(id);
+    if (!t) return;
+    if (!t.repeat) timers.delete(id);
+    t.fn.apply(undefined, t.args);
+  };
+
+  // ---- modules (CommonJS) ------------------------------------------------------------
+  var modules = new Map();
+  function dirname(path) {
+    var i = path.lastIndexOf('/');
+    return i < 0 ? '' : path.slice(0, i);
+  }
+  function load(path) {
+    var cached = modules.get(path);
+    if (cached) return cached.exports;
+    var module = { id: path, filename: path, exports: {}, loaded: false };
+    modules.set(path, module);
+    if (/\.json$/.test(path)) {
+      module.exports = JSON.parse(native.source(path));
+    } else {
+      var fn = native.compile(path);
+      fn.call(module.exports, requireFrom(path), module, module.exports, path, dirname(path));
+    }
+    module.loaded = true;
+    return module.exports;
+  }
+  function requireFrom(from) {
+    return function require(spec) {
+      if (typeof spec !== 'string') throw new TypeError('require() takes a path string');
+      return load(native.resolve(from, spec));
+    };
+  }
+  hooks.load = load;
+
+  // ---- data paths, as setData keys write them ------------------------------------------
+  function parsePath(key) {
+    var path = [];
+    var re = /([^.[\]]+)|\[(\d+)\]/g;
+    var m;
+    while ((m = re.exec(key))) path.push(m[1] !== undefined ? m[1] : String(Number(m[2])));
+    return path;
+  }
+  function isIndex(k) { return /^(0|[1-9]\d*)$/.test(k); }
+  function setPath(target, path, value) {
+    var node = target;
+    for (var i = 0; i < path.length - 1; i++) {
+      var k = path[i];
+      var next = node[k];
+      if (next === null || typeof next !== 'object') {
+        next = isIndex(path[i + 1]) ? [] : {};
+        node[k] = next;
+      }
+      node = next;
+    }
+    node[path[path.length - 1]] = value;
+  }
+  var MAX_SET_DATA = 1024 * 1024;
+
+  // ---- behaviors -------------------------------------------------------------------------
+  var LIFETIMES = ['created', 'attached', 'ready', 'moved', 'detached', 'error'];
+  var PAGE_HOOKS = ['onLoad', 'onShow', 'onReady', 'onHide', 'onUnload', 'onPullDownRefresh', 'onReachBottom',
+    'onPageScroll', 'onResize', 'onTabItemTap', 'onShareAppMessage', 'onShareTimeline', 'onAddToFavorites'];
+  function isBehavior(b) { return b && b.__behavior === true; }
+  G.Behavior = function (options) {
+    var b = Object.assign({}, options || {});
+    Object.defineProperty(b, '__behavior', { value: true });
+    return b;
+  };
+  function deepMerge(into, from) {
+    for (var k in from) {
+      var a = into[k], b = from[k];
+      if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) deepMerge(a, b);
+      else into[k] = b;
+    }
+    return into;
+  }
+  // Flattens behaviors the way the platform does: a behavior's own behaviors first, later
+  // ones win for data and methods, and every lifetime of every behavior runs, in order.
+  function flatten(def) {
+    var out = { data: {}, methods: {}, lifetimes: {}, rest: {} };
+    function apply(d) {
+      (d.behaviors || []).forEach(function (b) { if (isBehavior(b)) apply(b); });
+      if (d.data) deepMerge(out.data, JSON.parse(JSON.stringify(d.data)));
+      var methods = d.methods || {};
+      for (var m in methods) out.methods[m] = methods[m];
+      var lifetimes = Object.assign({}, d.lifetimes || {});
+      LIFETIMES.concat(PAGE_HOOKS).forEach(function (name) {
+        var fn = lifetimes[name] || (typeof d[name] === 'function' ? d[name] : null);
+        if (fn) (out.lifetimes[name] = out.lifetimes[name] || []).push(fn);
+      });
+      for (var k in d) {
+        if (k === 'data' || k === 'methods' || k === 'lifetimes' || k === 'behaviors') continue;
+        if (LIFETIMES.indexOf(k) >= 0 || PAGE_HOOKS.indexOf(k) >= 0) continue;
+        out.rest[k] = d[k];
+      }
+    }
+    apply(def);
+    return out;
+  }
+
+  // ---- app and pages -------------------------------------------------------------------
+  var app = null;
+  var defining = null;
+  var pageDefs = new Map();
+  var stack = [];
+  var pagesById = new Map();
+
+  G.App = function (options) {
+    if (app) throw new Error('App() may be called only once');
+    app = Object.assign({}, options || {});
+    if (app.globalData === undefined) app.globalData = {};
+  };
+  G.getApp = function () { return app; };
+  G.getCurrentPages = function () { return stack.slice(); };
+  G.Page = function (options) {
+    if (!defining) throw new Error('Page() must be called by a page\'s own script');
+    pageDefs.set(defining, { kind: 'page', options: options || {} });
+  };
+  G.Component = function (options) {
+    // A page may be written with Component(); components proper come with their own issue.
+    if (defining) pageDefs.set(defining, { kind: 'component', options: options || {} });
+  };
+
+  function callHook(target, name, args) {
+    var fn = target && target[name];
+    if (typeof fn === 'function') return fn.apply(target, args || []);
+  }
+
+  hooks.launchApp = function (options) {
+    var src = native.appScript();
+    if (src) load(src);
+    if (!app) app = { globalData: {} };
+    callHook(app, 'onLaunch', [options]);
+    callHook(app, 'onShow', [options]);
+  };
+  hooks.appShow = function (options) { callHook(app, 'onShow', [options]); };
+  hooks.appHide = function () { callHook(app, 'onHide'); };
+  hooks.appError = function (message) {
+    if (app && typeof app.onError === 'function') app.onError(message);
+    else return false;
+    return true;
+  };
+  hooks.pageNotFound = function (res) {
+    if (app && typeof app.onPageNotFound === 'function') { app.onPageNotFound(res); return true; }
+    return false;
+  };
+  hooks.unhandledRejection = function (reason) {
+    if (app && typeof app.onUnhandledRejection === 'function') { app.onUnhandledRejection({ reason: reason }); return true; }
+    return false;
+  };
+
+  function makePage(id, route, query) {
+    var def = pageDefs.get(route);
+    if (!def) {
+      defining = route;
+      try { load(route + '.js'); } finally { defining = null; }
+      def = pageDefs.get(route) || { kind: 'page', options: {} };
+    }
+    var options = def.options;
+    var flat = flatten(def.kind === 'component' ? options : { behaviors: options.behaviors, data: options.data, lifetimes: {}, methods: {} });
+    var page = {};
+    if (def.kind === 'page') {
+      for (var k in options) {
+        if (k === 'data' || k === 'behaviors') continue;
+        page[k] = options[k];
+      }
+      for (var m in flat.methods) if (!(m in page)) page[m] = flat.methods[m];
+    } else {
+      for (var n in flat.methods) page[n] = flat.methods[n];
+      for (var r in flat.rest) if (!(r in page) && typeof flat.rest[r] !== 'object') page[r] = flat.rest[r];
+      // A Component used as a page: page hooks live in `methods` (or at the top level).
+      PAGE_HOOKS.forEach(function (h) {
+        var list = flat.lifetimes[h];
+        if (list && !page[h]) page[h] = function () { var a = arguments, self = this; list.forEach(function (f) { f.apply(self, a); }); };
+      });
+    }
+    page.data = flat.data;
+    if (def.kind === 'page' && options.data) deepMerge(page.data, JSON.parse(JSON.stringify(options.data)));
+    Object.defineProperty(page, '__id', { value: id });
+    Object.defineProperty(page, '__kind', { value: def.kind });
+    Object.defineProperty(page, '__lifetimes', { value: flat.lifetimes });
+    page.route = route;
+    page.__route__ = route;
+    page.options = query;
+    page.setData = function (data, callback) {
+      if (data === null || typeof data !== 'object') throw new TypeError('setData takes an object');
+      var json = JSON.stringify(data);
+      if (json.length > MAX_SET_DATA) {
+        throw new RangeError('setData: the data is ' + json.length + ' bytes, over the limit of 1 MiB; nothing was changed');
+      }
+      var parsed = JSON.parse(json);
+      for (var key in parsed) setPath(this.data, parsePath(key), parsed[key]);
+      for (var k2 in data) if (data[k2] === undefined) console.warn('setData: `' + k2 + '` is undefined and was not set');
+      native.setData(id, json);
+      if (typeof callback === 'function') {
+        var self = this;
+        Promise.resolve().then(function () { callback.call(self); });
+      }
+    };
+    pagesById.set(id, page);
+    return page;
+  }
+
+  function lifetime(page, name, args) {
+    if (page.__kind === 'component') {
+      var list = page.__lifetimes[name];
+      if (list) list.forEach(function (f) { f.apply(page, args || []); });
+      return;
+    }
+    callHook(page, name, args);
+  }
+
+  // The runtime drives page lifecycles; these return the page's data for the first render.
+  hooks.createPage = function (id, route, query) {
+    var page = makePage(id, route, query);
+    stack.push(page);
+    if (page.__kind === 'component') { lifetime(page, 'created'); lifetime(page, 'attached'); }
+    return JSON.stringify(page.data);
+  };
+  hooks.pageLifecycle = function (id, name, arg) {
+    var page = pagesById.get(id);
+    if (!page) return;
+    if (name === 'onLoad') return page.__kind === 'component' ? (page.onLoad && page.onLoad(arg)) : callHook(page, 'onLoad', [arg]);
+    if (name === 'onUnload') {
+      if (page.__kind === 'component') lifetime(page, 'detached');
+      callHook(page, 'onUnload');
+      pagesById.delete(id);
+      var at = stack.indexOf(page);
+      if (at >= 0) stack.splice(at, 1);
+      return;
+    }
+    if (page.__kind === 'component' && name === 'onReady') lifetime(page, 'ready');
+    return callHook(page, name, arg === undefined ? [] : [arg]);
+  };
+  hooks.pageData = function (id) {
+    var page = pagesById.get(id);
+    return page ? JSON.stringify(page.data) : 'null';
+  };
+  hooks.callHandler = function (id, handler, event) {
+    var page = pagesById.get(id);
+    if (!page) return;
+    var fn = page[handler];
+    if (typeof fn !== 'function') {
+      console.warn('Component "' + page.route + '" does not have a method "' + handler + '" to handle event "' + event.type + '".');
+      return;
+    }
+    fn.call(page, event);
+  };
+  hooks.stackOrder = function (ids) {
+    stack = ids.map(function (id) { return pagesById.get(id); }).filter(Boolean);
+  };
+
+  // ---- wx ------------------------------------------------------------------------------
+  var navSeq = 0;
+  var navCallbacks = new Map();
+  function navigation(kind) {
+    return function (options) {
+      options = options || {};
+      var name = kind;
+      var seq = ++navSeq;
+      var promise = null, resolve, reject;
+      var wantsPromise = typeof options.success !== 'function' && typeof options.fail !== 'function' && typeof options.complete !== 'function';
+      if (wantsPromise) promise = new Promise(function (res, rej) { resolve = res; reject = rej; });
+      navCallbacks.set(seq, function (errMsg) {
+        var result = { errMsg: errMsg };
+        var ok = /:ok$/.test(errMsg);
+        if (ok) { if (options.success) options.success(result); if (resolve) resolve(result); }
+        else { if (options.fail) options.fail(result); if (reject) reject(result); }
+        if (options.complete) options.complete(result);
+      });
+      var target = kind === 'navigateBack' ? String(options.delta === undefined ? 1 : options.delta) : options.url;
+      var error = native.navigate(seq, name, target === undefined ? '' : String(target));
+      if (error) {
+        var cb = navCallbacks.get(seq);
+        navCallbacks.delete(seq);
+        Promise.resolve().then(function () { cb(name + ':fail ' + error); });
+      }
+      return promise || undefined;
+    };
+  }
+  hooks.navigationDone = function (seq, errMsg) {
+    var cb = navCallbacks.get(seq);
+    navCallbacks.delete(seq);
+    if (cb) cb(errMsg);
+  };
+  var wx = {
+    navigateTo: navigation('navigateTo'),
+    redirectTo: navigation('redirectTo'),
+    navigateBack: navigation('navigateBack'),
+    reLaunch: navigation('reLaunch'),
+    switchTab: navigation('switchTab'),
+    nextTick: function (fn) { Promise.resolve().then(fn); },
+    canIUse: function (schema) {
+      if (typeof schema !== 'string') return false;
+      var parts = schema.split('.');
+      var node = wx;
+      for (var i = 0; i < parts.length; i++) {
+        if (node === null || node === undefined || !(parts[i] in Object(node))) return false;
+        node = node[parts[i]];
+      }
+      return true;
+    },
+  };
+  Object.defineProperty(G, 'wx', { value: wx, enumerable: true });
+})

@@ -1,0 +1,106 @@
+//! The heap budget: an allocator that counts what QuickJS holds and refuses to go past the
+//! limit. QuickJS turns a refused allocation into a catchable `out of memory` error, so the
+//! refusal is also recorded, and the engine terminates the instance at its next interrupt
+//! check even when the script caught the error and carried on.
+
+// The allocator trait is unsafe by nature (raw pointers handed to C); everything here
+// delegates to rquickjs's own Rust allocator and only adds the counting.
+#![allow(unsafe_code)]
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use rquickjs::allocator::{Allocator, RustAllocator};
+
+/// What the counting allocator shares with the engine.
+#[derive(Debug, Default)]
+pub struct HeapMeter {
+    pub used: Cell<usize>,
+    pub peak: Cell<usize>,
+    pub limit: Cell<usize>,
+    /// Set when an allocation was refused.
+    pub exceeded: Cell<bool>,
+}
+
+pub struct CountingAllocator {
+    inner: RustAllocator,
+    meter: Rc<HeapMeter>,
+}
+
+impl CountingAllocator {
+    pub fn new(meter: Rc<HeapMeter>) -> CountingAllocator {
+        CountingAllocator { inner: RustAllocator, meter }
+    }
+
+    fn admit(&self, more: usize) -> bool {
+        let m = &self.meter;
+        let after = m.used.get().saturating_add(more);
+        if after > m.limit.get() {
+            m.exceeded.set(true);
+            return false;
+        }
+        true
+    }
+
+    fn grew(&self, more: usize) {
+        let m = &self.meter;
+        m.used.set(m.used.get() + more);
+        m.peak.set(m.peak.get().max(m.used.get()));
+    }
+}
+
+unsafe impl Allocator for CountingAllocator {
+    fn alloc(&mut self, size: usize) -> *mut u8 {
+        if !self.admit(size) {
+            return std::ptr::null_mut();
+        }
+        let ptr = self.inner.alloc(size);
+        if !ptr.is_null() {
+            // SAFETY: `ptr` was just allocated by the inner allocator.
+            self.grew(unsafe { RustAllocator::usable_size(ptr) });
+        }
+        ptr
+    }
+
+    fn calloc(&mut self, count: usize, size: usize) -> *mut u8 {
+        if !self.admit(count.saturating_mul(size)) {
+            return std::ptr::null_mut();
+        }
+        let ptr = self.inner.calloc(count, size);
+        if !ptr.is_null() {
+            // SAFETY: `ptr` was just allocated by the inner allocator.
+            self.grew(unsafe { RustAllocator::usable_size(ptr) });
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&mut self, ptr: *mut u8) {
+        // SAFETY: the caller guarantees `ptr` came from this allocator.
+        let size = unsafe { RustAllocator::usable_size(ptr) };
+        self.meter.used.set(self.meter.used.get().saturating_sub(size));
+        // SAFETY: as above.
+        unsafe { self.inner.dealloc(ptr) }
+    }
+
+    unsafe fn realloc(&mut self, ptr: *mut u8, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller guarantees `ptr` came from this allocator.
+        let old = unsafe { RustAllocator::usable_size(ptr) };
+        if new_size > old && !self.admit(new_size - old) {
+            return std::ptr::null_mut();
+        }
+        // SAFETY: as above.
+        let new = unsafe { self.inner.realloc(ptr, new_size) };
+        if !new.is_null() {
+            // SAFETY: `new` was just returned by the inner allocator.
+            let size = unsafe { RustAllocator::usable_size(new) };
+            self.meter.used.set(self.meter.used.get().saturating_sub(old));
+            self.grew(size);
+        }
+        new
+    }
+
+    unsafe fn usable_size(ptr: *mut u8) -> usize {
+        // SAFETY: the caller guarantees `ptr` came from this allocator.
+        unsafe { RustAllocator::usable_size(ptr) }
+    }
+}

@@ -1,0 +1,410 @@
+//! `capsule-js` is the JavaScript side of one instance: a QuickJS runtime and context of its
+//! own (nothing shared between instances), run under budgets — heap, native stack, CPU per
+//! callback and per minute — with the mini-program framework (`App`, `Page`, `setData`,
+//! navigation, timers, CommonJS `require` over the package's files) loaded before any package
+//! code.
+//!
+//! It owns: the engine and its budgets, module resolution inside the package, the framework
+//! script, and turning JS exceptions into messages with package paths. It must not: render
+//! (it hands `setData` JSON to [`Natives`]), know any view, or reach the file system or
+//! network (package files come from the [`capsule_package::Package`]; everything else goes
+//! through [`Natives`]).
+
+mod heap;
+pub mod modules;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use capsule_package::Package;
+use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Object, Runtime, Value};
+
+use heap::{CountingAllocator, HeapMeter};
+
+const FRAMEWORK: &str = include_str!("framework.js");
+
+/// What an instance may use. The host sets them per instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes the JS heap may hold.
+    pub heap: usize,
+    /// Bytes of native stack QuickJS may use (the logic thread has more).
+    pub stack: usize,
+    /// CPU time one callback (an event handler, a timer, a lifecycle hook) may take.
+    pub callback_cpu: Duration,
+    /// CPU time all callbacks together may take within any minute.
+    pub cpu_per_minute: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            heap: 64 * 1024 * 1024,
+            stack: 2 * 1024 * 1024,
+            callback_cpu: Duration::from_secs(5),
+            cpu_per_minute: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What the engine asks of the instance that runs it. Called on the logic thread, from
+/// inside JavaScript: implementations must not call back into the engine.
+pub trait Natives {
+    /// `console.*`: level (`log`, `info`, `warn`, `error`, `debug`), text, and the calling
+    /// `file:line` in the package.
+    fn log(&self, level: &str, text: &str, source: &str);
+    fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool);
+    fn clear_timer(&self, id: u32);
+    /// A page's `setData`, as JSON. An `Err` is thrown into the script.
+    fn set_data(&self, page: u32, json: &str) -> Result<(), String>;
+    /// A navigation request (`navigateTo`, …) to carry out after the current callback; an
+    /// `Err` fails it at once with that reason.
+    fn navigate(&self, seq: u32, kind: &str, target: &str) -> Result<(), String>;
+}
+
+/// A value passed to a framework hook.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    Int(u32),
+    Str(String),
+    Json(serde_json::Value),
+}
+
+/// A JavaScript error, with the stack's frames pointing at package files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsError {
+    pub message: String,
+    pub stack: String,
+}
+
+impl std::fmt::Display for JsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.stack.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}\n{}", self.message, self.stack)
+        }
+    }
+}
+
+/// How a call into the engine ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It returned; the string is the hook's return value when it returned a string.
+    Returned(Option<String>),
+    /// It threw (the instance goes on).
+    Threw(JsError),
+    /// A budget ran out: the instance is over.
+    Terminated(String),
+}
+
+struct Budget {
+    limits: Limits,
+    deadline: Cell<Option<Instant>>,
+    /// CPU used in the current minute, and when that minute started.
+    minute: Cell<(Instant, Duration)>,
+    terminated: RefCell<Option<String>>,
+    heap: Rc<HeapMeter>,
+}
+
+impl Budget {
+    fn terminate(&self, reason: String) {
+        let mut t = self.terminated.borrow_mut();
+        if t.is_none() {
+            *t = Some(reason);
+        }
+    }
+
+    /// Called by QuickJS every so often while a script runs: `true` stops it.
+    fn interrupt(&self) -> bool {
+        if self.terminated.borrow().is_some() {
+            return true;
+        }
+        if self.heap.exceeded.get() {
+            self.terminate(format!("heap limit {} exceeded", mib(self.limits.heap)));
+            return true;
+        }
+        if let Some(deadline) = self.deadline.get()
+            && Instant::now() > deadline
+        {
+            self.terminate(format!("CPU time limit {} ms exceeded", self.limits.callback_cpu.as_millis()));
+            return true;
+        }
+        false
+    }
+}
+
+fn mib(bytes: usize) -> String {
+    if bytes % (1024 * 1024) == 0 {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// One instance's JavaScript engine.
+pub struct Engine {
+    runtime: Runtime,
+    context: Context,
+    budget: Rc<Budget>,
+}
+
+impl Engine {
+    /// A fresh runtime and context with the framework loaded. Package code runs only when a
+    /// hook asks for it.
+    pub fn new(package: Arc<Package>, limits: Limits, natives: Rc<dyn Natives>) -> Result<Engine, String> {
+        let meter = Rc::new(HeapMeter::default());
+        meter.limit.set(limits.heap);
+        let runtime =
+            Runtime::new_with_alloc(CountingAllocator::new(meter.clone())).map_err(|e| e.to_string())?;
+        runtime.set_max_stack_size(limits.stack);
+        let budget = Rc::new(Budget {
+            limits,
+            deadline: Cell::new(None),
+            minute: Cell::new((Instant::now(), Duration::ZERO)),
+            terminated: RefCell::new(None),
+            heap: meter,
+        });
+        let interrupt_budget = budget.clone();
+        runtime.set_interrupt_handler(Some(Box::new(move || interrupt_budget.interrupt())));
+        let context = Context::full(&runtime).map_err(|e| e.to_string())?;
+        let engine = Engine { runtime, context, budget };
+        engine.context.with(|ctx| -> Result<(), String> {
+            let native = natives_object(&ctx, natives, package).map_err(|e| e.to_string())?;
+            let install: Function = eval_named(&ctx, FRAMEWORK, "<capsule>/framework.js")
+                .catch(&ctx)
+                .map_err(|e| format!("the framework failed to load: {e}"))?;
+            install
+                .call::<_, ()>((native,))
+                .catch(&ctx)
+                .map_err(|e| format!("the framework failed to start: {e}"))?;
+            Ok(())
+        })?;
+        Ok(engine)
+    }
+
+    /// Why the engine stopped for good, if it did.
+    pub fn terminated(&self) -> Option<String> {
+        self.budget.terminated.borrow().clone()
+    }
+
+    /// Bytes the JS heap holds now, and at most so far.
+    pub fn heap(&self) -> (usize, usize) {
+        (self.budget.heap.used.get(), self.budget.heap.peak.get())
+    }
+
+    /// Calls `__capsule[hook](args…)` under the callback budget, then runs the microtasks it
+    /// queued.
+    pub fn call(&self, hook: &str, args: &[Arg]) -> Outcome {
+        if let Some(reason) = self.terminated() {
+            return Outcome::Terminated(reason);
+        }
+        let started = Instant::now();
+        self.budget.deadline.set(Some(started + self.budget.limits.callback_cpu));
+        let result = self.context.with(|ctx| {
+            let hooks: Object = ctx
+                .globals()
+                .get("__capsule")
+                .map_err(|e| JsError { message: e.to_string(), stack: String::new() })?;
+            let f: Function = hooks
+                .get(hook)
+                .map_err(|_| JsError { message: format!("no hook `{hook}`"), stack: String::new() })?;
+            let mut values: Vec<Value> = Vec::new();
+            for a in args {
+                let v = match a {
+                    Arg::Int(n) => Value::new_int(ctx.clone(), *n as i32),
+                    Arg::Str(s) => rquickjs::String::from_str(ctx.clone(), s)
+                        .map(|s| s.into_value())
+                        .map_err(|e| to_js_error(&ctx, e))?,
+                    Arg::Json(j) => ctx.json_parse(j.to_string()).map_err(|e| to_js_error(&ctx, e))?,
+                };
+                values.push(v);
+            }
+            let mut call_args = rquickjs::function::Args::new(ctx.clone(), values.len());
+            for v in values {
+                call_args.push_arg(v).map_err(|e| to_js_error(&ctx, e))?;
+            }
+            let ret: Value = f.call_arg(call_args).catch(&ctx).map_err(caught)?;
+            Ok(ret.as_string().and_then(|s| s.to_string().ok()))
+        });
+        let jobs = self.run_jobs();
+        self.budget.deadline.set(None);
+        self.account(started.elapsed());
+        if let Some(reason) = self.terminated() {
+            return Outcome::Terminated(reason);
+        }
+        match (result, jobs) {
+            (Err(e), _) | (Ok(_), Err(e)) => Outcome::Threw(e),
+            (Ok(v), Ok(())) => Outcome::Returned(v),
+        }
+    }
+
+    /// Runs queued microtasks (promise reactions). The first error among them is reported;
+    /// the rest still run.
+    fn run_jobs(&self) -> Result<(), JsError> {
+        let mut first = Ok(());
+        for _ in 0..1_000_000 {
+            if self.terminated().is_some() {
+                break;
+            }
+            match self.runtime.execute_pending_job() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(job) => {
+                    let e =
+                        job.0.with(|ctx| caught(CaughtError::from_error(&ctx, rquickjs::Error::Exception)));
+                    if first.is_ok() {
+                        first = Err(e);
+                    }
+                }
+            }
+        }
+        first
+    }
+
+    fn account(&self, spent: Duration) {
+        let (start, used) = self.budget.minute.get();
+        let now = Instant::now();
+        let (start, used) = if now.duration_since(start) >= Duration::from_secs(60) {
+            (now, spent)
+        } else {
+            (start, used + spent)
+        };
+        self.budget.minute.set((start, used));
+        if used > self.budget.limits.cpu_per_minute {
+            self.budget.terminate(format!(
+                "CPU time limit {} ms per minute exceeded",
+                self.budget.limits.cpu_per_minute.as_millis()
+            ));
+        }
+    }
+
+    /// Runs the garbage collector (for measurements).
+    pub fn collect_garbage(&self) {
+        self.runtime.run_gc();
+    }
+}
+
+fn to_js_error(ctx: &Ctx<'_>, e: rquickjs::Error) -> JsError {
+    caught(CaughtError::from_error(ctx, e))
+}
+
+fn caught(e: CaughtError<'_>) -> JsError {
+    match e {
+        CaughtError::Exception(ex) => {
+            let message = ex.message().unwrap_or_default();
+            let name: Option<String> = ex.get("name").ok();
+            let message = match name {
+                Some(n) if !n.is_empty() => format!("{n}: {message}"),
+                _ => message,
+            };
+            JsError { message, stack: ex.stack().unwrap_or_default().trim_end().to_string() }
+        }
+        CaughtError::Value(v) => {
+            let text = v
+                .as_string()
+                .and_then(|s| s.to_string().ok())
+                .or_else(|| v.ctx().json_stringify(v.clone()).ok().flatten().and_then(|s| s.to_string().ok()))
+                .unwrap_or_else(|| "a non-Error value was thrown".to_string());
+            JsError { message: format!("Uncaught {text}"), stack: String::new() }
+        }
+        CaughtError::Error(e) => JsError { message: e.to_string(), stack: String::new() },
+    }
+}
+
+/// Evaluates `source` as a script named `filename` (so stacks name the package file).
+fn eval_named<'js, V: rquickjs::FromJs<'js>>(
+    ctx: &Ctx<'js>,
+    source: &str,
+    filename: &str,
+) -> rquickjs::Result<V> {
+    let mut options = rquickjs::context::EvalOptions::default();
+    options.global = true;
+    options.strict = false;
+    options.filename = Some(filename.to_string());
+    ctx.eval_with_options(source, options)
+}
+
+/// The `native` object the framework talks to.
+fn natives_object<'js>(
+    ctx: &Ctx<'js>,
+    natives: Rc<dyn Natives>,
+    package: Arc<Package>,
+) -> rquickjs::Result<Object<'js>> {
+    let o = Object::new(ctx.clone())?;
+    let n = natives.clone();
+    o.set(
+        "log",
+        Function::new(ctx.clone(), move |level: String, text: String, source: String| {
+            n.log(&level, &text, &source)
+        })?,
+    )?;
+    let n = natives.clone();
+    o.set(
+        "setTimer",
+        Function::new(ctx.clone(), move |id: u32, ms: f64, repeat: bool| n.set_timer(id, ms, repeat))?,
+    )?;
+    let n = natives.clone();
+    o.set("clearTimer", Function::new(ctx.clone(), move |id: u32| n.clear_timer(id))?)?;
+    let n = natives.clone();
+    o.set(
+        "setData",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, page: u32, json: String| -> rquickjs::Result<()> {
+            n.set_data(page, &json).map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
+        })?,
+    )?;
+    let n = natives;
+    o.set(
+        "navigate",
+        Function::new(ctx.clone(), move |seq: u32, kind: String, target: String| -> Option<String> {
+            n.navigate(seq, &kind, &target).err()
+        })?,
+    )?;
+    let p = package.clone();
+    o.set(
+        "resolve",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, from: String, spec: String| -> rquickjs::Result<String> {
+                modules::resolve(&p.files, &from, &spec)
+                    .map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
+            },
+        )?,
+    )?;
+    let p = package.clone();
+    o.set(
+        "source",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, path: String| -> rquickjs::Result<String> {
+            p.files
+                .text(&path)
+                .map(str::to_string)
+                .ok_or_else(|| rquickjs::Exception::throw_message(&ctx, &format!("cannot read `{path}`")))
+        })?,
+    )?;
+    let p = package.clone();
+    o.set(
+        "compile",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, path: String| -> rquickjs::Result<Function<'js>> {
+            let Some(source) = p.files.text(&path) else {
+                return Err(rquickjs::Exception::throw_message(&ctx, &format!("cannot read `{path}`")));
+            };
+            // One line of wrapper before the source would shift every line number; keep the
+            // source on the first line of its own function.
+            let wrapped = format!(
+                "(function (require, module, exports, __filename, __dirname) {{{}\n}})",
+                modules::strip_hashbang(source)
+            );
+            eval_named(&ctx, &wrapped, &path)
+        })?,
+    )?;
+    let p = package;
+    o.set(
+        "appScript",
+        Function::new(ctx.clone(), move || -> Option<String> {
+            p.files.contains("app.js").then(|| "app.js".to_string())
+        })?,
+    )?;
+    Ok(o)
+}

@@ -1,0 +1,658 @@
+//! One running mini-program: its engine, its page stack with each page's data and rendered
+//! tree, its timers, and the navigation rules. It is driven by [`Input`]s and answers with
+//! [`Output`]s; it never blocks and never touches anything outside its package.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use capsule_js::{Arg, Engine, Limits, Natives, Outcome};
+use capsule_package::Package;
+use capsule_template::expr::NoWxs;
+use capsule_template::ir::FileId;
+use capsule_template::path::{parse_data_path, set_path};
+use capsule_template::tree::{NodeId, NodeKind, Tree};
+use capsule_template::{Program, Rendered, render};
+use serde_json::{Map, Value, json};
+
+use crate::message::{Input, Output, Query};
+
+/// The most pages a stack may hold, as on the platform.
+pub const MAX_PAGES: usize = 10;
+
+/// Events that bubble, as the platform lists them; every other event stays on its target.
+const BUBBLING: &[&str] = &[
+    "touchstart",
+    "touchmove",
+    "touchcancel",
+    "touchend",
+    "tap",
+    "longpress",
+    "longtap",
+    "transitionend",
+    "animationstart",
+    "animationiteration",
+    "animationend",
+    "touchforcechange",
+];
+
+struct PageState {
+    id: u32,
+    route: String,
+    data: Value,
+    file: Option<FileId>,
+    rendered: Option<Rendered>,
+}
+
+struct Timer {
+    due: Instant,
+    every: Option<Duration>,
+}
+
+struct NavRequest {
+    seq: Option<u32>,
+    kind: String,
+    target: String,
+}
+
+/// What the engine's natives share with the instance.
+struct Shared {
+    program: Arc<Program>,
+    pages: RefCell<Vec<PageState>>,
+    outbox: RefCell<Vec<Output>>,
+    timers: RefCell<BTreeMap<u32, Timer>>,
+    navigation: RefCell<VecDeque<NavRequest>>,
+    next_page: Cell<u32>,
+}
+
+struct Bridge(Rc<Shared>);
+
+impl Natives for Bridge {
+    fn log(&self, level: &str, text: &str, source: &str) {
+        self.0.outbox.borrow_mut().push(Output::Log {
+            level: level.into(),
+            text: text.into(),
+            source: source.into(),
+        });
+    }
+
+    fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool) {
+        let delay = Duration::from_secs_f64((delay_ms.max(0.0) / 1000.0).min(86_400.0 * 365.0));
+        // An interval of 0 would spin; the platform clamps short intervals too.
+        let every = repeat.then(|| delay.max(Duration::from_millis(1)));
+        self.0.timers.borrow_mut().insert(id, Timer { due: Instant::now() + delay, every });
+    }
+
+    fn clear_timer(&self, id: u32) {
+        self.0.timers.borrow_mut().remove(&id);
+    }
+
+    fn set_data(&self, page: u32, json: &str) -> Result<(), String> {
+        let changes: Value = serde_json::from_str(json).map_err(|e| format!("setData: {e}"))?;
+        let Value::Object(changes) = changes else { return Err("setData takes an object".into()) };
+        let mut paths = Vec::with_capacity(changes.len());
+        for key in changes.keys() {
+            paths.push(parse_data_path(key).map_err(|e| format!("setData: {e}"))?);
+        }
+        let mut pages = self.0.pages.borrow_mut();
+        let Some(state) = pages.iter_mut().find(|p| p.id == page) else { return Ok(()) };
+        for (path, (_, value)) in paths.iter().zip(changes) {
+            set_path(&mut state.data, path, value);
+        }
+        if let (Some(rendered), Some(_)) = (state.rendered.as_mut(), state.file) {
+            let patches = rendered.update(&self.0.program, &state.data, &paths, &NoWxs);
+            if !patches.is_empty() {
+                self.0.outbox.borrow_mut().push(Output::Patches { page, patches });
+            }
+        }
+        Ok(())
+    }
+
+    fn navigate(&self, seq: u32, kind: &str, target: &str) -> Result<(), String> {
+        self.0.navigation.borrow_mut().push_back(NavRequest {
+            seq: Some(seq),
+            kind: kind.into(),
+            target: target.into(),
+        });
+        Ok(())
+    }
+}
+
+/// A running mini-program.
+pub struct Instance {
+    engine: Engine,
+    shared: Rc<Shared>,
+    package: Arc<Package>,
+    launched: Option<Instant>,
+    terminated: Option<String>,
+}
+
+impl Instance {
+    /// Starts the engine (no package code runs until [`Input::Launch`]).
+    pub fn new(package: Arc<Package>, program: Arc<Program>, limits: Limits) -> Result<Instance, String> {
+        let shared = Rc::new(Shared {
+            program,
+            pages: RefCell::new(Vec::new()),
+            outbox: RefCell::new(Vec::new()),
+            timers: RefCell::new(BTreeMap::new()),
+            navigation: RefCell::new(VecDeque::new()),
+            next_page: Cell::new(1),
+        });
+        let engine = Engine::new(package.clone(), limits, Rc::new(Bridge(shared.clone())))?;
+        Ok(Instance { engine, shared, package, launched: None, terminated: None })
+    }
+
+    pub fn is_terminated(&self) -> bool {
+        self.terminated.is_some()
+    }
+
+    /// Bytes of JS heap in use.
+    pub fn heap_used(&self) -> usize {
+        self.engine.heap().0
+    }
+
+    /// Handles one input; everything it caused comes back, ending with [`Output::Done`].
+    pub fn handle(&mut self, input: Input) -> Vec<Output> {
+        if self.terminated.is_none() {
+            match input {
+                Input::Launch { path } => self.launch(path.as_deref()),
+                Input::Event { page, node, event, detail } => self.event(page, node, &event, detail),
+                Input::Show => {
+                    self.call("appShow", &[Arg::Json(json!({}))]);
+                    if let Some(top) = self.top() {
+                        self.lifecycle(top, "onShow", None);
+                    }
+                }
+                Input::Hide => {
+                    if let Some(top) = self.top() {
+                        self.lifecycle(top, "onHide", None);
+                    }
+                    self.call("appHide", &[]);
+                }
+                Input::Navigate { kind, url } => {
+                    self.shared.navigation.borrow_mut().push_back(NavRequest {
+                        seq: None,
+                        kind,
+                        target: url,
+                    });
+                }
+                Input::Query { query } => {
+                    let value = self.answer(&query);
+                    self.shared.outbox.borrow_mut().push(Output::Answer { value });
+                }
+            }
+            self.settle();
+        } else if let Input::Query { query } = input {
+            let value = self.answer(&query);
+            self.shared.outbox.borrow_mut().push(Output::Answer { value });
+        }
+        self.flush()
+    }
+
+    /// When the next timer is due, if any.
+    pub fn next_due(&self) -> Option<Instant> {
+        if self.terminated.is_some() {
+            return None;
+        }
+        self.shared.timers.borrow().values().map(|t| t.due).min()
+    }
+
+    /// Fires every timer due by `now`, in due order.
+    pub fn run_timers(&mut self, now: Instant) -> Vec<Output> {
+        loop {
+            if self.terminated.is_some() {
+                break;
+            }
+            let due = {
+                let timers = self.shared.timers.borrow();
+                timers.iter().filter(|(_, t)| t.due <= now).min_by_key(|(_, t)| t.due).map(|(id, _)| *id)
+            };
+            let Some(id) = due else { break };
+            {
+                let mut timers = self.shared.timers.borrow_mut();
+                let repeat = timers.get(&id).and_then(|t| t.every);
+                match repeat {
+                    Some(every) => {
+                        if let Some(t) = timers.get_mut(&id) {
+                            t.due = Instant::now() + every;
+                        }
+                    }
+                    None => {
+                        timers.remove(&id);
+                    }
+                }
+            }
+            self.call("fireTimer", &[Arg::Int(id)]);
+            self.settle();
+        }
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Vec<Output> {
+        let mut out = std::mem::take(&mut *self.shared.outbox.borrow_mut());
+        out.push(Output::Done);
+        out
+    }
+
+    /// Calls a framework hook, routing a thrown error to `App.onError` and a budget breach
+    /// to termination.
+    fn call(&mut self, hook: &str, args: &[Arg]) -> Option<String> {
+        if self.terminated.is_some() {
+            return None;
+        }
+        match self.engine.call(hook, args) {
+            Outcome::Returned(v) => v,
+            Outcome::Threw(e) => {
+                self.shared
+                    .outbox
+                    .borrow_mut()
+                    .push(Output::Error { message: e.message.clone(), stack: e.stack.clone() });
+                let text = if e.stack.is_empty() { e.message } else { format!("{}\n{}", e.message, e.stack) };
+                if let Outcome::Terminated(reason) = self.engine.call("appError", &[Arg::Str(text)]) {
+                    self.terminate(reason);
+                }
+                None
+            }
+            Outcome::Terminated(reason) => {
+                self.terminate(reason);
+                None
+            }
+        }
+    }
+
+    fn terminate(&mut self, reason: String) {
+        if self.terminated.is_none() {
+            self.terminated = Some(reason.clone());
+            self.shared.timers.borrow_mut().clear();
+            self.shared.outbox.borrow_mut().push(Output::Terminated { reason });
+        }
+    }
+
+    fn top(&self) -> Option<u32> {
+        self.shared.pages.borrow().last().map(|p| p.id)
+    }
+
+    fn lifecycle(&mut self, page: u32, name: &str, arg: Option<Value>) {
+        let mut args = vec![Arg::Int(page), Arg::Str(name.to_string())];
+        if let Some(a) = arg {
+            args.push(Arg::Json(a));
+        }
+        self.call("pageLifecycle", &args);
+    }
+
+    fn launch(&mut self, path: Option<&str>) {
+        if self.launched.is_some() {
+            return;
+        }
+        self.launched = Some(Instant::now());
+        let manifest = &self.package.manifest;
+        let path = path.map(str::to_string).unwrap_or_else(|| manifest.entry_page.clone());
+        let (route, query) = split_url(&path);
+        let options = json!({"path": route, "query": query, "scene": 1001, "referrerInfo": {}});
+        self.call("launchApp", &[Arg::Json(options)]);
+        if self.package.manifest.page(&route).is_none() {
+            let handled = self.call(
+                "pageNotFound",
+                &[Arg::Json(json!({"path": route, "query": query, "isEntryPage": true}))],
+            );
+            let _ = handled;
+            self.shared.outbox.borrow_mut().push(Output::Error {
+                message: format!("page \"{route}\" is not found"),
+                stack: String::new(),
+            });
+            let entry = self.package.manifest.entry_page.clone();
+            if entry != route {
+                self.open_page(&entry, Map::new());
+            }
+            return;
+        }
+        self.open_page(&route, query);
+    }
+
+    /// Creates, loads, shows, renders and readies a page on top of the stack.
+    fn open_page(&mut self, route: &str, query: Map<String, Value>) -> Option<u32> {
+        let id = self.shared.next_page.get();
+        self.shared.next_page.set(id + 1);
+        let file = self.shared.program.by_path.get(&format!("{route}.wxml")).copied();
+        self.shared.pages.borrow_mut().push(PageState {
+            id,
+            route: route.to_string(),
+            data: json!({}),
+            file,
+            rendered: None,
+        });
+        let data = self.call(
+            "createPage",
+            &[Arg::Int(id), Arg::Str(route.to_string()), Arg::Json(Value::Object(query.clone()))],
+        );
+        if self.terminated.is_some() {
+            return None;
+        }
+        if let Some(state) = self.shared.pages.borrow_mut().iter_mut().find(|p| p.id == id) {
+            state.data = data.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_else(|| json!({}));
+        }
+        self.lifecycle(id, "onLoad", Some(Value::Object(query)));
+        self.lifecycle(id, "onShow", None);
+        if self.terminated.is_some() {
+            return None;
+        }
+        // The first frame shows the data as it stands after onLoad and onShow.
+        let snapshot = {
+            let mut pages = self.shared.pages.borrow_mut();
+            let state = pages.iter_mut().find(|p| p.id == id)?;
+            let rendered = match state.file {
+                Some(f) => render(&self.shared.program, f, &state.data, &NoWxs),
+                None => render(&self.shared.program, usize::MAX, &state.data, &NoWxs),
+            };
+            let snapshot = rendered.tree.snapshot();
+            state.rendered = Some(rendered);
+            snapshot
+        };
+        self.shared.outbox.borrow_mut().push(Output::PageOpened {
+            page: id,
+            route: route.to_string(),
+            snapshot,
+        });
+        self.lifecycle(id, "onReady", None);
+        Some(id)
+    }
+
+    fn close_top(&mut self) {
+        let Some(id) = self.top() else { return };
+        self.lifecycle(id, "onUnload", None);
+        self.shared.pages.borrow_mut().retain(|p| p.id != id);
+        self.shared.outbox.borrow_mut().push(Output::PageClosed { page: id });
+    }
+
+    /// Carries out queued navigations, each after the callback that asked for it.
+    fn settle(&mut self) {
+        for _ in 0..100 {
+            let Some(request) = self.shared.navigation.borrow_mut().pop_front() else { return };
+            if self.terminated.is_some() {
+                return;
+            }
+            let result = self.navigate(&request.kind, &request.target);
+            let message = match result {
+                Ok(()) => format!("{}:ok", request.kind),
+                Err(reason) => format!("{}:fail {reason}", request.kind),
+            };
+            match request.seq {
+                Some(seq) => {
+                    self.call("navigationDone", &[Arg::Int(seq), Arg::Str(message)]);
+                }
+                None if message.ends_with(":ok") => {}
+                None => self.shared.outbox.borrow_mut().push(Output::Error { message, stack: String::new() }),
+            }
+        }
+    }
+
+    fn is_tab_page(&self, route: &str) -> bool {
+        self.package
+            .manifest
+            .tab_bar
+            .as_ref()
+            .is_some_and(|bar| bar.list.iter().any(|item| item.page_path == route))
+    }
+
+    fn navigate(&mut self, kind: &str, target: &str) -> Result<(), String> {
+        let manifest = &self.package.manifest;
+        let checked_route = |url: &str| -> Result<(String, Map<String, Value>), String> {
+            let (route, query) = split_url(url);
+            if manifest.page(&route).is_none() {
+                return Err(format!("page \"{route}\" is not found"));
+            }
+            Ok((route, query))
+        };
+        match kind {
+            "navigateTo" => {
+                let (route, query) = checked_route(target)?;
+                if self.is_tab_page(&route) {
+                    return Err("can not navigateTo a tabbar page".into());
+                }
+                if self.shared.pages.borrow().len() >= MAX_PAGES {
+                    return Err("webview count limit exceed".into());
+                }
+                if let Some(top) = self.top() {
+                    self.lifecycle(top, "onHide", None);
+                }
+                self.open_page(&route, query);
+                Ok(())
+            }
+            "redirectTo" => {
+                let (route, query) = checked_route(target)?;
+                if self.is_tab_page(&route) {
+                    return Err("can not redirectTo a tabbar page".into());
+                }
+                self.close_top();
+                self.open_page(&route, query);
+                Ok(())
+            }
+            "navigateBack" => {
+                let len = self.shared.pages.borrow().len();
+                if len <= 1 {
+                    return Err("cannot navigate back at first page.".into());
+                }
+                let delta = target.parse::<usize>().unwrap_or(1).max(1).min(len - 1);
+                for _ in 0..delta {
+                    self.close_top();
+                }
+                if let Some(top) = self.top() {
+                    self.lifecycle(top, "onShow", None);
+                }
+                Ok(())
+            }
+            "reLaunch" => {
+                let (route, query) = checked_route(target)?;
+                while self.top().is_some() {
+                    self.close_top();
+                }
+                self.open_page(&route, query);
+                Ok(())
+            }
+            "switchTab" => {
+                let (route, _) = checked_route(target)?;
+                if !self.is_tab_page(&route) {
+                    return Err("can not switch to no-tabBar page".into());
+                }
+                if self.shared.pages.borrow().len() == 1 && self.shared.pages.borrow()[0].route == route {
+                    return Ok(());
+                }
+                while self.top().is_some() {
+                    self.close_top();
+                }
+                // switchTab drops any query, as on the platform.
+                self.open_page(&route, Map::new());
+                Ok(())
+            }
+            other => Err(format!("unknown navigation `{other}`")),
+        }
+    }
+
+    fn event(&mut self, page: u32, node: NodeId, event: &str, detail: Value) {
+        if self.top() != Some(page) {
+            return;
+        }
+        // Who listens, in the order they run: capture listeners from the root down, then
+        // bubbling ones from the target up (only the target's, for events that do not bubble).
+        let calls = {
+            let pages = self.shared.pages.borrow();
+            let Some(state) = pages.iter().find(|p| p.id == page) else { return };
+            let Some(rendered) = &state.rendered else { return };
+            dispatch_plan(&rendered.tree, node, event)
+        };
+        let Some(plan) = calls else { return };
+        let time_stamp = self.launched.map_or(0, |t| t.elapsed().as_millis() as u64);
+        for call in plan.calls {
+            let event_object = json!({
+                "type": event,
+                "timeStamp": time_stamp,
+                "target": plan.target,
+                "currentTarget": call.current_target,
+                "detail": detail,
+                "touches": [],
+                "changedTouches": [],
+                "mark": plan.mark,
+            });
+            self.call("callHandler", &[Arg::Int(page), Arg::Str(call.handler), Arg::Json(event_object)]);
+            if self.terminated.is_some() {
+                return;
+            }
+        }
+    }
+
+    fn answer(&mut self, query: &Query) -> Value {
+        match query {
+            Query::Html => {
+                let pages = self.shared.pages.borrow();
+                let html = pages.last().and_then(|p| p.rendered.as_ref()).map(|r| r.tree.to_html());
+                html.map_or(Value::Null, Value::String)
+            }
+            Query::Data => {
+                let Some(top) = self.top() else { return Value::Null };
+                if self.terminated.is_some() {
+                    return self.shared.pages.borrow().last().map_or(Value::Null, |p| p.data.clone());
+                }
+                match self.engine.call("pageData", &[Arg::Int(top)]) {
+                    Outcome::Returned(Some(json)) => serde_json::from_str(&json).unwrap_or(Value::Null),
+                    _ => Value::Null,
+                }
+            }
+            Query::Find { selector } => {
+                let pages = self.shared.pages.borrow();
+                let found =
+                    pages.last().and_then(|p| p.rendered.as_ref()).and_then(|r| find(&r.tree, selector));
+                match (pages.last(), found) {
+                    (Some(p), Some(node)) => json!({"page": p.id, "node": node}),
+                    _ => Value::Null,
+                }
+            }
+            Query::Stack => {
+                let pages = self.shared.pages.borrow();
+                Value::Array(pages.iter().map(|p| json!({"page": p.id, "route": p.route})).collect())
+            }
+        }
+    }
+}
+
+struct HandlerCall {
+    handler: String,
+    current_target: Value,
+}
+
+struct Plan {
+    target: Value,
+    mark: Value,
+    calls: Vec<HandlerCall>,
+}
+
+fn element_target(tree: &Tree, id: NodeId) -> Value {
+    let element_id = tree.attr(id, "id").map(|v| match v {
+        Value::String(s) => s.clone(),
+        other => capsule_template::value::Val::of(other).to_display().into_owned(),
+    });
+    json!({"id": element_id.unwrap_or_default(), "dataset": tree.dataset(id)})
+}
+
+/// The listeners an event on `node` reaches, in order, as the platform propagates it.
+fn dispatch_plan(tree: &Tree, node: NodeId, event: &str) -> Option<Plan> {
+    tree.get(node)?;
+    let mut path = vec![node];
+    let mut cur = tree.get(node).and_then(|n| n.parent);
+    while let Some(p) = cur {
+        path.push(p);
+        cur = tree.get(p).and_then(|n| n.parent);
+    }
+    let mut mark = Map::new();
+    for &id in path.iter().rev() {
+        mark.extend(tree.marks(id));
+    }
+    let bubbles = BUBBLING.contains(&event);
+    let mut calls = Vec::new();
+    let mut mutated_done = false;
+    let mut stopped = false;
+    let listeners = |id: NodeId| match tree.get(id).map(|n| &n.kind) {
+        Some(NodeKind::Element { listeners, .. }) => listeners.clone(),
+        _ => Vec::new(),
+    };
+    let capture_path: Vec<NodeId> = if bubbles { path.iter().rev().copied().collect() } else { vec![node] };
+    let bubble_path: Vec<NodeId> = if bubbles { path.clone() } else { vec![node] };
+    for (phase_capture, nodes) in [(true, capture_path), (false, bubble_path)] {
+        for id in nodes {
+            if stopped {
+                break;
+            }
+            for l in listeners(id).into_iter().filter(|l| l.event == event && l.capture == phase_capture) {
+                if l.mutated && mutated_done {
+                    continue;
+                }
+                mutated_done |= l.mutated;
+                calls.push(HandlerCall {
+                    handler: l.handler.clone(),
+                    current_target: element_target(tree, id),
+                });
+                if l.catch {
+                    stopped = true;
+                }
+            }
+        }
+    }
+    Some(Plan { target: element_target(tree, node), mark: Value::Object(mark), calls })
+}
+
+/// The first element matching `#id`, `.class` or a tag name, in document order.
+pub fn find(tree: &Tree, selector: &str) -> Option<NodeId> {
+    let matches = |id: NodeId| -> bool {
+        let Some(NodeKind::Element { tag, .. }) = tree.get(id).map(|n| &n.kind) else { return false };
+        if let Some(want) = selector.strip_prefix('#') {
+            return tree.attr(id, "id").and_then(Value::as_str) == Some(want);
+        }
+        if let Some(want) = selector.strip_prefix('.') {
+            return tree
+                .attr(id, "class")
+                .and_then(Value::as_str)
+                .is_some_and(|c| c.split_whitespace().any(|x| x == want));
+        }
+        &**tag == selector
+    };
+    let mut stack: Vec<NodeId> = tree.children(tree.root()).collect::<Vec<_>>().into_iter().rev().collect();
+    while let Some(id) = stack.pop() {
+        if matches(id) {
+            return Some(id);
+        }
+        let children: Vec<NodeId> = tree.children(id).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    None
+}
+
+/// `pages/x/x?a=1&b=2` → route and query (values percent-decoded).
+pub fn split_url(url: &str) -> (String, Map<String, Value>) {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let route = path.trim_start_matches('/').trim_end_matches(".html").to_string();
+    let mut map = Map::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        map.insert(percent_decode(k), Value::String(percent_decode(v)));
+    }
+    (route, map)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(h) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(h);
+            i += 3;
+            continue;
+        }
+        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

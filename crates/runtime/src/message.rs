@@ -1,0 +1,91 @@
+//! The messages between the host and an instance: the only way either side reaches the
+//! other. In-process they travel over channels; a worker-process transport will carry the
+//! same values as JSON.
+
+use capsule_template::Patch;
+use capsule_template::tree::NodeId;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// To an instance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Input {
+    /// Starts the app on `path` (`pages/x/x?a=1`), or on its entry page.
+    Launch {
+        path: Option<String>,
+    },
+    /// An event from the view on a node of a page.
+    Event {
+        page: u32,
+        node: NodeId,
+        event: String,
+        detail: Value,
+    },
+    /// The app went to the foreground / background.
+    Show,
+    Hide,
+    /// A navigation the host asks for (a back button, a deep link): `kind` is `navigateTo`,
+    /// `redirectTo`, `navigateBack`, `reLaunch` or `switchTab`; `url` is the page or, for
+    /// `navigateBack`, the number of pages.
+    Navigate {
+        kind: String,
+        url: String,
+    },
+    /// A question about the current page, answered with [`Output::Answer`].
+    Query {
+        query: Query,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "what", rename_all = "camelCase")]
+pub enum Query {
+    /// The current page's rendered HTML.
+    Html,
+    /// The current page's `this.data`.
+    Data,
+    /// The first node matching `#id`, `.class` or a tag name, in document order.
+    Find { selector: String },
+    /// The route and id of every page on the stack, bottom first.
+    Stack,
+}
+
+/// From an instance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Output {
+    /// A page was created and rendered; `snapshot` is its whole tree.
+    PageOpened {
+        page: u32,
+        route: String,
+        snapshot: Patch,
+    },
+    PageClosed {
+        page: u32,
+    },
+    /// Changes to a page's tree after `setData`.
+    Patches {
+        page: u32,
+        patches: Vec<Patch>,
+    },
+    Log {
+        level: String,
+        text: String,
+        source: String,
+    },
+    /// An uncaught JavaScript error (the instance goes on).
+    Error {
+        message: String,
+        stack: String,
+    },
+    Answer {
+        value: Value,
+    },
+    /// The instance is over, for the reason given (a budget ran out, or it could not start).
+    Terminated {
+        reason: String,
+    },
+    /// Everything caused by the last input has been sent.
+    Done,
+}

@@ -1,0 +1,180 @@
+//! Logic threads: a few threads drive many instances. An instance is created on its thread
+//! and stays there for life (a QuickJS runtime is not `Send`); the host talks to it only
+//! through its [`InstanceHandle`]'s channels.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use capsule_js::Limits;
+use capsule_package::Package;
+use capsule_template::Program;
+
+use crate::instance::Instance;
+use crate::message::{Input, Output};
+
+/// The native stack each logic thread gets; QuickJS's own limit stays well below it.
+pub const LOGIC_THREAD_STACK: usize = 8 * 1024 * 1024;
+
+enum Command {
+    Spawn { id: u64, package: Arc<Package>, program: Arc<Program>, limits: Limits, out: Sender<Output> },
+    Input { id: u64, input: Input },
+    Drop { id: u64 },
+    Stop,
+}
+
+/// A set of logic threads.
+pub struct Pool {
+    threads: Vec<(Sender<Command>, Option<JoinHandle<()>>)>,
+    next_id: AtomicU64,
+    next_thread: AtomicUsize,
+}
+
+/// The host's end of one instance.
+pub struct InstanceHandle {
+    id: u64,
+    to_thread: Sender<Command>,
+    from_instance: Receiver<Output>,
+}
+
+impl Pool {
+    /// Starts `threads` logic threads (at least one).
+    pub fn new(threads: usize) -> Pool {
+        let threads = (0..threads.max(1))
+            .map(|n| {
+                let (tx, rx) = channel();
+                let handle = std::thread::Builder::new()
+                    .name(format!("capsule-logic-{n}"))
+                    .stack_size(LOGIC_THREAD_STACK)
+                    .spawn(move || logic_thread(rx))
+                    .expect("spawn a logic thread");
+                (tx, Some(handle))
+            })
+            .collect();
+        Pool { threads, next_id: AtomicU64::new(1), next_thread: AtomicUsize::new(0) }
+    }
+
+    /// Creates an instance on the next logic thread (round robin).
+    pub fn spawn(&self, package: Arc<Package>, program: Arc<Program>, limits: Limits) -> InstanceHandle {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let n = self.next_thread.fetch_add(1, Ordering::Relaxed) % self.threads.len();
+        let to_thread = self.threads[n].0.clone();
+        let (out, from_instance) = channel();
+        // A closed thread means the pool is shutting down; the handle then reports nothing.
+        let _ = to_thread.send(Command::Spawn { id, package, program, limits, out });
+        InstanceHandle { id, to_thread, from_instance }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        for (tx, _) in &self.threads {
+            let _ = tx.send(Command::Stop);
+        }
+        for (_, handle) in &mut self.threads {
+            if let Some(h) = handle.take() {
+                let _ = h.join();
+            }
+        }
+    }
+}
+
+impl InstanceHandle {
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Sends an input; its outputs arrive on [`InstanceHandle::recv`].
+    pub fn send(&self, input: Input) {
+        let _ = self.to_thread.send(Command::Input { id: self.id, input });
+    }
+
+    /// The next output, waiting up to `timeout`.
+    pub fn recv(&self, timeout: Duration) -> Option<Output> {
+        self.from_instance.recv_timeout(timeout).ok()
+    }
+
+    /// Sends `input` and collects outputs until its [`Output::Done`] (or `timeout`). Outputs
+    /// of timers that fired meanwhile are included (timers send no `Done` of their own).
+    pub fn request(&self, input: Input, timeout: Duration) -> Vec<Output> {
+        self.send(input);
+        let deadline = Instant::now() + timeout;
+        let mut out = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.from_instance.recv_timeout(left) {
+                Ok(Output::Done) | Err(_) => return out,
+                Ok(o) => out.push(o),
+            }
+        }
+    }
+
+    /// Collects whatever outputs arrive within `window`.
+    pub fn drain(&self, window: Duration) -> Vec<Output> {
+        let deadline = Instant::now() + window;
+        let mut out = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.from_instance.recv_timeout(left) {
+                Ok(Output::Done) => {}
+                Ok(o) => out.push(o),
+                Err(_) => return out,
+            }
+        }
+    }
+}
+
+impl Drop for InstanceHandle {
+    fn drop(&mut self) {
+        let _ = self.to_thread.send(Command::Drop { id: self.id });
+    }
+}
+
+fn logic_thread(rx: Receiver<Command>) {
+    let mut instances: HashMap<u64, (Instance, Sender<Output>)> = HashMap::new();
+    loop {
+        let next_due = instances.values().filter_map(|(i, _)| i.next_due()).min();
+        let timeout =
+            next_due.map_or(Duration::from_secs(3600), |d| d.saturating_duration_since(Instant::now()));
+        match rx.recv_timeout(timeout) {
+            Ok(Command::Spawn { id, package, program, limits, out }) => {
+                match Instance::new(package, program, limits) {
+                    Ok(instance) => {
+                        instances.insert(id, (instance, out));
+                    }
+                    Err(reason) => {
+                        let _ = out.send(Output::Terminated {
+                            reason: format!("the instance could not start: {reason}"),
+                        });
+                    }
+                }
+            }
+            Ok(Command::Input { id, input }) => {
+                if let Some((instance, out)) = instances.get_mut(&id) {
+                    for o in instance.handle(input) {
+                        let _ = out.send(o);
+                    }
+                }
+            }
+            Ok(Command::Drop { id }) => {
+                instances.remove(&id);
+            }
+            Ok(Command::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        let now = Instant::now();
+        for (instance, out) in instances.values_mut() {
+            if instance.next_due().is_some_and(|d| d <= now) {
+                for o in instance.run_timers(now) {
+                    // Only inputs are answered with Done, so a host can wait for one.
+                    if !matches!(o, Output::Done) {
+                        let _ = out.send(o);
+                    }
+                }
+            }
+        }
+    }
+}
