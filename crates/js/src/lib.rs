@@ -232,6 +232,11 @@ impl Engine {
         let jobs = self.run_jobs();
         self.budget.deadline.set(None);
         self.account(started.elapsed());
+        // A refused allocation ends the instance even if the script caught the error and
+        // returned before the next interrupt check.
+        if self.budget.heap.exceeded.get() {
+            self.budget.terminate(format!("heap limit {} exceeded", mib(self.budget.limits.heap)));
+        }
         if let Some(reason) = self.terminated() {
             return Outcome::Terminated(reason);
         }

@@ -1,0 +1,391 @@
+//! Instances end to end, on logic threads: lifecycle order, setData paths, navigation, event
+//! propagation, errors, and hostile scripts.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use capsule_package::{LoadOptions, Package};
+use capsule_runtime::{Input, InstanceHandle, Limits, Output, Pool, Query};
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A package written to a temporary folder, loaded and compiled.
+fn package(files: &[(&str, &str)]) -> (Arc<Package>, Arc<capsule_template::Program>) {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "capsule-rt-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    let package = Package::load(&dir, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (program, diags) = capsule_template::compile_package(&package);
+    assert!(!diags.has_errors(), "{diags}");
+    (Arc::new(package), Arc::new(program))
+}
+
+/// Two pages, a tab bar over `a` and `tab`, and scripts that log their lifecycles.
+fn app(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let page_js = |name: &str| {
+        format!(
+            "Page({{ data: {{ name: '{name}' }}, \
+             onLoad(q) {{ console.log('{name}.onLoad ' + JSON.stringify(q)) }}, \
+             onShow() {{ console.log('{name}.onShow') }}, onReady() {{ console.log('{name}.onReady') }}, \
+             onHide() {{ console.log('{name}.onHide') }}, onUnload() {{ console.log('{name}.onUnload') }} }})"
+        )
+    };
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "app.json".into(),
+            r#"{"pages": ["pages/a/a", "pages/b/b", "pages/tab/tab"],
+                "tabBar": {"list": [{"pagePath": "pages/a/a", "text": "A"}, {"pagePath": "pages/tab/tab", "text": "T"}]}}"#
+                .into(),
+        ),
+        (
+            "app.js".into(),
+            "App({ onLaunch(o) { console.log('App.onLaunch ' + o.path) }, onShow() { console.log('App.onShow') }, \
+             onError(m) { console.log('App.onError ' + m.split('\\n')[0]) } })"
+                .into(),
+        ),
+    ];
+    for name in ["a", "b", "tab"] {
+        files.push((format!("pages/{name}/{name}.wxml"), format!("<view id=\"title\">{{{{name}}}}</view>")));
+        files.push((format!("pages/{name}/{name}.js"), page_js(name)));
+    }
+    for (path, text) in extra {
+        files.retain(|(p, _)| p != path);
+        files.push((path.to_string(), text.to_string()));
+    }
+    files
+}
+
+struct Harness {
+    _pool: Pool,
+    handle: InstanceHandle,
+}
+
+impl Harness {
+    fn start(files: &[(String, String)], limits: Limits, path: Option<&str>) -> (Harness, Vec<Output>) {
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let (package, program) = package(&refs);
+        let pool = Pool::new(1);
+        let handle = pool.spawn(package, program, limits);
+        let out = handle.request(Input::Launch { path: path.map(str::to_string) }, WAIT);
+        (Harness { _pool: pool, handle }, out)
+    }
+
+    fn request(&self, input: Input) -> Vec<Output> {
+        self.handle.request(input, WAIT)
+    }
+
+    fn answer(&self, query: Query) -> Value {
+        self.request(Input::Query { query })
+            .into_iter()
+            .find_map(|o| if let Output::Answer { value } = o { Some(value) } else { None })
+            .unwrap_or(Value::Null)
+    }
+
+    fn tap(&self, selector: &str) -> Vec<Output> {
+        self.event(selector, "tap", json!({}))
+    }
+
+    fn event(&self, selector: &str, event: &str, detail: Value) -> Vec<Output> {
+        let found = self.answer(Query::Find { selector: selector.into() });
+        let (page, node) = (found["page"].as_u64().expect("found"), found["node"].as_u64().expect("found"));
+        self.request(Input::Event { page: page as u32, node: node as u32, event: event.into(), detail })
+    }
+}
+
+fn logs(outputs: &[Output]) -> Vec<String> {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Log { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn terminated(outputs: &[Output]) -> Option<String> {
+    outputs
+        .iter()
+        .find_map(|o| if let Output::Terminated { reason } = o { Some(reason.clone()) } else { None })
+}
+
+fn test_limits() -> Limits {
+    Limits { callback_cpu: Duration::from_millis(300), heap: 16 * 1024 * 1024, ..Limits::default() }
+}
+
+#[test]
+fn launch_runs_app_then_page_lifecycles_in_order() {
+    let (_h, out) = Harness::start(&app(&[]), Limits::default(), Some("pages/b/b?x=1&y=a%20b"));
+    assert_eq!(
+        logs(&out),
+        ["App.onLaunch pages/b/b", "App.onShow", r#"b.onLoad {"x":"1","y":"a b"}"#, "b.onShow", "b.onReady"]
+    );
+    assert!(out.iter().any(|o| matches!(o, Output::PageOpened { route, .. } if route == "pages/b/b")));
+}
+
+#[test]
+fn navigation_follows_the_platform_order() {
+    let files = app(&[
+        (
+            "pages/a/a.wxml",
+            "<view id=\"go\" bindtap=\"go\">go</view><view id=\"tab\" bindtap=\"tab\">tab</view><view id=\"bad\" bindtap=\"bad\">bad</view>",
+        ),
+        (
+            "pages/a/a.js",
+            "Page({ onHide() { console.log('a.onHide') }, onShow() { console.log('a.onShow') }, onUnload() { console.log('a.onUnload') }, \
+         go() { wx.navigateTo({ url: '/pages/b/b?from=a', success: r => console.log(r.errMsg) }) }, \
+         tab() { wx.navigateTo({ url: '/pages/tab/tab', fail: r => console.log(r.errMsg) }) }, \
+         bad() { wx.navigateTo({ url: 'pages/none/none' }).catch(r => console.log(r.errMsg)) } })",
+        ),
+    ]);
+    let (h, _) = Harness::start(&files, Limits::default(), None);
+    assert_eq!(
+        logs(&h.tap("#go")),
+        ["a.onHide", r#"b.onLoad {"from":"a"}"#, "b.onShow", "b.onReady", "navigateTo:ok"]
+    );
+    assert_eq!(h.answer(Query::Stack).as_array().unwrap().len(), 2);
+    assert_eq!(
+        logs(&h.request(Input::Navigate { kind: "navigateBack".into(), url: "1".into() })),
+        ["b.onUnload", "a.onShow"]
+    );
+    assert_eq!(logs(&h.tap("#tab")), ["navigateTo:fail can not navigateTo a tabbar page"]);
+    assert_eq!(logs(&h.tap("#bad")), [r#"navigateTo:fail page "pages/none/none" is not found"#]);
+    let back = h.request(Input::Navigate { kind: "navigateBack".into(), url: "1".into() });
+    assert!(back.iter().any(|o| matches!(o, Output::Error { message, .. } if message == "navigateBack:fail cannot navigate back at first page.")));
+}
+
+#[test]
+fn redirect_relaunch_and_switch_tab() {
+    let (h, _) = Harness::start(&app(&[]), Limits::default(), None);
+    let nav =
+        |kind: &str, url: &str| logs(&h.request(Input::Navigate { kind: kind.into(), url: url.into() }));
+    assert_eq!(nav("redirectTo", "pages/b/b"), ["a.onUnload", "b.onLoad {}", "b.onShow", "b.onReady"]);
+    assert_eq!(nav("navigateTo", "pages/a/a?k=v").len(), 0, "a tab page cannot be navigated to");
+    nav("redirectTo", "pages/b/b?n=2");
+    assert_eq!(nav("reLaunch", "pages/a/a"), ["b.onUnload", "a.onLoad {}", "a.onShow", "a.onReady"]);
+    assert_eq!(
+        nav("switchTab", "pages/tab/tab?q=1"),
+        ["a.onUnload", "tab.onLoad {}", "tab.onShow", "tab.onReady"]
+    );
+}
+
+#[test]
+fn the_page_stack_holds_at_most_ten() {
+    let files = app(&[(
+        "pages/b/b.js",
+        "Page({ onLoad() { wx.navigateTo({ url: '/pages/b/b', fail: r => console.log(r.errMsg) }) } })",
+    )]);
+    let (h, _) = Harness::start(&files, Limits::default(), Some("pages/b/b"));
+    let stack = h.answer(Query::Stack);
+    assert_eq!(stack.as_array().unwrap().len(), 10);
+    let out = h.request(Input::Navigate { kind: "navigateTo".into(), url: "pages/b/b".into() });
+    assert!(out.iter().any(|o| matches!(o, Output::Error { message, .. } if message == "navigateTo:fail webview count limit exceed")));
+}
+
+#[test]
+fn set_data_paths_create_what_is_missing_and_patch_the_view() {
+    let files = app(&[
+        ("pages/a/a.wxml", "<view id=\"go\" bindtap=\"go\">{{list[2].c}}|{{o.p.q}}|{{n}}</view>"),
+        (
+            "pages/a/a.js",
+            "Page({ data: { n: 1 }, go() { \
+               this.setData({ 'list[2].c': 'x', 'o.p.q': 5 }, () => console.log('callback ' + this.data.n)); \
+               console.log('sync ' + JSON.stringify(this.data.list) + ' ' + this.data.o.p.q); \
+               this.setData({ n: 2 }); \
+             } })",
+        ),
+    ]);
+    let (h, _) = Harness::start(&files, Limits::default(), None);
+    let out = h.tap("#go");
+    assert_eq!(logs(&out), ["sync [null,null,{\"c\":\"x\"}] 5", "callback 2"]);
+    let patches: usize =
+        out.iter().map(|o| if let Output::Patches { patches, .. } = o { patches.len() } else { 0 }).sum();
+    assert!(patches >= 1);
+    assert_eq!(h.answer(Query::Html), json!("<view id=\"go\" bind:tap=\"go\">x|5|2</view>"));
+    assert_eq!(
+        h.answer(Query::Data),
+        json!({"list": [null, null, {"c": "x"}], "o": {"p": {"q": 5}}, "n": 2})
+    );
+}
+
+#[test]
+fn an_oversized_set_data_fails_and_changes_nothing() {
+    let files = app(&[
+        ("pages/a/a.wxml", "<view id=\"go\" bindtap=\"go\">{{n}}</view>"),
+        (
+            "pages/a/a.js",
+            "Page({ data: { n: 1 }, go() { try { this.setData({ n: 2, big: 'x'.repeat(2 * 1024 * 1024) }) } \
+             catch (e) { console.log(e.message) } } })",
+        ),
+    ]);
+    let (h, _) = Harness::start(&files, Limits::default(), None);
+    let out = h.tap("#go");
+    assert_eq!(
+        logs(&out),
+        ["setData: the data is 2097168 bytes, over the limit of 1 MiB; nothing was changed"]
+    );
+    assert_eq!(h.answer(Query::Data), json!({"n": 1}));
+}
+
+#[test]
+fn events_bubble_capture_and_stop_as_on_the_platform() {
+    let files = app(&[
+        (
+            "pages/a/a.wxml",
+            "<view id=\"outer\" bindtap=\"log\" capture-bind:tap=\"log\" data-level=\"outer\" mark:a=\"1\">\
+               <view id=\"mid\" catchtap=\"log\" data-level=\"mid\">\
+                 <view id=\"inner\" bindtap=\"log\" data-user-id=\"7\" mark:b=\"2\" bindinput=\"log\">x</view>\
+               </view>\
+               <view id=\"m1\" mut-bind:tap=\"log\" data-level=\"m1\"><view id=\"m2\" mut-bind:tap=\"log\" bindtap=\"log\" data-level=\"m2\">y</view></view>\
+               <view id=\"none\" bindtap=\"missing\">z</view>\
+             </view>",
+        ),
+        (
+            "pages/a/a.js",
+            "Page({ log(e) { console.log(e.type + ' ' + e.currentTarget.id + ' ' + e.target.id + ' ' + JSON.stringify(e.currentTarget.dataset) + ' ' + JSON.stringify(e.mark) + ' ' + JSON.stringify(e.detail)) } })",
+        ),
+    ]);
+    let (h, _) = Harness::start(&files, Limits::default(), None);
+    assert_eq!(
+        logs(&h.tap("#inner")),
+        [
+            r#"tap outer inner {"level":"outer"} {"a":"1","b":"2"} {}"#,
+            r#"tap inner inner {"userId":"7"} {"a":"1","b":"2"} {}"#,
+            r#"tap mid inner {"level":"mid"} {"a":"1","b":"2"} {}"#,
+        ]
+    );
+    // `input` does not bubble: only the target hears it.
+    assert_eq!(
+        logs(&h.event("#inner", "input", json!({"value": "v"}))),
+        [r#"input inner inner {"userId":"7"} {"a":"1","b":"2"} {"value":"v"}"#]
+    );
+    // Of two mut-bind handlers on the path only the first runs; plain bind still does.
+    let out = logs(&h.tap("#m2"));
+    assert_eq!(out.len(), 4, "{out:?}");
+    assert!(out[1].starts_with("tap m2 m2"));
+    assert!(out[2].starts_with("tap m2 m2"));
+    assert!(out[3].starts_with("tap outer m2"));
+    assert_eq!(
+        logs(&h.tap("#none"))[1],
+        r#"Component "pages/a/a" does not have a method "missing" to handle event "tap"."#
+    );
+}
+
+#[test]
+fn a_thrown_error_reaches_on_error_and_the_instance_goes_on() {
+    let files = app(&[
+        ("pages/a/a.wxml", "<view id=\"boom\" bindtap=\"boom\">{{n}}</view>"),
+        ("pages/a/a.js", "Page({ data: { n: 1 }, boom() {\n  this.setData({ n: 2 });\n  null.x;\n} })"),
+    ]);
+    let (h, _) = Harness::start(&files, Limits::default(), None);
+    let out = h.tap("#boom");
+    let error = out
+        .iter()
+        .find_map(|o| if let Output::Error { message, stack } = o { Some((message, stack)) } else { None });
+    let (message, stack) = error.expect("an error");
+    assert!(message.starts_with("TypeError"), "{message}");
+    assert!(stack.contains("pages/a/a.js:3"), "{stack}");
+    assert_eq!(logs(&out), ["App.onError TypeError: cannot read property 'x' of null"]);
+    assert_eq!(h.answer(Query::Data)["n"], 2, "still alive and its data kept");
+}
+
+#[test]
+fn deep_recursion_is_an_ordinary_range_error() {
+    let files =
+        app(&[("pages/a/a.js", "function f(n) { return f(n + 1) + 1 }\nPage({ onLoad() { f(0) } })")]);
+    let (_h, out) = Harness::start(&files, test_limits(), None);
+    assert!(terminated(&out).is_none());
+    assert!(logs(&out).iter().any(|l| l.starts_with("App.onError RangeError")), "{:?}", logs(&out));
+}
+
+#[test]
+fn require_cannot_leave_the_package() {
+    let files = app(&[("pages/a/a.js", "require('../../../etc/passwd')\nPage({})")]);
+    let (_h, out) = Harness::start(&files, test_limits(), None);
+    assert!(
+        logs(&out).iter().any(|l| l.contains(
+            "require('../../../etc/passwd') from pages/a/a.js: the path leads outside the package"
+        )),
+        "{:?}",
+        logs(&out)
+    );
+}
+
+#[test]
+fn an_endless_loop_in_on_load_is_terminated_by_the_cpu_budget() {
+    let files = app(&[("pages/a/a.js", "Page({ onLoad() { while (true) {} } })")]);
+    let (h, out) = Harness::start(&files, test_limits(), None);
+    assert_eq!(terminated(&out).as_deref(), Some("CPU time limit 300 ms exceeded"));
+    // The host can still ask; the instance no longer runs code.
+    assert_eq!(h.answer(Query::Stack).as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn an_endless_loop_in_a_timer_is_terminated_too() {
+    let files = app(&[("pages/a/a.js", "Page({ onLoad() { setTimeout(() => { for (;;) {} }, 10) } })")]);
+    let (h, out) = Harness::start(&files, test_limits(), None);
+    assert!(terminated(&out).is_none());
+    let mut reason = None;
+    for _ in 0..50 {
+        if let Some(Output::Terminated { reason: r }) = h.handle.recv(Duration::from_millis(200)) {
+            reason = Some(r);
+            break;
+        }
+    }
+    assert_eq!(reason.as_deref(), Some("CPU time limit 300 ms exceeded"));
+}
+
+#[test]
+fn a_memory_bomb_is_terminated_even_when_it_catches_the_error() {
+    for script in [
+        "Page({ onLoad() { const a = []; for (;;) a.push(new Array(10000).fill(1)) } })",
+        "Page({ onLoad() { const a = []; try { for (;;) a.push(new Array(10000).fill(1)) } catch (e) { console.log('caught') } for (let i = 0; i < 1e6; i++) {} console.log('still here') } })",
+    ] {
+        let files = app(&[("pages/a/a.js", script)]);
+        let (_h, out) = Harness::start(&files, test_limits(), None);
+        assert_eq!(terminated(&out).as_deref(), Some("heap limit 16 MiB exceeded"), "{script}: {out:?}");
+        assert!(!logs(&out).contains(&"still here".to_string()));
+    }
+}
+
+#[test]
+fn a_spinning_instance_does_not_hold_up_one_on_another_thread() {
+    let spin = app(&[(
+        "pages/a/a.js",
+        "Page({ onLoad() { const end = Date.now() + 1500; while (Date.now() < end) {} console.log('done') } })",
+    )]);
+    let calm = app(&[]);
+    let refs = |f: &[(String, String)]| -> Vec<(String, String)> { f.to_vec() };
+    let (spin_pkg, spin_prog) = {
+        let r: Vec<(&str, &str)> = spin.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        package(&r)
+    };
+    let (calm_pkg, calm_prog) = {
+        let c = refs(&calm);
+        let r: Vec<(&str, &str)> = c.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        package(&r)
+    };
+    let pool = Pool::new(2);
+    let spinning = pool.spawn(spin_pkg, spin_prog, Limits::default());
+    let calm = pool.spawn(calm_pkg, calm_prog, Limits::default());
+    spinning.send(Input::Launch { path: None });
+    let out = calm.request(Input::Launch { path: None }, WAIT);
+    assert!(out.iter().any(|o| matches!(o, Output::PageOpened { .. })));
+    // The calm instance answered while the other was still in its onLoad.
+    assert!(
+        spinning
+            .recv(Duration::from_millis(0))
+            .is_none_or(|o| !matches!(o, Output::Log { ref text, .. } if text == "done"))
+    );
+}
