@@ -57,7 +57,7 @@ fn app(extra: &[(&str, &str)]) -> Vec<(String, String)> {
         ),
     ];
     for name in ["a", "b", "tab"] {
-        files.push((format!("pages/{name}/{name}.wxml"), format!("<view id=\"title\">{{{{name}}}}</view>")));
+        files.push((format!("pages/{name}/{name}.wxml"), "<view id=\"title\">{{name}}</view>".to_string()));
         files.push((format!("pages/{name}/{name}.js"), page_js(name)));
     }
     for (path, text) in extra {
@@ -366,14 +366,12 @@ fn a_spinning_instance_does_not_hold_up_one_on_another_thread() {
         "Page({ onLoad() { const end = Date.now() + 1500; while (Date.now() < end) {} console.log('done') } })",
     )]);
     let calm = app(&[]);
-    let refs = |f: &[(String, String)]| -> Vec<(String, String)> { f.to_vec() };
     let (spin_pkg, spin_prog) = {
         let r: Vec<(&str, &str)> = spin.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
         package(&r)
     };
     let (calm_pkg, calm_prog) = {
-        let c = refs(&calm);
-        let r: Vec<(&str, &str)> = c.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let r: Vec<(&str, &str)> = calm.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
         package(&r)
     };
     let pool = Pool::new(2);
