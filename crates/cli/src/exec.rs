@@ -56,11 +56,13 @@ fn parse_step(text: &str) -> Result<Step, String> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     path: &Path,
     page: Option<&str>,
     steps: &[String],
     print: Print,
+    budget: Limits,
     color: bool,
     options: &LoadOptions,
 ) -> anyhow::Result<ExitCode> {
@@ -79,7 +81,7 @@ pub fn run(
         return Ok(ExitCode::FAILURE);
     }
     let pool = Pool::new(1);
-    let handle = pool.spawn(Arc::new(package), Arc::new(program), Limits::default());
+    let handle = pool.spawn(Arc::new(package), Arc::new(program), budget);
     let mut session = Session { handle, terminated: None };
     session.request(Input::Launch { path: page.map(str::to_string) });
     for step in steps {

@@ -77,6 +77,12 @@ enum Command {
         /// What to print at the end.
         #[arg(long, value_enum, default_value_t = exec::Print::Html)]
         print: exec::Print,
+        /// CPU time one callback may take, in milliseconds.
+        #[arg(long, value_name = "MS", default_value_t = 5000)]
+        cpu_limit: u64,
+        /// JS heap the instance may use (e.g. 64MiB).
+        #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
+        heap_limit: u64,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -174,8 +180,13 @@ fn main() -> ExitCode {
         Command::Render { package, page, data, output, limits } => {
             render::run(package, page, data.as_deref(), output.color(), &limits.options())
         }
-        Command::Exec { package, page, steps, print, output, limits } => {
-            exec::run(package, page.as_deref(), steps, *print, output.color(), &limits.options())
+        Command::Exec { package, page, steps, print, cpu_limit, heap_limit, output, limits } => {
+            let budget = capsule_runtime::Limits {
+                callback_cpu: std::time::Duration::from_millis(*cpu_limit),
+                heap: usize::try_from(*heap_limit).unwrap_or(usize::MAX),
+                ..capsule_runtime::Limits::default()
+            };
+            exec::run(package, page.as_deref(), steps, *print, budget, output.color(), &limits.options())
         }
         Command::Pack { package, output, color, limits } => {
             pack(package, output.as_deref(), color.color(), &limits.options())

@@ -318,3 +318,51 @@ fn check_reports_style_problems() {
     assert!(err.contains("warning: unknown property `colr`"), "{err}");
     assert!(err.contains(" --> app.wxss:2:6"), "{err}");
 }
+
+#[test]
+fn exec_prints_the_entry_page() {
+    let out = capsule(&["exec", &example("showcase")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with(r#"<view class="section"><image class="logo""#), "{}", stdout(&out));
+}
+
+#[test]
+fn exec_applies_steps_and_prints_data() {
+    let out = capsule(&["exec", &example("showcase"), "--page", "pages/bindings/bindings", "--step", "tap button", "--step", "tap button", "--print", "data"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(data["count"], 3);
+
+    let out = capsule(&["exec", &example("showcase"), "--page", "pages/events/events", "--step", "tap .inner", "--print", "data"]);
+    let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(data["log"], serde_json::json!(["1. capture at outer", "2. inner itemId=42 mark=inner", "3. outer from inner"]));
+
+    let out = capsule(&["exec", &example("showcase"), "--step", "navigate /pages/lists/lists?x=1", "--step", "back", "--step", "navigate /pages/lists/lists", "--step", "tap button", "--print", "data"]);
+    let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(data["fruits"][0]["name"], "banana", "{data}");
+}
+
+#[test]
+fn exec_fails_on_a_step_it_cannot_apply() {
+    let out = capsule(&["exec", &example("showcase"), "--step", "tap #nothing"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("error: no element matches `#nothing` in the current page"), "{}", stderr(&out));
+    let out = capsule(&["exec", &example("showcase"), "--step", "dance"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("`dance` is not a step"), "{}", stderr(&out));
+}
+
+#[test]
+fn exec_reports_console_output_and_termination_on_stderr() {
+    let dir = Scratch::new("exec-spin");
+    dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
+    dir.write("app.js", "App({ onLaunch() { console.log('hello from app') } })");
+    dir.write("pages/index/index.wxml", "<view id=\"spin\" bindtap=\"spin\">{{n}}</view>");
+    dir.write("pages/index/index.js", "Page({ data: { n: 1 }, spin() { while (true) {} } })");
+    let out = capsule(&["exec", &dir.path(""), "--cpu-limit", "200", "--step", "tap #spin"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(err.contains("[log] hello from app (app.js:1)"), "{err}");
+    assert!(err.contains("error: the instance was terminated: CPU time limit 200 ms exceeded"), "{err}");
+    assert_eq!(stdout(&out), "<view id=\"spin\" bind:tap=\"spin\">1</view>\n");
+}
