@@ -328,16 +328,52 @@ fn exec_prints_the_entry_page() {
 
 #[test]
 fn exec_applies_steps_and_prints_data() {
-    let out = capsule(&["exec", &example("showcase"), "--page", "pages/bindings/bindings", "--step", "tap button", "--step", "tap button", "--print", "data"]);
+    let out = capsule(&[
+        "exec",
+        &example("showcase"),
+        "--page",
+        "pages/bindings/bindings",
+        "--step",
+        "tap button",
+        "--step",
+        "tap button",
+        "--print",
+        "data",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(data["count"], 3);
 
-    let out = capsule(&["exec", &example("showcase"), "--page", "pages/events/events", "--step", "tap .inner", "--print", "data"]);
+    let out = capsule(&[
+        "exec",
+        &example("showcase"),
+        "--page",
+        "pages/events/events",
+        "--step",
+        "tap .inner",
+        "--print",
+        "data",
+    ]);
     let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(data["log"], serde_json::json!(["1. capture at outer", "2. inner itemId=42 mark=inner", "3. outer from inner"]));
+    assert_eq!(
+        data["log"],
+        serde_json::json!(["1. capture at outer", "2. inner itemId=42 mark=inner", "3. outer from inner"])
+    );
 
-    let out = capsule(&["exec", &example("showcase"), "--step", "navigate /pages/lists/lists?x=1", "--step", "back", "--step", "navigate /pages/lists/lists", "--step", "tap button", "--print", "data"]);
+    let out = capsule(&[
+        "exec",
+        &example("showcase"),
+        "--step",
+        "navigate /pages/lists/lists?x=1",
+        "--step",
+        "back",
+        "--step",
+        "navigate /pages/lists/lists",
+        "--step",
+        "tap button",
+        "--print",
+        "data",
+    ]);
     let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(data["fruits"][0]["name"], "banana", "{data}");
 }
@@ -346,7 +382,11 @@ fn exec_applies_steps_and_prints_data() {
 fn exec_fails_on_a_step_it_cannot_apply() {
     let out = capsule(&["exec", &example("showcase"), "--step", "tap #nothing"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("error: no element matches `#nothing` in the current page"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: no element matches `#nothing` in the current page"),
+        "{}",
+        stderr(&out)
+    );
     let out = capsule(&["exec", &example("showcase"), "--step", "dance"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("`dance` is not a step"), "{}", stderr(&out));

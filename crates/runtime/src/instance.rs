@@ -159,6 +159,13 @@ impl Instance {
             match input {
                 Input::Launch { path } => self.launch(path.as_deref()),
                 Input::Event { page, node, event, detail } => self.event(page, node, &event, detail),
+                Input::PageEvent { page, hook, arg } => {
+                    const PAGE_EVENTS: &[&str] =
+                        &["onPullDownRefresh", "onReachBottom", "onPageScroll", "onResize", "onTabItemTap"];
+                    if PAGE_EVENTS.contains(&hook.as_str()) && self.top() == Some(page) {
+                        self.lifecycle(page, &hook, arg);
+                    }
+                }
                 Input::Show => {
                     self.call("appShow", &[Arg::Json(json!({}))]);
                     if let Some(top) = self.top() {

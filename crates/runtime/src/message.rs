@@ -22,6 +22,14 @@ pub enum Input {
         event: String,
         detail: Value,
     },
+    /// Something happened to a page that its script hears as a page hook:
+    /// `onPullDownRefresh`, `onReachBottom`, `onPageScroll` (`arg` `{scrollTop}`),
+    /// `onResize` (`{size}`), `onTabItemTap` (`{index, pagePath, text}`).
+    PageEvent {
+        page: u32,
+        hook: String,
+        arg: Option<Value>,
+    },
     /// The app went to the foreground / background.
     Show,
     Hide,

@@ -387,3 +387,87 @@ fn a_spinning_instance_does_not_hold_up_one_on_another_thread() {
             .is_none_or(|o| !matches!(o, Output::Log { ref text, .. } if text == "done"))
     );
 }
+
+#[test]
+fn page_hooks_from_the_view_reach_the_top_page_only() {
+    let files = app(&[(
+        "pages/a/a.js",
+        "Page({ onPullDownRefresh() { console.log('refresh') }, onPageScroll(e) { console.log('scroll ' + e.scrollTop) }, onLoad() {} })",
+    )]);
+    let (h, out) = Harness::start(&files, Limits::default(), None);
+    let page = out
+        .iter()
+        .find_map(|o| if let Output::PageOpened { page, .. } = o { Some(*page) } else { None })
+        .unwrap();
+    let hook =
+        |name: &str, arg: Option<Value>| logs(&h.request(Input::PageEvent { page, hook: name.into(), arg }));
+    assert_eq!(hook("onPullDownRefresh", None), ["refresh"]);
+    assert_eq!(hook("onPageScroll", Some(json!({"scrollTop": 40}))), ["scroll 40"]);
+    assert!(hook("onUnload", None).is_empty(), "only view events are accepted");
+    assert!(
+        logs(&h.request(Input::PageEvent { page: page + 1, hook: "onPullDownRefresh".into(), arg: None }))
+            .is_empty()
+    );
+}
+
+#[test]
+fn behaviors_merge_and_components_can_be_pages() {
+    let files = app(&[
+        ("pages/a/a.wxml", "<view id=\"t\" bindtap=\"hello\">{{shared}} {{own}} {{deep.a}}{{deep.b}}</view>"),
+        (
+            "pages/a/a.js",
+            "const base = Behavior({ data: { shared: 'base', deep: { a: 1 } }, methods: { hello() { console.log('base hello') }, only() {} }, attached() { console.log('base attached') } });\n\
+             const mid = Behavior({ behaviors: [base], data: { deep: { b: 2 } }, attached() { console.log('mid attached') } });\n\
+             Component({ behaviors: [mid], data: { own: 'mine' }, attached() { console.log('own attached') },\n\
+               methods: { onLoad(q) { console.log('component page onLoad') }, hello() { console.log('own hello ' + typeof this.only) } } })",
+        ),
+    ]);
+    let (h, out) = Harness::start(&files, Limits::default(), None);
+    assert_eq!(logs(&out)[2..], ["base attached", "mid attached", "own attached", "component page onLoad"]);
+    assert_eq!(h.answer(Query::Html), json!("<view id=\"t\" bind:tap=\"hello\">base mine 12</view>"));
+    assert_eq!(logs(&h.tap("#t")), ["own hello function"]);
+}
+
+#[test]
+fn globals_the_platform_provides() {
+    let files = app(&[(
+        "pages/a/a.js",
+        "Page({ onLoad() {\n\
+           console.log(typeof getApp().globalData, getCurrentPages().length, getCurrentPages()[0].route);\n\
+           console.log(wx.canIUse('navigateTo'), wx.canIUse('getStorageSync'), wx.canIUse('nextTick'));\n\
+           console.log(typeof eval);\n\
+           wx.nextTick(() => console.log('tick'));\n\
+           Promise.resolve().then(() => console.log('microtask'));\n\
+           console.log('sync');\n\
+         } })",
+    )]);
+    let (_h, out) = Harness::start(&files, Limits::default(), None);
+    assert_eq!(
+        logs(&out)[2..],
+        ["object 1 pages/a/a", "true false true", "undefined", "sync", "tick", "microtask"]
+    );
+}
+
+#[test]
+fn modules_resolve_relative_root_json_and_cycles() {
+    let files = app(&[
+        (
+            "utils/a.js",
+            "exports.name = 'a'; const b = require('./b'); exports.fromB = b.name; exports.bSawA = b.sawA;",
+        ),
+        ("utils/b.js", "const a = require('./a.js'); exports.name = 'b'; exports.sawA = a.name;"),
+        ("config.json", "{\"k\": 42}"),
+        (
+            "pages/a/a.js",
+            "const a = require('../../utils/a'); const c = require('/config.json');\n\
+             console.log(a.name, a.fromB, a.bSawA, c.k, require('/utils/a.js') === a);\n\
+             try { require('./nothing') } catch (e) { console.log(e.message) }\n\
+             Page({})",
+        ),
+    ]);
+    let (_h, out) = Harness::start(&files, Limits::default(), None);
+    assert_eq!(
+        logs(&out)[2..],
+        ["a b a 42 true", "require('./nothing') from pages/a/a.js: module not found"]
+    );
+}

@@ -1,0 +1,69 @@
+//! Instance numbers against DESIGN.md's targets: runtime creation, cold start to the first
+//! page's patches (≤ 5 ms), tap → handler → patches.
+//!
+//! `cargo bench -p capsule-runtime --bench instance`; under `cargo test` each runs once.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use capsule_package::{LoadOptions, Package};
+use capsule_runtime::{Input, Instance, Limits, Output, Query};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn load(name: &str) -> (Arc<Package>, Arc<capsule_template::Program>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name);
+    let package = Package::load(&dir, &LoadOptions::default()).expect("example loads");
+    let (program, _) = capsule_template::compile_package(&package);
+    (Arc::new(package), Arc::new(program))
+}
+
+fn benches(c: &mut Criterion) {
+    let (package, program) = load("showcase");
+    c.bench_function("create an instance (runtime, context, framework)", |b| {
+        b.iter(|| Instance::new(package.clone(), program.clone(), Limits::default()).expect("starts"))
+    });
+    for name in ["showcase", "todo"] {
+        let (package, program) = load(name);
+        c.bench_function(&format!("cold start {name}: package in memory to first page's patches"), |b| {
+            b.iter(|| {
+                let mut instance =
+                    Instance::new(package.clone(), program.clone(), Limits::default()).expect("starts");
+                let out = instance.handle(Input::Launch { path: None });
+                assert!(out.iter().any(|o| matches!(o, Output::PageOpened { .. })));
+                instance
+            })
+        });
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/todo");
+    c.bench_function("cold start todo from its folder (load, compile, launch)", |b| {
+        b.iter(|| {
+            let package = Package::load(&dir, &LoadOptions::default()).expect("loads");
+            let (program, _) = capsule_template::compile_package(&package);
+            let mut instance =
+                Instance::new(Arc::new(package), Arc::new(program), Limits::default()).expect("starts");
+            instance.handle(Input::Launch { path: None })
+        })
+    });
+
+    let mut instance = Instance::new(package, program, Limits::default()).expect("starts");
+    instance.handle(Input::Launch { path: Some("pages/bindings/bindings".into()) });
+    let found = instance.handle(Input::Query { query: Query::Find { selector: "button".into() } });
+    let Some(Output::Answer { value }) = found.first() else { panic!("no answer") };
+    let (page, node) =
+        (value["page"].as_u64().expect("page") as u32, value["node"].as_u64().expect("node") as u32);
+    c.bench_function("tap → handler → setData → patches", |b| {
+        b.iter(|| {
+            let out = instance.handle(Input::Event {
+                page,
+                node,
+                event: "tap".into(),
+                detail: serde_json::json!({}),
+            });
+            assert!(out.iter().any(|o| matches!(o, Output::Patches { .. })));
+            out
+        })
+    });
+}
+
+criterion_group!(instance_benches, benches);
+criterion_main!(instance_benches);
