@@ -10,6 +10,7 @@
 //! network (package files come from the [`capsule_package::Package`]; everything else goes
 //! through [`Natives`]).
 
+pub mod bytecode;
 mod heap;
 pub mod modules;
 
@@ -173,7 +174,8 @@ impl Engine {
         let engine = Engine { runtime, context, budget };
         engine.context.with(|ctx| -> Result<(), String> {
             let native = natives_object(&ctx, natives, package).map_err(|e| e.to_string())?;
-            let install: Function = eval_named(&ctx, FRAMEWORK, "<capsule>/framework.js")
+            let install: Function = bytecode::eval(&ctx, FRAMEWORK, "<capsule>/framework.js")
+                .and_then(|v| Function::from_value(v))
                 .catch(&ctx)
                 .map_err(|e| format!("the framework failed to load: {e}"))?;
             install
@@ -319,19 +321,6 @@ fn caught(e: CaughtError<'_>) -> JsError {
     }
 }
 
-/// Evaluates `source` as a script named `filename` (so stacks name the package file).
-fn eval_named<'js, V: rquickjs::FromJs<'js>>(
-    ctx: &Ctx<'js>,
-    source: &str,
-    filename: &str,
-) -> rquickjs::Result<V> {
-    let mut options = rquickjs::context::EvalOptions::default();
-    options.global = true;
-    options.strict = false;
-    options.filename = Some(filename.to_string());
-    ctx.eval_with_options(source, options)
-}
-
 /// The `native` object the framework talks to.
 fn natives_object<'js>(
     ctx: &Ctx<'js>,
@@ -401,7 +390,7 @@ fn natives_object<'js>(
                 "(function (require, module, exports, __filename, __dirname) {{{}\n}})",
                 modules::strip_hashbang(source)
             );
-            eval_named(&ctx, &wrapped, &path)
+            bytecode::eval(&ctx, &wrapped, &path).and_then(|v| Function::from_value(v))
         })?,
     )?;
     let p = package;

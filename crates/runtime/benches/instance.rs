@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use capsule_js::bytecode::{CacheMode, configure};
 use capsule_package::{LoadOptions, Package};
 use capsule_runtime::{Input, Instance, Limits, Output, Query};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -22,17 +23,23 @@ fn benches(c: &mut Criterion) {
     c.bench_function("create an instance (runtime, context, framework)", |b| {
         b.iter(|| Instance::new(package.clone(), program.clone(), Limits::default()).expect("starts"))
     });
-    for name in ["showcase", "todo"] {
-        let (package, program) = load(name);
-        c.bench_function(&format!("cold start {name}: package in memory to first page's patches"), |b| {
-            b.iter(|| {
-                let mut instance =
-                    Instance::new(package.clone(), program.clone(), Limits::default()).expect("starts");
-                let out = instance.handle(Input::Launch { path: None });
-                assert!(out.iter().any(|o| matches!(o, Output::PageOpened { .. })));
-                instance
-            })
-        });
+    for (cache, mode) in [("no bytecode cache", CacheMode::Off), ("bytecode cache", CacheMode::Memory)] {
+        configure(mode);
+        for name in ["showcase", "todo"] {
+            let (package, program) = load(name);
+            c.bench_function(
+                &format!("cold start {name}, {cache}: package in memory to first page's patches"),
+                |b| {
+                    b.iter(|| {
+                        let mut instance = Instance::new(package.clone(), program.clone(), Limits::default())
+                            .expect("starts");
+                        let out = instance.handle(Input::Launch { path: None });
+                        assert!(out.iter().any(|o| matches!(o, Output::PageOpened { .. })));
+                        instance
+                    })
+                },
+            );
+        }
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/todo");
     c.bench_function("cold start todo from its folder (load, compile, launch)", |b| {
