@@ -175,7 +175,7 @@ impl Engine {
         engine.context.with(|ctx| -> Result<(), String> {
             let native = natives_object(&ctx, natives, package).map_err(|e| e.to_string())?;
             let install: Function = bytecode::eval(&ctx, FRAMEWORK, "<capsule>/framework.js")
-                .and_then(|v| Function::from_value(v))
+                .and_then(Function::from_value)
                 .catch(&ctx)
                 .map_err(|e| format!("the framework failed to load: {e}"))?;
             install
@@ -390,7 +390,7 @@ fn natives_object<'js>(
                 "(function (require, module, exports, __filename, __dirname) {{{}\n}})",
                 modules::strip_hashbang(source)
             );
-            bytecode::eval(&ctx, &wrapped, &path).and_then(|v| Function::from_value(v))
+            bytecode::eval(&ctx, &wrapped, &path).and_then(Function::from_value)
         })?,
     )?;
     let p = package;
