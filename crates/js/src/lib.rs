@@ -13,6 +13,7 @@
 pub mod bytecode;
 mod heap;
 pub mod modules;
+pub mod wxs;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -23,6 +24,30 @@ use capsule_package::Package;
 use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Object, Runtime, Value};
 
 use heap::{CountingAllocator, HeapMeter};
+pub use wxs::WxsSource;
+use wxs::{WxsCaller, WxsRealm};
+
+/// Access to the WXS modules from inside a callback, for rendering in `setData`.
+pub struct WxsAccess<'a, 'js> {
+    ctx: Ctx<'js>,
+    realm: &'a RefCell<Option<WxsRealm>>,
+}
+
+impl<'js> WxsAccess<'_, 'js> {
+    /// A caller for the modules of `files` (a page's template file and what it imports and
+    /// includes, in that order). Errors thrown by module functions collect in the caller.
+    pub fn caller(&self, files: &[usize]) -> WxsCaller<'js> {
+        let modules = self.realm.borrow().as_ref().map(|r| r.scope(files)).unwrap_or_default();
+        WxsCaller { ctx: self.ctx.clone(), modules, errors: RefCell::new(Vec::new()) }
+    }
+}
+
+impl WxsCaller<'_> {
+    /// Errors thrown by module functions during the render.
+    pub fn take_errors(&self) -> Vec<JsError> {
+        std::mem::take(&mut self.errors.borrow_mut())
+    }
+}
 
 const FRAMEWORK: &str = include_str!("framework.js");
 
@@ -58,8 +83,9 @@ pub trait Natives {
     fn log(&self, level: &str, text: &str, source: &str);
     fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool);
     fn clear_timer(&self, id: u32);
-    /// A page's `setData`, as JSON. An `Err` is thrown into the script.
-    fn set_data(&self, page: u32, json: &str) -> Result<(), String>;
+    /// A page's `setData`, as JSON; `wxs` lets the re-render call the page's WXS modules.
+    /// An `Err` is thrown into the script.
+    fn set_data(&self, page: u32, json: &str, wxs: &WxsAccess<'_, '_>) -> Result<(), String>;
     /// A navigation request (`navigateTo`, …) to carry out after the current callback; an
     /// `Err` fails it at once with that reason.
     fn navigate(&self, seq: u32, kind: &str, target: &str) -> Result<(), String>;
@@ -150,6 +176,8 @@ pub struct Engine {
     runtime: Runtime,
     context: Context,
     budget: Rc<Budget>,
+    package: Arc<Package>,
+    wxs: Rc<RefCell<Option<WxsRealm>>>,
 }
 
 impl Engine {
@@ -171,9 +199,10 @@ impl Engine {
         let interrupt_budget = budget.clone();
         runtime.set_interrupt_handler(Some(Box::new(move || interrupt_budget.interrupt())));
         let context = Context::full(&runtime).map_err(|e| e.to_string())?;
-        let engine = Engine { runtime, context, budget };
+        let wxs = Rc::new(RefCell::new(None));
+        let engine = Engine { runtime, context, budget, package: package.clone(), wxs: wxs.clone() };
         engine.context.with(|ctx| -> Result<(), String> {
-            let native = natives_object(&ctx, natives, package).map_err(|e| e.to_string())?;
+            let native = natives_object(&ctx, natives, package, wxs).map_err(|e| e.to_string())?;
             let install: Function = bytecode::eval(&ctx, FRAMEWORK, "<capsule>/framework.js")
                 .and_then(Function::from_value)
                 .catch(&ctx)
@@ -203,8 +232,7 @@ impl Engine {
         if let Some(reason) = self.terminated() {
             return Outcome::Terminated(reason);
         }
-        let started = Instant::now();
-        self.budget.deadline.set(Some(started + self.budget.limits.callback_cpu));
+        let started = self.start_budget();
         let result = self.context.with(|ctx| {
             let hooks: Object = ctx
                 .globals()
@@ -232,20 +260,11 @@ impl Engine {
             Ok(ret.as_string().and_then(|s| s.to_string().ok()))
         });
         let jobs = self.run_jobs();
-        self.budget.deadline.set(None);
-        self.account(started.elapsed());
-        // A refused allocation ends the instance even if the script caught the error and
-        // returned before the next interrupt check.
-        if self.budget.heap.exceeded.get() {
-            self.budget.terminate(format!("heap limit {} exceeded", mib(self.budget.limits.heap)));
-        }
-        if let Some(reason) = self.terminated() {
-            return Outcome::Terminated(reason);
-        }
-        match (result, jobs) {
-            (Err(e), _) | (Ok(_), Err(e)) => Outcome::Threw(e),
-            (Ok(v), Ok(())) => Outcome::Returned(v),
-        }
+        let result = match (result, jobs) {
+            (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+            (Ok(v), Ok(())) => Ok(v),
+        };
+        self.end_budget(started, result)
     }
 
     /// Runs queued microtasks (promise reactions). The first error among them is reported;
@@ -288,6 +307,69 @@ impl Engine {
         }
     }
 
+    /// Evaluates a template file's WXS modules, once, under the callback budget.
+    pub fn load_wxs(&self, file: usize, sources: &[WxsSource]) -> Outcome {
+        if let Some(reason) = self.terminated() {
+            return Outcome::Terminated(reason);
+        }
+        if self.wxs.borrow().as_ref().is_some_and(|r| r.is_loaded(file)) || sources.is_empty() {
+            return Outcome::Returned(None);
+        }
+        if self.wxs.borrow().is_none() {
+            match WxsRealm::new(&self.runtime, self.package.clone()) {
+                Ok(realm) => *self.wxs.borrow_mut() = Some(realm),
+                Err(e) => return Outcome::Threw(JsError { message: e, stack: String::new() }),
+            }
+        }
+        let started = self.start_budget();
+        let result = self.wxs.borrow().as_ref().map_or(Ok(()), |r| r.load(file, sources));
+        self.end_budget(started, result.map(|()| None))
+    }
+
+    /// Runs `f` (a render) with a caller for the WXS modules of `files`, under the callback
+    /// budget. Errors thrown by module functions come back beside the result.
+    pub fn with_wxs<R>(
+        &self,
+        files: &[usize],
+        f: impl FnOnce(&dyn capsule_template::expr::WxsHost) -> R,
+    ) -> (Option<R>, Vec<JsError>) {
+        if self.terminated().is_some() {
+            return (None, Vec::new());
+        }
+        let started = self.start_budget();
+        let (result, errors) = self.context.with(|ctx| {
+            let access = WxsAccess { ctx, realm: &self.wxs };
+            let caller = access.caller(files);
+            let result = f(&caller);
+            (result, caller.take_errors())
+        });
+        match self.end_budget(started, Ok(None)) {
+            Outcome::Terminated(_) => (None, errors),
+            _ => (Some(result), errors),
+        }
+    }
+
+    fn start_budget(&self) -> Instant {
+        let started = Instant::now();
+        self.budget.deadline.set(Some(started + self.budget.limits.callback_cpu));
+        started
+    }
+
+    fn end_budget(&self, started: Instant, result: Result<Option<String>, JsError>) -> Outcome {
+        self.budget.deadline.set(None);
+        self.account(started.elapsed());
+        if self.budget.heap.exceeded.get() {
+            self.budget.terminate(format!("heap limit {} exceeded", mib(self.budget.limits.heap)));
+        }
+        if let Some(reason) = self.terminated() {
+            return Outcome::Terminated(reason);
+        }
+        match result {
+            Ok(v) => Outcome::Returned(v),
+            Err(e) => Outcome::Threw(e),
+        }
+    }
+
     /// Runs the garbage collector (for measurements).
     pub fn collect_garbage(&self) {
         self.runtime.run_gc();
@@ -298,7 +380,7 @@ fn to_js_error(ctx: &Ctx<'_>, e: rquickjs::Error) -> JsError {
     caught(CaughtError::from_error(ctx, e))
 }
 
-fn caught(e: CaughtError<'_>) -> JsError {
+pub(crate) fn caught(e: CaughtError<'_>) -> JsError {
     match e {
         CaughtError::Exception(ex) => {
             let message = ex.message().unwrap_or_default();
@@ -326,6 +408,7 @@ fn natives_object<'js>(
     ctx: &Ctx<'js>,
     natives: Rc<dyn Natives>,
     package: Arc<Package>,
+    wxs: Rc<RefCell<Option<WxsRealm>>>,
 ) -> rquickjs::Result<Object<'js>> {
     let o = Object::new(ctx.clone())?;
     let n = natives.clone();
@@ -346,7 +429,8 @@ fn natives_object<'js>(
     o.set(
         "setData",
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, page: u32, json: String| -> rquickjs::Result<()> {
-            n.set_data(page, &json).map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
+            let access = WxsAccess { ctx: ctx.clone(), realm: &wxs };
+            n.set_data(page, &json, &access).map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
         })?,
     )?;
     let n = natives;

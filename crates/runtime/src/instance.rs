@@ -8,9 +8,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use capsule_js::{Arg, Engine, Limits, Natives, Outcome};
+use capsule_js::{Arg, Engine, Limits, Natives, Outcome, WxsAccess, WxsSource};
 use capsule_package::Package;
-use capsule_template::expr::NoWxs;
 use capsule_template::ir::FileId;
 use capsule_template::path::{parse_data_path, set_path};
 use capsule_template::tree::{NodeId, NodeKind, Tree};
@@ -43,6 +42,8 @@ struct PageState {
     route: String,
     data: Value,
     file: Option<FileId>,
+    /// The template files whose `<wxs>` modules the page's bindings may call.
+    wxs_scope: Vec<FileId>,
     rendered: Option<Rendered>,
 }
 
@@ -89,7 +90,7 @@ impl Natives for Bridge {
         self.0.timers.borrow_mut().remove(&id);
     }
 
-    fn set_data(&self, page: u32, json: &str) -> Result<(), String> {
+    fn set_data(&self, page: u32, json: &str, wxs: &WxsAccess<'_, '_>) -> Result<(), String> {
         let changes: Value = serde_json::from_str(json).map_err(|e| format!("setData: {e}"))?;
         let Value::Object(changes) = changes else { return Err("setData takes an object".into()) };
         let mut paths = Vec::with_capacity(changes.len());
@@ -102,9 +103,14 @@ impl Natives for Bridge {
             set_path(&mut state.data, path, value);
         }
         if let (Some(rendered), Some(_)) = (state.rendered.as_mut(), state.file) {
-            let patches = rendered.update(&self.0.program, &state.data, &paths, &NoWxs);
+            let caller = wxs.caller(&state.wxs_scope);
+            let patches = rendered.update(&self.0.program, &state.data, &paths, &caller);
+            let mut outbox = self.0.outbox.borrow_mut();
+            for e in caller.take_errors() {
+                outbox.push(Output::Error { message: e.message, stack: e.stack });
+            }
             if !patches.is_empty() {
-                self.0.outbox.borrow_mut().push(Output::Patches { page, patches });
+                outbox.push(Output::Patches { page, patches });
             }
         }
         Ok(())
@@ -323,11 +329,29 @@ impl Instance {
         let id = self.shared.next_page.get();
         self.shared.next_page.set(id + 1);
         let file = self.shared.program.by_path.get(&format!("{route}.wxml")).copied();
+        let wxs_scope = file.map(|f| self.shared.program.wxs_scope(f)).unwrap_or_default();
+        for &f in &wxs_scope {
+            let sources = self.wxs_sources(f);
+            match self.engine.load_wxs(f, &sources) {
+                Outcome::Returned(_) => {}
+                Outcome::Threw(e) => {
+                    self.shared
+                        .outbox
+                        .borrow_mut()
+                        .push(Output::Error { message: e.message, stack: e.stack });
+                }
+                Outcome::Terminated(reason) => {
+                    self.terminate(reason);
+                    return None;
+                }
+            }
+        }
         self.shared.pages.borrow_mut().push(PageState {
             id,
             route: route.to_string(),
             data: json!({}),
             file,
+            wxs_scope: wxs_scope.clone(),
             rendered: None,
         });
         let data = self.call(
@@ -346,17 +370,24 @@ impl Instance {
             return None;
         }
         // The first frame shows the data as it stands after onLoad and onShow.
-        let snapshot = {
-            let mut pages = self.shared.pages.borrow_mut();
-            let state = pages.iter_mut().find(|p| p.id == id)?;
-            let rendered = match state.file {
-                Some(f) => render(&self.shared.program, f, &state.data, &NoWxs),
-                None => render(&self.shared.program, usize::MAX, &state.data, &NoWxs),
-            };
-            let snapshot = rendered.tree.snapshot();
-            state.rendered = Some(rendered);
-            snapshot
+        let data = self.shared.pages.borrow().iter().find(|p| p.id == id)?.data.clone();
+        let program = self.shared.program.clone();
+        let (rendered, errors) = self
+            .engine
+            .with_wxs(&wxs_scope, |host| render(&program, file.unwrap_or(usize::MAX), &data, host));
+        for e in errors {
+            self.shared.outbox.borrow_mut().push(Output::Error { message: e.message, stack: e.stack });
+        }
+        let Some(rendered) = rendered else {
+            if let Some(reason) = self.engine.terminated() {
+                self.terminate(reason);
+            }
+            return None;
         };
+        let snapshot = rendered.tree.snapshot();
+        if let Some(state) = self.shared.pages.borrow_mut().iter_mut().find(|p| p.id == id) {
+            state.rendered = Some(rendered);
+        }
         self.shared.outbox.borrow_mut().push(Output::PageOpened {
             page: id,
             route: route.to_string(),
@@ -364,6 +395,22 @@ impl Instance {
         });
         self.lifecycle(id, "onReady", None);
         Some(id)
+    }
+
+    /// The code of a template file's `<wxs>` modules.
+    fn wxs_sources(&self, file: FileId) -> Vec<WxsSource> {
+        let Some(f) = self.shared.program.files.get(file) else { return Vec::new() };
+        f.wxs
+            .iter()
+            .filter_map(|m| {
+                let (path, code) = match (&m.src, &m.inline) {
+                    (Some(src), _) => (src.clone(), self.package.files.text(src)?.to_string()),
+                    (None, Some(code)) => (format!("{}#{}", f.path, m.name), code.clone()),
+                    (None, None) => return None,
+                };
+                Some(WxsSource { name: m.name.clone(), path, code })
+            })
+            .collect()
     }
 
     fn close_top(&mut self) {

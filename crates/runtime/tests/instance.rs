@@ -471,3 +471,38 @@ fn modules_resolve_relative_root_json_and_cycles() {
         ["a b a 42 true", "require('./nothing') from pages/a/a.js: module not found"]
     );
 }
+
+#[test]
+fn wxs_modules_run_in_their_own_realm_and_serve_bindings() {
+    let files = app(&[
+        (
+            "pages/a/a.wxml",
+            "<wxs module=\"fmt\">var tools = require('../../utils/tools.wxs');\n\
+             module.exports = { price: function (n) { return tools.cur + n.toFixed(2) }, \
+               sees: function () { return [typeof wx, typeof getApp, typeof Date, getRegExp('a+', 'g').test('caa'), typeof getDate(0).getTime()].join(',') }, \
+               boom: function () { throw new Error('wxs failed') } };</wxs>\
+             <wxs module=\"up\" src=\"../../utils/up.wxs\"/>\
+             <view id=\"p\" bindtap=\"more\">{{fmt.price(n)}} {{up.upper(name)}} {{fmt.sees()}}</view><text>{{fmt.boom()}}</text>",
+        ),
+        ("utils/tools.wxs", "module.exports = { cur: '¥' };"),
+        ("utils/up.wxs", "module.exports.upper = function (s) { return s.toUpperCase() };"),
+        (
+            "pages/a/a.js",
+            "Page({ data: { n: 2, name: 'ab' }, more() { this.setData({ n: this.data.n + 0.5 }) } })",
+        ),
+    ]);
+    let (h, out) = Harness::start(&files, Limits::default(), None);
+    assert!(
+        out.iter().any(|o| matches!(o, Output::Error { message, .. } if message == "Error: wxs failed")),
+        "{out:?}"
+    );
+    assert_eq!(
+        h.answer(Query::Html),
+        json!(
+            "<view id=\"p\" bind:tap=\"more\">¥2.00 AB undefined,undefined,undefined,true,number</view><text></text>"
+        )
+    );
+    let out = h.tap("#p");
+    assert!(out.iter().any(|o| matches!(o, Output::Patches { .. })));
+    assert!(h.answer(Query::Html).as_str().unwrap().starts_with("<view id=\"p\" bind:tap=\"more\">¥2.50 AB"));
+}

@@ -278,6 +278,10 @@ impl<'f> Builder<'f> {
             }
             "include" => {
                 let Some(id) = self.import_or_include(e, cx, "include") else { return };
+                let file = &mut self.program.files[cx.id];
+                if !file.includes.contains(&id) {
+                    file.includes.push(id);
+                }
                 let body = self.program.files[id].body.clone();
                 out.push(fragment(body));
             }

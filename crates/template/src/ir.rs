@@ -25,6 +25,24 @@ pub struct Program {
 }
 
 impl Program {
+    /// The files whose `<wxs>` modules a page's bindings may call, the page's own first:
+    /// itself, what it imports and includes, and so on through includes.
+    pub fn wxs_scope(&self, file: FileId) -> Vec<FileId> {
+        let mut out = vec![file];
+        let mut i = 0;
+        while i < out.len() {
+            if let Some(f) = self.files.get(out[i]) {
+                for &next in f.imports.iter().chain(&f.includes) {
+                    if !out.contains(&next) {
+                        out.push(next);
+                    }
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
     pub fn file(&self, path: &str) -> Option<&CompiledFile> {
         self.by_path.get(path).map(|&id| &self.files[id])
     }
@@ -48,6 +66,8 @@ pub struct CompiledFile {
     pub body: Vec<IrNode>,
     pub templates: Vec<TemplateDef>,
     pub imports: Vec<FileId>,
+    /// Files whose content was inlined by `<include>` (their `<wxs>` modules serve this file).
+    pub includes: Vec<FileId>,
     pub wxs: Vec<WxsModule>,
 }
 
