@@ -135,7 +135,7 @@ fn install_prelude<'js>(ctx: &Ctx<'js>, package: Arc<Package>) -> Result<(), Str
     .map_err(|e| e.to_string())?;
     native.set("resolve", resolve).map_err(|e| e.to_string())?;
     let install: Function = ctx.eval(PRELUDE).map_err(|e| e.to_string())?;
-    install.call::<_, ()>((native,)).catch(&ctx).map_err(|e| e.to_string())?;
+    install.call::<_, ()>((native,)).catch(ctx).map_err(|e| e.to_string())?;
     Ok(())
 }
 
