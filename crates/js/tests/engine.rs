@@ -20,7 +20,7 @@ impl Natives for Recorder {
     }
     fn set_timer(&self, _: u32, _: f64, _: bool) {}
     fn clear_timer(&self, _: u32) {}
-    fn set_data(&self, _: u32, _: &str) -> Result<(), String> {
+    fn set_data(&self, _: u32, _: &str, _: &capsule_js::WxsAccess<'_, '_>) -> Result<(), String> {
         Ok(())
     }
     fn navigate(&self, _: u32, _: &str, _: &str) -> Result<(), String> {
