@@ -92,6 +92,9 @@
     modules.set(path, module);
     if (/\.json$/.test(path)) {
       module.exports = JSON.parse(native.source(path));
+    } else if (native.isModule(path)) {
+      // ES module syntax: required, it gives its namespace, as bundlers do.
+      module.exports = native.importModule(path);
     } else {
       var fn = native.compile(path);
       fn.call(module.exports, requireFrom(path), module, module.exports, path, dirname(path));

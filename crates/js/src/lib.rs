@@ -11,6 +11,7 @@
 //! through [`Natives`]).
 
 pub mod bytecode;
+mod esm;
 mod heap;
 pub mod modules;
 pub mod wxs;
@@ -196,6 +197,7 @@ impl Engine {
             terminated: RefCell::new(None),
             heap: meter,
         });
+        runtime.set_loader(esm::PackageResolver(package.clone()), esm::PackageLoader(package.clone()));
         let interrupt_budget = budget.clone();
         runtime.set_interrupt_handler(Some(Box::new(move || interrupt_budget.interrupt())));
         let context = Context::full(&runtime).map_err(|e| e.to_string())?;
@@ -410,6 +412,7 @@ fn natives_object<'js>(
     package: Arc<Package>,
     wxs: Rc<RefCell<Option<WxsRealm>>>,
 ) -> rquickjs::Result<Object<'js>> {
+    let package_for_app = package.clone();
     let o = Object::new(ctx.clone())?;
     let n = natives.clone();
     o.set(
@@ -477,7 +480,25 @@ fn natives_object<'js>(
             bytecode::eval(&ctx, &wrapped, &path).and_then(Function::from_value)
         })?,
     )?;
-    let p = package;
+    let p = package.clone();
+    o.set(
+        "isModule",
+        Function::new(ctx.clone(), move |path: String| p.files.text(&path).is_some_and(esm::is_module))?,
+    )?;
+    o.set(
+        "importModule",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, path: String| -> rquickjs::Result<Object<'js>> {
+            let Some(source) = package.files.text(&path) else {
+                return Err(rquickjs::Exception::throw_message(&ctx, &format!("cannot read `{path}`")));
+            };
+            let (module, promise) = rquickjs::Module::declare(ctx.clone(), path.as_str(), source)?.eval()?;
+            if let Some(Err(e)) = promise.result::<rquickjs::Value>() {
+                return Err(e);
+            }
+            module.namespace()
+        })?,
+    )?;
+    let p = package_for_app;
     o.set(
         "appScript",
         Function::new(ctx.clone(), move || -> Option<String> {

@@ -506,3 +506,39 @@ fn wxs_modules_run_in_their_own_realm_and_serve_bindings() {
     assert!(out.iter().any(|o| matches!(o, Output::Patches { .. })));
     assert!(h.answer(Query::Html).as_str().unwrap().starts_with("<view id=\"p\" bind:tap=\"more\">¥2.50 AB"));
 }
+
+#[test]
+fn es_module_syntax_works_and_mixes_with_commonjs() {
+    let files = app(&[
+        (
+            "utils/esm.js",
+            "import { twice } from './cjs';\nimport config from '/config.json';\nexport const label = 'esm';\nexport default function triple(n) { return twice(n) + n + config.k }",
+        ),
+        ("utils/cjs.js", "exports.twice = function (n) { return n * 2 };"),
+        ("utils/user.js", "const esm = require('./esm'); module.exports = esm.label + ':' + esm.default(1);"),
+        ("config.json", "{\"k\": 100}"),
+        (
+            "pages/a/a.js",
+            "import triple, { label } from '../../utils/esm.js';\nimport user from '../../utils/user';\n\
+             console.log(label, triple(2), user);\nPage({ data: { v: triple(1) } })",
+        ),
+        ("pages/a/a.wxml", "<view>{{v}}</view>"),
+    ]);
+    let (h, out) = Harness::start(&files, Limits::default(), None);
+    assert_eq!(logs(&out)[2..], ["esm 106 esm:103"], "{out:?}");
+    assert_eq!(h.answer(Query::Html), json!("<view>103</view>"));
+}
+
+#[test]
+fn module_syntax_errors_point_at_the_file() {
+    let files = app(&[("pages/a/a.js", "import { nothing } from '../../utils/none';\nPage({})")]);
+    let (_h, out) = Harness::start(&files, Limits::default(), None);
+    let errors: Vec<&String> = out
+        .iter()
+        .filter_map(|o| if let Output::Error { message, .. } = o { Some(message) } else { None })
+        .collect();
+    assert!(
+        errors.iter().any(|m| m.contains("require('../../utils/none') from pages/a/a.js: module not found")),
+        "{errors:?}"
+    );
+}
