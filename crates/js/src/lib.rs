@@ -173,10 +173,17 @@ fn mib(bytes: usize) -> String {
 }
 
 /// One instance's JavaScript engine.
+type Rejections =
+    Rc<RefCell<Vec<(rquickjs::Persistent<Value<'static>>, rquickjs::Persistent<Value<'static>>)>>>;
+
 pub struct Engine {
     runtime: Runtime,
     context: Context,
     budget: Rc<Budget>,
+    /// Rejected promises nobody handled yet: (promise, reason).
+    rejections: Rejections,
+    /// Rejections the app did not handle either, for the host to report.
+    unhandled: RefCell<Vec<JsError>>,
     package: Arc<Package>,
     wxs: Rc<RefCell<Option<WxsRealm>>>,
 }
@@ -198,11 +205,32 @@ impl Engine {
             heap: meter,
         });
         runtime.set_loader(esm::PackageResolver(package.clone()), esm::PackageLoader(package.clone()));
+        let rejections: Rejections = Rc::new(RefCell::new(Vec::new()));
+        let tracked = rejections.clone();
+        runtime.set_host_promise_rejection_tracker(Some(Box::new(move |ctx, promise, reason, handled| {
+            let mut list = tracked.borrow_mut();
+            if handled {
+                list.retain(|(p, _)| p.clone().restore(&ctx).map_or(true, |p| p != promise));
+            } else {
+                list.push((
+                    rquickjs::Persistent::save(&ctx, promise),
+                    rquickjs::Persistent::save(&ctx, reason),
+                ));
+            }
+        })));
         let interrupt_budget = budget.clone();
         runtime.set_interrupt_handler(Some(Box::new(move || interrupt_budget.interrupt())));
         let context = Context::full(&runtime).map_err(|e| e.to_string())?;
         let wxs = Rc::new(RefCell::new(None));
-        let engine = Engine { runtime, context, budget, package: package.clone(), wxs: wxs.clone() };
+        let engine = Engine {
+            runtime,
+            context,
+            budget,
+            rejections,
+            unhandled: RefCell::new(Vec::new()),
+            package: package.clone(),
+            wxs: wxs.clone(),
+        };
         engine.context.with(|ctx| -> Result<(), String> {
             let native = natives_object(&ctx, natives, package, wxs).map_err(|e| e.to_string())?;
             let install: Function = bytecode::eval(&ctx, FRAMEWORK, "<capsule>/framework.js")
@@ -261,12 +289,49 @@ impl Engine {
             let ret: Value = f.call_arg(call_args).catch(&ctx).map_err(caught)?;
             Ok(ret.as_string().and_then(|s| s.to_string().ok()))
         });
-        let jobs = self.run_jobs();
+        let mut jobs = self.run_jobs();
+        if jobs.is_ok() {
+            jobs = self.report_rejections();
+        }
         let result = match (result, jobs) {
             (Err(e), _) | (Ok(_), Err(e)) => Err(e),
             (Ok(v), Ok(())) => Ok(v),
         };
         self.end_budget(started, result)
+    }
+
+    /// Rejections nobody handled, offered to `App.onUnhandledRejection`; those it does not
+    /// take are kept for [`Engine::take_unhandled`].
+    fn report_rejections(&self) -> Result<(), JsError> {
+        let pending = std::mem::take(&mut *self.rejections.borrow_mut());
+        for (_, reason) in pending {
+            let result = self.context.with(|ctx| -> Result<(), JsError> {
+                let reason = reason.restore(&ctx).map_err(|e| to_js_error(&ctx, e))?;
+                let hooks: Object = ctx.globals().get("__capsule").map_err(|e| to_js_error(&ctx, e))?;
+                let offer: Function = hooks.get("unhandledRejection").map_err(|e| to_js_error(&ctx, e))?;
+                let handled: bool = offer.call((reason.clone(),)).catch(&ctx).map_err(caught)?;
+                if !handled {
+                    let described = caught(CaughtError::Value(reason));
+                    let message = match reason_error(&described) {
+                        Some(m) => m,
+                        None => described.message.trim_start_matches("Uncaught ").to_string(),
+                    };
+                    self.unhandled.borrow_mut().push(JsError {
+                        message: format!("Uncaught (in promise) {message}"),
+                        stack: described.stack,
+                    });
+                }
+                Ok(())
+            });
+            result?;
+            self.run_jobs()?;
+        }
+        Ok(())
+    }
+
+    /// Promise rejections that neither the script nor `App.onUnhandledRejection` handled.
+    pub fn take_unhandled(&self) -> Vec<JsError> {
+        std::mem::take(&mut self.unhandled.borrow_mut())
     }
 
     /// Runs queued microtasks (promise reactions). The first error among them is reported;
@@ -382,9 +447,23 @@ fn to_js_error(ctx: &Ctx<'_>, e: rquickjs::Error) -> JsError {
     caught(CaughtError::from_error(ctx, e))
 }
 
+fn reason_error(e: &JsError) -> Option<String> {
+    (!e.message.starts_with("Uncaught ")).then(|| e.message.clone())
+}
+
 pub(crate) fn caught(e: CaughtError<'_>) -> JsError {
     match e {
         CaughtError::Exception(ex) => {
+            let message = ex.message().unwrap_or_default();
+            let name: Option<String> = ex.get("name").ok();
+            let message = match name {
+                Some(n) if !n.is_empty() => format!("{n}: {message}"),
+                _ => message,
+            };
+            JsError { message, stack: ex.stack().unwrap_or_default().trim_end().to_string() }
+        }
+        CaughtError::Value(v) if v.as_exception().is_some() => {
+            let ex = v.as_exception().expect("checked");
             let message = ex.message().unwrap_or_default();
             let name: Option<String> = ex.get("name").ok();
             let message = match name {

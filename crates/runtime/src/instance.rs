@@ -255,7 +255,11 @@ impl Instance {
         if self.terminated.is_some() {
             return None;
         }
-        match self.engine.call(hook, args) {
+        let outcome = self.engine.call(hook, args);
+        for e in self.engine.take_unhandled() {
+            self.shared.outbox.borrow_mut().push(Output::Error { message: e.message, stack: e.stack });
+        }
+        match outcome {
             Outcome::Returned(v) => v,
             Outcome::Threw(e) => {
                 self.shared

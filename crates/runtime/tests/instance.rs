@@ -542,3 +542,36 @@ fn module_syntax_errors_point_at_the_file() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn unhandled_rejections_go_to_the_app_or_are_reported() {
+    let page = "Page({ onLoad() {\n\
+       Promise.reject(new Error('first'));\n\
+       const p = Promise.reject('handled later'); p.catch(() => console.log('caught'));\n\
+       new Promise((_, reject) => setTimeout(() => reject(new TypeError('late')), 1));\n\
+     } })";
+    let with_hook = app(&[
+        ("pages/a/a.js", page),
+        ("app.js", "App({ onUnhandledRejection(r) { console.log('app got ' + r.reason.message) } })"),
+    ]);
+    let (h, out) = Harness::start(&with_hook, Limits::default(), None);
+    assert_eq!(logs(&out), ["caught", "app got first"]);
+    let mut later = Vec::new();
+    for _ in 0..20 {
+        match h.handle.recv(Duration::from_millis(100)) {
+            Some(o) => later.push(o),
+            None if !later.is_empty() => break,
+            None => {}
+        }
+    }
+    assert_eq!(logs(&later), ["app got late"]);
+
+    let without = app(&[("pages/a/a.js", page)]);
+    let (_h, out) = Harness::start(&without, Limits::default(), None);
+    assert!(
+        out.iter().any(
+            |o| matches!(o, Output::Error { message, .. } if message == "Uncaught (in promise) Error: first")
+        ),
+        "{out:?}"
+    );
+}
