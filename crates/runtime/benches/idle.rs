@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use capsule_package::{LoadOptions, Package};
-use capsule_runtime::{Input, Limits, Output, Pool};
+use capsule_runtime::{Input, Limits, Output, Pool, Query};
 
 fn rss_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
@@ -46,10 +46,19 @@ fn main() {
         }
         let elapsed = started.elapsed();
         let rss = rss_bytes().saturating_sub(before);
+        let mut heap = 0u64;
+        for h in &handles {
+            for o in h.request(Input::Query { query: Query::Metrics }, Duration::from_secs(60)) {
+                if let Output::Answer { value } = o {
+                    heap += value["heap"].as_u64().unwrap_or(0);
+                }
+            }
+        }
         println!(
-            "{n} idle instances: {opened} pages open, {:.1} MiB resident in all, {:.0} KiB per instance, launched in {:.2?} ({:.0} µs each)",
+            "{n} idle instances: {opened} pages open, {:.1} MiB resident in all, {:.0} KiB per instance ({:.0} KiB of it JS heap), launched in {:.2?} ({:.0} µs each)",
             rss as f64 / 1048576.0,
             rss as f64 / 1024.0 / n as f64,
+            heap as f64 / 1024.0 / n as f64,
             elapsed,
             elapsed.as_micros() as f64 / n as f64
         );

@@ -586,6 +586,10 @@ impl Instance {
                     _ => Value::Null,
                 }
             }
+            Query::Metrics => {
+                let (heap, peak) = self.engine.heap();
+                json!({"heap": heap, "heapPeak": peak})
+            }
             Query::Stack => {
                 let pages = self.shared.pages.borrow();
                 Value::Array(pages.iter().map(|p| json!({"page": p.id, "route": p.route})).collect())

@@ -57,6 +57,8 @@ pub enum Query {
     Find { selector: String },
     /// The route and id of every page on the stack, bottom first.
     Stack,
+    /// What the instance uses: `{heap, heapPeak}` in bytes of JS heap.
+    Metrics,
 }
 
 /// From an instance.

@@ -575,3 +575,32 @@ fn unhandled_rejections_go_to_the_app_or_are_reported() {
         "{out:?}"
     );
 }
+
+#[test]
+fn timers_fire_in_order_and_can_be_cleared() {
+    let files = app(&[(
+        "pages/a/a.js",
+        "Page({ onLoad() {\n\
+           let n = 0;\n\
+           const id = setInterval(() => { n += 1; console.log('tick ' + n); if (n === 3) { clearInterval(id); console.log('cleared') } }, 5);\n\
+           setTimeout((a, b) => console.log('once ' + a + b), 12, 'x', 'y');\n\
+           const never = setTimeout(() => console.log('never'), 1); clearTimeout(never);\n\
+         } })",
+    )]);
+    let (h, _) = Harness::start(&files, Limits::default(), None);
+    let mut seen = Vec::new();
+    while seen.len() < 5 {
+        match h.handle.recv(Duration::from_secs(5)) {
+            Some(Output::Log { text, .. }) => seen.push(text),
+            Some(_) => {}
+            None => break,
+        }
+    }
+    assert!(h.handle.recv(Duration::from_millis(50)).is_none(), "nothing more fires");
+    assert_eq!(
+        seen.iter().filter(|l| l.starts_with("tick")).cloned().collect::<Vec<_>>(),
+        ["tick 1", "tick 2", "tick 3"]
+    );
+    assert!(seen.contains(&"cleared".to_string()) && seen.contains(&"once xy".to_string()), "{seen:?}");
+    assert!(!seen.contains(&"never".to_string()));
+}
