@@ -162,6 +162,25 @@ impl Session {
                 }
             }
             Output::Terminated { reason } => self.terminated = Some(reason),
+            Output::ViewCall { seq, name, args } => {
+                // No view is attached: what a view would show goes to stderr; what needs a
+                // person's answer fails.
+                let result = match name.as_str() {
+                    "showToast"
+                    | "showLoading"
+                    | "hideToast"
+                    | "hideLoading"
+                    | "setNavigationBarTitle"
+                    | "setNavigationBarColor"
+                    | "stopPullDownRefresh" => {
+                        eprintln!("[view] {name} {args}");
+                        json!({"errMsg": format!("{name}:ok")})
+                    }
+                    "showModal" => json!({"errMsg": "showModal:fail no view is attached to answer it"}),
+                    _ => json!({"errMsg": format!("{name}:fail not supported")}),
+                };
+                self.handle.send(Input::ViewReply { seq, result });
+            }
             _ => {}
         }
     }

@@ -6,6 +6,7 @@
 mod exec;
 mod info;
 mod render;
+mod run;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -56,6 +57,21 @@ enum Command {
         /// A JSON file whose object replaces the page's initial data.
         #[arg(long, value_name = "FILE")]
         data: Option<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Run a mini-program in the simulator: serves it on 127.0.0.1 and prints the URL to
+    /// open. Stops on Ctrl-C or SIGTERM.
+    Run {
+        package: PathBuf,
+        /// The port to listen on [default: any free port].
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The device the phone frame shows: iphone-se, iphone-15, iphone-15-pro-max, pixel-7, galaxy-s20.
+        #[arg(long, default_value = "iphone-se")]
+        device: String,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -179,6 +195,9 @@ fn main() -> ExitCode {
         }
         Command::Render { package, page, data, output, limits } => {
             render::run(package, page, data.as_deref(), output.color(), &limits.options())
+        }
+        Command::Run { package, port, device, output, limits } => {
+            run::run(package, *port, device, output.color(), &limits.options())
         }
         Command::Exec { package, page, steps, print, cpu_limit, heap_limit, output, limits } => {
             let budget = capsule_runtime::Limits {

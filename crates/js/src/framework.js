@@ -361,7 +361,47 @@
     navCallbacks.delete(seq);
     if (cb) cb(errMsg);
   };
+  // APIs the view carries out (toast, modal, navigation bar): the host answers each.
+  var viewSeq = 0;
+  var viewCallbacks = new Map();
+  function viewApi(name) {
+    return function (options) {
+      options = options || {};
+      var seq = ++viewSeq;
+      var resolve, reject;
+      var wantsPromise = typeof options.success !== 'function' && typeof options.fail !== 'function' && typeof options.complete !== 'function';
+      var promise = wantsPromise ? new Promise(function (res, rej) { resolve = res; reject = rej; }) : null;
+      viewCallbacks.set(seq, function (result) {
+        if (/:ok$/.test(result.errMsg)) { if (options.success) options.success(result); if (resolve) resolve(result); }
+        else { if (options.fail) options.fail(result); if (reject) reject(result); }
+        if (options.complete) options.complete(result);
+      });
+      native.viewCall(seq, name, JSON.stringify(options));
+      return promise || undefined;
+    };
+  }
+  hooks.viewReply = function (seq, result) {
+    var cb = viewCallbacks.get(seq);
+    viewCallbacks.delete(seq);
+    if (cb) cb(result);
+  };
+  hooks.setModel = function (id, path, value) {
+    var page = pagesById.get(id);
+    if (!page) return;
+    var change = {};
+    change[path] = value;
+    page.setData(change);
+  };
   var wx = {
+    showToast: viewApi('showToast'),
+    hideToast: viewApi('hideToast'),
+    showLoading: viewApi('showLoading'),
+    hideLoading: viewApi('hideLoading'),
+    showModal: viewApi('showModal'),
+    setNavigationBarTitle: viewApi('setNavigationBarTitle'),
+    setNavigationBarColor: viewApi('setNavigationBarColor'),
+    stopPullDownRefresh: viewApi('stopPullDownRefresh'),
+    startPullDownRefresh: viewApi('startPullDownRefresh'),
     navigateTo: navigation('navigateTo'),
     redirectTo: navigation('redirectTo'),
     navigateBack: navigation('navigateBack'),

@@ -90,6 +90,9 @@ pub trait Natives {
     /// A navigation request (`navigateTo`, …) to carry out after the current callback; an
     /// `Err` fails it at once with that reason.
     fn navigate(&self, seq: u32, kind: &str, target: &str) -> Result<(), String>;
+    /// An API the view carries out (`showToast`, `showModal`, …) with its options as JSON;
+    /// the answer comes back through the `viewReply` hook.
+    fn view_call(&self, seq: u32, name: &str, args: &str);
 }
 
 /// A value passed to a framework hook.
@@ -513,6 +516,13 @@ fn natives_object<'js>(
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, page: u32, json: String| -> rquickjs::Result<()> {
             let access = WxsAccess { ctx: ctx.clone(), realm: &wxs };
             n.set_data(page, &json, &access).map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
+        })?,
+    )?;
+    let n = natives.clone();
+    o.set(
+        "viewCall",
+        Function::new(ctx.clone(), move |seq: u32, name: String, args: String| {
+            n.view_call(seq, &name, &args)
         })?,
     )?;
     let n = natives;

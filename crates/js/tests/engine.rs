@@ -26,6 +26,7 @@ impl Natives for Recorder {
     fn navigate(&self, _: u32, _: &str, _: &str) -> Result<(), String> {
         Ok(())
     }
+    fn view_call(&self, _: u32, _: &str, _: &str) {}
 }
 
 fn package(app_js: &str) -> Arc<Package> {

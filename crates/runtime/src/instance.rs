@@ -116,6 +116,11 @@ impl Natives for Bridge {
         Ok(())
     }
 
+    fn view_call(&self, seq: u32, name: &str, args: &str) {
+        let args = serde_json::from_str(args).unwrap_or(Value::Null);
+        self.0.outbox.borrow_mut().push(Output::ViewCall { seq, name: name.into(), args });
+    }
+
     fn navigate(&self, seq: u32, kind: &str, target: &str) -> Result<(), String> {
         self.0.navigation.borrow_mut().push_back(NavRequest {
             seq: Some(seq),
@@ -194,6 +199,14 @@ impl Instance {
                 Input::Query { query } => {
                     let value = self.answer(&query);
                     self.shared.outbox.borrow_mut().push(Output::Answer { value });
+                }
+                Input::ViewReply { seq, result } => {
+                    self.call("viewReply", &[Arg::Int(seq), Arg::Json(result)]);
+                }
+                Input::Model { page, path, value } => {
+                    if parse_data_path(&path).is_ok() && self.top() == Some(page) {
+                        self.call("setModel", &[Arg::Int(page), Arg::Str(path), Arg::Json(value)]);
+                    }
                 }
             }
             self.settle();

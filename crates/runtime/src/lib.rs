@@ -14,4 +14,4 @@ pub mod pool;
 pub use capsule_js::Limits;
 pub use instance::Instance;
 pub use message::{Input, Output, Query};
-pub use pool::{InstanceHandle, Pool};
+pub use pool::{InstanceHandle, InstanceSender, Pool};

@@ -44,6 +44,18 @@ pub enum Input {
     Query {
         query: Query,
     },
+    /// The view's answer to an [`Output::ViewCall`]: `result` holds `errMsg` and the API's
+    /// fields (`{"errMsg": "showModal:ok", "confirm": true, "cancel": false}`).
+    ViewReply {
+        seq: u32,
+        result: Value,
+    },
+    /// A `model:value` input changed: the page's data at `path` becomes `value`.
+    Model {
+        page: u32,
+        path: String,
+        value: Value,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -78,6 +90,12 @@ pub enum Output {
     Patches {
         page: u32,
         patches: Vec<Patch>,
+    },
+    /// An API the view carries out; answer with [`Input::ViewReply`].
+    ViewCall {
+        seq: u32,
+        name: String,
+        args: Value,
     },
     Log {
         level: String,

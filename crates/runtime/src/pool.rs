@@ -82,9 +82,27 @@ impl Drop for Pool {
     }
 }
 
+/// A clonable, thread-safe way to send inputs to an instance whose outputs another owner
+/// of its [`InstanceHandle`] receives.
+#[derive(Clone)]
+pub struct InstanceSender {
+    id: u64,
+    to_thread: Sender<Command>,
+}
+
+impl InstanceSender {
+    pub fn send(&self, input: Input) {
+        let _ = self.to_thread.send(Command::Input { id: self.id, input });
+    }
+}
+
 impl InstanceHandle {
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    pub fn sender(&self) -> InstanceSender {
+        InstanceSender { id: self.id, to_thread: self.to_thread.clone() }
     }
 
     /// Sends an input; its outputs arrive on [`InstanceHandle::recv`].
@@ -95,6 +113,11 @@ impl InstanceHandle {
     /// The next output, waiting up to `timeout`.
     pub fn recv(&self, timeout: Duration) -> Option<Output> {
         self.from_instance.recv_timeout(timeout).ok()
+    }
+
+    /// The next output; `Err(Disconnected)` once the instance is gone for good.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Output, RecvTimeoutError> {
+        self.from_instance.recv_timeout(timeout)
     }
 
     /// Sends `input` and collects outputs until its [`Output::Done`] (or `timeout`). Outputs

@@ -1,0 +1,65 @@
+//! `capsule run`: the simulator in a browser.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use capsule_package::LoadOptions;
+use capsule_runtime::Limits;
+
+pub fn run(
+    path: &Path,
+    port: u16,
+    device: &str,
+    color: bool,
+    options: &LoadOptions,
+) -> anyhow::Result<ExitCode> {
+    let Some(device) = capsule_host::device(device) else {
+        let names: Vec<_> = capsule_host::DEVICES.iter().map(|d| d.name).collect();
+        bail!("unknown device `{device}`; devices are: {}", names.join(", "));
+    };
+    let Some(package) = crate::load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
+    let (program, diags) = capsule_template::compile_package(&package);
+    crate::print_diagnostics(&diags, color);
+    if diags.has_errors() {
+        eprintln!("{}: {}", path.display(), crate::summary(&diags));
+        return Ok(ExitCode::FAILURE);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = stop_rx.await;
+        };
+        let simulator =
+            capsule_host::Simulator::start(package, program, port, device, Limits::default(), shutdown)
+                .await
+                .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+        println!("{}", simulator.url());
+        wait_for_signal().await;
+        eprintln!("stopping");
+        let _ = stop_tx.send(());
+        drop(simulator);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM.
+async fn wait_for_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,1 @@
+//! capsule-e2e

@@ -1,0 +1,413 @@
+//! `capsule-host` runs an instance for views: the server behind `capsule run`. It serves the
+//! simulator page and the package's files (read-only, nothing outside the package), and
+//! speaks the view protocol over a WebSocket: page snapshots and patches down, events and
+//! answers up, every message validated and size-limited. It keeps a mirror of each page's
+//! tree, so a view that connects late or reconnects starts from a snapshot.
+//!
+//! It owns: the HTTP routes, the view protocol, view-side APIs (toast, loading, modal,
+//! navigation bar, pull-down refresh). It must not render templates (the instance does) or
+//! run package code (the instance does, on its logic thread).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use capsule_package::Package;
+use capsule_runtime::{Input, InstanceHandle, InstanceSender, Limits, Output, Pool};
+use capsule_style::{PackageStyles, Scope};
+use capsule_template::{Program, Tree};
+use capsule_view_web::PROTOCOL;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+/// The largest message a view may send.
+pub const MAX_VIEW_MESSAGE: usize = 64 * 1024;
+
+/// A device the simulator shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Device {
+    pub name: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub status_bar: u32,
+    pub safe_bottom: u32,
+}
+
+/// The devices `--device` accepts.
+pub const DEVICES: &[Device] = &[
+    Device { name: "iphone-se", width: 375, height: 667, status_bar: 20, safe_bottom: 0 },
+    Device { name: "iphone-15", width: 393, height: 852, status_bar: 47, safe_bottom: 34 },
+    Device { name: "iphone-15-pro-max", width: 430, height: 932, status_bar: 47, safe_bottom: 34 },
+    Device { name: "pixel-7", width: 412, height: 915, status_bar: 24, safe_bottom: 0 },
+    Device { name: "galaxy-s20", width: 360, height: 800, status_bar: 24, safe_bottom: 0 },
+];
+
+pub fn device(name: &str) -> Option<Device> {
+    DEVICES.iter().copied().find(|d| d.name == name)
+}
+
+/// What the host remembers of a page, for late views.
+struct PageMirror {
+    route: String,
+    window: Value,
+    css: String,
+    tree: Tree,
+}
+
+struct Shared {
+    package: Arc<Package>,
+    styles: PackageStyles,
+    device: Device,
+    handle: InstanceSender,
+    /// Pages bottom first.
+    pages: Mutex<Vec<(u32, PageMirror)>>,
+    to_views: broadcast::Sender<String>,
+    /// Modal answers waiting: seq → nothing (the answer carries all).
+    pending_modals: Mutex<HashMap<u32, ()>>,
+}
+
+/// A running simulator.
+pub struct Simulator {
+    pub addr: SocketAddr,
+    shared: Arc<Shared>,
+    _pool: Arc<Pool>,
+}
+
+impl Simulator {
+    /// Starts the instance and the server on `127.0.0.1:port` (0 for any free port). The
+    /// server runs until `shutdown` completes.
+    pub async fn start(
+        package: Package,
+        program: Program,
+        port: u16,
+        device: Device,
+        limits: Limits,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<Simulator> {
+        let (styles, _) = capsule_style::compile_package(&package);
+        let package = Arc::new(package);
+        let pool = Arc::new(Pool::new(1));
+        let instance = pool.spawn(package.clone(), Arc::new(program), limits);
+        let (to_views, _) = broadcast::channel(4096);
+        let shared = Arc::new(Shared {
+            package,
+            styles,
+            device,
+            handle: instance.sender(),
+            pages: Mutex::new(Vec::new()),
+            to_views,
+            pending_modals: Mutex::new(HashMap::new()),
+        });
+        shared.handle.send(Input::Launch { path: None });
+        // The instance's outputs arrive on a blocking channel: one thread moves them on.
+        let pump = shared.clone();
+        std::thread::Builder::new()
+            .name("capsule-view-pump".into())
+            .spawn(move || pump_outputs(pump, instance))?;
+
+        let app = Router::new()
+            .route("/", get(index))
+            .route("/capsule/{*file}", get(capsule_asset))
+            .route("/pkg/{*path}", get(package_file))
+            .route("/ws", get(websocket))
+            .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+        });
+        Ok(Simulator { addr, shared, _pool: pool })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Sends an input to the instance (as a view would).
+    pub fn send(&self, input: Input) {
+        self.shared.handle.send(input);
+    }
+}
+
+fn send_view(shared: &Shared, message: Value) {
+    let mut message = message;
+    message["v"] = json!(PROTOCOL);
+    let _ = shared.to_views.send(message.to_string());
+}
+
+fn page_message(id: u32, page: &PageMirror) -> Value {
+    json!({"type": "page", "page": id, "route": page.route, "window": page.window, "css": page.css, "snapshot": page.tree.snapshot()})
+}
+
+fn reset_message(shared: &Shared) -> Value {
+    let manifest = &shared.package.manifest;
+    let app_css = shared.styles.app.as_ref().map(|s| s.to_css(Scope::Global)).unwrap_or_default();
+    json!({"type": "reset", "appCss": app_css, "tabBar": manifest.tab_bar, "window": manifest.window})
+}
+
+fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle) {
+    loop {
+        let output = match instance.recv_timeout(Duration::from_secs(1)) {
+            Ok(o) => o,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if Arc::strong_count(&shared) > 1 => continue,
+            // The simulator is gone, or the logic thread is.
+            Err(_) => return,
+        };
+        match output {
+            Output::PageOpened { page, route, snapshot } => {
+                let mut tree = Tree::new();
+                tree.apply(&snapshot);
+                let manifest = &shared.package.manifest;
+                let window = manifest.page(&route).map_or_else(
+                    || manifest.window.clone(),
+                    |p| p.config.window.merged_over(&manifest.window),
+                );
+                let css = shared
+                    .styles
+                    .pages
+                    .get(&route)
+                    .map(|s| s.to_css(Scope::Page(&route)))
+                    .unwrap_or_default();
+                let mirror = PageMirror {
+                    route,
+                    window: serde_json::to_value(window).unwrap_or(Value::Null),
+                    css,
+                    tree,
+                };
+                let message = page_message(page, &mirror);
+                shared.pages.lock().unwrap_or_else(|p| p.into_inner()).push((page, mirror));
+                send_view(&shared, message);
+            }
+            Output::Patches { page, patches } => {
+                if let Some((_, mirror)) = shared
+                    .pages
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .iter_mut()
+                    .find(|(id, _)| *id == page)
+                {
+                    for p in &patches {
+                        mirror.tree.apply(p);
+                    }
+                }
+                send_view(&shared, json!({"type": "patches", "page": page, "patches": patches}));
+            }
+            Output::PageClosed { page } => {
+                shared.pages.lock().unwrap_or_else(|p| p.into_inner()).retain(|(id, _)| *id != page);
+                send_view(&shared, json!({"type": "close", "page": page}));
+            }
+            Output::Log { level, text, source } => {
+                let source = if source.is_empty() { String::new() } else { format!(" ({source})") };
+                eprintln!("[{level}] {text}{source}");
+            }
+            Output::Error { message, stack } => {
+                eprintln!("[error] {message}");
+                if !stack.is_empty() {
+                    eprintln!("{stack}");
+                }
+            }
+            Output::Terminated { reason } => eprintln!("error: the instance was terminated: {reason}"),
+            Output::ViewCall { seq, name, args } => view_call(&shared, seq, &name, &args),
+            Output::Answer { .. } | Output::Done => {}
+        }
+    }
+}
+
+/// Carries out an API on the view's side and answers the instance.
+fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
+    let ok = |extra: Value| {
+        let mut result = json!({"errMsg": format!("{name}:ok")});
+        if let (Some(r), Some(e)) = (result.as_object_mut(), extra.as_object()) {
+            r.extend(e.clone());
+        }
+        shared.handle.send(Input::ViewReply { seq, result });
+    };
+    let text = |key: &str| args.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    match name {
+        "showToast" => {
+            let duration = args.get("duration").and_then(Value::as_u64).unwrap_or(1500);
+            let icon = args.get("icon").and_then(Value::as_str).unwrap_or("success");
+            send_view(
+                shared,
+                json!({"type": "toast", "show": true, "title": text("title"), "icon": icon, "duration": duration}),
+            );
+            ok(json!({}));
+        }
+        "showLoading" => {
+            send_view(
+                shared,
+                json!({"type": "toast", "show": true, "title": text("title"), "loading": true, "duration": 0}),
+            );
+            ok(json!({}));
+        }
+        "hideToast" | "hideLoading" => {
+            send_view(shared, json!({"type": "toast", "show": false}));
+            ok(json!({}));
+        }
+        "showModal" => {
+            shared.pending_modals.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, ());
+            send_view(
+                shared,
+                json!({
+                    "type": "modal", "seq": seq, "title": text("title"), "content": text("content"),
+                    "showCancel": args.get("showCancel").and_then(Value::as_bool).unwrap_or(true),
+                    "cancelText": args.get("cancelText").and_then(Value::as_str).unwrap_or("Cancel"),
+                    "confirmText": args.get("confirmText").and_then(Value::as_str).unwrap_or("OK"),
+                }),
+            );
+        }
+        "setNavigationBarTitle" | "setNavigationBarColor" => {
+            let mut pages = shared.pages.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((id, top)) = pages.last_mut() {
+                let change = if name == "setNavigationBarTitle" {
+                    json!({"navigationBarTitleText": text("title")})
+                } else {
+                    let style =
+                        if text("frontColor").eq_ignore_ascii_case("#ffffff") { "white" } else { "black" };
+                    json!({"navigationBarTextStyle": style, "navigationBarBackgroundColor": text("backgroundColor")})
+                };
+                if let (Some(w), Some(c)) = (top.window.as_object_mut(), change.as_object()) {
+                    w.extend(c.clone());
+                }
+                send_view(shared, json!({"type": "window", "page": *id, "window": change}));
+            }
+            drop(pages);
+            ok(json!({}));
+        }
+        "stopPullDownRefresh" => {
+            send_view(shared, json!({"type": "stopPullDownRefresh"}));
+            ok(json!({}));
+        }
+        _ => shared
+            .handle
+            .send(Input::ViewReply { seq, result: json!({"errMsg": format!("{name}:fail not supported")}) }),
+    }
+}
+
+async fn index(State(shared): State<Arc<Shared>>) -> Response {
+    let Some(page) = capsule_view_web::asset("/") else { return StatusCode::NOT_FOUND.into_response() };
+    let d = shared.device;
+    let html = String::from_utf8_lossy(page.bytes).replace(
+        ":root { --device-width: 375px; --device-height: 667px; --status-height: 20px; --safe-bottom: 0px; }",
+        &format!(
+            ":root {{ --device-width: {}px; --device-height: {}px; --status-height: {}px; --safe-bottom: {}px; }}",
+            d.width, d.height, d.status_bar, d.safe_bottom
+        ),
+    );
+    ([(header::CONTENT_TYPE, page.content_type), (header::CACHE_CONTROL, "no-store")], html).into_response()
+}
+
+async fn capsule_asset(Path(file): Path<String>) -> Response {
+    match capsule_view_web::asset(&format!("/capsule/{file}")) {
+        Some(a) => ([(header::CONTENT_TYPE, a.content_type), (header::CACHE_CONTROL, "no-store")], a.bytes)
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+async fn package_file(State(shared): State<Arc<Shared>>, Path(path): Path<String>) -> Response {
+    // The package's own files only: a map lookup, so `..` or absolute paths reach nothing.
+    match shared.package.files.get(&path) {
+        Some(bytes) => {
+            ([(header::CONTENT_TYPE, capsule_view_web::content_type(&path))], bytes.to_vec()).into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+async fn websocket(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
+    ws.max_message_size(MAX_VIEW_MESSAGE).on_upgrade(move |socket| view_session(shared, socket))
+}
+
+async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
+    let mut updates = shared.to_views.subscribe();
+    // Everything the view needs to catch up: the app, then each page from the bottom.
+    let mut hello = vec![reset_message(&shared)];
+    for (id, page) in shared.pages.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        hello.push(page_message(*id, page));
+    }
+    for mut m in hello {
+        m["v"] = json!(PROTOCOL);
+        if socket.send(Message::Text(m.to_string().into())).await.is_err() {
+            return;
+        }
+    }
+    loop {
+        tokio::select! {
+            update = updates.recv() => match update {
+                Ok(text) => {
+                    if socket.send(Message::Text(text.into())).await.is_err() {
+                        return;
+                    }
+                }
+                // A view too slow to keep up starts over from snapshots.
+                Err(broadcast::error::RecvError::Lagged(_)) => return,
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => from_view(&shared, &text),
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+/// Validates a message from a view and passes it on as an input.
+fn from_view(shared: &Shared, text: &str) {
+    let Ok(msg) = serde_json::from_str::<Value>(text) else { return };
+    if msg.get("v").and_then(Value::as_u64) != Some(u64::from(PROTOCOL)) {
+        return;
+    }
+    let u32_of = |key: &str| msg.get(key).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
+    let str_of = |key: &str| msg.get(key).and_then(Value::as_str).map(str::to_string);
+    let input = match msg.get("type").and_then(Value::as_str) {
+        Some("event") => {
+            let (Some(page), Some(node), Some(event)) = (u32_of("page"), u32_of("node"), str_of("event"))
+            else {
+                return;
+            };
+            if event.len() > 64 {
+                return;
+            }
+            Input::Event { page, node, event, detail: msg.get("detail").cloned().unwrap_or(json!({})) }
+        }
+        Some("navigate") => {
+            let (Some(kind), Some(url)) = (str_of("kind"), str_of("url")) else { return };
+            if !["navigateTo", "redirectTo", "navigateBack", "reLaunch", "switchTab"].contains(&kind.as_str())
+            {
+                return;
+            }
+            Input::Navigate { kind, url }
+        }
+        Some("pageEvent") => {
+            let (Some(page), Some(hook)) = (u32_of("page"), str_of("hook")) else { return };
+            Input::PageEvent { page, hook, arg: msg.get("arg").cloned() }
+        }
+        Some("model") => {
+            let (Some(page), Some(path)) = (u32_of("page"), str_of("path")) else { return };
+            Input::Model { page, path, value: msg.get("value").cloned().unwrap_or(Value::Null) }
+        }
+        Some("modalAnswer") => {
+            let Some(seq) = u32_of("seq") else { return };
+            if shared.pending_modals.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
+                return;
+            }
+            let confirm = msg.get("confirm").and_then(Value::as_bool).unwrap_or(false);
+            Input::ViewReply {
+                seq,
+                result: json!({"errMsg": "showModal:ok", "confirm": confirm, "cancel": !confirm}),
+            }
+        }
+        _ => return,
+    };
+    shared.handle.send(input);
+}

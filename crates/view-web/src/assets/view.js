@@ -1,0 +1,465 @@
+// The web view: applies the host's patches to the DOM and reports what the user does.
+// Rendering, diffing and event propagation all happen in the host; this page only mirrors the
+// tree it is sent and tells the host which node an event hit.
+(function () {
+  'use strict';
+  var PROTOCOL = 1;
+  var screen = document.getElementById('screen');
+  var pagesEl = document.getElementById('pages');
+  var titleEl = document.getElementById('nav-title');
+  var backEl = document.getElementById('nav-back');
+  var navEl = document.getElementById('nav');
+  var tabBarEl = document.getElementById('tabbar');
+  var statusEl = document.getElementById('connection');
+  var socket = null;
+  var retry = 200;
+  var app = { css: '', tabBar: null, window: {} };
+  var pages = [];          // [{id, route, el, nodes: Map, window}], bottom first
+  var byId = new Map();    // page id -> page
+
+  // ---- connection --------------------------------------------------------------------
+  function connect() {
+    var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws');
+    socket = ws;
+    ws.onopen = function () { retry = 200; statusEl.textContent = ''; statusEl.className = ''; };
+    ws.onmessage = function (e) {
+      var msg;
+      try { msg = JSON.parse(e.data); } catch (err) { return; }
+      if (msg.v !== PROTOCOL) return;
+      handle(msg);
+    };
+    ws.onclose = function () {
+      statusEl.textContent = 'reconnecting…';
+      statusEl.className = 'down';
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 5000);
+    };
+  }
+  function send(msg) {
+    msg.v = PROTOCOL;
+    if (socket && socket.readyState === 1) socket.send(JSON.stringify(msg));
+  }
+  window.__capsule = { send: send, pages: pages };
+
+  function handle(msg) {
+    switch (msg.type) {
+      case 'reset':
+        pages.slice().forEach(function (p) { closePage(p.id); });
+        app.css = msg.appCss || '';
+        app.tabBar = msg.tabBar || null;
+        app.window = msg.window || {};
+        setCss('app', app.css);
+        renderTabBar();
+        break;
+      case 'page': openPage(msg); break;
+      case 'patches': {
+        var page = byId.get(msg.page);
+        if (page) msg.patches.forEach(function (p) { applyPatch(page, p); });
+        break;
+      }
+      case 'close': closePage(msg.page); break;
+      case 'window': {
+        var p2 = byId.get(msg.page);
+        if (p2) { Object.assign(p2.window, msg.window); if (p2 === top()) showChrome(p2); }
+        break;
+      }
+      case 'toast': showToast(msg); break;
+      case 'modal': showModal(msg); break;
+      case 'stopPullDownRefresh': stopRefresh(); break;
+    }
+  }
+
+  // ---- styles --------------------------------------------------------------------------
+  function setCss(key, css) {
+    var id = 'css-' + key;
+    var el = document.getElementById(id);
+    if (!css) { if (el) el.remove(); return; }
+    if (!el) { el = document.createElement('style'); el.id = id; document.head.appendChild(el); }
+    el.textContent = css;
+  }
+
+  // ---- pages ---------------------------------------------------------------------------
+  function top() { return pages[pages.length - 1]; }
+  function openPage(msg) {
+    if (byId.has(msg.page)) closePage(msg.page);
+    var el = document.createElement('wx-page');
+    el.setAttribute('data-route', msg.route);
+    var page = { id: msg.page, route: msg.route, el: el, nodes: new Map(), window: msg.window || {} };
+    byId.set(msg.page, page);
+    pages.push(page);
+    setCss('page-' + msg.page, msg.css || '');
+    pagesEl.appendChild(el);
+    if (msg.snapshot && msg.snapshot.tree) buildSnapshot(page, msg.snapshot.tree);
+    showTop();
+  }
+  function closePage(id) {
+    var page = byId.get(id);
+    if (!page) return;
+    byId.delete(id);
+    pages.splice(pages.indexOf(page), 1);
+    page.el.remove();
+    setCss('page-' + id, '');
+    showTop();
+  }
+  function showTop() {
+    var t = top();
+    pages.forEach(function (p) { p.el.style.display = p === t ? '' : 'none'; });
+    if (t) { showChrome(t); renderTabBar(); }
+  }
+  function showChrome(page) {
+    var w = page.window;
+    titleEl.textContent = w.navigationBarTitleText || '';
+    navEl.style.background = w.navigationBarBackgroundColor || '#000000';
+    navEl.style.color = w.navigationBarTextStyle === 'black' ? '#000' : '#fff';
+    navEl.style.display = w.navigationStyle === 'custom' ? 'none' : '';
+    backEl.style.visibility = pages.length > 1 ? 'visible' : 'hidden';
+    screen.style.background = w.backgroundColor || '';
+  }
+  backEl.addEventListener('click', function () { send({ type: 'navigate', kind: 'navigateBack', url: '1' }); });
+
+  function renderTabBar() {
+    var bar = app.tabBar;
+    var t = top();
+    var onTab = bar && t && bar.list.some(function (i) { return i.pagePath === t.route; });
+    tabBarEl.style.display = onTab ? '' : 'none';
+    if (!onTab) return;
+    tabBarEl.innerHTML = '';
+    tabBarEl.style.background = bar.backgroundColor || '#fff';
+    bar.list.forEach(function (item, index) {
+      var b = document.createElement('div');
+      b.className = 'tab' + (item.pagePath === t.route ? ' selected' : '');
+      b.style.color = item.pagePath === t.route ? (bar.selectedColor || '#07c160') : (bar.color || '#7a7e83');
+      if (item.iconPath) {
+        var img = document.createElement('img');
+        img.src = '/pkg/' + (item.pagePath === t.route && item.selectedIconPath ? item.selectedIconPath : item.iconPath);
+        b.appendChild(img);
+      }
+      var label = document.createElement('span');
+      label.textContent = item.text;
+      b.appendChild(label);
+      b.addEventListener('click', function () {
+        if (item.pagePath === t.route) {
+          send({ type: 'pageEvent', page: t.id, hook: 'onTabItemTap', arg: { index: index, pagePath: item.pagePath, text: item.text } });
+        } else {
+          send({ type: 'navigate', kind: 'switchTab', url: item.pagePath });
+        }
+      });
+      tabBarEl.appendChild(b);
+    });
+  }
+
+  // ---- tree ----------------------------------------------------------------------------
+  var BUILTIN = ['view', 'text', 'image', 'button', 'input', 'textarea', 'navigator', 'scroll-view', 'swiper',
+    'swiper-item', 'icon', 'progress', 'rich-text', 'checkbox', 'checkbox-group', 'radio', 'radio-group', 'switch',
+    'slider', 'picker', 'picker-view', 'picker-view-column', 'form', 'label', 'movable-area', 'movable-view',
+    'cover-view', 'cover-image', 'web-view', 'map', 'canvas', 'video', 'audio', 'camera', 'slot', 'block'];
+  function elementFor(tag) {
+    return document.createElement(BUILTIN.indexOf(tag) >= 0 ? 'wx-' + tag : tag);
+  }
+  function create(page, id, tag, attrs, listeners) {
+    var el = elementFor(tag);
+    el.__capsule = { id: id, tag: tag, listeners: listeners || [], page: page };
+    page.nodes.set(id, el);
+    setup(el);
+    (attrs || []).forEach(function (pair) { setAttr(el, pair[0], pair[1]); });
+    return el;
+  }
+  function buildSnapshot(page, node) {
+    // The root node is the page element itself.
+    page.nodes.set(node.id, page.el);
+    page.el.__capsule = { id: node.id, tag: 'page', listeners: [], page: page };
+    (node.children || []).forEach(function (c) { page.el.appendChild(build(page, c)); });
+  }
+  function build(page, node) {
+    if (node.text !== undefined && node.text !== null) {
+      var t = document.createTextNode(node.text);
+      page.nodes.set(node.id, t);
+      return t;
+    }
+    var el = create(page, node.id, node.tag, node.attrs, node.listeners);
+    (node.children || []).forEach(function (c) { contentOf(el).appendChild(build(page, c)); });
+    afterChildren(el);
+    return el;
+  }
+  // Where a component's children go (a button's label, a scroll-view's content).
+  function contentOf(el) { return el.__content || el; }
+  function applyPatch(page, p) {
+    var n = page.nodes;
+    switch (p.op) {
+      case 'create': create(page, p.id, p.tag, p.attrs, p.listeners); break;
+      case 'createText': { var t = document.createTextNode(p.text); n.set(p.id, t); break; }
+      case 'insert':
+      case 'move': {
+        var node = n.get(p.id), parent = n.get(p.parent);
+        if (!node || !parent) break;
+        var before = p.before != null ? n.get(p.before) : null;
+        var host = contentOf(parent);
+        if (before && before.parentNode === host) host.insertBefore(node, before); else host.appendChild(node);
+        afterChildren(parent);
+        break;
+      }
+      case 'remove': {
+        var gone = n.get(p.id);
+        if (gone) { forget(page, gone); if (gone.parentNode) gone.parentNode.removeChild(gone); }
+        break;
+      }
+      case 'setAttr': { var el = n.get(p.id); if (el) setAttr(el, p.name, p.value); break; }
+      case 'setText': { var tn = n.get(p.id); if (tn) tn.data = p.text; break; }
+      case 'setListeners': { var le = n.get(p.id); if (le && le.__capsule) le.__capsule.listeners = p.listeners; break; }
+      case 'snapshot': {
+        page.el.innerHTML = '';
+        page.nodes.clear();
+        buildSnapshot(page, p.tree);
+        break;
+      }
+    }
+  }
+  function forget(page, node) {
+    if (node.__capsule) page.nodes.delete(node.__capsule.id);
+    if (node.childNodes) for (var i = 0; i < node.childNodes.length; i++) forget(page, node.childNodes[i]);
+  }
+
+  // ---- attributes and components ---------------------------------------------------------
+  function rpxToCss(text) {
+    return String(text).replace(/(-?\d*\.?\d+)rpx/gi, function (_, n) { return 'calc(' + n + ' * var(--rpx))'; });
+  }
+  function truthy(v) { return !(v === false || v === null || v === undefined || v === 'false' || v === 0 || v === ''); }
+  function asText(v) { return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v); }
+  function resolveSrc(el, src) {
+    src = String(src || '');
+    if (/^(https?:|data:|blob:)/.test(src)) return src;
+    if (src.charAt(0) === '/') return '/pkg' + src;
+    var route = el.__capsule && el.__capsule.page ? el.__capsule.page.route : '';
+    var dir = route.split('/').slice(0, -1);
+    src.split('/').forEach(function (part) {
+      if (part === '..') dir.pop(); else if (part && part !== '.') dir.push(part);
+    });
+    return '/pkg/' + dir.join('/');
+  }
+  function setAttr(el, name, value) {
+    if (!el.__capsule) return;
+    el.__capsule.attrs = el.__capsule.attrs || {};
+    el.__capsule.attrs[name] = value;
+    var tag = el.__capsule.tag;
+    if (value === null || value === undefined) { el.removeAttribute(name); update(el, tag, name, value); return; }
+    if (name === 'style') el.setAttribute('style', rpxToCss(value));
+    else if (name === 'hidden') { if (truthy(value)) el.setAttribute('hidden', ''); else el.removeAttribute('hidden'); }
+    else if (/^[a-zA-Z_][\w:.-]*$/.test(name)) el.setAttribute(name, asText(value));
+    update(el, tag, name, value);
+  }
+
+  // Built-in components: their inner parts and what attributes do to them.
+  function setup(el) {
+    var tag = el.__capsule.tag;
+    if (tag === 'input' || tag === 'textarea') {
+      var input = document.createElement(tag === 'textarea' ? 'textarea' : 'input');
+      el.appendChild(input);
+      el.__input = input;
+      input.addEventListener('input', function () {
+        var max = Number(attr(el, 'maxlength', 140));
+        if (max >= 0 && input.value.length > max) input.value = input.value.slice(0, max);
+        dispatch(el, 'input', { value: input.value, cursor: input.selectionStart, keyCode: 0 });
+      });
+      input.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter' && tag === 'input') dispatch(el, 'confirm', { value: input.value });
+      });
+      input.addEventListener('focus', function () { dispatch(el, 'focus', { value: input.value, height: 0 }); });
+      input.addEventListener('blur', function () { dispatch(el, 'blur', { value: input.value }); });
+    } else if (tag === 'image') {
+      var img = document.createElement('img');
+      img.addEventListener('load', function () { dispatch(el, 'load', { width: img.naturalWidth, height: img.naturalHeight }); });
+      img.addEventListener('error', function () { dispatch(el, 'error', { errMsg: 'GET ' + img.src + ' 404 (Not Found)' }); });
+      el.appendChild(img);
+      el.__img = img;
+      el.setAttribute('mode', 'scaleToFill');
+    } else if (tag === 'button') {
+      var spinner = document.createElement('span');
+      spinner.className = 'wx-loading';
+      el.appendChild(spinner);
+      var label = document.createElement('span');
+      label.className = 'wx-button-label';
+      el.appendChild(label);
+      el.__content = label;
+    } else if (tag === 'scroll-view') {
+      var content = document.createElement('div');
+      content.className = 'wx-scroll-content';
+      el.appendChild(content);
+      el.__content = content;
+      var lastTop = 0, lastLeft = 0;
+      el.addEventListener('scroll', function () {
+        dispatch(el, 'scroll', { scrollLeft: el.scrollLeft, scrollTop: el.scrollTop, scrollHeight: el.scrollHeight,
+          scrollWidth: el.scrollWidth, deltaX: el.scrollLeft - lastLeft, deltaY: el.scrollTop - lastTop });
+        var threshold = Number(attr(el, 'lower-threshold', 50));
+        if (el.scrollTop > lastTop && el.scrollTop + el.clientHeight >= el.scrollHeight - threshold) dispatch(el, 'scrolltolower', { direction: 'bottom' });
+        if (el.scrollTop < lastTop && el.scrollTop <= Number(attr(el, 'upper-threshold', 50))) dispatch(el, 'scrolltoupper', { direction: 'top' });
+        lastTop = el.scrollTop; lastLeft = el.scrollLeft;
+      });
+    }
+  }
+  function attr(el, name, fallback) {
+    var a = el.__capsule.attrs || {};
+    return a[name] === undefined || a[name] === null ? fallback : a[name];
+  }
+  function update(el, tag, name, value) {
+    if ((tag === 'input' || tag === 'textarea') && el.__input) {
+      var input = el.__input;
+      if (name === 'value') { if (input.value !== String(value == null ? '' : value)) input.value = value == null ? '' : value; }
+      else if (name === 'placeholder') input.placeholder = value == null ? '' : value;
+      else if (name === 'password' || name === 'type') input.type = truthy(attr(el, 'password', false)) ? 'password' : (attr(el, 'type', 'text') === 'number' || attr(el, 'type', 'text') === 'digit' ? 'number' : 'text');
+      else if (name === 'disabled') input.disabled = truthy(value);
+      else if (name === 'maxlength') input.maxLength = Number(value) >= 0 ? Number(value) : 524288;
+      else if ((name === 'focus' || name === 'auto-focus') && truthy(value)) setTimeout(function () { input.focus(); }, 0);
+    } else if (tag === 'image' && el.__img) {
+      if (name === 'src') { if (value) el.__img.src = resolveSrc(el, value); else el.__img.removeAttribute('src'); }
+      else if (name === 'mode') el.setAttribute('mode', value || 'scaleToFill');
+    } else if (tag === 'scroll-view') {
+      if (name === 'scroll-top' && value != null) el.scrollTop = Number(value);
+      else if (name === 'scroll-left' && value != null) el.scrollLeft = Number(value);
+      else if (name === 'scroll-into-view' && value) setTimeout(function () {
+        var target = el.querySelector('#' + CSS.escape(String(value)));
+        if (target) el.scrollTop = target.offsetTop - el.offsetTop;
+      }, 0);
+    }
+  }
+  function afterChildren() {}
+
+  // ---- events --------------------------------------------------------------------------
+  // The host propagates; the view only names the target. It sends nothing when no node on the
+  // path listens, so idle scrolling and clicking cost no messages.
+  function nodeOf(el) {
+    while (el && !(el.__capsule && el.__capsule.page)) el = el.parentNode;
+    return el;
+  }
+  function listened(el, type) {
+    for (var e = el; e && e.__capsule; e = e.parentNode) {
+      var ls = e.__capsule.listeners || [];
+      for (var i = 0; i < ls.length; i++) if (ls[i].event === type) return true;
+      if (e.tagName === 'WX-PAGE') break;
+    }
+    return false;
+  }
+  function dispatch(el, type, detail, touches) {
+    var node = nodeOf(el);
+    if (!node) return;
+    var c = node.__capsule;
+    if (type === 'input' && c.attrs && typeof c.attrs['model:value'] === 'string') {
+      send({ type: 'model', page: c.page.id, path: c.attrs['model:value'], value: detail.value });
+    }
+    if (!listened(node, type)) return;
+    send({ type: 'event', page: c.page.id, node: c.id, event: type, detail: detail || {}, touches: touches || [] });
+  }
+  function touchList(list) {
+    var out = [];
+    for (var i = 0; list && i < list.length; i++) {
+      var t = list[i];
+      out.push({ identifier: t.identifier, pageX: t.pageX, pageY: t.pageY, clientX: t.clientX, clientY: t.clientY });
+    }
+    return out;
+  }
+  var pressTimer = null, pressed = false, longPressed = false;
+  pagesEl.addEventListener('pointerdown', function (e) {
+    pressed = true; longPressed = false;
+    var target = e.target;
+    var point = [{ identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY }];
+    dispatch(target, 'touchstart', {}, point);
+    clearTimeout(pressTimer);
+    pressTimer = setTimeout(function () {
+      if (pressed) { longPressed = true; dispatch(target, 'longpress', { x: e.pageX, y: e.pageY }, point); }
+    }, 350);
+    var hover = nodeOf(target);
+    for (var h = hover; h && h.__capsule; h = h.parentNode) {
+      var cls = h.__capsule.attrs && h.__capsule.attrs['hover-class'];
+      if (cls && cls !== 'none') { h.classList.add(cls); h.__hover = cls; }
+    }
+  });
+  pagesEl.addEventListener('pointermove', function (e) {
+    if (!pressed) return;
+    dispatch(e.target, 'touchmove', {}, [{ identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY }]);
+  });
+  function release(e, type) {
+    if (!pressed) return;
+    pressed = false;
+    clearTimeout(pressTimer);
+    dispatch(e.target, type, {}, [{ identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY }]);
+    document.querySelectorAll('wx-page *').forEach(function (h) { if (h.__hover) { h.classList.remove(h.__hover); h.__hover = null; } });
+  }
+  pagesEl.addEventListener('pointerup', function (e) { release(e, 'touchend'); });
+  pagesEl.addEventListener('pointercancel', function (e) { release(e, 'touchcancel'); });
+  pagesEl.addEventListener('click', function (e) {
+    if (longPressed && listened(nodeOf(e.target) || e.target, 'longpress')) return;
+    var node = nodeOf(e.target);
+    if (!node) return;
+    if (node.__capsule.tag === 'button' && truthy(attr(node, 'disabled', false))) return;
+    dispatch(e.target, 'tap', { x: e.pageX, y: e.pageY });
+    // A navigator navigates by itself.
+    for (var n = node; n && n.__capsule; n = n.parentNode) {
+      if (n.__capsule.tag === 'navigator') {
+        var kind = { navigate: 'navigateTo', redirect: 'redirectTo', switchTab: 'switchTab', reLaunch: 'reLaunch', navigateBack: 'navigateBack' }[attr(n, 'open-type', 'navigate')] || 'navigateTo';
+        var url = kind === 'navigateBack' ? String(attr(n, 'delta', 1)) : String(attr(n, 'url', ''));
+        send({ type: 'navigate', kind: kind, url: url });
+        break;
+      }
+    }
+  });
+
+  // ---- page scroll, reach bottom, pull-down refresh --------------------------------------
+  var scrolled = 0, reachedBottom = false, scrollTimer = null;
+  screen.addEventListener('scroll', function () {
+    var t = top();
+    if (!t) return;
+    scrolled = screen.scrollTop;
+    if (!scrollTimer) scrollTimer = setTimeout(function () {
+      scrollTimer = null;
+      send({ type: 'pageEvent', page: t.id, hook: 'onPageScroll', arg: { scrollTop: scrolled } });
+    }, 50);
+    var distance = Number(t.window.onReachBottomDistance || 50);
+    var atBottom = screen.scrollTop + screen.clientHeight >= screen.scrollHeight - distance;
+    if (atBottom && !reachedBottom) send({ type: 'pageEvent', page: t.id, hook: 'onReachBottom' });
+    reachedBottom = atBottom;
+  });
+  var refreshEl = document.getElementById('refresh');
+  var pullStart = null;
+  screen.addEventListener('pointerdown', function (e) { pullStart = screen.scrollTop === 0 ? e.clientY : null; });
+  screen.addEventListener('pointerup', function (e) {
+    var t = top();
+    if (pullStart !== null && t && t.window.enablePullDownRefresh && e.clientY - pullStart > 60) startRefresh(t);
+    pullStart = null;
+  });
+  function startRefresh(page) {
+    refreshEl.className = 'active';
+    send({ type: 'pageEvent', page: page.id, hook: 'onPullDownRefresh' });
+  }
+  function stopRefresh() { refreshEl.className = ''; }
+  window.__capsule.pullDownRefresh = function () { var t = top(); if (t) startRefresh(t); };
+
+  // ---- toast and modal -------------------------------------------------------------------
+  var toastEl = document.getElementById('toast');
+  var toastTimer = null;
+  function showToast(msg) {
+    clearTimeout(toastTimer);
+    if (!msg.show) { toastEl.className = ''; return; }
+    toastEl.textContent = msg.title || '';
+    toastEl.className = 'show' + (msg.icon === 'none' ? ' plain' : '') + (msg.loading ? ' loading' : '');
+    if (msg.duration > 0) toastTimer = setTimeout(function () { toastEl.className = ''; }, msg.duration);
+  }
+  var modalEl = document.getElementById('modal');
+  function showModal(msg) {
+    modalEl.querySelector('.title').textContent = msg.title || '';
+    modalEl.querySelector('.content').textContent = msg.content || '';
+    var cancel = modalEl.querySelector('.cancel');
+    var confirm = modalEl.querySelector('.confirm');
+    cancel.style.display = msg.showCancel === false ? 'none' : '';
+    cancel.textContent = msg.cancelText || 'Cancel';
+    confirm.textContent = msg.confirmText || 'OK';
+    modalEl.className = 'show';
+    function answer(ok) {
+      modalEl.className = '';
+      cancel.onclick = confirm.onclick = null;
+      send({ type: 'modalAnswer', seq: msg.seq, confirm: ok });
+    }
+    cancel.onclick = function () { answer(false); };
+    confirm.onclick = function () { answer(true); };
+  }
+
+  connect();
+})();
