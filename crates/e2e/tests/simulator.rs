@@ -1,0 +1,201 @@
+//! The simulator in a real headless Chromium: a person's gestures on the page, checked in the
+//! DOM. Each case saves a screenshot under `target/e2e-artifacts/`.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use capsule_e2e::Browser;
+use capsule_host::{Simulator, device};
+use capsule_package::{LoadOptions, Package};
+use capsule_runtime::Limits;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// A mini-program exercising what a person does: typing, adding, toggling, deleting,
+/// navigating, switching tabs, pulling to refresh, answering a modal.
+const APP: &[(&str, &str)] = &[
+    (
+        "app.json",
+        r##"{
+  "pages": ["pages/list/list", "pages/detail/detail", "pages/me/me"],
+  "window": {"navigationBarTitleText": "E2E", "navigationBarBackgroundColor": "#3b7ddd"},
+  "tabBar": {"color": "#999999", "selectedColor": "#3b7ddd", "backgroundColor": "#ffffff",
+    "list": [{"pagePath": "pages/list/list", "text": "List"}, {"pagePath": "pages/me/me", "text": "Me"}]}
+}"##,
+    ),
+    ("app.js", "App({})"),
+    ("app.wxss", ".done { text-decoration: line-through; } .item { padding: 10rpx; }"),
+    ("pages/list/list.json", r#"{"navigationBarTitleText": "Items", "enablePullDownRefresh": true}"#),
+    (
+        "pages/list/list.wxml",
+        r#"<input id="draft" value="{{draft}}" bindinput="onDraft" placeholder="new item"/>
+<button id="add" type="primary" bindtap="onAdd">Add</button>
+<view class="items">
+  <view wx:for="{{items}}" wx:key="id" class="item {{item.done ? 'done' : ''}}" data-id="{{item.id}}">
+    <text class="title" bindtap="onToggle" data-id="{{item.id}}">{{item.title}}</text>
+    <text class="delete" catchtap="onDelete" data-id="{{item.id}}">x</text>
+  </view>
+</view>
+<navigator id="to-detail" url="/pages/detail/detail?id=42">details</navigator>
+<view id="refreshes">refreshed {{refreshes}}</view>
+<button id="ask" bindtap="onAsk">ask</button>
+<view id="answer">{{answer}}</view>"#,
+    ),
+    (
+        "pages/list/list.js",
+        r#"Page({
+  data: { draft: '', items: [], next: 1, refreshes: 0, answer: '' },
+  onDraft(e) { this.setData({ draft: e.detail.value }) },
+  onAdd() {
+    if (!this.data.draft) return;
+    this.setData({ items: this.data.items.concat({ id: this.data.next, title: this.data.draft, done: false }), next: this.data.next + 1, draft: '' });
+  },
+  onToggle(e) {
+    const i = this.data.items.findIndex(t => t.id === e.currentTarget.dataset.id);
+    this.setData({ [`items[${i}].done`]: !this.data.items[i].done });
+  },
+  onDelete(e) { this.setData({ items: this.data.items.filter(t => t.id !== e.currentTarget.dataset.id) }) },
+  onPullDownRefresh() { this.setData({ refreshes: this.data.refreshes + 1 }); wx.stopPullDownRefresh() },
+  onAsk() { wx.showModal({ title: 'Sure?', content: 'Really?', success: r => this.setData({ answer: r.confirm ? 'confirmed' : 'cancelled' }) }) },
+})"#,
+    ),
+    ("pages/detail/detail.wxml", "<view id=\"detail\">detail {{id}}</view>"),
+    ("pages/detail/detail.js", "Page({ data: { id: '' }, onLoad(q) { this.setData({ id: q.id }) } })"),
+    ("pages/me/me.wxml", "<view id=\"me\">me page</view>"),
+    ("pages/me/me.js", "Page({})"),
+];
+
+fn write_app() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("capsule-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in APP {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    dir
+}
+
+async fn start(dir: &std::path::Path) -> (Simulator, tokio::sync::oneshot::Sender<()>) {
+    let package = Package::load(dir, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (program, diags) = capsule_template::compile_package(&package);
+    assert!(!diags.has_errors(), "{diags}");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let sim =
+        Simulator::start(package, program, 0, device("iphone-se").unwrap(), Limits::default(), async move {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    (sim, stop)
+}
+
+/// The text of the current page's element matching `selector`.
+fn text_of(selector: &str) -> String {
+    format!("(document.querySelector('wx-page:not([style*=\"none\"]) {selector}') || {{}}).textContent")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_uses_the_simulator() {
+    let dir = write_app();
+    let started = Instant::now();
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for("document.querySelector('wx-page #add')", WAIT).await.unwrap();
+    println!("first paint after the simulator started: {:?}", started.elapsed());
+    assert_eq!(b.eval("document.getElementById('nav-title').textContent").await.unwrap(), "Items");
+    b.screenshot("01-opened").await.unwrap();
+
+    // Type an item and add it.
+    b.type_into("#draft input", "milk").await.unwrap();
+    b.wait_for("document.querySelector('#draft input').value === 'milk'", WAIT).await.unwrap();
+    b.click("#add").await.unwrap();
+    b.wait_for(&format!("{} === 'milk'", text_of(".item .title")), WAIT).await.unwrap();
+    b.wait_for("document.querySelector('#draft input').value === ''", WAIT).await.unwrap();
+    b.screenshot("02-added").await.unwrap();
+
+    // Toggle it, then delete it.
+    b.click(".item .title").await.unwrap();
+    b.wait_for("document.querySelector('.item').classList.contains('done')", WAIT).await.unwrap();
+    let style = b.eval("getComputedStyle(document.querySelector('.item')).textDecorationLine").await.unwrap();
+    assert_eq!(style, "line-through", "app.wxss applies");
+    b.screenshot("03-toggled").await.unwrap();
+    b.click(".item .delete").await.unwrap();
+    b.wait_for("!document.querySelector('.item')", WAIT).await.unwrap();
+
+    // A tap, measured in the browser: the click until the DOM shows the change.
+    b.type_into("#draft input", "eggs").await.unwrap();
+    b.wait_for("document.querySelector('#draft input').value === 'eggs'", WAIT).await.unwrap();
+    b.eval(
+        "window.__tapStart = 0; window.__tapMs = null; new MutationObserver(function (m, o) { \
+           if (document.querySelector('.item') && window.__tapStart) { window.__tapMs = performance.now() - window.__tapStart; o.disconnect(); } \
+         }).observe(document.getElementById('pages'), {subtree: true, childList: true, characterData: true}); \
+         document.getElementById('add').addEventListener('pointerdown', function () { window.__tapStart = performance.now(); }, {capture: true, once: true}); true",
+    )
+    .await
+    .unwrap();
+    b.click("#add").await.unwrap();
+    b.wait_for("window.__tapMs !== null", WAIT).await.unwrap();
+    let ms = b.eval("window.__tapMs").await.unwrap();
+    println!("tap → handler → patches → DOM, measured in the browser: {ms} ms");
+
+    // Navigate to a second page and back.
+    b.click("#to-detail").await.unwrap();
+    b.wait_for(&format!("{} === 'detail 42'", text_of("#detail")), WAIT).await.unwrap();
+    assert_eq!(
+        b.eval("getComputedStyle(document.getElementById('nav-back')).visibility").await.unwrap(),
+        "visible"
+    );
+    b.screenshot("04-detail").await.unwrap();
+    b.click("#nav-back").await.unwrap();
+    b.wait_for(&format!("{} === 'eggs'", text_of(".item .title")), WAIT).await.unwrap();
+
+    // Pull down to refresh: the page hears it and stops it.
+    b.eval("window.__capsule.pullDownRefresh(); true").await.unwrap();
+    b.wait_for(&format!("{} === 'refreshed 1'", text_of("#refreshes")), WAIT).await.unwrap();
+    b.wait_for("document.getElementById('refresh').className === ''", WAIT).await.unwrap();
+
+    // A modal, answered.
+    b.click("#ask").await.unwrap();
+    b.wait_for("document.getElementById('modal').className === 'show'", WAIT).await.unwrap();
+    b.screenshot("05-modal").await.unwrap();
+    b.click("#modal .confirm").await.unwrap();
+    b.wait_for(&format!("{} === 'confirmed'", text_of("#answer")), WAIT).await.unwrap();
+
+    // Switch tabs.
+    b.click("#tabbar .tab:nth-child(2)").await.unwrap();
+    b.wait_for(&format!("{} === 'me page'", text_of("#me")), WAIT).await.unwrap();
+    b.screenshot("06-tab").await.unwrap();
+
+    // A view that reconnects starts from a snapshot of the current page.
+    let mut late = Browser::launch(480, 860).await.unwrap();
+    late.goto(&sim.url()).await.unwrap();
+    late.wait_for(&format!("{} === 'me page'", text_of("#me")), WAIT).await.unwrap();
+
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_showcase_renders_with_its_images_and_styles() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/showcase");
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for("document.querySelector('wx-image.logo img') && document.querySelector('wx-image.logo img').naturalWidth === 64", WAIT)
+        .await
+        .unwrap();
+    // 96rpx on a 375 px wide device is 48 px.
+    let width =
+        b.eval("document.querySelector('wx-image.logo').getBoundingClientRect().width").await.unwrap();
+    assert_eq!(width.as_f64().map(f64::round), Some(48.0));
+    b.click("wx-navigator:nth-child(1)").await.unwrap();
+    b.wait_for(&format!("{}.startsWith('Hello, Ada!')", text_of("wx-view.section-title + wx-view")), WAIT)
+        .await
+        .unwrap();
+    b.click("wx-button").await.unwrap();
+    b.wait_for(&format!("{} === 'More (2)'", text_of("wx-button .wx-button-label")), WAIT).await.unwrap();
+    b.screenshot("07-showcase-bindings").await.unwrap();
+    let _ = stop.send(());
+}
