@@ -99,6 +99,8 @@ pub fn run(
                 Ok(())
             }
             Step::Navigate(url) => {
+                // A person names a page by its route; relative URLs are for pages' own links.
+                let url = if url.starts_with('/') { url } else { format!("/{url}") };
                 session.request(Input::Navigate { kind: "navigateTo".into(), url });
                 Ok(())
             }

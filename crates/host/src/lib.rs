@@ -66,8 +66,10 @@ struct Shared {
     styles: PackageStyles,
     device: Device,
     handle: InstanceSender,
-    /// Pages bottom first.
+    /// Every live page (parked tab pages too), in the order they opened.
     pages: Mutex<Vec<(u32, PageMirror)>>,
+    /// The stack, bottom first: the last is shown.
+    stack: Mutex<Vec<u32>>,
     to_views: broadcast::Sender<String>,
     /// Modal answers waiting: seq → nothing (the answer carries all).
     pending_modals: Mutex<HashMap<u32, ()>>,
@@ -102,6 +104,7 @@ impl Simulator {
             device,
             handle: instance.sender(),
             pages: Mutex::new(Vec::new()),
+            stack: Mutex::new(Vec::new()),
             to_views,
             pending_modals: Mutex::new(HashMap::new()),
         });
@@ -184,6 +187,7 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle) {
                 };
                 let message = page_message(page, &mirror);
                 shared.pages.lock().unwrap_or_else(|p| p.into_inner()).push((page, mirror));
+                shared.stack.lock().unwrap_or_else(|p| p.into_inner()).push(page);
                 send_view(&shared, message);
             }
             Output::Patches { page, patches } => {
@@ -202,7 +206,12 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle) {
             }
             Output::PageClosed { page } => {
                 shared.pages.lock().unwrap_or_else(|p| p.into_inner()).retain(|(id, _)| *id != page);
+                shared.stack.lock().unwrap_or_else(|p| p.into_inner()).retain(|id| *id != page);
                 send_view(&shared, json!({"type": "close", "page": page}));
+            }
+            Output::Stack { pages } => {
+                *shared.stack.lock().unwrap_or_else(|p| p.into_inner()) = pages.clone();
+                send_view(&shared, json!({"type": "stack", "pages": pages}));
             }
             Output::Log { level, text, source } => {
                 let source = if source.is_empty() { String::new() } else { format!(" ({source})") };
@@ -265,8 +274,9 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             );
         }
         "setNavigationBarTitle" | "setNavigationBarColor" => {
+            let top_id = shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().copied();
             let mut pages = shared.pages.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((id, top)) = pages.last_mut() {
+            if let Some((id, top)) = pages.iter_mut().find(|(id, _)| Some(*id) == top_id) {
                 let change = if name == "setNavigationBarTitle" {
                     json!({"navigationBarTitleText": text("title")})
                 } else {
@@ -334,6 +344,7 @@ async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
     for (id, page) in shared.pages.lock().unwrap_or_else(|p| p.into_inner()).iter() {
         hello.push(page_message(*id, page));
     }
+    hello.push(json!({"type": "stack", "pages": *shared.stack.lock().unwrap_or_else(|p| p.into_inner())}));
     for mut m in hello {
         m["v"] = json!(PROTOCOL);
         if socket.send(Message::Text(m.to_string().into())).await.is_err() {

@@ -29,6 +29,9 @@ pub enum CacheMode {
     Disk(PathBuf),
 }
 
+/// Scripts kept in memory at most, across all instances of the process.
+const MAX_MEMORY_ENTRIES: usize = 4096;
+
 struct Cache {
     mode: CacheMode,
     entries: HashMap<[u8; 32], Arc<Vec<u8>>>,
@@ -109,7 +112,12 @@ pub fn eval<'js>(ctx: &Ctx<'js>, source: &str, filename: &str) -> rquickjs::Resu
                 }
             };
             let bytes = Arc::new(bytes);
-            cache().lock().unwrap_or_else(|p| p.into_inner()).entries.insert(k, bytes.clone());
+            let mut c = cache().lock().unwrap_or_else(|p| p.into_inner());
+            // Bounded: past the limit the cache starts over (disk still has everything).
+            if c.entries.len() >= MAX_MEMORY_ENTRIES {
+                c.entries.clear();
+            }
+            c.entries.insert(k, bytes.clone());
             bytes
         }
     };

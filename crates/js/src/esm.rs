@@ -57,7 +57,9 @@ impl Loader for PackageLoader {
         let code = if name.ends_with(".json") {
             format!("export default JSON.parse({});", serde_json::to_string(source).unwrap_or_default())
         } else if is_module(source) {
-            source.to_string()
+            // The platform's tools let module files call `require` too; the binding sits on
+            // the first line so line numbers stay as written.
+            format!("const require = globalThis.__capsule.requireFrom({path});{source}")
         } else {
             commonjs_facade(&path, source)
         };

@@ -8,8 +8,18 @@
   var hooks = {};
   Object.defineProperty(G, '__capsule', { value: hooks });
 
-  // What the platform does not offer to mini-program code.
+  // What the platform does not offer to mini-program code: eval and building functions from
+  // strings (directly, or through any function's constructor).
   delete G.eval;
+  (function () {
+    function refuse() { throw new EvalError('code from strings is not allowed in mini-programs'); }
+    var kinds = [function () {}, async function () {}, function* () {}, async function* () {}];
+    kinds.forEach(function (f) {
+      Object.defineProperty(Object.getPrototypeOf(f), 'constructor', { value: refuse, writable: false, configurable: false });
+    });
+    refuse.prototype = Function.prototype;
+    Object.defineProperty(G, 'Function', { value: refuse, writable: false, configurable: false });
+  })();
 
   // ---- console -----------------------------------------------------------------------
   function show(value, depth) {
@@ -109,6 +119,7 @@
     };
   }
   hooks.load = load;
+  hooks.requireFrom = requireFrom;
 
   // ---- data paths, as setData keys write them ------------------------------------------
   function parsePath(key) {
@@ -266,10 +277,11 @@
       if (json.length > MAX_SET_DATA) {
         throw new RangeError('setData: the data is ' + json.length + ' bytes, over the limit of 1 MiB; nothing was changed');
       }
+      // The host checks the keys and renders first: a key it refuses leaves this.data as it was.
+      native.setData(id, json);
       var parsed = JSON.parse(json);
       for (var key in parsed) setPath(this.data, parsePath(key), parsed[key]);
       for (var k2 in data) if (data[k2] === undefined) console.warn('setData: `' + k2 + '` is undefined and was not set');
-      native.setData(id, json);
       if (typeof callback === 'function') {
         var self = this;
         Promise.resolve().then(function () { callback.call(self); });

@@ -38,8 +38,10 @@ impl<'js> WxsAccess<'_, 'js> {
     /// A caller for the modules of `files` (a page's template file and what it imports and
     /// includes, in that order). Errors thrown by module functions collect in the caller.
     pub fn caller(&self, files: &[usize]) -> WxsCaller<'js> {
-        let modules = self.realm.borrow().as_ref().map(|r| r.scope(files)).unwrap_or_default();
-        WxsCaller { ctx: self.ctx.clone(), modules, errors: RefCell::new(Vec::new()) }
+        let realm = self.realm.borrow();
+        let modules = realm.as_ref().map(|r| r.scope(files)).unwrap_or_default();
+        let parse = realm.as_ref().map(|r| r.parser());
+        WxsCaller { ctx: self.ctx.clone(), modules, parse, errors: RefCell::new(Vec::new()) }
     }
 }
 
@@ -82,7 +84,8 @@ pub trait Natives {
     /// `console.*`: level (`log`, `info`, `warn`, `error`, `debug`), text, and the calling
     /// `file:line` in the package.
     fn log(&self, level: &str, text: &str, source: &str);
-    fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool);
+    /// An `Err` (too many timers) is thrown into the script.
+    fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool) -> Result<(), String>;
     fn clear_timer(&self, id: u32);
     /// A page's `setData`, as JSON; `wxs` lets the re-render call the page's WXS modules.
     /// An `Err` is thrown into the script.
@@ -506,7 +509,12 @@ fn natives_object<'js>(
     let n = natives.clone();
     o.set(
         "setTimer",
-        Function::new(ctx.clone(), move |id: u32, ms: f64, repeat: bool| n.set_timer(id, ms, repeat))?,
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, id: u32, ms: f64, repeat: bool| -> rquickjs::Result<()> {
+                n.set_timer(id, ms, repeat).map_err(|e| rquickjs::Exception::throw_range(&ctx, &e))
+            },
+        )?,
     )?;
     let n = natives.clone();
     o.set("clearTimer", Function::new(ctx.clone(), move |id: u32| n.clear_timer(id))?)?;
@@ -580,11 +588,12 @@ fn natives_object<'js>(
             let Some(source) = package.files.text(&path) else {
                 return Err(rquickjs::Exception::throw_message(&ctx, &format!("cannot read `{path}`")));
             };
-            let (module, promise) = rquickjs::Module::declare(ctx.clone(), path.as_str(), source)?.eval()?;
-            if let Some(Err(e)) = promise.result::<rquickjs::Value>() {
-                return Err(e);
-            }
-            module.namespace()
+            let _ = source;
+            // Through the runtime's module registry, so a module both imported and required
+            // is evaluated once.
+            // From the package root, whoever asks.
+            let promise = rquickjs::Module::import(&ctx, format!("/{path}"))?;
+            promise.finish::<Object>()
         })?,
     )?;
     let p = package_for_app;

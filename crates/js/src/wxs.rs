@@ -20,30 +20,45 @@ use rquickjs::CatchResultExt;
 const PRELUDE: &str = r#"(function (native) {
   'use strict';
   var G = globalThis;
+  delete G.eval;
+  (function () {
+    function refuse() { throw new EvalError('code from strings is not allowed in WXS'); }
+    [function () {}, async function () {}, function* () {}, async function* () {}].forEach(function (f) {
+      Object.defineProperty(Object.getPrototypeOf(f), 'constructor', { value: refuse, writable: false, configurable: false });
+    });
+    refuse.prototype = Function.prototype;
+    Object.defineProperty(G, 'Function', { value: refuse, writable: false, configurable: false });
+  })();
   var NativeDate = Date, NativeRegExp = RegExp;
   G.getDate = function () {
     var a = Array.prototype.slice.call(arguments);
     return new (Function.prototype.bind.apply(NativeDate, [null].concat(a)))();
   };
   G.getRegExp = function (pattern, flags) { return new NativeRegExp(pattern, flags); };
-  delete G.Date; delete G.RegExp; delete G.eval;
+  delete G.Date; delete G.RegExp;
   var cache = new Map();
-  G.__wxsLoad = function (path, code) {
+  // The loader stays in this closure: module code cannot compile sources of its own.
+  function load(path, code) {
     if (cache.has(path)) return cache.get(path).exports;
     var module = { exports: {} };
     cache.set(path, module);
     var fn = native.compile(path, code);
     fn(module, module.exports, function require(spec) {
       var found = native.resolve(path, String(spec));
-      return G.__wxsLoad(found[0], found[1]);
+      return load(found[0], found[1]);
     });
     return module.exports;
-  };
+  }
+  return { load: load, parse: JSON.parse };
 })"#;
 
 /// The WXS realm of one instance, and the modules loaded into it.
 pub(crate) struct WxsRealm {
     context: Context,
+    /// The realm's module loader and its `JSON.parse` (arguments are built in this realm, so
+    /// module code never holds an object of the logic realm).
+    loader: Persistent<Function<'static>>,
+    parse: Persistent<Function<'static>>,
     /// `(template file, module name)` → `module.exports`.
     modules: RefCell<HashMap<(usize, String), Persistent<Object<'static>>>>,
 }
@@ -60,8 +75,8 @@ pub struct WxsSource {
 impl WxsRealm {
     pub(crate) fn new(runtime: &Runtime, package: Arc<Package>) -> Result<WxsRealm, String> {
         let context = Context::full(runtime).map_err(|e| e.to_string())?;
-        context.with(|ctx| -> Result<(), String> { install_prelude(&ctx, package) })?;
-        Ok(WxsRealm { context, modules: RefCell::new(HashMap::new()) })
+        let (loader, parse) = context.with(|ctx| install_prelude(&ctx, package))?;
+        Ok(WxsRealm { context, loader, parse, modules: RefCell::new(HashMap::new()) })
     }
 
     pub(crate) fn is_loaded(&self, file: usize) -> bool {
@@ -76,9 +91,10 @@ impl WxsRealm {
                 continue;
             }
             let exports = self.context.with(|ctx| -> Result<Persistent<Object<'static>>, JsError> {
-                let load: Function = ctx
-                    .globals()
-                    .get("__wxsLoad")
+                let load = self
+                    .loader
+                    .clone()
+                    .restore(&ctx)
                     .map_err(|e| JsError { message: e.to_string(), stack: String::new() })?;
                 let exports: Object =
                     load.call((source.path.clone(), source.code.clone())).catch(&ctx).map_err(caught)?;
@@ -87,6 +103,10 @@ impl WxsRealm {
             self.modules.borrow_mut().insert(key, exports);
         }
         Ok(())
+    }
+
+    pub(crate) fn parser(&self) -> Persistent<Function<'static>> {
+        self.parse.clone()
     }
 
     /// The modules visible from the given files, the first file's first.
@@ -104,7 +124,9 @@ impl WxsRealm {
     }
 }
 
-fn install_prelude<'js>(ctx: &Ctx<'js>, package: Arc<Package>) -> Result<(), String> {
+type Installed = (Persistent<Function<'static>>, Persistent<Function<'static>>);
+
+fn install_prelude<'js>(ctx: &Ctx<'js>, package: Arc<Package>) -> Result<Installed, String> {
     let native = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
     let compile = Function::new(
         ctx.clone(),
@@ -135,14 +157,18 @@ fn install_prelude<'js>(ctx: &Ctx<'js>, package: Arc<Package>) -> Result<(), Str
     .map_err(|e| e.to_string())?;
     native.set("resolve", resolve).map_err(|e| e.to_string())?;
     let install: Function = ctx.eval(PRELUDE).map_err(|e| e.to_string())?;
-    install.call::<_, ()>((native,)).catch(ctx).map_err(|e| e.to_string())?;
-    Ok(())
+    let tools: Object = install.call((native,)).catch(ctx).map_err(|e| e.to_string())?;
+    let load: Function = tools.get("load").map_err(|e| e.to_string())?;
+    let parse: Function = tools.get("parse").map_err(|e| e.to_string())?;
+    Ok((Persistent::save(ctx, load), Persistent::save(ctx, parse)))
 }
 
 /// Calls WXS functions from a render, in the context that is running.
 pub struct WxsCaller<'js> {
     pub(crate) ctx: Ctx<'js>,
     pub(crate) modules: Vec<(String, Persistent<Object<'static>>)>,
+    /// The WXS realm's `JSON.parse`, when a realm exists.
+    pub(crate) parse: Option<Persistent<Function<'static>>>,
     pub(crate) errors: RefCell<Vec<JsError>>,
 }
 
@@ -151,9 +177,10 @@ impl WxsHost for WxsCaller<'_> {
         let (_, exports) = self.modules.iter().find(|(n, _)| n == module)?;
         let exports = exports.clone().restore(&self.ctx).ok()?;
         let f: Function = exports.get(function).ok()?;
+        let parse = self.parse.clone()?.restore(&self.ctx).ok()?;
         let mut js_args = rquickjs::function::Args::new(self.ctx.clone(), args.len());
         for a in args {
-            let v = self.ctx.json_parse(a.to_string()).ok()?;
+            let v: rquickjs::Value = parse.call((a.to_string(),)).ok()?;
             js_args.push_arg(v).ok()?;
         }
         match f.call_arg::<rquickjs::Value>(js_args).catch(&self.ctx) {

@@ -3,7 +3,7 @@
 //! [`Output`]s; it never blocks and never touches anything outside its package.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use capsule_js::{Arg, Engine, Limits, Natives, Outcome, WxsAccess, WxsSource};
 use capsule_package::Package;
 use capsule_template::ir::FileId;
-use capsule_template::path::{parse_data_path, set_path};
+use capsule_template::path::{check_gaps, parse_data_path, set_path};
 use capsule_template::tree::{NodeId, NodeKind, Tree};
 use capsule_template::{Program, Rendered, render};
 use serde_json::{Map, Value, json};
@@ -20,6 +20,18 @@ use crate::message::{Input, Output, Query};
 
 /// The most pages a stack may hold, as on the platform.
 pub const MAX_PAGES: usize = 10;
+
+/// Live timers an instance may have.
+pub const MAX_TIMERS: usize = 10_000;
+
+/// Navigations that may wait for the current callback to end.
+pub const MAX_PENDING_NAVIGATIONS: usize = 10;
+
+/// Outputs one input may cause; past it the instance is flooding its host.
+pub const MAX_OUTPUTS_PER_INPUT: usize = 100_000;
+
+/// Characters of one console line the host keeps.
+pub const MAX_LOG_TEXT: usize = 16 * 1024;
 
 /// Events that bubble, as the platform lists them; every other event stays on its target.
 const BUBBLING: &[&str] = &[
@@ -45,11 +57,43 @@ struct PageState {
     /// The template files whose `<wxs>` modules the page's bindings may call.
     wxs_scope: Vec<FileId>,
     rendered: Option<Rendered>,
+    /// A tab page switched away from: alive and hidden, not on the stack.
+    parked: bool,
 }
 
 struct Timer {
     due: Instant,
     every: Option<Duration>,
+}
+
+/// Timers by id, and by due time for finding the next one without a scan.
+#[derive(Default)]
+struct Timers {
+    by_id: std::collections::HashMap<u32, Timer>,
+    by_due: std::collections::BTreeSet<(Instant, u32)>,
+}
+
+impl Timers {
+    fn insert(&mut self, id: u32, timer: Timer) {
+        self.remove(id);
+        self.by_due.insert((timer.due, id));
+        self.by_id.insert(id, timer);
+    }
+
+    fn remove(&mut self, id: u32) -> Option<Timer> {
+        let timer = self.by_id.remove(&id)?;
+        self.by_due.remove(&(timer.due, id));
+        Some(timer)
+    }
+
+    fn next_due(&self) -> Option<Instant> {
+        self.by_due.first().map(|(due, _)| *due)
+    }
+
+    fn clear(&mut self) {
+        self.by_id.clear();
+        self.by_due.clear();
+    }
 }
 
 struct NavRequest {
@@ -63,7 +107,7 @@ struct Shared {
     program: Arc<Program>,
     pages: RefCell<Vec<PageState>>,
     outbox: RefCell<Vec<Output>>,
-    timers: RefCell<BTreeMap<u32, Timer>>,
+    timers: RefCell<Timers>,
     navigation: RefCell<VecDeque<NavRequest>>,
     next_page: Cell<u32>,
 }
@@ -72,22 +116,27 @@ struct Bridge(Rc<Shared>);
 
 impl Natives for Bridge {
     fn log(&self, level: &str, text: &str, source: &str) {
-        self.0.outbox.borrow_mut().push(Output::Log {
-            level: level.into(),
-            text: text.into(),
-            source: source.into(),
-        });
+        let text = match text.char_indices().nth(MAX_LOG_TEXT) {
+            Some((cut, _)) => format!("{}… ({} more bytes)", &text[..cut], text.len() - cut),
+            None => text.to_string(),
+        };
+        self.0.outbox.borrow_mut().push(Output::Log { level: level.into(), text, source: source.into() });
     }
 
-    fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool) {
+    fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool) -> Result<(), String> {
+        let mut timers = self.0.timers.borrow_mut();
+        if timers.by_id.len() >= MAX_TIMERS {
+            return Err(format!("too many timers: an instance may have {MAX_TIMERS} at once"));
+        }
         let delay = Duration::from_secs_f64((delay_ms.max(0.0) / 1000.0).min(86_400.0 * 365.0));
         // An interval of 0 would spin; the platform clamps short intervals too.
         let every = repeat.then(|| delay.max(Duration::from_millis(1)));
-        self.0.timers.borrow_mut().insert(id, Timer { due: Instant::now() + delay, every });
+        timers.insert(id, Timer { due: Instant::now() + delay, every });
+        Ok(())
     }
 
     fn clear_timer(&self, id: u32) {
-        self.0.timers.borrow_mut().remove(&id);
+        self.0.timers.borrow_mut().remove(id);
     }
 
     fn set_data(&self, page: u32, json: &str, wxs: &WxsAccess<'_, '_>) -> Result<(), String> {
@@ -97,10 +146,16 @@ impl Natives for Bridge {
         for key in changes.keys() {
             paths.push(parse_data_path(key).map_err(|e| format!("setData: {e}"))?);
         }
-        let mut pages = self.0.pages.borrow_mut();
+        // A setData from inside a render (a WXS function reaching back) finds the pages busy.
+        let Ok(mut pages) = self.0.pages.try_borrow_mut() else {
+            return Err("setData cannot be called while the page is rendering".into());
+        };
         let Some(state) = pages.iter_mut().find(|p| p.id == page) else { return Ok(()) };
+        for path in &paths {
+            check_gaps(&state.data, path).map_err(|e| format!("setData: {e}; nothing was changed"))?;
+        }
         for (path, (_, value)) in paths.iter().zip(changes) {
-            set_path(&mut state.data, path, value);
+            set_path(&mut state.data, path, value).map_err(|e| format!("setData: {e}"))?;
         }
         if let (Some(rendered), Some(_)) = (state.rendered.as_mut(), state.file) {
             let caller = wxs.caller(&state.wxs_scope);
@@ -122,11 +177,11 @@ impl Natives for Bridge {
     }
 
     fn navigate(&self, seq: u32, kind: &str, target: &str) -> Result<(), String> {
-        self.0.navigation.borrow_mut().push_back(NavRequest {
-            seq: Some(seq),
-            kind: kind.into(),
-            target: target.into(),
-        });
+        let mut queue = self.0.navigation.borrow_mut();
+        if queue.len() >= MAX_PENDING_NAVIGATIONS {
+            return Err("too many navigations are already waiting".into());
+        }
+        queue.push_back(NavRequest { seq: Some(seq), kind: kind.into(), target: target.into() });
         Ok(())
     }
 }
@@ -147,7 +202,7 @@ impl Instance {
             program,
             pages: RefCell::new(Vec::new()),
             outbox: RefCell::new(Vec::new()),
-            timers: RefCell::new(BTreeMap::new()),
+            timers: RefCell::new(Timers::default()),
             navigation: RefCell::new(VecDeque::new()),
             next_page: Cell::new(1),
         });
@@ -222,7 +277,7 @@ impl Instance {
         if self.terminated.is_some() {
             return None;
         }
-        self.shared.timers.borrow().values().map(|t| t.due).min()
+        self.shared.timers.borrow().next_due()
     }
 
     /// Fires every timer due by `now`, in due order.
@@ -231,23 +286,14 @@ impl Instance {
             if self.terminated.is_some() {
                 break;
             }
-            let due = {
-                let timers = self.shared.timers.borrow();
-                timers.iter().filter(|(_, t)| t.due <= now).min_by_key(|(_, t)| t.due).map(|(id, _)| *id)
-            };
-            let Some(id) = due else { break };
+            let due = self.shared.timers.borrow().by_due.first().copied().filter(|(due, _)| *due <= now);
+            let Some((_, id)) = due else { break };
             {
                 let mut timers = self.shared.timers.borrow_mut();
-                let repeat = timers.get(&id).and_then(|t| t.every);
-                match repeat {
-                    Some(every) => {
-                        if let Some(t) = timers.get_mut(&id) {
-                            t.due = Instant::now() + every;
-                        }
-                    }
-                    None => {
-                        timers.remove(&id);
-                    }
+                if let Some(timer) = timers.remove(id)
+                    && let Some(every) = timer.every
+                {
+                    timers.insert(id, Timer { due: Instant::now() + every, every: Some(every) });
                 }
             }
             self.call("fireTimer", &[Arg::Int(id)]);
@@ -258,6 +304,11 @@ impl Instance {
 
     fn flush(&mut self) -> Vec<Output> {
         let mut out = std::mem::take(&mut *self.shared.outbox.borrow_mut());
+        if out.len() > MAX_OUTPUTS_PER_INPUT && self.terminated.is_none() {
+            out.truncate(MAX_OUTPUTS_PER_INPUT);
+            self.terminate(format!("output limit {MAX_OUTPUTS_PER_INPUT} messages per callback exceeded"));
+            out.extend(std::mem::take(&mut *self.shared.outbox.borrow_mut()));
+        }
         out.push(Output::Done);
         out
     }
@@ -301,7 +352,23 @@ impl Instance {
     }
 
     fn top(&self) -> Option<u32> {
-        self.shared.pages.borrow().last().map(|p| p.id)
+        self.shared.pages.borrow().iter().rev().find(|p| !p.parked).map(|p| p.id)
+    }
+
+    /// The pages on the stack (not parked tab pages), bottom first.
+    fn stack(&self) -> Vec<u32> {
+        self.shared.pages.borrow().iter().filter(|p| !p.parked).map(|p| p.id).collect()
+    }
+
+    fn stack_len(&self) -> usize {
+        self.shared.pages.borrow().iter().filter(|p| !p.parked).count()
+    }
+
+    /// Tells the script and the views which pages are on the stack now.
+    fn announce_stack(&mut self) {
+        let ids = self.stack();
+        self.call("stackOrder", &[Arg::Json(json!(ids))]);
+        self.shared.outbox.borrow_mut().push(Output::Stack { pages: ids });
     }
 
     fn lifecycle(&mut self, page: u32, name: &str, arg: Option<Value>) {
@@ -370,6 +437,7 @@ impl Instance {
             file,
             wxs_scope: wxs_scope.clone(),
             rendered: None,
+            parked: false,
         });
         let data = self.call(
             "createPage",
@@ -432,9 +500,36 @@ impl Instance {
 
     fn close_top(&mut self) {
         let Some(id) = self.top() else { return };
+        self.close(id);
+    }
+
+    fn close(&mut self, id: u32) {
         self.lifecycle(id, "onUnload", None);
         self.shared.pages.borrow_mut().retain(|p| p.id != id);
         self.shared.outbox.borrow_mut().push(Output::PageClosed { page: id });
+    }
+
+    /// The package route a navigation URL names: absolute from the root, or relative to the
+    /// current page's folder.
+    fn absolute_url(&self, url: &str) -> String {
+        if url.starts_with('/') {
+            return url.to_string();
+        }
+        let base = self
+            .top()
+            .and_then(|id| self.shared.pages.borrow().iter().find(|p| p.id == id).map(|p| p.route.clone()));
+        let (path, query) = url.split_once('?').map_or((url, None), |(p, q)| (p, Some(q)));
+        let joined = match base {
+            Some(route) => {
+                capsule_package::components::join(capsule_package::components::parent(&route), path)
+            }
+            None => Some(path.to_string()),
+        };
+        let joined = joined.unwrap_or_else(|| path.to_string());
+        match query {
+            Some(q) => format!("{joined}?{q}"),
+            None => joined,
+        }
     }
 
     /// Carries out queued navigations, each after the callback that asked for it.
@@ -444,7 +539,15 @@ impl Instance {
             if self.terminated.is_some() {
                 return;
             }
-            let result = self.navigate(&request.kind, &request.target);
+            let target = if request.kind == "navigateBack" {
+                request.target.clone()
+            } else {
+                self.absolute_url(&request.target)
+            };
+            let result = self.navigate(&request.kind, &target);
+            if result.is_ok() {
+                self.announce_stack();
+            }
             let message = match result {
                 Ok(()) => format!("{}:ok", request.kind),
                 Err(reason) => format!("{}:fail {reason}", request.kind),
@@ -482,7 +585,7 @@ impl Instance {
                 if self.is_tab_page(&route) {
                     return Err("can not navigateTo a tabbar page".into());
                 }
-                if self.shared.pages.borrow().len() >= MAX_PAGES {
+                if self.stack_len() >= MAX_PAGES {
                     return Err("webview count limit exceed".into());
                 }
                 if let Some(top) = self.top() {
@@ -501,7 +604,7 @@ impl Instance {
                 Ok(())
             }
             "navigateBack" => {
-                let len = self.shared.pages.borrow().len();
+                let len = self.stack_len();
                 if len <= 1 {
                     return Err("cannot navigate back at first page.".into());
                 }
@@ -519,6 +622,10 @@ impl Instance {
                 while self.top().is_some() {
                     self.close_top();
                 }
+                let parked: Vec<u32> = self.shared.pages.borrow().iter().map(|p| p.id).collect();
+                for id in parked {
+                    self.close(id);
+                }
                 self.open_page(&route, query);
                 Ok(())
             }
@@ -527,14 +634,54 @@ impl Instance {
                 if !self.is_tab_page(&route) {
                     return Err("can not switch to no-tabBar page".into());
                 }
-                if self.shared.pages.borrow().len() == 1 && self.shared.pages.borrow()[0].route == route {
-                    return Ok(());
+                // Every page that is not a tab page closes, top first; tab pages stay alive.
+                loop {
+                    let top = self.top().and_then(|id| {
+                        self.shared.pages.borrow().iter().find(|p| p.id == id).map(|p| (id, p.route.clone()))
+                    });
+                    match top {
+                        Some((id, r)) if !self.is_tab_page(&r) => self.close(id),
+                        _ => break,
+                    }
                 }
-                while self.top().is_some() {
-                    self.close_top();
+                let current = self.top().and_then(|id| {
+                    self.shared.pages.borrow().iter().find(|p| p.id == id).map(|p| (id, p.route.clone()))
+                });
+                match current {
+                    Some((id, r)) if r == route => {
+                        // Already there (after closing what was above): it shows again.
+                        if self.stack_len() == 1 {
+                            self.lifecycle(id, "onShow", None);
+                        }
+                        return Ok(());
+                    }
+                    Some((id, _)) => {
+                        self.lifecycle(id, "onHide", None);
+                        if let Some(p) = self.shared.pages.borrow_mut().iter_mut().find(|p| p.id == id) {
+                            p.parked = true;
+                        }
+                    }
+                    None => {}
                 }
-                // switchTab drops any query, as on the platform.
-                self.open_page(&route, Map::new());
+                let parked =
+                    self.shared.pages.borrow().iter().find(|p| p.parked && p.route == route).map(|p| p.id);
+                match parked {
+                    Some(id) => {
+                        {
+                            let mut pages = self.shared.pages.borrow_mut();
+                            if let Some(at) = pages.iter().position(|p| p.id == id) {
+                                let mut page = pages.remove(at);
+                                page.parked = false;
+                                pages.push(page);
+                            }
+                        }
+                        self.lifecycle(id, "onShow", None);
+                    }
+                    // switchTab drops any query, as on the platform.
+                    None => {
+                        self.open_page(&route, Map::new());
+                    }
+                }
                 Ok(())
             }
             other => Err(format!("unknown navigation `{other}`")),
@@ -576,8 +723,13 @@ impl Instance {
     fn answer(&mut self, query: &Query) -> Value {
         match query {
             Query::Html => {
+                let top = self.top();
                 let pages = self.shared.pages.borrow();
-                let html = pages.last().and_then(|p| p.rendered.as_ref()).map(|r| r.tree.to_html());
+                let html = pages
+                    .iter()
+                    .find(|p| Some(p.id) == top)
+                    .and_then(|p| p.rendered.as_ref())
+                    .map(|r| r.tree.to_html());
                 html.map_or(Value::Null, Value::String)
             }
             Query::Data => {
@@ -605,7 +757,13 @@ impl Instance {
             }
             Query::Stack => {
                 let pages = self.shared.pages.borrow();
-                Value::Array(pages.iter().map(|p| json!({"page": p.id, "route": p.route})).collect())
+                Value::Array(
+                    pages
+                        .iter()
+                        .filter(|p| !p.parked)
+                        .map(|p| json!({"page": p.id, "route": p.route}))
+                        .collect(),
+                )
             }
         }
     }

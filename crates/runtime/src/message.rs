@@ -86,6 +86,11 @@ pub enum Output {
     PageClosed {
         page: u32,
     },
+    /// The pages on the stack after a navigation, bottom first; the last is shown. A tab page
+    /// switched away from is alive but on no stack.
+    Stack {
+        pages: Vec<u32>,
+    },
     /// Changes to a page's tree after `setData`.
     Patches {
         page: u32,

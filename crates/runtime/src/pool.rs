@@ -3,6 +3,7 @@
 //! through its [`InstanceHandle`]'s channels.
 
 use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
@@ -156,6 +157,23 @@ impl Drop for InstanceHandle {
     }
 }
 
+/// Ends an instance whose host code panicked, telling its host why.
+fn fail(
+    instances: &mut HashMap<u64, (Instance, Sender<Output>)>,
+    id: u64,
+    panic: &Box<dyn std::any::Any + Send>,
+) {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".into());
+    if let Some((_, out)) = instances.remove(&id) {
+        let _ = out.send(Output::Terminated { reason: format!("internal error in the host: {what}") });
+        let _ = out.send(Output::Done);
+    }
+}
+
 fn logic_thread(rx: Receiver<Command>) {
     let mut instances: HashMap<u64, (Instance, Sender<Output>)> = HashMap::new();
     loop {
@@ -176,10 +194,20 @@ fn logic_thread(rx: Receiver<Command>) {
                 }
             }
             Ok(Command::Input { id, input }) => {
-                if let Some((instance, out)) = instances.get_mut(&id) {
-                    for o in instance.handle(input) {
-                        let _ = out.send(o);
+                // A bug in the host code must cost one instance, not every instance on this thread.
+                let outputs = instances
+                    .get_mut(&id)
+                    .map(|(instance, _)| catch_unwind(AssertUnwindSafe(|| instance.handle(input))));
+                match outputs {
+                    Some(Ok(outputs)) => {
+                        if let Some((_, out)) = instances.get(&id) {
+                            for o in outputs {
+                                let _ = out.send(o);
+                            }
+                        }
                     }
+                    Some(Err(panic)) => fail(&mut instances, id, &panic),
+                    None => {}
                 }
             }
             Ok(Command::Drop { id }) => {
@@ -189,14 +217,23 @@ fn logic_thread(rx: Receiver<Command>) {
             Err(RecvTimeoutError::Timeout) => {}
         }
         let now = Instant::now();
-        for (instance, out) in instances.values_mut() {
-            if instance.next_due().is_some_and(|d| d <= now) {
-                for o in instance.run_timers(now) {
-                    // Only inputs are answered with Done, so a host can wait for one.
-                    if !matches!(o, Output::Done) {
-                        let _ = out.send(o);
+        let due: Vec<u64> = instances
+            .iter()
+            .filter(|(_, (i, _))| i.next_due().is_some_and(|d| d <= now))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in due {
+            let Some((instance, _)) = instances.get_mut(&id) else { continue };
+            match catch_unwind(AssertUnwindSafe(|| instance.run_timers(now))) {
+                Ok(outputs) => {
+                    if let Some((_, out)) = instances.get(&id) {
+                        // Only inputs are answered with Done, so a host can wait for one.
+                        for o in outputs.into_iter().filter(|o| !matches!(o, Output::Done)) {
+                            let _ = out.send(o);
+                        }
                     }
                 }
+                Err(panic) => fail(&mut instances, id, &panic),
             }
         }
     }

@@ -160,7 +160,8 @@ fn navigation_follows_the_platform_order() {
         ["b.onUnload", "a.onShow"]
     );
     assert_eq!(logs(&h.tap("#tab")), ["navigateTo:fail can not navigateTo a tabbar page"]);
-    assert_eq!(logs(&h.tap("#bad")), [r#"navigateTo:fail page "pages/none/none" is not found"#]);
+    // A URL without a leading slash is relative to the page, as on the platform.
+    assert_eq!(logs(&h.tap("#bad")), [r#"navigateTo:fail page "pages/a/pages/none/none" is not found"#]);
     let back = h.request(Input::Navigate { kind: "navigateBack".into(), url: "1".into() });
     assert!(back.iter().any(|o| matches!(o, Output::Error { message, .. } if message == "navigateBack:fail cannot navigate back at first page.")));
 }
@@ -168,16 +169,24 @@ fn navigation_follows_the_platform_order() {
 #[test]
 fn redirect_relaunch_and_switch_tab() {
     let (h, _) = Harness::start(&app(&[]), Limits::default(), None);
-    let nav =
-        |kind: &str, url: &str| logs(&h.request(Input::Navigate { kind: kind.into(), url: url.into() }));
+    let nav = |kind: &str, url: &str| {
+        logs(&h.request(Input::Navigate { kind: kind.into(), url: format!("/{url}") }))
+    };
     assert_eq!(nav("redirectTo", "pages/b/b"), ["a.onUnload", "b.onLoad {}", "b.onShow", "b.onReady"]);
     assert_eq!(nav("navigateTo", "pages/a/a?k=v").len(), 0, "a tab page cannot be navigated to");
     nav("redirectTo", "pages/b/b?n=2");
     assert_eq!(nav("reLaunch", "pages/a/a"), ["b.onUnload", "a.onLoad {}", "a.onShow", "a.onReady"]);
+    // Tab pages stay alive when switched away from: hidden, then shown again.
     assert_eq!(
         nav("switchTab", "pages/tab/tab?q=1"),
-        ["a.onUnload", "tab.onLoad {}", "tab.onShow", "tab.onReady"]
+        ["a.onHide", "tab.onLoad {}", "tab.onShow", "tab.onReady"]
     );
+    assert_eq!(nav("switchTab", "pages/a/a"), ["tab.onHide", "a.onShow"]);
+    assert_eq!(h.answer(Query::Stack).as_array().map(Vec::len), Some(1));
+    // Pages that are not tab pages close; the tab page below shows.
+    nav("navigateTo", "pages/b/b");
+    assert_eq!(nav("switchTab", "pages/a/a"), ["b.onUnload", "a.onShow"]);
+    assert_eq!(nav("switchTab", "pages/tab/tab"), ["a.onHide", "tab.onShow"]);
 }
 
 #[test]
@@ -189,7 +198,7 @@ fn the_page_stack_holds_at_most_ten() {
     let (h, _) = Harness::start(&files, Limits::default(), Some("pages/b/b"));
     let stack = h.answer(Query::Stack);
     assert_eq!(stack.as_array().unwrap().len(), 10);
-    let out = h.request(Input::Navigate { kind: "navigateTo".into(), url: "pages/b/b".into() });
+    let out = h.request(Input::Navigate { kind: "navigateTo".into(), url: "/pages/b/b".into() });
     assert!(out.iter().any(|o| matches!(o, Output::Error { message, .. } if message == "navigateTo:fail webview count limit exceed")));
 }
 
@@ -603,4 +612,69 @@ fn timers_fire_in_order_and_can_be_cleared() {
     );
     assert!(seen.contains(&"cleared".to_string()) && seen.contains(&"once xy".to_string()), "{seen:?}");
     assert!(!seen.contains(&"never".to_string()));
+}
+
+#[test]
+fn code_from_strings_is_refused_in_both_realms() {
+    let files = app(&[
+        (
+            "pages/a/a.wxml",
+            "<wxs module=\"m\">module.exports.f = function (o) { try { return typeof o.constructor.constructor('return globalThis')().wx } catch (e) { return 'refused' } };\n\
+             module.exports.g = function () { try { return typeof __wxsLoad } catch (e) { return 'x' } };</wxs>\
+             <view>{{m.f(list)}} {{m.g()}}</view>",
+        ),
+        (
+            "pages/a/a.js",
+            "Page({ data: { list: [1] }, onLoad() {\n\
+               for (const make of [() => Function('return 1'), () => (function () {}).constructor('return 1'), () => (async function () {}).constructor('return 1')]) {\n\
+                 try { make(); console.log('allowed') } catch (e) { console.log(e.name) }\n\
+               }\n\
+             } })",
+        ),
+    ]);
+    let (h, out) = Harness::start(&files, Limits::default(), None);
+    assert_eq!(logs(&out)[2..], ["EvalError", "EvalError", "EvalError"]);
+    assert_eq!(h.answer(Query::Html), json!("<view>refused undefined</view>"));
+}
+
+#[test]
+fn hostile_set_data_and_timers_are_bounded() {
+    let files = app(&[(
+        "pages/a/a.js",
+        "Page({ data: { a: 1 }, onLoad() {\n\
+           try { this.setData({ 'l[50000000]': 1 }) } catch (e) { console.log(e.message) }\n\
+           try { this.setData({ 'a[x]': 2 }) } catch (e) { console.log('refused: ' + JSON.stringify(this.data.a)) }\n\
+           try { for (let i = 0; i < 20000; i++) setTimeout(function () {}, 100000) } catch (e) { console.log(e.message) }\n\
+           console.log('x'.repeat(100000));\n\
+         } })",
+    )]);
+    let (h, out) = Harness::start(&files, Limits::default(), None);
+    let l = logs(&out);
+    assert_eq!(
+        l[2],
+        "setData: index 50000000 is more than 10000 past the end of an array of 0; nothing was changed"
+    );
+    assert_eq!(l[3], "refused: 1");
+    assert_eq!(l[4], "too many timers: an instance may have 10000 at once");
+    assert!(l[5].len() < 17_000 && l[5].ends_with("(83616 more bytes)"), "{}", &l[5][l[5].len() - 40..]);
+    assert_eq!(h.answer(Query::Data), json!({"a": 1}));
+}
+
+#[test]
+fn relative_urls_resolve_from_the_page_and_modules_evaluate_once() {
+    let files = app(&[
+        ("utils/store.js", "console.log('store evaluated');\nexport const state = {};"),
+        ("utils/user.js", "module.exports = require('./store.js').state;"),
+        (
+            "pages/a/a.js",
+            "import { state } from '../../utils/store.js';\nconst other = require('../../utils/user.js');\n\
+             console.log('same ' + (state === other));\n\
+             Page({ onLoad() { wx.navigateTo({ url: '../b/b?id=1', success: r => console.log(r.errMsg) }) } })",
+        ),
+    ]);
+    let (_h, out) = Harness::start(&files, Limits::default(), None);
+    assert_eq!(
+        logs(&out)[2..],
+        ["store evaluated", "same true", r#"b.onLoad {"id":"1"}"#, "b.onShow", "b.onReady", "navigateTo:ok"]
+    );
 }

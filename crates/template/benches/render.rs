@@ -59,7 +59,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("setData one row of 1000", |b| {
         b.iter(|| {
             done = !done;
-            set_path(&mut data, &path, Value::Bool(done));
+            set_path(&mut data, &path, Value::Bool(done)).expect("a valid path");
             page.update(&program, &data, std::slice::from_ref(&path), &NoWxs)
         })
     });

@@ -59,19 +59,26 @@ pub fn parse_data_path(key: &str) -> Result<Path, String> {
     Ok(path)
 }
 
+/// How far past an array's end an index may reach (the gap fills with `null`): a script must
+/// not make the host allocate without bound with one key.
+pub const MAX_INDEX_GAP: usize = 10_000;
+
 /// Sets `value` at `path` in `data`, creating objects and arrays on the way as the platform
-/// does (an index on a missing value makes an array; indices past the end pad with `null`).
+/// does (an index on a missing value makes an array; indices past the end pad with `null`,
+/// up to [`MAX_INDEX_GAP`] of them).
 ///
 /// ```
 /// use capsule_template::path::{parse_data_path, set_path};
 /// let mut data = serde_json::json!({"list": [{"done": false}]});
-/// set_path(&mut data, &parse_data_path("list[0].done").unwrap(), true.into());
-/// set_path(&mut data, &parse_data_path("list[2].done").unwrap(), false.into());
-/// set_path(&mut data, &parse_data_path("a.b").unwrap(), 1.into());
+/// set_path(&mut data, &parse_data_path("list[0].done").unwrap(), true.into()).unwrap();
+/// set_path(&mut data, &parse_data_path("list[2].done").unwrap(), false.into()).unwrap();
+/// set_path(&mut data, &parse_data_path("a.b").unwrap(), 1.into()).unwrap();
 /// assert_eq!(data, serde_json::json!({"list": [{"done": true}, null, {"done": false}], "a": {"b": 1}}));
+/// assert!(set_path(&mut data, &parse_data_path("list[99999999]").unwrap(), 1.into()).is_err());
 /// ```
-pub fn set_path(data: &mut Value, path: &[String], value: Value) {
-    let Some((last, parents)) = path.split_last() else { return };
+pub fn set_path(data: &mut Value, path: &[String], value: Value) -> Result<(), String> {
+    check_gaps(data, path)?;
+    let Some((last, parents)) = path.split_last() else { return Ok(()) };
     let mut target = data;
     for (i, key) in parents.iter().enumerate() {
         let next_is_index = path[i + 1].parse::<usize>().is_ok();
@@ -95,6 +102,30 @@ pub fn set_path(data: &mut Value, path: &[String], value: Value) {
             *other = Value::Object(map);
         }
     }
+    Ok(())
+}
+
+/// Refuses an index that would pad an array (existing or new) with more than
+/// [`MAX_INDEX_GAP`] nulls, before anything changes.
+pub fn check_gaps(data: &Value, path: &[String]) -> Result<(), String> {
+    let mut node = Some(data);
+    for key in path {
+        let len = match node {
+            Some(Value::Array(items)) => items.len(),
+            _ => 0,
+        };
+        if let Ok(i) = key.parse::<usize>()
+            && i > len.saturating_add(MAX_INDEX_GAP)
+        {
+            return Err(format!("index {i} is more than {MAX_INDEX_GAP} past the end of an array of {len}"));
+        }
+        node = match node {
+            Some(Value::Array(items)) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+            Some(Value::Object(map)) => map.get(key),
+            _ => None,
+        };
+    }
+    Ok(())
 }
 
 fn child_mut<'v>(target: &'v mut Value, key: &str, make_array: bool) -> &'v mut Value {

@@ -39,7 +39,7 @@ fn set_data(
     let mut paths: Vec<Path> = Vec::new();
     for (key, value) in sets {
         let path = parse_data_path(key).unwrap();
-        set_path(data, &path, value.clone());
+        set_path(data, &path, value.clone()).unwrap();
         paths.push(path);
     }
     let mut mirror = page.tree.clone();

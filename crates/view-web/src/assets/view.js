@@ -14,7 +14,8 @@
   var socket = null;
   var retry = 200;
   var app = { css: '', tabBar: null, window: {} };
-  var pages = [];          // [{id, route, el, nodes: Map, window}], bottom first
+  var pages = [];          // [{id, route, el, nodes: Map, window}], every live page
+  var stack = [];          // page ids on the stack, bottom first; the last is shown
   var byId = new Map();    // page id -> page
 
   // ---- connection --------------------------------------------------------------------
@@ -45,6 +46,7 @@
     switch (msg.type) {
       case 'reset':
         pages.slice().forEach(function (p) { closePage(p.id); });
+        stack = [];
         app.css = msg.appCss || '';
         app.tabBar = msg.tabBar || null;
         app.window = msg.window || {};
@@ -58,6 +60,7 @@
         break;
       }
       case 'close': closePage(msg.page); break;
+      case 'stack': stack = msg.pages.slice(); showTop(); break;
       case 'window': {
         var p2 = byId.get(msg.page);
         if (p2) { Object.assign(p2.window, msg.window); if (p2 === top()) showChrome(p2); }
@@ -79,7 +82,7 @@
   }
 
   // ---- pages ---------------------------------------------------------------------------
-  function top() { return pages[pages.length - 1]; }
+  function top() { return byId.get(stack[stack.length - 1]); }
   function openPage(msg) {
     if (byId.has(msg.page)) closePage(msg.page);
     var el = document.createElement('wx-page');
@@ -87,6 +90,7 @@
     var page = { id: msg.page, route: msg.route, el: el, nodes: new Map(), window: msg.window || {} };
     byId.set(msg.page, page);
     pages.push(page);
+    if (stack.indexOf(msg.page) < 0) stack.push(msg.page);
     setCss('page-' + msg.page, msg.css || '');
     pagesEl.appendChild(el);
     if (msg.snapshot && msg.snapshot.tree) buildSnapshot(page, msg.snapshot.tree);
@@ -97,6 +101,7 @@
     if (!page) return;
     byId.delete(id);
     pages.splice(pages.indexOf(page), 1);
+    if (stack.indexOf(id) >= 0) stack.splice(stack.indexOf(id), 1);
     page.el.remove();
     setCss('page-' + id, '');
     showTop();
@@ -112,7 +117,7 @@
     navEl.style.background = w.navigationBarBackgroundColor || '#000000';
     navEl.style.color = w.navigationBarTextStyle === 'black' ? '#000' : '#fff';
     navEl.style.display = w.navigationStyle === 'custom' ? 'none' : '';
-    backEl.style.visibility = pages.length > 1 ? 'visible' : 'hidden';
+    backEl.style.visibility = stack.length > 1 ? 'visible' : 'hidden';
     screen.style.background = w.backgroundColor || '';
   }
   backEl.addEventListener('click', function () { send({ type: 'navigate', kind: 'navigateBack', url: '1' }); });
