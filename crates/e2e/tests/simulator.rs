@@ -131,7 +131,7 @@ async fn a_person_uses_the_simulator() {
         "window.__tapStart = 0; window.__tapMs = null; new MutationObserver(function (m, o) { \
            if (document.querySelector('.item') && window.__tapStart) { window.__tapMs = performance.now() - window.__tapStart; o.disconnect(); } \
          }).observe(document.getElementById('pages'), {subtree: true, childList: true, characterData: true}); \
-         document.getElementById('add').addEventListener('pointerdown', function () { window.__tapStart = performance.now(); }, {capture: true, once: true}); true",
+         document.getElementById('add').addEventListener('click', function () { window.__tapStart = performance.now(); }, {capture: true, once: true}); true",
     )
     .await
     .unwrap();
@@ -163,10 +163,14 @@ async fn a_person_uses_the_simulator() {
     b.click("#modal .confirm").await.unwrap();
     b.wait_for(&format!("{} === 'confirmed'", text_of("#answer")), WAIT).await.unwrap();
 
-    // Switch tabs.
+    // Switch tabs, and back: the list page was kept alive, items and all.
     b.click("#tabbar .tab:nth-child(2)").await.unwrap();
     b.wait_for(&format!("{} === 'me page'", text_of("#me")), WAIT).await.unwrap();
     b.screenshot("06-tab").await.unwrap();
+    b.click("#tabbar .tab:nth-child(1)").await.unwrap();
+    b.wait_for(&format!("{} === 'eggs'", text_of(".item .title")), WAIT).await.unwrap();
+    b.click("#tabbar .tab:nth-child(2)").await.unwrap();
+    b.wait_for(&format!("{} === 'me page'", text_of("#me")), WAIT).await.unwrap();
 
     // A view that reconnects starts from a snapshot of the current page.
     let mut late = Browser::launch(480, 860).await.unwrap();

@@ -40,7 +40,7 @@
     msg.v = PROTOCOL;
     if (socket && socket.readyState === 1) socket.send(JSON.stringify(msg));
   }
-  window.__capsule = { send: send, pages: pages };
+  window.__capsule = { send: send, pages: function () { return pages; }, stack: function () { return stack; } };
 
   function handle(msg) {
     switch (msg.type) {
@@ -146,7 +146,7 @@
         if (item.pagePath === t.route) {
           send({ type: 'pageEvent', page: t.id, hook: 'onTabItemTap', arg: { index: index, pagePath: item.pagePath, text: item.text } });
         } else {
-          send({ type: 'navigate', kind: 'switchTab', url: item.pagePath });
+          send({ type: 'navigate', kind: 'switchTab', url: '/' + item.pagePath });
         }
       });
       tabBarEl.appendChild(b);
