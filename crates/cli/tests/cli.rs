@@ -406,3 +406,43 @@ fn exec_reports_console_output_and_termination_on_stderr() {
     assert!(err.contains("error: the instance was terminated: CPU time limit 200 ms exceeded"), "{err}");
     assert_eq!(stdout(&out), "<view id=\"spin\" bind:tap=\"spin\">1</view>\n");
 }
+
+#[test]
+fn run_serves_the_simulator_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_capsule"))
+        .args(["run", &example("showcase"), "--device", "pixel-7"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().to_string();
+    assert!(url.starts_with("http://127.0.0.1:") && url.ends_with('/'), "{url}");
+    let port: u16 = url.trim_start_matches("http://127.0.0.1:").trim_end_matches('/').parse().unwrap();
+    let get = |path: &str| {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut r = Vec::new();
+        s.read_to_end(&mut r).unwrap();
+        String::from_utf8_lossy(&r).into_owned()
+    };
+    let page = get("/");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("--device-width: 412px"), "the device profile is applied");
+    assert!(get("/pkg/images/logo.png").contains("content-type: image/png"));
+    assert!(get("/pkg/../Cargo.toml").starts_with("HTTP/1.1 404"));
+    assert!(get("/pkg/project.config.json").starts_with("HTTP/1.1 404"), "only packed files are served");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn run_refuses_an_unknown_device() {
+    let out = capsule(&["run", &example("showcase"), "--device", "brick"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("unknown device `brick`; devices are: iphone-se"), "{}", stderr(&out));
+}
