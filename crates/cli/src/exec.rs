@@ -63,6 +63,7 @@ pub fn run(
     steps: &[String],
     print: Print,
     budget: Limits,
+    bridge: &crate::BridgeArgs,
     color: bool,
     options: &LoadOptions,
 ) -> anyhow::Result<ExitCode> {
@@ -81,7 +82,8 @@ pub fn run(
         return Ok(ExitCode::FAILURE);
     }
     let pool = Pool::new(1);
-    let handle = pool.spawn(Arc::new(package), Arc::new(program), budget);
+    let api = bridge.client(&package);
+    let handle = pool.spawn_with(Arc::new(package), Arc::new(program), budget, Some(api));
     let mut session = Session { handle, terminated: None };
     session.request(Input::Launch { path: page.map(str::to_string) });
     for step in steps {

@@ -75,6 +75,8 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
+        bridge: BridgeArgs,
+        #[command(flatten)]
         limits: LimitArgs,
     },
     /// Run a mini-program headless: launch it, apply steps, print the current page.
@@ -101,6 +103,8 @@ enum Command {
         heap_limit: u64,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        bridge: BridgeArgs,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -139,6 +143,50 @@ impl OutputArgs {
             ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         }
     }
+}
+
+#[derive(Args)]
+struct BridgeArgs {
+    /// Where each app's storage lives [default: the user data folder, ~/.local/share/capsule].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Grant a scope in advance (e.g. scope.userLocation); repeatable.
+    #[arg(long = "grant", value_name = "SCOPE")]
+    grant: Vec<String>,
+    /// Deny a scope in advance; repeatable. An unanswered prompt is a denial.
+    #[arg(long = "deny", value_name = "SCOPE")]
+    deny: Vec<String>,
+}
+
+impl BridgeArgs {
+    /// The bridge for one app, with its own worker thread.
+    fn client(&self, package: &Package) -> std::sync::Arc<dyn capsule_bridge::service::ApiHost> {
+        let data_dir = self.data_dir.clone().unwrap_or_else(default_data_dir);
+        let mut answers = std::collections::HashMap::new();
+        for scope in &self.grant {
+            answers.insert(scope.clone(), true);
+        }
+        for scope in &self.deny {
+            answers.insert(scope.clone(), false);
+        }
+        let options = capsule_bridge::Options { data_dir, rules: Default::default(), answers };
+        let service = capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(options));
+        let manifest = &package.manifest;
+        let app = capsule_bridge::App {
+            id: manifest.app_id.id.clone(),
+            declared: manifest.permissions.iter().map(|p| p.scope.clone()).collect(),
+        };
+        service.client(app)
+    }
+}
+
+/// `$XDG_DATA_HOME/capsule`, or `~/.local/share/capsule`.
+fn default_data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("capsule")
 }
 
 #[derive(Args)]
@@ -196,16 +244,25 @@ fn main() -> ExitCode {
         Command::Render { package, page, data, output, limits } => {
             render::run(package, page, data.as_deref(), output.color(), &limits.options())
         }
-        Command::Run { package, port, device, output, limits } => {
-            run::run(package, *port, device, output.color(), &limits.options())
+        Command::Run { package, port, device, output, bridge, limits } => {
+            run::run(package, *port, device, bridge, output.color(), &limits.options())
         }
-        Command::Exec { package, page, steps, print, cpu_limit, heap_limit, output, limits } => {
+        Command::Exec { package, page, steps, print, cpu_limit, heap_limit, output, bridge, limits } => {
             let budget = capsule_runtime::Limits {
                 callback_cpu: std::time::Duration::from_millis(*cpu_limit),
                 heap: usize::try_from(*heap_limit).unwrap_or(usize::MAX),
                 ..capsule_runtime::Limits::default()
             };
-            exec::run(package, page.as_deref(), steps, *print, budget, output.color(), &limits.options())
+            exec::run(
+                package,
+                page.as_deref(),
+                steps,
+                *print,
+                budget,
+                bridge,
+                output.color(),
+                &limits.options(),
+            )
         }
         Command::Pack { package, output, color, limits } => {
             pack(package, output.as_deref(), color.color(), &limits.options())

@@ -11,6 +11,7 @@ pub fn run(
     path: &Path,
     port: u16,
     device: &str,
+    bridge: &crate::BridgeArgs,
     color: bool,
     options: &LoadOptions,
 ) -> anyhow::Result<ExitCode> {
@@ -25,6 +26,7 @@ pub fn run(
         eprintln!("{}: {}", path.display(), crate::summary(&diags));
         return Ok(ExitCode::FAILURE);
     }
+    let api = bridge.client(&package);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -35,10 +37,17 @@ pub fn run(
         let shutdown = async move {
             let _ = stop_rx.await;
         };
-        let simulator =
-            capsule_host::Simulator::start(package, program, port, device, Limits::default(), shutdown)
-                .await
-                .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+        let simulator = capsule_host::Simulator::start(
+            package,
+            program,
+            port,
+            device,
+            Limits::default(),
+            Some(api),
+            shutdown,
+        )
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
         println!("{}", simulator.url());
         wait_for_signal().await;
         eprintln!("stopping");

@@ -81,12 +81,19 @@ async fn start(dir: &std::path::Path) -> (Simulator, tokio::sync::oneshot::Sende
     let (program, diags) = capsule_template::compile_package(&package);
     assert!(!diags.has_errors(), "{diags}");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let sim =
-        Simulator::start(package, program, 0, device("iphone-se").unwrap(), Limits::default(), async move {
+    let sim = Simulator::start(
+        package,
+        program,
+        0,
+        device("iphone-se").unwrap(),
+        Limits::default(),
+        None,
+        async move {
             let _ = stopped.await;
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await
+    .unwrap();
     (sim, stop)
 }
 

@@ -83,20 +83,22 @@ pub struct Simulator {
 }
 
 impl Simulator {
-    /// Starts the instance and the server on `127.0.0.1:port` (0 for any free port). The
-    /// server runs until `shutdown` completes.
+    /// Starts the instance and the server on `127.0.0.1:port` (0 for any free port), with
+    /// `api` answering its `wx` calls. The server runs until `shutdown` completes.
+    #[allow(clippy::too_many_arguments)]
     pub async fn start(
         package: Package,
         program: Program,
         port: u16,
         device: Device,
         limits: Limits,
+        api: Option<Arc<dyn capsule_bridge::service::ApiHost>>,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<Simulator> {
         let (styles, _) = capsule_style::compile_package(&package);
         let package = Arc::new(package);
         let pool = Arc::new(Pool::new(1));
-        let instance = pool.spawn(package.clone(), Arc::new(program), limits);
+        let instance = pool.spawn_with(package.clone(), Arc::new(program), limits, api);
         let (to_views, _) = broadcast::channel(4096);
         let shared = Arc::new(Shared {
             package,

@@ -431,5 +431,70 @@
       return true;
     },
   };
+  // The bridge's APIs: `wx.name(options)` (callbacks or a Promise) and, where the API has
+  // one, `wx.nameSync(...)`, which throws on failure. Storage keeps Dates as Dates.
+  function encodeDates(value) {
+    return JSON.parse(JSON.stringify({ v: value }, function (k, v) {
+      var raw = this[k];
+      return raw instanceof Date ? { __capsuleDate: raw.getTime() } : v;
+    })).v;
+  }
+  function decodeDates(value) {
+    return JSON.parse(JSON.stringify(value), function (k, v) {
+      return v && typeof v === 'object' && Object.keys(v).length === 1 && typeof v.__capsuleDate === 'number' ? new Date(v.__capsuleDate) : v;
+    });
+  }
+  function prepare(name, options) {
+    var args = {};
+    for (var k in options) if (typeof options[k] !== 'function') args[k] = options[k];
+    if (/Storage$/.test(name) && 'data' in args) args.data = encodeDates(args.data);
+    return args;
+  }
+  function finish(name, result) {
+    if (/^getStorage$/.test(name) && result && 'data' in result) result.data = decodeDates(result.data);
+    return result;
+  }
+  var apiSeq = 0;
+  var apiCallbacks = new Map();
+  hooks.apiReply = function (seq, result) {
+    var cb = apiCallbacks.get(seq);
+    apiCallbacks.delete(seq);
+    if (cb) cb(result);
+  };
+  JSON.parse(native.apiSurface()).forEach(function (api) {
+    if (!(api.name in wx)) {
+      wx[api.name] = function (options) {
+        options = options || {};
+        var seq = ++apiSeq;
+        var resolve, reject;
+        var wantsPromise = typeof options.success !== 'function' && typeof options.fail !== 'function' && typeof options.complete !== 'function';
+        var promise = wantsPromise ? new Promise(function (res, rej) { resolve = res; reject = rej; }) : null;
+        apiCallbacks.set(seq, function (result) {
+          result = finish(api.name, result);
+          if (/:ok$/.test(result.errMsg)) { if (options.success) options.success(result); if (resolve) resolve(result); }
+          else { if (options.fail) options.fail(result); if (reject) reject(result); }
+          if (options.complete) options.complete(result);
+        });
+        native.apiCall(seq, api.name, JSON.stringify(prepare(api.name, options)));
+        return promise || undefined;
+      };
+    }
+    if (api.sync && !((api.name + 'Sync') in wx)) {
+      wx[api.name + 'Sync'] = function () {
+        var args = {};
+        for (var i = 0; i < api.positional.length; i++) if (i < arguments.length) args[api.positional[i]] = arguments[i];
+        var result = JSON.parse(native.apiCallSync(api.name, JSON.stringify(prepare(api.name, args))));
+        if (!/:ok$/.test(result.errMsg)) {
+          // A missing key reads as an empty string, as on the platform.
+          if (api.name === 'getStorage' && / data not found$/.test(result.errMsg)) return '';
+          throw new Error(result.errMsg);
+        }
+        if (api.name === 'getStorage') result = finish('getStorage', result);
+        if (api.returns) return result[api.returns];
+        delete result.errMsg;
+        return Object.keys(result).length ? result : undefined;
+      };
+    }
+  });
   Object.defineProperty(G, 'wx', { value: wx, enumerable: true });
 })

@@ -96,6 +96,19 @@ pub trait Natives {
     /// An API the view carries out (`showToast`, `showModal`, …) with its options as JSON;
     /// the answer comes back through the `viewReply` hook.
     fn view_call(&self, seq: u32, name: &str, args: &str);
+    /// The bridge's APIs as JSON (`[{name, sync, positional, returns}]`); `[]` without one.
+    fn api_surface(&self) -> String {
+        "[]".into()
+    }
+    /// An async bridge call; the answer comes back through the `apiReply` hook.
+    fn api_call(&self, seq: u32, name: &str, args: &str) {
+        let _ = (seq, name, args);
+    }
+    /// A `*Sync` bridge call: the result JSON (with `errMsg`).
+    fn api_call_sync(&self, name: &str, args: &str) -> String {
+        let _ = args;
+        serde_json::json!({"errMsg": format!("{name}Sync:fail not supported")}).to_string()
+    }
 }
 
 /// A value passed to a framework hook.
@@ -525,6 +538,20 @@ fn natives_object<'js>(
             let access = WxsAccess { ctx: ctx.clone(), realm: &wxs };
             n.set_data(page, &json, &access).map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
         })?,
+    )?;
+    let n = natives.clone();
+    o.set("apiSurface", Function::new(ctx.clone(), move || n.api_surface())?)?;
+    let n = natives.clone();
+    o.set(
+        "apiCall",
+        Function::new(ctx.clone(), move |seq: u32, name: String, args: String| {
+            n.api_call(seq, &name, &args)
+        })?,
+    )?;
+    let n = natives.clone();
+    o.set(
+        "apiCallSync",
+        Function::new(ctx.clone(), move |name: String, args: String| n.api_call_sync(&name, &args))?,
     )?;
     let n = natives.clone();
     o.set(

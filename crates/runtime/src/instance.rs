@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use capsule_bridge::service::ApiHost;
 use capsule_js::{Arg, Engine, Limits, Natives, Outcome, WxsAccess, WxsSource};
 use capsule_package::Package;
 use capsule_template::ir::FileId;
@@ -17,6 +18,7 @@ use capsule_template::{Program, Rendered, render};
 use serde_json::{Map, Value, json};
 
 use crate::message::{Input, Output, Query};
+use crate::pool::InstanceSender;
 
 /// The most pages a stack may hold, as on the platform.
 pub const MAX_PAGES: usize = 10;
@@ -109,10 +111,17 @@ struct Shared {
     outbox: RefCell<Vec<Output>>,
     timers: RefCell<Timers>,
     navigation: RefCell<VecDeque<NavRequest>>,
+    /// API answers known at once (no bridge), delivered after the current callback.
+    replies: RefCell<Vec<(u32, Value)>>,
     next_page: Cell<u32>,
 }
 
-struct Bridge(Rc<Shared>);
+struct Bridge {
+    shared: Rc<Shared>,
+    api: Option<Arc<dyn ApiHost>>,
+    /// This instance's own input channel, for answers that arrive later.
+    me: Option<InstanceSender>,
+}
 
 impl Natives for Bridge {
     fn log(&self, level: &str, text: &str, source: &str) {
@@ -120,11 +129,15 @@ impl Natives for Bridge {
             Some((cut, _)) => format!("{}… ({} more bytes)", &text[..cut], text.len() - cut),
             None => text.to_string(),
         };
-        self.0.outbox.borrow_mut().push(Output::Log { level: level.into(), text, source: source.into() });
+        self.shared.outbox.borrow_mut().push(Output::Log {
+            level: level.into(),
+            text,
+            source: source.into(),
+        });
     }
 
     fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool) -> Result<(), String> {
-        let mut timers = self.0.timers.borrow_mut();
+        let mut timers = self.shared.timers.borrow_mut();
         if timers.by_id.len() >= MAX_TIMERS {
             return Err(format!("too many timers: an instance may have {MAX_TIMERS} at once"));
         }
@@ -136,7 +149,7 @@ impl Natives for Bridge {
     }
 
     fn clear_timer(&self, id: u32) {
-        self.0.timers.borrow_mut().remove(id);
+        self.shared.timers.borrow_mut().remove(id);
     }
 
     fn set_data(&self, page: u32, json: &str, wxs: &WxsAccess<'_, '_>) -> Result<(), String> {
@@ -147,7 +160,7 @@ impl Natives for Bridge {
             paths.push(parse_data_path(key).map_err(|e| format!("setData: {e}"))?);
         }
         // A setData from inside a render (a WXS function reaching back) finds the pages busy.
-        let Ok(mut pages) = self.0.pages.try_borrow_mut() else {
+        let Ok(mut pages) = self.shared.pages.try_borrow_mut() else {
             return Err("setData cannot be called while the page is rendering".into());
         };
         let Some(state) = pages.iter_mut().find(|p| p.id == page) else { return Ok(()) };
@@ -159,8 +172,8 @@ impl Natives for Bridge {
         }
         if let (Some(rendered), Some(_)) = (state.rendered.as_mut(), state.file) {
             let caller = wxs.caller(&state.wxs_scope);
-            let patches = rendered.update(&self.0.program, &state.data, &paths, &caller);
-            let mut outbox = self.0.outbox.borrow_mut();
+            let patches = rendered.update(&self.shared.program, &state.data, &paths, &caller);
+            let mut outbox = self.shared.outbox.borrow_mut();
             for e in caller.take_errors() {
                 outbox.push(Output::Error { message: e.message, stack: e.stack });
             }
@@ -171,13 +184,39 @@ impl Natives for Bridge {
         Ok(())
     }
 
+    fn api_surface(&self) -> String {
+        self.api.as_ref().map_or_else(|| "[]".to_string(), |a| a.surface().to_string())
+    }
+
+    fn api_call(&self, seq: u32, name: &str, args: &str) {
+        let args: Value = serde_json::from_str(args).unwrap_or(Value::Null);
+        match (&self.api, &self.me) {
+            (Some(api), Some(me)) => {
+                let me = me.clone();
+                api.call_async(name, args, Box::new(move |result| me.send(Input::ApiReply { seq, result })));
+            }
+            _ => {
+                let result = json!({"errMsg": format!("{name}:fail not supported")});
+                self.shared.replies.borrow_mut().push((seq, result));
+            }
+        }
+    }
+
+    fn api_call_sync(&self, name: &str, args: &str) -> String {
+        let args: Value = serde_json::from_str(args).unwrap_or(Value::Null);
+        match &self.api {
+            Some(api) => api.call_sync(name, args).to_string(),
+            None => json!({"errMsg": format!("{name}Sync:fail not supported")}).to_string(),
+        }
+    }
+
     fn view_call(&self, seq: u32, name: &str, args: &str) {
         let args = serde_json::from_str(args).unwrap_or(Value::Null);
-        self.0.outbox.borrow_mut().push(Output::ViewCall { seq, name: name.into(), args });
+        self.shared.outbox.borrow_mut().push(Output::ViewCall { seq, name: name.into(), args });
     }
 
     fn navigate(&self, seq: u32, kind: &str, target: &str) -> Result<(), String> {
-        let mut queue = self.0.navigation.borrow_mut();
+        let mut queue = self.shared.navigation.borrow_mut();
         if queue.len() >= MAX_PENDING_NAVIGATIONS {
             return Err("too many navigations are already waiting".into());
         }
@@ -198,15 +237,28 @@ pub struct Instance {
 impl Instance {
     /// Starts the engine (no package code runs until [`Input::Launch`]).
     pub fn new(package: Arc<Package>, program: Arc<Program>, limits: Limits) -> Result<Instance, String> {
+        Instance::with_bridge(package, program, limits, None, None)
+    }
+
+    /// An instance whose `wx` APIs go to `api`; `me` lets async answers come back as inputs.
+    pub fn with_bridge(
+        package: Arc<Package>,
+        program: Arc<Program>,
+        limits: Limits,
+        api: Option<Arc<dyn ApiHost>>,
+        me: Option<InstanceSender>,
+    ) -> Result<Instance, String> {
         let shared = Rc::new(Shared {
             program,
             pages: RefCell::new(Vec::new()),
             outbox: RefCell::new(Vec::new()),
             timers: RefCell::new(Timers::default()),
             navigation: RefCell::new(VecDeque::new()),
+            replies: RefCell::new(Vec::new()),
             next_page: Cell::new(1),
         });
-        let engine = Engine::new(package.clone(), limits, Rc::new(Bridge(shared.clone())))?;
+        let engine =
+            Engine::new(package.clone(), limits, Rc::new(Bridge { shared: shared.clone(), api, me }))?;
         Ok(Instance { engine, shared, package, launched: None, terminated: None })
     }
 
@@ -257,6 +309,9 @@ impl Instance {
                 }
                 Input::ViewReply { seq, result } => {
                     self.call("viewReply", &[Arg::Int(seq), Arg::Json(result)]);
+                }
+                Input::ApiReply { seq, result } => {
+                    self.call("apiReply", &[Arg::Int(seq), Arg::Json(result)]);
                 }
                 Input::Model { page, path, value } => {
                     if parse_data_path(&path).is_ok() && self.top() == Some(page) {
@@ -532,8 +587,18 @@ impl Instance {
         }
     }
 
-    /// Carries out queued navigations, each after the callback that asked for it.
+    /// Delivers answers known at once, then carries out queued navigations, each after the
+    /// callback that asked for it.
     fn settle(&mut self) {
+        for _ in 0..100 {
+            let replies = std::mem::take(&mut *self.shared.replies.borrow_mut());
+            if replies.is_empty() {
+                break;
+            }
+            for (seq, result) in replies {
+                self.call("apiReply", &[Arg::Int(seq), Arg::Json(result)]);
+            }
+        }
         for _ in 0..100 {
             let Some(request) = self.shared.navigation.borrow_mut().pop_front() else { return };
             if self.terminated.is_some() {

@@ -50,6 +50,11 @@ pub enum Input {
         seq: u32,
         result: Value,
     },
+    /// The bridge's answer to an async API call.
+    ApiReply {
+        seq: u32,
+        result: Value,
+    },
     /// A `model:value` input changed: the page's data at `path` becomes `value`.
     Model {
         page: u32,

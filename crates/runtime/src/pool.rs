@@ -10,6 +10,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use capsule_bridge::service::ApiHost;
 use capsule_js::Limits;
 use capsule_package::Package;
 use capsule_template::Program;
@@ -21,9 +22,21 @@ use crate::message::{Input, Output};
 pub const LOGIC_THREAD_STACK: usize = 8 * 1024 * 1024;
 
 enum Command {
-    Spawn { id: u64, package: Arc<Package>, program: Arc<Program>, limits: Limits, out: Sender<Output> },
-    Input { id: u64, input: Input },
-    Drop { id: u64 },
+    Spawn {
+        id: u64,
+        package: Arc<Package>,
+        program: Arc<Program>,
+        limits: Limits,
+        api: Option<Arc<dyn ApiHost>>,
+        out: Sender<Output>,
+    },
+    Input {
+        id: u64,
+        input: Input,
+    },
+    Drop {
+        id: u64,
+    },
     Stop,
 }
 
@@ -47,10 +60,11 @@ impl Pool {
         let threads = (0..threads.max(1))
             .map(|n| {
                 let (tx, rx) = channel();
+                let own = tx.clone();
                 let handle = std::thread::Builder::new()
                     .name(format!("capsule-logic-{n}"))
                     .stack_size(LOGIC_THREAD_STACK)
-                    .spawn(move || logic_thread(rx))
+                    .spawn(move || logic_thread(rx, own))
                     .expect("spawn a logic thread");
                 (tx, Some(handle))
             })
@@ -58,14 +72,25 @@ impl Pool {
         Pool { threads, next_id: AtomicU64::new(1), next_thread: AtomicUsize::new(0) }
     }
 
-    /// Creates an instance on the next logic thread (round robin).
+    /// Creates an instance on the next logic thread (round robin), without a bridge.
     pub fn spawn(&self, package: Arc<Package>, program: Arc<Program>, limits: Limits) -> InstanceHandle {
+        self.spawn_with(package, program, limits, None)
+    }
+
+    /// Creates an instance whose `wx` APIs go to `api`.
+    pub fn spawn_with(
+        &self,
+        package: Arc<Package>,
+        program: Arc<Program>,
+        limits: Limits,
+        api: Option<Arc<dyn ApiHost>>,
+    ) -> InstanceHandle {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let n = self.next_thread.fetch_add(1, Ordering::Relaxed) % self.threads.len();
         let to_thread = self.threads[n].0.clone();
         let (out, from_instance) = channel();
         // A closed thread means the pool is shutting down; the handle then reports nothing.
-        let _ = to_thread.send(Command::Spawn { id, package, program, limits, out });
+        let _ = to_thread.send(Command::Spawn { id, package, program, limits, api, out });
         InstanceHandle { id, to_thread, from_instance }
     }
 }
@@ -174,15 +199,16 @@ fn fail(
     }
 }
 
-fn logic_thread(rx: Receiver<Command>) {
+fn logic_thread(rx: Receiver<Command>, own: Sender<Command>) {
     let mut instances: HashMap<u64, (Instance, Sender<Output>)> = HashMap::new();
     loop {
         let next_due = instances.values().filter_map(|(i, _)| i.next_due()).min();
         let timeout =
             next_due.map_or(Duration::from_secs(3600), |d| d.saturating_duration_since(Instant::now()));
         match rx.recv_timeout(timeout) {
-            Ok(Command::Spawn { id, package, program, limits, out }) => {
-                match Instance::new(package, program, limits) {
+            Ok(Command::Spawn { id, package, program, limits, api, out }) => {
+                let me = InstanceSender { id, to_thread: own.clone() };
+                match Instance::with_bridge(package, program, limits, api, Some(me)) {
                     Ok(instance) => {
                         instances.insert(id, (instance, out));
                     }

@@ -1,0 +1,421 @@
+//! `capsule-bridge` is the only door from a mini-program to the outside: one registry of
+//! APIs, each registered once with its name, argument schema, sync-ness and the capability it
+//! needs; one place where capabilities are checked, before any provider runs; and the
+//! providers (storage here; more come with later issues). It lives in the host: an instance
+//! only sends calls and receives results.
+//!
+//! It owns: argument checking with the platform's wording, permission decisions and their
+//! audit log, per-app storage. It must not run package code or know any view.
+
+pub mod service;
+pub mod storage;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value, json};
+use storage::Store;
+
+/// A JSON type as the platform names it in errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    String,
+    Number,
+    Boolean,
+    Object,
+    Array,
+    Any,
+}
+
+impl Type {
+    fn name(self) -> &'static str {
+        match self {
+            Type::String => "String",
+            Type::Number => "Number",
+            Type::Boolean => "Boolean",
+            Type::Object => "Object",
+            Type::Array => "Array",
+            Type::Any => "Any",
+        }
+    }
+
+    fn of(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "Null",
+            Value::Bool(_) => "Boolean",
+            Value::Number(_) => "Number",
+            Value::String(_) => "String",
+            Value::Array(_) => "Array",
+            Value::Object(_) => "Object",
+        }
+    }
+
+    fn accepts(self, v: &Value) -> bool {
+        matches!(
+            (self, v),
+            (Type::Any, _)
+                | (Type::String, Value::String(_))
+                | (Type::Number, Value::Number(_))
+                | (Type::Boolean, Value::Bool(_))
+                | (Type::Object, Value::Object(_))
+                | (Type::Array, Value::Array(_))
+        )
+    }
+}
+
+/// One parameter of an API's argument object.
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub key: &'static str,
+    pub ty: Type,
+    pub required: bool,
+}
+
+pub fn required(key: &'static str, ty: Type) -> Param {
+    Param { key, ty, required: true }
+}
+
+pub fn optional(key: &'static str, ty: Type) -> Param {
+    Param { key, ty, required: false }
+}
+
+/// The app a call comes from.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub id: String,
+    /// Scopes the app declares (`permission`, W3C `req_permissions`).
+    pub declared: Vec<String>,
+}
+
+/// What a provider sees of a call.
+pub struct Call<'a> {
+    pub app: &'a App,
+    pub bridge: &'a Bridge,
+    pub args: &'a Map<String, Value>,
+}
+
+impl Call<'_> {
+    pub fn str(&self, key: &str) -> &str {
+        self.args.get(key).and_then(Value::as_str).unwrap_or("")
+    }
+}
+
+type Provider = Arc<dyn Fn(&Call<'_>) -> Result<Value, String> + Send + Sync>;
+
+/// An API as registered.
+#[derive(Clone)]
+pub struct Api {
+    pub name: String,
+    /// A `nameSync` variant exists, called with `positional` arguments and returning the
+    /// result's `returns` field (or the result itself).
+    pub sync: bool,
+    pub positional: Vec<&'static str>,
+    pub returns: Option<&'static str>,
+    /// The capability the API needs, if any.
+    pub scope: Option<&'static str>,
+    pub params: Vec<Param>,
+    provider: Provider,
+}
+
+impl Api {
+    pub fn new(
+        name: &str,
+        params: Vec<Param>,
+        provider: impl Fn(&Call<'_>) -> Result<Value, String> + Send + Sync + 'static,
+    ) -> Api {
+        Api {
+            name: name.into(),
+            sync: false,
+            positional: Vec::new(),
+            returns: None,
+            scope: None,
+            params,
+            provider: Arc::new(provider),
+        }
+    }
+
+    /// Adds the `nameSync` variant.
+    pub fn with_sync(mut self, positional: &[&'static str], returns: Option<&'static str>) -> Api {
+        self.sync = true;
+        self.positional = positional.to_vec();
+        self.returns = returns;
+        self
+    }
+
+    pub fn needs(mut self, scope: &'static str) -> Api {
+        self.scope = Some(scope);
+        self
+    }
+}
+
+/// What the host allows for a scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    Allow,
+    Deny,
+    /// Ask the person (headless: the answer given in advance, else a denial).
+    Prompt,
+}
+
+/// One permission decision, for the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub app: String,
+    pub api: String,
+    pub scope: String,
+    pub granted: bool,
+    /// Why: `policy allow`, `policy deny`, `remembered`, `answered`, `not declared`,
+    /// `no answer`, `sync API cannot prompt`.
+    pub reason: String,
+    /// Milliseconds since the Unix epoch.
+    pub time: u64,
+}
+
+/// How the host runs the bridge.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Where each app's storage lives (a folder per app id).
+    pub data_dir: PathBuf,
+    /// Rules per scope; scopes not listed prompt.
+    pub rules: HashMap<String, Rule>,
+    /// Answers to prompts given in advance (`capsule exec --grant` / `--deny`).
+    pub answers: HashMap<String, bool>,
+}
+
+/// The registry, the permission state and the providers' state of one host.
+pub struct Bridge {
+    apis: HashMap<String, Api>,
+    options: Options,
+    grants: Mutex<HashMap<(String, String), bool>>,
+    audit: Mutex<Vec<Decision>>,
+    stores: Mutex<HashMap<String, Arc<Store>>>,
+}
+
+impl Bridge {
+    pub fn new(options: Options) -> Bridge {
+        let mut bridge = Bridge {
+            apis: HashMap::new(),
+            options,
+            grants: Mutex::new(HashMap::new()),
+            audit: Mutex::new(Vec::new()),
+            stores: Mutex::new(HashMap::new()),
+        };
+        for api in builtin_apis() {
+            bridge.register(api);
+        }
+        bridge
+    }
+
+    /// Registers (or replaces) an API: host builders add their own this way.
+    pub fn register(&mut self, api: Api) {
+        self.apis.insert(api.name.clone(), api);
+    }
+
+    /// The APIs `wx` offers: name, whether a `Sync` variant exists, its positional
+    /// arguments and the result field it returns.
+    pub fn surface(&self) -> Value {
+        let mut names: Vec<&Api> = self.apis.values().collect();
+        names.sort_by(|a, b| a.name.cmp(&b.name));
+        Value::Array(
+            names
+                .into_iter()
+                .map(|a| json!({"name": a.name, "sync": a.sync, "positional": a.positional, "returns": a.returns}))
+                .collect(),
+        )
+    }
+
+    pub fn audit_log(&self) -> Vec<Decision> {
+        self.audit.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The app's storage, opened once.
+    pub fn store(&self, app: &App) -> Result<Arc<Store>, String> {
+        let mut stores = self.stores.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = stores.get(&app.id) {
+            return Ok(s.clone());
+        }
+        // An app id is a file name here: keep only safe characters.
+        let dir_name: String = app
+            .id
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
+            .collect();
+        let store = Arc::new(Store::open(&self.options.data_dir.join(dir_name))?);
+        stores.insert(app.id.clone(), store.clone());
+        Ok(store)
+    }
+
+    /// Calls `name` for `app`: checks the arguments, then the capability, then runs the
+    /// provider. The result always has `errMsg` (`name:ok` or `name:fail reason`). `sync`
+    /// marks a `nameSync` call, which never prompts.
+    pub fn call(&self, app: &App, name: &str, args: &Value, sync: bool) -> Value {
+        let shown = if sync { format!("{name}Sync") } else { name.to_string() };
+        let fail = |reason: &str| json!({"errMsg": format!("{shown}:fail {reason}")});
+        let Some(api) = self.apis.get(name) else { return fail("not supported") };
+        let empty = Map::new();
+        let args = match args {
+            Value::Object(m) => m,
+            Value::Null => &empty,
+            other => {
+                return fail(&format!(
+                    "parameter error: parameter should be Object instead of {}",
+                    Type::of(other)
+                ));
+            }
+        };
+        for p in &api.params {
+            match args.get(p.key) {
+                None | Some(Value::Null) if p.required => {
+                    return fail(&format!(
+                        "parameter error: parameter.{} should be {} instead of Undefined",
+                        p.key,
+                        p.ty.name()
+                    ));
+                }
+                Some(v) if !v.is_null() && !p.ty.accepts(v) => {
+                    return fail(&format!(
+                        "parameter error: parameter.{} should be {} instead of {}",
+                        p.key,
+                        p.ty.name(),
+                        Type::of(v)
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if let Some(scope) = api.scope
+            && !self.permitted(app, &shown, scope, sync)
+        {
+            return fail("auth deny");
+        }
+        match (api.provider)(&Call { app, bridge: self, args }) {
+            Ok(mut result) => {
+                if let Value::Object(m) = &mut result {
+                    m.insert("errMsg".into(), json!(format!("{shown}:ok")));
+                    result
+                } else {
+                    json!({"errMsg": format!("{shown}:ok"), "data": result})
+                }
+            }
+            Err(reason) => fail(&reason),
+        }
+    }
+
+    /// The one capability check: declared, then the host's rule, then what was remembered
+    /// or answered. Every decision is logged.
+    fn permitted(&self, app: &App, api: &str, scope: &str, sync: bool) -> bool {
+        let (granted, reason) = if !app.declared.iter().any(|s| s == scope) {
+            (false, "not declared")
+        } else {
+            match self.options.rules.get(scope).copied().unwrap_or(Rule::Prompt) {
+                Rule::Allow => (true, "policy allow"),
+                Rule::Deny => (false, "policy deny"),
+                Rule::Prompt => {
+                    let remembered = self
+                        .grants
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get(&(app.id.clone(), scope.to_string()))
+                        .copied();
+                    match (remembered, self.options.answers.get(scope).copied()) {
+                        (Some(g), _) => (g, "remembered"),
+                        (None, _) if sync => (false, "sync API cannot prompt"),
+                        (None, Some(answer)) => {
+                            self.grants
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .insert((app.id.clone(), scope.to_string()), answer);
+                            (answer, "answered")
+                        }
+                        (None, None) => (false, "no answer"),
+                    }
+                }
+            }
+        };
+        let time = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        self.audit.lock().unwrap_or_else(|p| p.into_inner()).push(Decision {
+            app: app.id.clone(),
+            api: api.to_string(),
+            scope: scope.to_string(),
+            granted,
+            reason: reason.to_string(),
+            time,
+        });
+        granted
+    }
+
+    /// `wx.getSetting`: the scopes decided for this app so far.
+    fn settings(&self, app: &App) -> Value {
+        let grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
+        let mut setting = Map::new();
+        for ((a, scope), granted) in grants.iter() {
+            if *a == app.id {
+                setting.insert(scope.clone(), json!(granted));
+            }
+        }
+        for (scope, rule) in &self.options.rules {
+            if app.declared.contains(scope) && *rule != Rule::Prompt {
+                setting.entry(scope.clone()).or_insert(json!(*rule == Rule::Allow));
+            }
+        }
+        json!({"authSetting": setting})
+    }
+}
+
+fn builtin_apis() -> Vec<Api> {
+    use Type::*;
+    vec![
+        Api::new("setStorage", vec![required("key", String), required("data", Any)], |c| {
+            let bytes = c.args.get("data").map(|d| d.to_string()).unwrap_or_default();
+            c.bridge.store(c.app)?.set(c.str("key"), bytes.as_bytes())?;
+            Ok(json!({}))
+        })
+        .with_sync(&["key", "data"], None),
+        Api::new("getStorage", vec![required("key", String)], |c| {
+            match c.bridge.store(c.app)?.get(c.str("key"))? {
+                Some(bytes) => Ok(json!({"data": serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null)})),
+                None => Err("data not found".into()),
+            }
+        })
+        .with_sync(&["key"], Some("data")),
+        Api::new("removeStorage", vec![required("key", String)], |c| {
+            c.bridge.store(c.app)?.remove(c.str("key"))?;
+            Ok(json!({}))
+        })
+        .with_sync(&["key"], None),
+        Api::new("clearStorage", vec![], |c| {
+            c.bridge.store(c.app)?.clear()?;
+            Ok(json!({}))
+        })
+        .with_sync(&[], None),
+        Api::new("getStorageInfo", vec![], |c| {
+            let store = c.bridge.store(c.app)?;
+            let size = store.size()?;
+            Ok(json!({"keys": store.keys()?, "currentSize": size.div_ceil(1024), "limitSize": storage::MAX_TOTAL / 1024}))
+        })
+        .with_sync(&[], None),
+        Api::new("authorize", vec![required("scope", String)], |c| {
+            let scope = c.str("scope").to_string();
+            // authorize is itself the prompt for the scope it names.
+            let granted = c.bridge.permitted(c.app, "authorize", &scope, false);
+            if granted { Ok(json!({})) } else { Err("auth deny".into()) }
+        }),
+        Api::new("getSetting", vec![], |c| Ok(c.bridge.settings(c.app))),
+        Api::new("login", vec![], |c| {
+            // A local code: the simulator is its own auth provider.
+            let n = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            Ok(json!({"code": format!("local-{}-{:x}", c.app.id.len(), n)}))
+        }),
+        Api::new("checkSession", vec![], |_| Ok(json!({}))),
+        Api::new("getUserInfo", vec![], |_| Ok(anonymous_profile())),
+        Api::new("getUserProfile", vec![required("desc", String)], |_| Ok(anonymous_profile())),
+    ]
+}
+
+/// What the platform answers today for user info without a prompt: an anonymous profile.
+fn anonymous_profile() -> Value {
+    let user = json!({"nickName": "微信用户", "avatarUrl": "", "gender": 0, "country": "", "province": "", "city": "", "language": ""});
+    json!({"userInfo": user, "rawData": user.to_string(), "signature": "", "encryptedData": "", "iv": ""})
+}

@@ -1,0 +1,91 @@
+//! Running providers off the logic threads: one bridge worker thread per host takes calls
+//! from every instance. A sync call waits for its answer up to a ceiling, after which it
+//! fails with `:fail timeout`; an async call is answered through a callback.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Sender, channel};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::{App, Bridge};
+
+/// How long a `*Sync` call may block its script.
+pub const SYNC_CEILING: Duration = Duration::from_secs(1);
+
+/// What an instance needs of the bridge.
+pub trait ApiHost: Send + Sync {
+    /// The APIs `wx` offers (see [`Bridge::surface`]).
+    fn surface(&self) -> Value;
+    /// A `*Sync` call: blocks until the answer or [`SYNC_CEILING`].
+    fn call_sync(&self, name: &str, args: Value) -> Value;
+    /// An async call: `done` gets the answer, on the bridge's thread.
+    fn call_async(&self, name: &str, args: Value, done: Box<dyn FnOnce(Value) + Send>);
+}
+
+type Job = Box<dyn FnOnce(&Bridge) + Send>;
+
+/// The bridge and its worker thread.
+pub struct Service {
+    bridge: Arc<Bridge>,
+    jobs: Sender<Job>,
+}
+
+impl Service {
+    pub fn start(bridge: Bridge) -> Arc<Service> {
+        let bridge = Arc::new(bridge);
+        let (jobs, rx) = channel::<Job>();
+        let worker = bridge.clone();
+        std::thread::Builder::new()
+            .name("capsule-bridge".into())
+            .spawn(move || {
+                while let Ok(job) = rx.recv() {
+                    job(&worker);
+                }
+            })
+            .expect("spawn the bridge thread");
+        Arc::new(Service { bridge, jobs })
+    }
+
+    pub fn bridge(&self) -> &Bridge {
+        &self.bridge
+    }
+
+    /// A client for one app's instance.
+    pub fn client(self: &Arc<Service>, app: App) -> Arc<Client> {
+        Arc::new(Client { service: self.clone(), app: Arc::new(app) })
+    }
+}
+
+/// One app's way to the bridge.
+pub struct Client {
+    service: Arc<Service>,
+    app: Arc<App>,
+}
+
+impl ApiHost for Client {
+    fn surface(&self) -> Value {
+        self.service.bridge.surface()
+    }
+
+    fn call_sync(&self, name: &str, args: Value) -> Value {
+        let (tx, rx) = channel();
+        let app = self.app.clone();
+        let name_owned = name.to_string();
+        let job: Job = Box::new(move |bridge| {
+            let _ = tx.send(bridge.call(&app, &name_owned, &args, true));
+        });
+        if self.service.jobs.send(job).is_err() {
+            return json!({"errMsg": format!("{name}Sync:fail the bridge is not running")});
+        }
+        rx.recv_timeout(SYNC_CEILING)
+            .unwrap_or_else(|_| json!({"errMsg": format!("{name}Sync:fail timeout")}))
+    }
+
+    fn call_async(&self, name: &str, args: Value, done: Box<dyn FnOnce(Value) + Send>) {
+        let app = self.app.clone();
+        let name = name.to_string();
+        let job: Job = Box::new(move |bridge| done(bridge.call(&app, &name, &args, false)));
+        let _ = self.service.jobs.send(job);
+    }
+}

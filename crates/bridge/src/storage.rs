@@ -1,0 +1,118 @@
+//! `wx.setStorage` & co.: one redb database file per app (isolation by file), with the
+//! platform's limits. redb commits are durable by default (the file is synced before a commit
+//! returns), so a write that answered `ok` survives a crash; its copy-on-write pages mean a
+//! crash mid-commit leaves the previous state, never a torn file.
+
+use std::path::{Path, PathBuf};
+
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+
+/// Bytes one key's value may take.
+pub const MAX_VALUE: usize = 1024 * 1024;
+/// Bytes an app's storage may take.
+pub const MAX_TOTAL: usize = 10 * 1024 * 1024;
+
+const TABLE: TableDefinition<&str, &[u8]> = TableDefinition::new("storage");
+/// The bytes in use, kept beside the data in the same transactions (no scan per write).
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const SIZE: &str = "size";
+
+/// One app's storage.
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the app's database under `dir`.
+    pub fn open(dir: &Path) -> Result<Store, String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let path = dir.join("storage.redb");
+        let db = Database::create(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        let txn = db.begin_write().map_err(|e| e.to_string())?;
+        {
+            let table = txn.open_table(TABLE).map_err(|e| e.to_string())?;
+            let mut meta = txn.open_table(META).map_err(|e| e.to_string())?;
+            if meta.get(SIZE).map_err(|e| e.to_string())?.is_none() {
+                let mut total = 0u64;
+                for entry in table.iter().map_err(|e| e.to_string())? {
+                    let (k, v) = entry.map_err(|e| e.to_string())?;
+                    total += (k.value().len() + v.value().len()) as u64;
+                }
+                meta.insert(SIZE, total).map_err(|e| e.to_string())?;
+            }
+        }
+        txn.commit().map_err(|e| e.to_string())?;
+        Ok(Store { db, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bytes in use: keys and values.
+    pub fn size(&self) -> Result<usize, String> {
+        let txn = self.db.begin_read().map_err(|e| e.to_string())?;
+        let meta = txn.open_table(META).map_err(|e| e.to_string())?;
+        Ok(meta.get(SIZE).map_err(|e| e.to_string())?.map_or(0, |v| v.value() as usize))
+    }
+
+    /// Stores `value` under `key`, refusing what would pass the limits.
+    pub fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
+        if value.len() > MAX_VALUE {
+            return Err("exceed storage item max length 1MB".into());
+        }
+        let txn = self.db.begin_write().map_err(|e| e.to_string())?;
+        {
+            let mut table = txn.open_table(TABLE).map_err(|e| e.to_string())?;
+            let mut meta = txn.open_table(META).map_err(|e| e.to_string())?;
+            let old =
+                table.get(key).map_err(|e| e.to_string())?.map(|v| key.len() + v.value().len()).unwrap_or(0);
+            let total = meta.get(SIZE).map_err(|e| e.to_string())?.map_or(0, |v| v.value() as usize);
+            let after = total - old.min(total) + key.len() + value.len();
+            if after > MAX_TOTAL {
+                return Err("exceed storage max size 10MB".into());
+            }
+            table.insert(key, value).map_err(|e| e.to_string())?;
+            meta.insert(SIZE, after as u64).map_err(|e| e.to_string())?;
+        }
+        txn.commit().map_err(|e| e.to_string())
+    }
+
+    pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        let txn = self.db.begin_read().map_err(|e| e.to_string())?;
+        let table = txn.open_table(TABLE).map_err(|e| e.to_string())?;
+        Ok(table.get(key).map_err(|e| e.to_string())?.map(|v| v.value().to_vec()))
+    }
+
+    pub fn remove(&self, key: &str) -> Result<(), String> {
+        let txn = self.db.begin_write().map_err(|e| e.to_string())?;
+        {
+            let mut table = txn.open_table(TABLE).map_err(|e| e.to_string())?;
+            let mut meta = txn.open_table(META).map_err(|e| e.to_string())?;
+            let gone =
+                table.remove(key).map_err(|e| e.to_string())?.map_or(0, |v| key.len() + v.value().len());
+            let total = meta.get(SIZE).map_err(|e| e.to_string())?.map_or(0, |v| v.value() as usize);
+            meta.insert(SIZE, total.saturating_sub(gone) as u64).map_err(|e| e.to_string())?;
+        }
+        txn.commit().map_err(|e| e.to_string())
+    }
+
+    pub fn clear(&self) -> Result<(), String> {
+        let txn = self.db.begin_write().map_err(|e| e.to_string())?;
+        txn.delete_table(TABLE).map_err(|e| e.to_string())?;
+        txn.open_table(TABLE).map_err(|e| e.to_string())?;
+        txn.open_table(META).map_err(|e| e.to_string())?.insert(SIZE, 0).map_err(|e| e.to_string())?;
+        txn.commit().map_err(|e| e.to_string())
+    }
+
+    pub fn keys(&self) -> Result<Vec<String>, String> {
+        let txn = self.db.begin_read().map_err(|e| e.to_string())?;
+        let table = txn.open_table(TABLE).map_err(|e| e.to_string())?;
+        let mut keys = Vec::with_capacity(table.len().unwrap_or(0) as usize);
+        for entry in table.iter().map_err(|e| e.to_string())? {
+            keys.push(entry.map_err(|e| e.to_string())?.0.value().to_string());
+        }
+        Ok(keys)
+    }
+}
