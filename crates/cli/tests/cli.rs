@@ -446,3 +446,61 @@ fn run_refuses_an_unknown_device() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("unknown device `brick`; devices are: iphone-se"), "{}", stderr(&out));
 }
+
+#[test]
+fn storage_survives_kill_9_mid_write_and_persists_between_runs() {
+    use std::io::{BufRead, BufReader};
+    let dir = Scratch::new("crash");
+    dir.write("app.json", r#"{"pages": ["pages/write/write", "pages/read/read"]}"#);
+    dir.write("app.js", "App({})");
+    dir.write("pages/write/write.wxml", "<view>writing</view>");
+    dir.write(
+        "pages/write/write.js",
+        "Page({ onLoad() { let i = Date.now(); setInterval(() => { const k = 'k' + (i++); wx.setStorageSync(k, { i, pad: 'x'.repeat(200) }); console.log('wrote ' + k) }, 1) } })",
+    );
+    dir.write("pages/read/read.wxml", "<view>{{keys.length}}</view>");
+    dir.write(
+        "pages/read/read.js",
+        "Page({ data: { keys: [] }, onLoad() { this.setData({ keys: wx.getStorageInfoSync().keys }) } })",
+    );
+    let data = dir.path("data");
+    let mut acknowledged = Vec::new();
+    for _round in 0..3 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_capsule"))
+            .args(["exec", &dir.path(""), "--data-dir", &data, "--step", "wait 20000"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut seen = 0;
+        while seen < 60 {
+            let Some(Ok(line)) = lines.next() else { break };
+            if let Some(key) = line.strip_prefix("[log] wrote ").and_then(|l| l.split_whitespace().next()) {
+                acknowledged.push(key.to_string());
+                seen += 1;
+            }
+        }
+        // Mid-write: no chance to flush or close.
+        Command::new("kill").args(["-9", &child.id().to_string()]).status().unwrap();
+        let _ = child.wait();
+        assert!(seen >= 60, "the writer wrote too little before the kill");
+    }
+    let out = capsule(&[
+        "exec",
+        &dir.path(""),
+        "--data-dir",
+        &data,
+        "--page",
+        "pages/read/read",
+        "--print",
+        "data",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys: Vec<String> =
+        read["keys"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_string()).collect();
+    for k in &acknowledged {
+        assert!(keys.contains(k), "{k} was acknowledged but is gone");
+    }
+}

@@ -678,3 +678,56 @@ fn relative_urls_resolve_from_the_page_and_modules_evaluate_once() {
         ["store evaluated", "same true", r#"b.onLoad {"id":"1"}"#, "b.onShow", "b.onReady", "navigateTo:ok"]
     );
 }
+
+#[test]
+fn storage_from_js_keeps_types_and_the_platform_shapes() {
+    let files = app(&[(
+        "pages/a/a.js",
+        "Page({ onLoad() {\n\
+           wx.setStorageSync('n', 5); wx.setStorageSync('o', { d: new Date(86400000), list: [1, 'two'] });\n\
+           console.log(typeof wx.getStorageSync('n'), wx.getStorageSync('o').d instanceof Date, wx.getStorageSync('o').d.getTime());\n\
+           console.log(JSON.stringify(wx.getStorageSync('missing')), JSON.stringify(wx.getStorageInfoSync().keys));\n\
+           try { wx.setStorageSync(1) } catch (e) { console.log(e.message) }\n\
+           wx.getStorage({ key: 'missing', fail: r => console.log(r.errMsg) });\n\
+           wx.getStorage({ key: 'o' }).then(r => console.log('async ' + (r.data.d instanceof Date)));\n\
+           console.log(wx.canIUse('getStorageSync'), wx.canIUse('getLocation'));\n\
+         } })",
+    )]);
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let (package, program) = package(&refs);
+    let dir = std::env::temp_dir().join(format!("capsule-rt-storage-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let service =
+        capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(capsule_bridge::Options {
+            data_dir: dir.clone(),
+            ..Default::default()
+        }));
+    let client = service.client(capsule_bridge::App { id: "storage-test".into(), declared: vec![] });
+    let pool = Pool::new(1);
+    let h = pool.spawn_with(package, program, Limits::default(), Some(client));
+    let mut out = h.request(Input::Launch { path: None }, WAIT);
+    // The async answers arrive as inputs of their own.
+    for _ in 0..20 {
+        if logs(&out).iter().filter(|l| l.starts_with("async") || l.starts_with("getStorage:fail")).count()
+            == 2
+        {
+            break;
+        }
+        if let Some(o) = h.recv(Duration::from_millis(100)) {
+            out.push(o);
+        }
+    }
+    let l = logs(&out);
+    assert_eq!(
+        l[2..6],
+        [
+            "number true 86400000",
+            "\"\" [\"n\",\"o\"]",
+            "setStorageSync:fail parameter error: parameter.key should be String instead of Number",
+            "true false",
+        ]
+    );
+    assert!(l.contains(&"getStorage:fail data not found".to_string()), "{l:?}");
+    assert!(l.contains(&"async true".to_string()), "{l:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
