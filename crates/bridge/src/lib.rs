@@ -113,6 +113,9 @@ pub struct Api {
     pub sync: bool,
     pub positional: Vec<&'static str>,
     pub returns: Option<&'static str>,
+    /// The API is synchronous under its own name (`wx.getWindowInfo()` returns at once) and
+    /// has no callback form.
+    pub plain: bool,
     /// The capability the API needs, if any.
     pub scope: Option<&'static str>,
     pub params: Vec<Param>,
@@ -130,6 +133,7 @@ impl Api {
             sync: false,
             positional: Vec::new(),
             returns: None,
+            plain: false,
             scope: None,
             params,
             provider: Arc::new(provider),
@@ -141,6 +145,13 @@ impl Api {
         self.sync = true;
         self.positional = positional.to_vec();
         self.returns = returns;
+        self
+    }
+
+    /// Makes the API synchronous under its own name, as `wx.getWindowInfo()` is.
+    pub fn plain_sync(mut self) -> Api {
+        self.sync = true;
+        self.plain = true;
         self
     }
 
@@ -173,9 +184,40 @@ pub struct Decision {
     pub time: u64,
 }
 
+/// The device the host presents, for the system-info APIs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Device {
+    pub model: String,
+    pub platform: String,
+    pub system: String,
+    /// CSS pixels.
+    pub width: u32,
+    pub height: u32,
+    pub pixel_ratio: f64,
+    pub status_bar: u32,
+    pub safe_bottom: u32,
+}
+
+impl Default for Device {
+    fn default() -> Device {
+        Device {
+            model: "iPhone SE".into(),
+            platform: "devtools".into(),
+            system: "iOS 16.0".into(),
+            width: 375,
+            height: 667,
+            pixel_ratio: 2.0,
+            status_bar: 20,
+            safe_bottom: 0,
+        }
+    }
+}
+
 /// How the host runs the bridge.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
+    /// The device the system-info APIs describe.
+    pub device: Device,
     /// Where each app's storage lives (a folder per app id).
     pub data_dir: PathBuf,
     /// Rules per scope; scopes not listed prompt.
@@ -186,8 +228,8 @@ pub struct Options {
 
 /// The registry, the permission state and the providers' state of one host.
 pub struct Bridge {
-    apis: HashMap<String, Api>,
-    options: Options,
+    pub(crate) apis: HashMap<String, Api>,
+    pub(crate) options: Options,
     grants: Mutex<HashMap<(String, String), bool>>,
     audit: Mutex<Vec<Decision>>,
     stores: Mutex<HashMap<String, Arc<Store>>>,
@@ -221,7 +263,7 @@ impl Bridge {
         Value::Array(
             names
                 .into_iter()
-                .map(|a| json!({"name": a.name, "sync": a.sync, "positional": a.positional, "returns": a.returns}))
+                .map(|a| json!({"name": a.name, "sync": a.sync, "plain": a.plain, "positional": a.positional, "returns": a.returns}))
                 .collect(),
         )
     }
@@ -251,7 +293,8 @@ impl Bridge {
     /// provider. The result always has `errMsg` (`name:ok` or `name:fail reason`). `sync`
     /// marks a `nameSync` call, which never prompts.
     pub fn call(&self, app: &App, name: &str, args: &Value, sync: bool) -> Value {
-        let shown = if sync { format!("{name}Sync") } else { name.to_string() };
+        let plain = self.apis.get(name).is_some_and(|a| a.plain);
+        let shown = if sync && !plain { format!("{name}Sync") } else { name.to_string() };
         let fail = |reason: &str| json!({"errMsg": format!("{shown}:fail {reason}")});
         let Some(api) = self.apis.get(name) else { return fail("not supported") };
         let empty = Map::new();
@@ -364,9 +407,57 @@ impl Bridge {
     }
 }
 
+/// What the system-info APIs report, from the device profile: the window is the screen
+/// less the status bar and the 44 px navigation bar (a page with the default bar).
+fn window_info(d: &Device) -> Value {
+    let window_height = d.height.saturating_sub(d.status_bar + 44);
+    json!({
+        "pixelRatio": d.pixel_ratio, "screenWidth": d.width, "screenHeight": d.height,
+        "windowWidth": d.width, "windowHeight": window_height, "statusBarHeight": d.status_bar, "screenTop": 0,
+        "safeArea": {"left": 0, "right": d.width, "top": d.status_bar, "bottom": d.height - d.safe_bottom,
+                     "width": d.width, "height": d.height - d.safe_bottom - d.status_bar},
+    })
+}
+
+fn device_info(d: &Device) -> Value {
+    json!({"brand": "devtools", "model": d.model, "system": d.system, "platform": d.platform, "benchmarkLevel": 1})
+}
+
+fn app_base_info() -> Value {
+    json!({"SDKVersion": "3.0.0", "version": "8.0.5", "language": "en", "theme": "light", "enableDebug": false, "host": {"env": "capsule"}})
+}
+
+fn merge(values: &[Value]) -> Value {
+    let mut out = Map::new();
+    for v in values {
+        if let Value::Object(m) = v {
+            out.extend(m.clone());
+        }
+    }
+    Value::Object(out)
+}
+
 fn builtin_apis() -> Vec<Api> {
     use Type::*;
     vec![
+        Api::new("getSystemInfo", vec![], |c| {
+            let d = &c.bridge.options.device;
+            let mut info = merge(&[window_info(d), device_info(d), app_base_info()]);
+            info["fontSizeSetting"] = json!(16);
+            Ok(info)
+        })
+        .with_sync(&[], None),
+        Api::new("getWindowInfo", vec![], |c| Ok(window_info(&c.bridge.options.device))).plain_sync(),
+        Api::new("getDeviceInfo", vec![], |c| Ok(device_info(&c.bridge.options.device))).plain_sync(),
+        Api::new("getAppBaseInfo", vec![], |_| Ok(app_base_info())).plain_sync(),
+        Api::new("getMenuButtonBoundingClientRect", vec![], |c| {
+            // The capsule button: 87 × 32 px, 7 px from the right edge, centred in the bar.
+            let d = &c.bridge.options.device;
+            let top = d.status_bar + 6;
+            let right = d.width - 7;
+            Ok(json!({"width": 87, "height": 32, "top": top, "bottom": top + 32, "left": right - 87, "right": right}))
+        })
+        .plain_sync(),
         Api::new("setStorage", vec![required("key", String), required("data", Any)], |c| {
             let bytes = c.args.get("data").map(|d| d.to_string()).unwrap_or_default();
             c.bridge.store(c.app)?.set(c.str("key"), bytes.as_bytes())?;

@@ -26,6 +26,7 @@ fn app(id: &str, declared: &[&str]) -> App {
 
 fn bridge(rules: &[(&str, Rule)], answers: &[(&str, bool)]) -> Bridge {
     let options = Options {
+        device: Default::default(),
         data_dir: data_dir(),
         rules: rules.iter().map(|(s, r)| (s.to_string(), *r)).collect(),
         answers: answers.iter().map(|(s, a)| (s.to_string(), *a)).collect::<HashMap<_, _>>(),
@@ -171,5 +172,33 @@ fn identity_answers_without_a_prompt() {
     assert_eq!(
         err(&b.call(&a, "getUserProfile", &json!({}), false)),
         "getUserProfile:fail parameter error: parameter.desc should be String instead of Undefined"
+    );
+}
+
+#[test]
+fn system_info_comes_from_the_device_profile() {
+    let b = bridge(&[], &[]);
+    let a = app("a", &[]);
+    let info = b.call(&a, "getSystemInfo", &json!({}), true);
+    assert_eq!(err(&info), "getSystemInfoSync:ok");
+    assert_eq!(
+        (info["screenWidth"].as_u64(), info["windowHeight"].as_u64(), info["statusBarHeight"].as_u64()),
+        (Some(375), Some(603), Some(20))
+    );
+    let window = b.call(&a, "getWindowInfo", &json!({}), true);
+    assert_eq!(err(&window), "getWindowInfo:ok", "a plain sync API keeps its own name");
+    let button = b.call(&a, "getMenuButtonBoundingClientRect", &json!({}), true);
+    assert_eq!((button["right"].as_u64(), button["top"].as_u64()), (Some(368), Some(26)));
+    let surface = b.surface();
+    let plain: Vec<&str> = surface
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["plain"] == true)
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        plain,
+        ["getAppBaseInfo", "getDeviceInfo", "getMenuButtonBoundingClientRect", "getWindowInfo"]
     );
 }

@@ -82,7 +82,7 @@ pub fn run(
         return Ok(ExitCode::FAILURE);
     }
     let pool = Pool::new(1);
-    let api = bridge.client(&package);
+    let api = bridge.client(&package, capsule_bridge::Device::default());
     let handle = pool.spawn_with(Arc::new(package), Arc::new(program), budget, Some(api));
     let mut session = Session { handle, terminated: None };
     session.request(Input::Launch { path: page.map(str::to_string) });

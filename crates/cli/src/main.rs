@@ -160,7 +160,11 @@ struct BridgeArgs {
 
 impl BridgeArgs {
     /// The bridge for one app, with its own worker thread.
-    fn client(&self, package: &Package) -> std::sync::Arc<dyn capsule_bridge::service::ApiHost> {
+    fn client(
+        &self,
+        package: &Package,
+        device: capsule_bridge::Device,
+    ) -> std::sync::Arc<dyn capsule_bridge::service::ApiHost> {
         let data_dir = self.data_dir.clone().unwrap_or_else(default_data_dir);
         let mut answers = std::collections::HashMap::new();
         for scope in &self.grant {
@@ -169,7 +173,7 @@ impl BridgeArgs {
         for scope in &self.deny {
             answers.insert(scope.clone(), false);
         }
-        let options = capsule_bridge::Options { data_dir, rules: Default::default(), answers };
+        let options = capsule_bridge::Options { device, data_dir, rules: Default::default(), answers };
         let service = capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(options));
         let manifest = &package.manifest;
         let app = capsule_bridge::App {

@@ -26,7 +26,16 @@ pub fn run(
         eprintln!("{}: {}", path.display(), crate::summary(&diags));
         return Ok(ExitCode::FAILURE);
     }
-    let api = bridge.client(&package);
+    let profile = capsule_bridge::Device {
+        model: device.name.to_string(),
+        width: device.width,
+        height: device.height,
+        status_bar: device.status_bar,
+        safe_bottom: device.safe_bottom,
+        pixel_ratio: if device.width <= 375 { 2.0 } else { 3.0 },
+        ..capsule_bridge::Device::default()
+    };
+    let api = bridge.client(&package, profile);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

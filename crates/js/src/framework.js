@@ -215,7 +215,9 @@
     if (typeof fn === 'function') return fn.apply(target, args || []);
   }
 
+  var launchOptions = {};
   hooks.launchApp = function (options) {
+    launchOptions = options || {};
     var src = native.appScript();
     if (src) load(src);
     if (!app) app = { globalData: {} };
@@ -420,6 +422,8 @@
     reLaunch: navigation('reLaunch'),
     switchTab: navigation('switchTab'),
     nextTick: function (fn) { Promise.resolve().then(fn); },
+    getLaunchOptionsSync: function () { return JSON.parse(JSON.stringify(launchOptions)); },
+    getEnterOptionsSync: function () { return JSON.parse(JSON.stringify(launchOptions)); },
     canIUse: function (schema) {
       if (typeof schema !== 'string') return false;
       var parts = schema.split('.');
@@ -462,6 +466,15 @@
     if (cb) cb(result);
   };
   JSON.parse(native.apiSurface()).forEach(function (api) {
+    if (api.plain) {
+      if (!(api.name in wx)) wx[api.name] = function () {
+        var result = JSON.parse(native.apiCallSync(api.name, '{}'));
+        if (!/:ok$/.test(result.errMsg)) throw new Error(result.errMsg);
+        delete result.errMsg;
+        return result;
+      };
+      return;
+    }
     if (!(api.name in wx)) {
       wx[api.name] = function (options) {
         options = options || {};
