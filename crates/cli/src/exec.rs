@@ -75,12 +75,7 @@ pub fn run(
         }
     };
     let Some(package) = crate::load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
-    let (program, diags) = capsule_template::compile_package(&package);
-    crate::print_diagnostics(&diags, color);
-    if diags.has_errors() {
-        eprintln!("{}: {}", path.display(), crate::summary(&diags));
-        return Ok(ExitCode::FAILURE);
-    }
+    let Some(program) = crate::compile_reporting(&package, path, color) else { return Ok(ExitCode::FAILURE) };
     let pool = Pool::new(1);
     let api = bridge.client(&package, capsule_bridge::Device::default());
     let handle = pool.spawn_with(Arc::new(package), Arc::new(program), budget, Some(api));
@@ -154,17 +149,11 @@ impl Session {
     }
 
     fn report(&mut self, output: Output) {
+        if let Some(line) = output.console_text() {
+            eprintln!("{line}");
+            return;
+        }
         match output {
-            Output::Log { level, text, source } => {
-                let source = if source.is_empty() { String::new() } else { format!(" ({source})") };
-                eprintln!("[{level}] {text}{source}");
-            }
-            Output::Error { message, stack } => {
-                eprintln!("[error] {message}");
-                if !stack.is_empty() {
-                    eprintln!("{stack}");
-                }
-            }
             Output::Terminated { reason } => self.terminated = Some(reason),
             Output::ViewCall { seq, name, args } => {
                 // No view is attached: what a view would show goes to stderr; what needs a

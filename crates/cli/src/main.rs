@@ -344,6 +344,17 @@ fn compile_diagnostics(package: &Package) -> Diagnostics {
     diags
 }
 
+/// Compiles a package's templates, printing what the compiler says; `None` on errors.
+fn compile_reporting(package: &Package, path: &Path, color: bool) -> Option<capsule_template::Program> {
+    let (program, diags) = capsule_template::compile_package(package);
+    print_diagnostics(&diags, color);
+    if diags.has_errors() {
+        eprintln!("{}: {}", path.display(), summary(&diags));
+        return None;
+    }
+    Some(program)
+}
+
 /// Loads a package, printing its warnings; on errors prints them all and gives `None`.
 fn load_reporting(path: &Path, color: bool, options: &LoadOptions) -> Option<Package> {
     match Package::load(path, options) {

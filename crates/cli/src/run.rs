@@ -20,12 +20,7 @@ pub fn run(
         bail!("unknown device `{device}`; devices are: {}", names.join(", "));
     };
     let Some(package) = crate::load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
-    let (program, diags) = capsule_template::compile_package(&package);
-    crate::print_diagnostics(&diags, color);
-    if diags.has_errors() {
-        eprintln!("{}: {}", path.display(), crate::summary(&diags));
-        return Ok(ExitCode::FAILURE);
-    }
+    let Some(program) = crate::compile_reporting(&package, path, color) else { return Ok(ExitCode::FAILURE) };
     let profile = capsule_bridge::Device {
         model: device.name.to_string(),
         width: device.width,

@@ -215,14 +215,9 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle) {
                 *shared.stack.lock().unwrap_or_else(|p| p.into_inner()) = pages.clone();
                 send_view(&shared, json!({"type": "stack", "pages": pages}));
             }
-            Output::Log { level, text, source } => {
-                let source = if source.is_empty() { String::new() } else { format!(" ({source})") };
-                eprintln!("[{level}] {text}{source}");
-            }
-            Output::Error { message, stack } => {
-                eprintln!("[error] {message}");
-                if !stack.is_empty() {
-                    eprintln!("{stack}");
+            Output::Log { .. } | Output::Error { .. } => {
+                if let Some(line) = output.console_text() {
+                    eprintln!("{line}");
                 }
             }
             Output::Terminated { reason } => eprintln!("error: the instance was terminated: {reason}"),

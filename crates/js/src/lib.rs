@@ -470,26 +470,22 @@ fn reason_error(e: &JsError) -> Option<String> {
     (!e.message.starts_with("Uncaught ")).then(|| e.message.clone())
 }
 
+/// `TypeError: message`, with the stack.
+fn exception_error(ex: &rquickjs::Exception<'_>) -> JsError {
+    let message = ex.message().unwrap_or_default();
+    let name: Option<String> = ex.get("name").ok();
+    let message = match name {
+        Some(n) if !n.is_empty() => format!("{n}: {message}"),
+        _ => message,
+    };
+    JsError { message, stack: ex.stack().unwrap_or_default().trim_end().to_string() }
+}
+
 pub(crate) fn caught(e: CaughtError<'_>) -> JsError {
     match e {
-        CaughtError::Exception(ex) => {
-            let message = ex.message().unwrap_or_default();
-            let name: Option<String> = ex.get("name").ok();
-            let message = match name {
-                Some(n) if !n.is_empty() => format!("{n}: {message}"),
-                _ => message,
-            };
-            JsError { message, stack: ex.stack().unwrap_or_default().trim_end().to_string() }
-        }
+        CaughtError::Exception(ex) => exception_error(&ex),
         CaughtError::Value(v) if v.as_exception().is_some() => {
-            let ex = v.as_exception().expect("checked");
-            let message = ex.message().unwrap_or_default();
-            let name: Option<String> = ex.get("name").ok();
-            let message = match name {
-                Some(n) if !n.is_empty() => format!("{n}: {message}"),
-                _ => message,
-            };
-            JsError { message, stack: ex.stack().unwrap_or_default().trim_end().to_string() }
+            exception_error(v.as_exception().expect("checked"))
         }
         CaughtError::Value(v) => {
             let text = v

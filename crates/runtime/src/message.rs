@@ -127,3 +127,17 @@ pub enum Output {
     /// Everything caused by the last input has been sent.
     Done,
 }
+
+impl Output {
+    /// How a console line or an error reads on a terminal (`[log] text (app.js:3)`), for
+    /// hosts that print them.
+    pub fn console_text(&self) -> Option<String> {
+        match self {
+            Output::Log { level, text, source } if source.is_empty() => Some(format!("[{level}] {text}")),
+            Output::Log { level, text, source } => Some(format!("[{level}] {text} ({source})")),
+            Output::Error { message, stack } if stack.is_empty() => Some(format!("[error] {message}")),
+            Output::Error { message, stack } => Some(format!("[error] {message}\n{stack}")),
+            _ => None,
+        }
+    }
+}
