@@ -222,6 +222,12 @@ pub struct Options {
     pub data_dir: PathBuf,
     /// Rules per scope; scopes not listed prompt.
     pub rules: HashMap<String, Rule>,
+    /// Rules for one app, over `rules`.
+    pub app_rules: HashMap<String, HashMap<String, Rule>>,
+    /// Network origins the host allows (for the network APIs).
+    pub domains: Vec<String>,
+    /// Development mode: `http://127.0.0.1` is allowed besides the listed https origins.
+    pub dev: bool,
     /// Answers to prompts given in advance (`capsule exec --grant` / `--deny`).
     pub answers: HashMap<String, bool>,
 }
@@ -352,7 +358,13 @@ impl Bridge {
         let (granted, reason) = if !app.declared.iter().any(|s| s == scope) {
             (false, "not declared")
         } else {
-            match self.options.rules.get(scope).copied().unwrap_or(Rule::Prompt) {
+            let rule = self
+                .options
+                .app_rules
+                .get(&app.id)
+                .and_then(|r| r.get(scope))
+                .or_else(|| self.options.rules.get(scope));
+            match rule.copied().unwrap_or(Rule::Prompt) {
                 Rule::Allow => (true, "policy allow"),
                 Rule::Deny => (false, "policy deny"),
                 Rule::Prompt => {
@@ -398,8 +410,12 @@ impl Bridge {
                 setting.insert(scope.clone(), json!(granted));
             }
         }
-        for (scope, rule) in &self.options.rules {
-            if app.declared.contains(scope) && *rule != Rule::Prompt {
+        let app_rules = self.options.app_rules.get(&app.id);
+        for scope in &app.declared {
+            let rule = app_rules.and_then(|r| r.get(scope)).or_else(|| self.options.rules.get(scope));
+            if let Some(rule) = rule
+                && *rule != Rule::Prompt
+            {
                 setting.entry(scope.clone()).or_insert(json!(*rule == Rule::Allow));
             }
         }
@@ -435,6 +451,96 @@ fn merge(values: &[Value]) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// A host policy file (TOML):
+///
+/// ```toml
+/// [scopes]
+/// "scope.userLocation" = "prompt"   # allow | deny | prompt
+///
+/// [network]
+/// domains = ["https://api.example.com"]
+///
+/// [apps."wx0123456789abcdef".scopes]
+/// "scope.userLocation" = "allow"
+/// ```
+///
+/// Errors name the line and what is wrong. Unknown keys are errors too: a typo in a policy
+/// must not silently grant or deny.
+pub fn parse_policy(text: &str, options: &mut Options) -> Result<(), String> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+    fn rules(t: &toml::Value, at: &str) -> Result<HashMap<String, Rule>, String> {
+        let t = t
+            .as_table()
+            .ok_or_else(|| format!("`{at}` must be a table of scope = \"allow\" | \"deny\" | \"prompt\""))?;
+        t.iter()
+            .map(|(scope, v)| {
+                let rule = match v.as_str() {
+                    Some("allow") => Rule::Allow,
+                    Some("deny") => Rule::Deny,
+                    Some("prompt") => Rule::Prompt,
+                    _ => {
+                        return Err(format!(
+                            "`{at}.\"{scope}\"` must be \"allow\", \"deny\" or \"prompt\", found {}",
+                            v.as_str().map_or_else(|| v.type_str().to_string(), |s| format!("\"{s}\""))
+                        ));
+                    }
+                };
+                Ok((scope.clone(), rule))
+            })
+            .collect()
+    }
+    for (key, value) in &table {
+        match key.as_str() {
+            "scopes" => options.rules.extend(rules(value, "scopes")?),
+            "network" => {
+                let net = value.as_table().ok_or("`network` must be a table")?;
+                for (k, v) in net {
+                    match k.as_str() {
+                        "domains" => {
+                            let list = v.as_array().ok_or("`network.domains` must be an array of origins")?;
+                            for d in list {
+                                let d = d.as_str().ok_or("`network.domains` must hold strings")?;
+                                if !(d.starts_with("https://")
+                                    || d.starts_with("wss://")
+                                    || d.starts_with("http://127.0.0.1"))
+                                {
+                                    return Err(format!(
+                                        "`network.domains`: `{d}` must be an https:// or wss:// origin"
+                                    ));
+                                }
+                                options.domains.push(d.trim_end_matches('/').to_string());
+                            }
+                        }
+                        other => return Err(format!("unknown key `network.{other}`")),
+                    }
+                }
+            }
+            "apps" => {
+                let apps = value.as_table().ok_or("`apps` must be a table of app ids")?;
+                for (id, app) in apps {
+                    let app = app.as_table().ok_or_else(|| format!("`apps.\"{id}\"` must be a table"))?;
+                    for (k, v) in app {
+                        match k.as_str() {
+                            "scopes" => {
+                                options
+                                    .app_rules
+                                    .entry(id.clone())
+                                    .or_default()
+                                    .extend(rules(v, &format!("apps.\"{id}\".scopes"))?);
+                            }
+                            other => return Err(format!("unknown key `apps.\"{id}\".{other}`")),
+                        }
+                    }
+                }
+            }
+            other => {
+                return Err(format!("unknown key `{other}`; a policy has [scopes], [network] and [apps]"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn builtin_apis() -> Vec<Api> {
@@ -494,6 +600,8 @@ fn builtin_apis() -> Vec<Api> {
             if granted { Ok(json!({})) } else { Err("auth deny".into()) }
         }),
         Api::new("getSetting", vec![], |c| Ok(c.bridge.settings(c.app))),
+        // Without a settings page to show, the platform's answer is what is set now.
+        Api::new("openSetting", vec![], |c| Ok(c.bridge.settings(c.app))),
         Api::new("login", vec![], |c| {
             // A local code: the simulator is its own auth provider.
             let n = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());

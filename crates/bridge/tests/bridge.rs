@@ -30,6 +30,7 @@ fn bridge(rules: &[(&str, Rule)], answers: &[(&str, bool)]) -> Bridge {
         data_dir: data_dir(),
         rules: rules.iter().map(|(s, r)| (s.to_string(), *r)).collect(),
         answers: answers.iter().map(|(s, a)| (s.to_string(), *a)).collect::<HashMap<_, _>>(),
+        ..Options::default()
     };
     let mut b = Bridge::new(options);
     b.register(
@@ -201,4 +202,54 @@ fn system_info_comes_from_the_device_profile() {
         plain,
         ["getAppBaseInfo", "getDeviceInfo", "getMenuButtonBoundingClientRect", "getWindowInfo"]
     );
+}
+
+#[test]
+fn a_policy_file_sets_rules_domains_and_per_app_overrides() {
+    let mut options = Options::default();
+    capsule_bridge::parse_policy(
+        r#"
+[scopes]
+"scope.userLocation" = "deny"
+"scope.camera" = "allow"
+
+[network]
+domains = ["https://api.example.com/"]
+
+[apps."trusted".scopes]
+"scope.userLocation" = "allow"
+"#,
+        &mut options,
+    )
+    .unwrap();
+    assert_eq!(options.domains, ["https://api.example.com"]);
+    options.data_dir = data_dir();
+    let mut b = Bridge::new(options);
+    b.register(Api::new("getLocation", vec![], |_| Ok(json!({}))).needs("scope.userLocation"));
+    let scope = "scope.userLocation";
+    assert_eq!(
+        err(&b.call(&app("other", &[scope]), "getLocation", &json!({}), false)),
+        "getLocation:fail auth deny"
+    );
+    assert_eq!(err(&b.call(&app("trusted", &[scope]), "getLocation", &json!({}), false)), "getLocation:ok");
+    assert_eq!(
+        b.call(&app("trusted", &[scope]), "getSetting", &json!({}), false)["authSetting"],
+        json!({scope: true})
+    );
+
+    for (bad, message) in [
+        (
+            "[scopes]\n\"scope.camera\" = \"maybe\"",
+            "`scopes.\"scope.camera\"` must be \"allow\", \"deny\" or \"prompt\", found \"maybe\"",
+        ),
+        (
+            "[network]\ndomains = [\"http://evil.example\"]",
+            "`network.domains`: `http://evil.example` must be an https:// or wss:// origin",
+        ),
+        ("[scope]\n", "unknown key `scope`; a policy has [scopes], [network] and [apps]"),
+    ] {
+        assert_eq!(capsule_bridge::parse_policy(bad, &mut Options::default()).unwrap_err(), message);
+    }
+    let syntax = capsule_bridge::parse_policy("[scopes\n", &mut Options::default()).unwrap_err();
+    assert!(syntax.contains("line 1"), "{syntax}");
 }

@@ -156,6 +156,12 @@ struct BridgeArgs {
     /// Deny a scope in advance; repeatable. An unanswered prompt is a denial.
     #[arg(long = "deny", value_name = "SCOPE")]
     deny: Vec<String>,
+    /// The host policy (TOML): per-scope allow / deny / prompt, network domains, per-app rules.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Production mode: only the policy's https origins, no 127.0.0.1 (development is the default).
+    #[arg(long)]
+    production: bool,
 }
 
 impl BridgeArgs {
@@ -164,7 +170,7 @@ impl BridgeArgs {
         &self,
         package: &Package,
         device: capsule_bridge::Device,
-    ) -> std::sync::Arc<dyn capsule_bridge::service::ApiHost> {
+    ) -> anyhow::Result<std::sync::Arc<dyn capsule_bridge::service::ApiHost>> {
         let data_dir = self.data_dir.clone().unwrap_or_else(default_data_dir);
         let mut answers = std::collections::HashMap::new();
         for scope in &self.grant {
@@ -173,14 +179,26 @@ impl BridgeArgs {
         for scope in &self.deny {
             answers.insert(scope.clone(), false);
         }
-        let options = capsule_bridge::Options { device, data_dir, rules: Default::default(), answers };
+        let mut options = capsule_bridge::Options {
+            device,
+            data_dir,
+            answers,
+            dev: !self.production,
+            ..Default::default()
+        };
+        if let Some(file) = &self.policy {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("cannot read the policy {}: {e}", file.display()))?;
+            capsule_bridge::parse_policy(&text, &mut options)
+                .map_err(|e| anyhow::anyhow!("the policy {}: {e}", file.display()))?;
+        }
         let service = capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(options));
         let manifest = &package.manifest;
         let app = capsule_bridge::App {
             id: manifest.app_id.id.clone(),
             declared: manifest.permissions.iter().map(|p| p.scope.clone()).collect(),
         };
-        service.client(app)
+        Ok(service.client(app))
     }
 }
 

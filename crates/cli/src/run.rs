@@ -30,7 +30,7 @@ pub fn run(
         pixel_ratio: if device.width <= 375 { 2.0 } else { 3.0 },
         ..capsule_bridge::Device::default()
     };
-    let api = bridge.client(&package, profile);
+    let api = bridge.client(&package, profile)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -145,6 +145,9 @@
   }
   var MAX_SET_DATA = 1024 * 1024;
 
+  // Loops below walk own keys only (`Object.keys`): a script that pollutes Object.prototype
+  // must not change what the framework copies or sends.
+
   // ---- behaviors -------------------------------------------------------------------------
   var LIFETIMES = ['created', 'attached', 'ready', 'moved', 'detached', 'error'];
   var PAGE_HOOKS = ['onLoad', 'onShow', 'onReady', 'onHide', 'onUnload', 'onPullDownRefresh', 'onReachBottom',
@@ -156,7 +159,7 @@
     return b;
   };
   function deepMerge(into, from) {
-    for (var k in from) {
+    for (const k of Object.keys(Object(from))) {
       var a = into[k], b = from[k];
       if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) deepMerge(a, b);
       else into[k] = b;
@@ -171,13 +174,13 @@
       (d.behaviors || []).forEach(function (b) { if (isBehavior(b)) apply(b); });
       if (d.data) deepMerge(out.data, JSON.parse(JSON.stringify(d.data)));
       var methods = d.methods || {};
-      for (var m in methods) out.methods[m] = methods[m];
+      for (const m of Object.keys(Object(methods))) out.methods[m] = methods[m];
       var lifetimes = Object.assign({}, d.lifetimes || {});
       LIFETIMES.concat(PAGE_HOOKS).forEach(function (name) {
         var fn = lifetimes[name] || (typeof d[name] === 'function' ? d[name] : null);
         if (fn) (out.lifetimes[name] = out.lifetimes[name] || []).push(fn);
       });
-      for (var k in d) {
+      for (const k of Object.keys(Object(d))) {
         if (k === 'data' || k === 'methods' || k === 'lifetimes' || k === 'behaviors') continue;
         if (LIFETIMES.indexOf(k) >= 0 || PAGE_HOOKS.indexOf(k) >= 0) continue;
         out.rest[k] = d[k];
@@ -251,14 +254,14 @@
     var flat = flatten(def.kind === 'component' ? options : { behaviors: options.behaviors, data: options.data, lifetimes: {}, methods: {} });
     var page = {};
     if (def.kind === 'page') {
-      for (var k in options) {
+      for (const k of Object.keys(Object(options))) {
         if (k === 'data' || k === 'behaviors') continue;
         page[k] = options[k];
       }
-      for (var m in flat.methods) if (!(m in page)) page[m] = flat.methods[m];
+      for (const m of Object.keys(Object(flat.methods))) if (!(m in page)) page[m] = flat.methods[m];
     } else {
-      for (var n in flat.methods) page[n] = flat.methods[n];
-      for (var r in flat.rest) if (!(r in page) && typeof flat.rest[r] !== 'object') page[r] = flat.rest[r];
+      for (const n of Object.keys(Object(flat.methods))) page[n] = flat.methods[n];
+      for (const r of Object.keys(Object(flat.rest))) if (!(r in page) && typeof flat.rest[r] !== 'object') page[r] = flat.rest[r];
       // A Component used as a page: page hooks live in `methods` (or at the top level).
       PAGE_HOOKS.forEach(function (h) {
         var list = flat.lifetimes[h];
@@ -282,8 +285,8 @@
       // The host checks the keys and renders first: a key it refuses leaves this.data as it was.
       native.setData(id, json);
       var parsed = JSON.parse(json);
-      for (var key in parsed) setPath(this.data, parsePath(key), parsed[key]);
-      for (var k2 in data) if (data[k2] === undefined) console.warn('setData: `' + k2 + '` is undefined and was not set');
+      for (const key of Object.keys(Object(parsed))) setPath(this.data, parsePath(key), parsed[key]);
+      for (const k2 of Object.keys(Object(data))) if (data[k2] === undefined) console.warn('setData: `' + k2 + '` is undefined and was not set');
       if (typeof callback === 'function') {
         var self = this;
         Promise.resolve().then(function () { callback.call(self); });
@@ -448,9 +451,17 @@
       return v && typeof v === 'object' && Object.keys(v).length === 1 && typeof v.__capsuleDate === 'number' ? new Date(v.__capsuleDate) : v;
     });
   }
+  // Own properties only, read once: a polluted prototype or a getter that changes its answer
+  // cannot change what the host sees.
   function prepare(name, options) {
     var args = {};
-    for (var k in options) if (typeof options[k] !== 'function') args[k] = options[k];
+    var keys = Object.keys(Object(options));
+    for (var i = 0; i < keys.length; i++) {
+      var k = keys[i];
+      if (k === '__proto__') continue;
+      var v = options[k];
+      if (typeof v !== 'function') args[k] = v;
+    }
     if (/Storage$/.test(name) && 'data' in args) args.data = encodeDates(args.data);
     return args;
   }
@@ -488,7 +499,9 @@
           else { if (options.fail) options.fail(result); if (reject) reject(result); }
           if (options.complete) options.complete(result);
         });
-        native.apiCall(seq, api.name, JSON.stringify(prepare(api.name, options)));
+        var prepared;
+        try { prepared = prepare(api.name, options); } catch (e) { prepared = {}; }
+        native.apiCall(seq, api.name, JSON.stringify(prepared));
         return promise || undefined;
       };
     }

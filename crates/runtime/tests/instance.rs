@@ -691,6 +691,9 @@ fn storage_from_js_keeps_types_and_the_platform_shapes() {
            wx.getStorage({ key: 'missing', fail: r => console.log(r.errMsg) });\n\
            wx.getStorage({ key: 'o' }).then(r => console.log('async ' + (r.data.d instanceof Date)));\n\
            console.log(wx.canIUse('getStorageSync'), wx.canIUse('getLocation'));\n\
+           Object.prototype.key = 'polluted'; let reads = 0;\n\
+           wx.setStorage({ data: 1, complete: r => { delete Object.prototype.key; console.log(r.errMsg + ' ' + reads) } });\n\
+           wx.setStorage({ key: 'g', get data() { reads += 1; return reads } });\n\
          } })",
     )]);
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
@@ -708,9 +711,7 @@ fn storage_from_js_keeps_types_and_the_platform_shapes() {
     let mut out = h.request(Input::Launch { path: None }, WAIT);
     // The async answers arrive as inputs of their own.
     for _ in 0..20 {
-        if logs(&out).iter().filter(|l| l.starts_with("async") || l.starts_with("getStorage:fail")).count()
-            == 2
-        {
+        if logs(&out).iter().filter(|l| l.starts_with("async") || l.contains(":fail")).count() == 4 {
             break;
         }
         if let Some(o) = h.recv(Duration::from_millis(100)) {
@@ -718,6 +719,7 @@ fn storage_from_js_keeps_types_and_the_platform_shapes() {
         }
     }
     let l = logs(&out);
+    assert!(l.len() >= 6, "{out:?}");
     assert_eq!(
         l[2..6],
         [
@@ -728,6 +730,14 @@ fn storage_from_js_keeps_types_and_the_platform_shapes() {
         ]
     );
     assert!(l.contains(&"getStorage:fail data not found".to_string()), "{l:?}");
+    // An inherited `key` is not an argument; a getter is read once.
+    assert!(
+        l.contains(
+            &"setStorage:fail parameter error: parameter.key should be String instead of Undefined 1"
+                .to_string()
+        ),
+        "{l:?}"
+    );
     assert!(l.contains(&"async true".to_string()), "{l:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
