@@ -87,6 +87,24 @@ pub struct App {
     pub id: String,
     /// Scopes the app declares (`permission`, W3C `req_permissions`).
     pub declared: Vec<String>,
+    /// Why the app wants each scope (`desc` / `reason`), shown when a person is asked.
+    pub reasons: HashMap<String, String>,
+}
+
+/// A person's answer to a permission prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Deny,
+    /// Granted for this call only.
+    Once,
+    /// Granted and remembered for the app.
+    Always,
+}
+
+/// Asks a person (the simulator shows the app's reason). Blocks until they answer; `None`
+/// when nobody answers, which is a denial.
+pub trait Prompter: Send + Sync {
+    fn ask(&self, app: &App, scope: &str, reason: &str) -> Option<Answer>;
 }
 
 /// What a provider sees of a call.
@@ -214,8 +232,10 @@ impl Default for Device {
 }
 
 /// How the host runs the bridge.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
+    /// Who answers prompts; without one (headless) only `answers` do.
+    pub prompter: Option<Arc<dyn Prompter>>,
     /// The device the system-info APIs describe.
     pub device: Device,
     /// Where each app's storage lives (a folder per app id).
@@ -384,7 +404,7 @@ impl Bridge {
                                 .insert((app.id.clone(), scope.to_string()), answer);
                             (answer, "answered")
                         }
-                        (None, None) => (false, "no answer"),
+                        (None, None) => self.ask(app, scope),
                     }
                 }
             }
@@ -399,6 +419,30 @@ impl Bridge {
             time,
         });
         granted
+    }
+
+    /// Asks the person, if there is a prompter, and remembers an `Always` or a `Deny`.
+    fn ask(&self, app: &App, scope: &str) -> (bool, &'static str) {
+        let Some(prompter) = &self.options.prompter else { return (false, "no answer") };
+        let reason = app.reasons.get(scope).map_or("", String::as_str);
+        let remember = |granted: bool| {
+            self.grants
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert((app.id.clone(), scope.to_string()), granted);
+        };
+        match prompter.ask(app, scope, reason) {
+            Some(Answer::Always) => {
+                remember(true);
+                (true, "allowed by the person, always")
+            }
+            Some(Answer::Once) => (true, "allowed by the person, once"),
+            Some(Answer::Deny) => {
+                remember(false);
+                (false, "denied by the person")
+            }
+            None => (false, "no answer"),
+        }
     }
 
     /// `wx.getSetting`: the scopes decided for this app so far.

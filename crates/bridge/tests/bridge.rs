@@ -21,7 +21,7 @@ fn data_dir() -> std::path::PathBuf {
 }
 
 fn app(id: &str, declared: &[&str]) -> App {
-    App { id: id.into(), declared: declared.iter().map(|s| s.to_string()).collect() }
+    App { id: id.into(), declared: declared.iter().map(|s| s.to_string()).collect(), reasons: HashMap::new() }
 }
 
 fn bridge(rules: &[(&str, Rule)], answers: &[(&str, bool)]) -> Bridge {
@@ -252,4 +252,55 @@ domains = ["https://api.example.com/"]
     }
     let syntax = capsule_bridge::parse_policy("[scopes\n", &mut Options::default()).unwrap_err();
     assert!(syntax.contains("line 1"), "{syntax}");
+}
+
+/// Stands in for the person at the simulator: answers from a list.
+struct Person(std::sync::Mutex<Vec<capsule_bridge::Answer>>, std::sync::Mutex<Vec<String>>);
+
+impl capsule_bridge::Prompter for Person {
+    fn ask(&self, _: &App, scope: &str, reason: &str) -> Option<capsule_bridge::Answer> {
+        self.1.lock().unwrap().push(format!("{scope}: {reason}"));
+        self.0.lock().unwrap().pop()
+    }
+}
+
+#[test]
+fn prompts_ask_once_or_remember() {
+    use capsule_bridge::Answer::*;
+    let scope = "scope.userLocation";
+    let person =
+        std::sync::Arc::new(Person(std::sync::Mutex::new(vec![Always, Once, Deny]), Default::default()));
+    let mut b =
+        Bridge::new(Options { prompter: Some(person.clone()), data_dir: data_dir(), ..Options::default() });
+    b.register(Api::new("getLocation", vec![], |_| Ok(json!({}))).needs(scope));
+    let mut a = app("a", &[scope]);
+    a.reasons.insert(scope.into(), "to find shops near you".into());
+    let call = |b: &Bridge| err(&b.call(&a, "getLocation", &json!({}), false)).to_string();
+    assert_eq!(call(&b), "getLocation:fail auth deny", "denied: remembered");
+    assert_eq!(call(&b), "getLocation:fail auth deny", "asked only once");
+    let b2 = {
+        let mut b2 = Bridge::new(Options {
+            prompter: Some(person.clone()),
+            data_dir: data_dir(),
+            ..Options::default()
+        });
+        b2.register(Api::new("getLocation", vec![], |_| Ok(json!({}))).needs(scope));
+        b2
+    };
+    let first = call(&b2);
+    assert_eq!(
+        first,
+        "getLocation:ok",
+        "once: {:?} {:?} {:?}",
+        b2.audit_log(),
+        person.1.lock().unwrap(),
+        b.audit_log()
+    );
+    assert_eq!(call(&b2), "getLocation:ok", "then always");
+    assert_eq!(call(&b2), "getLocation:ok", "remembered");
+    assert_eq!(person.1.lock().unwrap().len(), 3);
+    assert_eq!(person.1.lock().unwrap()[0], "scope.userLocation: to find shops near you");
+    let reasons: Vec<String> = b2.audit_log().into_iter().map(|d| d.reason).collect();
+    assert_eq!(reasons, ["allowed by the person, once", "allowed by the person, always", "remembered"]);
+    let _ = b;
 }

@@ -170,6 +170,7 @@ impl BridgeArgs {
         &self,
         package: &Package,
         device: capsule_bridge::Device,
+        prompter: Option<std::sync::Arc<dyn capsule_bridge::Prompter>>,
     ) -> anyhow::Result<std::sync::Arc<dyn capsule_bridge::service::ApiHost>> {
         let data_dir = self.data_dir.clone().unwrap_or_else(default_data_dir);
         let mut answers = std::collections::HashMap::new();
@@ -180,6 +181,7 @@ impl BridgeArgs {
             answers.insert(scope.clone(), false);
         }
         let mut options = capsule_bridge::Options {
+            prompter,
             device,
             data_dir,
             answers,
@@ -197,6 +199,7 @@ impl BridgeArgs {
         let app = capsule_bridge::App {
             id: manifest.app_id.id.clone(),
             declared: manifest.permissions.iter().map(|p| p.scope.clone()).collect(),
+            reasons: manifest.permissions.iter().map(|p| (p.scope.clone(), p.desc.clone())).collect(),
         };
         Ok(service.client(app))
     }

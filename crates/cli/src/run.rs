@@ -30,7 +30,8 @@ pub fn run(
         pixel_ratio: if device.width <= 375 { 2.0 } else { 3.0 },
         ..capsule_bridge::Device::default()
     };
-    let api = bridge.client(&package, profile)?;
+    let prompter = std::sync::Arc::new(capsule_host::ViewPrompter::default());
+    let api = bridge.client(&package, profile, Some(prompter.clone()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -48,6 +49,7 @@ pub fn run(
             device,
             Limits::default(),
             Some(api),
+            Some(prompter),
             shutdown,
         )
         .await

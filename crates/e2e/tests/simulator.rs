@@ -18,6 +18,7 @@ const APP: &[(&str, &str)] = &[
         "app.json",
         r##"{
   "pages": ["pages/list/list", "pages/detail/detail", "pages/me/me"],
+  "permission": {"scope.userLocation": {"desc": "to show shops near you"}},
   "window": {"navigationBarTitleText": "E2E", "navigationBarBackgroundColor": "#3b7ddd"},
   "tabBar": {"color": "#999999", "selectedColor": "#3b7ddd", "backgroundColor": "#ffffff",
     "list": [{"pagePath": "pages/list/list", "text": "List"}, {"pagePath": "pages/me/me", "text": "Me"}]}
@@ -39,12 +40,14 @@ const APP: &[(&str, &str)] = &[
 <navigator id="to-detail" url="/pages/detail/detail?id=42">details</navigator>
 <view id="refreshes">refreshed {{refreshes}}</view>
 <button id="ask" bindtap="onAsk">ask</button>
+<button id="authorize" bindtap="onAuthorize">authorize</button>
+<view id="auth">{{auth}}</view>
 <view id="answer">{{answer}}</view>"#,
     ),
     (
         "pages/list/list.js",
         r#"Page({
-  data: { draft: '', items: [], next: 1, refreshes: 0, answer: '' },
+  data: { draft: '', items: [], next: 1, refreshes: 0, answer: '', auth: '' },
   onDraft(e) { this.setData({ draft: e.detail.value }) },
   onAdd() {
     if (!this.data.draft) return;
@@ -56,6 +59,9 @@ const APP: &[(&str, &str)] = &[
   },
   onDelete(e) { this.setData({ items: this.data.items.filter(t => t.id !== e.currentTarget.dataset.id) }) },
   onPullDownRefresh() { this.setData({ refreshes: this.data.refreshes + 1 }); wx.stopPullDownRefresh() },
+  onAuthorize() {
+    wx.authorize({ scope: 'scope.userLocation', success: () => this.setData({ auth: 'granted' }), fail: r => this.setData({ auth: r.errMsg }) });
+  },
   onAsk() { wx.showModal({ title: 'Sure?', content: 'Really?', success: r => this.setData({ answer: r.confirm ? 'confirmed' : 'cancelled' }) }) },
 })"#,
     ),
@@ -81,13 +87,28 @@ async fn start(dir: &std::path::Path) -> (Simulator, tokio::sync::oneshot::Sende
     let (program, diags) = capsule_template::compile_package(&package);
     assert!(!diags.has_errors(), "{diags}");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let prompter = std::sync::Arc::new(capsule_host::ViewPrompter::default());
+    let options = capsule_bridge::Options {
+        prompter: Some(prompter.clone()),
+        data_dir: std::env::temp_dir().join(format!("capsule-e2e-data-{}", std::process::id())),
+        ..Default::default()
+    };
+    let service = capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(options));
+    let manifest = &package.manifest;
+    let app = capsule_bridge::App {
+        id: manifest.app_id.id.clone(),
+        declared: manifest.permissions.iter().map(|p| p.scope.clone()).collect(),
+        reasons: manifest.permissions.iter().map(|p| (p.scope.clone(), p.desc.clone())).collect(),
+    };
+    let api: std::sync::Arc<dyn capsule_bridge::service::ApiHost> = service.client(app);
     let sim = Simulator::start(
         package,
         program,
         0,
         device("iphone-se").unwrap(),
         Limits::default(),
-        None,
+        Some(api),
+        Some(prompter),
         async move {
             let _ = stopped.await;
         },
@@ -170,10 +191,21 @@ async fn a_person_uses_the_simulator() {
     b.click("#modal .confirm").await.unwrap();
     b.wait_for(&format!("{} === 'confirmed'", text_of("#answer")), WAIT).await.unwrap();
 
+    // A permission prompt shows the app's reason; the person allows.
+    b.click("#authorize").await.unwrap();
+    b.wait_for("document.getElementById('prompt').className === 'show'", WAIT).await.unwrap();
+    assert_eq!(
+        b.eval("document.querySelector('#prompt .content').textContent").await.unwrap(),
+        "to show shops near you"
+    );
+    b.screenshot("06-prompt").await.unwrap();
+    b.click("#prompt button[data-answer=always]").await.unwrap();
+    b.wait_for(&format!("{} === 'granted'", text_of("#auth")), WAIT).await.unwrap();
+
     // Switch tabs, and back: the list page was kept alive, items and all.
     b.click("#tabbar .tab:nth-child(2)").await.unwrap();
     b.wait_for(&format!("{} === 'me page'", text_of("#me")), WAIT).await.unwrap();
-    b.screenshot("06-tab").await.unwrap();
+    b.screenshot("07-tab").await.unwrap();
     b.click("#tabbar .tab:nth-child(1)").await.unwrap();
     b.wait_for(&format!("{} === 'eggs'", text_of(".item .title")), WAIT).await.unwrap();
     b.click("#tabbar .tab:nth-child(2)").await.unwrap();
@@ -207,6 +239,6 @@ async fn the_showcase_renders_with_its_images_and_styles() {
         .unwrap();
     b.click("wx-button").await.unwrap();
     b.wait_for(&format!("{} === 'More (2)'", text_of("wx-button .wx-button-label")), WAIT).await.unwrap();
-    b.screenshot("07-showcase-bindings").await.unwrap();
+    b.screenshot("08-showcase-bindings").await.unwrap();
     let _ = stop.send(());
 }

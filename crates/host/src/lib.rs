@@ -53,6 +53,40 @@ pub fn device(name: &str) -> Option<Device> {
     DEVICES.iter().copied().find(|d| d.name == name)
 }
 
+/// Permission prompts answered by a person in the simulator: the view shows the app's
+/// reason and three choices; nobody answering within two minutes is a denial.
+#[derive(Default)]
+pub struct ViewPrompter {
+    views: Mutex<Option<broadcast::Sender<String>>>,
+    pending: Mutex<HashMap<u32, std::sync::mpsc::Sender<capsule_bridge::Answer>>>,
+    next: std::sync::atomic::AtomicU32,
+}
+
+impl capsule_bridge::Prompter for ViewPrompter {
+    fn ask(&self, app: &capsule_bridge::App, scope: &str, reason: &str) -> Option<capsule_bridge::Answer> {
+        let views = self.views.lock().unwrap_or_else(|p| p.into_inner()).clone()?;
+        if views.receiver_count() == 0 {
+            return None;
+        }
+        let seq = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, tx);
+        let message = json!({"v": PROTOCOL, "type": "prompt", "seq": seq, "app": app.id, "scope": scope, "reason": reason});
+        let _ = views.send(message.to_string());
+        let answer = rx.recv_timeout(Duration::from_secs(120)).ok();
+        self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq);
+        answer
+    }
+}
+
+impl ViewPrompter {
+    fn answer(&self, seq: u32, answer: capsule_bridge::Answer) {
+        if let Some(tx) = self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq) {
+            let _ = tx.send(answer);
+        }
+    }
+}
+
 /// What the host remembers of a page, for late views.
 struct PageMirror {
     route: String,
@@ -73,6 +107,7 @@ struct Shared {
     to_views: broadcast::Sender<String>,
     /// Modal answers waiting: seq → nothing (the answer carries all).
     pending_modals: Mutex<HashMap<u32, ()>>,
+    prompter: Option<Arc<ViewPrompter>>,
 }
 
 /// A running simulator.
@@ -93,6 +128,7 @@ impl Simulator {
         device: Device,
         limits: Limits,
         api: Option<Arc<dyn capsule_bridge::service::ApiHost>>,
+        prompter: Option<Arc<ViewPrompter>>,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<Simulator> {
         let (styles, _) = capsule_style::compile_package(&package);
@@ -109,7 +145,11 @@ impl Simulator {
             stack: Mutex::new(Vec::new()),
             to_views,
             pending_modals: Mutex::new(HashMap::new()),
+            prompter: prompter.clone(),
         });
+        if let Some(p) = &prompter {
+            *p.views.lock().unwrap_or_else(|p| p.into_inner()) = Some(shared.to_views.clone());
+        }
         shared.handle.send(Input::Launch { path: None });
         // The instance's outputs arrive on a blocking channel: one thread moves them on.
         let pump = shared.clone();
@@ -403,6 +443,18 @@ fn from_view(shared: &Shared, text: &str) {
         Some("model") => {
             let (Some(page), Some(path)) = (u32_of("page"), str_of("path")) else { return };
             Input::Model { page, path, value: msg.get("value").cloned().unwrap_or(Value::Null) }
+        }
+        Some("promptAnswer") => {
+            let (Some(seq), Some(answer)) = (u32_of("seq"), str_of("answer")) else { return };
+            let answer = match answer.as_str() {
+                "always" => capsule_bridge::Answer::Always,
+                "once" => capsule_bridge::Answer::Once,
+                _ => capsule_bridge::Answer::Deny,
+            };
+            if let Some(p) = &shared.prompter {
+                p.answer(seq, answer);
+            }
+            return;
         }
         Some("modalAnswer") => {
             let Some(seq) = u32_of("seq") else { return };

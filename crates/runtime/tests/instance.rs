@@ -705,7 +705,11 @@ fn storage_from_js_keeps_types_and_the_platform_shapes() {
             data_dir: dir.clone(),
             ..Default::default()
         }));
-    let client = service.client(capsule_bridge::App { id: "storage-test".into(), declared: vec![] });
+    let client = service.client(capsule_bridge::App {
+        id: "storage-test".into(),
+        declared: vec![],
+        reasons: Default::default(),
+    });
     let pool = Pool::new(1);
     let h = pool.spawn_with(package, program, Limits::default(), Some(client));
     let mut out = h.request(Input::Launch { path: None }, WAIT);

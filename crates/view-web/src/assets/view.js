@@ -68,6 +68,7 @@
       }
       case 'toast': showToast(msg); break;
       case 'modal': showModal(msg); break;
+      case 'prompt': showPrompt(msg); break;
       case 'stopPullDownRefresh': stopRefresh(); break;
     }
   }
@@ -464,6 +465,20 @@
     }
     cancel.onclick = function () { answer(false); };
     confirm.onclick = function () { answer(true); };
+  }
+
+  // A permission prompt: the app's reason and three choices.
+  function showPrompt(msg) {
+    var box = document.getElementById('prompt');
+    box.querySelector('.title').textContent = 'Allow ' + msg.scope + '?';
+    box.querySelector('.content').textContent = msg.reason || '';
+    box.className = 'show';
+    box.querySelectorAll('button').forEach(function (b) {
+      b.onclick = function () {
+        box.className = '';
+        send({ type: 'promptAnswer', seq: msg.seq, answer: b.getAttribute('data-answer') });
+      };
+    });
   }
 
   connect();
