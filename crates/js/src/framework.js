@@ -409,7 +409,45 @@
     change[path] = value;
     page.setData(change);
   };
+  // Performance entries the runtime measured (appLaunch, route, firstRender).
+  var perfEntries = [];
+  var perfObservers = [];
+  hooks.perfEntry = function (entry) {
+    perfEntries.push(entry);
+    perfObservers.forEach(function (o) {
+      if (o.types.indexOf(entry.entryType) >= 0) {
+        try { o.callback({ getEntries: function () { return [entry]; } }); } catch (e) { console.error(e); }
+      }
+    });
+  };
+  var performance = {
+    now: function () { return Date.now(); },
+    getEntries: function () { return perfEntries.slice(); },
+    getEntriesByType: function (type) { return perfEntries.filter(function (e) { return e.entryType === type; }); },
+    getEntriesByName: function (name, type) {
+      return perfEntries.filter(function (e) { return e.name === name && (type === undefined || e.entryType === type); });
+    },
+    createObserver: function (callback) {
+      var o = { callback: callback, types: [] };
+      return {
+        observe: function (options) { o.types = (options && options.entryTypes) || []; if (perfObservers.indexOf(o) < 0) perfObservers.push(o); },
+        disconnect: function () { var at = perfObservers.indexOf(o); if (at >= 0) perfObservers.splice(at, 1); },
+      };
+    },
+  };
+  // Theme changes come from the host (the simulator's developer tools, a device setting).
+  var themeListeners = [];
+  hooks.themeChange = function (theme) {
+    var result = { theme: theme };
+    if (app && typeof app.onThemeChange === 'function') app.onThemeChange(result);
+    themeListeners.slice().forEach(function (f) { f(result); });
+  };
   var wx = {
+    getPerformance: function () { return performance; },
+    onThemeChange: function (f) { if (typeof f === 'function') themeListeners.push(f); },
+    offThemeChange: function (f) {
+      themeListeners = f === undefined ? [] : themeListeners.filter(function (g) { return g !== f; });
+    },
     showToast: viewApi('showToast'),
     hideToast: viewApi('hideToast'),
     showLoading: viewApi('showLoading'),

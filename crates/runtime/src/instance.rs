@@ -231,6 +231,10 @@ pub struct Instance {
     shared: Rc<Shared>,
     package: Arc<Package>,
     launched: Option<Instant>,
+    /// When the launch began, until the first page's entry is recorded.
+    launch_started: Option<std::time::SystemTime>,
+    /// The navigation being carried out, for performance entries.
+    navigating: Option<String>,
     terminated: Option<String>,
 }
 
@@ -259,7 +263,15 @@ impl Instance {
         });
         let engine =
             Engine::new(package.clone(), limits, Rc::new(Bridge { shared: shared.clone(), api, me }))?;
-        Ok(Instance { engine, shared, package, launched: None, terminated: None })
+        Ok(Instance {
+            engine,
+            shared,
+            package,
+            launched: None,
+            launch_started: None,
+            navigating: None,
+            terminated: None,
+        })
     }
 
     pub fn is_terminated(&self) -> bool {
@@ -312,6 +324,11 @@ impl Instance {
                 }
                 Input::ApiReply { seq, result } => {
                     self.call("apiReply", &[Arg::Int(seq), Arg::Json(result)]);
+                }
+                Input::Theme { theme } => {
+                    if theme == "light" || theme == "dark" {
+                        self.call("themeChange", &[Arg::Str(theme)]);
+                    }
                 }
                 Input::Model { page, path, value } => {
                     if parse_data_path(&path).is_ok() && self.top() == Some(page) {
@@ -439,6 +456,7 @@ impl Instance {
             return;
         }
         self.launched = Some(Instant::now());
+        self.launch_started = Some(std::time::SystemTime::now());
         let manifest = &self.package.manifest;
         let path = path.map(str::to_string).unwrap_or_else(|| manifest.entry_page.clone());
         let (route, query) = split_url(&path);
@@ -463,8 +481,32 @@ impl Instance {
         self.open_page(&route, query);
     }
 
+    /// Milliseconds since the Unix epoch, as performance entries count.
+    fn epoch_ms(at: std::time::SystemTime) -> f64 {
+        at.duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+
+    fn perf_entry(&mut self, entry: Value) {
+        self.call("perfEntry", &[Arg::Json(entry)]);
+    }
+
     /// Creates, loads, shows, renders and readies a page on top of the stack.
     fn open_page(&mut self, route: &str, query: Map<String, Value>) -> Option<u32> {
+        let started = std::time::SystemTime::now();
+        let id = self.open_page_inner(route, query)?;
+        let done = std::time::SystemTime::now();
+        let (start, end) = (Self::epoch_ms(started), Self::epoch_ms(done));
+        let kind = self.navigating.clone().unwrap_or_else(|| "appLaunch".to_string());
+        self.perf_entry(json!({"name": "route", "entryType": "navigation", "startTime": start, "duration": end - start, "path": route, "navigationType": kind, "pageId": id}));
+        self.perf_entry(json!({"name": "firstRender", "entryType": "render", "startTime": start, "duration": end - start, "path": route, "pageId": id}));
+        if let Some(launched) = self.launch_started.take() {
+            let launch = Self::epoch_ms(launched);
+            self.perf_entry(json!({"name": "appLaunch", "entryType": "navigation", "startTime": launch, "duration": end - launch, "path": route}));
+        }
+        Some(id)
+    }
+
+    fn open_page_inner(&mut self, route: &str, query: Map<String, Value>) -> Option<u32> {
         let id = self.shared.next_page.get();
         self.shared.next_page.set(id + 1);
         let file = self.shared.program.by_path.get(&format!("{route}.wxml")).copied();
@@ -609,7 +651,9 @@ impl Instance {
             } else {
                 self.absolute_url(&request.target)
             };
+            self.navigating = Some(request.kind.clone());
             let result = self.navigate(&request.kind, &target);
+            self.navigating = None;
             if result.is_ok() {
                 self.announce_stack();
             }

@@ -50,6 +50,10 @@ pub enum Input {
         seq: u32,
         result: Value,
     },
+    /// The system theme changed: `light` or `dark`.
+    Theme {
+        theme: String,
+    },
     /// The bridge's answer to an async API call.
     ApiReply {
         seq: u32,

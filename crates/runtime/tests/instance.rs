@@ -745,3 +745,35 @@ fn storage_from_js_keeps_types_and_the_platform_shapes() {
     assert!(l.contains(&"async true".to_string()), "{l:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn performance_entries_and_theme_changes() {
+    let files = app(&[
+        ("app.js", "App({ onThemeChange(r) { console.log('app theme ' + r.theme) } })"),
+        (
+            "pages/a/a.js",
+            "Page({ onLoad() { wx.onThemeChange(r => console.log('listener ' + r.theme)) },\n\
+             onReady() { setTimeout(() => { const p = wx.getPerformance();\n\
+               console.log(p.getEntries().map(e => e.name + '/' + e.entryType + '/' + e.path).join(' '));\n\
+               console.log(p.getEntriesByName('appLaunch')[0].duration >= 0, typeof p.now()) }, 0) } })",
+        ),
+    ]);
+    let (h, _) = Harness::start(&files, Limits::default(), None);
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        match h.handle.recv(Duration::from_secs(5)) {
+            Some(Output::Log { text, .. }) => seen.push(text),
+            Some(_) => {}
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            "route/navigation/pages/a/a firstRender/render/pages/a/a appLaunch/navigation/pages/a/a",
+            "true number"
+        ]
+    );
+    assert_eq!(logs(&h.request(Input::Theme { theme: "dark".into() })), ["app theme dark", "listener dark"]);
+    assert!(logs(&h.request(Input::Theme { theme: "purple".into() })).is_empty());
+}
