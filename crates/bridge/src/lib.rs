@@ -105,6 +105,14 @@ pub enum Answer {
 /// when nobody answers, which is a denial.
 pub trait Prompter: Send + Sync {
     fn ask(&self, app: &App, scope: &str, reason: &str) -> Option<Answer>;
+
+    /// Shows the app's settings page (`wx.openSetting`): the scopes decided so far, which
+    /// the person may switch; gives the settings as they leave them, or `None` if no page
+    /// could be shown.
+    fn settings(&self, app: &App, current: &[(String, bool)]) -> Option<Vec<(String, bool)>> {
+        let _ = (app, current);
+        None
+    }
 }
 
 /// What a provider sees of a call.
@@ -644,8 +652,25 @@ fn builtin_apis() -> Vec<Api> {
             if granted { Ok(json!({})) } else { Err("auth deny".into()) }
         }),
         Api::new("getSetting", vec![], |c| Ok(c.bridge.settings(c.app))),
-        // Without a settings page to show, the platform's answer is what is set now.
-        Api::new("openSetting", vec![], |c| Ok(c.bridge.settings(c.app))),
+        // The settings page, where a person can switch what was decided; without one to show
+        // (headless), what is set now.
+        Api::new("openSetting", vec![], |c| {
+            let current = c.bridge.settings(c.app);
+            let Some(prompter) = &c.bridge.options.prompter else { return Ok(current) };
+            let decided: Vec<(std::string::String, bool)> = current["authSetting"]
+                .as_object()
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false))).collect())
+                .unwrap_or_default();
+            if let Some(changed) = prompter.settings(c.app, &decided) {
+                let mut grants = c.bridge.grants.lock().unwrap_or_else(|p| p.into_inner());
+                for (scope, granted) in changed {
+                    if decided.iter().any(|(s, _)| *s == scope) {
+                        grants.insert((c.app.id.clone(), scope), granted);
+                    }
+                }
+            }
+            Ok(c.bridge.settings(c.app))
+        }),
         Api::new("login", vec![], |c| {
             // A local code: the simulator is its own auth provider.
             let n = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());

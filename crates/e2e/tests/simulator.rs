@@ -41,6 +41,7 @@ const APP: &[(&str, &str)] = &[
 <view id="refreshes">refreshed {{refreshes}}</view>
 <button id="ask" bindtap="onAsk">ask</button>
 <button id="authorize" bindtap="onAuthorize">authorize</button>
+<button id="settings" bindtap="onSettings">settings</button>
 <view id="auth">{{auth}}</view>
 <view id="answer">{{answer}}</view>"#,
     ),
@@ -61,6 +62,9 @@ const APP: &[(&str, &str)] = &[
   onPullDownRefresh() { this.setData({ refreshes: this.data.refreshes + 1 }); wx.stopPullDownRefresh() },
   onAuthorize() {
     wx.authorize({ scope: 'scope.userLocation', success: () => this.setData({ auth: 'granted' }), fail: r => this.setData({ auth: r.errMsg }) });
+  },
+  onSettings() {
+    wx.openSetting({ success: r => this.setData({ auth: 'location ' + r.authSetting['scope.userLocation'] }) });
   },
   onAsk() { wx.showModal({ title: 'Sure?', content: 'Really?', success: r => this.setData({ answer: r.confirm ? 'confirmed' : 'cancelled' }) }) },
 })"#,
@@ -193,14 +197,20 @@ async fn a_person_uses_the_simulator() {
 
     // A permission prompt shows the app's reason; the person allows.
     b.click("#authorize").await.unwrap();
-    b.wait_for("document.getElementById('prompt').className === 'show'", WAIT).await.unwrap();
+    b.wait_for("document.getElementById('capsule-prompt').className === 'show'", WAIT).await.unwrap();
     assert_eq!(
-        b.eval("document.querySelector('#prompt .content').textContent").await.unwrap(),
+        b.eval("document.querySelector('#capsule-prompt .content').textContent").await.unwrap(),
         "to show shops near you"
     );
     b.screenshot("06-prompt").await.unwrap();
-    b.click("#prompt button[data-answer=always]").await.unwrap();
+    b.click("#capsule-prompt button[data-answer=always]").await.unwrap();
     b.wait_for(&format!("{} === 'granted'", text_of("#auth")), WAIT).await.unwrap();
+    // The settings page switches it off again.
+    b.click("#settings").await.unwrap();
+    b.wait_for("document.getElementById('capsule-settings').className === 'show'", WAIT).await.unwrap();
+    b.click("#capsule-settings input[data-scope='scope.userLocation']").await.unwrap();
+    b.click("#capsule-settings .done").await.unwrap();
+    b.wait_for(&format!("{} === 'location false'", text_of("#auth")), WAIT).await.unwrap();
 
     // Switch tabs, and back: the list page was kept alive, items and all.
     b.click("#tabbar .tab:nth-child(2)").await.unwrap();

@@ -59,6 +59,7 @@ pub fn device(name: &str) -> Option<Device> {
 pub struct ViewPrompter {
     views: Mutex<Option<broadcast::Sender<String>>>,
     pending: Mutex<HashMap<u32, std::sync::mpsc::Sender<capsule_bridge::Answer>>>,
+    pending_settings: Mutex<HashMap<u32, std::sync::mpsc::Sender<Vec<(String, bool)>>>>,
     next: std::sync::atomic::AtomicU32,
 }
 
@@ -77,9 +78,32 @@ impl capsule_bridge::Prompter for ViewPrompter {
         self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq);
         answer
     }
+
+    fn settings(&self, app: &capsule_bridge::App, current: &[(String, bool)]) -> Option<Vec<(String, bool)>> {
+        let views = self.views.lock().unwrap_or_else(|p| p.into_inner()).clone()?;
+        if views.receiver_count() == 0 {
+            return None;
+        }
+        let seq = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.pending_settings.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, tx);
+        let scopes: serde_json::Map<String, Value> =
+            current.iter().map(|(s, g)| (s.clone(), json!(g))).collect();
+        let message = json!({"v": PROTOCOL, "type": "settings", "seq": seq, "app": app.id, "scopes": scopes});
+        let _ = views.send(message.to_string());
+        let answer = rx.recv_timeout(Duration::from_secs(600)).ok();
+        self.pending_settings.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq);
+        answer
+    }
 }
 
 impl ViewPrompter {
+    fn settings_answer(&self, seq: u32, scopes: Vec<(String, bool)>) {
+        if let Some(tx) = self.pending_settings.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq) {
+            let _ = tx.send(scopes);
+        }
+    }
+
     fn answer(&self, seq: u32, answer: capsule_bridge::Answer) {
         if let Some(tx) = self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq) {
             let _ = tx.send(answer);
@@ -453,6 +477,18 @@ fn from_view(shared: &Shared, text: &str) {
             };
             if let Some(p) = &shared.prompter {
                 p.answer(seq, answer);
+            }
+            return;
+        }
+        Some("settingsAnswer") => {
+            let Some(seq) = u32_of("seq") else { return };
+            let scopes = msg
+                .get("scopes")
+                .and_then(Value::as_object)
+                .map(|m| m.iter().filter_map(|(k, v)| v.as_bool().map(|b| (k.clone(), b))).collect())
+                .unwrap_or_default();
+            if let Some(p) = &shared.prompter {
+                p.settings_answer(seq, scopes);
             }
             return;
         }

@@ -69,6 +69,7 @@
       case 'toast': showToast(msg); break;
       case 'modal': showModal(msg); break;
       case 'prompt': showPrompt(msg); break;
+      case 'settings': showSettings(msg); break;
       case 'stopPullDownRefresh': stopRefresh(); break;
     }
   }
@@ -469,7 +470,7 @@
 
   // A permission prompt: the app's reason and three choices.
   function showPrompt(msg) {
-    var box = document.getElementById('prompt');
+    var box = document.getElementById('capsule-prompt');
     box.querySelector('.title').textContent = 'Allow ' + msg.scope + '?';
     box.querySelector('.content').textContent = msg.reason || '';
     box.className = 'show';
@@ -479,6 +480,30 @@
         send({ type: 'promptAnswer', seq: msg.seq, answer: b.getAttribute('data-answer') });
       };
     });
+  }
+
+  // wx.openSetting: each decided scope with a switch; Done sends them back.
+  function showSettings(msg) {
+    var sheet = document.getElementById('capsule-settings');
+    var list = sheet.querySelector('.list');
+    list.innerHTML = '';
+    Object.keys(msg.scopes).forEach(function (scope) {
+      var row = document.createElement('label');
+      var box = document.createElement('input');
+      box.type = 'checkbox';
+      box.checked = !!msg.scopes[scope];
+      box.setAttribute('data-scope', scope);
+      row.appendChild(document.createTextNode(scope));
+      row.appendChild(box);
+      list.appendChild(row);
+    });
+    sheet.className = 'show';
+    sheet.querySelector('.done').onclick = function () {
+      var scopes = {};
+      list.querySelectorAll('input').forEach(function (b) { scopes[b.getAttribute('data-scope')] = b.checked; });
+      sheet.className = '';
+      send({ type: 'settingsAnswer', seq: msg.seq, scopes: scopes });
+    };
   }
 
   connect();
