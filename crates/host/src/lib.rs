@@ -53,13 +53,16 @@ pub fn device(name: &str) -> Option<Device> {
     DEVICES.iter().copied().find(|d| d.name == name)
 }
 
+/// Scopes and whether each is granted.
+type Settings = Vec<(String, bool)>;
+
 /// Permission prompts answered by a person in the simulator: the view shows the app's
 /// reason and three choices; nobody answering within two minutes is a denial.
 #[derive(Default)]
 pub struct ViewPrompter {
     views: Mutex<Option<broadcast::Sender<String>>>,
     pending: Mutex<HashMap<u32, std::sync::mpsc::Sender<capsule_bridge::Answer>>>,
-    pending_settings: Mutex<HashMap<u32, std::sync::mpsc::Sender<Vec<(String, bool)>>>>,
+    pending_settings: Mutex<HashMap<u32, std::sync::mpsc::Sender<Settings>>>,
     next: std::sync::atomic::AtomicU32,
 }
 
