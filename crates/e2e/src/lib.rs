@@ -188,7 +188,7 @@ impl Browser {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                let html = self.eval("document.getElementById('pages') ? document.getElementById('pages').innerHTML : document.body.innerHTML").await.unwrap_or_default();
+                let html = self.eval("document.getElementById('capsule-pages') ? document.getElementById('capsule-pages').innerHTML : document.body.innerHTML").await.unwrap_or_default();
                 return Err(format!("timed out waiting for `{condition}`; the page shows: {html}"));
             }
             tokio::time::sleep(Duration::from_millis(25)).await;

@@ -43,7 +43,8 @@ const APP: &[(&str, &str)] = &[
 <button id="authorize" bindtap="onAuthorize">authorize</button>
 <button id="settings" bindtap="onSettings">settings</button>
 <view id="auth">{{auth}}</view>
-<view id="answer">{{answer}}</view>"#,
+<view id="answer">{{answer}}</view>
+<text id="decoded" decode>{{'a&lt;b&gt;'}}</text><text id="raw">{{'a&lt;b&gt;'}}</text>"#,
     ),
     (
         "pages/list/list.js",
@@ -136,7 +137,10 @@ async fn a_person_uses_the_simulator() {
     b.goto(&sim.url()).await.unwrap();
     b.wait_for("document.querySelector('wx-page #add')", WAIT).await.unwrap();
     println!("first paint after the simulator started: {:?}", started.elapsed());
-    assert_eq!(b.eval("document.getElementById('nav-title').textContent").await.unwrap(), "Items");
+    assert_eq!(b.eval("document.getElementById('capsule-nav-title').textContent").await.unwrap(), "Items");
+    // `<text decode>` shows entities that come from data as characters; plain text does not.
+    assert_eq!(b.eval(&text_of("#decoded")).await.unwrap(), "a<b>");
+    assert_eq!(b.eval(&text_of("#raw")).await.unwrap(), "a&lt;b&gt;");
     b.screenshot("01-opened").await.unwrap();
 
     // Type an item and add it.
@@ -162,7 +166,7 @@ async fn a_person_uses_the_simulator() {
     b.eval(
         "window.__tapStart = 0; window.__tapMs = null; new MutationObserver(function (m, o) { \
            if (document.querySelector('.item') && window.__tapStart) { window.__tapMs = performance.now() - window.__tapStart; o.disconnect(); } \
-         }).observe(document.getElementById('pages'), {subtree: true, childList: true, characterData: true}); \
+         }).observe(document.getElementById('capsule-pages'), {subtree: true, childList: true, characterData: true}); \
          document.getElementById('add').addEventListener('click', function () { window.__tapStart = performance.now(); }, {capture: true, once: true}); true",
     )
     .await
@@ -176,23 +180,23 @@ async fn a_person_uses_the_simulator() {
     b.click("#to-detail").await.unwrap();
     b.wait_for(&format!("{} === 'detail 42'", text_of("#detail")), WAIT).await.unwrap();
     assert_eq!(
-        b.eval("getComputedStyle(document.getElementById('nav-back')).visibility").await.unwrap(),
+        b.eval("getComputedStyle(document.getElementById('capsule-nav-back')).visibility").await.unwrap(),
         "visible"
     );
     b.screenshot("04-detail").await.unwrap();
-    b.click("#nav-back").await.unwrap();
+    b.click("#capsule-nav-back").await.unwrap();
     b.wait_for(&format!("{} === 'eggs'", text_of(".item .title")), WAIT).await.unwrap();
 
     // Pull down to refresh: the page hears it and stops it.
     b.eval("window.__capsule.pullDownRefresh(); true").await.unwrap();
     b.wait_for(&format!("{} === 'refreshed 1'", text_of("#refreshes")), WAIT).await.unwrap();
-    b.wait_for("document.getElementById('refresh').className === ''", WAIT).await.unwrap();
+    b.wait_for("document.getElementById('capsule-refresh').className === ''", WAIT).await.unwrap();
 
     // A modal, answered.
     b.click("#ask").await.unwrap();
-    b.wait_for("document.getElementById('modal').className === 'show'", WAIT).await.unwrap();
+    b.wait_for("document.getElementById('capsule-modal').className === 'show'", WAIT).await.unwrap();
     b.screenshot("05-modal").await.unwrap();
-    b.click("#modal .confirm").await.unwrap();
+    b.click("#capsule-modal .confirm").await.unwrap();
     b.wait_for(&format!("{} === 'confirmed'", text_of("#answer")), WAIT).await.unwrap();
 
     // A permission prompt shows the app's reason; the person allows.
@@ -213,12 +217,12 @@ async fn a_person_uses_the_simulator() {
     b.wait_for(&format!("{} === 'location false'", text_of("#auth")), WAIT).await.unwrap();
 
     // Switch tabs, and back: the list page was kept alive, items and all.
-    b.click("#tabbar .tab:nth-child(2)").await.unwrap();
+    b.click("#capsule-tabbar .tab:nth-child(2)").await.unwrap();
     b.wait_for(&format!("{} === 'me page'", text_of("#me")), WAIT).await.unwrap();
     b.screenshot("07-tab").await.unwrap();
-    b.click("#tabbar .tab:nth-child(1)").await.unwrap();
+    b.click("#capsule-tabbar .tab:nth-child(1)").await.unwrap();
     b.wait_for(&format!("{} === 'eggs'", text_of(".item .title")), WAIT).await.unwrap();
-    b.click("#tabbar .tab:nth-child(2)").await.unwrap();
+    b.click("#capsule-tabbar .tab:nth-child(2)").await.unwrap();
     b.wait_for(&format!("{} === 'me page'", text_of("#me")), WAIT).await.unwrap();
 
     // A view that reconnects starts from a snapshot of the current page.

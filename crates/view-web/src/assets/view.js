@@ -4,13 +4,13 @@
 (function () {
   'use strict';
   var PROTOCOL = 1;
-  var screen = document.getElementById('screen');
-  var pagesEl = document.getElementById('pages');
-  var titleEl = document.getElementById('nav-title');
-  var backEl = document.getElementById('nav-back');
-  var navEl = document.getElementById('nav');
-  var tabBarEl = document.getElementById('tabbar');
-  var statusEl = document.getElementById('connection');
+  var screen = document.getElementById('capsule-screen');
+  var pagesEl = document.getElementById('capsule-pages');
+  var titleEl = document.getElementById('capsule-nav-title');
+  var backEl = document.getElementById('capsule-nav-back');
+  var navEl = document.getElementById('capsule-nav');
+  var tabBarEl = document.getElementById('capsule-tabbar');
+  var statusEl = document.getElementById('capsule-connection');
   var socket = null;
   var retry = 200;
   var app = { css: '', tabBar: null, window: {} };
@@ -184,7 +184,7 @@
       return t;
     }
     var el = create(page, node.id, node.tag, node.attrs, node.listeners);
-    (node.children || []).forEach(function (c) { contentOf(el).appendChild(build(page, c)); });
+    (node.children || []).forEach(function (c) { var child = build(page, c); contentOf(el).appendChild(child); decodeIn(child); });
     afterChildren(el);
     return el;
   }
@@ -202,6 +202,7 @@
         var before = p.before != null ? n.get(p.before) : null;
         var host = contentOf(parent);
         if (before && before.parentNode === host) host.insertBefore(node, before); else host.appendChild(node);
+        decodeIn(node);
         afterChildren(parent);
         break;
       }
@@ -211,7 +212,7 @@
         break;
       }
       case 'setAttr': { var el = n.get(p.id); if (el) setAttr(el, p.name, p.value); break; }
-      case 'setText': { var tn = n.get(p.id); if (tn) tn.data = p.text; break; }
+      case 'setText': { var tn = n.get(p.id); if (tn) { tn.data = p.text; decodeIn(tn); } break; }
       case 'setListeners': { var le = n.get(p.id); if (le && le.__capsule) le.__capsule.listeners = p.listeners; break; }
       case 'snapshot': {
         page.el.innerHTML = '';
@@ -219,6 +220,15 @@
         buildSnapshot(page, p.tree);
         break;
       }
+    }
+  }
+  // `<text decode>` shows entities in bound text as characters.
+  var ENTITIES = { '&nbsp;': '\u00a0', '&ensp;': '\u2002', '&emsp;': '\u2003', '&lt;': '<', '&gt;': '>', '&amp;': '&', '&apos;': "'", '&quot;': '"' };
+  function decodeIn(node) {
+    var parent = node && node.parentNode;
+    if (node && node.nodeType === 3 && parent && parent.__capsule && parent.__capsule.tag === 'text' && truthy(attr(parent, 'decode', false))) {
+      var decoded = node.data.replace(/&(nbsp|ensp|emsp|lt|gt|amp|apos|quot);/g, function (e) { return ENTITIES[e]; });
+      if (decoded !== node.data) node.data = decoded;
     }
   }
   function forget(page, node) {
@@ -424,7 +434,7 @@
     if (atBottom && !reachedBottom) send({ type: 'pageEvent', page: t.id, hook: 'onReachBottom' });
     reachedBottom = atBottom;
   });
-  var refreshEl = document.getElementById('refresh');
+  var refreshEl = document.getElementById('capsule-refresh');
   var pullStart = null;
   screen.addEventListener('pointerdown', function (e) { pullStart = screen.scrollTop === 0 ? e.clientY : null; });
   screen.addEventListener('pointerup', function (e) {
@@ -440,7 +450,7 @@
   window.__capsule.pullDownRefresh = function () { var t = top(); if (t) startRefresh(t); };
 
   // ---- toast and modal -------------------------------------------------------------------
-  var toastEl = document.getElementById('toast');
+  var toastEl = document.getElementById('capsule-toast');
   var toastTimer = null;
   function showToast(msg) {
     clearTimeout(toastTimer);
@@ -449,7 +459,7 @@
     toastEl.className = 'show' + (msg.icon === 'none' ? ' plain' : '') + (msg.loading ? ' loading' : '');
     if (msg.duration > 0) toastTimer = setTimeout(function () { toastEl.className = ''; }, msg.duration);
   }
-  var modalEl = document.getElementById('modal');
+  var modalEl = document.getElementById('capsule-modal');
   function showModal(msg) {
     modalEl.querySelector('.title').textContent = msg.title || '';
     modalEl.querySelector('.content').textContent = msg.content || '';
