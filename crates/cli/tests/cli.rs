@@ -269,7 +269,7 @@ fn render_prints_the_first_frame_as_html() {
     let out = capsule(&["render", &example("todo"), "/pages/index/index", "--data", &dir.path("data.json")]);
     assert!(out.status.success(), "{}", stderr(&out));
     let html = stdout(&out);
-    assert!(html.contains(r#"<todo-item item="{&quot;done&quot;:false,&quot;id&quot;:1,&quot;title&quot;:&quot;&lt;milk&gt;&quot;}""#), "{html}");
+    assert!(html.contains(r#"<todo-item item="{&quot;id&quot;:1,&quot;title&quot;:&quot;&lt;milk&gt;&quot;,&quot;done&quot;:false}""#), "{html}");
     assert!(html.ends_with("<view class=\"footer\">1 of 1 left</view>\n"), "{html}");
 }
 

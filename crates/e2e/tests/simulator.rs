@@ -256,3 +256,81 @@ async fn the_showcase_renders_with_its_images_and_styles() {
     b.screenshot("08-showcase-bindings").await.unwrap();
     let _ = stop.send(());
 }
+
+/// Form controls, operated as a person would, and the events the page's script receives.
+const FORM_APP: &[(&str, &str)] = &[
+    ("app.json", r#"{"pages": ["pages/form/form"]}"#),
+    ("app.js", "App({})"),
+    (
+        "pages/form/form.wxml",
+        r#"<form bindsubmit="onSubmit" bindreset="onReset">
+  <switch id="sw" name="s" bindchange="onSwitch"/>
+  <checkbox-group name="c" bindchange="onChecks">
+    <checkbox id="ca" value="a"/>
+    <label id="lb"><checkbox value="b"/>b</label>
+  </checkbox-group>
+  <radio-group name="r" bindchange="onRadio">
+    <radio id="rx" value="x" checked="{{true}}"/><radio id="ry" value="y"/>
+  </radio-group>
+  <slider id="sl" name="v" value="30" show-value/>
+  <input id="tx" name="t"/>
+  <progress id="pr" percent="40" show-info/>
+  <icon id="ic" type="success" size="30"/>
+  <button id="submit" form-type="submit">submit</button>
+  <button id="reset" form-type="reset">reset</button>
+</form>
+<view id="out">{{out}}</view>"#,
+    ),
+    (
+        "pages/form/form.js",
+        r#"Page({
+  data: { out: '' },
+  onSwitch(e) { this.setData({ out: 'switch ' + e.detail.value }) },
+  onChecks(e) { this.setData({ out: 'checks ' + JSON.stringify(e.detail.value) }) },
+  onRadio(e) { this.setData({ out: 'radio ' + e.detail.value }) },
+  onSubmit(e) { this.setData({ out: 'submit ' + JSON.stringify(e.detail.value) }) },
+  onReset() { this.setData({ out: 'reset' }) },
+})"#,
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn form_controls_send_the_platforms_events() {
+    let dir = std::env::temp_dir().join(format!("capsule-e2e-form-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in FORM_APP {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for("document.querySelector('wx-page #submit')", WAIT).await.unwrap();
+    let out =
+        |expected: &str| format!("{} === {}", text_of("#out"), serde_json::to_string(expected).unwrap());
+
+    b.click("#sw").await.unwrap();
+    b.wait_for(&out("switch true"), WAIT).await.unwrap();
+    b.click("#ca").await.unwrap();
+    b.wait_for(&out(r#"checks ["a"]"#), WAIT).await.unwrap();
+    b.click("#lb").await.unwrap();
+    b.wait_for(&out(r#"checks ["a","b"]"#), WAIT).await.unwrap();
+    b.click("#ry").await.unwrap();
+    b.wait_for(&out("radio y"), WAIT).await.unwrap();
+    b.type_into("#tx input", "hi").await.unwrap();
+    assert_eq!(b.eval("document.querySelector('#pr .wx-progress-info').textContent").await.unwrap(), "40%");
+    assert_eq!(b.eval("document.querySelector('#ic').textContent").await.unwrap(), "✔");
+    b.screenshot("09-form").await.unwrap();
+    b.click("#submit").await.unwrap();
+    b.wait_for(&out(r#"submit {"s":true,"c":["a","b"],"r":"y","v":30,"t":"hi"}"#), WAIT).await.unwrap();
+    b.click("#reset").await.unwrap();
+    b.wait_for(&out("reset"), WAIT).await.unwrap();
+    assert_eq!(b.eval("document.querySelector('#rx').classList.contains('wx-checked')").await.unwrap(), true);
+    assert_eq!(
+        b.eval("document.querySelector('#sw').classList.contains('wx-checked')").await.unwrap(),
+        false
+    );
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}

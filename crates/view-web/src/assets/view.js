@@ -268,6 +268,7 @@
   // Built-in components: their inner parts and what attributes do to them.
   function setup(el) {
     var tag = el.__capsule.tag;
+    if (setupForm(el, tag)) return;
     if (tag === 'input' || tag === 'textarea') {
       var input = document.createElement(tag === 'textarea' ? 'textarea' : 'input');
       el.appendChild(input);
@@ -318,6 +319,7 @@
     return a[name] === undefined || a[name] === null ? fallback : a[name];
   }
   function update(el, tag, name, value) {
+    if (updateForm(el, tag, name, value)) return;
     if ((tag === 'input' || tag === 'textarea') && el.__input) {
       var input = el.__input;
       if (name === 'value') { if (input.value !== String(value == null ? '' : value)) input.value = value == null ? '' : value; }
@@ -339,6 +341,155 @@
     }
   }
   function afterChildren() {}
+
+  // ---- form controls: switch, checkbox, radio, slider, progress, icon, form, label ---------
+  function checkedOf(el) { return el.classList.contains('wx-checked'); }
+  function setChecked(el, on) { el.classList.toggle('wx-checked', !!on); }
+  function closest(el, tag) {
+    for (var e = el.parentNode; e && e.__capsule; e = e.parentNode) if (e.__capsule.tag === tag) return e;
+    return null;
+  }
+  function descendants(root, tag) {
+    var out = [];
+    (function walk(n) {
+      for (var i = 0; i < n.childNodes.length; i++) {
+        var c = n.childNodes[i];
+        if (c.__capsule && c.__capsule.tag === tag) out.push(c);
+        if (c.childNodes) walk(c);
+      }
+    })(root);
+    return out;
+  }
+  function groupValue(group, tag) {
+    var values = descendants(group, tag).filter(checkedOf).map(function (c) { return String(attr(c, 'value', '')); });
+    return tag === 'radio' ? (values[0] || '') : values;
+  }
+  function toggle(el) {
+    if (truthy(attr(el, 'disabled', false))) return;
+    var tag = el.__capsule.tag;
+    if (tag === 'switch') {
+      setChecked(el, !checkedOf(el));
+      dispatch(el, 'change', { value: checkedOf(el) });
+    } else if (tag === 'checkbox') {
+      setChecked(el, !checkedOf(el));
+      var group = closest(el, 'checkbox-group');
+      if (group) dispatch(group, 'change', { value: groupValue(group, 'checkbox') });
+    } else if (tag === 'radio') {
+      if (checkedOf(el)) return;
+      var rgroup = closest(el, 'radio-group');
+      if (rgroup) descendants(rgroup, 'radio').forEach(function (r) { setChecked(r, false); });
+      setChecked(el, true);
+      if (rgroup) dispatch(rgroup, 'change', { value: groupValue(rgroup, 'radio') });
+    }
+  }
+  function setupForm(el, tag) {
+    if (tag === 'slider') {
+      var range = document.createElement('input');
+      range.type = 'range';
+      range.min = 0; range.max = 100; range.step = 1; range.value = 0;
+      var shown = document.createElement('span');
+      shown.className = 'wx-slider-value';
+      el.appendChild(range);
+      el.appendChild(shown);
+      el.__range = range;
+      range.addEventListener('input', function () { shown.textContent = range.value; dispatch(el, 'changing', { value: Number(range.value) }); });
+      range.addEventListener('change', function () { dispatch(el, 'change', { value: Number(range.value) }); });
+      return true;
+    }
+    if (tag === 'progress') {
+      var bar = document.createElement('span');
+      bar.className = 'wx-progress-bar';
+      var fill = document.createElement('span');
+      fill.className = 'wx-progress-fill';
+      bar.appendChild(fill);
+      var info = document.createElement('span');
+      info.className = 'wx-progress-info';
+      el.appendChild(bar);
+      el.appendChild(info);
+      el.__fill = fill; el.__info = info;
+      return true;
+    }
+    return false;
+  }
+  var ICONS = { success: '✔', success_no_circle: '✓', info: 'ℹ', warn: '!', waiting: '◷', cancel: '✕', download: '↓', search: '⌕', clear: '⊗', circle: '○' };
+  function updateForm(el, tag, name, value) {
+    if ((tag === 'switch' || tag === 'checkbox' || tag === 'radio') && name === 'checked') { setChecked(el, truthy(value)); return true; }
+    if (tag === 'switch' && name === 'color') { el.style.setProperty('--wx-color', value || ''); return true; }
+    if (tag === 'slider' && el.__range) {
+      var r = el.__range;
+      if (name === 'min' || name === 'max' || name === 'step') r[name] = Number(value);
+      else if (name === 'value') { r.value = Number(value); el.querySelector('.wx-slider-value').textContent = r.value; }
+      else if (name === 'disabled') r.disabled = truthy(value);
+      return true;
+    }
+    if (tag === 'progress' && el.__fill) {
+      if (name === 'percent') {
+        var pct = Math.max(0, Math.min(100, Number(value) || 0));
+        el.__fill.style.width = pct + '%';
+        el.__info.textContent = pct + '%';
+      } else if (name === 'activeColor' || name === 'activecolor' || name === 'active-color') el.__fill.style.background = value;
+      return true;
+    }
+    if (tag === 'icon' && (name === 'type' || name === 'size' || name === 'color')) {
+      el.textContent = ICONS[attr(el, 'type', '')] || '';
+      el.style.fontSize = attr(el, 'size', 23) + 'px';
+      if (attr(el, 'color', null)) el.style.color = attr(el, 'color', null);
+      return true;
+    }
+    return false;
+  }
+  // A form's fields by name, as bindsubmit's detail.value gives them.
+  function formValues(form) {
+    var value = {};
+    (function walk(n) {
+      for (var i = 0; i < n.childNodes.length; i++) {
+        var c = n.childNodes[i];
+        if (c.__capsule) {
+          var t = c.__capsule.tag, key = attr(c, 'name', null);
+          if (key !== null && key !== '') {
+            if (t === 'input' || t === 'textarea') value[key] = c.__input ? c.__input.value : '';
+            else if (t === 'switch' || (t === 'checkbox' && !closest(c, 'checkbox-group'))) value[key] = checkedOf(c);
+            else if (t === 'checkbox-group') value[key] = groupValue(c, 'checkbox');
+            else if (t === 'radio-group') value[key] = groupValue(c, 'radio');
+            else if (t === 'slider') value[key] = c.__range ? Number(c.__range.value) : 0;
+          }
+        }
+        if (c.childNodes) walk(c);
+      }
+    })(form);
+    return value;
+  }
+  function formReset(form) {
+    descendants(form, 'input').concat(descendants(form, 'textarea')).forEach(function (c) { if (c.__input) c.__input.value = ''; });
+    ['switch', 'checkbox', 'radio'].forEach(function (t) { descendants(form, t).forEach(function (c) { setChecked(c, truthy(attr(c, 'checked', false))); }); });
+    descendants(form, 'slider').forEach(function (c) { if (c.__range) c.__range.value = Number(attr(c, 'value', 0)); });
+  }
+  // What a tap does to a control, after the tap itself was reported.
+  function controlTap(node) {
+    for (var n = node; n && n.__capsule; n = n.parentNode) {
+      var tag = n.__capsule.tag;
+      if (tag === 'switch' || tag === 'checkbox' || tag === 'radio') { toggle(n); return; }
+      if (tag === 'button') {
+        var type = attr(n, 'form-type', null);
+        var form = type && closest(n, 'form');
+        if (form && type === 'submit') dispatch(form, 'submit', { value: formValues(form) });
+        if (form && type === 'reset') { formReset(form); dispatch(form, 'reset', {}); }
+        return;
+      }
+      if (tag === 'label') {
+        var target = attr(n, 'for', null);
+        var control = target ? n.__capsule.page.el.querySelector('#' + CSS.escape(String(target))) : null;
+        if (!control) {
+          var inner = ['switch', 'checkbox', 'radio'].map(function (t) { return descendants(n, t)[0]; }).filter(Boolean);
+          control = inner[0] || null;
+        }
+        if (control && control.__capsule) {
+          if (control.__input) control.__input.focus(); else toggle(control);
+        }
+        return;
+      }
+    }
+  }
 
   // ---- events --------------------------------------------------------------------------
   // The host propagates; the view only names the target. It sends nothing when no node on the
@@ -408,6 +559,7 @@
     if (!node) return;
     if (node.__capsule.tag === 'button' && truthy(attr(node, 'disabled', false))) return;
     dispatch(e.target, 'tap', { x: e.pageX, y: e.pageY });
+    controlTap(node);
     // A navigator navigates by itself.
     for (var n = node; n && n.__capsule; n = n.parentNode) {
       if (n.__capsule.tag === 'navigator') {
