@@ -276,6 +276,9 @@ const FORM_APP: &[(&str, &str)] = &[
   <input id="tx" name="t"/>
   <progress id="pr" percent="40" show-info/>
   <icon id="ic" type="success" size="30"/>
+  <picker id="pk" range="{{fruits}}" range-key="name" value="0" bindchange="onPick"><view>pick {{fruits[picked].name}}</view></picker>
+  <picker id="dt" mode="date" value="2026-11-25" bindchange="onDate"><view>date</view></picker>
+  <textarea id="ta" auto-height bindlinechange="onLines"/>
   <button id="submit" form-type="submit">submit</button>
   <button id="reset" form-type="reset">reset</button>
 </form>
@@ -284,7 +287,10 @@ const FORM_APP: &[(&str, &str)] = &[
     (
         "pages/form/form.js",
         r#"Page({
-  data: { out: '' },
+  data: { out: '', picked: 0, fruits: [{ name: 'apple' }, { name: 'pear' }, { name: 'plum' }] },
+  onPick(e) { this.setData({ picked: e.detail.value, out: 'picked ' + e.detail.value }) },
+  onDate(e) { this.setData({ out: 'date ' + e.detail.value }) },
+  onLines(e) { this.setData({ out: 'lines ' + e.detail.lineCount }) },
   onSwitch(e) { this.setData({ out: 'switch ' + e.detail.value }) },
   onChecks(e) { this.setData({ out: 'checks ' + JSON.stringify(e.detail.value) }) },
   onRadio(e) { this.setData({ out: 'radio ' + e.detail.value }) },
@@ -322,6 +328,22 @@ async fn form_controls_send_the_platforms_events() {
     assert_eq!(b.eval("document.querySelector('#pr .wx-progress-info').textContent").await.unwrap(), "40%");
     assert_eq!(b.eval("document.querySelector('#ic').textContent").await.unwrap(), "✔");
     b.screenshot("09-form").await.unwrap();
+    // A selector picker: the sheet lists the range by its key; the choice is an index.
+    b.click("#pk").await.unwrap();
+    b.wait_for("document.getElementById('capsule-picker').className === 'show'", WAIT).await.unwrap();
+    b.click("#capsule-picker .option[data-index='2']").await.unwrap();
+    b.click("#capsule-picker .confirm").await.unwrap();
+    b.wait_for(&out("picked 2"), WAIT).await.unwrap();
+    assert_eq!(b.eval(&text_of("#pk")).await.unwrap(), "pick plum");
+    b.click("#dt").await.unwrap();
+    b.wait_for("document.getElementById('capsule-picker').className === 'show'", WAIT).await.unwrap();
+    b.click("#capsule-picker .confirm").await.unwrap();
+    b.wait_for(&out("date 2026-11-25"), WAIT).await.unwrap();
+    // A textarea reports its line count as it grows.
+    b.type_into("#ta textarea", "one").await.unwrap();
+    b.wait_for(&out("lines 1"), WAIT).await.unwrap();
+    b.press_enter().await.unwrap();
+    b.wait_for(&out("lines 2"), WAIT).await.unwrap();
     b.click("#submit").await.unwrap();
     b.wait_for(&out(r#"submit {"s":true,"c":["a","b"],"r":"y","v":30,"t":"hi"}"#), WAIT).await.unwrap();
     b.click("#reset").await.unwrap();

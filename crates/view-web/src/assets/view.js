@@ -274,6 +274,15 @@
       el.appendChild(input);
       el.__input = input;
       input.addEventListener('input', function () {
+        if (tag === 'textarea') {
+          if (truthy(attr(el, 'auto-height', false))) { input.style.height = 'auto'; el.style.height = input.scrollHeight + 'px'; }
+          var lines = input.value.split('\n').length;
+          if (lines !== el.__lines) {
+            el.__lines = lines;
+            var height = input.scrollHeight;
+            dispatch(el, 'linechange', { height: height, heightRpx: Math.round(height * 750 / pagesEl.clientWidth), lineCount: lines });
+          }
+        }
         var max = Number(attr(el, 'maxlength', 140));
         if (max >= 0 && input.value.length > max) input.value = input.value.slice(0, max);
         dispatch(el, 'input', { value: input.value, cursor: input.selectionStart, keyCode: 0 });
@@ -464,10 +473,53 @@
     ['switch', 'checkbox', 'radio'].forEach(function (t) { descendants(form, t).forEach(function (c) { setChecked(c, truthy(attr(c, 'checked', false))); }); });
     descendants(form, 'slider').forEach(function (c) { if (c.__range) c.__range.value = Number(attr(c, 'value', 0)); });
   }
+  // A picker opens a sheet: a list of choices (selector), or a date or time field.
+  function openPicker(picker) {
+    if (truthy(attr(picker, 'disabled', false))) return;
+    var sheet = document.getElementById('capsule-picker');
+    var body = sheet.querySelector('.body');
+    body.innerHTML = '';
+    var mode = attr(picker, 'mode', 'selector');
+    var choose;
+    if (mode === 'date' || mode === 'time') {
+      var field = document.createElement('input');
+      field.type = mode;
+      field.value = String(attr(picker, 'value', ''));
+      body.appendChild(field);
+      choose = function () { return field.value; };
+    } else if (mode === 'selector') {
+      var range = attr(picker, 'range', []) || [];
+      var key = attr(picker, 'range-key', null);
+      var selected = Number(attr(picker, 'value', 0)) || 0;
+      range.forEach(function (item, i) {
+        var row = document.createElement('div');
+        row.className = 'option' + (i === selected ? ' selected' : '');
+        row.setAttribute('data-index', i);
+        row.textContent = key && item && typeof item === 'object' ? item[key] : String(item);
+        row.onclick = function () {
+          body.querySelectorAll('.option').forEach(function (o) { o.classList.remove('selected'); });
+          row.classList.add('selected');
+          selected = i;
+        };
+        body.appendChild(row);
+      });
+      choose = function () { return selected; };
+    } else {
+      return; // multiSelector and region are not built yet.
+    }
+    sheet.className = 'show';
+    sheet.querySelector('.cancel').onclick = function () { sheet.className = ''; dispatch(picker, 'cancel', {}); };
+    sheet.querySelector('.confirm').onclick = function () {
+      sheet.className = '';
+      dispatch(picker, 'change', { value: choose() });
+    };
+  }
+
   // What a tap does to a control, after the tap itself was reported.
   function controlTap(node) {
     for (var n = node; n && n.__capsule; n = n.parentNode) {
       var tag = n.__capsule.tag;
+      if (tag === 'picker') { openPicker(n); return; }
       if (tag === 'switch' || tag === 'checkbox' || tag === 'radio') { toggle(n); return; }
       if (tag === 'button') {
         var type = attr(n, 'form-type', null);
