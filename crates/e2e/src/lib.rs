@@ -216,6 +216,30 @@ impl Browser {
         Ok(())
     }
 
+    /// Drags from the centre of `selector` by (`dx`, `dy`) pixels, as a finger or mouse does.
+    pub async fn drag(&mut self, selector: &str, dx: f64, dy: f64) -> Result<(), String> {
+        let rect = self
+            .eval(&format!(
+                "(() => {{ const e = document.querySelector({sel}); if (!e) return null; e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()",
+                sel = serde_json::to_string(selector).unwrap_or_default()
+            ))
+            .await?;
+        let (Some(x), Some(y)) = (rect[0].as_f64(), rect[1].as_f64()) else {
+            return Err(format!("nothing matches `{selector}`"));
+        };
+        self.command(
+            "Input.dispatchMouseEvent",
+            json!({"type": "mousePressed", "x": x, "y": y, "button": "left", "buttons": 1, "clickCount": 1}),
+        )
+        .await?;
+        for step in 1..=5 {
+            let f = f64::from(step) / 5.0;
+            self.command("Input.dispatchMouseEvent", json!({"type": "mouseMoved", "x": x + dx * f, "y": y + dy * f, "button": "left", "buttons": 1})).await?;
+        }
+        self.command("Input.dispatchMouseEvent", json!({"type": "mouseReleased", "x": x + dx, "y": y + dy, "button": "left", "buttons": 0, "clickCount": 1})).await?;
+        Ok(())
+    }
+
     /// Clicks `selector` and types `text` as keyboard input.
     pub async fn type_into(&mut self, selector: &str, text: &str) -> Result<(), String> {
         self.click(selector).await?;

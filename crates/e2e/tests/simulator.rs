@@ -279,6 +279,7 @@ const FORM_APP: &[(&str, &str)] = &[
   <picker id="pk" range="{{fruits}}" range-key="name" value="0" bindchange="onPick"><view>pick {{fruits[picked].name}}</view></picker>
   <picker id="dt" mode="date" value="2026-11-25" bindchange="onDate"><view>date</view></picker>
   <textarea id="ta" auto-height bindlinechange="onLines"/>
+  <swiper id="sw2" indicator-dots bindchange="onSwipe"><swiper-item>one</swiper-item><swiper-item>two</swiper-item><swiper-item>three</swiper-item></swiper>
   <button id="submit" form-type="submit">submit</button>
   <button id="reset" form-type="reset">reset</button>
 </form>
@@ -291,6 +292,7 @@ const FORM_APP: &[(&str, &str)] = &[
   onPick(e) { this.setData({ picked: e.detail.value, out: 'picked ' + e.detail.value }) },
   onDate(e) { this.setData({ out: 'date ' + e.detail.value }) },
   onLines(e) { this.setData({ out: 'lines ' + e.detail.lineCount }) },
+  onSwipe(e) { this.setData({ out: 'swiped ' + e.detail.current + ' by ' + e.detail.source }) },
   onSwitch(e) { this.setData({ out: 'switch ' + e.detail.value }) },
   onChecks(e) { this.setData({ out: 'checks ' + JSON.stringify(e.detail.value) }) },
   onRadio(e) { this.setData({ out: 'radio ' + e.detail.value }) },
@@ -344,6 +346,11 @@ async fn form_controls_send_the_platforms_events() {
     b.wait_for(&out("lines 1"), WAIT).await.unwrap();
     b.press_enter().await.unwrap();
     b.wait_for(&out("lines 2"), WAIT).await.unwrap();
+    // A swiper follows the drag, and its dots follow the swiper.
+    b.drag("#sw2", -200.0, 0.0).await.unwrap();
+    b.wait_for(&out("swiped 1 by touch"), WAIT).await.unwrap();
+    assert_eq!(b.eval("document.querySelectorAll('#sw2 .wx-swiper-dots i').length").await.unwrap(), 3);
+    assert_eq!(b.eval("[...document.querySelectorAll('#sw2 .wx-swiper-dots i')].findIndex(d => d.className === 'active')").await.unwrap(), 1);
     b.click("#submit").await.unwrap();
     b.wait_for(&out(r#"submit {"s":true,"c":["a","b"],"r":"y","v":30,"t":"hi"}"#), WAIT).await.unwrap();
     b.click("#reset").await.unwrap();

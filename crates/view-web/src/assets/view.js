@@ -349,7 +349,9 @@
       }, 0);
     }
   }
-  function afterChildren() {}
+  function afterChildren(el) {
+    if (el && el.__capsule && el.__capsule.tag === 'swiper' && el.__content) layoutSwiper(el);
+  }
 
   // ---- form controls: switch, checkbox, radio, slider, progress, icon, form, label ---------
   function checkedOf(el) { return el.classList.contains('wx-checked'); }
@@ -391,7 +393,70 @@
       if (rgroup) dispatch(rgroup, 'change', { value: groupValue(rgroup, 'radio') });
     }
   }
+  // A swiper: its items side by side in a track that slides to the current one.
+  function setupSwiper(el) {
+    var track = document.createElement('div');
+    track.className = 'wx-swiper-track';
+    var dots = document.createElement('div');
+    dots.className = 'wx-swiper-dots';
+    el.appendChild(track);
+    el.appendChild(dots);
+    el.__content = track;
+    el.__current = 0;
+    var startX = null, startY = null;
+    el.addEventListener('pointerdown', function (e) {
+      startX = e.clientX; startY = e.clientY;
+      // The finger may leave the swiper while it drags; the release still belongs here.
+      try { el.setPointerCapture(e.pointerId); } catch (err) { /* not capturable */ }
+    });
+    el.addEventListener('pointerup', function (e) {
+      if (startX === null) return;
+      var vertical = truthy(attr(el, 'vertical', false));
+      var delta = vertical ? e.clientY - startY : e.clientX - startX;
+      startX = null;
+      if (Math.abs(delta) > 40) swipeTo(el, el.__current + (delta < 0 ? 1 : -1), 'touch');
+    });
+  }
+  function swiperItems(el) { return el.__content ? Array.prototype.filter.call(el.__content.childNodes, function (c) { return c.nodeType === 1; }) : []; }
+  function swipeTo(el, index, source) {
+    var count = swiperItems(el).length;
+    if (!count) return;
+    if (truthy(attr(el, 'circular', false))) index = (index + count) % count;
+    index = Math.max(0, Math.min(count - 1, index));
+    if (index === el.__current && source) return;
+    el.__current = index;
+    layoutSwiper(el);
+    if (source) dispatch(el, 'change', { current: index, currentItemId: attr(swiperItems(el)[index], 'item-id', '') || '', source: source });
+  }
+  function layoutSwiper(el) {
+    var vertical = truthy(attr(el, 'vertical', false));
+    var duration = Number(attr(el, 'duration', 500));
+    el.__content.style.flexDirection = vertical ? 'column' : 'row';
+    el.__content.style.transition = 'transform ' + duration + 'ms';
+    el.__content.style.transform = vertical ? 'translateY(' + (-100 * el.__current) + '%)' : 'translateX(' + (-100 * el.__current) + '%)';
+    var dots = el.querySelector('.wx-swiper-dots');
+    dots.innerHTML = '';
+    if (truthy(attr(el, 'indicator-dots', false))) {
+      swiperItems(el).forEach(function (_, i) {
+        var d = document.createElement('i');
+        if (i === el.__current) { d.className = 'active'; d.style.background = attr(el, 'indicator-active-color', '#000'); }
+        dots.appendChild(d);
+      });
+    }
+  }
+  function autoplay(el) {
+    clearInterval(el.__timer);
+    if (truthy(attr(el, 'autoplay', false))) {
+      el.__timer = setInterval(function () {
+        if (!el.isConnected) { clearInterval(el.__timer); return; }
+        var count = swiperItems(el).length;
+        if (count > 1) swipeTo(el, (el.__current + 1) % count, 'autoplay');
+      }, Number(attr(el, 'interval', 5000)));
+    }
+  }
+
   function setupForm(el, tag) {
+    if (tag === 'swiper') { setupSwiper(el); return true; }
     if (tag === 'slider') {
       var range = document.createElement('input');
       range.type = 'range';
@@ -422,6 +487,12 @@
   }
   var ICONS = { success: '✔', success_no_circle: '✓', info: 'ℹ', warn: '!', waiting: '◷', cancel: '✕', download: '↓', search: '⌕', clear: '⊗', circle: '○' };
   function updateForm(el, tag, name, value) {
+    if (tag === 'swiper' && el.__content) {
+      if (name === 'current') swipeTo(el, Number(value) || 0, null);
+      else if (name === 'autoplay' || name === 'interval') autoplay(el);
+      else layoutSwiper(el);
+      return true;
+    }
     if ((tag === 'switch' || tag === 'checkbox' || tag === 'radio') && name === 'checked') { setChecked(el, truthy(value)); return true; }
     if (tag === 'switch' && name === 'color') { el.style.setProperty('--wx-color', value || ''); return true; }
     if (tag === 'slider' && el.__range) {
