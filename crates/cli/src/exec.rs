@@ -169,7 +169,9 @@ impl Session {
                         eprintln!("[view] {name} {args}");
                         json!({"errMsg": format!("{name}:ok")})
                     }
-                    "showModal" => json!({"errMsg": "showModal:fail no view is attached to answer it"}),
+                    "showModal" | "showActionSheet" => {
+                        json!({"errMsg": format!("{name}:fail no view is attached to answer it")})
+                    }
                     _ => json!({"errMsg": format!("{name}:fail not supported")}),
                 };
                 self.handle.send(Input::ViewReply { seq, result });

@@ -279,6 +279,9 @@ const FORM_APP: &[(&str, &str)] = &[
   <picker id="pk" range="{{fruits}}" range-key="name" value="0" bindchange="onPick"><view>pick {{fruits[picked].name}}</view></picker>
   <picker id="dt" mode="date" value="2026-11-25" bindchange="onDate"><view>date</view></picker>
   <textarea id="ta" auto-height bindlinechange="onLines"/>
+  <rich-text id="rt" nodes="{{html}}"/>
+  <rich-text id="rt2" nodes="{{tree}}"/>
+  <button id="sheet" bindtap="onSheet">sheet</button>
   <swiper id="sw2" indicator-dots bindchange="onSwipe"><swiper-item>one</swiper-item><swiper-item>two</swiper-item><swiper-item>three</swiper-item></swiper>
   <button id="submit" form-type="submit">submit</button>
   <button id="reset" form-type="reset">reset</button>
@@ -288,10 +291,13 @@ const FORM_APP: &[(&str, &str)] = &[
     (
         "pages/form/form.js",
         r#"Page({
-  data: { out: '', picked: 0, fruits: [{ name: 'apple' }, { name: 'pear' }, { name: 'plum' }] },
+  data: { out: '', picked: 0,
+    html: '<p class="x" onclick="alert(1)">hi <b>there</b><script>window.pwned = 1</script><a href="javascript:alert(1)">link</a><img src="x" onerror="window.pwned = 2"></p>',
+    tree: [{ name: 'div', attrs: { style: 'width: 100rpx' }, children: [{ type: 'text', text: 'from an array' }] }, { name: 'iframe', attrs: { src: 'https://example.com' } }], fruits: [{ name: 'apple' }, { name: 'pear' }, { name: 'plum' }] },
   onPick(e) { this.setData({ picked: e.detail.value, out: 'picked ' + e.detail.value }) },
   onDate(e) { this.setData({ out: 'date ' + e.detail.value }) },
   onLines(e) { this.setData({ out: 'lines ' + e.detail.lineCount }) },
+  onSheet() { wx.showActionSheet({ itemList: ['A', 'B'], success: r => this.setData({ out: 'sheet ' + r.tapIndex }) }) },
   onSwipe(e) { this.setData({ out: 'swiped ' + e.detail.current + ' by ' + e.detail.source }) },
   onSwitch(e) { this.setData({ out: 'switch ' + e.detail.value }) },
   onChecks(e) { this.setData({ out: 'checks ' + JSON.stringify(e.detail.value) }) },
@@ -346,6 +352,22 @@ async fn form_controls_send_the_platforms_events() {
     b.wait_for(&out("lines 1"), WAIT).await.unwrap();
     b.press_enter().await.unwrap();
     b.wait_for(&out("lines 2"), WAIT).await.unwrap();
+    // rich-text is sanitised: no script, no event attributes, no javascript: URLs.
+    b.wait_for("document.querySelector('#rt p')", WAIT).await.unwrap();
+    assert_eq!(
+        b.eval("document.querySelector('#rt').innerHTML").await.unwrap(),
+        r#"<p class="x">hi <b>there</b><a>link</a><img src="x"></p>"#
+    );
+    assert_eq!(b.eval("window.pwned === undefined").await.unwrap(), true);
+    assert_eq!(
+        b.eval("document.querySelector('#rt2').innerHTML").await.unwrap(),
+        r#"<div style="width: calc(100 * var(--rpx))">from an array</div>"#
+    );
+    // An action sheet, answered.
+    b.click("#sheet").await.unwrap();
+    b.wait_for("document.getElementById('capsule-action-sheet').className === 'show'", WAIT).await.unwrap();
+    b.click("#capsule-action-sheet .list button[data-index='1']").await.unwrap();
+    b.wait_for(&out("sheet 1"), WAIT).await.unwrap();
     // A swiper follows the drag, and its dots follow the swiper.
     b.drag("#sw2", -200.0, 0.0).await.unwrap();
     b.wait_for(&out("swiped 1 by touch"), WAIT).await.unwrap();

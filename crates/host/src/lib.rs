@@ -337,6 +337,25 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
                 }),
             );
         }
+        "showActionSheet" => {
+            let items: Vec<String> = args
+                .get("itemList")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .unwrap_or_default();
+            if items.is_empty() || items.len() > 6 {
+                shared.handle.send(Input::ViewReply {
+                    seq,
+                    result: json!({"errMsg": "showActionSheet:fail parameter error: itemList should have 1 to 6 items"}),
+                });
+                return;
+            }
+            shared.pending_modals.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, ());
+            send_view(
+                shared,
+                json!({"type": "actionSheet", "seq": seq, "itemList": items, "itemColor": args.get("itemColor")}),
+            );
+        }
         "setNavigationBarTitle" | "setNavigationBarColor" => {
             let top_id = shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().copied();
             let mut pages = shared.pages.lock().unwrap_or_else(|p| p.into_inner());
@@ -494,6 +513,19 @@ fn from_view(shared: &Shared, text: &str) {
                 p.settings_answer(seq, scopes);
             }
             return;
+        }
+        Some("actionSheetAnswer") => {
+            let Some(seq) = u32_of("seq") else { return };
+            if shared.pending_modals.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
+                return;
+            }
+            let index = msg.get("tapIndex").and_then(Value::as_i64).unwrap_or(-1);
+            let result = if index >= 0 {
+                json!({"errMsg": "showActionSheet:ok", "tapIndex": index})
+            } else {
+                json!({"errMsg": "showActionSheet:fail cancel"})
+            };
+            Input::ViewReply { seq, result }
         }
         Some("modalAnswer") => {
             let Some(seq) = u32_of("seq") else { return };

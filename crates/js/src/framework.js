@@ -453,6 +453,7 @@
     showLoading: viewApi('showLoading'),
     hideLoading: viewApi('hideLoading'),
     showModal: viewApi('showModal'),
+    showActionSheet: viewApi('showActionSheet'),
     setNavigationBarTitle: viewApi('setNavigationBarTitle'),
     setNavigationBarColor: viewApi('setNavigationBarColor'),
     stopPullDownRefresh: viewApi('stopPullDownRefresh'),

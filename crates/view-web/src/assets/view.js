@@ -68,6 +68,7 @@
       }
       case 'toast': showToast(msg); break;
       case 'modal': showModal(msg); break;
+      case 'actionSheet': showActionSheet(msg); break;
       case 'prompt': showPrompt(msg); break;
       case 'settings': showSettings(msg); break;
       case 'stopPullDownRefresh': stopRefresh(); break;
@@ -486,7 +487,54 @@
     return false;
   }
   var ICONS = { success: '✔', success_no_circle: '✓', info: 'ℹ', warn: '!', waiting: '◷', cancel: '✕', download: '↓', search: '⌕', clear: '⊗', circle: '○' };
+  // rich-text: nodes as an HTML string or an array of {name, attrs, children} / {type: 'text',
+  // text}, sanitised: only ordinary tags and attributes, no scripts, no event attributes, no
+  // javascript: URLs.
+  var RICH_TAGS = ['a', 'abbr', 'b', 'br', 'code', 'col', 'colgroup', 'dd', 'del', 'div', 'dl', 'dt', 'em', 'fieldset',
+    'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'img', 'ins', 'label', 'legend', 'li', 'ol', 'p', 'q', 'span',
+    'strong', 'sub', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul', 'blockquote', 'pre', 'small', 'big', 'u', 's'];
+  var RICH_ATTRS = ['class', 'style', 'src', 'alt', 'width', 'height', 'href', 'title', 'colspan', 'rowspan', 'align', 'start', 'type'];
+  function safeUrl(v) { return !/^\s*(javascript|vbscript|data:text\/html)/i.test(String(v)); }
+  function richNode(node) {
+    if (node === null || node === undefined) return null;
+    if (node.type === 'text') return document.createTextNode(String(node.text || ''));
+    var name = String(node.name || '').toLowerCase();
+    if (RICH_TAGS.indexOf(name) < 0) return null;
+    var el = document.createElement(name);
+    var attrs = node.attrs || {};
+    Object.keys(attrs).forEach(function (k) {
+      var key = k.toLowerCase();
+      if (RICH_ATTRS.indexOf(key) < 0) return;
+      if ((key === 'href' || key === 'src') && !safeUrl(attrs[k])) return;
+      el.setAttribute(key, key === 'style' ? rpxToCss(attrs[k]) : String(attrs[k]));
+    });
+    (node.children || []).forEach(function (c) { var child = richNode(c); if (child) el.appendChild(child); });
+    return el;
+  }
+  function htmlToNodes(html) {
+    // Parsed inert: a template's content runs no script and loads nothing.
+    var template = document.createElement('template');
+    template.innerHTML = String(html);
+    function convert(n) {
+      if (n.nodeType === 3) return { type: 'text', text: n.data };
+      if (n.nodeType !== 1) return null;
+      var attrs = {};
+      for (var i = 0; i < n.attributes.length; i++) attrs[n.attributes[i].name] = n.attributes[i].value;
+      return { name: n.tagName.toLowerCase(), attrs: attrs, children: Array.prototype.map.call(n.childNodes, convert).filter(Boolean) };
+    }
+    return Array.prototype.map.call(template.content.childNodes, convert).filter(Boolean);
+  }
+  function renderRich(el, nodes) {
+    el.innerHTML = '';
+    var list = typeof nodes === 'string' ? htmlToNodes(nodes) : (Array.isArray(nodes) ? nodes : []);
+    list.forEach(function (n) { var c = richNode(n); if (c) el.appendChild(c); });
+  }
+
   function updateForm(el, tag, name, value) {
+    if (tag === 'rich-text') {
+      if (name === 'nodes') renderRich(el, value);
+      return true;
+    }
     if (tag === 'swiper' && el.__content) {
       if (name === 'current') swipeTo(el, Number(value) || 0, null);
       else if (name === 'autoplay' || name === 'interval') autoplay(el);
@@ -751,6 +799,23 @@
     }
     cancel.onclick = function () { answer(false); };
     confirm.onclick = function () { answer(true); };
+  }
+
+  // showActionSheet: a list of choices from the bottom; Cancel answers with a failure.
+  function showActionSheet(msg) {
+    var sheet = document.getElementById('capsule-action-sheet');
+    var list = sheet.querySelector('.list');
+    list.innerHTML = '';
+    (msg.itemList || []).forEach(function (item, i) {
+      var row = document.createElement('button');
+      row.textContent = item;
+      row.setAttribute('data-index', i);
+      if (msg.itemColor) row.style.color = msg.itemColor;
+      row.onclick = function () { sheet.className = ''; send({ type: 'actionSheetAnswer', seq: msg.seq, tapIndex: i }); };
+      list.appendChild(row);
+    });
+    sheet.className = 'show';
+    sheet.querySelector('.cancel').onclick = function () { sheet.className = ''; send({ type: 'actionSheetAnswer', seq: msg.seq, tapIndex: -1 }); };
   }
 
   // A permission prompt: the app's reason and three choices.
