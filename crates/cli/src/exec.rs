@@ -165,6 +165,18 @@ impl Session {
                     | "hideLoading"
                     | "setNavigationBarTitle"
                     | "setNavigationBarColor"
+                    | "showNavigationBarLoading"
+                    | "hideNavigationBarLoading"
+                    | "setBackgroundColor"
+                    | "pageScrollTo"
+                    | "setTabBarBadge"
+                    | "removeTabBarBadge"
+                    | "showTabBarRedDot"
+                    | "hideTabBarRedDot"
+                    | "setTabBarItem"
+                    | "setTabBarStyle"
+                    | "showTabBar"
+                    | "hideTabBar"
                     | "stopPullDownRefresh" => {
                         eprintln!("[view] {name} {args}");
                         json!({"errMsg": format!("{name}:ok")})

@@ -70,10 +70,43 @@ const APP: &[(&str, &str)] = &[
   onAsk() { wx.showModal({ title: 'Sure?', content: 'Really?', success: r => this.setData({ answer: r.confirm ? 'confirmed' : 'cancelled' }) }) },
 })"#,
     ),
-    ("pages/detail/detail.wxml", "<view id=\"detail\">detail {{id}}</view>"),
-    ("pages/detail/detail.js", "Page({ data: { id: '' }, onLoad(q) { this.setData({ id: q.id }) } })"),
-    ("pages/me/me.wxml", "<view id=\"me\">me page</view>"),
-    ("pages/me/me.js", "Page({})"),
+    (
+        "pages/detail/detail.wxml",
+        r#"<view id="detail">detail {{id}}</view><button id="tab-api" bindtap="onTabApi">badge</button><view id="tab-result">{{result}}</view>"#,
+    ),
+    (
+        "pages/detail/detail.js",
+        r#"Page({
+  data: { id: '', result: '' },
+  onLoad(q) { this.setData({ id: q.id }) },
+  onTabApi() { wx.setTabBarBadge({ index: 0, text: '1', fail: r => this.setData({ result: r.errMsg }) }) },
+})"#,
+    ),
+    (
+        "pages/me/me.wxml",
+        r#"<view id="me">me page</view>
+<button id="badge" bindtap="onBadge">badge</button>
+<button id="scroll" bindtap="onScroll">scroll</button>
+<view id="tab-result">{{result}}</view>
+<view style="height: 3000rpx"></view>
+<view id="far">far</view>
+<view style="height: 3000rpx"></view>"#,
+    ),
+    (
+        "pages/me/me.js",
+        r#"Page({
+  data: { result: '' },
+  onBadge() {
+    wx.setTabBarBadge({ index: 0, text: '12345' });
+    wx.showTabBarRedDot({ index: 1 });
+    wx.setTabBarItem({ index: 1, text: 'Profile' });
+    wx.setTabBarStyle({ backgroundColor: '#222222' });
+    wx.showNavigationBarLoading();
+    wx.setTabBarBadge({ index: 5, text: 'x', fail: r => this.setData({ result: r.errMsg }) });
+  },
+  onScroll() { wx.hideTabBar(); wx.pageScrollTo({ selector: '#far', duration: 0 }) },
+})"#,
+    ),
 ];
 
 fn write_app() -> PathBuf {
@@ -184,6 +217,11 @@ async fn a_person_uses_the_simulator() {
         "visible"
     );
     b.screenshot("04-detail").await.unwrap();
+    // The tab bar APIs work only while a tab page is shown.
+    b.click("#tab-api").await.unwrap();
+    b.wait_for(&format!("{} === 'setTabBarBadge:fail not TabBar page'", text_of("#tab-result")), WAIT)
+        .await
+        .unwrap();
     b.click("#capsule-nav-back").await.unwrap();
     b.wait_for(&format!("{} === 'eggs'", text_of(".item .title")), WAIT).await.unwrap();
 
@@ -225,10 +263,64 @@ async fn a_person_uses_the_simulator() {
     b.click("#capsule-tabbar .tab:nth-child(2)").await.unwrap();
     b.wait_for(&format!("{} === 'me page'", text_of("#me")), WAIT).await.unwrap();
 
+    // Badges (four characters at most), a red dot, the navigation bar's loading mark; an
+    // item that does not exist fails.
+    b.click("#badge").await.unwrap();
+    b.wait_for(
+        "(document.querySelector('#capsule-tabbar .tab:nth-child(1) em.badge') || {}).textContent === '123…'",
+        WAIT,
+    )
+    .await
+    .unwrap();
+    b.wait_for("!!document.querySelector('#capsule-tabbar .tab:nth-child(2) em.red-dot')", WAIT)
+        .await
+        .unwrap();
+    b.wait_for(
+        "document.querySelector('#capsule-tabbar .tab:nth-child(2) span').textContent === 'Profile'",
+        WAIT,
+    )
+    .await
+    .unwrap();
+    b.wait_for(
+        "getComputedStyle(document.getElementById('capsule-tabbar')).backgroundColor === 'rgb(34, 34, 34)'",
+        WAIT,
+    )
+    .await
+    .unwrap();
+    b.wait_for("document.getElementById('capsule-nav-title').classList.contains('loading')", WAIT)
+        .await
+        .unwrap();
+    b.wait_for(
+        &format!("{}.startsWith('setTabBarBadge:fail tabbar item not found')", text_of("#tab-result")),
+        WAIT,
+    )
+    .await
+    .unwrap();
+    b.screenshot("08-badges").await.unwrap();
+    // Hide the tab bar and scroll the page to an element.
+    b.click("#scroll").await.unwrap();
+    b.wait_for("document.getElementById('capsule-tabbar').style.display === 'none'", WAIT).await.unwrap();
+    b.wait_for(
+        "(function () { var far = document.querySelector('#far').getBoundingClientRect(); \
+           var screen = document.getElementById('capsule-screen').getBoundingClientRect(); \
+           return document.getElementById('capsule-screen').scrollTop > 500 && Math.abs(far.top - screen.top) < 2; })()",
+        WAIT,
+    )
+    .await
+    .unwrap();
+
     // A view that reconnects starts from a snapshot of the current page.
     let mut late = Browser::launch(480, 860).await.unwrap();
     late.goto(&sim.url()).await.unwrap();
     late.wait_for(&format!("{} === 'me page'", text_of("#me")), WAIT).await.unwrap();
+    // ... and with the tab bar as the APIs left it.
+    late.wait_for(
+        "(document.querySelector('#capsule-tabbar .tab:nth-child(1) em.badge') || {}).textContent === '123…'",
+        WAIT,
+    )
+    .await
+    .unwrap();
+    assert_eq!(late.eval("document.getElementById('capsule-tabbar').style.display").await.unwrap(), "none");
 
     let _ = stop.send(());
     let _ = std::fs::remove_dir_all(&dir);

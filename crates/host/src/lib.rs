@@ -135,6 +135,9 @@ struct Shared {
     /// Modal answers waiting: seq → nothing (the answer carries all).
     pending_modals: Mutex<HashMap<u32, ()>>,
     prompter: Option<Arc<ViewPrompter>>,
+    /// The tab bar as the app's APIs have changed it (badges, red dots, items, style,
+    /// hidden), so a view that connects later shows the same; `null` without a tab bar.
+    tab_bar: Mutex<Value>,
 }
 
 /// A running simulator.
@@ -163,6 +166,7 @@ impl Simulator {
         let pool = Arc::new(Pool::new(1));
         let instance = pool.spawn_with(package.clone(), Arc::new(program), limits, api);
         let (to_views, _) = broadcast::channel(4096);
+        let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
         let shared = Arc::new(Shared {
             package,
             styles,
@@ -173,6 +177,7 @@ impl Simulator {
             to_views,
             pending_modals: Mutex::new(HashMap::new()),
             prompter: prompter.clone(),
+            tab_bar: Mutex::new(tab_bar),
         });
         if let Some(p) = &prompter {
             *p.views.lock().unwrap_or_else(|p| p.into_inner()) = Some(shared.to_views.clone());
@@ -222,7 +227,8 @@ fn page_message(id: u32, page: &PageMirror) -> Value {
 fn reset_message(shared: &Shared) -> Value {
     let manifest = &shared.package.manifest;
     let app_css = shared.styles.app.as_ref().map(|s| s.to_css(Scope::Global)).unwrap_or_default();
-    json!({"type": "reset", "appCss": app_css, "tabBar": manifest.tab_bar, "window": manifest.window})
+    let tab_bar = shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    json!({"type": "reset", "appCss": app_css, "tabBar": tab_bar, "window": manifest.window})
 }
 
 fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle) {
@@ -356,24 +362,63 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
                 json!({"type": "actionSheet", "seq": seq, "itemList": items, "itemColor": args.get("itemColor")}),
             );
         }
-        "setNavigationBarTitle" | "setNavigationBarColor" => {
-            let top_id = shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().copied();
-            let mut pages = shared.pages.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((id, top)) = pages.iter_mut().find(|(id, _)| Some(*id) == top_id) {
-                let change = if name == "setNavigationBarTitle" {
-                    json!({"navigationBarTitleText": text("title")})
-                } else {
+        "setNavigationBarTitle"
+        | "setNavigationBarColor"
+        | "showNavigationBarLoading"
+        | "hideNavigationBarLoading"
+        | "setBackgroundColor" => {
+            let change = match name {
+                "setNavigationBarTitle" => json!({"navigationBarTitleText": text("title")}),
+                "setNavigationBarColor" => {
                     let style =
                         if text("frontColor").eq_ignore_ascii_case("#ffffff") { "white" } else { "black" };
                     json!({"navigationBarTextStyle": style, "navigationBarBackgroundColor": text("backgroundColor")})
-                };
-                if let (Some(w), Some(c)) = (top.window.as_object_mut(), change.as_object()) {
-                    w.extend(c.clone());
                 }
-                send_view(shared, json!({"type": "window", "page": *id, "window": change}));
-            }
-            drop(pages);
+                "setBackgroundColor" => {
+                    let mut change = serde_json::Map::new();
+                    for key in ["backgroundColor", "backgroundColorTop", "backgroundColorBottom"] {
+                        if let Some(v) = args.get(key).and_then(Value::as_str) {
+                            change.insert(key.into(), json!(v));
+                        }
+                    }
+                    Value::Object(change)
+                }
+                _ => json!({"navigationBarLoading": name == "showNavigationBarLoading"}),
+            };
+            change_top_window(shared, change);
             ok(json!({}));
+        }
+        "pageScrollTo" => {
+            let selector = args.get("selector").and_then(Value::as_str);
+            let top = args.get("scrollTop").and_then(Value::as_f64);
+            if selector.is_none() && top.is_none() {
+                shared.handle.send(Input::ViewReply {
+                    seq,
+                    result: json!({"errMsg": "pageScrollTo:fail scrollTop or selector is required"}),
+                });
+                return;
+            }
+            let page = shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().copied();
+            send_view(
+                shared,
+                json!({
+                    "type": "pageScrollTo", "page": page, "scrollTop": top, "selector": selector,
+                    "offsetTop": args.get("offsetTop").and_then(Value::as_f64).unwrap_or(0.0),
+                    "duration": args.get("duration").and_then(Value::as_u64).unwrap_or(300),
+                }),
+            );
+            ok(json!({}));
+        }
+        "setTabBarBadge" | "removeTabBarBadge" | "showTabBarRedDot" | "hideTabBarRedDot"
+        | "setTabBarItem" | "setTabBarStyle" | "showTabBar" | "hideTabBar" => {
+            let result = change_tab_bar(shared, name, args);
+            match result {
+                Ok(()) => ok(json!({})),
+                Err(reason) => shared.handle.send(Input::ViewReply {
+                    seq,
+                    result: json!({"errMsg": format!("{name}:fail {reason}")}),
+                }),
+            }
         }
         "stopPullDownRefresh" => {
             send_view(shared, json!({"type": "stopPullDownRefresh"}));
@@ -383,6 +428,91 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             .handle
             .send(Input::ViewReply { seq, result: json!({"errMsg": format!("{name}:fail not supported")}) }),
     }
+}
+
+/// Merges `change` into the shown page's window and tells the views.
+fn change_top_window(shared: &Shared, change: Value) {
+    let top_id = shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().copied();
+    let mut pages = shared.pages.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((id, top)) = pages.iter_mut().find(|(id, _)| Some(*id) == top_id) {
+        if let (Some(w), Some(c)) = (top.window.as_object_mut(), change.as_object()) {
+            w.extend(c.clone());
+        }
+        send_view(shared, json!({"type": "window", "page": *id, "window": change}));
+    }
+}
+
+/// Carries out one of the tab bar APIs on the kept tab bar, as the platform checks them:
+/// only while a tab page is shown, and only for an item that exists.
+fn change_tab_bar(shared: &Shared, name: &str, args: &Value) -> Result<(), String> {
+    let top_route = {
+        let top_id = shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().copied();
+        let pages = shared.pages.lock().unwrap_or_else(|p| p.into_inner());
+        pages.iter().find(|(id, _)| Some(*id) == top_id).map(|(_, p)| p.route.clone())
+    };
+    let mut bar = shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner());
+    let on_tab = bar["list"].as_array().is_some_and(|list| {
+        list.iter().any(|item| Some(item["pagePath"].as_str().unwrap_or("")) == top_route.as_deref())
+    });
+    if !on_tab {
+        return Err("not TabBar page".into());
+    }
+    let string = |key: &str| args.get(key).and_then(Value::as_str).map(str::to_string);
+    let item = |bar: &mut Value| -> Result<usize, String> {
+        let count = bar["list"].as_array().map_or(0, Vec::len);
+        match args.get("index").and_then(Value::as_u64) {
+            Some(i) if (i as usize) < count => Ok(i as usize),
+            Some(i) => Err(format!("tabbar item not found: index {i} is out of range (0 to {})", count - 1)),
+            None => Err("parameter error: parameter.index should be Number".into()),
+        }
+    };
+    match name {
+        "setTabBarBadge" => {
+            let i = item(&mut bar)?;
+            let text = string("text").ok_or("parameter error: parameter.text should be String")?;
+            // The platform shows at most four characters and an ellipsis past them.
+            let shown: String =
+                if text.chars().count() > 4 { text.chars().take(3).chain(['…']).collect() } else { text };
+            bar["list"][i]["badge"] = json!(shown);
+            bar["list"][i]["redDot"] = json!(false);
+        }
+        "removeTabBarBadge" => {
+            let i = item(&mut bar)?;
+            if let Some(o) = bar["list"][i].as_object_mut() {
+                o.remove("badge");
+            }
+        }
+        "showTabBarRedDot" | "hideTabBarRedDot" => {
+            let i = item(&mut bar)?;
+            bar["list"][i]["redDot"] = json!(name == "showTabBarRedDot");
+            if name == "showTabBarRedDot" {
+                if let Some(o) = bar["list"][i].as_object_mut() {
+                    o.remove("badge");
+                }
+            }
+        }
+        "setTabBarItem" => {
+            let i = item(&mut bar)?;
+            for key in ["text", "iconPath", "selectedIconPath"] {
+                if let Some(v) = string(key) {
+                    if key != "text" && !shared.package.files.contains(v.trim_start_matches('/')) {
+                        return Err(format!("{key} `{v}` is not a file in the package"));
+                    }
+                    bar["list"][i][key] = json!(v.trim_start_matches('/'));
+                }
+            }
+        }
+        "setTabBarStyle" => {
+            for key in ["color", "selectedColor", "backgroundColor", "borderStyle"] {
+                if let Some(v) = string(key) {
+                    bar[key] = json!(v);
+                }
+            }
+        }
+        _ => bar["hidden"] = json!(name == "hideTabBar"),
+    }
+    send_view(shared, json!({"type": "tabBar", "tabBar": *bar}));
+    Ok(())
 }
 
 async fn index(State(shared): State<Arc<Shared>>) -> Response {

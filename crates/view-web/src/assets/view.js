@@ -72,6 +72,8 @@
       case 'prompt': showPrompt(msg); break;
       case 'settings': showSettings(msg); break;
       case 'stopPullDownRefresh': stopRefresh(); break;
+      case 'tabBar': app.tabBar = msg.tabBar; renderTabBar(); break;
+      case 'pageScrollTo': pageScrollTo(msg); break;
     }
   }
 
@@ -117,6 +119,7 @@
   function showChrome(page) {
     var w = page.window;
     titleEl.textContent = w.navigationBarTitleText || '';
+    titleEl.classList.toggle('loading', !!w.navigationBarLoading);
     navEl.style.background = w.navigationBarBackgroundColor || '#000000';
     navEl.style.color = w.navigationBarTextStyle === 'black' ? '#000' : '#fff';
     navEl.style.display = w.navigationStyle === 'custom' ? 'none' : '';
@@ -129,10 +132,11 @@
     var bar = app.tabBar;
     var t = top();
     var onTab = bar && t && bar.list.some(function (i) { return i.pagePath === t.route; });
-    tabBarEl.style.display = onTab ? '' : 'none';
+    tabBarEl.style.display = onTab && !bar.hidden ? '' : 'none';
     if (!onTab) return;
     tabBarEl.innerHTML = '';
     tabBarEl.style.background = bar.backgroundColor || '#fff';
+    tabBarEl.style.borderTopColor = bar.borderStyle === 'white' ? 'rgba(255,255,255,.3)' : '';
     bar.list.forEach(function (item, index) {
       var b = document.createElement('div');
       b.className = 'tab' + (item.pagePath === t.route ? ' selected' : '');
@@ -145,6 +149,12 @@
       var label = document.createElement('span');
       label.textContent = item.text;
       b.appendChild(label);
+      if (item.badge != null || item.redDot) {
+        var mark = document.createElement('em');
+        mark.className = item.badge != null ? 'badge' : 'red-dot';
+        mark.textContent = item.badge != null ? item.badge : '';
+        b.appendChild(mark);
+      }
       b.addEventListener('click', function () {
         if (item.pagePath === t.route) {
           send({ type: 'pageEvent', page: t.id, hook: 'onTabItemTap', arg: { index: index, pagePath: item.pagePath, text: item.text } });
@@ -741,6 +751,26 @@
       }
     }
   });
+
+  // pageScrollTo: to a offset, or to the first element a selector finds in the shown page.
+  function pageScrollTo(msg) {
+    var page = top();
+    if (!page || page.id !== msg.page) return;
+    var to = msg.scrollTop;
+    if (msg.selector) {
+      var target = page.el.querySelector(selectorFor(msg.selector));
+      if (!target) return;
+      to = target.getBoundingClientRect().top - pagesEl.getBoundingClientRect().top + (msg.offsetTop || 0);
+    }
+    screen.scrollTo({ top: Math.max(0, to), behavior: msg.duration > 0 ? 'smooth' : 'auto' });
+  }
+  // A page's selector names its elements by class and id as it wrote them; ids are kept
+  // as written, so the selector works as is, except for tag names of built-in components.
+  function selectorFor(selector) {
+    return selector.replace(/(^|[\s>+~,(])([a-z][a-z-]*)(?=[.#\[:\s>+~,)]|$)/g, function (m, pre, tag) {
+      return pre + (BUILTIN.indexOf(tag) >= 0 ? 'wx-' + tag : tag);
+    });
+  }
 
   // ---- page scroll, reach bottom, pull-down refresh --------------------------------------
   var scrolled = 0, reachedBottom = false, scrollTimer = null;
