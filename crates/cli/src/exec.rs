@@ -181,7 +181,7 @@ impl Session {
                         eprintln!("[view] {name} {args}");
                         json!({"errMsg": format!("{name}:ok")})
                     }
-                    "showModal" | "showActionSheet" => {
+                    "showModal" | "showActionSheet" | "selectorQuery" => {
                         json!({"errMsg": format!("{name}:fail no view is attached to answer it")})
                     }
                     _ => json!({"errMsg": format!("{name}:fail not supported")}),

@@ -477,3 +477,92 @@ async fn form_controls_send_the_platforms_events() {
     let _ = stop.send(());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A page that measures itself with a selector query.
+const QUERY_APP: &[(&str, &str)] = &[
+    ("app.json", r#"{"pages": ["pages/q/q"]}"#),
+    ("app.js", "App({})"),
+    (
+        "pages/q/q.wxml",
+        r#"<view id="box" class="box" data-item-id="{{7}}" style="margin-left: 30px; width: 200px; height: 120px">box</view>
+<view class="row" wx:for="{{[1, 2, 3]}}" wx:key="*this" style="height: 40px">{{item}}</view>
+<scroll-view id="sv" scroll-y style="height: 50px"><view style="height: 300px">tall</view></scroll-view>
+<button id="measure" bindtap="onMeasure">measure</button>
+<view id="out">{{out}}</view>"#,
+    ),
+    (
+        "pages/q/q.js",
+        r#"Page({
+  data: { out: '' },
+  onMeasure() {
+    const q = wx.createSelectorQuery();
+    let single = null;
+    q.select('#box').boundingClientRect(r => { single = r });
+    q.selectAll('.row').boundingClientRect();
+    q.selectViewport().scrollOffset();
+    q.select('#box').fields({ dataset: true, computedStyle: ['width'], properties: ['class'] });
+    q.select('#missing').boundingClientRect();
+    q.select('#sv').scrollOffset();
+    q.exec(res => this.setData({ out: JSON.stringify({ single, res }) }));
+  },
+})"#,
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_selector_query_reports_the_real_layout() {
+    let dir = std::env::temp_dir().join(format!("capsule-e2e-query-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in QUERY_APP {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for("document.querySelector('wx-page #measure')", WAIT).await.unwrap();
+    b.eval("document.querySelector('#sv').scrollTop = 25; true").await.unwrap();
+    b.click("#measure").await.unwrap();
+    b.wait_for(&format!("{} !== ''", text_of("#out")), WAIT).await.unwrap();
+    let out: serde_json::Value =
+        serde_json::from_str(b.eval(&text_of("#out")).await.unwrap().as_str().unwrap()).unwrap();
+    // The element's real box, relative to the page's viewport, as the browser measures it.
+    let real = b
+        .eval(
+            "(function () { var r = document.querySelector('#box').getBoundingClientRect(); \
+               var s = document.getElementById('capsule-screen').getBoundingClientRect(); \
+               return [r.left - s.left, r.top - s.top, r.width, r.height]; })()",
+        )
+        .await
+        .unwrap();
+    let res = &out["res"];
+    let first = &res[0];
+    assert_eq!(out["single"], *first, "the per-request callback gets the same result");
+    assert_eq!(first["id"], "box");
+    assert_eq!(first["dataset"]["itemId"], 7, "dataset keeps the bound value's type");
+    for (i, key) in ["left", "top", "width", "height"].iter().enumerate() {
+        let got = first[*key].as_f64().unwrap();
+        let want = real[i].as_f64().unwrap();
+        assert!((got - want).abs() < 0.5, "{key}: {got} vs the real {want}");
+    }
+    assert_eq!(first["width"], 200.0);
+    assert!((first["left"].as_f64().unwrap() - 30.0).abs() < 0.5, "{first}");
+    assert_eq!(first["right"].as_f64().unwrap(), first["left"].as_f64().unwrap() + 200.0);
+    // selectAll: one rect per match, in document order, stacked 40 px apart.
+    let rows = res[1].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    let tops: Vec<f64> = rows.iter().map(|r| r["top"].as_f64().unwrap()).collect();
+    assert!((tops[1] - tops[0] - 40.0).abs() < 0.5 && (tops[2] - tops[1] - 40.0).abs() < 0.5, "{tops:?}");
+    // The viewport's scroll offset, fields, a missing element, a scroll-view's offset.
+    assert_eq!(res[2]["scrollTop"], 0.0);
+    assert!(res[2]["scrollHeight"].as_f64().unwrap() > 0.0);
+    assert_eq!(res[3]["dataset"]["itemId"], 7);
+    assert_eq!(res[3]["width"], "200px");
+    assert_eq!(res[3]["class"], "box");
+    assert_eq!(res[4], serde_json::Value::Null);
+    assert_eq!(res[5]["scrollTop"], 25.0);
+    assert_eq!(res[5]["id"], "sv");
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -132,7 +132,8 @@ struct Shared {
     /// The stack, bottom first: the last is shown.
     stack: Mutex<Vec<u32>>,
     to_views: broadcast::Sender<String>,
-    /// Modal answers waiting: seq → nothing (the answer carries all).
+    /// Calls waiting for the view's answer (modal, action sheet, selector query): seq →
+    /// nothing (the answer carries all).
     pending_modals: Mutex<HashMap<u32, ()>>,
     prompter: Option<Arc<ViewPrompter>>,
     /// The tab bar as the app's APIs have changed it (badges, red dots, items, style,
@@ -387,6 +388,23 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             };
             change_top_window(shared, change);
             ok(json!({}));
+        }
+        "selectorQuery" => {
+            if shared.to_views.receiver_count() == 0 {
+                shared.handle.send(Input::ViewReply {
+                    seq,
+                    result: json!({"errMsg": "selectorQuery:fail no view is attached to measure the layout"}),
+                });
+                return;
+            }
+            let page = args.get("page").and_then(Value::as_u64).or_else(|| {
+                shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().map(|&id| id as u64)
+            });
+            shared.pending_modals.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, ());
+            send_view(
+                shared,
+                json!({"type": "selectorQuery", "seq": seq, "page": page, "requests": args.get("requests").cloned().unwrap_or(json!([]))}),
+            );
         }
         "pageScrollTo" => {
             let selector = args.get("selector").and_then(Value::as_str);
@@ -656,6 +674,14 @@ fn from_view(shared: &Shared, text: &str) {
                 json!({"errMsg": "showActionSheet:fail cancel"})
             };
             Input::ViewReply { seq, result }
+        }
+        Some("selectorQueryAnswer") => {
+            let Some(seq) = u32_of("seq") else { return };
+            let Some(results) = msg.get("results").filter(|r| r.is_array()) else { return };
+            if shared.pending_modals.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
+                return;
+            }
+            Input::ViewReply { seq, result: json!({"errMsg": "selectorQuery:ok", "results": results}) }
         }
         Some("modalAnswer") => {
             let Some(seq) = u32_of("seq") else { return };

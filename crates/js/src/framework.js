@@ -292,6 +292,7 @@
         Promise.resolve().then(function () { callback.call(self); });
       }
     };
+    page.createSelectorQuery = function () { return createSelectorQuery(id); };
     pagesById.set(id, page);
     return page;
   }
@@ -397,6 +398,56 @@
       return promise || undefined;
     };
   }
+  // wx.createSelectorQuery(): requests gathered here, answered by the view from its real
+  // layout in one round trip when `exec` is called.
+  var FIELD_NAMES = ['id', 'dataset', 'rect', 'size', 'scrollOffset', 'properties', 'computedStyle'];
+  function createSelectorQuery(pageId) {
+    var requests = [];
+    var callbacks = [];
+    var query = {
+      in: function () { return query; },
+      select: function (selector) { return nodesRef(String(selector), true, false); },
+      selectAll: function (selector) { return nodesRef(String(selector), false, false); },
+      selectViewport: function () { return nodesRef('', true, true); },
+      exec: function (callback) {
+        var page = pageId;
+        if (page === undefined) { var current = stack[stack.length - 1]; page = current ? current.__id : undefined; }
+        var sent = requests.slice();
+        var handlers = callbacks.slice();
+        viewApi('selectorQuery')({
+          page: page,
+          requests: sent,
+          success: function (reply) {
+            var results = reply.results || [];
+            handlers.forEach(function (f, i) { if (typeof f === 'function') f(results[i] === undefined ? null : results[i]); });
+            if (typeof callback === 'function') callback(results);
+          },
+          fail: function (reply) { console.error('SelectorQuery.exec: ' + reply.errMsg); },
+        });
+        return query;
+      },
+    };
+    function nodesRef(selector, single, viewport) {
+      function add(fields, callback) {
+        requests.push({ selector: selector, single: single, viewport: viewport, fields: fields });
+        callbacks.push(callback);
+        return query;
+      }
+      return {
+        boundingClientRect: function (cb) { return add({ id: true, dataset: true, rect: true, size: true }, cb); },
+        scrollOffset: function (cb) { return add({ id: true, dataset: true, scrollOffset: true }, cb); },
+        fields: function (fields, cb) {
+          var wanted = {};
+          Object.keys(Object(fields)).forEach(function (k) {
+            if (FIELD_NAMES.indexOf(k) >= 0) wanted[k] = fields[k];
+            else if (fields[k]) console.warn('SelectorQuery: fields.' + k + ' is not supported');
+          });
+          return add(wanted, cb);
+        },
+      };
+    }
+    return query;
+  }
   hooks.viewReply = function (seq, result) {
     var cb = viewCallbacks.get(seq);
     viewCallbacks.delete(seq);
@@ -444,6 +495,7 @@
   };
   var wx = {
     getPerformance: function () { return performance; },
+    createSelectorQuery: function () { return createSelectorQuery(); },
     onThemeChange: function (f) { if (typeof f === 'function') themeListeners.push(f); },
     offThemeChange: function (f) {
       themeListeners = f === undefined ? [] : themeListeners.filter(function (g) { return g !== f; });

@@ -74,6 +74,7 @@
       case 'stopPullDownRefresh': stopRefresh(); break;
       case 'tabBar': app.tabBar = msg.tabBar; renderTabBar(); break;
       case 'pageScrollTo': pageScrollTo(msg); break;
+      case 'selectorQuery': send({ type: 'selectorQueryAnswer', seq: msg.seq, results: selectorQuery(msg) }); break;
     }
   }
 
@@ -770,6 +771,60 @@
     return selector.replace(/(^|[\s>+~,(])([a-z][a-z-]*)(?=[.#\[:\s>+~,)]|$)/g, function (m, pre, tag) {
       return pre + (BUILTIN.indexOf(tag) >= 0 ? 'wx-' + tag : tag);
     });
+  }
+
+  // A selector query, answered from the real layout. Rects are in px relative to the page's
+  // viewport (below the navigation bar), as the platform reports them.
+  function selectorQuery(msg) {
+    var page = byId.get(msg.page);
+    return (msg.requests || []).map(function (req) {
+      if (req.viewport) return describe(null, req.fields || {});
+      if (!page) return req.single ? null : [];
+      var found;
+      try { found = Array.prototype.slice.call(page.el.querySelectorAll(selectorFor(req.selector))); } catch (e) { found = []; }
+      found = found.filter(function (el) { return el.__capsule; });
+      return req.single ? (found[0] ? describe(found[0], req.fields || {}) : null)
+        : found.map(function (el) { return describe(el, req.fields || {}); });
+    });
+  }
+  function describe(el, fields) {
+    var out = {};
+    var origin = screen.getBoundingClientRect();
+    var attrs = el ? el.__capsule.attrs || {} : {};
+    if (fields.id) out.id = el ? String(attrs.id == null ? '' : attrs.id) : '';
+    if (fields.dataset) {
+      out.dataset = {};
+      Object.keys(attrs).forEach(function (name) {
+        if (name.indexOf('data-') !== 0) return;
+        var key = name.slice(5).replace(/-([a-z])/g, function (m, c) { return c.toUpperCase(); });
+        out.dataset[key] = attrs[name];
+      });
+    }
+    if (fields.rect || fields.size) {
+      var r = el ? el.getBoundingClientRect() : { left: origin.left, top: origin.top, width: screen.clientWidth, height: screen.clientHeight };
+      if (fields.rect) {
+        out.left = r.left - origin.left; out.top = r.top - origin.top;
+        out.right = out.left + r.width; out.bottom = out.top + r.height;
+      }
+      if (fields.size) { out.width = r.width; out.height = r.height; }
+    }
+    if (fields.scrollOffset) {
+      var s = el || screen;
+      out.scrollLeft = s.scrollLeft; out.scrollTop = s.scrollTop;
+      out.scrollWidth = s.scrollWidth; out.scrollHeight = s.scrollHeight;
+    }
+    if (el && Array.isArray(fields.properties)) {
+      fields.properties.forEach(function (name) {
+        var key = String(name).replace(/-([a-z])/g, function (m, c) { return c.toUpperCase(); });
+        var dashed = String(name).replace(/[A-Z]/g, function (c) { return '-' + c.toLowerCase(); });
+        out[key] = attrs[dashed] !== undefined ? attrs[dashed] : attrs[name];
+      });
+    }
+    if (el && Array.isArray(fields.computedStyle)) {
+      var style = getComputedStyle(el);
+      fields.computedStyle.forEach(function (name) { out[name] = style.getPropertyValue(String(name).replace(/[A-Z]/g, function (c) { return '-' + c.toLowerCase(); })); });
+    }
+    return out;
   }
 
   // ---- page scroll, reach bottom, pull-down refresh --------------------------------------
