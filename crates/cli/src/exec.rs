@@ -177,11 +177,12 @@ impl Session {
                     | "setTabBarStyle"
                     | "showTabBar"
                     | "hideTabBar"
+                    | "disconnectIntersection"
                     | "stopPullDownRefresh" => {
                         eprintln!("[view] {name} {args}");
                         json!({"errMsg": format!("{name}:ok")})
                     }
-                    "showModal" | "showActionSheet" | "selectorQuery" => {
+                    "showModal" | "showActionSheet" | "selectorQuery" | "observeIntersection" => {
                         json!({"errMsg": format!("{name}:fail no view is attached to answer it")})
                     }
                     _ => json!({"errMsg": format!("{name}:fail not supported")}),

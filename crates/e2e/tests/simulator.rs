@@ -488,12 +488,20 @@ const QUERY_APP: &[(&str, &str)] = &[
 <view class="row" wx:for="{{[1, 2, 3]}}" wx:key="*this" style="height: 40px">{{item}}</view>
 <scroll-view id="sv" scroll-y style="height: 50px"><view style="height: 300px">tall</view></scroll-view>
 <button id="measure" bindtap="onMeasure">measure</button>
-<view id="out">{{out}}</view>"#,
+<view id="out">{{out}}</view>
+<view id="seen">{{seen}}</view>
+<view style="height: 2000px"></view>
+<view id="late" data-n="{{5}}" style="height: 100px">late</view>"#,
     ),
     (
         "pages/q/q.js",
         r#"Page({
-  data: { out: '' },
+  data: { out: '', seen: '' },
+  onReady() {
+    this.createIntersectionObserver({ thresholds: [0, 1] }).relativeToViewport({ bottom: 0 }).observe('#late', res => {
+      this.setData({ seen: this.data.seen + res.id + ':' + res.dataset.n + ':' + res.intersectionRatio + ' ' });
+    });
+  },
   onMeasure() {
     const q = wx.createSelectorQuery();
     let single = null;
@@ -555,7 +563,8 @@ async fn a_selector_query_reports_the_real_layout() {
     let tops: Vec<f64> = rows.iter().map(|r| r["top"].as_f64().unwrap()).collect();
     assert!((tops[1] - tops[0] - 40.0).abs() < 0.5 && (tops[2] - tops[1] - 40.0).abs() < 0.5, "{tops:?}");
     // The viewport's scroll offset, fields, a missing element, a scroll-view's offset.
-    assert_eq!(res[2]["scrollTop"], 0.0);
+    let page_top = b.eval("document.getElementById('capsule-screen').scrollTop").await.unwrap();
+    assert_eq!(res[2]["scrollTop"].as_f64(), page_top.as_f64());
     assert!(res[2]["scrollHeight"].as_f64().unwrap() > 0.0);
     assert_eq!(res[3]["dataset"]["itemId"], 7);
     assert_eq!(res[3]["width"], "200px");
@@ -563,6 +572,14 @@ async fn a_selector_query_reports_the_real_layout() {
     assert_eq!(res[4], serde_json::Value::Null);
     assert_eq!(res[5]["scrollTop"], 25.0);
     assert_eq!(res[5]["id"], "sv");
+
+    // An intersection observer: nothing while the target is below the fold, a report when it
+    // scrolls fully into view, another when it leaves.
+    assert_eq!(b.eval(&text_of("#seen")).await.unwrap(), "");
+    b.eval("document.getElementById('capsule-screen').scrollTop = 100000; true").await.unwrap();
+    b.wait_for(&format!("{} === 'late:5:1 '", text_of("#seen")), WAIT).await.unwrap();
+    b.eval("document.getElementById('capsule-screen').scrollTop = 0; true").await.unwrap();
+    b.wait_for(&format!("{} === 'late:5:1 late:5:0 '", text_of("#seen")), WAIT).await.unwrap();
     let _ = stop.send(());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -8,7 +8,7 @@
 //! navigation bar, pull-down refresh). It must not render templates (the instance does) or
 //! run package code (the instance does, on its logic thread).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -132,13 +132,14 @@ struct Shared {
     /// The stack, bottom first: the last is shown.
     stack: Mutex<Vec<u32>>,
     to_views: broadcast::Sender<String>,
-    /// Calls waiting for the view's answer (modal, action sheet, selector query): seq →
-    /// nothing (the answer carries all).
-    pending_modals: Mutex<HashMap<u32, ()>>,
     prompter: Option<Arc<ViewPrompter>>,
     /// The tab bar as the app's APIs have changed it (badges, red dots, items, style,
     /// hidden), so a view that connects later shows the same; `null` without a tab bar.
     tab_bar: Mutex<Value>,
+    /// What waits on a view, by the call's seq: modals, action sheets and selector queries
+    /// until answered, intersection observers until disconnected. A view that connects
+    /// later is sent each, so a call made before any view was there is not lost.
+    waiting: Mutex<BTreeMap<u32, Value>>,
 }
 
 /// A running simulator.
@@ -176,9 +177,9 @@ impl Simulator {
             pages: Mutex::new(Vec::new()),
             stack: Mutex::new(Vec::new()),
             to_views,
-            pending_modals: Mutex::new(HashMap::new()),
             prompter: prompter.clone(),
             tab_bar: Mutex::new(tab_bar),
+            waiting: Mutex::new(BTreeMap::new()),
         });
         if let Some(p) = &prompter {
             *p.views.lock().unwrap_or_else(|p| p.into_inner()) = Some(shared.to_views.clone());
@@ -219,6 +220,12 @@ fn send_view(shared: &Shared, message: Value) {
     let mut message = message;
     message["v"] = json!(PROTOCOL);
     let _ = shared.to_views.send(message.to_string());
+}
+
+/// Sends a message that waits on a view, keeping it for views that connect later.
+fn send_waiting(shared: &Shared, seq: u32, message: Value) {
+    shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, message.clone());
+    send_view(shared, message);
 }
 
 fn page_message(id: u32, page: &PageMirror) -> Value {
@@ -283,6 +290,7 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle) {
             Output::PageClosed { page } => {
                 shared.pages.lock().unwrap_or_else(|p| p.into_inner()).retain(|(id, _)| *id != page);
                 shared.stack.lock().unwrap_or_else(|p| p.into_inner()).retain(|id| *id != page);
+                shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, o| o["page"] != page);
                 send_view(&shared, json!({"type": "close", "page": page}));
             }
             Output::Stack { pages } => {
@@ -333,9 +341,9 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             ok(json!({}));
         }
         "showModal" => {
-            shared.pending_modals.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, ());
-            send_view(
+            send_waiting(
                 shared,
+                seq,
                 json!({
                     "type": "modal", "seq": seq, "title": text("title"), "content": text("content"),
                     "showCancel": args.get("showCancel").and_then(Value::as_bool).unwrap_or(true),
@@ -357,9 +365,9 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
                 });
                 return;
             }
-            shared.pending_modals.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, ());
-            send_view(
+            send_waiting(
                 shared,
+                seq,
                 json!({"type": "actionSheet", "seq": seq, "itemList": items, "itemColor": args.get("itemColor")}),
             );
         }
@@ -390,21 +398,29 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             ok(json!({}));
         }
         "selectorQuery" => {
-            if shared.to_views.receiver_count() == 0 {
-                shared.handle.send(Input::ViewReply {
-                    seq,
-                    result: json!({"errMsg": "selectorQuery:fail no view is attached to measure the layout"}),
-                });
-                return;
-            }
             let page = args.get("page").and_then(Value::as_u64).or_else(|| {
                 shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().map(|&id| id as u64)
             });
-            shared.pending_modals.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, ());
-            send_view(
+            send_waiting(
                 shared,
+                seq,
                 json!({"type": "selectorQuery", "seq": seq, "page": page, "requests": args.get("requests").cloned().unwrap_or(json!([]))}),
             );
+        }
+        "observeIntersection" => {
+            let mut message = args.clone();
+            message["type"] = json!("observe");
+            message["seq"] = json!(seq);
+            send_waiting(shared, seq, message);
+        }
+        "disconnectIntersection" => {
+            if let Some(observer) =
+                args.get("observer").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok())
+            {
+                shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&observer);
+                send_view(shared, json!({"type": "disconnect", "observer": observer}));
+            }
+            ok(json!({}));
         }
         "pageScrollTo" => {
             let selector = args.get("selector").and_then(Value::as_str);
@@ -576,6 +592,7 @@ async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
         hello.push(page_message(*id, page));
     }
     hello.push(json!({"type": "stack", "pages": *shared.stack.lock().unwrap_or_else(|p| p.into_inner())}));
+    hello.extend(shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).values().cloned());
     for mut m in hello {
         m["v"] = json!(PROTOCOL);
         if socket.send(Message::Text(m.to_string().into())).await.is_err() {
@@ -664,7 +681,7 @@ fn from_view(shared: &Shared, text: &str) {
         }
         Some("actionSheetAnswer") => {
             let Some(seq) = u32_of("seq") else { return };
-            if shared.pending_modals.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
+            if shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
                 return;
             }
             let index = msg.get("tapIndex").and_then(Value::as_i64).unwrap_or(-1);
@@ -675,17 +692,32 @@ fn from_view(shared: &Shared, text: &str) {
             };
             Input::ViewReply { seq, result }
         }
+        Some("intersection") => {
+            let Some(seq) = u32_of("seq") else { return };
+            let Some(mut result) = msg.get("result").filter(|r| r.is_object()).cloned() else { return };
+            if !shared
+                .waiting
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&seq)
+                .is_some_and(|m| m["type"] == "observe")
+            {
+                return;
+            }
+            result["errMsg"] = json!("observeIntersection:ok");
+            Input::ViewReply { seq, result }
+        }
         Some("selectorQueryAnswer") => {
             let Some(seq) = u32_of("seq") else { return };
             let Some(results) = msg.get("results").filter(|r| r.is_array()) else { return };
-            if shared.pending_modals.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
+            if shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
                 return;
             }
             Input::ViewReply { seq, result: json!({"errMsg": "selectorQuery:ok", "results": results}) }
         }
         Some("modalAnswer") => {
             let Some(seq) = u32_of("seq") else { return };
-            if shared.pending_modals.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
+            if shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
                 return;
             }
             let confirm = msg.get("confirm").and_then(Value::as_bool).unwrap_or(false);

@@ -293,6 +293,7 @@
       }
     };
     page.createSelectorQuery = function () { return createSelectorQuery(id); };
+    page.createIntersectionObserver = function (options) { return createIntersectionObserver(id, options); };
     pagesById.set(id, page);
     return page;
   }
@@ -320,6 +321,8 @@
     if (name === 'onUnload') {
       if (page.__kind === 'component') lifetime(page, 'detached');
       callHook(page, 'onUnload');
+      // The view drops the page's observers with the page; their callbacks go too.
+      viewListeners.forEach(function (l, seq) { if (l.page === id) viewListeners.delete(seq); });
       pagesById.delete(id);
       var at = stack.indexOf(page);
       if (at >= 0) stack.splice(at, 1);
@@ -448,7 +451,50 @@
     }
     return query;
   }
+  // wx.createIntersectionObserver(): the view watches with the browser's own observer and
+  // reports each crossing of a threshold; the report arrives as a further reply to `observe`.
+  var viewListeners = new Map();
+  function createIntersectionObserver(pageId, options) {
+    options = options || {};
+    var relative = null;
+    var seqs = [];
+    var observer = {
+      relativeTo: function (selector, margins) { relative = { selector: String(selector), margins: margins || {} }; return observer; },
+      relativeToViewport: function (margins) { relative = { viewport: true, margins: margins || {} }; return observer; },
+      observe: function (selector, callback) {
+        var page = pageId;
+        if (page === undefined) { var current = stack[stack.length - 1]; page = current ? current.__id : undefined; }
+        var seq = ++viewSeq;
+        seqs.push(seq);
+        viewListeners.set(seq, { page: page, callback: callback });
+        native.viewCall(seq, 'observeIntersection', JSON.stringify({
+          page: page, selector: String(selector), relative: relative || { viewport: true, margins: {} },
+          thresholds: Array.isArray(options.thresholds) ? options.thresholds.map(Number) : [0],
+          initialRatio: Number(options.initialRatio) || 0, observeAll: !!options.observeAll,
+        }));
+      },
+      disconnect: function () {
+        seqs.forEach(function (seq) {
+          if (!viewListeners.delete(seq)) return;
+          native.viewCall(++viewSeq, 'disconnectIntersection', JSON.stringify({ observer: seq }));
+        });
+        seqs = [];
+      },
+    };
+    return observer;
+  }
   hooks.viewReply = function (seq, result) {
+    var listener = viewListeners.get(seq);
+    if (listener) {
+      if (/:ok$/.test(result.errMsg)) {
+        delete result.errMsg;
+        if (typeof listener.callback === 'function') listener.callback.call(pagesById.get(listener.page), result);
+      } else {
+        viewListeners.delete(seq);
+        console.error('IntersectionObserver.observe: ' + result.errMsg);
+      }
+      return;
+    }
     var cb = viewCallbacks.get(seq);
     viewCallbacks.delete(seq);
     if (cb) cb(result);
@@ -496,6 +542,10 @@
   var wx = {
     getPerformance: function () { return performance; },
     createSelectorQuery: function () { return createSelectorQuery(); },
+    createIntersectionObserver: function (component, options) {
+      var page = component && component.__id !== undefined ? component.__id : undefined;
+      return createIntersectionObserver(page, component && component.__id !== undefined ? options : component);
+    },
     onThemeChange: function (f) { if (typeof f === 'function') themeListeners.push(f); },
     offThemeChange: function (f) {
       themeListeners = f === undefined ? [] : themeListeners.filter(function (g) { return g !== f; });

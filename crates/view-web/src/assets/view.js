@@ -74,6 +74,8 @@
       case 'stopPullDownRefresh': stopRefresh(); break;
       case 'tabBar': app.tabBar = msg.tabBar; renderTabBar(); break;
       case 'pageScrollTo': pageScrollTo(msg); break;
+      case 'observe': observe(msg); break;
+      case 'disconnect': unobserve(msg.observer); break;
       case 'selectorQuery': send({ type: 'selectorQueryAnswer', seq: msg.seq, results: selectorQuery(msg) }); break;
     }
   }
@@ -109,6 +111,7 @@
     pages.splice(pages.indexOf(page), 1);
     if (stack.indexOf(id) >= 0) stack.splice(stack.indexOf(id), 1);
     page.el.remove();
+    observers.forEach(function (o, seq) { if (o.page === id) unobserve(seq); });
     setCss('page-' + id, '');
     showTop();
   }
@@ -825,6 +828,55 @@
       fields.computedStyle.forEach(function (name) { out[name] = style.getPropertyValue(String(name).replace(/[A-Z]/g, function (c) { return '-' + c.toLowerCase(); })); });
     }
     return out;
+  }
+
+  // An intersection observer on the browser's own: a report whenever a target's ratio
+  // crosses one of the thresholds, starting from `initialRatio` (so a target hidden from the
+  // start reports nothing, as on the platform).
+  var observers = new Map();
+  function observe(msg) {
+    unobserve(msg.seq);
+    var page = byId.get(msg.page);
+    if (!page) return;
+    var rel = msg.relative || { viewport: true };
+    var root = screen;
+    if (!rel.viewport) {
+      try { root = page.el.querySelector(selectorFor(rel.selector)); } catch (e) { root = null; }
+      if (!root) return;
+    }
+    var m = rel.margins || {};
+    var margin = [m.top, m.right, m.bottom, m.left].map(function (v) { return (Number(v) || 0) + 'px'; }).join(' ');
+    var thresholds = (msg.thresholds && msg.thresholds.length ? msg.thresholds : [0])
+      .map(function (t) { return Math.min(1, Math.max(0, Number(t) || 0)); });
+    function passes(ratio, t) { return t === 0 ? ratio > 0 : ratio >= t; }
+    var last = new Map();
+    var io = new IntersectionObserver(function (entries) {
+      var origin = screen.getBoundingClientRect();
+      entries.forEach(function (entry) {
+        var ratio = entry.isIntersecting ? entry.intersectionRatio : 0;
+        var before = last.has(entry.target) ? last.get(entry.target) : (Number(msg.initialRatio) || 0);
+        last.set(entry.target, ratio);
+        if (!thresholds.some(function (t) { return passes(before, t) !== passes(ratio, t); })) return;
+        var described = describe(entry.target, { id: true, dataset: true });
+        function rect(r) {
+          return r ? { left: r.left - origin.left, top: r.top - origin.top, right: r.right - origin.left,
+            bottom: r.bottom - origin.top, width: r.width, height: r.height } : null;
+        }
+        send({ type: 'intersection', seq: msg.seq, result: {
+          id: described.id, dataset: described.dataset, intersectionRatio: ratio,
+          intersectionRect: rect(entry.intersectionRect), boundingClientRect: rect(entry.boundingClientRect),
+          relativeRect: rect(entry.rootBounds), time: Date.now() } });
+      });
+    }, { root: root, rootMargin: margin, threshold: thresholds });
+    var targets;
+    try { targets = Array.prototype.slice.call(page.el.querySelectorAll(selectorFor(msg.selector))); } catch (e) { targets = []; }
+    targets = targets.filter(function (el) { return el.__capsule; });
+    (msg.observeAll ? targets : targets.slice(0, 1)).forEach(function (el) { io.observe(el); });
+    observers.set(msg.seq, { io: io, page: msg.page });
+  }
+  function unobserve(seq) {
+    var o = observers.get(seq);
+    if (o) { o.io.disconnect(); observers.delete(seq); }
   }
 
   // ---- page scroll, reach bottom, pull-down refresh --------------------------------------
