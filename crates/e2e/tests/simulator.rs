@@ -368,8 +368,9 @@ const FORM_APP: &[(&str, &str)] = &[
   <input id="tx" name="t"/>
   <progress id="pr" percent="40" show-info/>
   <icon id="ic" type="success" size="30"/>
-  <picker id="pk" range="{{fruits}}" range-key="name" value="0" bindchange="onPick"><view>pick {{fruits[picked].name}}</view></picker>
+  <picker id="pk" name="p" range="{{fruits}}" range-key="name" value="0" bindchange="onPick"><view>pick {{fruits[picked].name}}</view></picker>
   <picker id="dt" mode="date" value="2026-11-25" bindchange="onDate"><view>date</view></picker>
+  <picker id="mp" mode="multiSelector" range="{{multi}}" value="{{[0, 0]}}" bindcolumnchange="onColumn" bindchange="onMulti"><view>multi</view></picker>
   <textarea id="ta" auto-height bindlinechange="onLines"/>
   <rich-text id="rt" nodes="{{html}}"/>
   <rich-text id="rt2" nodes="{{tree}}"/>
@@ -385,7 +386,13 @@ const FORM_APP: &[(&str, &str)] = &[
         r#"Page({
   data: { out: '', picked: 0,
     html: '<p class="x" onclick="alert(1)">hi <b>there</b><script>window.pwned = 1</script><a href="javascript:alert(1)">link</a><img src="x" onerror="window.pwned = 2"></p>',
-    tree: [{ name: 'div', attrs: { style: 'width: 100rpx' }, children: [{ type: 'text', text: 'from an array' }] }, { name: 'iframe', attrs: { src: 'https://example.com' } }], fruits: [{ name: 'apple' }, { name: 'pear' }, { name: 'plum' }] },
+    tree: [{ name: 'div', attrs: { style: 'width: 100rpx' }, children: [{ type: 'text', text: 'from an array' }] }, { name: 'iframe', attrs: { src: 'https://example.com' } }], fruits: [{ name: 'apple' }, { name: 'pear' }, { name: 'plum' }],
+    multi: [['fruit', 'vegetable'], ['apple', 'pear']] },
+  onColumn(e) {
+    if (e.detail.column === 0) this.setData({ 'multi[1]': e.detail.value === 1 ? ['carrot', 'leek'] : ['apple', 'pear'] });
+    this.setData({ out: 'column ' + e.detail.column + ' ' + e.detail.value });
+  },
+  onMulti(e) { this.setData({ out: 'multi ' + JSON.stringify(e.detail.value) + ' ' + this.data.multi[1][e.detail.value[1]] }) },
   onPick(e) { this.setData({ picked: e.detail.value, out: 'picked ' + e.detail.value }) },
   onDate(e) { this.setData({ out: 'date ' + e.detail.value }) },
   onLines(e) { this.setData({ out: 'lines ' + e.detail.lineCount }) },
@@ -439,6 +446,18 @@ async fn form_controls_send_the_platforms_events() {
     b.wait_for("document.getElementById('capsule-picker').className === 'show'", WAIT).await.unwrap();
     b.click("#capsule-picker .confirm").await.unwrap();
     b.wait_for(&out("date 2026-11-25"), WAIT).await.unwrap();
+    // A multi-column picker: a choice in the first column changes the second's range.
+    b.click("#mp").await.unwrap();
+    b.wait_for("document.getElementById('capsule-picker').className === 'show'", WAIT).await.unwrap();
+    b.click("#capsule-picker .column[data-column='0'] .option[data-index='1']").await.unwrap();
+    b.wait_for(&out("column 0 1"), WAIT).await.unwrap();
+    b.wait_for("(document.querySelector(\"#capsule-picker .column[data-column='1'] .option[data-index='1']\") || {}).textContent === 'leek'", WAIT)
+        .await
+        .unwrap();
+    b.click("#capsule-picker .column[data-column='1'] .option[data-index='1']").await.unwrap();
+    b.wait_for(&out("column 1 1"), WAIT).await.unwrap();
+    b.click("#capsule-picker .confirm").await.unwrap();
+    b.wait_for(&out("multi [1,1] leek"), WAIT).await.unwrap();
     // A textarea reports its line count as it grows.
     b.type_into("#ta textarea", "one").await.unwrap();
     b.wait_for(&out("lines 1"), WAIT).await.unwrap();
@@ -466,7 +485,7 @@ async fn form_controls_send_the_platforms_events() {
     assert_eq!(b.eval("document.querySelectorAll('#sw2 .wx-swiper-dots i').length").await.unwrap(), 3);
     assert_eq!(b.eval("[...document.querySelectorAll('#sw2 .wx-swiper-dots i')].findIndex(d => d.className === 'active')").await.unwrap(), 1);
     b.click("#submit").await.unwrap();
-    b.wait_for(&out(r#"submit {"s":true,"c":["a","b"],"r":"y","v":30,"t":"hi"}"#), WAIT).await.unwrap();
+    b.wait_for(&out(r#"submit {"s":true,"c":["a","b"],"r":"y","v":30,"t":"hi","p":2}"#), WAIT).await.unwrap();
     b.click("#reset").await.unwrap();
     b.wait_for(&out("reset"), WAIT).await.unwrap();
     assert_eq!(b.eval("document.querySelector('#rx').classList.contains('wx-checked')").await.unwrap(), true);

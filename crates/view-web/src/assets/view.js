@@ -344,6 +344,9 @@
   }
   function update(el, tag, name, value) {
     if (updateForm(el, tag, name, value)) return;
+    // A multi-column picker's page answers columnchange by changing `range` while it is open.
+    if (tag === 'picker' && name === 'range' && el.__rerender) { el.__rerender(); return; }
+    if (tag === 'picker' && name === 'value') { el.__value = undefined; return; }
     if ((tag === 'input' || tag === 'textarea') && el.__input) {
       var input = el.__input;
       if (name === 'value') { if (input.value !== String(value == null ? '' : value)) input.value = value == null ? '' : value; }
@@ -594,6 +597,7 @@
             else if (t === 'checkbox-group') value[key] = groupValue(c, 'checkbox');
             else if (t === 'radio-group') value[key] = groupValue(c, 'radio');
             else if (t === 'slider') value[key] = c.__range ? Number(c.__range.value) : 0;
+            else if (t === 'picker') value[key] = c.__value !== undefined ? c.__value : attr(c, 'value', null);
           }
         }
         if (c.childNodes) walk(c);
@@ -637,14 +641,55 @@
         body.appendChild(row);
       });
       choose = function () { return selected; };
+    } else if (mode === 'multiSelector') {
+      // Columns side by side; each choice is reported as columnchange, and the page may
+      // answer by changing the later columns' ranges.
+      var initial = attr(picker, 'value', []);
+      var chosen = (Array.isArray(initial) ? initial : []).map(function (v) { return Number(v) || 0; });
+      var columns = document.createElement('div');
+      columns.className = 'columns';
+      body.appendChild(columns);
+      var renderColumns = function () {
+        var ranges = attr(picker, 'range', []) || [];
+        var rangeKey = attr(picker, 'range-key', null);
+        columns.innerHTML = '';
+        chosen.length = ranges.length;
+        ranges.forEach(function (column, c) {
+          column = Array.isArray(column) ? column : [];
+          if (!(chosen[c] >= 0 && chosen[c] < column.length)) chosen[c] = 0;
+          var columnEl = document.createElement('div');
+          columnEl.className = 'column';
+          columnEl.setAttribute('data-column', c);
+          column.forEach(function (item, i) {
+            var row = document.createElement('div');
+            row.className = 'option' + (i === chosen[c] ? ' selected' : '');
+            row.setAttribute('data-index', i);
+            row.textContent = rangeKey && item && typeof item === 'object' ? item[rangeKey] : String(item);
+            row.onclick = function () {
+              if (chosen[c] === i) return;
+              chosen[c] = i;
+              renderColumns();
+              dispatch(picker, 'columnchange', { column: c, value: i });
+            };
+            columnEl.appendChild(row);
+          });
+          columns.appendChild(columnEl);
+        });
+      };
+      renderColumns();
+      picker.__rerender = renderColumns;
+      choose = function () { return chosen.slice(); };
     } else {
-      return; // multiSelector and region are not built yet.
+      console.warn('picker: mode `' + mode + '` is not supported');
+      return;
     }
     sheet.className = 'show';
-    sheet.querySelector('.cancel').onclick = function () { sheet.className = ''; dispatch(picker, 'cancel', {}); };
+    function close() { sheet.className = ''; picker.__rerender = null; }
+    sheet.querySelector('.cancel').onclick = function () { close(); dispatch(picker, 'cancel', {}); };
     sheet.querySelector('.confirm').onclick = function () {
-      sheet.className = '';
-      dispatch(picker, 'change', { value: choose() });
+      close();
+      picker.__value = choose();
+      dispatch(picker, 'change', { value: picker.__value });
     };
   }
 
