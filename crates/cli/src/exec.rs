@@ -169,6 +169,7 @@ impl Session {
                     | "hideNavigationBarLoading"
                     | "setBackgroundColor"
                     | "pageScrollTo"
+                    | "previewImage"
                     | "setTabBarBadge"
                     | "removeTabBarBadge"
                     | "showTabBarRedDot"

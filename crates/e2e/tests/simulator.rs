@@ -375,6 +375,7 @@ const FORM_APP: &[(&str, &str)] = &[
   <rich-text id="rt" nodes="{{html}}"/>
   <rich-text id="rt2" nodes="{{tree}}"/>
   <button id="sheet" bindtap="onSheet">sheet</button>
+  <button id="preview" bindtap="onPreview">preview</button>
   <swiper id="sw2" indicator-dots bindchange="onSwipe"><swiper-item>one</swiper-item><swiper-item>two</swiper-item><swiper-item>three</swiper-item></swiper>
   <button id="submit" form-type="submit">submit</button>
   <button id="reset" form-type="reset">reset</button>
@@ -396,6 +397,10 @@ const FORM_APP: &[(&str, &str)] = &[
   onPick(e) { this.setData({ picked: e.detail.value, out: 'picked ' + e.detail.value }) },
   onDate(e) { this.setData({ out: 'date ' + e.detail.value }) },
   onLines(e) { this.setData({ out: 'lines ' + e.detail.lineCount }) },
+  onPreview() {
+    wx.previewImage({ urls: ['/img/a.png', 'http://127.0.0.1:9/b.png'], current: 'http://127.0.0.1:9/b.png' });
+    wx.previewImage({ urls: [], fail: r => this.setData({ out: r.errMsg }) });
+  },
   onSheet() { wx.showActionSheet({ itemList: ['A', 'B'], success: r => this.setData({ out: 'sheet ' + r.tapIndex }) }) },
   onSwipe(e) { this.setData({ out: 'swiped ' + e.detail.current + ' by ' + e.detail.source }) },
   onSwitch(e) { this.setData({ out: 'switch ' + e.detail.value }) },
@@ -479,6 +484,28 @@ async fn form_controls_send_the_platforms_events() {
     b.wait_for("document.getElementById('capsule-action-sheet').className === 'show'", WAIT).await.unwrap();
     b.click("#capsule-action-sheet .list button[data-index='1']").await.unwrap();
     b.wait_for(&out("sheet 1"), WAIT).await.unwrap();
+    // previewImage opens on `current`, steps through `urls`, and a tap closes it.
+    b.click("#preview").await.unwrap();
+    b.wait_for(
+        &out("previewImage:fail parameter error: parameter.urls should be a non-empty Array of String"),
+        WAIT,
+    )
+    .await
+    .unwrap();
+    b.wait_for("document.getElementById('capsule-preview').className === 'show'", WAIT).await.unwrap();
+    assert_eq!(
+        b.eval("document.querySelector('#capsule-preview img').src").await.unwrap(),
+        "http://127.0.0.1:9/b.png"
+    );
+    assert_eq!(
+        b.eval("document.querySelector('#capsule-preview .count').textContent").await.unwrap(),
+        "2 / 2"
+    );
+    b.click("#capsule-preview .prev").await.unwrap();
+    let first = b.eval("document.querySelector('#capsule-preview img').src").await.unwrap();
+    assert!(first.as_str().unwrap().ends_with("/pkg/img/a.png"), "{first}");
+    b.click("#capsule-preview .count").await.unwrap();
+    b.wait_for("document.getElementById('capsule-preview').className === ''", WAIT).await.unwrap();
     // A swiper follows the drag, and its dots follow the swiper.
     b.drag("#sw2", -200.0, 0.0).await.unwrap();
     b.wait_for(&out("swiped 1 by touch"), WAIT).await.unwrap();

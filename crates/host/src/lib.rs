@@ -422,6 +422,27 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             }
             ok(json!({}));
         }
+        "previewImage" => {
+            let urls: Option<Vec<String>> = args
+                .get("urls")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().filter_map(Value::as_str).map(str::to_string).collect());
+            let Some(urls) = urls.filter(|u| !u.is_empty()) else {
+                shared.handle.send(Input::ViewReply {
+                    seq,
+                    result: json!({"errMsg": "previewImage:fail parameter error: parameter.urls should be a non-empty Array of String"}),
+                });
+                return;
+            };
+            let current = match args.get("current") {
+                Some(Value::Number(n)) => n.as_u64().and_then(|i| urls.get(i as usize)).cloned(),
+                Some(Value::String(s)) => Some(s.clone()),
+                _ => None,
+            }
+            .unwrap_or_else(|| urls[0].clone());
+            send_view(shared, json!({"type": "previewImage", "urls": urls, "current": current}));
+            ok(json!({}));
+        }
         "pageScrollTo" => {
             let selector = args.get("selector").and_then(Value::as_str);
             let top = args.get("scrollTop").and_then(Value::as_f64);

@@ -564,6 +564,7 @@
     hideNavigationBarLoading: viewApi('hideNavigationBarLoading'),
     setBackgroundColor: viewApi('setBackgroundColor'),
     pageScrollTo: viewApi('pageScrollTo'),
+    previewImage: viewApi('previewImage'),
     setTabBarBadge: viewApi('setTabBarBadge'),
     removeTabBarBadge: viewApi('removeTabBarBadge'),
     showTabBarRedDot: viewApi('showTabBarRedDot'),

@@ -74,6 +74,7 @@
       case 'stopPullDownRefresh': stopRefresh(); break;
       case 'tabBar': app.tabBar = msg.tabBar; renderTabBar(); break;
       case 'pageScrollTo': pageScrollTo(msg); break;
+      case 'previewImage': previewImage(msg); break;
       case 'observe': observe(msg); break;
       case 'disconnect': unobserve(msg.observer); break;
       case 'selectorQuery': send({ type: 'selectorQueryAnswer', seq: msg.seq, results: selectorQuery(msg) }); break;
@@ -800,6 +801,27 @@
       }
     }
   });
+
+  // previewImage: the images full screen, one at a time; a tap closes it.
+  function previewImage(msg) {
+    var el = document.getElementById('capsule-preview');
+    var img = el.querySelector('img');
+    var t = top();
+    var urls = msg.urls.map(function (u) { return resolveSrc({ __capsule: { page: t } }, u); });
+    var at = Math.max(0, msg.urls.indexOf(msg.current));
+    function show() {
+      img.src = urls[at];
+      img.setAttribute('data-url', msg.urls[at]);
+      el.querySelector('.count').textContent = urls.length > 1 ? (at + 1) + ' / ' + urls.length : '';
+      el.querySelector('.prev').style.display = at > 0 ? '' : 'none';
+      el.querySelector('.next').style.display = at < urls.length - 1 ? '' : 'none';
+    }
+    el.querySelector('.prev').onclick = function (e) { e.stopPropagation(); at--; show(); };
+    el.querySelector('.next').onclick = function (e) { e.stopPropagation(); at++; show(); };
+    el.onclick = function () { el.className = ''; };
+    show();
+    el.className = 'show';
+  }
 
   // pageScrollTo: to a offset, or to the first element a selector finds in the shown page.
   function pageScrollTo(msg) {
