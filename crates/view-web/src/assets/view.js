@@ -308,7 +308,7 @@
       });
       input.addEventListener('focus', function () { dispatch(el, 'focus', { value: input.value, height: 0 }); });
       input.addEventListener('blur', function () { dispatch(el, 'blur', { value: input.value }); });
-    } else if (tag === 'image') {
+    } else if (tag === 'image' || tag === 'cover-image') {
       var img = document.createElement('img');
       img.addEventListener('load', function () { dispatch(el, 'load', { width: img.naturalWidth, height: img.naturalHeight }); });
       img.addEventListener('error', function () { dispatch(el, 'error', { errMsg: 'GET ' + img.src + ' 404 (Not Found)' }); });
@@ -356,7 +356,7 @@
       else if (name === 'disabled') input.disabled = truthy(value);
       else if (name === 'maxlength') input.maxLength = Number(value) >= 0 ? Number(value) : 524288;
       else if ((name === 'focus' || name === 'auto-focus') && truthy(value)) setTimeout(function () { input.focus(); }, 0);
-    } else if (tag === 'image' && el.__img) {
+    } else if ((tag === 'image' || tag === 'cover-image') && el.__img) {
       if (name === 'src') { if (value) el.__img.src = resolveSrc(el, value); else el.__img.removeAttribute('src'); }
       else if (name === 'mode') el.setAttribute('mode', value || 'scaleToFill');
     } else if (tag === 'scroll-view') {
@@ -474,8 +474,41 @@
     }
   }
 
+  // A movable-view follows the finger inside its movable-area, along its `direction`, kept
+  // inside the area unless `out-of-bounds`; `change` reports each position with its source.
+  function setupMovable(el) {
+    el.__x = 0; el.__y = 0;
+    var grab = null;
+    el.addEventListener('pointerdown', function (e) {
+      if (truthy(attr(el, 'disabled', false)) || attr(el, 'direction', 'none') === 'none') return;
+      grab = { x: e.clientX - el.__x, y: e.clientY - el.__y };
+      try { el.setPointerCapture(e.pointerId); } catch (err) { /* not capturable */ }
+    });
+    el.addEventListener('pointermove', function (e) {
+      if (!grab) return;
+      var direction = attr(el, 'direction', 'none');
+      moveTo(el, direction === 'vertical' ? el.__x : e.clientX - grab.x, direction === 'horizontal' ? el.__y : e.clientY - grab.y, 'touch');
+    });
+    function release() { grab = null; }
+    el.addEventListener('pointerup', release);
+    el.addEventListener('pointercancel', release);
+  }
+  function moveTo(el, x, y, source) {
+    var area = closest(el, 'movable-area');
+    if (area && !truthy(attr(el, 'out-of-bounds', false))) {
+      x = Math.max(0, Math.min(x, Math.max(0, area.clientWidth - el.offsetWidth)));
+      y = Math.max(0, Math.min(y, Math.max(0, area.clientHeight - el.offsetHeight)));
+    }
+    if (x === el.__x && y === el.__y) return;
+    el.__x = x; el.__y = y;
+    el.style.transform = 'translate(' + x + 'px, ' + y + 'px)';
+    // Positions set while the element is built are where it starts, not a change.
+    if (el.isConnected) dispatch(el, 'change', { x: x, y: y, source: source });
+  }
+
   function setupForm(el, tag) {
     if (tag === 'swiper') { setupSwiper(el); return true; }
+    if (tag === 'movable-view') { setupMovable(el); return true; }
     if (tag === 'slider') {
       var range = document.createElement('input');
       range.type = 'range';
@@ -549,6 +582,12 @@
   }
 
   function updateForm(el, tag, name, value) {
+    if (tag === 'movable-view' && (name === 'x' || name === 'y')) {
+      // Only the coordinate that changed moves; the other stays where the finger left it.
+      var to = Number(value) || 0;
+      moveTo(el, name === 'x' ? to : el.__x, name === 'y' ? to : el.__y, '');
+      return true;
+    }
     if (tag === 'rich-text') {
       if (name === 'nodes') renderRich(el, value);
       return true;
