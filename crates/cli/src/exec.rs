@@ -79,7 +79,7 @@ pub fn run(
     let pool = Pool::new(1);
     let api = bridge.client(&package, capsule_bridge::Device::default(), None)?;
     let handle = pool.spawn_with(Arc::new(package), Arc::new(program), budget, Some(api));
-    let mut session = Session { handle, terminated: None };
+    let mut session = Session { handle, terminated: None, replies: Vec::new() };
     session.request(Input::Launch { path: page.map(str::to_string) });
     for step in steps {
         if session.terminated.is_some() {
@@ -131,6 +131,9 @@ pub fn run(
 struct Session {
     handle: InstanceHandle,
     terminated: Option<String>,
+    /// Answers to view calls, sent once the input that caused them has finished: each
+    /// answer is an input of its own, and its end must not be taken for the next one's.
+    replies: Vec<(u32, Value)>,
 }
 
 impl Session {
@@ -145,7 +148,14 @@ impl Session {
                 self.report(o);
             }
         }
+        self.send_replies();
         answer
+    }
+
+    fn send_replies(&mut self) {
+        for (seq, result) in std::mem::take(&mut self.replies) {
+            self.request(Input::ViewReply { seq, result });
+        }
     }
 
     fn report(&mut self, output: Output) {
@@ -188,7 +198,7 @@ impl Session {
                     }
                     _ => json!({"errMsg": format!("{name}:fail not supported")}),
                 };
-                self.handle.send(Input::ViewReply { seq, result });
+                self.replies.push((seq, result));
             }
             _ => {}
         }
@@ -217,6 +227,7 @@ impl Session {
             }
             if let Some(o) = self.handle.recv(left) {
                 self.report(o);
+                self.send_replies();
             }
         }
     }

@@ -379,6 +379,27 @@ fn exec_applies_steps_and_prints_data() {
 }
 
 #[test]
+fn exec_answers_view_calls_without_losing_the_next_step() {
+    // The showcase's view-API page asks for an intersection observer as it opens, and its
+    // first button for an action sheet: both fail headless, and the steps after them still
+    // see the page.
+    let out = capsule(&[
+        "exec",
+        &example("showcase"),
+        "--page",
+        "pages/apis/apis",
+        "--step",
+        "tap button",
+        "--print",
+        "data",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("observeIntersection:fail no view is attached"), "{}", stderr(&out));
+    let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(data["message"], "showActionSheet:fail no view is attached to answer it", "{data}");
+}
+
+#[test]
 fn exec_fails_on_a_step_it_cannot_apply() {
     let out = capsule(&["exec", &example("showcase"), "--step", "tap #nothing"]);
     assert_eq!(out.status.code(), Some(1));

@@ -7,6 +7,9 @@ Page({
       { title: 'Templates, import, include', path: '/pages/templates/templates' },
       { title: 'Events', path: '/pages/events/events', isNew: true },
       { title: 'Basic components', path: '/pages/basics/basics' },
+      { title: 'Form controls and pickers', path: '/pages/controls/controls', isNew: true },
+      { title: 'Swiper, movable view, rich text', path: '/pages/media/media', isNew: true },
+      { title: 'View APIs: sheets, queries, observers', path: '/pages/apis/apis', isNew: true },
       { title: 'About (subpackage)', path: '/packageExtra/pages/about/about' }
     ]
   }
