@@ -376,7 +376,8 @@ const FORM_APP: &[(&str, &str)] = &[
   <rich-text id="rt2" nodes="{{tree}}"/>
   <button id="sheet" bindtap="onSheet">sheet</button>
   <button id="preview" bindtap="onPreview">preview</button>
-  <movable-area id="ma" style="width: 200px; height: 200px"><movable-view id="mv" direction="all" x="{{mx}}" style="width: 50px; height: 50px; background: #3b7ddd" bindchange="onMove"/></movable-area>
+  <movable-area id="ma" style="width: 200px; height: 200px"><movable-view id="mv" direction="all" x="{{mx}}" style="width: 50px; height: 50px; background: #3b7ddd" bindchange="onMove" bindtap="onMvTap"/></movable-area>
+  <view id="mvtaps">{{mvTaps}}</view>
   <button id="place" bindtap="onPlace">place</button>
   <swiper id="sw2" indicator-dots bindchange="onSwipe"><swiper-item>one</swiper-item><swiper-item>two</swiper-item><swiper-item>three</swiper-item></swiper>
   <button id="submit" form-type="submit">submit</button>
@@ -390,7 +391,7 @@ const FORM_APP: &[(&str, &str)] = &[
   data: { out: '', picked: 0,
     html: '<p class="x" onclick="alert(1)">hi <b>there</b><script>window.pwned = 1</script><a href="javascript:alert(1)">link</a><img src="x" onerror="window.pwned = 2"></p>',
     tree: [{ name: 'div', attrs: { style: 'width: 100rpx' }, children: [{ type: 'text', text: 'from an array' }] }, { name: 'iframe', attrs: { src: 'https://example.com' } }], fruits: [{ name: 'apple' }, { name: 'pear' }, { name: 'plum' }],
-    mx: 0, multi: [['fruit', 'vegetable'], ['apple', 'pear']] },
+    mx: 0, mvTaps: 0, multi: [['fruit', 'vegetable'], ['apple', 'pear']] },
   onColumn(e) {
     if (e.detail.column === 0) this.setData({ 'multi[1]': e.detail.value === 1 ? ['carrot', 'leek'] : ['apple', 'pear'] });
     this.setData({ out: 'column ' + e.detail.column + ' ' + e.detail.value });
@@ -401,6 +402,7 @@ const FORM_APP: &[(&str, &str)] = &[
   onLines(e) { this.setData({ out: 'lines ' + e.detail.lineCount }) },
   onMove(e) { this.setData({ out: 'moved ' + Math.round(e.detail.x) + ',' + Math.round(e.detail.y) + ' ' + e.detail.source }) },
   onPlace() { this.setData({ mx: 20 }) },
+  onMvTap() { this.setData({ mvTaps: this.data.mvTaps + 1 }) },
   onPreview() {
     wx.previewImage({ urls: ['/img/a.png', 'http://127.0.0.1:9/b.png'], current: 'http://127.0.0.1:9/b.png' });
     wx.previewImage({ urls: [], fail: r => this.setData({ out: r.errMsg }) });
@@ -493,6 +495,9 @@ async fn form_controls_send_the_platforms_events() {
     b.wait_for(&out("moved 150,60 touch"), WAIT).await.unwrap();
     b.click("#place").await.unwrap();
     b.wait_for(&out("moved 20,60 "), WAIT).await.unwrap();
+    assert_eq!(b.eval(&text_of("#mvtaps")).await.unwrap(), "0", "a drag is not a tap");
+    b.click("#mv").await.unwrap();
+    b.wait_for(&format!("{} === '1'", text_of("#mvtaps")), WAIT).await.unwrap();
     // previewImage opens on `current`, steps through `urls`, and a tap closes it.
     b.click("#preview").await.unwrap();
     b.wait_for(

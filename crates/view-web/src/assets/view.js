@@ -795,8 +795,12 @@
     return out;
   }
   var pressTimer = null, pressed = false, longPressed = false;
+  // A press that moves further than this is a drag: no tap, no long press.
+  var TAP_SLOP = 10;
+  var pressX = 0, pressY = 0, dragged = false;
   pagesEl.addEventListener('pointerdown', function (e) {
     pressed = true; longPressed = false;
+    pressX = e.clientX; pressY = e.clientY; dragged = false;
     var target = e.target;
     var point = [{ identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY }];
     dispatch(target, 'touchstart', {}, point);
@@ -812,6 +816,10 @@
   });
   pagesEl.addEventListener('pointermove', function (e) {
     if (!pressed) return;
+    if (!dragged && Math.abs(e.clientX - pressX) + Math.abs(e.clientY - pressY) > TAP_SLOP) {
+      dragged = true;
+      clearTimeout(pressTimer);
+    }
     dispatch(e.target, 'touchmove', {}, [{ identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY }]);
   });
   function release(e, type) {
@@ -825,6 +833,7 @@
   pagesEl.addEventListener('pointercancel', function (e) { release(e, 'touchcancel'); });
   pagesEl.addEventListener('click', function (e) {
     if (longPressed && listened(nodeOf(e.target) || e.target, 'longpress')) return;
+    if (dragged) return;
     var node = nodeOf(e.target);
     if (!node) return;
     if (node.__capsule.tag === 'button' && truthy(attr(node, 'disabled', false))) return;
