@@ -550,6 +550,8 @@ const QUERY_APP: &[(&str, &str)] = &[
 <button id="measure" bindtap="onMeasure">measure</button>
 <view id="out">{{out}}</view>
 <view id="seen">{{seen}}</view>
+<view id="anim" animation="{{anim}}" style="width: 40px; height: 40px; background: #07c160"></view>
+<button id="play" bindtap="onPlay">play</button>
 <view style="height: 2000px"></view>
 <view id="late" data-n="{{5}}" style="height: 100px">late</view>"#,
     ),
@@ -561,6 +563,12 @@ const QUERY_APP: &[(&str, &str)] = &[
     this.createIntersectionObserver({ thresholds: [0, 1] }).relativeToViewport({ bottom: 0 }).observe('#late', res => {
       this.setData({ seen: this.data.seen + res.id + ':' + res.dataset.n + ':' + res.intersectionRatio + ' ' });
     });
+  },
+  onPlay() {
+    const a = wx.createAnimation({ duration: 60 });
+    a.translateX(50).opacity(0.5).step().rotate(90).width(80).step({ duration: 30 });
+    const data = a.export();
+    this.setData({ anim: data, out: 'steps ' + data.actions.length + ' then ' + a.export().actions.length });
   },
   onMeasure() {
     const q = wx.createSelectorQuery();
@@ -640,6 +648,18 @@ async fn a_selector_query_reports_the_real_layout() {
     b.wait_for(&format!("{} === 'late:5:1 '", text_of("#seen")), WAIT).await.unwrap();
     b.eval("document.getElementById('capsule-screen').scrollTop = 0; true").await.unwrap();
     b.wait_for(&format!("{} === 'late:5:1 late:5:0 '", text_of("#seen")), WAIT).await.unwrap();
+
+    // An animation exported by wx.createAnimation plays its steps; the second keeps the
+    // first's translation and adds a rotation.
+    b.click("#play").await.unwrap();
+    b.wait_for(&format!("{} === 'steps 2 then 0'", text_of("#out")), WAIT).await.unwrap();
+    b.wait_for(
+        "(function () { var s = getComputedStyle(document.querySelector('#anim')); \
+           return s.transform === 'matrix(0, 1, -1, 0, 50, 0)' && s.opacity === '0.5' && s.width === '80px'; })()",
+        WAIT,
+    )
+    .await
+    .unwrap();
     let _ = stop.send(());
     let _ = std::fs::remove_dir_all(&dir);
 }
