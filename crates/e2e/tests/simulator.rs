@@ -379,6 +379,10 @@ const FORM_APP: &[(&str, &str)] = &[
   <movable-area id="ma" style="width: 200px; height: 200px"><movable-view id="mv" direction="all" x="{{mx}}" style="width: 50px; height: 50px; background: #3b7ddd" bindchange="onMove" bindtap="onMvTap"/></movable-area>
   <view id="mvtaps">{{mvTaps}}</view>
   <button id="place" bindtap="onPlace">place</button>
+  <picker-view id="pv" style="height: 170px" value="{{[1, 2]}}" bindchange="onPv">
+    <picker-view-column><view wx:for="{{[0, 1, 2, 3, 4, 5]}}" wx:key="*this">a{{item}}</view></picker-view-column>
+    <picker-view-column><view wx:for="{{[0, 1, 2, 3, 4, 5]}}" wx:key="*this">b{{item}}</view></picker-view-column>
+  </picker-view>
   <swiper id="sw2" indicator-dots bindchange="onSwipe"><swiper-item>one</swiper-item><swiper-item>two</swiper-item><swiper-item>three</swiper-item></swiper>
   <button id="submit" form-type="submit">submit</button>
   <button id="reset" form-type="reset">reset</button>
@@ -402,6 +406,7 @@ const FORM_APP: &[(&str, &str)] = &[
   onLines(e) { this.setData({ out: 'lines ' + e.detail.lineCount }) },
   onMove(e) { this.setData({ out: 'moved ' + Math.round(e.detail.x) + ',' + Math.round(e.detail.y) + ' ' + e.detail.source }) },
   onPlace() { this.setData({ mx: 20 }) },
+  onPv(e) { this.setData({ out: 'pv ' + JSON.stringify(e.detail.value) }) },
   onMvTap() { this.setData({ mvTaps: this.data.mvTaps + 1 }) },
   onPreview() {
     wx.previewImage({ urls: ['/img/a.png', 'http://127.0.0.1:9/b.png'], current: 'http://127.0.0.1:9/b.png' });
@@ -498,6 +503,15 @@ async fn form_controls_send_the_platforms_events() {
     assert_eq!(b.eval(&text_of("#mvtaps")).await.unwrap(), "0", "a drag is not a tap");
     b.click("#mv").await.unwrap();
     b.wait_for(&format!("{} === '1'", text_of("#mvtaps")), WAIT).await.unwrap();
+    // A picker-view starts on its value; a column scrolled to another row reports every
+    // column's index.
+    b.wait_for("document.querySelectorAll('#pv wx-picker-view-column')[1].scrollTop === 68", WAIT)
+        .await
+        .unwrap();
+    b.eval("document.querySelectorAll('#pv wx-picker-view-column')[0].scrollTop = 34 * 4; true")
+        .await
+        .unwrap();
+    b.wait_for(&out("pv [4,2]"), WAIT).await.unwrap();
     // previewImage opens on `current`, steps through `urls`, and a tap closes it.
     b.click("#preview").await.unwrap();
     b.wait_for(

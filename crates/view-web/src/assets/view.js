@@ -507,9 +507,54 @@
     if (el.isConnected) dispatch(el, 'change', { x: x, y: y, source: source });
   }
 
+  // picker-view: columns that scroll and snap; the row in the middle is the choice. A
+  // scroll that settles on another row sends `change` with every column's index.
+  function pickerColumns(pv) {
+    return Array.prototype.filter.call(pv.childNodes, function (c) { return c.__capsule && c.__capsule.tag === 'picker-view-column'; });
+  }
+  function rowHeight(column) {
+    var first = Array.prototype.find.call(column.childNodes, function (c) { return c.nodeType === 1; });
+    return (first && first.offsetHeight) || 34;
+  }
+  function layoutPickerView(pv, toValue) {
+    var value = attr(pv, 'value', []);
+    pickerColumns(pv).forEach(function (column, i) {
+      var row = rowHeight(column);
+      var pad = Math.max(0, (pv.clientHeight - row) / 2) + 'px';
+      column.style.paddingTop = column.style.paddingBottom = pad;
+      if (toValue && Array.isArray(value)) {
+        column.__index = Number(value[i]) || 0;
+        if (column.scrollTop !== column.__index * row) {
+          column.__programmatic = true; // the data moved it, not a person: no pick events
+          column.scrollTop = column.__index * row;
+        }
+      }
+    });
+  }
+  function setupPickerColumn(column) {
+    var settle = null;
+    column.addEventListener('scroll', function () {
+      var pv = column.parentNode;
+      if (!pv || !pv.__capsule) return;
+      clearTimeout(settle);
+      if (column.__programmatic) { settle = setTimeout(function () { column.__programmatic = false; }, 120); return; }
+      if (!column.__picking) { column.__picking = true; dispatch(pv, 'pickstart', {}); }
+      clearTimeout(settle);
+      settle = setTimeout(function () {
+        column.__picking = false;
+        dispatch(pv, 'pickend', {});
+        var index = Math.round(column.scrollTop / rowHeight(column));
+        if (index === column.__index) return;
+        column.__index = index;
+        dispatch(pv, 'change', { value: pickerColumns(pv).map(function (c) { return Math.round(c.scrollTop / rowHeight(c)); }) });
+      }, 120);
+    });
+  }
+
   function setupForm(el, tag) {
     if (tag === 'swiper') { setupSwiper(el); return true; }
     if (tag === 'movable-view') { setupMovable(el); return true; }
+    if (tag === 'picker-view-column') { setupPickerColumn(el); return true; }
     if (tag === 'slider') {
       var range = document.createElement('input');
       range.type = 'range';
@@ -583,6 +628,7 @@
   }
 
   function updateForm(el, tag, name, value) {
+    if (tag === 'picker-view' && name === 'value') { setTimeout(function () { layoutPickerView(el, true); }, 0); return true; }
     if (tag === 'movable-view' && (name === 'x' || name === 'y')) {
       // Only the coordinate that changed moves; the other stays where the finger left it.
       var to = Number(value) || 0;
