@@ -109,10 +109,11 @@ const APP: &[(&str, &str)] = &[
     ),
 ];
 
-fn write_app() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("capsule-e2e-{}", std::process::id()));
+/// Writes a mini-program's files into a fresh directory named after `name`.
+fn write_app(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("capsule-e2e-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    for (path, text) in APP {
+    for (path, text) in files {
         let full = dir.join(path);
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(full, text).unwrap();
@@ -163,7 +164,7 @@ fn text_of(selector: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_uses_the_simulator() {
-    let dir = write_app();
+    let dir = write_app("main", APP);
     let started = Instant::now();
     let (sim, stop) = start(&dir).await;
     let mut b = Browser::launch(480, 860).await.unwrap();
@@ -425,13 +426,7 @@ const FORM_APP: &[(&str, &str)] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn form_controls_send_the_platforms_events() {
-    let dir = std::env::temp_dir().join(format!("capsule-e2e-form-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (path, text) in FORM_APP {
-        let full = dir.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
+    let dir = write_app("form", FORM_APP);
     let (sim, stop) = start(&dir).await;
     let mut b = Browser::launch(480, 860).await.unwrap();
     b.goto(&sim.url()).await.unwrap();
@@ -601,13 +596,7 @@ const QUERY_APP: &[(&str, &str)] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_selector_query_reports_the_real_layout() {
-    let dir = std::env::temp_dir().join(format!("capsule-e2e-query-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (path, text) in QUERY_APP {
-        let full = dir.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
+    let dir = write_app("query", QUERY_APP);
     let (sim, stop) = start(&dir).await;
     let mut b = Browser::launch(480, 860).await.unwrap();
     b.goto(&sim.url()).await.unwrap();
