@@ -91,6 +91,18 @@ pub struct App {
     pub reasons: HashMap<String, String>,
 }
 
+impl App {
+    /// The app a package's manifest describes: its id, and the scopes it declares with
+    /// their reasons.
+    pub fn of(manifest: &capsule_package::Manifest) -> App {
+        App {
+            id: manifest.app_id.id.clone(),
+            declared: manifest.permissions.iter().map(|p| p.scope.clone()).collect(),
+            reasons: manifest.permissions.iter().map(|p| (p.scope.clone(), p.desc.clone())).collect(),
+        }
+    }
+}
+
 /// A person's answer to a permission prompt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {

@@ -195,13 +195,7 @@ impl BridgeArgs {
                 .map_err(|e| anyhow::anyhow!("the policy {}: {e}", file.display()))?;
         }
         let service = capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(options));
-        let manifest = &package.manifest;
-        let app = capsule_bridge::App {
-            id: manifest.app_id.id.clone(),
-            declared: manifest.permissions.iter().map(|p| p.scope.clone()).collect(),
-            reasons: manifest.permissions.iter().map(|p| (p.scope.clone(), p.desc.clone())).collect(),
-        };
-        Ok(service.client(app))
+        Ok(service.client(capsule_bridge::App::of(&package.manifest)))
     }
 }
 

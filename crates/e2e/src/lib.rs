@@ -195,17 +195,23 @@ impl Browser {
         }
     }
 
-    /// Clicks the centre of the first element matching `selector` with real mouse events.
-    pub async fn click(&mut self, selector: &str) -> Result<(), String> {
+    /// Scrolls the first element matching `selector` into view and gives its centre.
+    async fn centre_of(&mut self, selector: &str) -> Result<(f64, f64), String> {
         let rect = self
             .eval(&format!(
                 "(() => {{ const e = document.querySelector({sel}); if (!e) return null; e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()",
                 sel = serde_json::to_string(selector).unwrap_or_default()
             ))
             .await?;
-        let (Some(x), Some(y)) = (rect[0].as_f64(), rect[1].as_f64()) else {
-            return Err(format!("nothing matches `{selector}`"));
-        };
+        match (rect[0].as_f64(), rect[1].as_f64()) {
+            (Some(x), Some(y)) => Ok((x, y)),
+            _ => Err(format!("nothing matches `{selector}`")),
+        }
+    }
+
+    /// Clicks the centre of the first element matching `selector` with real mouse events.
+    pub async fn click(&mut self, selector: &str) -> Result<(), String> {
+        let (x, y) = self.centre_of(selector).await?;
         for kind in ["mouseMoved", "mousePressed", "mouseReleased"] {
             self.command(
                 "Input.dispatchMouseEvent",
@@ -218,15 +224,7 @@ impl Browser {
 
     /// Drags from the centre of `selector` by (`dx`, `dy`) pixels, as a finger or mouse does.
     pub async fn drag(&mut self, selector: &str, dx: f64, dy: f64) -> Result<(), String> {
-        let rect = self
-            .eval(&format!(
-                "(() => {{ const e = document.querySelector({sel}); if (!e) return null; e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()",
-                sel = serde_json::to_string(selector).unwrap_or_default()
-            ))
-            .await?;
-        let (Some(x), Some(y)) = (rect[0].as_f64(), rect[1].as_f64()) else {
-            return Err(format!("nothing matches `{selector}`"));
-        };
+        let (x, y) = self.centre_of(selector).await?;
         self.command(
             "Input.dispatchMouseEvent",
             json!({"type": "mousePressed", "x": x, "y": y, "button": "left", "buttons": 1, "clickCount": 1}),

@@ -133,13 +133,8 @@ async fn start(dir: &std::path::Path) -> (Simulator, tokio::sync::oneshot::Sende
         ..Default::default()
     };
     let service = capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(options));
-    let manifest = &package.manifest;
-    let app = capsule_bridge::App {
-        id: manifest.app_id.id.clone(),
-        declared: manifest.permissions.iter().map(|p| p.scope.clone()).collect(),
-        reasons: manifest.permissions.iter().map(|p| (p.scope.clone(), p.desc.clone())).collect(),
-    };
-    let api: std::sync::Arc<dyn capsule_bridge::service::ApiHost> = service.client(app);
+    let api: std::sync::Arc<dyn capsule_bridge::service::ApiHost> =
+        service.client(capsule_bridge::App::of(&package.manifest));
     let sim = Simulator::start(
         package,
         program,

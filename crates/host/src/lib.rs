@@ -318,6 +318,18 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
         }
         shared.handle.send(Input::ViewReply { seq, result });
     };
+    let fail = |reason: &str| {
+        shared
+            .handle
+            .send(Input::ViewReply { seq, result: json!({"errMsg": format!("{name}:fail {reason}")}) });
+    };
+    // A list of strings, as `itemList` and `urls` are.
+    let strings = |key: &str| -> Vec<String> {
+        args.get(key)
+            .and_then(Value::as_array)
+            .map(|l| l.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
     let text = |key: &str| args.get(key).and_then(Value::as_str).unwrap_or("").to_string();
     match name {
         "showToast" => {
@@ -353,17 +365,9 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             );
         }
         "showActionSheet" => {
-            let items: Vec<String> = args
-                .get("itemList")
-                .and_then(Value::as_array)
-                .map(|l| l.iter().filter_map(Value::as_str).map(str::to_string).collect())
-                .unwrap_or_default();
+            let items = strings("itemList");
             if items.is_empty() || items.len() > 6 {
-                shared.handle.send(Input::ViewReply {
-                    seq,
-                    result: json!({"errMsg": "showActionSheet:fail parameter error: itemList should have 1 to 6 items"}),
-                });
-                return;
+                return fail("parameter error: itemList should have 1 to 6 items");
             }
             send_waiting(
                 shared,
@@ -398,9 +402,7 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             ok(json!({}));
         }
         "selectorQuery" => {
-            let page = args.get("page").and_then(Value::as_u64).or_else(|| {
-                shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().map(|&id| id as u64)
-            });
+            let page = args.get("page").and_then(Value::as_u64).or_else(|| top_page(shared).map(u64::from));
             send_waiting(
                 shared,
                 seq,
@@ -423,17 +425,10 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             ok(json!({}));
         }
         "previewImage" => {
-            let urls: Option<Vec<String>> = args
-                .get("urls")
-                .and_then(Value::as_array)
-                .map(|l| l.iter().filter_map(Value::as_str).map(str::to_string).collect());
-            let Some(urls) = urls.filter(|u| !u.is_empty()) else {
-                shared.handle.send(Input::ViewReply {
-                    seq,
-                    result: json!({"errMsg": "previewImage:fail parameter error: parameter.urls should be a non-empty Array of String"}),
-                });
-                return;
-            };
+            let urls = strings("urls");
+            if urls.is_empty() {
+                return fail("parameter error: parameter.urls should be a non-empty Array of String");
+            }
             let current = match args.get("current") {
                 Some(Value::Number(n)) => n.as_u64().and_then(|i| urls.get(i as usize)).cloned(),
                 Some(Value::String(s)) => Some(s.clone()),
@@ -447,13 +442,9 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             let selector = args.get("selector").and_then(Value::as_str);
             let top = args.get("scrollTop").and_then(Value::as_f64);
             if selector.is_none() && top.is_none() {
-                shared.handle.send(Input::ViewReply {
-                    seq,
-                    result: json!({"errMsg": "pageScrollTo:fail scrollTop or selector is required"}),
-                });
-                return;
+                return fail("scrollTop or selector is required");
             }
-            let page = shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().copied();
+            let page = top_page(shared);
             send_view(
                 shared,
                 json!({
@@ -466,28 +457,27 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
         }
         "setTabBarBadge" | "removeTabBarBadge" | "showTabBarRedDot" | "hideTabBarRedDot"
         | "setTabBarItem" | "setTabBarStyle" | "showTabBar" | "hideTabBar" => {
-            let result = change_tab_bar(shared, name, args);
-            match result {
+            match change_tab_bar(shared, name, args) {
                 Ok(()) => ok(json!({})),
-                Err(reason) => shared.handle.send(Input::ViewReply {
-                    seq,
-                    result: json!({"errMsg": format!("{name}:fail {reason}")}),
-                }),
+                Err(reason) => fail(&reason),
             }
         }
         "stopPullDownRefresh" => {
             send_view(shared, json!({"type": "stopPullDownRefresh"}));
             ok(json!({}));
         }
-        _ => shared
-            .handle
-            .send(Input::ViewReply { seq, result: json!({"errMsg": format!("{name}:fail not supported")}) }),
+        _ => fail("not supported"),
     }
+}
+
+/// The page the views show: the top of the stack.
+fn top_page(shared: &Shared) -> Option<u32> {
+    shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().copied()
 }
 
 /// Merges `change` into the shown page's window and tells the views.
 fn change_top_window(shared: &Shared, change: Value) {
-    let top_id = shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().copied();
+    let top_id = top_page(shared);
     let mut pages = shared.pages.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((id, top)) = pages.iter_mut().find(|(id, _)| Some(*id) == top_id) {
         if let (Some(w), Some(c)) = (top.window.as_object_mut(), change.as_object()) {
@@ -501,7 +491,7 @@ fn change_top_window(shared: &Shared, change: Value) {
 /// only while a tab page is shown, and only for an item that exists.
 fn change_tab_bar(shared: &Shared, name: &str, args: &Value) -> Result<(), String> {
     let top_route = {
-        let top_id = shared.stack.lock().unwrap_or_else(|p| p.into_inner()).last().copied();
+        let top_id = top_page(shared);
         let pages = shared.pages.lock().unwrap_or_else(|p| p.into_inner());
         pages.iter().find(|(id, _)| Some(*id) == top_id).map(|(_, p)| p.route.clone())
     };
