@@ -750,7 +750,43 @@ pub fn index_by_base(program: &Program) -> HashMap<&str, FileId> {
 /// is reported even if no page uses it). W3C MiniApp pages are not compiled yet.
 pub fn compile_package(package: &capsule_package::Package) -> (Program, Diagnostics) {
     match package.manifest.dialect {
-        capsule_package::Dialect::WeChat => compile_files(&package.files, wxml_paths(&package.files)),
+        capsule_package::Dialect::WeChat => {
+            let (mut program, diags) = compile_files(&package.files, wxml_paths(&package.files));
+            link_components(&mut program, &package.manifest);
+            (program, diags)
+        }
         capsule_package::Dialect::W3c => (Program::default(), Diagnostics::default()),
+    }
+}
+
+/// Fills [`Program::components`] from the manifest: each page's and component's
+/// `usingComponents` over the app's. Plugin components are left out: their tags render as
+/// plain elements.
+pub fn link_components(program: &mut Program, manifest: &capsule_package::Manifest) {
+    use capsule_package::manifest::ComponentRef;
+    use std::collections::BTreeMap;
+    let tags = |own: &BTreeMap<String, ComponentRef>| -> HashMap<Arc<str>, Arc<str>> {
+        manifest
+            .using_components
+            .iter()
+            .chain(own)
+            .filter_map(|(tag, target)| match target {
+                ComponentRef::Package(path) => Some((Arc::from(tag.as_str()), Arc::from(path.as_str()))),
+                ComponentRef::Plugin(_) => None,
+            })
+            .collect()
+    };
+    let owners = manifest
+        .pages
+        .iter()
+        .map(|p| (&p.route, &p.config.using_components))
+        .chain(manifest.components.iter().map(|c| (&c.path, &c.using_components)));
+    for (base, own) in owners {
+        if let Some(file) = program.file_of(base) {
+            let map = tags(own);
+            if !map.is_empty() {
+                program.components.insert(file, map);
+            }
+        }
     }
 }

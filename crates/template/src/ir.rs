@@ -22,6 +22,10 @@ pub type Path = Vec<String>;
 pub struct Program {
     pub files: Vec<CompiledFile>,
     pub by_path: HashMap<String, FileId>,
+    /// The custom components each file's elements may name, tag → component path (its files
+    /// without extension): the `usingComponents` of the page or component the file belongs
+    /// to, over the app's. A file without an entry uses none.
+    pub components: HashMap<FileId, HashMap<Arc<str>, Arc<str>>>,
 }
 
 impl Program {
@@ -41,6 +45,11 @@ impl Program {
             i += 1;
         }
         out
+    }
+
+    /// The template of the page or component whose files are at `base` (`pages/a/a`).
+    pub fn file_of(&self, base: &str) -> Option<FileId> {
+        self.by_path.get(&format!("{base}.wxml")).copied()
     }
 
     pub fn file(&self, path: &str) -> Option<&CompiledFile> {

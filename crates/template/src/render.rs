@@ -8,12 +8,14 @@
 //! with the fewest moves (the items outside a longest increasing subsequence move).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-use serde_json::Value;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::expr::{Scope, WxsHost};
-use crate::ir::{Changes, FileId, ForIr, IrKind, IrNode, Key, Path, Program, related};
-use crate::tree::{Listener, NodeId, NodeKind, Patch, Tree};
+use crate::ir::{Changes, ElementIr, FileId, ForIr, IrKind, IrNode, Key, Path, Program, related};
+use crate::tree::{Attrs, Listener, NodeId, NodeKind, Patch, SHADOW_ROOT, Tree};
 use crate::value::{Val, array_index};
 
 /// Templates calling templates deeper than this render nothing: a template that calls itself
@@ -21,21 +23,76 @@ use crate::value::{Val, array_index};
 const MAX_TEMPLATE_DEPTH: usize = 32;
 
 /// A rendered page: its tree, and what the renderer needs to update it.
+///
+/// Custom components live in the same tree: a component's element (its *host*, named by the
+/// tag the page wrote) holds a shadow root (an element tagged [`SHADOW_ROOT`]) where the
+/// component's own template renders, and, as ordinary children, the content the page wrote
+/// inside it for the component's `<slot>`s. Each component is known by its host's node id
+/// and has its own data; the renderer cannot make that data (the logic layer does), so
+/// rendering only reports what happened to components ([`ComponentChange`]) and renders a
+/// component's template when it is given the data ([`Rendered::mount`]).
 #[derive(Clone, Debug)]
 pub struct Rendered {
     pub tree: Tree,
     file: FileId,
     insts: Vec<Inst>,
+    components: HashMap<NodeId, Mounted>,
+    changes: Vec<ComponentChange>,
+}
+
+/// A custom component in the tree.
+#[derive(Clone, Debug)]
+struct Mounted {
+    path: Arc<str>,
+    file: Option<FileId>,
+    shadow: NodeId,
+    /// What its template rendered; `None` until it is mounted.
+    insts: Option<Vec<Inst>>,
+}
+
+/// What rendering did to custom components, for the logic layer to act on, in document order
+/// (an outer component before the ones inside it).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum ComponentChange {
+    /// A component appeared; its template renders once [`Rendered::mount`] gives it data.
+    /// `owner` is the component whose template wrote it (`None`: the page).
+    Created { host: NodeId, shadow: NodeId, path: Arc<str>, owner: Option<NodeId>, props: Map<String, Value> },
+    /// Properties the owner now passes differently (only the changed ones).
+    Props { host: NodeId, props: Map<String, Value> },
+    /// A component left the tree (with the components inside it, reported after it).
+    Removed { host: NodeId },
 }
 
 #[derive(Clone, Debug)]
 enum Inst {
-    Element { id: NodeId, children: Vec<Inst> },
-    Text { id: NodeId },
-    If { branch: Option<usize>, children: Vec<Inst> },
-    For { items: Vec<Item> },
-    Fragment { children: Vec<Inst> },
-    Template { name: Option<String>, children: Vec<Inst> },
+    Element {
+        id: NodeId,
+        children: Vec<Inst>,
+    },
+    /// A custom component's host: the properties last passed, and the slot content.
+    Component {
+        host: NodeId,
+        props: Map<String, Value>,
+        children: Vec<Inst>,
+    },
+    Text {
+        id: NodeId,
+    },
+    If {
+        branch: Option<usize>,
+        children: Vec<Inst>,
+    },
+    For {
+        items: Vec<Item>,
+    },
+    Fragment {
+        children: Vec<Inst>,
+    },
+    Template {
+        name: Option<String>,
+        children: Vec<Inst>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -51,6 +108,36 @@ struct Cx<'p> {
     /// `None` during a first render: nobody is listening yet.
     patches: Option<&'p mut Vec<Patch>>,
     template_depth: usize,
+    /// The components this template may use, by tag.
+    tags: Option<&'p HashMap<Arc<str>, Arc<str>>>,
+    /// The component whose template is rendering (`None`: the page's).
+    owner: Option<NodeId>,
+    components: &'p mut HashMap<NodeId, Mounted>,
+    changes: &'p mut Vec<ComponentChange>,
+}
+
+/// Attributes of a component's element that stay on it rather than becoming properties.
+fn is_host_attr(name: &str) -> bool {
+    matches!(name, "id" | "class" | "style" | "hidden" | "slot")
+        || name.starts_with("data-")
+        || name.starts_with("mark:")
+}
+
+/// `item-name` → `itemName`: attribute names become property names as on the platform.
+fn property_name(attr: &str) -> String {
+    let mut out = String::with_capacity(attr.len());
+    let mut upper = false;
+    for c in attr.chars() {
+        if c == '-' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Renders `file` of `program` with `data` (the page's data object).
@@ -62,17 +149,30 @@ struct Cx<'p> {
 /// assert_eq!(page.tree.to_html(), "<view>a</view><view>b</view>");
 /// ```
 pub fn render(program: &Program, file: FileId, data: &Value, wxs: &dyn WxsHost) -> Rendered {
-    let mut tree = Tree::new();
-    let root = tree.root();
-    let insts = match program.files.get(file) {
-        Some(f) => {
-            let mut cx = Cx { program, wxs, tree: &mut tree, patches: None, template_depth: 0 };
-            let mut scope = Scope::new(Val::of(data));
-            cx.render_list(&f.body, &mut scope, root, None)
-        }
-        None => Vec::new(),
+    let mut rendered = Rendered {
+        tree: Tree::new(),
+        file,
+        insts: Vec::new(),
+        components: HashMap::new(),
+        changes: Vec::new(),
     };
-    Rendered { tree, file, insts }
+    let root = rendered.tree.root();
+    if let Some(f) = program.files.get(file) {
+        let mut cx = Cx {
+            program,
+            wxs,
+            tree: &mut rendered.tree,
+            patches: None,
+            template_depth: 0,
+            tags: program.components.get(&file),
+            owner: None,
+            components: &mut rendered.components,
+            changes: &mut rendered.changes,
+        };
+        let mut scope = Scope::new(Val::of(data));
+        rendered.insts = cx.render_list(&f.body, &mut scope, root, None);
+    }
+    rendered
 }
 
 impl Rendered {
@@ -103,18 +203,134 @@ impl Rendered {
         let mut patches = Vec::new();
         let Some(f) = program.files.get(self.file) else { return patches };
         let root = self.tree.root();
-        let mut cx =
-            Cx { program, wxs, tree: &mut self.tree, patches: Some(&mut patches), template_depth: 0 };
+        let mut cx = Cx {
+            program,
+            wxs,
+            tree: &mut self.tree,
+            patches: Some(&mut patches),
+            template_depth: 0,
+            tags: program.components.get(&self.file),
+            owner: None,
+            components: &mut self.components,
+            changes: &mut self.changes,
+        };
         let mut scope = Scope::new(Val::of(data));
         cx.update_list(&f.body, &mut self.insts, &mut scope, changes, root, None);
         patches
+    }
+
+    /// What happened to components since the last call.
+    pub fn take_changes(&mut self) -> Vec<ComponentChange> {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Renders the template of the component at `host` with its first `data`, into its
+    /// shadow root. A component that is gone, or already mounted, is left alone.
+    pub fn mount(&mut self, program: &Program, host: NodeId, data: &Value, wxs: &dyn WxsHost) -> Vec<Patch> {
+        let mut patches = Vec::new();
+        let Some(m) = self.components.get(&host) else { return patches };
+        if m.insts.is_some() {
+            return patches;
+        }
+        let (file, shadow) = (m.file, m.shadow);
+        let mut insts = Vec::new();
+        if let Some(f) = file.and_then(|f| program.files.get(f)) {
+            let mut cx = Cx {
+                program,
+                wxs,
+                tree: &mut self.tree,
+                patches: Some(&mut patches),
+                template_depth: 0,
+                tags: file.and_then(|f| program.components.get(&f)),
+                owner: Some(host),
+                components: &mut self.components,
+                changes: &mut self.changes,
+            };
+            let mut scope = Scope::new(Val::of(data));
+            insts = cx.render_list(&f.body, &mut scope, shadow, None);
+        }
+        if let Some(m) = self.components.get_mut(&host) {
+            m.insts = Some(insts);
+        }
+        patches
+    }
+
+    /// Brings the component at `host` up to date after the paths in `changed` of its data
+    /// were set, as [`Rendered::update`] does for the page.
+    pub fn update_component(
+        &mut self,
+        program: &Program,
+        host: NodeId,
+        data: &Value,
+        changed: &[Path],
+        wxs: &dyn WxsHost,
+    ) -> Vec<Patch> {
+        let mut patches = Vec::new();
+        let Some(m) = self.components.get_mut(&host) else { return patches };
+        let (file, shadow) = (m.file, m.shadow);
+        let Some(mut insts) = m.insts.take() else { return patches };
+        if let Some(f) = file.and_then(|f| program.files.get(f)) {
+            let mut cx = Cx {
+                program,
+                wxs,
+                tree: &mut self.tree,
+                patches: Some(&mut patches),
+                template_depth: 0,
+                tags: file.and_then(|f| program.components.get(&f)),
+                owner: Some(host),
+                components: &mut self.components,
+                changes: &mut self.changes,
+            };
+            let mut scope = Scope::new(Val::of(data));
+            cx.update_list(&f.body, &mut insts, &mut scope, &Changes::Paths(changed.to_vec()), shadow, None);
+        }
+        if let Some(m) = self.components.get_mut(&host) {
+            m.insts = Some(insts);
+        }
+        patches
+    }
+
+    /// The template file of the component at `host`.
+    pub fn component_file(&self, host: NodeId) -> Option<FileId> {
+        self.components.get(&host).and_then(|m| m.file)
+    }
+
+    /// The component at `host`'s path, if it is one.
+    pub fn component_path(&self, host: NodeId) -> Option<&str> {
+        self.components.get(&host).map(|m| &*m.path)
+    }
+
+    /// Renders every component with its properties as its data, as a tool without a logic
+    /// layer (`capsule render`) shows them; gives up after `limit` components.
+    pub fn mount_with_properties(&mut self, program: &Program, wxs: &dyn WxsHost, limit: usize) {
+        let mut mounted = 0;
+        loop {
+            let created: Vec<(NodeId, Map<String, Value>)> = self
+                .take_changes()
+                .into_iter()
+                .filter_map(|c| match c {
+                    ComponentChange::Created { host, props, .. } => Some((host, props)),
+                    _ => None,
+                })
+                .collect();
+            if created.is_empty() {
+                return;
+            }
+            for (host, props) in created {
+                if mounted >= limit {
+                    return;
+                }
+                mounted += 1;
+                self.mount(program, host, &Value::Object(props), wxs);
+            }
+        }
     }
 }
 
 /// The first DOM node an instance puts in its parent, if any.
 fn first_node(inst: &Inst) -> Option<NodeId> {
     match inst {
-        Inst::Element { id, .. } | Inst::Text { id } => Some(*id),
+        Inst::Element { id, .. } | Inst::Text { id } | Inst::Component { host: id, .. } => Some(*id),
         Inst::If { children, .. } | Inst::Fragment { children } | Inst::Template { children, .. } => {
             children.iter().find_map(first_node)
         }
@@ -126,7 +342,7 @@ fn first_node(inst: &Inst) -> Option<NodeId> {
 fn top_nodes(insts: &[Inst], out: &mut Vec<NodeId>) {
     for inst in insts {
         match inst {
-            Inst::Element { id, .. } | Inst::Text { id } => out.push(*id),
+            Inst::Element { id, .. } | Inst::Text { id } | Inst::Component { host: id, .. } => out.push(*id),
             Inst::If { children, .. } | Inst::Fragment { children } | Inst::Template { children, .. } => {
                 top_nodes(children, out)
             }
@@ -227,12 +443,91 @@ impl<'p> Cx<'p> {
     }
 
     fn remove_all(&mut self, insts: &[Inst]) {
+        self.unmount(insts);
         let mut nodes = Vec::new();
         top_nodes(insts, &mut nodes);
         for id in nodes {
             self.tree.remove(id);
             self.emit(Patch::Remove { id });
         }
+    }
+
+    /// Reports the components among `insts` (and inside them) as removed, and forgets them.
+    fn unmount(&mut self, insts: &[Inst]) {
+        for inst in insts {
+            match inst {
+                Inst::Component { host, children, .. } => {
+                    self.changes.push(ComponentChange::Removed { host: *host });
+                    if let Some(inner) = self.components.remove(host).and_then(|m| m.insts) {
+                        self.unmount(&inner);
+                    }
+                    self.unmount(children);
+                }
+                Inst::Element { children, .. }
+                | Inst::If { children, .. }
+                | Inst::Fragment { children }
+                | Inst::Template { children, .. } => self.unmount(children),
+                Inst::For { items } => {
+                    for item in items {
+                        self.unmount(&item.children);
+                    }
+                }
+                Inst::Text { .. } => {}
+            }
+        }
+    }
+
+    /// A new element with the given content, announced to the view.
+    fn create_element(&mut self, tag: Arc<str>, attrs: Attrs, listeners: Vec<Listener>) -> NodeId {
+        let announced = self.patches.is_some().then(|| (tag.clone(), attrs.clone(), listeners.clone()));
+        let id = self.tree.create(NodeKind::Element { tag, attrs, listeners });
+        if let Some((tag, attrs, listeners)) = announced {
+            self.emit(Patch::Create { id, tag, attrs, listeners });
+        }
+        id
+    }
+
+    /// A component's attributes: those its element keeps, and its properties.
+    fn split_attrs(&self, e: &ElementIr, scope: &Scope<'_, '_>) -> (Attrs, Map<String, Value>) {
+        let mut attrs = Vec::new();
+        let mut props = Map::new();
+        for a in &e.attrs {
+            let value = a.value.eval_json(scope, self.wxs);
+            if is_host_attr(&a.name) {
+                attrs.push((a.name.clone(), value));
+            } else if !a.name.starts_with("generic:") {
+                props.insert(property_name(&a.name), value);
+            }
+        }
+        (attrs, props)
+    }
+
+    fn render_component(
+        &mut self,
+        e: &'p ElementIr,
+        path: &Arc<str>,
+        scope: &mut Scope<'p, '_>,
+        parent: NodeId,
+        before: Option<NodeId>,
+    ) -> Inst {
+        let (attrs, props) = self.split_attrs(e, scope);
+        let listeners = self.listeners(&e.listeners, scope);
+        let host = self.create_element(e.tag.clone(), attrs, listeners);
+        let shadow_attrs = vec![(Arc::from("component"), Value::String(path.to_string()))];
+        let shadow = self.create_element(Arc::from(SHADOW_ROOT), shadow_attrs, Vec::new());
+        self.attach(shadow, host, None);
+        let children = self.render_list(&e.children, scope, host, None);
+        self.attach(host, parent, before);
+        let file = self.program.file_of(path);
+        self.components.insert(host, Mounted { path: path.clone(), file, shadow, insts: None });
+        self.changes.push(ComponentChange::Created {
+            host,
+            shadow,
+            path: path.clone(),
+            owner: self.owner,
+            props: props.clone(),
+        });
+        Inst::Component { host, props, children }
     }
 
     fn move_all(&mut self, insts: &[Inst], parent: NodeId, before: Option<NodeId>) {
@@ -263,25 +558,16 @@ impl<'p> Cx<'p> {
     ) -> Inst {
         match &ir.kind {
             IrKind::Element(e) => {
+                if let Some(path) = self.tags.and_then(|t| t.get(&e.tag)) {
+                    return self.render_component(e, path, scope, parent, before);
+                }
                 let attrs = e
                     .attrs
                     .iter()
                     .map(|a| (a.name.clone(), a.value.eval(scope, self.wxs).into_json()))
                     .collect();
                 let listeners = self.listeners(&e.listeners, scope);
-                let id = self.tree.create(NodeKind::Element { tag: e.tag.clone(), attrs, listeners });
-                if self.patches.is_some()
-                    && let Some(NodeKind::Element { tag, attrs, listeners }) =
-                        self.tree.get(id).map(|n| &n.kind)
-                {
-                    let patch = Patch::Create {
-                        id,
-                        tag: tag.clone(),
-                        attrs: attrs.clone(),
-                        listeners: listeners.clone(),
-                    };
-                    self.emit(patch);
-                }
+                let id = self.create_element(e.tag.clone(), attrs, listeners);
                 let children = self.render_list(&e.children, scope, id, None);
                 self.attach(id, parent, before);
                 Inst::Element { id, children }
@@ -376,6 +662,22 @@ impl<'p> Cx<'p> {
         children
     }
 
+    /// Listeners whose handler names come from data, re-evaluated.
+    fn update_listeners(&mut self, id: NodeId, irs: &[crate::ir::ListenerIr], scope: &Scope<'_, '_>) {
+        if irs.iter().all(|l| l.handler.is_static()) {
+            return;
+        }
+        let listeners = self.listeners(irs, scope);
+        let old = match self.tree.get(id).map(|n| &n.kind) {
+            Some(NodeKind::Element { listeners, .. }) => Some(listeners),
+            _ => None,
+        };
+        if old != Some(&listeners) {
+            self.tree.set_listeners(id, listeners.clone());
+            self.emit(Patch::SetListeners { id, listeners });
+        }
+    }
+
     fn listeners(&self, irs: &[crate::ir::ListenerIr], scope: &Scope<'_, '_>) -> Vec<Listener> {
         irs.iter()
             .filter_map(|l| {
@@ -428,19 +730,32 @@ impl<'p> Cx<'p> {
                             self.emit(Patch::SetAttr { id, name: a.name.clone(), value: Some(value) });
                         }
                     }
-                    if e.listeners.iter().any(|l| !l.handler.is_static()) {
-                        let listeners = self.listeners(&e.listeners, scope);
-                        let old = match self.tree.get(id).map(|n| &n.kind) {
-                            Some(NodeKind::Element { listeners, .. }) => Some(listeners),
-                            _ => None,
-                        };
-                        if old != Some(&listeners) {
-                            self.tree.set_listeners(id, listeners.clone());
-                            self.emit(Patch::SetListeners { id, listeners });
-                        }
-                    }
+                    self.update_listeners(id, &e.listeners, scope);
                 }
                 self.update_list(&e.children, children, scope, changes, id, None);
+            }
+            (IrKind::Element(e), Inst::Component { host, props, children }) => {
+                let host = *host;
+                if ir.deps.touches(changes) {
+                    let (attrs, new_props) = self.split_attrs(e, scope);
+                    for (name, value) in attrs {
+                        if self.tree.attr(host, &name) != Some(&value) {
+                            self.tree.set_attr(host, &name, Some(value.clone()));
+                            self.emit(Patch::SetAttr { id: host, name, value: Some(value) });
+                        }
+                    }
+                    let changed: Map<String, Value> = new_props
+                        .iter()
+                        .filter(|(k, v)| props.get(*k) != Some(v))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    if !changed.is_empty() {
+                        *props = new_props;
+                        self.changes.push(ComponentChange::Props { host, props: changed });
+                    }
+                    self.update_listeners(host, &e.listeners, scope);
+                }
+                self.update_list(&e.children, children, scope, changes, host, None);
             }
             (IrKind::Text(binding), Inst::Text { id }) => {
                 let id = *id;

@@ -16,6 +16,10 @@ use crate::value::Val;
 
 pub type NodeId = u32;
 
+/// The tag of a custom component's shadow root: the first child of the component's element,
+/// holding what the component's own template renders. Views attach it as a real shadow root.
+pub const SHADOW_ROOT: &str = "#shadow-root";
+
 /// An event listener on an element, as the view needs it to dispatch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -196,6 +200,24 @@ impl Tree {
 
     pub fn get(&self, id: NodeId) -> Option<&Node> {
         self.nodes.get(&id)
+    }
+
+    pub fn is_shadow_root(&self, id: NodeId) -> bool {
+        matches!(self.nodes.get(&id).map(|n| &n.kind), Some(NodeKind::Element { tag, .. }) if &**tag == SHADOW_ROOT)
+    }
+
+    /// The component whose template made `id`: the host of the nearest shadow root above it,
+    /// or `None` for the page's own nodes (slot content belongs to whoever wrote it).
+    pub fn owner_of(&self, id: NodeId) -> Option<NodeId> {
+        let mut cur = self.nodes.get(&id)?.parent;
+        while let Some(p) = cur {
+            let node = self.nodes.get(&p)?;
+            if self.is_shadow_root(p) {
+                return node.parent;
+            }
+            cur = node.parent;
+        }
+        None
     }
 
     /// A new node, not yet attached. Its id was never used before in this tree.
@@ -402,6 +424,13 @@ impl Tree {
     fn write_html(&self, id: NodeId, out: &mut String) {
         match &self.nodes[&id].kind {
             NodeKind::Text(t) => escape_into(t, false, out),
+            NodeKind::Element { tag, .. } if &**tag == SHADOW_ROOT => {
+                out.push_str("<template shadowrootmode=\"open\">");
+                for c in self.children(id) {
+                    self.write_html(c, out);
+                }
+                out.push_str("</template>");
+            }
             NodeKind::Element { tag, attrs, listeners } => {
                 out.push('<');
                 out.push_str(tag);
