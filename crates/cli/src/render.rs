@@ -7,6 +7,9 @@ use anyhow::{Context, bail};
 use capsule_package::LoadOptions;
 use capsule_template::expr::NoWxs;
 
+/// Components rendered at most, so a component that contains itself ends.
+const MAX_COMPONENTS: usize = 10_000;
+
 pub fn run(
     path: &Path,
     page: &str,
@@ -43,7 +46,9 @@ pub fn run(
     let Some(&file) = program.by_path.get(&format!("{route}.wxml")) else {
         bail!("`{route}` has no compiled template");
     };
-    let rendered = capsule_template::render(&program, file, &data, &NoWxs);
+    let mut rendered = capsule_template::render(&program, file, &data, &NoWxs);
+    // Without scripts, a component shows its properties as its data.
+    rendered.mount_with_properties(&program, &NoWxs, MAX_COMPONENTS);
     println!("{}", rendered.tree.to_html());
     Ok(ExitCode::SUCCESS)
 }

@@ -269,7 +269,14 @@ fn render_prints_the_first_frame_as_html() {
     let out = capsule(&["render", &example("todo"), "/pages/index/index", "--data", &dir.path("data.json")]);
     assert!(out.status.success(), "{}", stderr(&out));
     let html = stdout(&out);
-    assert!(html.contains(r#"<todo-item item="{&quot;id&quot;:1,&quot;title&quot;:&quot;&lt;milk&gt;&quot;,&quot;done&quot;:false}""#), "{html}");
+    // The row component renders in its shadow root from the properties the page passes.
+    assert!(
+        html.contains(
+            r#"<todo-item bind:toggle="onToggle" bind:remove="onRemove"><template shadowrootmode="open">"#
+        ),
+        "{html}"
+    );
+    assert!(html.contains("&lt;milk&gt;"), "{html}");
     assert!(html.ends_with("<view class=\"footer\">1 of 1 left</view>\n"), "{html}");
 }
 

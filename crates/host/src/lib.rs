@@ -24,7 +24,7 @@ use capsule_runtime::{Input, InstanceHandle, InstanceSender, Limits, Output, Poo
 use capsule_style::{PackageStyles, Scope};
 use capsule_template::{Program, Tree};
 use capsule_view_web::PROTOCOL;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tokio::sync::broadcast;
 
 /// The largest message a view may send.
@@ -236,7 +236,17 @@ fn reset_message(shared: &Shared) -> Value {
     let manifest = &shared.package.manifest;
     let app_css = shared.styles.app.as_ref().map(|s| s.to_css(Scope::Global)).unwrap_or_default();
     let tab_bar = shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    json!({"type": "reset", "appCss": app_css, "tabBar": tab_bar, "window": manifest.window})
+    // Each component's sheet, unscoped: it applies inside the component's shadow root.
+    let components: Map<String, Value> = manifest
+        .components
+        .iter()
+        .map(|c| {
+            let css =
+                shared.styles.components.get(&c.path).map(|s| s.to_css(Scope::Global)).unwrap_or_default();
+            (c.path.clone(), json!({"css": css, "isolation": c.style_isolation}))
+        })
+        .collect();
+    json!({"type": "reset", "appCss": app_css, "tabBar": tab_bar, "window": manifest.window, "components": components})
 }
 
 fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle) {
@@ -406,7 +416,7 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             send_waiting(
                 shared,
                 seq,
-                json!({"type": "selectorQuery", "seq": seq, "page": page, "requests": args.get("requests").cloned().unwrap_or(json!([]))}),
+                json!({"type": "selectorQuery", "seq": seq, "page": page, "root": args.get("root"), "requests": args.get("requests").cloned().unwrap_or(json!([]))}),
             );
         }
         "observeIntersection" => {

@@ -169,10 +169,20 @@
   // Flattens behaviors the way the platform does: a behavior's own behaviors first, later
   // ones win for data and methods, and every lifetime of every behavior runs, in order.
   function flatten(def) {
-    var out = { data: {}, methods: {}, lifetimes: {}, rest: {} };
+    var out = { data: {}, methods: {}, lifetimes: {}, rest: {}, properties: {}, observers: [], pageLifetimes: {} };
     function apply(d) {
       (d.behaviors || []).forEach(function (b) { if (isBehavior(b)) apply(b); });
       if (d.data) deepMerge(out.data, JSON.parse(JSON.stringify(d.data)));
+      var props = d.properties || {};
+      for (const p of Object.keys(Object(props))) out.properties[p] = props[p];
+      var observers = d.observers || {};
+      for (const o of Object.keys(Object(observers))) {
+        if (typeof observers[o] === 'function') out.observers.push({ fields: o.split(',').map(function (f) { return f.trim(); }), fn: observers[o] });
+      }
+      var pl = d.pageLifetimes || {};
+      ['show', 'hide', 'resize'].forEach(function (name) {
+        if (typeof pl[name] === 'function') (out.pageLifetimes[name] = out.pageLifetimes[name] || []).push(pl[name]);
+      });
       var methods = d.methods || {};
       for (const m of Object.keys(Object(methods))) out.methods[m] = methods[m];
       var lifetimes = Object.assign({}, d.lifetimes || {});
@@ -181,7 +191,8 @@
         if (fn) (out.lifetimes[name] = out.lifetimes[name] || []).push(fn);
       });
       for (const k of Object.keys(Object(d))) {
-        if (k === 'data' || k === 'methods' || k === 'lifetimes' || k === 'behaviors') continue;
+        if (k === 'data' || k === 'methods' || k === 'lifetimes' || k === 'behaviors' || k === 'properties' ||
+          k === 'observers' || k === 'pageLifetimes') continue;
         if (LIFETIMES.indexOf(k) >= 0 || PAGE_HOOKS.indexOf(k) >= 0) continue;
         out.rest[k] = d[k];
       }
@@ -276,26 +287,266 @@
     page.route = route;
     page.__route__ = route;
     page.options = query;
-    page.setData = function (data, callback) {
-      if (data === null || typeof data !== 'object') throw new TypeError('setData takes an object');
-      var json = JSON.stringify(data);
-      if (json.length > MAX_SET_DATA) {
-        throw new RangeError('setData: the data is ' + json.length + ' bytes, over the limit of 1 MiB; nothing was changed');
-      }
-      // The host checks the keys and renders first: a key it refuses leaves this.data as it was.
-      native.setData(id, json);
-      var parsed = JSON.parse(json);
-      for (const key of Object.keys(Object(parsed))) setPath(this.data, parsePath(key), parsed[key]);
-      for (const k2 of Object.keys(Object(data))) if (data[k2] === undefined) console.warn('setData: `' + k2 + '` is undefined and was not set');
-      if (typeof callback === 'function') {
-        var self = this;
-        Promise.resolve().then(function () { callback.call(self); });
-      }
-    };
+    page.setData = function (data, callback) { setData(this, id, data, callback); };
     page.createSelectorQuery = function () { return createSelectorQuery(id); };
     page.createIntersectionObserver = function (options) { return createIntersectionObserver(id, options); };
+    page.selectComponent = function (selector) { return selectComponents(id, selector)[0] || null; };
+    page.selectAllComponents = function (selector) { return selectComponents(id, selector); };
+    if (def.kind === 'component') Object.defineProperty(page, '__observers', { value: flat.observers });
     pagesById.set(id, page);
     return page;
+  }
+
+  // setData on a page or a component: the host checks the keys and renders first (a key it
+  // refuses leaves this.data as it was), then this.data changes, then what the render did to
+  // components is carried out, then data observers run.
+  var observerDepth = 0;
+  function setData(target, id, data, callback) {
+    if (data === null || typeof data !== 'object') throw new TypeError('setData takes an object');
+    var json = JSON.stringify(data);
+    if (json.length > MAX_SET_DATA) {
+      throw new RangeError('setData: the data is ' + json.length + ' bytes, over the limit of 1 MiB; nothing was changed');
+    }
+    var changes = native.setData(id, json);
+    var parsed = JSON.parse(json);
+    var keys = Object.keys(Object(parsed));
+    for (const key of keys) setPath(target.data, parsePath(key), parsed[key]);
+    for (const k2 of Object.keys(Object(data))) if (data[k2] === undefined) console.warn('setData: `' + k2 + '` is undefined and was not set');
+    componentChanges(changes);
+    runObservers(target, keys);
+    if (typeof callback === 'function') Promise.resolve().then(function () { callback.call(target); });
+  }
+
+  // ---- custom components -------------------------------------------------------------------
+  // The renderer reports components appearing, their properties changing and their leaving;
+  // each appearing one gets an instance here, runs `created`, and renders with its data
+  // (which may create the components inside it). `attached` runs once the batch is in,
+  // outermost first; `ready` after the page's first frame (or at once, on a ready page).
+  var componentsById = new Map();
+  var readyPages = new Set();
+  var attaching = null;
+  var pendingReady = [];
+  function componentChanges(json) {
+    if (!json) return;
+    var outermost = attaching === null;
+    if (outermost) attaching = [];
+    try {
+      JSON.parse(json).forEach(function (c) {
+        if (c.op === 'create') createComponent(c);
+        else if (c.op === 'props') setProperties(c.id, c.props);
+        else if (c.op === 'remove') removeComponent(c.id);
+      });
+    } finally {
+      if (outermost) {
+        var batch = attaching;
+        attaching = null;
+        batch.forEach(function (comp) {
+          if (!componentsById.has(comp.__id)) return;
+          lifetime(comp, 'attached');
+          pendingReady.push(comp);
+        });
+        var page = batch.length ? pagesById.get(batch[0].__page) : null;
+        if (page && readyPages.has(page.__id)) Promise.resolve().then(function () { flushReady(page.__id); });
+      }
+    }
+  }
+  hooks.componentChanges = componentChanges;
+  function flushReady(pageId) {
+    var now = pendingReady.filter(function (c) { return c.__page === pageId; });
+    pendingReady = pendingReady.filter(function (c) { return c.__page !== pageId; });
+    now.forEach(function (comp) { if (componentsById.has(comp.__id)) lifetime(comp, 'ready'); });
+  }
+
+  function componentDef(path) {
+    var def = pageDefs.get(path);
+    if (!def) {
+      var saved = defining;
+      defining = path;
+      try { load(path + '.js'); } finally { defining = saved; }
+      def = pageDefs.get(path) || { kind: 'component', options: {} };
+      pageDefs.set(path, def);
+    }
+    if (!def.flat) {
+      def.flat = flatten(def.options);
+      def.props = {};
+      for (const name of Object.keys(def.flat.properties)) def.props[name] = propertyDef(def.flat.properties[name]);
+    }
+    return def;
+  }
+  var TYPES = [String, Number, Boolean, Object, Array];
+  function propertyDef(p) {
+    var d = (p === null || TYPES.indexOf(p) >= 0) ? { type: p } : Object.assign({}, p);
+    if (d.type === undefined) d.type = null;
+    d.types = [d.type].concat(Array.isArray(d.optionalTypes) ? d.optionalTypes : []);
+    if (!('value' in d)) {
+      d.value = d.type === String ? '' : d.type === Number ? 0 : d.type === Boolean ? false : d.type === Array ? [] : null;
+    }
+    return d;
+  }
+  function typeMatches(type, v) {
+    if (type === null) return true;
+    if (type === String) return typeof v === 'string';
+    if (type === Number) return typeof v === 'number';
+    if (type === Boolean) return typeof v === 'boolean';
+    if (type === Array) return Array.isArray(v);
+    if (type === Object) return v !== null && typeof v === 'object';
+    return false;
+  }
+  // A passed value of another type is converted as the platform converts it.
+  function coerce(d, v) {
+    if (v === undefined) return clone(d.value);
+    if (d.types.some(function (t) { return typeMatches(t, v); })) return v;
+    switch (d.type) {
+      case String: return v === null ? '' : (typeof v === 'object' ? JSON.stringify(v) : String(v));
+      case Number: { var n = Number(v); return isFinite(n) ? n : 0; }
+      case Boolean: return !!v;
+      case Array: return [];
+      case Object: return null;
+    }
+    return v;
+  }
+  function clone(v) { return v === undefined ? undefined : JSON.parse(JSON.stringify(v)); }
+  function sameValue(a, b) { return a === b || JSON.stringify(a) === JSON.stringify(b); }
+
+  function createComponent(c) {
+    var def = componentDef(c.path);
+    var flat = def.flat;
+    var comp = {};
+    for (const m of Object.keys(Object(flat.methods))) comp[m] = flat.methods[m];
+    var data = clone(flat.data) || {};
+    for (const name of Object.keys(def.props)) data[name] = clone(def.props[name].value);
+    comp.data = data;
+    comp.properties = data;
+    comp.is = c.path;
+    comp.id = c.elementId || '';
+    comp.dataset = c.dataset || {};
+    var id = c.id;
+    Object.defineProperty(comp, '__id', { value: id });
+    Object.defineProperty(comp, '__page', { value: c.page });
+    Object.defineProperty(comp, '__owner', { value: c.owner });
+    Object.defineProperty(comp, '__shadow', { value: c.shadow });
+    Object.defineProperty(comp, '__kind', { value: 'component' });
+    Object.defineProperty(comp, '__lifetimes', { value: flat.lifetimes });
+    Object.defineProperty(comp, '__observers', { value: flat.observers });
+    Object.defineProperty(comp, '__def', { value: def });
+    comp.setData = function (d, callback) { setData(this, id, d, callback); };
+    comp.triggerEvent = function (name, detail, options) { triggerEvent(id, String(name), detail, options || {}); };
+    comp.selectComponent = function (selector) { return selectComponents(id, selector)[0] || null; };
+    comp.selectAllComponents = function (selector) { return selectComponents(id, selector); };
+    comp.selectOwnerComponent = function () { return componentsById.get(c.owner) || pagesById.get(c.owner) || null; };
+    comp.getPageId = function () { return 'pageId:' + c.page; };
+    comp.createSelectorQuery = function () { return createSelectorQuery(c.page, c.shadow); };
+    comp.createIntersectionObserver = function (options) { return createIntersectionObserver(c.page, options, c.shadow, id); };
+    componentsById.set(id, comp);
+    // `created` sees the definition's data; the owner's properties arrive after it, with
+    // their observers, before the first render.
+    lifetime(comp, 'created');
+    var passed = [];
+    var olds = {};
+    for (const name of Object.keys(Object(c.props))) {
+      if (!(name in def.props)) continue;
+      var v = coerce(def.props[name], c.props[name]);
+      if (sameValue(v, comp.data[name])) continue;
+      olds[name] = comp.data[name];
+      comp.data[name] = v;
+      passed.push(name);
+    }
+    passed.forEach(function (name) { propertyObserver(comp, name, comp.data[name], olds[name]); });
+    if (passed.length) runObservers(comp, passed);
+    if (!componentsById.has(id)) return;
+    attaching.push(comp);
+    var opts = Object(def.options.options);
+    var isolation = typeof opts.styleIsolation === 'string' ? opts.styleIsolation : (opts.addGlobalClass ? 'apply-shared' : '');
+    componentChanges(native.mount(id, JSON.stringify(comp.data), isolation));
+  }
+  function propertyObserver(comp, name, value, old) {
+    var observer = comp.__def.props[name].observer;
+    if (typeof observer === 'string') observer = comp[observer];
+    if (typeof observer === 'function') observer.call(comp, value, old, [name]);
+  }
+  function setProperties(id, props) {
+    var comp = componentsById.get(id);
+    if (!comp) return;
+    var defs = comp.__def.props;
+    var changed = {};
+    var olds = {};
+    for (const name of Object.keys(Object(props))) {
+      if (!(name in defs)) continue;
+      var v = coerce(defs[name], props[name]);
+      if (sameValue(v, comp.data[name])) continue;
+      olds[name] = comp.data[name];
+      changed[name] = v;
+    }
+    var names = Object.keys(changed);
+    if (!names.length) return;
+    for (const n of names) comp.data[n] = changed[n];
+    componentChanges(native.setData(id, JSON.stringify(changed)));
+    names.forEach(function (n) { propertyObserver(comp, n, comp.data[n], olds[n]); });
+    runObservers(comp, names);
+  }
+  function removeComponent(id) {
+    var comp = componentsById.get(id);
+    if (!comp) return;
+    componentsById.delete(id);
+    lifetime(comp, 'detached');
+    viewListeners.forEach(function (l, seq) { if (l.owner === id) viewListeners.delete(seq); });
+  }
+  // `observers: {'a, b.c': fn}`: runs when setData (or the owner) sets a field it names, a
+  // field under it, or one above it; `x.**` is anything under x, `**` anything.
+  function runObservers(target, keys) {
+    var list = target.__observers;
+    if (!list || !list.length) return;
+    if (observerDepth > 32) { console.error('observers: more than 32 nested setData calls; stopped'); return; }
+    var paths = keys.map(parsePath);
+    observerDepth++;
+    try {
+      list.forEach(function (o) {
+        var hit = o.fields.some(function (field) {
+          if (field === '**') return true;
+          var deep = /\.\*\*$/.test(field);
+          var fp = parsePath(deep ? field.slice(0, -3) : field);
+          return paths.some(function (p) {
+            var n = Math.min(p.length, fp.length);
+            for (var i = 0; i < n; i++) if (p[i] !== fp[i]) return false;
+            return true;
+          });
+        });
+        if (!hit) return;
+        var args = o.fields.map(function (field) {
+          if (field === '**') return target.data;
+          var fp = parsePath(field.replace(/\.\*\*$/, ''));
+          var v = target.data;
+          for (var i = 0; i < fp.length && v !== undefined && v !== null; i++) v = v[fp[i]];
+          return v;
+        });
+        o.fn.apply(target, args);
+      });
+    } finally {
+      observerDepth--;
+    }
+  }
+  function triggerEvent(id, name, detail, options) {
+    var plan = JSON.parse(native.trigger(id, name, JSON.stringify({
+      bubbles: !!options.bubbles, composed: !!options.composed, capturePhase: !!options.capturePhase,
+    })));
+    plan.calls.forEach(function (call) {
+      callHandler(call.owner, call.handler, {
+        type: name, timeStamp: Date.now(), target: call.target, currentTarget: call.currentTarget,
+        detail: detail === undefined ? {} : detail, mark: plan.mark || {}, touches: [], changedTouches: [],
+      });
+    });
+  }
+  function selectComponents(owner, selector) {
+    return JSON.parse(native.selectComponents(owner, String(selector)))
+      .map(function (id) { return componentsById.get(id); })
+      .filter(Boolean);
+  }
+  function pageLifetime(pageId, name, args) {
+    componentsById.forEach(function (comp) {
+      if (comp.__page !== pageId) return;
+      var list = comp.__def.flat.pageLifetimes[name];
+      if (list) list.forEach(function (f) { f.apply(comp, args || []); });
+    });
   }
 
   function lifetime(page, name, args) {
@@ -318,9 +569,16 @@
     var page = pagesById.get(id);
     if (!page) return;
     if (name === 'onLoad') return page.__kind === 'component' ? (page.onLoad && page.onLoad(arg)) : callHook(page, 'onLoad', [arg]);
+    if (name === 'onShow') pageLifetime(id, 'show');
+    if (name === 'onHide') pageLifetime(id, 'hide');
+    if (name === 'onResize') pageLifetime(id, 'resize', [arg]);
+    if (name === 'onReady') { flushReady(id); readyPages.add(id); }
     if (name === 'onUnload') {
       if (page.__kind === 'component') lifetime(page, 'detached');
       callHook(page, 'onUnload');
+      componentsById.forEach(function (comp, cid) { if (comp.__page === id) { componentsById.delete(cid); lifetime(comp, 'detached'); } });
+      pendingReady = pendingReady.filter(function (c) { return c.__page !== id; });
+      readyPages.delete(id);
       // The view drops the page's observers with the page; their callbacks go too.
       viewListeners.forEach(function (l, seq) { if (l.page === id) viewListeners.delete(seq); });
       pagesById.delete(id);
@@ -335,16 +593,17 @@
     var page = pagesById.get(id);
     return page ? JSON.stringify(page.data) : 'null';
   };
-  hooks.callHandler = function (id, handler, event) {
-    var page = pagesById.get(id);
-    if (!page) return;
-    var fn = page[handler];
+  function callHandler(id, handler, event) {
+    var owner = pagesById.get(id) || componentsById.get(id);
+    if (!owner) return;
+    var fn = owner[handler];
     if (typeof fn !== 'function') {
-      console.warn('Component "' + page.route + '" does not have a method "' + handler + '" to handle event "' + event.type + '".');
+      console.warn('Component "' + (owner.is || owner.route) + '" does not have a method "' + handler + '" to handle event "' + event.type + '".');
       return;
     }
-    fn.call(page, event);
-  };
+    fn.call(owner, event);
+  }
+  hooks.callHandler = callHandler;
   hooks.stackOrder = function (ids) {
     stack = ids.map(function (id) { return pagesById.get(id); }).filter(Boolean);
   };
@@ -404,11 +663,15 @@
   // wx.createSelectorQuery(): requests gathered here, answered by the view from its real
   // layout in one round trip when `exec` is called.
   var FIELD_NAMES = ['id', 'dataset', 'rect', 'size', 'scrollOffset', 'properties', 'computedStyle'];
-  function createSelectorQuery(pageId) {
+  // `root` is a component's shadow root: the query looks inside that component only.
+  function createSelectorQuery(pageId, root) {
     var requests = [];
     var callbacks = [];
     var query = {
-      in: function () { return query; },
+      in: function (component) {
+        if (component && component.__shadow !== undefined) { pageId = component.__page; root = component.__shadow; }
+        return query;
+      },
       select: function (selector) { return nodesRef(String(selector), true, false); },
       selectAll: function (selector) { return nodesRef(String(selector), false, false); },
       selectViewport: function () { return nodesRef('', true, true); },
@@ -419,6 +682,7 @@
         var handlers = callbacks.slice();
         viewApi('selectorQuery')({
           page: page,
+          root: root,
           requests: sent,
           success: function (reply) {
             var results = reply.results || [];
@@ -454,7 +718,7 @@
   // wx.createIntersectionObserver(): the view watches with the browser's own observer and
   // reports each crossing of a threshold; the report arrives as a further reply to `observe`.
   var viewListeners = new Map();
-  function createIntersectionObserver(pageId, options) {
+  function createIntersectionObserver(pageId, options, root, owner) {
     options = options || {};
     var relative = null;
     var seqs = [];
@@ -466,9 +730,9 @@
         if (page === undefined) { var current = stack[stack.length - 1]; page = current ? current.__id : undefined; }
         var seq = ++viewSeq;
         seqs.push(seq);
-        viewListeners.set(seq, { page: page, callback: callback });
+        viewListeners.set(seq, { page: page, owner: owner === undefined ? page : owner, callback: callback });
         native.viewCall(seq, 'observeIntersection', JSON.stringify({
-          page: page, selector: String(selector), relative: relative || { viewport: true, margins: {} },
+          page: page, root: root, selector: String(selector), relative: relative || { viewport: true, margins: {} },
           thresholds: Array.isArray(options.thresholds) ? options.thresholds.map(Number) : [0],
           initialRatio: Number(options.initialRatio) || 0, observeAll: !!options.observeAll,
         }));
@@ -526,7 +790,8 @@
     if (listener) {
       if (/:ok$/.test(result.errMsg)) {
         delete result.errMsg;
-        if (typeof listener.callback === 'function') listener.callback.call(pagesById.get(listener.page), result);
+        var self = pagesById.get(listener.owner) || componentsById.get(listener.owner);
+        if (typeof listener.callback === 'function') listener.callback.call(self, result);
       } else {
         viewListeners.delete(seq);
         console.error('IntersectionObserver.observe: ' + result.errMsg);
@@ -582,8 +847,9 @@
     createSelectorQuery: function () { return createSelectorQuery(); },
     createAnimation: createAnimation,
     createIntersectionObserver: function (component, options) {
-      var page = component && component.__id !== undefined ? component.__id : undefined;
-      return createIntersectionObserver(page, component && component.__id !== undefined ? options : component);
+      if (!component || component.__id === undefined) return createIntersectionObserver(undefined, component);
+      if (component.__shadow !== undefined) return createIntersectionObserver(component.__page, options, component.__shadow, component.__id);
+      return createIntersectionObserver(component.__id, options);
     },
     onThemeChange: function (f) { if (typeof f === 'function') themeListeners.push(f); },
     offThemeChange: function (f) {

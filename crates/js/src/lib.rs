@@ -87,9 +87,34 @@ pub trait Natives {
     /// An `Err` (too many timers) is thrown into the script.
     fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool) -> Result<(), String>;
     fn clear_timer(&self, id: u32);
-    /// A page's `setData`, as JSON; `wxs` lets the re-render call the page's WXS modules.
-    /// An `Err` is thrown into the script.
-    fn set_data(&self, page: u32, json: &str, wxs: &WxsAccess<'_, '_>) -> Result<(), String>;
+    /// A page's or component's `setData`, as JSON; `wxs` lets the re-render call the WXS
+    /// modules. Returns what the render did to components (JSON, empty for nothing), for the
+    /// framework to act on. An `Err` is thrown into the script.
+    fn set_data(&self, owner: u32, json: &str, wxs: &WxsAccess<'_, '_>) -> Result<String, String>;
+    /// A new component's first data (JSON): its template renders. `isolation` is the style
+    /// isolation its options ask for (empty: what its JSON says). Returns component changes
+    /// as `set_data` does.
+    fn mount(
+        &self,
+        component: u32,
+        data: &str,
+        isolation: &str,
+        wxs: &WxsAccess<'_, '_>,
+    ) -> Result<String, String> {
+        let _ = (component, data, isolation, wxs);
+        Ok(String::new())
+    }
+    /// `triggerEvent` on a component: the listeners it reaches, in order (JSON).
+    fn trigger(&self, component: u32, event: &str, options: &str) -> String {
+        let _ = (component, event, options);
+        "{\"calls\":[]}".into()
+    }
+    /// `selectComponent(s)`: ids of the components matching `selector` in the template of
+    /// `owner` (a page or a component), in document order (JSON array).
+    fn select_components(&self, owner: u32, selector: &str) -> String {
+        let _ = (owner, selector);
+        "[]".into()
+    }
     /// A navigation request (`navigateTo`, …) to carry out after the current callback; an
     /// `Err` fails it at once with that reason.
     fn navigate(&self, seq: u32, kind: &str, target: &str) -> Result<(), String>;
@@ -530,9 +555,42 @@ fn natives_object<'js>(
     let n = natives.clone();
     o.set(
         "setData",
-        Function::new(ctx.clone(), move |ctx: Ctx<'js>, page: u32, json: String| -> rquickjs::Result<()> {
-            let access = WxsAccess { ctx: ctx.clone(), realm: &wxs };
-            n.set_data(page, &json, &access).map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
+        Function::new(ctx.clone(), {
+            let wxs = wxs.clone();
+            move |ctx: Ctx<'js>, owner: u32, json: String| -> rquickjs::Result<String> {
+                let access = WxsAccess { ctx: ctx.clone(), realm: &wxs };
+                n.set_data(owner, &json, &access).map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
+            }
+        })?,
+    )?;
+    let n = natives.clone();
+    o.set(
+        "mount",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>,
+                  component: u32,
+                  data: String,
+                  isolation: String|
+                  -> rquickjs::Result<String> {
+                let access = WxsAccess { ctx: ctx.clone(), realm: &wxs };
+                n.mount(component, &data, &isolation, &access)
+                    .map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
+            },
+        )?,
+    )?;
+    let n = natives.clone();
+    o.set(
+        "trigger",
+        Function::new(ctx.clone(), move |component: u32, event: String, options: String| {
+            n.trigger(component, &event, &options)
+        })?,
+    )?;
+    let n = natives.clone();
+    o.set(
+        "selectComponents",
+        Function::new(ctx.clone(), move |owner: u32, selector: String| {
+            n.select_components(owner, &selector)
         })?,
     )?;
     let n = natives.clone();

@@ -22,8 +22,8 @@ impl Natives for Recorder {
         Ok(())
     }
     fn clear_timer(&self, _: u32) {}
-    fn set_data(&self, _: u32, _: &str, _: &capsule_js::WxsAccess<'_, '_>) -> Result<(), String> {
-        Ok(())
+    fn set_data(&self, _: u32, _: &str, _: &capsule_js::WxsAccess<'_, '_>) -> Result<String, String> {
+        Ok(String::new())
     }
     fn navigate(&self, _: u32, _: &str, _: &str) -> Result<(), String> {
         Ok(())

@@ -3,7 +3,7 @@
 //! [`Output`]s; it never blocks and never touches anything outside its package.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,6 +17,8 @@ use capsule_template::tree::{NodeId, NodeKind, Tree};
 use capsule_template::{Program, Rendered, render};
 use serde_json::{Map, Value, json};
 
+use crate::components::{ComponentState, announce, component_files};
+use crate::events::{Propagation, dispatch_plan};
 use crate::message::{Input, Output, Query};
 use crate::pool::InstanceSender;
 
@@ -35,32 +37,20 @@ pub const MAX_OUTPUTS_PER_INPUT: usize = 100_000;
 /// Characters of one console line the host keeps.
 pub const MAX_LOG_TEXT: usize = 16 * 1024;
 
-/// Events that bubble, as the platform lists them; every other event stays on its target.
-const BUBBLING: &[&str] = &[
-    "touchstart",
-    "touchmove",
-    "touchcancel",
-    "touchend",
-    "tap",
-    "longpress",
-    "longtap",
-    "transitionend",
-    "animationstart",
-    "animationiteration",
-    "animationend",
-    "touchforcechange",
-];
-
-struct PageState {
-    id: u32,
+pub(crate) struct PageState {
+    pub id: u32,
     route: String,
     data: Value,
     file: Option<FileId>,
     /// The template files whose `<wxs>` modules the page's bindings may call.
     wxs_scope: Vec<FileId>,
-    rendered: Option<Rendered>,
+    pub rendered: Option<Rendered>,
     /// A tab page switched away from: alive and hidden, not on the stack.
     parked: bool,
+    /// The view has the page: changes go to it as patches (before, the snapshot covers them).
+    opened: bool,
+    /// Component ids by their host node.
+    pub hosts: HashMap<NodeId, u32>,
 }
 
 struct Timer {
@@ -113,7 +103,9 @@ struct Shared {
     navigation: RefCell<VecDeque<NavRequest>>,
     /// API answers known at once (no bridge), delivered after the current callback.
     replies: RefCell<Vec<(u32, Value)>>,
+    /// Ids for pages and components, from one counter: the script addresses both by id.
     next_page: Cell<u32>,
+    components: RefCell<HashMap<u32, ComponentState>>,
 }
 
 struct Bridge {
@@ -121,6 +113,26 @@ struct Bridge {
     api: Option<Arc<dyn ApiHost>>,
     /// This instance's own input channel, for answers that arrive later.
     me: Option<InstanceSender>,
+}
+
+impl Bridge {
+    /// Patches and WXS errors from a render; a page the view does not have yet gets no
+    /// patches (its snapshot will show the result).
+    fn emit(
+        &self,
+        page: u32,
+        opened: bool,
+        patches: Vec<capsule_template::Patch>,
+        errors: Vec<capsule_js::JsError>,
+    ) {
+        let mut outbox = self.shared.outbox.borrow_mut();
+        for e in errors {
+            outbox.push(Output::Error { message: e.message, stack: e.stack });
+        }
+        if opened && !patches.is_empty() {
+            outbox.push(Output::Patches { page, patches });
+        }
+    }
 }
 
 impl Natives for Bridge {
@@ -152,7 +164,7 @@ impl Natives for Bridge {
         self.shared.timers.borrow_mut().remove(id);
     }
 
-    fn set_data(&self, page: u32, json: &str, wxs: &WxsAccess<'_, '_>) -> Result<(), String> {
+    fn set_data(&self, owner: u32, json: &str, wxs: &WxsAccess<'_, '_>) -> Result<String, String> {
         let changes: Value = serde_json::from_str(json).map_err(|e| format!("setData: {e}"))?;
         let Value::Object(changes) = changes else { return Err("setData takes an object".into()) };
         let mut paths = Vec::with_capacity(changes.len());
@@ -163,25 +175,122 @@ impl Natives for Bridge {
         let Ok(mut pages) = self.shared.pages.try_borrow_mut() else {
             return Err("setData cannot be called while the page is rendering".into());
         };
-        let Some(state) = pages.iter_mut().find(|p| p.id == page) else { return Ok(()) };
+        let mut components = self.shared.components.borrow_mut();
+        let (page, host) = match components.get(&owner) {
+            Some(c) => (c.page, Some(c.host)),
+            None => (owner, None),
+        };
+        let Some(state) = pages.iter_mut().find(|p| p.id == page) else { return Ok(String::new()) };
+        let (data, scope) = match host {
+            Some(_) => {
+                let c = components.get_mut(&owner).expect("looked up above");
+                (&mut c.data, &c.wxs_scope)
+            }
+            None => (&mut state.data, &state.wxs_scope),
+        };
         for path in &paths {
-            check_gaps(&state.data, path).map_err(|e| format!("setData: {e}; nothing was changed"))?;
+            check_gaps(data, path).map_err(|e| format!("setData: {e}; nothing was changed"))?;
         }
         for (path, (_, value)) in paths.iter().zip(changes) {
-            set_path(&mut state.data, path, value).map_err(|e| format!("setData: {e}"))?;
+            set_path(data, path, value).map_err(|e| format!("setData: {e}"))?;
         }
         if let (Some(rendered), Some(_)) = (state.rendered.as_mut(), state.file) {
-            let caller = wxs.caller(&state.wxs_scope);
-            let patches = rendered.update(&self.shared.program, &state.data, &paths, &caller);
-            let mut outbox = self.shared.outbox.borrow_mut();
-            for e in caller.take_errors() {
-                outbox.push(Output::Error { message: e.message, stack: e.stack });
-            }
-            if !patches.is_empty() {
-                outbox.push(Output::Patches { page, patches });
-            }
+            let caller = wxs.caller(scope);
+            let patches = match host {
+                Some(host) => rendered.update_component(&self.shared.program, host, data, &paths, &caller),
+                None => rendered.update(&self.shared.program, data, &paths, &caller),
+            };
+            self.emit(state.id, state.opened, patches, caller.take_errors());
         }
-        Ok(())
+        Ok(announce(&self.shared.program, state, &mut components, &self.shared.next_page))
+    }
+
+    fn mount(
+        &self,
+        component: u32,
+        data: &str,
+        isolation: &str,
+        wxs: &WxsAccess<'_, '_>,
+    ) -> Result<String, String> {
+        let data: Value = serde_json::from_str(data).map_err(|e| format!("component data: {e}"))?;
+        let Ok(mut pages) = self.shared.pages.try_borrow_mut() else {
+            return Err("a component cannot be created while the page is rendering".into());
+        };
+        let mut components = self.shared.components.borrow_mut();
+        let Some(c) = components.get_mut(&component) else { return Ok(String::new()) };
+        c.data = data;
+        let Some(state) = pages.iter_mut().find(|p| p.id == c.page) else { return Ok(String::new()) };
+        if let Some(rendered) = state.rendered.as_mut() {
+            let caller = wxs.caller(&c.wxs_scope);
+            let mut patches = Vec::new();
+            if !isolation.is_empty()
+                && let Some(shadow) = rendered.shadow_root(c.host)
+            {
+                let (name, value) = (std::sync::Arc::from("isolation"), Value::String(isolation.to_string()));
+                rendered.tree.set_attr(shadow, &name, Some(value.clone()));
+                patches.push(capsule_template::Patch::SetAttr { id: shadow, name, value: Some(value) });
+            }
+            patches.extend(rendered.mount(&self.shared.program, c.host, &c.data, &caller));
+            self.emit(state.id, state.opened, patches, caller.take_errors());
+        }
+        Ok(announce(&self.shared.program, state, &mut components, &self.shared.next_page))
+    }
+
+    fn trigger(&self, component: u32, event: &str, options: &str) -> String {
+        let options: Value = serde_json::from_str(options).unwrap_or(Value::Null);
+        let flag = |name: &str| options.get(name).and_then(Value::as_bool).unwrap_or(false);
+        let how = Propagation {
+            bubbles: flag("bubbles"),
+            composed: flag("composed"),
+            capture: flag("capturePhase"),
+        };
+        let pages = self.shared.pages.borrow();
+        let components = self.shared.components.borrow();
+        let Some(c) = components.get(&component) else { return json!({"calls": []}).to_string() };
+        let Some(state) = pages.iter().find(|p| p.id == c.page) else {
+            return json!({"calls": []}).to_string();
+        };
+        let Some(plan) = state.rendered.as_ref().and_then(|r| dispatch_plan(&r.tree, c.host, event, how))
+        else {
+            return json!({"calls": []}).to_string();
+        };
+        let calls: Vec<Value> = plan
+            .calls
+            .into_iter()
+            .map(|call| {
+                let owner = call.owner.and_then(|h| state.hosts.get(&h).copied()).unwrap_or(state.id);
+                json!({"owner": owner, "handler": call.handler, "currentTarget": call.current_target, "target": call.target})
+            })
+            .collect();
+        json!({"calls": calls, "mark": plan.mark}).to_string()
+    }
+
+    fn select_components(&self, owner: u32, selector: &str) -> String {
+        let pages = self.shared.pages.borrow();
+        let components = self.shared.components.borrow();
+        let (page, host) = match components.get(&owner) {
+            Some(c) => (c.page, Some(c.host)),
+            None => (owner, None),
+        };
+        let Some(state) = pages.iter().find(|p| p.id == page) else { return "[]".into() };
+        let Some(rendered) = &state.rendered else { return "[]".into() };
+        let tree = &rendered.tree;
+        let root = match host {
+            Some(h) => tree.children(h).find(|&c| tree.is_shadow_root(c)),
+            None => Some(tree.root()),
+        };
+        let mut found = Vec::new();
+        let mut stack: Vec<NodeId> = root.into_iter().collect();
+        while let Some(id) = stack.pop() {
+            if let Some(&comp) = state.hosts.get(&id)
+                && selector.split(',').any(|s| matches(tree, id, s.trim()))
+            {
+                found.push(comp);
+            }
+            let children: Vec<NodeId> = tree.children(id).filter(|&c| !tree.is_shadow_root(c)).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        json!(found).to_string()
     }
 
     fn api_surface(&self) -> String {
@@ -260,6 +369,7 @@ impl Instance {
             navigation: RefCell::new(VecDeque::new()),
             replies: RefCell::new(Vec::new()),
             next_page: Cell::new(1),
+            components: RefCell::new(HashMap::new()),
         });
         let engine =
             Engine::new(package.clone(), limits, Rc::new(Bridge { shared: shared.clone(), api, me }))?;
@@ -509,9 +619,14 @@ impl Instance {
     fn open_page_inner(&mut self, route: &str, query: Map<String, Value>) -> Option<u32> {
         let id = self.shared.next_page.get();
         self.shared.next_page.set(id + 1);
-        let file = self.shared.program.by_path.get(&format!("{route}.wxml")).copied();
-        let wxs_scope = file.map(|f| self.shared.program.wxs_scope(f)).unwrap_or_default();
-        for &f in &wxs_scope {
+        let program = self.shared.program.clone();
+        let file = program.file_of(route);
+        let wxs_scope = file.map(|f| program.wxs_scope(f)).unwrap_or_default();
+        let mut to_load = wxs_scope.clone();
+        for c in file.map(|f| component_files(&program, f)).unwrap_or_default() {
+            to_load.extend(program.wxs_scope(c));
+        }
+        for f in to_load {
             let sources = self.wxs_sources(f);
             match self.engine.load_wxs(f, &sources) {
                 Outcome::Returned(_) => {}
@@ -535,6 +650,8 @@ impl Instance {
             wxs_scope: wxs_scope.clone(),
             rendered: None,
             parked: false,
+            opened: false,
+            hosts: HashMap::new(),
         });
         let data = self.call(
             "createPage",
@@ -543,17 +660,10 @@ impl Instance {
         if self.terminated.is_some() {
             return None;
         }
-        if let Some(state) = self.shared.pages.borrow_mut().iter_mut().find(|p| p.id == id) {
-            state.data = data.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_else(|| json!({}));
-        }
-        self.lifecycle(id, "onLoad", Some(Value::Object(query)));
-        self.lifecycle(id, "onShow", None);
-        if self.terminated.is_some() {
-            return None;
-        }
-        // The first frame shows the data as it stands after onLoad and onShow.
-        let data = self.shared.pages.borrow().iter().find(|p| p.id == id)?.data.clone();
-        let program = self.shared.program.clone();
+        let data: Value = data.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_else(|| json!({}));
+        // The platform's order: the page renders with its initial data, which creates and
+        // attaches its components; then onLoad and onShow (whose setData the first frame
+        // shows); then the components are ready, then the page.
         let (rendered, errors) = self
             .engine
             .with_wxs(&wxs_scope, |host| render(&program, file.unwrap_or(usize::MAX), &data, host));
@@ -566,10 +676,27 @@ impl Instance {
             }
             return None;
         };
-        let snapshot = rendered.tree.snapshot();
-        if let Some(state) = self.shared.pages.borrow_mut().iter_mut().find(|p| p.id == id) {
+        let changes = {
+            let mut pages = self.shared.pages.borrow_mut();
+            let state = pages.iter_mut().find(|p| p.id == id)?;
+            state.data = data;
             state.rendered = Some(rendered);
+            announce(&program, state, &mut self.shared.components.borrow_mut(), &self.shared.next_page)
+        };
+        if !changes.is_empty() {
+            self.call("componentChanges", &[Arg::Str(changes)]);
         }
+        self.lifecycle(id, "onLoad", Some(Value::Object(query)));
+        self.lifecycle(id, "onShow", None);
+        if self.terminated.is_some() {
+            return None;
+        }
+        let snapshot = {
+            let mut pages = self.shared.pages.borrow_mut();
+            let state = pages.iter_mut().find(|p| p.id == id)?;
+            state.opened = true;
+            state.rendered.as_ref()?.tree.snapshot()
+        };
         self.shared.outbox.borrow_mut().push(Output::PageOpened {
             page: id,
             route: route.to_string(),
@@ -603,6 +730,7 @@ impl Instance {
     fn close(&mut self, id: u32) {
         self.lifecycle(id, "onUnload", None);
         self.shared.pages.borrow_mut().retain(|p| p.id != id);
+        self.shared.components.borrow_mut().retain(|_, c| c.page != id);
         self.shared.outbox.borrow_mut().push(Output::PageClosed { page: id });
     }
 
@@ -807,22 +935,29 @@ impl Instance {
             let pages = self.shared.pages.borrow();
             let Some(state) = pages.iter().find(|p| p.id == page) else { return };
             let Some(rendered) = &state.rendered else { return };
-            dispatch_plan(&rendered.tree, node, event)
+            dispatch_plan(&rendered.tree, node, event, Propagation::native(event)).map(|plan| {
+                let owners: Vec<u32> = plan
+                    .calls
+                    .iter()
+                    .map(|c| c.owner.and_then(|h| state.hosts.get(&h).copied()).unwrap_or(page))
+                    .collect();
+                (plan, owners)
+            })
         };
-        let Some(plan) = calls else { return };
+        let Some((plan, owners)) = calls else { return };
         let time_stamp = self.launched.map_or(0, |t| t.elapsed().as_millis() as u64);
-        for call in plan.calls {
+        for (call, owner) in plan.calls.into_iter().zip(owners) {
             let event_object = json!({
                 "type": event,
                 "timeStamp": time_stamp,
-                "target": plan.target,
+                "target": call.target,
                 "currentTarget": call.current_target,
                 "detail": detail,
                 "touches": [],
                 "changedTouches": [],
                 "mark": plan.mark,
             });
-            self.call("callHandler", &[Arg::Int(page), Arg::Str(call.handler), Arg::Json(event_object)]);
+            self.call("callHandler", &[Arg::Int(owner), Arg::Str(call.handler), Arg::Json(event_object)]);
             if self.terminated.is_some() {
                 return;
             }
@@ -878,95 +1013,32 @@ impl Instance {
     }
 }
 
-struct HandlerCall {
-    handler: String,
-    current_target: Value,
-}
-
-struct Plan {
-    target: Value,
-    mark: Value,
-    calls: Vec<HandlerCall>,
-}
-
-fn element_target(tree: &Tree, id: NodeId) -> Value {
-    let element_id = tree.attr(id, "id").map(|v| match v {
-        Value::String(s) => s.clone(),
-        other => capsule_template::value::Val::of(other).to_display().into_owned(),
-    });
-    json!({"id": element_id.unwrap_or_default(), "dataset": tree.dataset(id)})
-}
-
-/// The listeners an event on `node` reaches, in order, as the platform propagates it.
-fn dispatch_plan(tree: &Tree, node: NodeId, event: &str) -> Option<Plan> {
-    tree.get(node)?;
-    let mut path = vec![node];
-    let mut cur = tree.get(node).and_then(|n| n.parent);
-    while let Some(p) = cur {
-        path.push(p);
-        cur = tree.get(p).and_then(|n| n.parent);
-    }
-    let mut mark = Map::new();
-    for &id in path.iter().rev() {
-        mark.extend(tree.marks(id));
-    }
-    let bubbles = BUBBLING.contains(&event);
-    let mut calls = Vec::new();
-    let mut mutated_done = false;
-    let mut stopped = false;
-    let listeners = |id: NodeId| match tree.get(id).map(|n| &n.kind) {
-        Some(NodeKind::Element { listeners, .. }) => listeners.clone(),
-        _ => Vec::new(),
-    };
-    let capture_path: Vec<NodeId> = if bubbles { path.iter().rev().copied().collect() } else { vec![node] };
-    let bubble_path: Vec<NodeId> = if bubbles { path.clone() } else { vec![node] };
-    for (phase_capture, nodes) in [(true, capture_path), (false, bubble_path)] {
-        for id in nodes {
-            if stopped {
-                break;
-            }
-            for l in listeners(id).into_iter().filter(|l| l.event == event && l.capture == phase_capture) {
-                if l.mutated && mutated_done {
-                    continue;
-                }
-                mutated_done |= l.mutated;
-                calls.push(HandlerCall {
-                    handler: l.handler.clone(),
-                    current_target: element_target(tree, id),
-                });
-                if l.catch {
-                    stopped = true;
-                }
-            }
-        }
-    }
-    Some(Plan { target: element_target(tree, node), mark: Value::Object(mark), calls })
-}
-
 /// The first element matching `#id`, `.class` or a tag name, in document order.
 pub fn find(tree: &Tree, selector: &str) -> Option<NodeId> {
-    let matches = |id: NodeId| -> bool {
-        let Some(NodeKind::Element { tag, .. }) = tree.get(id).map(|n| &n.kind) else { return false };
-        if let Some(want) = selector.strip_prefix('#') {
-            return tree.attr(id, "id").and_then(Value::as_str) == Some(want);
-        }
-        if let Some(want) = selector.strip_prefix('.') {
-            return tree
-                .attr(id, "class")
-                .and_then(Value::as_str)
-                .is_some_and(|c| c.split_whitespace().any(|x| x == want));
-        }
-        &**tag == selector
-    };
     let mut stack: Vec<NodeId> = tree.children(tree.root()).collect::<Vec<_>>().into_iter().rev().collect();
     while let Some(id) = stack.pop() {
-        if matches(id) {
+        if matches(tree, id, selector) {
             return Some(id);
         }
         let children: Vec<NodeId> = tree.children(id).collect();
         stack.extend(children.into_iter().rev());
     }
     None
+}
+
+/// Whether element `id` matches a simple selector: `#id`, `.class` or a tag name.
+fn matches(tree: &Tree, id: NodeId, selector: &str) -> bool {
+    let Some(NodeKind::Element { tag, .. }) = tree.get(id).map(|n| &n.kind) else { return false };
+    if let Some(want) = selector.strip_prefix('#') {
+        return tree.attr(id, "id").and_then(Value::as_str) == Some(want);
+    }
+    if let Some(want) = selector.strip_prefix('.') {
+        return tree
+            .attr(id, "class")
+            .and_then(Value::as_str)
+            .is_some_and(|c| c.split_whitespace().any(|x| x == want));
+    }
+    &**tag == selector
 }
 
 /// `pages/x/x?a=1&b=2` → route and query (values percent-decoded).

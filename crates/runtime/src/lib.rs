@@ -7,6 +7,8 @@
 //! message protocol. It must not: touch the file system or network (the package is in
 //! memory; host capabilities come with the bridge), or know how a view draws.
 
+mod components;
+mod events;
 pub mod instance;
 pub mod message;
 pub mod pool;

@@ -290,6 +290,11 @@ impl Rendered {
         patches
     }
 
+    /// The shadow root of the component at `host`.
+    pub fn shadow_root(&self, host: NodeId) -> Option<NodeId> {
+        self.components.get(&host).map(|m| m.shadow)
+    }
+
     /// The template file of the component at `host`.
     pub fn component_file(&self, host: NodeId) -> Option<FileId> {
         self.components.get(&host).and_then(|m| m.file)

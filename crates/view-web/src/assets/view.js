@@ -50,6 +50,8 @@
         app.css = msg.appCss || '';
         app.tabBar = msg.tabBar || null;
         app.window = msg.window || {};
+        app.components = msg.components || {};
+        app.sheets = new Map();
         setCss('app', app.css);
         renderTabBar();
         break;
@@ -177,9 +179,17 @@
     'slider', 'picker', 'picker-view', 'picker-view-column', 'form', 'label', 'movable-area', 'movable-view',
     'cover-view', 'cover-image', 'web-view', 'map', 'canvas', 'video', 'audio', 'camera', 'slot', 'block'];
   function elementFor(tag) {
+    if (tag === 'slot') return document.createElement('slot');
     return document.createElement(BUILTIN.indexOf(tag) >= 0 ? 'wx-' + tag : tag);
   }
   function create(page, id, tag, attrs, listeners) {
+    if (tag === SHADOW_ROOT) {
+      // Becomes a real shadow root when it is put in its component's element.
+      var pending = { __capsule: { id: id, tag: tag, listeners: [], page: page, attrs: {} }, __pendingShadow: true };
+      (attrs || []).forEach(function (pair) { pending.__capsule.attrs[pair[0]] = pair[1]; });
+      page.nodes.set(id, pending);
+      return pending;
+    }
     var el = elementFor(tag);
     el.__capsule = { id: id, tag: tag, listeners: listeners || [], page: page };
     page.nodes.set(id, el);
@@ -200,7 +210,14 @@
       return t;
     }
     var el = create(page, node.id, node.tag, node.attrs, node.listeners);
-    (node.children || []).forEach(function (c) { var child = build(page, c); contentOf(el).appendChild(child); decodeIn(child); });
+    (node.children || []).forEach(function (c) {
+      if (c.tag === SHADOW_ROOT) {
+        var root = attachShadow(page, el, create(page, c.id, c.tag, c.attrs, []));
+        (c.children || []).forEach(function (g) { root.appendChild(build(page, g)); });
+        return;
+      }
+      var child = build(page, c); contentOf(el).appendChild(child); decodeIn(child);
+    });
     afterChildren(el);
     return el;
   }
@@ -215,6 +232,7 @@
       case 'move': {
         var node = n.get(p.id), parent = n.get(p.parent);
         if (!node || !parent) break;
+        if (node.__pendingShadow) { attachShadow(page, parent, node); break; }
         var before = p.before != null ? n.get(p.before) : null;
         var host = contentOf(parent);
         if (before && before.parentNode === host) host.insertBefore(node, before); else host.appendChild(node);
@@ -227,7 +245,12 @@
         if (gone) { forget(page, gone); if (gone.parentNode) gone.parentNode.removeChild(gone); }
         break;
       }
-      case 'setAttr': { var el = n.get(p.id); if (el) setAttr(el, p.name, p.value); break; }
+      case 'setAttr': {
+        var el = n.get(p.id);
+        if (el && el.__capsule && el.__capsule.tag === SHADOW_ROOT) { el.__capsule.attrs[p.name] = p.value; adoptStyles(el); }
+        else if (el) setAttr(el, p.name, p.value);
+        break;
+      }
       case 'setText': { var tn = n.get(p.id); if (tn) { tn.data = p.text; decodeIn(tn); } break; }
       case 'setListeners': { var le = n.get(p.id); if (le && le.__capsule) le.__capsule.listeners = p.listeners; break; }
       case 'snapshot': {
@@ -249,8 +272,58 @@
   }
   function forget(page, node) {
     if (node.__capsule) page.nodes.delete(node.__capsule.id);
+    if (node.shadowRoot) forget(page, node.shadowRoot);
     if (node.childNodes) for (var i = 0; i < node.childNodes.length; i++) forget(page, node.childNodes[i]);
   }
+
+  // ---- custom components ---------------------------------------------------------------------
+  // A component renders into an open shadow root of its element: its styles stay inside it
+  // (with the built-in components' own styles, and the app's when its isolation allows), the
+  // page's stay outside, and `<slot>` shows what the page put in the element.
+  var SHADOW_ROOT = '#shadow-root';
+  function attachShadow(page, host, pending) {
+    var info = pending.__capsule;
+    var root;
+    try { root = host.shadowRoot || host.attachShadow({ mode: 'open' }); } catch (e) {
+      // A tag that cannot hold a shadow root: the component renders in the element itself.
+      root = host;
+    }
+    if (root !== host) root.__capsule = info;
+    page.nodes.set(info.id, root);
+    adoptStyles(root);
+    return root;
+  }
+  var baseSheet = null;
+  function sheetOf(key, css) {
+    var sheet = app.sheets.get(key);
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      try { sheet.replaceSync(css || ''); } catch (e) { console.error('component style ' + key + ': ' + e); }
+      app.sheets.set(key, sheet);
+    }
+    return sheet;
+  }
+  function adoptStyles(root) {
+    if (!root.adoptedStyleSheets || !root.__capsule) return;
+    if (!baseSheet) {
+      baseSheet = new CSSStyleSheet();
+      var own = Array.prototype.find.call(document.styleSheets, function (s) { return /\/capsule\/view\.css$/.test(s.href || ''); });
+      var text = own ? Array.prototype.map.call(own.cssRules, function (r) { return r.cssText; }).join('\n') : '';
+      baseSheet.replaceSync(text);
+    }
+    var attrs = root.__capsule.attrs || {};
+    var path = String(attrs.component || '');
+    var comp = app.components[path] || {};
+    var isolation = attrs.isolation || comp.isolation || 'isolated';
+    var sheets = [baseSheet];
+    if (isolation === 'apply-shared' || isolation === 'shared') sheets.push(sheetOf('app', app.css));
+    sheets.push(sheetOf('component:' + path, comp.css));
+    root.adoptedStyleSheets = sheets;
+  }
+  // The parent of a node as events see it: a shadow root leads to its component's element.
+  function up(n) { return n instanceof ShadowRoot ? n.host : n.parentNode; }
+  // Where a pointer event really happened: inside components too.
+  function origin(e) { var path = e.composedPath ? e.composedPath() : []; return path[0] || e.target; }
 
   // ---- attributes and components ---------------------------------------------------------
   function rpxToCss(text) {
@@ -812,11 +885,11 @@
   // The host propagates; the view only names the target. It sends nothing when no node on the
   // path listens, so idle scrolling and clicking cost no messages.
   function nodeOf(el) {
-    while (el && !(el.__capsule && el.__capsule.page)) el = el.parentNode;
+    while (el && !(el.__capsule && el.__capsule.page && !(el instanceof ShadowRoot))) el = up(el);
     return el;
   }
   function listened(el, type) {
-    for (var e = el; e && e.__capsule; e = e.parentNode) {
+    for (var e = el; e && e.__capsule; e = up(e)) {
       var ls = e.__capsule.listeners || [];
       for (var i = 0; i < ls.length; i++) if (ls[i].event === type) return true;
       if (e.tagName === 'WX-PAGE') break;
@@ -841,14 +914,14 @@
     }
     return out;
   }
-  var pressTimer = null, pressed = false, longPressed = false;
+  var pressTimer = null, pressed = false, longPressed = false, hovered = [];
   // A press that moves further than this is a drag: no tap, no long press.
   var TAP_SLOP = 10;
   var pressX = 0, pressY = 0, dragged = false;
   pagesEl.addEventListener('pointerdown', function (e) {
     pressed = true; longPressed = false;
     pressX = e.clientX; pressY = e.clientY; dragged = false;
-    var target = e.target;
+    var target = origin(e);
     var point = [{ identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY }];
     dispatch(target, 'touchstart', {}, point);
     clearTimeout(pressTimer);
@@ -856,9 +929,9 @@
       if (pressed) { longPressed = true; dispatch(target, 'longpress', { x: e.pageX, y: e.pageY }, point); }
     }, 350);
     var hover = nodeOf(target);
-    for (var h = hover; h && h.__capsule; h = h.parentNode) {
+    for (var h = hover; h && h.__capsule; h = up(h)) {
       var cls = h.__capsule.attrs && h.__capsule.attrs['hover-class'];
-      if (cls && cls !== 'none') { h.classList.add(cls); h.__hover = cls; }
+      if (cls && cls !== 'none') { h.classList.add(cls); h.__hover = cls; hovered.push(h); }
     }
   });
   pagesEl.addEventListener('pointermove', function (e) {
@@ -867,27 +940,29 @@
       dragged = true;
       clearTimeout(pressTimer);
     }
-    dispatch(e.target, 'touchmove', {}, [{ identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY }]);
+    dispatch(origin(e), 'touchmove', {}, [{ identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY }]);
   });
   function release(e, type) {
     if (!pressed) return;
     pressed = false;
     clearTimeout(pressTimer);
-    dispatch(e.target, type, {}, [{ identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY }]);
-    document.querySelectorAll('wx-page *').forEach(function (h) { if (h.__hover) { h.classList.remove(h.__hover); h.__hover = null; } });
+    dispatch(origin(e), type, {}, [{ identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY }]);
+    hovered.forEach(function (h) { if (h.__hover) { h.classList.remove(h.__hover); h.__hover = null; } });
+    hovered = [];
   }
   pagesEl.addEventListener('pointerup', function (e) { release(e, 'touchend'); });
   pagesEl.addEventListener('pointercancel', function (e) { release(e, 'touchcancel'); });
   pagesEl.addEventListener('click', function (e) {
-    if (longPressed && listened(nodeOf(e.target) || e.target, 'longpress')) return;
+    var target = origin(e);
+    if (longPressed && listened(nodeOf(target) || target, 'longpress')) return;
     if (dragged) return;
-    var node = nodeOf(e.target);
+    var node = nodeOf(target);
     if (!node) return;
     if (node.__capsule.tag === 'button' && truthy(attr(node, 'disabled', false))) return;
-    dispatch(e.target, 'tap', { x: e.pageX, y: e.pageY });
+    dispatch(target, 'tap', { x: e.pageX, y: e.pageY });
     controlTap(node);
     // A navigator navigates by itself.
-    for (var n = node; n && n.__capsule; n = n.parentNode) {
+    for (var n = node; n && n.__capsule; n = up(n)) {
       if (n.__capsule.tag === 'navigator') {
         var kind = { navigate: 'navigateTo', redirect: 'redirectTo', switchTab: 'switchTab', reLaunch: 'reLaunch', navigateBack: 'navigateBack' }[attr(n, 'open-type', 'navigate')] || 'navigateTo';
         var url = kind === 'navigateBack' ? String(attr(n, 'delta', 1)) : String(attr(n, 'url', ''));
@@ -993,6 +1068,12 @@
     });
   }
 
+  // Where a query looks: a component's shadow root (its own template only), or the page.
+  function scopeOf(page, root) {
+    var r = root == null ? null : page.nodes.get(root);
+    return r && r.querySelectorAll ? r : page.el;
+  }
+
   // A selector query, answered from the real layout. Rects are in px relative to the page's
   // viewport (below the navigation bar), as the platform reports them.
   function selectorQuery(msg) {
@@ -1001,7 +1082,7 @@
       if (req.viewport) return describe(null, req.fields || {});
       if (!page) return req.single ? null : [];
       var found;
-      try { found = Array.prototype.slice.call(page.el.querySelectorAll(selectorFor(req.selector))); } catch (e) { found = []; }
+      try { found = Array.prototype.slice.call(scopeOf(page, msg.root).querySelectorAll(selectorFor(req.selector))); } catch (e) { found = []; }
       found = found.filter(function (el) { return el.__capsule; });
       return req.single ? (found[0] ? describe(found[0], req.fields || {}) : null)
         : found.map(function (el) { return describe(el, req.fields || {}); });
@@ -1058,7 +1139,7 @@
     var rel = msg.relative || { viewport: true };
     var root = screen;
     if (!rel.viewport) {
-      try { root = page.el.querySelector(selectorFor(rel.selector)); } catch (e) { root = null; }
+      try { root = scopeOf(page, msg.root).querySelector(selectorFor(rel.selector)); } catch (e) { root = null; }
       if (!root) return;
     }
     var m = rel.margins || {};
@@ -1086,7 +1167,7 @@
       });
     }, { root: root, rootMargin: margin, threshold: thresholds });
     var targets;
-    try { targets = Array.prototype.slice.call(page.el.querySelectorAll(selectorFor(msg.selector))); } catch (e) { targets = []; }
+    try { targets = Array.prototype.slice.call(scopeOf(page, msg.root).querySelectorAll(selectorFor(msg.selector))); } catch (e) { targets = []; }
     targets = targets.filter(function (el) { return el.__capsule; });
     (msg.observeAll ? targets : targets.slice(0, 1)).forEach(function (el) { io.observe(el); });
     observers.set(msg.seq, { io: io, page: msg.page });

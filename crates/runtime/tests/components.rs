@@ -1,0 +1,194 @@
+//! Custom components end to end: lifecycles in the platform's order, properties with types,
+//! defaults and observers, their own setData, triggerEvent, events crossing the boundary,
+//! slots, selectComponent, and detaching.
+
+mod common;
+
+use capsule_runtime::{Limits, Query};
+use common::*;
+use serde_json::json;
+
+/// A page using `card` (which uses `badge`), both logging what happens to them.
+fn files(page_wxml: &str, page_js: &str) -> Vec<(String, String)> {
+    app(&[
+        ("pages/a/a.json", r#"{"usingComponents": {"card": "/components/card/card"}}"#),
+        ("pages/a/a.wxml", page_wxml),
+        ("pages/a/a.js", page_js),
+        (
+            "components/card/card.json",
+            r#"{"component": true, "usingComponents": {"badge": "../badge/badge"}}"#,
+        ),
+        (
+            "components/card/card.wxml",
+            r#"<view id="title" class="title" bindtap="onTitle">{{title}} ({{count}}) {{label}}</view><badge wx:if="{{flag}}" id="b" n="{{count}}"/><slot></slot>"#,
+        ),
+        (
+            "components/card/card.js",
+            r#"Component({
+                 properties: {
+                   title: { type: String, value: 'untitled', observer(n, o) { console.log('title observer ' + o + ' -> ' + n) } },
+                   count: Number,
+                   flag: Boolean,
+                   extra: { type: Object },
+                 },
+                 data: { label: 'x' },
+                 observers: { 'count, title': function (c, t) { console.log('observers ' + c + ' ' + t) } },
+                 lifetimes: {
+                   created() { console.log('card.created ' + this.data.title) },
+                   attached() { console.log('card.attached ' + this.data.title + ' ' + this.id) },
+                   ready() { console.log('card.ready') },
+                   detached() { console.log('card.detached ' + this.data.title) },
+                 },
+                 pageLifetimes: { hide() { console.log('card sees the page hide') } },
+                 methods: {
+                   onTitle(e) {
+                     console.log('card tap ' + e.target.id + ' ' + e.currentTarget.id);
+                     this.setData({ label: 'tapped' });
+                     this.triggerEvent('pick', { title: this.data.title }, {});
+                   },
+                   bump() { this.setData({ label: 'bumped' }); return this.data.label },
+                   shout() { this.triggerEvent('shout', { loud: true }, { bubbles: true, composed: true }) },
+                 },
+               })"#,
+        ),
+        ("components/badge/badge.json", r#"{"component": true}"#),
+        ("components/badge/badge.wxml", "<text>#{{n}}</text>"),
+        (
+            "components/badge/badge.js",
+            "Component({ properties: { n: Number }, lifetimes: { created() { console.log('badge.created') }, \
+             attached() { console.log('badge.attached ' + this.data.n) }, ready() { console.log('badge.ready') }, \
+             detached() { console.log('badge.detached') } } })",
+        ),
+    ])
+}
+
+const PAGE_JS: &str = r#"Page({
+  data: { t: 'first', n: 2, show: true, on: true },
+  onLoad() { console.log('page.onLoad') },
+  onShow() { console.log('page.onShow') },
+  onReady() { console.log('page.onReady') },
+  onPick(e) { console.log('page pick ' + JSON.stringify(e.detail) + ' ' + e.target.id + ' ' + e.currentTarget.id) },
+  onShout(e) { console.log('page shout ' + e.currentTarget.id) },
+  onTap(e) { console.log('page tap ' + e.target.id + ' ' + e.currentTarget.id) },
+  set(e) { this.setData(JSON.parse(e.detail.json)) },
+  call(e) { console.log('bump gives ' + this.selectComponent('#c').bump() + '; ' + this.selectAllComponents('.card').length + ' cards') },
+  loud(e) { this.selectComponent('#c').shout() },
+})"#;
+
+const PAGE_WXML: &str = r#"<view id="outer" bind:shout="onShout" bindtap="onTap">
+  <card wx:if="{{show}}" id="c" class="card" title="{{t}}" count="{{n}}" flag="{{on}}" bind:pick="onPick"><text id="slotted">slot {{t}}</text></card>
+</view>
+<view id="set" bindinput="set"/><view id="call" bindtap="call"/><view id="loud" bindtap="loud"/>"#;
+
+fn html(h: &Harness) -> String {
+    h.answer(Query::Html).as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn lifecycles_run_in_the_platform_order() {
+    let (h, out) = Harness::start(&files(PAGE_WXML, PAGE_JS), Limits::default(), None);
+    assert_eq!(
+        logs(&out),
+        [
+            "App.onLaunch pages/a/a",
+            "App.onShow",
+            "card.created untitled",
+            "title observer untitled -> first",
+            "observers 2 first",
+            "badge.created",
+            "card.attached first c",
+            "badge.attached 2",
+            "page.onLoad",
+            "page.onShow",
+            "card.ready",
+            "badge.ready",
+            "page.onReady",
+        ]
+    );
+    let page = html(&h);
+    assert!(
+        page.contains(r#"<card id="c" class="card" bind:pick="onPick"><template shadowrootmode="open"><view id="title" class="title" bind:tap="onTitle">first (2) x</view><badge id="b"><template shadowrootmode="open"><text>#2</text></template></badge><slot></slot></template><text id="slotted">slot first</text></card>"#),
+        "{page}"
+    );
+}
+
+#[test]
+fn the_page_passes_properties_and_observers_run() {
+    let (h, _) = Harness::start(&files(PAGE_WXML, PAGE_JS), Limits::default(), None);
+    let out = h.event("#set", "input", json!({"json": r#"{"t": "second", "n": "7"}"#}));
+    assert_eq!(logs(&out), ["title observer first -> second", "observers 7 second"]);
+    let page = html(&h);
+    // "7" became the number 7, as the property's type says.
+    assert!(page.contains("second (7) x</view>"), "{page}");
+    assert!(page.contains("<text>#7</text>"), "the badge got the new count: {page}");
+    assert!(page.contains("slot second"), "slot content follows the page: {page}");
+    // Passing the same value again changes nothing and runs no observer.
+    assert!(logs(&h.event("#set", "input", json!({"json": r#"{"n": 7}"#}))).is_empty());
+    // Removing the badge detaches it; a Boolean property coerces "" to false.
+    let out = h.event("#set", "input", json!({"json": r#"{"on": ""}"#}));
+    assert_eq!(logs(&out), ["badge.detached"]);
+    assert!(!html(&h).contains("<badge"));
+}
+
+#[test]
+fn a_tap_inside_a_component_runs_its_method_and_triggers_the_pages_handler() {
+    let (h, _) = Harness::start(&files(PAGE_WXML, PAGE_JS), Limits::default(), None);
+    let out = logs(&h.tap("#title"));
+    assert_eq!(
+        out,
+        [
+            "card tap title title",
+            // triggerEvent runs the owner's handler at once; the event's target is the card.
+            r#"page pick {"title":"first"} c c"#,
+            // The tap itself bubbles out of the component; outside, its target is the card.
+            "page tap c outer",
+        ]
+    );
+    assert!(html(&h).contains("first (2) tapped</view>"), "the component's setData rendered");
+}
+
+#[test]
+fn a_composed_bubbling_event_reaches_ancestors_and_components_are_selected_by_selector() {
+    let (h, _) = Harness::start(&files(PAGE_WXML, PAGE_JS), Limits::default(), None);
+    assert_eq!(logs(&h.tap("#loud")), ["page shout outer"]);
+    assert_eq!(logs(&h.tap("#call")), ["bump gives bumped; 1 cards"]);
+    assert!(html(&h).contains("first (2) bumped</view>"));
+}
+
+#[test]
+fn hiding_and_leaving_reach_components() {
+    let (h, _) = Harness::start(&files(PAGE_WXML, PAGE_JS), Limits::default(), None);
+    let out = h.event("#set", "input", json!({"json": r#"{"show": false}"#}));
+    assert_eq!(logs(&out), ["card.detached first", "badge.detached"]);
+    assert!(!html(&h).contains("<card"));
+    // A new card is created, attached and (the page being ready) ready.
+    let out = h.event("#set", "input", json!({"json": r#"{"show": true, "t": "again"}"#}));
+    let lines = logs(&out);
+    assert_eq!(lines[0], "card.created untitled");
+    assert!(lines.contains(&"card.attached again c".to_string()), "{lines:?}");
+    assert!(lines.contains(&"card.ready".to_string()), "{lines:?}");
+    let out = h.request(capsule_runtime::Input::Hide);
+    assert!(logs(&out).contains(&"card sees the page hide".to_string()));
+}
+
+#[test]
+fn a_component_without_a_script_or_with_a_broken_one_does_not_take_the_page_down() {
+    let files = app(&[
+        (
+            "pages/a/a.json",
+            r#"{"usingComponents": {"plain": "/c/plain/plain", "broken": "/c/broken/broken"}}"#,
+        ),
+        ("pages/a/a.wxml", r#"<plain label="{{x}}"/><broken/><view id="after">{{x}}</view>"#),
+        ("pages/a/a.js", "Page({ data: { x: 'ok' } })"),
+        ("c/plain/plain.json", r#"{"component": true}"#),
+        ("c/plain/plain.wxml", "<text>{{label}}</text>"),
+        ("c/plain/plain.js", "Component({ properties: { label: String } })"),
+        ("c/broken/broken.json", r#"{"component": true}"#),
+        ("c/broken/broken.wxml", "<text>never</text>"),
+        ("c/broken/broken.js", "Component({ lifetimes: { created() { throw new Error('boom') } } })"),
+    ]);
+    let (h, out) = Harness::start(&files, Limits::default(), None);
+    assert!(logs(&out).iter().any(|l| l.contains("App.onError") && l.contains("boom")), "{:?}", logs(&out));
+    let page = html(&h);
+    assert!(page.contains("<view id=\"after\">ok</view>"), "{page}");
+}
