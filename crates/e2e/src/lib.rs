@@ -196,11 +196,12 @@ impl Browser {
     }
 
     /// Scrolls the first element matching `selector` into view and gives its centre.
+    /// The centre of the element `selector` names (see [`query`]), scrolled into view.
     async fn centre_of(&mut self, selector: &str) -> Result<(f64, f64), String> {
         let rect = self
             .eval(&format!(
-                "(() => {{ const e = document.querySelector({sel}); if (!e) return null; e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()",
-                sel = serde_json::to_string(selector).unwrap_or_default()
+                "(() => {{ const e = {find}; if (!e) return null; e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()",
+                find = query(selector)
             ))
             .await?;
         match (rect[0].as_f64(), rect[1].as_f64()) {
@@ -319,4 +320,18 @@ mod futures_like {
             None => Err("the DevTools connection closed".into()),
         }
     }
+}
+
+/// A JavaScript expression for the first element matching `selector`, or `null`. A ` >>> `
+/// in the selector steps into the shadow root of what matched so far, so elements inside
+/// custom components can be named: `todo-item >>> .title`.
+///
+/// ```
+/// assert_eq!(capsule_e2e::query("a"), r#"[document].concat("a".split(' >>> ')).reduce((r, s) => r && (r.shadowRoot || r).querySelector(s))"#);
+/// ```
+pub fn query(selector: &str) -> String {
+    format!(
+        "[document].concat({}.split(' >>> ')).reduce((r, s) => r && (r.shadowRoot || r).querySelector(s))",
+        serde_json::to_string(selector).unwrap_or_default()
+    )
 }

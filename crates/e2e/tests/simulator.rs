@@ -222,7 +222,8 @@ async fn a_person_uses_the_simulator() {
     b.wait_for(&format!("{} === 'eggs'", text_of(".item .title")), WAIT).await.unwrap();
 
     // Pull down to refresh: the page hears it and stops it.
-    b.eval("window.__capsule.pullDownRefresh(); true").await.unwrap();
+    b.eval("document.getElementById('capsule-screen').scrollTop = 0; true").await.unwrap();
+    b.drag("wx-page:not([style*=\"none\"]) #draft", 0.0, 150.0).await.unwrap();
     b.wait_for(&format!("{} === 'refreshed 1'", text_of("#refreshes")), WAIT).await.unwrap();
     b.wait_for("document.getElementById('capsule-refresh').className === ''", WAIT).await.unwrap();
 
@@ -320,6 +321,60 @@ async fn a_person_uses_the_simulator() {
 
     let _ = stop.send(());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The text of the element `selector` names, through component shadow roots (` >>> `).
+fn deep_text(selector: &str) -> String {
+    format!("({} || {{}}).textContent", capsule_e2e::query(selector))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_todo_example_works_with_its_row_component() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/todo");
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for(&format!("{} === '0 of 0 left'", deep_text(".footer")), WAIT).await.unwrap();
+
+    // Type an item and tap add: a `todo-item` component shows it, in its shadow root.
+    b.type_into(".add-input input", "buy milk").await.unwrap();
+    b.wait_for("document.querySelector('.add-button').getAttribute('disabled') !== 'true'", WAIT)
+        .await
+        .unwrap();
+    b.click(".add-button").await.unwrap();
+    b.wait_for(&format!("{} === 'buy milk'", deep_text("todo-item >>> .title")), WAIT).await.unwrap();
+    assert_eq!(b.eval(&deep_text(".footer")).await.unwrap(), "1 of 1 left");
+    assert_eq!(
+        b.eval("document.querySelector('wx-page .title') === null").await.unwrap(),
+        true,
+        "the row is inside the component, not in the page's DOM"
+    );
+    b.screenshot("10-todo-added").await.unwrap();
+
+    // Toggle it: the component triggers `toggle`, the page updates the item and passes it back.
+    b.click("todo-item >>> .check").await.unwrap();
+    b.wait_for(&format!("{} === '0 of 1 left'", deep_text(".footer")), WAIT).await.unwrap();
+    b.wait_for(&format!("{}.classList.contains('done')", capsule_e2e::query("todo-item >>> .item")), WAIT)
+        .await
+        .unwrap();
+    // The component's own stylesheet applies inside it.
+    let line = b
+        .eval(&format!("getComputedStyle({}).textDecorationLine", capsule_e2e::query("todo-item >>> .title")))
+        .await
+        .unwrap();
+    assert_eq!(line, "line-through");
+    assert_eq!(
+        b.eval(&format!("{}.textContent", capsule_e2e::query("todo-item >>> .check"))).await.unwrap(),
+        "✓"
+    );
+    b.screenshot("11-todo-toggled").await.unwrap();
+
+    // Delete it: the component leaves the page.
+    b.click("todo-item >>> .remove").await.unwrap();
+    b.wait_for("document.querySelector('todo-item') === null", WAIT).await.unwrap();
+    assert_eq!(b.eval(&deep_text(".empty")).await.unwrap(), "Nothing to do. Add something above.");
+    b.screenshot("12-todo-deleted").await.unwrap();
+    let _ = stop.send(());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

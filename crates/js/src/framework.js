@@ -536,10 +536,15 @@
       });
     });
   }
+  // What a selected component gives: its `export()` result when it defines one.
   function selectComponents(owner, selector) {
     return JSON.parse(native.selectComponents(owner, String(selector)))
       .map(function (id) { return componentsById.get(id); })
-      .filter(Boolean);
+      .filter(Boolean)
+      .map(function (comp) {
+        var exported = comp.__def.options.export;
+        return typeof exported === 'function' ? exported.call(comp) : comp;
+      });
   }
   function pageLifetime(pageId, name, args) {
     componentsById.forEach(function (comp) {

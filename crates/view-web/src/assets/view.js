@@ -1194,18 +1194,27 @@
   });
   var refreshEl = document.getElementById('capsule-refresh');
   var pullStart = null;
+  // Pulling down from the top of a page that enables it: the refresh area follows the
+  // finger (at half its travel) and refreshes when let go past 60 px.
+  var PULL_TO_REFRESH = 60;
+  function pulling() { var t = top(); return pullStart !== null && t && t.window.enablePullDownRefresh && refreshEl.className !== 'active'; }
   screen.addEventListener('pointerdown', function (e) { pullStart = screen.scrollTop === 0 ? e.clientY : null; });
-  screen.addEventListener('pointerup', function (e) {
-    var t = top();
-    if (pullStart !== null && t && t.window.enablePullDownRefresh && e.clientY - pullStart > 60) startRefresh(t);
-    pullStart = null;
+  screen.addEventListener('pointermove', function (e) {
+    if (pulling()) refreshEl.style.height = Math.max(0, Math.min(80, (e.clientY - pullStart) / 2)) + 'px';
   });
+  function endPull(e) {
+    var t = top();
+    if (pulling() && e.type === 'pointerup' && e.clientY - pullStart > PULL_TO_REFRESH) startRefresh(t);
+    refreshEl.style.height = '';
+    pullStart = null;
+  }
+  screen.addEventListener('pointerup', endPull);
+  screen.addEventListener('pointercancel', endPull);
   function startRefresh(page) {
     refreshEl.className = 'active';
     send({ type: 'pageEvent', page: page.id, hook: 'onPullDownRefresh' });
   }
   function stopRefresh() { refreshEl.className = ''; }
-  window.__capsule.pullDownRefresh = function () { var t = top(); if (t) startRefresh(t); };
 
   // ---- toast and modal -------------------------------------------------------------------
   var toastEl = document.getElementById('capsule-toast');
