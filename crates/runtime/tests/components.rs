@@ -192,3 +192,21 @@ fn a_component_without_a_script_or_with_a_broken_one_does_not_take_the_page_down
     let page = html(&h);
     assert!(page.contains("<view id=\"after\">ok</view>"), "{page}");
 }
+
+#[test]
+fn select_component_gives_what_export_returns_and_null_when_nothing_matches() {
+    let files = app(&[
+        ("pages/a/a.json", r#"{"usingComponents": {"x": "/c/x/x"}}"#),
+        ("pages/a/a.wxml", r#"<x id="one"/><x id="two" class="k"/><view id="go" bindtap="go"/>"#),
+        (
+            "pages/a/a.js",
+            "Page({ go() { console.log(JSON.stringify(this.selectComponent('#one')) + ' ' + this.selectComponent('#nope') + ' ' + \
+             this.selectAllComponents('x').length + ' ' + this.selectAllComponents('.k, #one').length) } })",
+        ),
+        ("c/x/x.json", r#"{"component": true}"#),
+        ("c/x/x.wxml", "<text>x</text>"),
+        ("c/x/x.js", "Component({ export() { return { from: this.id } } })"),
+    ]);
+    let (h, _) = Harness::start(&files, Limits::default(), None);
+    assert_eq!(logs(&h.tap("#go")), [r#"{"from":"one"} null 2 2"#]);
+}
