@@ -210,3 +210,23 @@ fn select_component_gives_what_export_returns_and_null_when_nothing_matches() {
     let (h, _) = Harness::start(&files, Limits::default(), None);
     assert_eq!(logs(&h.tap("#go")), [r#"{"from":"one"} null 2 2"#]);
 }
+
+#[test]
+fn a_component_that_contains_itself_stops_at_the_depth_limit() {
+    let files = app(&[
+        ("pages/a/a.json", r#"{"usingComponents": {"loop": "/c/loop/loop"}}"#),
+        ("pages/a/a.wxml", r#"<loop n="{{1}}"/><view id="after">still here</view>"#),
+        ("c/loop/loop.json", r#"{"component": true, "usingComponents": {"loop": "./loop"}}"#),
+        ("c/loop/loop.wxml", r#"<text>{{n}}</text><loop n="{{n + 1}}"/>"#),
+        ("c/loop/loop.js", "Component({ properties: { n: Number } })"),
+    ]);
+    let (h, out) = Harness::start(&files, Limits::default(), None);
+    assert!(terminated(&out).is_none());
+    let page = html(&h);
+    assert!(
+        page.contains("<text>64</text>") && !page.contains("<text>65</text>"),
+        "{}",
+        &page[page.len().saturating_sub(300)..]
+    );
+    assert!(page.contains("still here"));
+}

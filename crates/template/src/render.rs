@@ -22,6 +22,10 @@ use crate::value::{Val, array_index};
 /// must not take the host down.
 const MAX_TEMPLATE_DEPTH: usize = 32;
 
+/// Components inside components deeper than this render as empty elements: a component that
+/// contains itself must end.
+pub const MAX_COMPONENT_DEPTH: usize = 64;
+
 /// A rendered page: its tree, and what the renderer needs to update it.
 ///
 /// Custom components live in the same tree: a component's element (its *host*, named by the
@@ -44,6 +48,8 @@ pub struct Rendered {
 #[derive(Clone, Debug)]
 struct Mounted {
     path: Arc<str>,
+    /// 1 for a component the page wrote, 2 for one inside it, and so on.
+    depth: usize,
     file: Option<FileId>,
     shadow: NodeId,
     /// What its template rendered; `None` until it is mounted.
@@ -523,8 +529,12 @@ impl<'p> Cx<'p> {
         self.attach(shadow, host, None);
         let children = self.render_list(&e.children, scope, host, None);
         self.attach(host, parent, before);
+        let depth = self.owner.and_then(|o| self.components.get(&o)).map_or(1, |m| m.depth + 1);
+        if depth > MAX_COMPONENT_DEPTH {
+            return Inst::Component { host, props, children };
+        }
         let file = self.program.file_of(path);
-        self.components.insert(host, Mounted { path: path.clone(), file, shadow, insts: None });
+        self.components.insert(host, Mounted { path: path.clone(), depth, file, shadow, insts: None });
         self.changes.push(ComponentChange::Created {
             host,
             shadow,
