@@ -322,7 +322,15 @@
   // each appearing one gets an instance here, runs `created`, and renders with its data
   // (which may create the components inside it). `attached` runs once the batch is in,
   // outermost first; `ready` after the page's first frame (or at once, on a ready page).
-  var componentsById = new Map();
+  // By id in a plain object: QuickJS hashes small integer Map keys into few buckets, which
+  // makes Map lookups linear in the number of components.
+  function IdMap() { this.items = Object.create(null); }
+  IdMap.prototype.get = function (id) { return this.items[id]; };
+  IdMap.prototype.has = function (id) { return id in this.items; };
+  IdMap.prototype.set = function (id, v) { this.items[id] = v; };
+  IdMap.prototype.delete = function (id) { var had = id in this.items; delete this.items[id]; return had; };
+  IdMap.prototype.forEach = function (f) { for (var k in this.items) f(this.items[k], Number(k)); };
+  var componentsById = new IdMap();
   var readyPages = new Set();
   var attaching = null;
   var pendingReady = [];
@@ -368,6 +376,7 @@
     }
     if (!def.flat) {
       def.flat = flatten(def.options);
+      def.emptyData = Object.keys(def.flat.data).length === 0;
       def.props = {};
       for (const name of Object.keys(def.flat.properties)) def.props[name] = propertyDef(def.flat.properties[name]);
     }
@@ -408,35 +417,46 @@
   function clone(v) { return v === undefined ? undefined : JSON.parse(JSON.stringify(v)); }
   function sameValue(a, b) { return a === b || JSON.stringify(a) === JSON.stringify(b); }
 
+  // What every instance of a definition shares: its methods and the component API, on a
+  // prototype made once; an instance holds only its own state.
+  function componentProto(def) {
+    if (def.proto) return def.proto;
+    var proto = {};
+    for (const m of Object.keys(Object(def.flat.methods))) proto[m] = def.flat.methods[m];
+    var api = {
+      setData: function (d, callback) { setData(this, this.__id, d, callback); },
+      triggerEvent: function (name, detail, options) { triggerEvent(this.__id, String(name), detail, options || {}); },
+      selectComponent: function (selector) { return selectComponents(this.__id, selector)[0] || null; },
+      selectAllComponents: function (selector) { return selectComponents(this.__id, selector); },
+      selectOwnerComponent: function () { return componentsById.get(this.__owner) || pagesById.get(this.__owner) || null; },
+      getPageId: function () { return 'pageId:' + this.__page; },
+      createSelectorQuery: function () { return createSelectorQuery(this.__page, this.__shadow); },
+      createIntersectionObserver: function (options) { return createIntersectionObserver(this.__page, options, this.__shadow, this.__id); },
+    };
+    for (const k of Object.keys(api)) if (!(k in proto)) proto[k] = api[k];
+    Object.defineProperty(proto, '__kind', { value: 'component' });
+    Object.defineProperty(proto, '__lifetimes', { value: def.flat.lifetimes });
+    Object.defineProperty(proto, '__observers', { value: def.flat.observers });
+    Object.defineProperty(proto, '__def', { value: def });
+    def.proto = proto;
+    return proto;
+  }
   function createComponent(c) {
     var def = componentDef(c.path);
-    var flat = def.flat;
-    var comp = {};
-    for (const m of Object.keys(Object(flat.methods))) comp[m] = flat.methods[m];
-    var data = clone(flat.data) || {};
-    for (const name of Object.keys(def.props)) data[name] = clone(def.props[name].value);
+    var comp = Object.create(componentProto(def), {
+      __id: { value: c.id }, __page: { value: c.page }, __owner: { value: c.owner }, __shadow: { value: c.shadow },
+    });
+    var data = def.emptyData ? {} : clone(def.flat.data);
+    for (const name of Object.keys(def.props)) {
+      var initial = def.props[name].value;
+      data[name] = initial !== null && typeof initial === 'object' ? clone(initial) : initial;
+    }
     comp.data = data;
     comp.properties = data;
     comp.is = c.path;
     comp.id = c.elementId || '';
     comp.dataset = c.dataset || {};
     var id = c.id;
-    Object.defineProperty(comp, '__id', { value: id });
-    Object.defineProperty(comp, '__page', { value: c.page });
-    Object.defineProperty(comp, '__owner', { value: c.owner });
-    Object.defineProperty(comp, '__shadow', { value: c.shadow });
-    Object.defineProperty(comp, '__kind', { value: 'component' });
-    Object.defineProperty(comp, '__lifetimes', { value: flat.lifetimes });
-    Object.defineProperty(comp, '__observers', { value: flat.observers });
-    Object.defineProperty(comp, '__def', { value: def });
-    comp.setData = function (d, callback) { setData(this, id, d, callback); };
-    comp.triggerEvent = function (name, detail, options) { triggerEvent(id, String(name), detail, options || {}); };
-    comp.selectComponent = function (selector) { return selectComponents(id, selector)[0] || null; };
-    comp.selectAllComponents = function (selector) { return selectComponents(id, selector); };
-    comp.selectOwnerComponent = function () { return componentsById.get(c.owner) || pagesById.get(c.owner) || null; };
-    comp.getPageId = function () { return 'pageId:' + c.page; };
-    comp.createSelectorQuery = function () { return createSelectorQuery(c.page, c.shadow); };
-    comp.createIntersectionObserver = function (options) { return createIntersectionObserver(c.page, options, c.shadow, id); };
     componentsById.set(id, comp);
     // `created` sees the definition's data; the owner's properties arrive after it, with
     // their observers, before the first render.

@@ -52,6 +52,8 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    components(c);
+
     let mut instance = Instance::new(package, program, Limits::default()).expect("starts");
     instance.handle(Input::Launch { path: Some("pages/bindings/bindings".into()) });
     let found = instance.handle(Input::Query { query: Query::Find { selector: "button".into() } });
@@ -59,6 +61,74 @@ fn benches(c: &mut Criterion) {
     let (page, node) =
         (value["page"].as_u64().expect("page") as u32, value["node"].as_u64().expect("node") as u32);
     c.bench_function("tap → handler → setData → patches", |b| {
+        b.iter(|| {
+            let out = instance.handle(Input::Event {
+                page,
+                node,
+                event: "tap".into(),
+                detail: serde_json::json!({}),
+            });
+            assert!(out.iter().any(|o| matches!(o, Output::Patches { .. })));
+            out
+        })
+    });
+}
+
+/// A list of 1,000 rows, each a custom component: the cost per component of creating,
+/// mounting and updating one.
+fn components(c: &mut Criterion) {
+    const ROWS: usize = 1_000;
+    let dir = std::env::temp_dir().join(format!("capsule-bench-components-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let files = [
+        ("app.json", r#"{"pages": ["pages/list/list"]}"#.to_string()),
+        ("pages/list/list.json", r#"{"usingComponents": {"row": "/row/row"}}"#.to_string()),
+        (
+            "pages/list/list.wxml",
+            r#"<row wx:for="{{rows}}" wx:key="id" label="{{item.label}}" done="{{item.done}}" bind:flip="flip"/><view id="go" bindtap="go"/>"#
+                .to_string(),
+        ),
+        (
+            "pages/list/list.js",
+            format!(
+                "Page({{ data: {{ rows: Array.from({{ length: {ROWS} }}, (_, i) => ({{ id: i, label: 'row ' + i, done: false }})) }}, \
+                 go() {{ this.setData({{ 'rows[500].done': !this.data.rows[500].done }}) }}, flip() {{}} }})"
+            ),
+        ),
+        ("row/row.json", r#"{"component": true}"#.to_string()),
+        ("row/row.wxml", r#"<view class="row {{done ? 'done' : ''}}" bindtap="tap"><text>{{label}}</text></view>"#.to_string()),
+        (
+            "row/row.js",
+            "Component({ properties: { label: String, done: Boolean }, methods: { tap() { this.triggerEvent('flip', {}) } } })"
+                .to_string(),
+        ),
+    ];
+    for (path, text) in &files {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().expect("has a folder")).expect("writes");
+        std::fs::write(full, text).expect("writes");
+    }
+    let package = Package::load(&dir, &LoadOptions::default()).expect("loads");
+    let _ = std::fs::remove_dir_all(&dir);
+    let (program, _) = capsule_template::compile_package(&package);
+    let (package, program) = (Arc::new(package), Arc::new(program));
+    configure(CacheMode::Memory);
+    c.bench_function(&format!("launch a page of {ROWS} custom components to its first frame"), |b| {
+        b.iter(|| {
+            let mut instance =
+                Instance::new(package.clone(), program.clone(), Limits::default()).expect("starts");
+            let out = instance.handle(Input::Launch { path: None });
+            assert!(out.iter().any(|o| matches!(o, Output::PageOpened { .. })));
+            instance
+        })
+    });
+    let mut instance = Instance::new(package, program, Limits::default()).expect("starts");
+    instance.handle(Input::Launch { path: None });
+    let found = instance.handle(Input::Query { query: Query::Find { selector: "#go".into() } });
+    let Some(Output::Answer { value }) = found.first() else { panic!("no answer") };
+    let (page, node) =
+        (value["page"].as_u64().expect("page") as u32, value["node"].as_u64().expect("node") as u32);
+    c.bench_function(&format!("one property of one of {ROWS} components → its patches"), |b| {
         b.iter(|| {
             let out = instance.handle(Input::Event {
                 page,
