@@ -422,6 +422,8 @@ const FORM_APP: &[(&str, &str)] = &[
   <picker id="pk" name="p" range="{{fruits}}" range-key="name" value="0" bindchange="onPick"><view>pick {{fruits[picked].name}}</view></picker>
   <picker id="dt" mode="date" value="2026-11-25" bindchange="onDate"><view>date</view></picker>
   <picker id="mp" mode="multiSelector" range="{{multi}}" value="{{[0, 0]}}" bindcolumnchange="onColumn" bindchange="onMulti"><view>multi</view></picker>
+  <picker id="rg" mode="region" value="{{['广东省', '广州市', '海珠区']}}" bindchange="onRegion"><view>region</view></picker>
+  <picker id="rg2" mode="region" level="city" custom-item="全部" bindchange="onRegion"><view>region2</view></picker>
   <textarea id="ta" auto-height bindlinechange="onLines"/>
   <rich-text id="rt" nodes="{{html}}"/>
   <rich-text id="rt2" nodes="{{tree}}"/>
@@ -452,6 +454,7 @@ const FORM_APP: &[(&str, &str)] = &[
     this.setData({ out: 'column ' + e.detail.column + ' ' + e.detail.value });
   },
   onMulti(e) { this.setData({ out: 'multi ' + JSON.stringify(e.detail.value) + ' ' + this.data.multi[1][e.detail.value[1]] }) },
+  onRegion(e) { this.setData({ out: 'region ' + JSON.stringify(e.detail) }) },
   onPick(e) { this.setData({ picked: e.detail.value, out: 'picked ' + e.detail.value }) },
   onDate(e) { this.setData({ out: 'date ' + e.detail.value }) },
   onLines(e) { this.setData({ out: 'lines ' + e.detail.lineCount }) },
@@ -519,6 +522,34 @@ async fn form_controls_send_the_platforms_events() {
     b.wait_for(&out("column 1 1"), WAIT).await.unwrap();
     b.click("#capsule-picker .confirm").await.unwrap();
     b.wait_for(&out("multi [1,1] leek"), WAIT).await.unwrap();
+    // A region picker starts on its value; changing the province changes the cities.
+    b.click("#rg").await.unwrap();
+    b.wait_for("(document.querySelector(\"#capsule-picker .column[data-column='2'] .selected\") || {}).textContent === '海珠区'", WAIT)
+        .await
+        .unwrap();
+    b.click("#capsule-picker .confirm").await.unwrap();
+    b.wait_for(
+        &out(r#"region {"value":["广东省","广州市","海珠区"],"code":["440000","440100","440105"]}"#),
+        WAIT,
+    )
+    .await
+    .unwrap();
+    b.click("#rg").await.unwrap();
+    b.wait_for("document.getElementById('capsule-picker').className === 'show'", WAIT).await.unwrap();
+    b.click("#capsule-picker .column[data-column='0'] .option[data-index='0']").await.unwrap();
+    b.click("#capsule-picker .confirm").await.unwrap();
+    b.wait_for(
+        &out(r#"region {"value":["北京市","北京市","东城区"],"code":["110000","110100","110101"]}"#),
+        WAIT,
+    )
+    .await
+    .unwrap();
+    // level="city" shows two columns; the custom item heads each, and choosing it at the
+    // top leaves only it below.
+    b.click("#rg2").await.unwrap();
+    b.wait_for("document.querySelectorAll('#capsule-picker .column').length === 2", WAIT).await.unwrap();
+    b.click("#capsule-picker .confirm").await.unwrap();
+    b.wait_for(&out(r#"region {"value":["全部","全部"],"code":["",""]}"#), WAIT).await.unwrap();
     // A textarea reports its line count as it grows.
     b.type_into("#ta textarea", "one").await.unwrap();
     b.wait_for(&out("lines 1"), WAIT).await.unwrap();

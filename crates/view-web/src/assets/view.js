@@ -839,6 +839,8 @@
       renderColumns();
       picker.__rerender = renderColumns;
       choose = function () { return chosen.slice(); };
+    } else if (mode === 'region') {
+      choose = regionColumns(picker, body);
     } else {
       console.warn('picker: mode `' + mode + '` is not supported');
       return;
@@ -848,8 +850,79 @@
     sheet.querySelector('.cancel').onclick = function () { close(); dispatch(picker, 'cancel', {}); };
     sheet.querySelector('.confirm').onclick = function () {
       close();
-      picker.__value = choose();
+      var chosen = choose();
+      if (mode === 'region') {
+        picker.__value = chosen.value;
+        dispatch(picker, 'change', chosen);
+        return;
+      }
+      picker.__value = chosen;
       dispatch(picker, 'change', { value: picker.__value });
+    };
+  }
+
+  // `mode="region"`: province, city and district columns over the divisions the simulator
+  // serves, each column following the choice in the one before; `custom-item` heads every
+  // column, and choosing it leaves only it in the columns after. The choice reports names
+  // and codes (`detail.value`, `detail.code`) down to `level`.
+  var regions = null;
+  function regionColumns(picker, body) {
+    var depth = { province: 1, city: 2, region: 3, 'sub-district': 3 }[attr(picker, 'level', 'region')] || 3;
+    var custom = attr(picker, 'custom-item', null);
+    var wanted = attr(picker, 'value', []);
+    wanted = Array.isArray(wanted) ? wanted.map(String) : [];
+    var chosen = [];
+    var lists = [];
+    var columns = document.createElement('div');
+    columns.className = 'columns';
+    body.appendChild(columns);
+    function options(c) {
+      var parent = c === 0 ? { kids: regions } : lists[c - 1][chosen[c - 1]];
+      var kids = parent && !parent.custom ? parent.kids || [] : [];
+      var out = kids.map(function (k) { return { name: k[0], code: k[1], kids: k[2] }; });
+      if (custom !== null && custom !== undefined && custom !== '') out.unshift({ name: String(custom), code: '', custom: true });
+      else if (parent && parent.custom) out.unshift({ name: parent.name, code: '', custom: true });
+      return out;
+    }
+    function render() {
+      columns.innerHTML = '';
+      for (var c = 0; c < depth; c++) {
+        lists[c] = options(c);
+        if (!(chosen[c] >= 0 && chosen[c] < lists[c].length)) {
+          var at = lists[c].findIndex(function (o) { return o.name === wanted[c]; });
+          chosen[c] = at >= 0 ? at : 0;
+        }
+        var columnEl = document.createElement('div');
+        columnEl.className = 'column';
+        columnEl.setAttribute('data-column', c);
+        lists[c].forEach(function (o, i) {
+          var row = document.createElement('div');
+          row.className = 'option' + (i === chosen[c] ? ' selected' : '');
+          row.setAttribute('data-index', i);
+          row.textContent = o.name;
+          var column = c;
+          row.onclick = function () {
+            chosen[column] = i;
+            for (var later = column + 1; later < depth; later++) chosen[later] = -1;
+            wanted = [];
+            render();
+          };
+          columnEl.appendChild(row);
+        });
+        columns.appendChild(columnEl);
+      }
+    }
+    function ready() { render(); }
+    if (regions) ready();
+    else fetch('/capsule/regions.json').then(function (r) { return r.json(); }).then(function (data) { regions = data; ready(); });
+    return function () {
+      var value = [], code = [];
+      for (var c = 0; c < depth; c++) {
+        var o = lists[c] && lists[c][chosen[c]];
+        value.push(o ? o.name : '');
+        code.push(o ? o.code : '');
+      }
+      return { value: value, code: code };
     };
   }
 

@@ -9,6 +9,8 @@ Page({
     fruit: 0,
     day: '2026-11-25',
     time: '12:00',
+    region: ['上海市', '上海市', '黄浦区'],
+    regionCode: '310101',
     dishes: [Object.keys(MAINS), MAINS.Noodles],
     dish: [0, 0],
     lines: 1,
@@ -25,6 +27,7 @@ Page({
     }
   },
   onDish(e) { this.setData({ dish: e.detail.value }) },
+  onRegion(e) { this.setData({ region: e.detail.value, regionCode: e.detail.code[2] }) },
   onLines(e) { this.setData({ lines: e.detail.lineCount }) },
   onSubmit(e) { this.setData({ result: 'submitted ' + JSON.stringify(e.detail.value) }) },
   onReset() { this.setData({ result: 'reset' }) }
