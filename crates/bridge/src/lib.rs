@@ -7,6 +7,7 @@
 //! It owns: argument checking with the platform's wording, permission decisions and their
 //! audit log, per-app storage. It must not run package code or know any view.
 
+pub mod origin;
 pub mod service;
 pub mod storage;
 

@@ -21,6 +21,12 @@ pub trait ApiHost: Send + Sync {
     fn call_sync(&self, name: &str, args: Value) -> Value;
     /// An async call: `done` gets the answer, on the bridge's thread.
     fn call_async(&self, name: &str, args: Value, done: Box<dyn FnOnce(Value) + Send>);
+    /// Whether the app may reach `url` (a `web-view` page, a request): the host policy's
+    /// domains, and this machine in development. Without a policy, nothing.
+    fn check_origin(&self, url: &str) -> Result<(), String> {
+        let _ = url;
+        Err("no network access".into())
+    }
 }
 
 type Job = Box<dyn FnOnce(&Bridge) + Send>;
@@ -80,6 +86,11 @@ impl ApiHost for Client {
         }
         rx.recv_timeout(SYNC_CEILING)
             .unwrap_or_else(|_| json!({"errMsg": format!("{name}Sync:fail timeout")}))
+    }
+
+    fn check_origin(&self, url: &str) -> Result<(), String> {
+        let options = &self.service.bridge.options;
+        crate::origin::check(url, &options.domains, options.dev)
     }
 
     fn call_async(&self, name: &str, args: Value, done: Box<dyn FnOnce(Value) + Send>) {

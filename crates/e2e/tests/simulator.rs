@@ -130,6 +130,8 @@ async fn start(dir: &std::path::Path) -> (Simulator, tokio::sync::oneshot::Sende
     let options = capsule_bridge::Options {
         prompter: Some(prompter.clone()),
         data_dir: std::env::temp_dir().join(format!("capsule-e2e-data-{}", std::process::id())),
+        // Development, as `capsule run` is by default: pages on 127.0.0.1 are reachable.
+        dev: true,
         ..Default::default()
     };
     let service = capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(options));
@@ -746,4 +748,68 @@ async fn a_selector_query_reports_the_real_layout() {
     .unwrap();
     let _ = stop.send(());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Serves `html` to every request on a free 127.0.0.1 port until dropped (at most 50
+/// connections). Returns its origin.
+async fn serve_html(html: &'static str) -> (String, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        for _ in 0..50 {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
+                html.len()
+            );
+            let _ = socket.write_all(reply.as_bytes()).await;
+        }
+    });
+    (origin, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_web_view_shows_allowed_pages_only() {
+    let (origin, server) =
+        serve_html("<!doctype html><title>inner</title><h1 id=hello>hello from the web</h1>").await;
+    let page_js = format!(
+        r#"Page({{
+  data: {{ src: 'https://not-allowed.example.com/page', log: [] }},
+  onError(e) {{ this.setData({{ log: this.data.log.concat('error ' + e.detail.url), src: '{origin}/inner.html' }}) }},
+  onLoad2(e) {{ this.setData({{ log: this.data.log.concat('load ' + e.detail.src) }}) }},
+}})"#
+    );
+    let dir = write_app(
+        "webview",
+        &[
+            ("app.json", r#"{"pages": ["pages/web/web"]}"#),
+            ("app.js", "App({})"),
+            (
+                "pages/web/web.wxml",
+                r#"<view id="log">{{log}}</view><web-view id="wv" src="{{src}}" binderror="onError" bindload="onLoad2"/>"#,
+            ),
+            ("pages/web/web.js", &page_js),
+        ],
+    );
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    // The origin not in the host's list is refused; the page hears `error`, then points the
+    // web-view at this machine, which development allows.
+    let expected = format!("error https://not-allowed.example.com/page,load {origin}/inner.html");
+    b.wait_for(&format!("{} === {:?}", text_of("#log"), expected), WAIT).await.unwrap();
+    assert_eq!(
+        b.eval("document.querySelector('#wv iframe').src").await.unwrap(),
+        format!("{origin}/inner.html").as_str()
+    );
+    assert_eq!(
+        b.eval("document.querySelector('#wv iframe').getAttribute('sandbox')").await.unwrap(),
+        "allow-scripts allow-forms allow-popups allow-same-origin"
+    );
+    b.screenshot("13-web-view").await.unwrap();
+    let _ = stop.send(());
+    server.abort();
 }

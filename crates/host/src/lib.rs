@@ -133,6 +133,8 @@ struct Shared {
     stack: Mutex<Vec<u32>>,
     to_views: broadcast::Sender<String>,
     prompter: Option<Arc<ViewPrompter>>,
+    /// The bridge, for what the simulator itself asks of it (may a `web-view` show a page).
+    api: Option<Arc<dyn capsule_bridge::service::ApiHost>>,
     /// The tab bar as the app's APIs have changed it (badges, red dots, items, style,
     /// hidden), so a view that connects later shows the same; `null` without a tab bar.
     tab_bar: Mutex<Value>,
@@ -166,7 +168,7 @@ impl Simulator {
         let (styles, _) = capsule_style::compile_package(&package);
         let package = Arc::new(package);
         let pool = Arc::new(Pool::new(1));
-        let instance = pool.spawn_with(package.clone(), Arc::new(program), limits, api);
+        let instance = pool.spawn_with(package.clone(), Arc::new(program), limits, api.clone());
         let (to_views, _) = broadcast::channel(4096);
         let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
         let shared = Arc::new(Shared {
@@ -178,6 +180,7 @@ impl Simulator {
             stack: Mutex::new(Vec::new()),
             to_views,
             prompter: prompter.clone(),
+            api,
             tab_bar: Mutex::new(tab_bar),
             waiting: Mutex::new(BTreeMap::new()),
         });
@@ -686,6 +689,20 @@ fn from_view(shared: &Shared, text: &str) {
             if let Some(p) = &shared.prompter {
                 p.answer(seq, answer);
             }
+            return;
+        }
+        Some("webView") => {
+            // A web-view shows a page only from an origin the host allows.
+            let src = msg.get("src").and_then(Value::as_str).unwrap_or_default();
+            let verdict = match &shared.api {
+                Some(api) => api.check_origin(src),
+                None => Err("no network access".to_string()),
+            };
+            send_view(
+                shared,
+                json!({"type": "webViewAnswer", "page": msg.get("page"), "node": msg.get("node"), "src": src,
+                       "allowed": verdict.is_ok(), "reason": verdict.err()}),
+            );
             return;
         }
         Some("settingsAnswer") => {

@@ -79,6 +79,7 @@
       case 'previewImage': previewImage(msg); break;
       case 'observe': observe(msg); break;
       case 'disconnect': unobserve(msg.observer); break;
+      case 'webViewAnswer': webViewAnswer(msg); break;
       case 'selectorQuery': send({ type: 'selectorQueryAnswer', seq: msg.seq, results: selectorQuery(msg) }); break;
     }
   }
@@ -419,6 +420,7 @@
   }
   function update(el, tag, name, value) {
     if (updateForm(el, tag, name, value)) return;
+    if (tag === 'web-view' && name === 'src') { openWebView(el, value); return; }
     // A multi-column picker's page answers columnchange by changing `range` while it is open.
     if (tag === 'picker' && name === 'range' && el.__rerender) { el.__rerender(); return; }
     if (tag === 'picker' && name === 'value') { el.__value = undefined; return; }
@@ -924,6 +926,39 @@
       }
       return { value: value, code: code };
     };
+  }
+
+  // web-view: the page at `src` in a frame over the whole page, once the host has said its
+  // origin is one the app may show; otherwise a notice, and `error` to the page.
+  function openWebView(el, src) {
+    var frame = el.__frame;
+    if (!frame) {
+      frame = el.__frame = document.createElement('iframe');
+      frame.addEventListener('load', function () { if (frame.src) dispatch(el, 'load', { src: frame.src }); });
+      el.__notice = document.createElement('div');
+      el.__notice.className = 'wx-web-view-notice';
+      el.appendChild(frame);
+      el.appendChild(el.__notice);
+    }
+    el.__notice.textContent = '';
+    frame.removeAttribute('src');
+    if (!src) return;
+    send({ type: 'webView', page: el.__capsule.page.id, node: el.__capsule.id, src: String(src) });
+  }
+  function webViewAnswer(msg) {
+    var page = byId.get(msg.page);
+    var el = page && page.nodes.get(msg.node);
+    if (!el || !el.__frame || String(attr(el, 'src', '')) !== msg.src) return;
+    if (!msg.allowed) {
+      el.__notice.textContent = 'This page cannot be opened here: ' + (msg.reason || 'not allowed');
+      dispatch(el, 'error', { url: msg.src, fullUrl: msg.src });
+      return;
+    }
+    var url = new URL(msg.src, location.href);
+    // A page from the simulator's own origin gets no access to it.
+    var sameOrigin = url.origin === location.origin;
+    el.__frame.setAttribute('sandbox', 'allow-scripts allow-forms allow-popups' + (sameOrigin ? '' : ' allow-same-origin'));
+    el.__frame.src = url.href;
   }
 
   // What a tap does to a control, after the tap itself was reported.
