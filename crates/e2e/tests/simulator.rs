@@ -645,7 +645,23 @@ const QUERY_APP: &[(&str, &str)] = &[
 <view id="anim" animation="{{anim}}" style="width: 40px; height: 40px; background: #07c160"></view>
 <button id="play" bindtap="onPlay">play</button>
 <view style="height: 2000px"></view>
-<view id="late" data-n="{{5}}" style="height: 100px">late</view>"#,
+<view id="late" data-n="{{5}}" style="height: 100px">late</view>
+<probe id="probe" bind:measured="onProbe"/>
+<button id="probe-go" bindtap="onProbeGo">probe</button>
+<view id="probed">{{probed}}</view>"#,
+    ),
+    ("pages/q/q.json", r#"{"usingComponents": {"probe": "/probe/probe"}}"#),
+    ("probe/probe.json", r#"{"component": true}"#),
+    ("probe/probe.wxml", r#"<view id="box" class="inner">inner</view>"#),
+    ("probe/probe.wxss", ".inner { width: 77px; height: 10px; }"),
+    (
+        "probe/probe.js",
+        r#"Component({ methods: { measure() {
+  const own = this.createSelectorQuery();
+  own.select('#box').boundingClientRect();
+  own.select('#late').boundingClientRect();
+  own.exec(a => wx.createSelectorQuery().in(this).select('.inner').boundingClientRect().exec(b =>
+    this.triggerEvent('measured', { own: a[0].width, outside: a[1], viaIn: b[0].width }))); } } })"#,
     ),
     (
         "pages/q/q.js",
@@ -662,6 +678,8 @@ const QUERY_APP: &[(&str, &str)] = &[
     const data = a.export();
     this.setData({ anim: data, out: 'steps ' + data.actions.length + ' then ' + a.export().actions.length });
   },
+  onProbeGo() { this.selectComponent('#probe').measure() },
+  onProbe(e) { this.setData({ probed: JSON.stringify(e.detail) }) },
   onMeasure() {
     const q = wx.createSelectorQuery();
     let single = null;
@@ -739,6 +757,12 @@ async fn a_selector_query_reports_the_real_layout() {
     // first's translation and adds a rotation.
     b.click("#play").await.unwrap();
     b.wait_for(&format!("{} === 'steps 2 then 0'", text_of("#out")), WAIT).await.unwrap();
+    // A component's query looks inside it only: its own #box (its stylesheet makes it 77 px
+    // wide), not the page's; the page's elements are not found from inside.
+    b.click("#probe-go").await.unwrap();
+    b.wait_for(&format!("{} === '{{\"own\":77,\"outside\":null,\"viaIn\":77}}'", text_of("#probed")), WAIT)
+        .await
+        .unwrap();
     b.wait_for(
         "(function () { var s = getComputedStyle(document.querySelector('#anim')); \
            return s.transform === 'matrix(0, 1, -1, 0, 50, 0)' && s.opacity === '0.5' && s.width === '80px'; })()",

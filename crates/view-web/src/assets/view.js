@@ -213,6 +213,7 @@
     var el = create(page, node.id, node.tag, node.attrs, node.listeners);
     (node.children || []).forEach(function (c) {
       if (c.tag === SHADOW_ROOT) {
+        el = hostable(page, el);
         var root = attachShadow(page, el, create(page, c.id, c.tag, c.attrs, []));
         (c.children || []).forEach(function (g) { root.appendChild(build(page, g)); });
         return;
@@ -233,7 +234,7 @@
       case 'move': {
         var node = n.get(p.id), parent = n.get(p.parent);
         if (!node || !parent) break;
-        if (node.__pendingShadow) { attachShadow(page, parent, node); break; }
+        if (node.__pendingShadow) { attachShadow(page, hostable(page, parent), node); break; }
         var before = p.before != null ? n.get(p.before) : null;
         var host = contentOf(parent);
         if (before && before.parentNode === host) host.insertBefore(node, before); else host.appendChild(node);
@@ -282,6 +283,19 @@
   // (with the built-in components' own styles, and the app's when its isolation allows), the
   // page's stay outside, and `<slot>` shows what the page put in the element.
   var SHADOW_ROOT = '#shadow-root';
+  // Only elements with a custom-element name can hold a shadow root: a component written as
+  // `<card>` gets the element `wx-card` (its attributes and content come along).
+  function hostable(page, el) {
+    if (/^[a-z][a-z0-9._]*-[a-z0-9._-]*$/.test(el.localName) && !el.localName.startsWith('wx-')) return el;
+    if (el.localName.startsWith('wx-') && BUILTIN.indexOf(el.__capsule.tag) < 0) return el;
+    var n = document.createElement('wx-' + el.__capsule.tag.replace(/[^a-z0-9._-]/gi, '').toLowerCase());
+    Array.prototype.forEach.call(el.attributes, function (a) { n.setAttribute(a.name, a.value); });
+    while (el.firstChild) n.appendChild(el.firstChild);
+    n.__capsule = el.__capsule;
+    page.nodes.set(el.__capsule.id, n);
+    if (el.parentNode) el.parentNode.replaceChild(n, el);
+    return n;
+  }
   function attachShadow(page, host, pending) {
     var info = pending.__capsule;
     var root;
