@@ -7,6 +7,8 @@
 //! It owns: argument checking with the platform's wording, permission decisions and their
 //! audit log, per-app storage. It must not run package code or know any view.
 
+pub mod files;
+pub mod net;
 pub mod origin;
 pub mod service;
 pub mod storage;
@@ -18,6 +20,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 use storage::Store;
+
+/// An app id as a folder name: only safe characters are kept.
+pub(crate) fn safe_name(id: &str) -> String {
+    id.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
+        .collect()
+}
 
 /// A JSON type as the platform names it in errors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,13 +92,17 @@ pub fn optional(key: &'static str, ty: Type) -> Param {
 }
 
 /// The app a call comes from.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct App {
     pub id: String,
     /// Scopes the app declares (`permission`, W3C `req_permissions`).
     pub declared: Vec<String>,
     /// Why the app wants each scope (`desc` / `reason`), shown when a person is asked.
     pub reasons: HashMap<String, String>,
+    /// `networkTimeout` from `app.json`: the default timeout of each network API.
+    pub network_timeout: capsule_package::manifest::NetworkTimeout,
+    /// `requiredPrivateInfos`: location APIs the app declares it uses.
+    pub private_infos: Vec<String>,
 }
 
 impl App {
@@ -100,6 +113,8 @@ impl App {
             id: manifest.app_id.id.clone(),
             declared: manifest.permissions.iter().map(|p| p.scope.clone()).collect(),
             reasons: manifest.permissions.iter().map(|p| (p.scope.clone(), p.desc.clone())).collect(),
+            network_timeout: manifest.network_timeout.clone(),
+            private_infos: manifest.required_private_infos.clone(),
         }
     }
 }
@@ -142,6 +157,56 @@ impl Call<'_> {
 }
 
 type Provider = Arc<dyn Fn(&Call<'_>) -> Result<Value, String> + Send + Sync>;
+type Deferred = Arc<dyn Fn(&Call<'_>, Reply) + Send + Sync>;
+
+/// Events a long-running call sends before its answer (`headersReceived`, `progress`, a
+/// socket's `message`), by name.
+pub type Events = Arc<dyn Fn(&str, Value) + Send + Sync>;
+
+/// Where a deferred provider sends its answer, from any thread, once.
+pub struct Reply {
+    shown: String,
+    done: Box<dyn FnOnce(Value) + Send>,
+    events: Events,
+}
+
+impl Reply {
+    pub fn new(shown: &str, done: Box<dyn FnOnce(Value) + Send>, events: Events) -> Reply {
+        Reply { shown: shown.to_string(), done, events }
+    }
+
+    /// Answers with `name:ok` and the fields of `value`.
+    pub fn ok(self, value: Value) {
+        let mut value = if value.is_object() { value } else { json!({}) };
+        value["errMsg"] = json!(format!("{}:ok", self.shown));
+        (self.done)(value)
+    }
+
+    /// Answers with `name:fail reason`.
+    pub fn fail(self, reason: &str) {
+        (self.done)(json!({"errMsg": format!("{}:fail {reason}", self.shown)}))
+    }
+
+    pub fn finish(self, result: Result<Value, String>) {
+        match result {
+            Ok(v) => self.ok(v),
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    /// A handle for sending events, which may outlive the answer's being sent.
+    pub fn events(&self) -> Events {
+        self.events.clone()
+    }
+}
+
+#[derive(Clone)]
+enum Run {
+    /// Answers at once, on the bridge's thread.
+    Now(Provider),
+    /// Starts work elsewhere and answers through a [`Reply`] later.
+    Later(Deferred),
+}
 
 /// An API as registered.
 #[derive(Clone)]
@@ -158,7 +223,9 @@ pub struct Api {
     /// The capability the API needs, if any.
     pub scope: Option<&'static str>,
     pub params: Vec<Param>,
-    provider: Provider,
+    /// Where the script finds it: `None` on `wx`, `Some("fs")` on the file system manager.
+    pub group: Option<&'static str>,
+    run: Run,
 }
 
 impl Api {
@@ -175,8 +242,35 @@ impl Api {
             plain: false,
             scope: None,
             params,
-            provider: Arc::new(provider),
+            group: None,
+            run: Run::Now(Arc::new(provider)),
         }
+    }
+
+    /// An API whose answer comes later (a network request): the provider starts the work
+    /// and answers through the [`Reply`].
+    pub fn deferred(
+        name: &str,
+        params: Vec<Param>,
+        provider: impl Fn(&Call<'_>, Reply) + Send + Sync + 'static,
+    ) -> Api {
+        Api {
+            name: name.into(),
+            sync: false,
+            positional: Vec::new(),
+            returns: None,
+            plain: false,
+            scope: None,
+            params,
+            group: None,
+            run: Run::Later(Arc::new(provider)),
+        }
+    }
+
+    /// Puts the API on an object other than `wx` (`fs`: the file system manager).
+    pub fn in_group(mut self, group: &'static str) -> Api {
+        self.group = Some(group);
+        self
     }
 
     /// Adds the `nameSync` variant.
@@ -235,6 +329,8 @@ pub struct Device {
     pub pixel_ratio: f64,
     pub status_bar: u32,
     pub safe_bottom: u32,
+    /// What `wx.getNetworkType` reports (`wifi`, `4g`, `none`, …).
+    pub network_type: String,
 }
 
 impl Default for Device {
@@ -248,6 +344,7 @@ impl Default for Device {
             pixel_ratio: 2.0,
             status_bar: 20,
             safe_bottom: 0,
+            network_type: "wifi".into(),
         }
     }
 }
@@ -269,6 +366,10 @@ pub struct Options {
     pub domains: Vec<String>,
     /// Development mode: `http://127.0.0.1` is allowed besides the listed https origins.
     pub dev: bool,
+    /// Bytes each app's files may hold (default [`files::DEFAULT_QUOTA`]).
+    pub file_quota: Option<u64>,
+    /// Limits of the network APIs (default [`net::NetLimits::default`]).
+    pub net: net::NetLimits,
     /// Answers to prompts given in advance (`capsule exec --grant` / `--deny`).
     pub answers: HashMap<String, bool>,
 }
@@ -280,6 +381,7 @@ pub struct Bridge {
     grants: Mutex<HashMap<(String, String), bool>>,
     audit: Mutex<Vec<Decision>>,
     stores: Mutex<HashMap<String, Arc<Store>>>,
+    net: std::sync::OnceLock<net::Net>,
 }
 
 impl Bridge {
@@ -290,8 +392,9 @@ impl Bridge {
             grants: Mutex::new(HashMap::new()),
             audit: Mutex::new(Vec::new()),
             stores: Mutex::new(HashMap::new()),
+            net: std::sync::OnceLock::new(),
         };
-        for api in builtin_apis() {
+        for api in builtin_apis().into_iter().chain(files::apis()).chain(net::apis()) {
             bridge.register(api);
         }
         bridge
@@ -310,7 +413,7 @@ impl Bridge {
         Value::Array(
             names
                 .into_iter()
-                .map(|a| json!({"name": a.name, "sync": a.sync, "plain": a.plain, "positional": a.positional, "returns": a.returns}))
+                .map(|a| json!({"name": a.name, "sync": a.sync, "plain": a.plain, "positional": a.positional, "returns": a.returns, "group": a.group}))
                 .collect(),
         )
     }
@@ -325,31 +428,52 @@ impl Bridge {
         if let Some(s) = stores.get(&app.id) {
             return Ok(s.clone());
         }
-        // An app id is a file name here: keep only safe characters.
-        let dir_name: String = app
-            .id
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
-            .collect();
-        let store = Arc::new(Store::open(&self.options.data_dir.join(dir_name))?);
+        let store = Arc::new(Store::open(&self.options.data_dir.join(safe_name(&app.id)))?);
         stores.insert(app.id.clone(), store.clone());
         Ok(store)
     }
 
     /// Calls `name` for `app`: checks the arguments, then the capability, then runs the
     /// provider. The result always has `errMsg` (`name:ok` or `name:fail reason`). `sync`
-    /// marks a `nameSync` call, which never prompts.
+    /// marks a `nameSync` call, which never prompts. A deferred API (a network request)
+    /// cannot be called this way.
     pub fn call(&self, app: &App, name: &str, args: &Value, sync: bool) -> Value {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let done: Box<dyn FnOnce(Value) + Send> = Box::new(move |v| {
+            let _ = tx.send(v);
+        });
+        let deferred = self.apis.get(name).is_some_and(|a| matches!(a.run, Run::Later(_)));
+        if deferred {
+            let shown = if sync { format!("{name}Sync") } else { name.to_string() };
+            return json!({"errMsg": format!("{shown}:fail not supported")});
+        }
+        self.call_with(app, name, args, sync, done, Arc::new(|_, _| {}));
+        rx.try_recv().unwrap_or_else(|_| json!({"errMsg": format!("{name}:fail no answer")}))
+    }
+
+    /// Calls `name` for `app`, answering through `done` (at once, or later for a deferred
+    /// API) after any `events`.
+    pub fn call_with(
+        &self,
+        app: &App,
+        name: &str,
+        args: &Value,
+        sync: bool,
+        done: Box<dyn FnOnce(Value) + Send>,
+        events: Events,
+    ) {
         let plain = self.apis.get(name).is_some_and(|a| a.plain);
-        let shown = if sync && !plain { format!("{name}Sync") } else { name.to_string() };
-        let fail = |reason: &str| json!({"errMsg": format!("{shown}:fail {reason}")});
-        let Some(api) = self.apis.get(name) else { return fail("not supported") };
+        // A grouped API (`fs.readFile`) is known to the script by its own name.
+        let bare = name.rsplit_once('.').map_or(name, |(_, n)| n);
+        let shown = if sync && !plain { format!("{bare}Sync") } else { bare.to_string() };
+        let reply = Reply::new(&shown, done, events);
+        let Some(api) = self.apis.get(name) else { return reply.fail("not supported") };
         let empty = Map::new();
         let args = match args {
             Value::Object(m) => m,
             Value::Null => &empty,
             other => {
-                return fail(&format!(
+                return reply.fail(&format!(
                     "parameter error: parameter should be Object instead of {}",
                     Type::of(other)
                 ));
@@ -358,14 +482,14 @@ impl Bridge {
         for p in &api.params {
             match args.get(p.key) {
                 None | Some(Value::Null) if p.required => {
-                    return fail(&format!(
+                    return reply.fail(&format!(
                         "parameter error: parameter.{} should be {} instead of Undefined",
                         p.key,
                         p.ty.name()
                     ));
                 }
                 Some(v) if !v.is_null() && !p.ty.accepts(v) => {
-                    return fail(&format!(
+                    return reply.fail(&format!(
                         "parameter error: parameter.{} should be {} instead of {}",
                         p.key,
                         p.ty.name(),
@@ -378,18 +502,16 @@ impl Bridge {
         if let Some(scope) = api.scope
             && !self.permitted(app, &shown, scope, sync)
         {
-            return fail("auth deny");
+            return reply.fail("auth deny");
         }
-        match (api.provider)(&Call { app, bridge: self, args }) {
-            Ok(mut result) => {
-                if let Value::Object(m) = &mut result {
-                    m.insert("errMsg".into(), json!(format!("{shown}:ok")));
-                    result
-                } else {
-                    json!({"errMsg": format!("{shown}:ok"), "data": result})
-                }
-            }
-            Err(reason) => fail(&reason),
+        let call = Call { app, bridge: self, args };
+        match &api.run {
+            Run::Now(provider) => match provider(&call) {
+                Ok(result) if result.is_object() => reply.ok(result),
+                Ok(result) => reply.ok(json!({"data": result})),
+                Err(reason) => reply.fail(&reason),
+            },
+            Run::Later(provider) => provider(&call, reply),
         }
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::{App, Bridge};
+use crate::{App, Bridge, Events};
 
 /// How long a `*Sync` call may block its script.
 pub const SYNC_CEILING: Duration = Duration::from_secs(1);
@@ -21,6 +21,12 @@ pub trait ApiHost: Send + Sync {
     fn call_sync(&self, name: &str, args: Value) -> Value;
     /// An async call: `done` gets the answer, on the bridge's thread.
     fn call_async(&self, name: &str, args: Value, done: Box<dyn FnOnce(Value) + Send>);
+    /// An async call that may send `events` before its answer (a request's headers, a
+    /// socket's messages); `done` may run on any thread.
+    fn call_with_events(&self, name: &str, args: Value, events: Events, done: Box<dyn FnOnce(Value) + Send>) {
+        let _ = events;
+        self.call_async(name, args, done)
+    }
     /// Whether the app may reach `url` (a `web-view` page, a request): the host policy's
     /// domains, and this machine in development. Without a policy, nothing.
     fn check_origin(&self, url: &str) -> Result<(), String> {
@@ -94,9 +100,13 @@ impl ApiHost for Client {
     }
 
     fn call_async(&self, name: &str, args: Value, done: Box<dyn FnOnce(Value) + Send>) {
+        self.call_with_events(name, args, Arc::new(|_, _| {}), done)
+    }
+
+    fn call_with_events(&self, name: &str, args: Value, events: Events, done: Box<dyn FnOnce(Value) + Send>) {
         let app = self.app.clone();
         let name = name.to_string();
-        let job: Job = Box::new(move |bridge| done(bridge.call(&app, &name, &args, false)));
+        let job: Job = Box::new(move |bridge| bridge.call_with(&app, &name, &args, false, done, events));
         let _ = self.service.jobs.send(job);
     }
 }

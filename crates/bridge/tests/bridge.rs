@@ -21,7 +21,7 @@ fn data_dir() -> std::path::PathBuf {
 }
 
 fn app(id: &str, declared: &[&str]) -> App {
-    App { id: id.into(), declared: declared.iter().map(|s| s.to_string()).collect(), reasons: HashMap::new() }
+    App { id: id.into(), declared: declared.iter().map(|s| s.to_string()).collect(), ..Default::default() }
 }
 
 fn bridge(rules: &[(&str, Rule)], answers: &[(&str, bool)]) -> Bridge {

@@ -944,23 +944,196 @@
       var k = keys[i];
       if (k === '__proto__') continue;
       var v = options[k];
-      if (typeof v !== 'function') args[k] = v;
+      if (typeof v !== 'function') args[k] = isBytes(v) ? bytesOut(v) : v;
     }
     if (/Storage$/.test(name) && 'data' in args) args.data = encodeDates(args.data);
     return args;
   }
   function finish(name, result) {
     if (/^getStorage$/.test(name) && result && 'data' in result) result.data = decodeDates(result.data);
+    else if (result && result.data && typeof result.data === 'object' && typeof result.data.__capsuleBytes === 'string') result.data = bytesIn(result.data);
     return result;
   }
+  // Bytes cross to the host as {__capsuleBytes: base64} and come back as ArrayBuffers.
+  var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  function isBytes(v) { return v instanceof ArrayBuffer || ArrayBuffer.isView(v); }
+  function bytesOut(v) {
+    var b = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    var out = [];
+    for (var i = 0; i < b.length; i += 3) {
+      var n = (b[i] << 16) | ((b[i + 1] || 0) << 8) | (b[i + 2] || 0);
+      out.push(B64[n >> 18], B64[(n >> 12) & 63], i + 1 < b.length ? B64[(n >> 6) & 63] : '=', i + 2 < b.length ? B64[n & 63] : '=');
+    }
+    return { __capsuleBytes: out.join('') };
+  }
+  function bytesIn(v) {
+    var s = String(v.__capsuleBytes).replace(/=+$/, '');
+    var bytes = new Uint8Array(Math.floor(s.length * 3 / 4));
+    var j = 0;
+    for (var i = 0; i < s.length; i += 4) {
+      var n = 0;
+      for (var k = 0; k < 4; k++) n = (n << 6) | (i + k < s.length ? B64.indexOf(s[i + k]) : 0);
+      bytes[j++] = n >> 16;
+      if (i + 2 < s.length) bytes[j++] = (n >> 8) & 255;
+      if (i + 3 < s.length) bytes[j++] = n & 255;
+    }
+    return bytes.buffer.slice(0, j);
+  }
   var apiSeq = 0;
-  var apiCallbacks = new Map();
+  var apiCallbacks = new IdMap();
+  var apiEvents = new IdMap();
   hooks.apiReply = function (seq, result) {
     var cb = apiCallbacks.get(seq);
     apiCallbacks.delete(seq);
     if (cb) cb(result);
   };
+  hooks.apiEvent = function (seq, name, data) {
+    var listener = apiEvents.get(seq);
+    if (data && typeof data.data === 'object' && data.data !== null && typeof data.data.__capsuleBytes === 'string') data.data = bytesIn(data.data);
+    if (listener) listener(name, data);
+  };
+  // An async call through the bridge: callbacks or a Promise, as every wx API.
+  function bridgeCall(name, shown, options, onResult, noPromise) {
+    options = options || {};
+    var seq = ++apiSeq;
+    var resolve, reject;
+    var wantsPromise = !noPromise && typeof options.success !== 'function' && typeof options.fail !== 'function' && typeof options.complete !== 'function';
+    var promise = wantsPromise ? new Promise(function (res, rej) { resolve = res; reject = rej; }) : null;
+    apiCallbacks.set(seq, function (result) {
+      result = finish(name, result);
+      if (onResult) onResult(result);
+      if (/:ok$/.test(result.errMsg)) { if (options.success) options.success(result); if (resolve) resolve(result); }
+      else { if (options.fail) options.fail(result); if (reject) reject(result); }
+      if (options.complete) options.complete(result);
+    });
+    var prepared;
+    try { prepared = prepare(shown, options); } catch (e) { prepared = {}; }
+    return { seq: seq, promise: promise, send: function (extra) { native.apiCall(seq, name, JSON.stringify(Object.assign(prepared, extra || {}))); } };
+  }
+  function syncCall(name, args) {
+    return JSON.parse(native.apiCallSync(name, JSON.stringify(args)));
+  }
+  // Tasks (RequestTask, DownloadTask, UploadTask, SocketTask): listeners for the events a
+  // call sends, and methods that reach the running call by its task id. As on the platform,
+  // these calls return their task, never a Promise.
+  function listenerSet() {
+    var list = [];
+    return {
+      on: function (f) { if (typeof f === 'function') list.push(f); },
+      off: function (f) { list = f === undefined ? [] : list.filter(function (g) { return g !== f; }); },
+      emit: function (v) { list.slice().forEach(function (f) { f(v); }); },
+    };
+  }
+  function taskApi(name, build) {
+    return function (options) {
+      var call = bridgeCall(name, name, options, null, true);
+      var task = build(call.seq);
+      apiEvents.set(call.seq, function (event, data) { if (task.__events[event]) task.__events[event].emit(data); });
+      call.send({ taskId: call.seq });
+      if (name !== 'connectSocket') {
+        var done = apiCallbacks.get(call.seq);
+        apiCallbacks.set(call.seq, function (r) { apiEvents.delete(call.seq); done(r); });
+      }
+      return task;
+    };
+  }
+  function httpTask(seq, kinds) {
+    var events = {};
+    var task = { __events: events, abort: function () { syncCall('task.abort', { taskId: seq }); } };
+    Object.defineProperty(task, '__events', { value: events, enumerable: false });
+    kinds.forEach(function (kind) {
+      var set = events[kind] = listenerSet();
+      var cap = kind.charAt(0).toUpperCase() + kind.slice(1);
+      task['on' + (kind === 'progress' ? 'ProgressUpdate' : cap)] = set.on;
+      task['off' + (kind === 'progress' ? 'ProgressUpdate' : cap)] = set.off;
+    });
+    return task;
+  }
+  var sockets = [];
+  function socketTask(seq) {
+    var events = {};
+    var task = {};
+    Object.defineProperty(task, '__events', { value: events, enumerable: false });
+    ['open', 'message', 'error', 'close'].forEach(function (kind) {
+      var set = events[kind] = listenerSet();
+      task['on' + kind.charAt(0).toUpperCase() + kind.slice(1)] = set.on;
+    });
+    task.readyState = 0;
+    events.open.on(function () { task.readyState = 1; });
+    events.close.on(function () {
+      task.readyState = 3;
+      apiEvents.delete(seq);
+      sockets = sockets.filter(function (s) { return s !== task; });
+    });
+    function method(internal, shown) {
+      return function (options) {
+        options = options || {};
+        var args = prepare(shown, options);
+        args.taskId = seq;
+        var result = syncCall(internal, args);
+        result.errMsg = result.errMsg.replace(/^\w+/, shown);
+        if (/:ok$/.test(result.errMsg)) { if (options.success) options.success(result); }
+        else if (options.fail) options.fail(result);
+        if (options.complete) options.complete(result);
+      };
+    }
+    task.send = method('task.send', 'sendSocketMessage');
+    task.close = method('task.close', 'closeSocket');
+    sockets.push(task);
+    return task;
+  }
+  wx.request = taskApi('request', function (seq) { return httpTask(seq, ['headersReceived']); });
+  wx.downloadFile = taskApi('downloadFile', function (seq) { return httpTask(seq, ['headersReceived', 'progress']); });
+  wx.uploadFile = taskApi('uploadFile', function (seq) { return httpTask(seq, ['headersReceived', 'progress']); });
+  wx.connectSocket = taskApi('connectSocket', socketTask);
+  // The older single-socket API works on the latest socket.
+  function lastSocket() { return sockets[sockets.length - 1]; }
+  wx.sendSocketMessage = function (o) { var s = lastSocket(); if (s) s.send(o); else if (o && o.fail) o.fail({ errMsg: 'sendSocketMessage:fail WebSocket is not connected' }); };
+  wx.closeSocket = function (o) { var s = lastSocket(); if (s) s.close(o); else if (o && o.fail) o.fail({ errMsg: 'closeSocket:fail WebSocket is not connected' }); };
+  ['Open', 'Message', 'Error', 'Close'].forEach(function (kind) {
+    wx['onSocket' + kind] = function (f) { var s = lastSocket(); if (s) s['on' + kind](f); };
+  });
+  var networkListeners = listenerSet();
+  wx.onNetworkStatusChange = networkListeners.on;
+  wx.offNetworkStatusChange = networkListeners.off;
+  wx.env = { USER_DATA_PATH: 'wxfile://usr' };
+  // wx.getFileSystemManager(): the `fs` group of the bridge's APIs, with Sync variants; stat
+  // gives Stats objects.
+  var fsManager = {};
+  function statsOf(raw) {
+    var s = Object.assign({}, raw);
+    s.isDirectory = function () { return (raw.mode & 0xF000) === 0x4000; };
+    s.isFile = function () { return (raw.mode & 0xF000) === 0x8000; };
+    return s;
+  }
+  function fsResult(name, result) {
+    if (name === 'stat' && result && result.stats !== undefined) {
+      result.stats = Array.isArray(result.stats)
+        ? result.stats.map(function (e) { return { path: e.path, stats: statsOf(e.stats) }; })
+        : statsOf(result.stats);
+    }
+    return result;
+  }
+  wx.getFileSystemManager = function () { return fsManager; };
   JSON.parse(native.apiSurface()).forEach(function (api) {
+    if (api.group === 'fs') {
+      var short = api.name.slice(3);
+      fsManager[short] = function (options) {
+        var call = bridgeCall(api.name, short, options, function (r) { fsResult(short, r); });
+        call.send();
+        return call.promise || undefined;
+      };
+      if (api.sync) fsManager[short + 'Sync'] = function () {
+        var args = {};
+        for (var i = 0; i < api.positional.length; i++) if (i < arguments.length && arguments[i] !== undefined) args[api.positional[i]] = isBytes(arguments[i]) ? bytesOut(arguments[i]) : arguments[i];
+        var result = fsResult(short, finish(api.name, syncCall(api.name, args)));
+        if (!/:ok$/.test(result.errMsg)) throw new Error(result.errMsg);
+        if (api.returns) return result[api.returns];
+      };
+    }
+  });
+  JSON.parse(native.apiSurface()).forEach(function (api) {
+    if (api.group) return;
     if (api.plain) {
       if (!(api.name in wx)) wx[api.name] = function () {
         var result = JSON.parse(native.apiCallSync(api.name, '{}'));

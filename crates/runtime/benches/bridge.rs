@@ -46,7 +46,7 @@ fn benches(c: &mut Criterion) {
     let mut bridge = Bridge::new(Options { data_dir: dir.join("data"), ..Default::default() });
     bridge.register(Api::new("noop", vec![], |_| Ok(json!({}))).with_sync(&[], None));
     let service = Service::start(bridge);
-    let client = service.client(App { id: "bench".into(), declared: vec![], reasons: Default::default() });
+    let client = service.client(App { id: "bench".into(), ..Default::default() });
     let pool = Pool::new(1);
     let h = pool.spawn_with(Arc::new(package), program, Limits::default(), Some(client));
     h.request(Input::Launch { path: None }, Duration::from_secs(30));

@@ -301,8 +301,16 @@ impl Natives for Bridge {
         let args: Value = serde_json::from_str(args).unwrap_or(Value::Null);
         match (&self.api, &self.me) {
             (Some(api), Some(me)) => {
-                let me = me.clone();
-                api.call_async(name, args, Box::new(move |result| me.send(Input::ApiReply { seq, result })));
+                let (me, events_to) = (me.clone(), me.clone());
+                let events: capsule_bridge::Events = Arc::new(move |name: &str, data: Value| {
+                    events_to.send(Input::ApiEvent { seq, name: name.to_string(), data })
+                });
+                api.call_with_events(
+                    name,
+                    args,
+                    events,
+                    Box::new(move |result| me.send(Input::ApiReply { seq, result })),
+                );
             }
             _ => {
                 let result = json!({"errMsg": format!("{name}:fail not supported")});
@@ -434,6 +442,9 @@ impl Instance {
                 }
                 Input::ApiReply { seq, result } => {
                     self.call("apiReply", &[Arg::Int(seq), Arg::Json(result)]);
+                }
+                Input::ApiEvent { seq, name, data } => {
+                    self.call("apiEvent", &[Arg::Int(seq), Arg::Str(name), Arg::Json(data)]);
                 }
                 Input::Theme { theme } => {
                     if theme == "light" || theme == "dark" {

@@ -59,6 +59,13 @@ pub enum Input {
         seq: u32,
         result: Value,
     },
+    /// An event of a long-running API call before (or, for a socket, after) its answer: a
+    /// request's headers, a download's progress, a socket's messages.
+    ApiEvent {
+        seq: u32,
+        name: String,
+        data: Value,
+    },
     /// A `model:value` input changed: the page's data at `path` becomes `value`.
     Model {
         page: u32,

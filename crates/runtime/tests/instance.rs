@@ -593,7 +593,7 @@ fn storage_from_js_keeps_types_and_the_platform_shapes() {
     let client = service.client(capsule_bridge::App {
         id: "storage-test".into(),
         declared: vec![],
-        reasons: Default::default(),
+        ..Default::default()
     });
     let pool = Pool::new(1);
     let h = pool.spawn_with(package, program, Limits::default(), Some(client));

@@ -1,0 +1,686 @@
+//! The network APIs: `wx.request`, `wx.downloadFile`, `wx.uploadFile` and `wx.connectSocket`
+//! with their tasks, through the host's own HTTP and WebSocket clients on a runtime of their
+//! own (never a logic thread, never the bridge's thread while a request waits).
+//!
+//! Every URL, and every redirect, must be on an origin the host allows (`origin::check`).
+//! An app has at most [`NetLimits::per_app`] requests in flight (more wait their turn) and
+//! [`NetLimits::sockets_per_app`] sockets; a response may not exceed
+//! [`NetLimits::max_response`]; each call has its timeout (its own `timeout`, else the app's
+//! `networkTimeout`). Errors are worded as the platform words them.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Map, Value, json};
+use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::files::{AppFiles, bytes_of, bytes_value};
+use crate::{Api, Bridge, Call, Events, Reply, Type, optional, origin, required};
+
+/// The network limits of each app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetLimits {
+    /// Requests (request, download, upload) in flight at once; more are queued.
+    pub per_app: usize,
+    /// Open sockets at once, as on the platform.
+    pub sockets_per_app: usize,
+    /// Bytes of one response body kept in memory (`wx.request`, `wx.uploadFile`).
+    pub max_response: usize,
+}
+
+impl Default for NetLimits {
+    fn default() -> NetLimits {
+        NetLimits { per_app: 10, sockets_per_app: 5, max_response: 10 * 1024 * 1024 }
+    }
+}
+
+const METHODS: &[&str] = &["OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "CONNECT"];
+
+enum Task {
+    /// A request, download or upload: dropping the sender's pair aborts it.
+    Abort(oneshot::Sender<()>),
+    Socket {
+        commands: mpsc::UnboundedSender<SocketCommand>,
+        open: Arc<AtomicBool>,
+    },
+}
+
+enum SocketCommand {
+    Send(Message),
+    Close(u16, String),
+}
+
+type Tasks = Arc<Mutex<HashMap<(String, u64), Task>>>;
+
+/// The network side of a bridge, started on first use.
+pub(crate) struct Net {
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    slots: Mutex<HashMap<String, Arc<Semaphore>>>,
+    tasks: Tasks,
+    limits: NetLimits,
+}
+
+impl Net {
+    pub(crate) fn start(options: &crate::Options) -> Result<Net, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("capsule-net")
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the network runtime: {e}"))?;
+        let (domains, dev) = (options.domains.clone(), options.dev);
+        // A redirect is a new request: it must be allowed too.
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 10 {
+                attempt.error("too many redirects")
+            } else if origin::check(attempt.url().as_str(), &domains, dev).is_err() {
+                attempt.error("redirect to a url not in domain list")
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .redirect(redirects)
+            .no_proxy()
+            .build()
+            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+        Ok(Net {
+            runtime,
+            client,
+            slots: Mutex::new(HashMap::new()),
+            tasks: Arc::new(Mutex::new(HashMap::new())),
+            limits: options.net.clone(),
+        })
+    }
+
+    fn slot(&self, app: &str) -> Arc<Semaphore> {
+        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        slots.entry(app.to_string()).or_insert_with(|| Arc::new(Semaphore::new(self.limits.per_app))).clone()
+    }
+
+    fn sockets_of(&self, app: &str) -> usize {
+        let tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
+        tasks.iter().filter(|((a, _), t)| a == app && matches!(t, Task::Socket { .. })).count()
+    }
+}
+
+fn lock(tasks: &Tasks) -> std::sync::MutexGuard<'_, HashMap<(String, u64), Task>> {
+    tasks.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The headers a call asks for. `Referer` is the platform's to set, not the app's.
+fn headers_of(c: &Call<'_>) -> Vec<(String, String)> {
+    let Some(Value::Object(h)) = c.args.get("header") else { return Vec::new() };
+    h.iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("referer"))
+        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+        .collect()
+}
+
+fn timeout_of(c: &Call<'_>, default_ms: u64) -> Duration {
+    let ms =
+        c.args.get("timeout").and_then(Value::as_f64).filter(|t| *t > 0.0).map_or(default_ms, |t| t as u64);
+    Duration::from_millis(ms.max(1))
+}
+
+/// `a=1&b=x%20y` from an object, values as text (objects as JSON), as the platform encodes
+/// a GET request's data.
+fn form_encode(map: &Map<String, Value>) -> String {
+    fn enc(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    map.iter()
+        .map(|(k, v)| {
+            format!("{}={}", enc(k), enc(&v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn header_json(headers: &reqwest::header::HeaderMap) -> (Value, Vec<String>) {
+    let mut out = Map::new();
+    let mut cookies = Vec::new();
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        if name == reqwest::header::SET_COOKIE {
+            cookies.push(value.clone());
+        }
+        match out.get_mut(name.as_str()) {
+            Some(Value::String(s)) => {
+                s.push_str(", ");
+                s.push_str(&value);
+            }
+            _ => {
+                out.insert(name.as_str().to_string(), Value::String(value));
+            }
+        }
+    }
+    (Value::Object(out), cookies)
+}
+
+fn send_error(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "timeout".into();
+    }
+    if e.is_redirect() {
+        return "redirect to a url not in domain list".into();
+    }
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    if e.is_connect() { format!("net::ERR_CONNECTION_FAILED ({cause})") } else { format!("{cause}") }
+}
+
+/// Reads a body up to `max` bytes, sending `progress` events when `events` is given.
+async fn read_body(
+    mut response: reqwest::Response,
+    max: usize,
+    mut sink: impl FnMut(&[u8]) -> Result<(), String>,
+    progress: Option<&Events>,
+) -> Result<(), String> {
+    let total = response.content_length();
+    if total.is_some_and(|t| t as usize > max) {
+        return Err(format!("response too large: over {max} bytes"));
+    }
+    let mut read = 0usize;
+    let mut last_percent = None;
+    while let Some(chunk) = response.chunk().await.map_err(|e| send_error(&e))? {
+        read += chunk.len();
+        if read > max {
+            return Err(format!("response too large: over {max} bytes"));
+        }
+        sink(&chunk)?;
+        if let Some(events) = progress {
+            let percent = total.map_or(0, |t| if t == 0 { 100 } else { (read as u64 * 100 / t).min(100) });
+            if last_percent != Some(percent) {
+                last_percent = Some(percent);
+                events(
+                    "progress",
+                    json!({"progress": percent, "totalBytesWritten": read, "totalBytesExpectedToWrite": total.unwrap_or(0)}),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `work` on the network runtime in one of the app's slots, under `timeout`, unless the
+/// task is aborted first; then answers.
+fn spawn_task<F>(c: &Call<'_>, reply: Reply, timeout: Duration, work: F)
+where
+    F: std::future::Future<Output = Result<Value, String>> + Send + 'static,
+{
+    let net = match c.bridge.net() {
+        Ok(n) => n,
+        Err(e) => return reply.fail(&e),
+    };
+    let app = c.app.id.clone();
+    let task_id = c.args.get("taskId").and_then(Value::as_u64);
+    let (abort_tx, abort_rx) = oneshot::channel::<()>();
+    if let Some(id) = task_id {
+        lock(&net.tasks).insert((app.clone(), id), Task::Abort(abort_tx));
+    }
+    let slot = net.slot(&app);
+    let tasks = net.tasks.clone();
+    net.runtime.spawn(async move {
+        let run = async {
+            let _permit =
+                slot.acquire_owned().await.map_err(|_| "the network is shutting down".to_string())?;
+            tokio::time::timeout(timeout, work).await.unwrap_or_else(|_| Err("timeout".into()))
+        };
+        let result = tokio::select! {
+            r = run => r,
+            _ = abort_rx => Err("abort".into()),
+        };
+        if let Some(id) = task_id {
+            lock(&tasks).remove(&(app, id));
+        }
+        reply.finish(result);
+    });
+}
+
+fn request(c: &Call<'_>, reply: Reply) {
+    let url = c.str("url").to_string();
+    let o = &c.bridge.options;
+    if let Err(e) = origin::check(&url, &o.domains, o.dev) {
+        return reply.fail(&e);
+    }
+    let method = c.args.get("method").and_then(Value::as_str).unwrap_or("GET").to_ascii_uppercase();
+    if !METHODS.contains(&method.as_str()) {
+        return reply.fail(&format!("invalid method \"{method}\""));
+    }
+    let headers = headers_of(c);
+    let content_type = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.to_ascii_lowercase());
+    let data = c.args.get("data").cloned().unwrap_or(Value::Null);
+    let data_type = c.args.get("dataType").and_then(Value::as_str).unwrap_or("json").to_string();
+    let binary = c.args.get("responseType").and_then(Value::as_str) == Some("arraybuffer");
+    let timeout = timeout_of(c, c.app.network_timeout.request);
+    let net = match c.bridge.net() {
+        Ok(n) => n,
+        Err(e) => return reply.fail(&e),
+    };
+    let max = net.limits.max_response;
+    // The data: in the query for GET and HEAD; otherwise the body, JSON unless the app asks
+    // for a form, as the platform sends it.
+    let query_method = method == "GET" || method == "HEAD";
+    let joiner = if url.contains('?') { "&" } else { "?" };
+    let full_url = match (&data, query_method) {
+        (Value::String(s), true) if !s.is_empty() => format!("{url}{joiner}{s}"),
+        (Value::Object(m), true) if !m.is_empty() => format!("{url}{joiner}{}", form_encode(m)),
+        _ => url.clone(),
+    };
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let mut builder = net.client.request(method, full_url).headers(builder_headers(&headers));
+    if !query_method {
+        builder = match (&data, bytes_of(&data)) {
+            (_, Some(bytes)) => builder.body(bytes),
+            (Value::Null, _) => builder,
+            (Value::String(s), _) => builder.body(s.clone()),
+            (Value::Object(m), _)
+                if content_type.as_deref().is_some_and(|t| t.contains("x-www-form-urlencoded")) =>
+            {
+                builder.body(form_encode(m))
+            }
+            (other, _) => {
+                let b = builder.body(other.to_string());
+                if content_type.is_none() { b.header("content-type", "application/json") } else { b }
+            }
+        };
+    }
+    let events = reply.events();
+    spawn_task(c, reply, timeout, async move {
+        let response = builder.send().await.map_err(|e| send_error(&e))?;
+        let status = response.status().as_u16();
+        let (header, cookies) = header_json(response.headers());
+        events("headersReceived", json!({"header": header, "statusCode": status, "cookies": cookies}));
+        let mut body = Vec::new();
+        read_body(
+            response,
+            max,
+            |chunk| {
+                body.extend_from_slice(chunk);
+                Ok(())
+            },
+            None,
+        )
+        .await?;
+        let data = if binary {
+            bytes_value(&body)
+        } else {
+            let text = String::from_utf8_lossy(&body).into_owned();
+            if data_type == "json" {
+                serde_json::from_str(&text).unwrap_or(Value::String(text))
+            } else {
+                Value::String(text)
+            }
+        };
+        Ok(json!({"data": data, "statusCode": status, "header": header, "cookies": cookies}))
+    });
+}
+
+fn builder_headers(headers: &[(String, String)]) -> reqwest::header::HeaderMap {
+    let mut map = reqwest::header::HeaderMap::new();
+    for (k, v) in headers {
+        if let (Ok(name), Ok(value)) =
+            (reqwest::header::HeaderName::from_bytes(k.as_bytes()), reqwest::header::HeaderValue::from_str(v))
+        {
+            map.append(name, value);
+        }
+    }
+    map
+}
+
+fn download(c: &Call<'_>, reply: Reply) {
+    let url = c.str("url").to_string();
+    let o = &c.bridge.options;
+    if let Err(e) = origin::check(&url, &o.domains, o.dev) {
+        return reply.fail(&e);
+    }
+    let files = AppFiles::of(c.bridge, c.app);
+    // Where it goes: `filePath` in the user data folder, else a new temporary file named
+    // with the URL's extension.
+    let (shown_path, real, as_temp) = match c.args.get("filePath").and_then(Value::as_str) {
+        Some(p) => match files.resolve(p, "open") {
+            Ok(real) => (p.to_string(), real, false),
+            Err(e) => return reply.fail(&e),
+        },
+        None => {
+            let path = url.split(['?', '#']).next().unwrap_or_default();
+            let ext = path.rsplit('/').next().and_then(|n| n.rsplit_once('.')).map_or("", |(_, e)| e);
+            match files.temp_path(ext) {
+                Ok((v, real)) => (v, real, true),
+                Err(e) => return reply.fail(&e),
+            }
+        }
+    };
+    let headers = builder_headers(&headers_of(c));
+    let timeout = timeout_of(c, c.app.network_timeout.download_file);
+    let net = match c.bridge.net() {
+        Ok(n) => n,
+        Err(e) => return reply.fail(&e),
+    };
+    let request = net.client.get(url.as_str()).headers(headers);
+    let events = reply.events();
+    spawn_task(c, reply, timeout, async move {
+        let response = request.send().await.map_err(|e| send_error(&e))?;
+        let status = response.status().as_u16();
+        let (header, cookies) = header_json(response.headers());
+        events("headersReceived", json!({"header": header, "statusCode": status, "cookies": cookies}));
+        let used = files.usage();
+        let room = (files.quota_left(used)) as usize;
+        let mut out = std::fs::File::create(&real).map_err(|e| format!("cannot write {shown_path}: {e}"))?;
+        let written = read_body(
+            response,
+            room,
+            |chunk| {
+                std::io::Write::write_all(&mut out, chunk)
+                    .map_err(|e| format!("cannot write {shown_path}: {e}"))
+            },
+            Some(&events),
+        )
+        .await;
+        if let Err(e) = written {
+            drop(out);
+            let _ = std::fs::remove_file(&real);
+            return Err(if e.starts_with("response too large") {
+                "the maximum size of the file storage limit is exceeded".into()
+            } else {
+                e
+            });
+        }
+        Ok(if as_temp {
+            json!({"tempFilePath": shown_path, "statusCode": status})
+        } else {
+            json!({"filePath": shown_path, "statusCode": status})
+        })
+    });
+}
+
+fn upload(c: &Call<'_>, reply: Reply) {
+    let url = c.str("url").to_string();
+    let o = &c.bridge.options;
+    if let Err(e) = origin::check(&url, &o.domains, o.dev) {
+        return reply.fail(&e);
+    }
+    let files = AppFiles::of(c.bridge, c.app);
+    let path = c.str("filePath").to_string();
+    let bytes = match files
+        .resolve(&path, "open")
+        .and_then(|real| std::fs::read(real).map_err(|_| format!("file not found: {path}")))
+    {
+        Ok(b) => b,
+        Err(e) => return reply.fail(&e),
+    };
+    let file_name = path.rsplit('/').next().unwrap_or("file").trim_start_matches("tmp_").to_string();
+    let mut form = reqwest::multipart::Form::new();
+    if let Some(Value::Object(fields)) = c.args.get("formData") {
+        for (k, v) in fields {
+            form = form.text(k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string));
+        }
+    }
+    let size = bytes.len();
+    form = form.part(c.str("name").to_string(), reqwest::multipart::Part::bytes(bytes).file_name(file_name));
+    let timeout = timeout_of(c, c.app.network_timeout.upload_file);
+    let net = match c.bridge.net() {
+        Ok(n) => n,
+        Err(e) => return reply.fail(&e),
+    };
+    let max = net.limits.max_response;
+    let request = net.client.post(url.as_str()).headers(builder_headers(&headers_of(c))).multipart(form);
+    let events = reply.events();
+    spawn_task(c, reply, timeout, async move {
+        let response = request.send().await.map_err(|e| send_error(&e))?;
+        events(
+            "progress",
+            json!({"progress": 100, "totalBytesSent": size, "totalBytesExpectedToSend": size}),
+        );
+        let status = response.status().as_u16();
+        let (header, cookies) = header_json(response.headers());
+        events("headersReceived", json!({"header": header, "statusCode": status, "cookies": cookies}));
+        let mut body = Vec::new();
+        read_body(
+            response,
+            max,
+            |chunk| {
+                body.extend_from_slice(chunk);
+                Ok(())
+            },
+            None,
+        )
+        .await?;
+        Ok(json!({"data": String::from_utf8_lossy(&body), "statusCode": status}))
+    });
+}
+
+fn connect_socket(c: &Call<'_>, reply: Reply) {
+    let url = c.str("url").to_string();
+    let o = &c.bridge.options;
+    if !(url.starts_with("wss://") || url.starts_with("ws://")) {
+        return reply.fail(&format!("invalid url \"{url}\""));
+    }
+    if let Err(e) = origin::check(&url, &o.domains, o.dev) {
+        return reply.fail(&e);
+    }
+    let Some(task_id) = c.args.get("taskId").and_then(Value::as_u64) else {
+        return reply.fail("parameter error: parameter.taskId should be Number instead of Undefined");
+    };
+    let net = match c.bridge.net() {
+        Ok(n) => n,
+        Err(e) => return reply.fail(&e),
+    };
+    if net.sockets_of(&c.app.id) >= net.limits.sockets_per_app {
+        return reply.fail("exceed max task count");
+    }
+    let mut request = match url.as_str().into_client_request() {
+        Ok(r) => r,
+        Err(e) => return reply.fail(&format!("invalid url \"{url}\": {e}")),
+    };
+    for (k, v) in builder_headers(&headers_of(c)) {
+        if let Some(k) = k {
+            request.headers_mut().append(k, v);
+        }
+    }
+    if let Some(Value::Array(protocols)) = c.args.get("protocols") {
+        let list: Vec<&str> = protocols.iter().filter_map(Value::as_str).collect();
+        if let Ok(v) = reqwest::header::HeaderValue::from_str(&list.join(", "))
+            && !list.is_empty()
+        {
+            request.headers_mut().insert("sec-websocket-protocol", v);
+        }
+    }
+    let timeout = timeout_of(c, c.app.network_timeout.connect_socket);
+    let (commands, mut incoming) = mpsc::unbounded_channel();
+    let open = Arc::new(AtomicBool::new(false));
+    let app = c.app.id.clone();
+    lock(&net.tasks).insert((app.clone(), task_id), Task::Socket { commands, open: open.clone() });
+    let tasks = net.tasks.clone();
+    let events = reply.events();
+    // The call succeeds once the connection is under way; the socket reports the rest.
+    reply.ok(json!({}));
+    net.runtime.spawn(async move {
+        let closed = |events: &Events, code: u16, reason: &str| events("close", json!({"code": code, "reason": reason}));
+        let connected = tokio::time::timeout(timeout, tokio_tungstenite::connect_async(request)).await;
+        let (ws, response) = match connected {
+            Ok(Ok(pair)) => pair,
+            Ok(Err(e)) => {
+                events("error", json!({"errMsg": format!("{e}")}));
+                closed(&events, 1006, "connection failed");
+                lock(&tasks).remove(&(app, task_id));
+                return;
+            }
+            Err(_) => {
+                events("error", json!({"errMsg": "timeout"}));
+                closed(&events, 1006, "timeout");
+                lock(&tasks).remove(&(app, task_id));
+                return;
+            }
+        };
+        let mut header = Map::new();
+        for (k, v) in response.headers() {
+            header.insert(k.as_str().to_string(), json!(String::from_utf8_lossy(v.as_bytes())));
+        }
+        open.store(true, Ordering::SeqCst);
+        events("open", json!({"header": header}));
+        let (mut sink, mut stream) = ws.split();
+        loop {
+            tokio::select! {
+                command = incoming.recv() => match command {
+                    Some(SocketCommand::Send(m)) => {
+                        if let Err(e) = sink.send(m).await {
+                            events("error", json!({"errMsg": format!("{e}")}));
+                        }
+                    }
+                    Some(SocketCommand::Close(code, reason)) => {
+                        let frame = tokio_tungstenite::tungstenite::protocol::CloseFrame { code: code.into(), reason: reason.into() };
+                        let _ = sink.send(Message::Close(Some(frame))).await;
+                    }
+                    None => break,
+                },
+                message = stream.next() => match message {
+                    Some(Ok(Message::Text(t))) => events("message", json!({"data": t.as_str()})),
+                    Some(Ok(Message::Binary(b))) => events("message", json!({"data": bytes_value(&b)})),
+                    Some(Ok(Message::Close(frame))) => {
+                        let (code, reason) = frame.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
+                        closed(&events, code, &reason);
+                        break;
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => {
+                        events("error", json!({"errMsg": format!("{e}")}));
+                        closed(&events, 1006, "abnormal closure");
+                        break;
+                    }
+                    None => {
+                        closed(&events, 1006, "abnormal closure");
+                        break;
+                    }
+                },
+            }
+        }
+        open.store(false, Ordering::SeqCst);
+        lock(&tasks).remove(&(app, task_id));
+    });
+}
+
+fn socket_of(c: &Call<'_>) -> Result<(mpsc::UnboundedSender<SocketCommand>, bool), String> {
+    let net = c.bridge.net()?;
+    let id = c.args.get("taskId").and_then(Value::as_u64).unwrap_or(0);
+    match lock(&net.tasks).get(&(c.app.id.clone(), id)) {
+        Some(Task::Socket { commands, open }) => Ok((commands.clone(), open.load(Ordering::SeqCst))),
+        _ => Err("WebSocket is not connected".into()),
+    }
+}
+
+pub(crate) fn apis() -> Vec<Api> {
+    use Type::*;
+    let common = || {
+        vec![
+            required("url", String),
+            optional("header", Object),
+            optional("timeout", Number),
+            optional("taskId", Number),
+        ]
+    };
+    let mut request_params = common();
+    request_params.extend([
+        optional("method", String),
+        optional("dataType", String),
+        optional("responseType", String),
+    ]);
+    let mut download_params = common();
+    download_params.push(optional("filePath", String));
+    let mut upload_params = common();
+    upload_params.extend([
+        required("filePath", String),
+        required("name", String),
+        optional("formData", Object),
+    ]);
+    let mut socket_params = common();
+    socket_params.push(optional("protocols", Array));
+    vec![
+        Api::deferred("request", request_params, request),
+        Api::deferred("downloadFile", download_params, download),
+        Api::deferred("uploadFile", upload_params, upload),
+        Api::deferred("connectSocket", socket_params, connect_socket),
+        // What a task's methods call: abort a request, send on or close a socket.
+        Api::new("task.abort", vec![required("taskId", Number)], |c| {
+            let net = c.bridge.net()?;
+            let id = c.args.get("taskId").and_then(Value::as_u64).unwrap_or(0);
+            if let Some(Task::Abort(tx)) = lock(&net.tasks).remove(&(c.app.id.clone(), id)) {
+                let _ = tx.send(());
+            }
+            Ok(json!({}))
+        })
+        .in_group("task"),
+        Api::new("task.send", vec![required("taskId", Number)], |c| {
+            let (commands, open) = socket_of(c)?;
+            if !open {
+                return Err("WebSocket is not connected".into());
+            }
+            let data = c.args.get("data").unwrap_or(&Value::Null);
+            let message = match (bytes_of(data), data) {
+                (Some(b), _) => Message::Binary(b.into()),
+                (None, Value::String(s)) => Message::Text(s.clone().into()),
+                (None, other) => {
+                    return Err(format!(
+                        "parameter error: parameter.data should be String or ArrayBuffer instead of {}",
+                        Type::of(other)
+                    ));
+                }
+            };
+            commands
+                .send(SocketCommand::Send(message))
+                .map_err(|_| "WebSocket is not connected".to_string())?;
+            Ok(json!({}))
+        })
+        .in_group("task"),
+        Api::new(
+            "task.close",
+            vec![required("taskId", Number), optional("code", Number), optional("reason", String)],
+            |c| {
+                let (commands, _) = socket_of(c)?;
+                let code = c.args.get("code").and_then(Value::as_u64).unwrap_or(1000) as u16;
+                if code != 1000 && !(3000..=4999).contains(&code) {
+                    return Err(format!("invalid close code {code}: 1000, or 3000 to 4999"));
+                }
+                let reason = c.str("reason").to_string();
+                commands
+                    .send(SocketCommand::Close(code, reason))
+                    .map_err(|_| "WebSocket is not connected".to_string())?;
+                Ok(json!({}))
+            },
+        )
+        .in_group("task"),
+        Api::new("getNetworkType", vec![], |c| {
+            Ok(json!({"networkType": c.bridge.options.device.network_type}))
+        }),
+    ]
+}
+
+impl Bridge {
+    /// The network side, started on first use.
+    pub(crate) fn net(&self) -> Result<&Net, String> {
+        if let Some(n) = self.net.get() {
+            return Ok(n);
+        }
+        let net = Net::start(&self.options)?;
+        Ok(self.net.get_or_init(|| net))
+    }
+}
