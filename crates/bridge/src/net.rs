@@ -205,7 +205,7 @@ async fn read_body(
         }
         sink(&chunk)?;
         if let Some(events) = progress {
-            let percent = total.map_or(0, |t| if t == 0 { 100 } else { (read as u64 * 100 / t).min(100) });
+            let percent = total.map_or(0, |t| (read as u64 * 100).checked_div(t).unwrap_or(100).min(100));
             if last_percent != Some(percent) {
                 last_percent = Some(percent);
                 events(
@@ -539,6 +539,8 @@ fn connect_socket(c: &Call<'_>, reply: Reply) {
         open.store(true, Ordering::SeqCst);
         events("open", json!({"header": header}));
         let (mut sink, mut stream) = ws.split();
+        // The close the app asked for, reported when the connection ends.
+        let mut closing: Option<(u16, String)> = None;
         loop {
             tokio::select! {
                 command = incoming.recv() => match command {
@@ -548,6 +550,7 @@ fn connect_socket(c: &Call<'_>, reply: Reply) {
                         }
                     }
                     Some(SocketCommand::Close(code, reason)) => {
+                        closing = Some((code, reason.clone()));
                         let frame = tokio_tungstenite::tungstenite::protocol::CloseFrame { code: code.into(), reason: reason.into() };
                         let _ = sink.send(Message::Close(Some(frame))).await;
                     }
@@ -557,11 +560,20 @@ fn connect_socket(c: &Call<'_>, reply: Reply) {
                     Some(Ok(Message::Text(t))) => events("message", json!({"data": t.as_str()})),
                     Some(Ok(Message::Binary(b))) => events("message", json!({"data": bytes_value(&b)})),
                     Some(Ok(Message::Close(frame))) => {
-                        let (code, reason) = frame.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
+                        let (code, reason) = match (frame, closing.take()) {
+                            (_, Some(asked)) => asked,
+                            (Some(f), None) => (u16::from(f.code), f.reason.to_string()),
+                            (None, None) => (1005, String::new()),
+                        };
                         closed(&events, code, &reason);
                         break;
                     }
                     Some(Ok(_)) => {}
+                    Some(Err(_)) | None if closing.is_some() => {
+                        let (code, reason) = closing.take().unwrap_or_default();
+                        closed(&events, code, &reason);
+                        break;
+                    }
                     Some(Err(e)) => {
                         events("error", json!({"errMsg": format!("{e}")}));
                         closed(&events, 1006, "abnormal closure");
