@@ -7,6 +7,7 @@
 //! It owns: argument checking with the platform's wording, permission decisions and their
 //! audit log, per-app storage. It must not run package code or know any view.
 
+pub mod device;
 pub mod files;
 pub mod net;
 pub mod origin;
@@ -140,6 +141,22 @@ pub trait Prompter: Send + Sync {
     fn settings(&self, app: &App, current: &[(String, bool)]) -> Option<Vec<(String, bool)>> {
         let _ = (app, current);
         None
+    }
+
+    /// Carries out a request that needs the device's person or hardware: `scanCode`
+    /// (`{result}`), `chooseImage` / `chooseMedia` (`{files: [{name, data}]}`),
+    /// `chooseLocation` (`{latitude, longitude, name, address}`), `makePhoneCall`
+    /// (`{call: true}`). `None`: nobody answered, or they cancelled. Blocks; the bridge calls
+    /// it on a thread of its own.
+    fn device(&self, app: &App, request: &str, args: &Value) -> Option<Value> {
+        let _ = (app, request, args);
+        None
+    }
+
+    /// Tells the person something that needs no answer: `vibrate` (`{duration}`), `toast`
+    /// (`{title}`).
+    fn notify(&self, app: &App, what: &str, args: &Value) {
+        let _ = (app, what, args);
     }
 }
 
@@ -370,6 +387,8 @@ pub struct Options {
     pub file_quota: Option<u64>,
     /// Limits of the network APIs (default [`net::NetLimits::default`]).
     pub net: net::NetLimits,
+    /// The simulated device: position, sensors, clipboard.
+    pub device_state: device::DeviceState,
     /// Answers to prompts given in advance (`capsule exec --grant` / `--deny`).
     pub answers: HashMap<String, bool>,
 }
@@ -394,7 +413,7 @@ impl Bridge {
             stores: Mutex::new(HashMap::new()),
             net: std::sync::OnceLock::new(),
         };
-        for api in builtin_apis().into_iter().chain(files::apis()).chain(net::apis()) {
+        for api in builtin_apis().into_iter().chain(files::apis()).chain(net::apis()).chain(device::apis()) {
             bridge.register(api);
         }
         bridge

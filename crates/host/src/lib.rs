@@ -63,6 +63,7 @@ pub struct ViewPrompter {
     views: Mutex<Option<broadcast::Sender<String>>>,
     pending: Mutex<HashMap<u32, std::sync::mpsc::Sender<capsule_bridge::Answer>>>,
     pending_settings: Mutex<HashMap<u32, std::sync::mpsc::Sender<Settings>>>,
+    pending_device: Mutex<HashMap<u32, std::sync::mpsc::Sender<Option<Value>>>>,
     next: std::sync::atomic::AtomicU32,
 }
 
@@ -98,9 +99,44 @@ impl capsule_bridge::Prompter for ViewPrompter {
         self.pending_settings.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq);
         answer
     }
+
+    fn device(&self, app: &capsule_bridge::App, request: &str, args: &Value) -> Option<Value> {
+        let views = self.views.lock().unwrap_or_else(|p| p.into_inner()).clone()?;
+        if views.receiver_count() == 0 {
+            return None;
+        }
+        let seq = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.pending_device.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, tx);
+        let message = json!({"v": PROTOCOL, "type": "device", "seq": seq, "app": app.id, "request": request, "args": args});
+        let _ = views.send(message.to_string());
+        let answer = rx.recv_timeout(Duration::from_secs(600)).ok().flatten();
+        self.pending_device.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq);
+        answer
+    }
+
+    fn notify(&self, _app: &capsule_bridge::App, what: &str, args: &Value) {
+        let Some(views) = self.views.lock().unwrap_or_else(|p| p.into_inner()).clone() else { return };
+        let message = match what {
+            "toast" => {
+                json!({"v": PROTOCOL, "type": "toast", "show": true, "title": args["title"], "icon": "none", "duration": 1500})
+            }
+            "vibrate" => json!({"v": PROTOCOL, "type": "vibrate", "duration": args["duration"]}),
+            _ => return,
+        };
+        let _ = views.send(message.to_string());
+    }
 }
 
 impl ViewPrompter {
+    /// A person's answer to a device request (`null`: they cancelled).
+    fn device_answer(&self, seq: u32, answer: Option<Value>) -> bool {
+        match self.pending_device.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq) {
+            Some(tx) => tx.send(answer).is_ok(),
+            None => false,
+        }
+    }
+
     fn settings_answer(&self, seq: u32, scopes: Vec<(String, bool)>) {
         if let Some(tx) = self.pending_settings.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq) {
             let _ = tx.send(scopes);
@@ -199,6 +235,13 @@ impl Simulator {
             .route("/capsule/{*file}", get(capsule_asset))
             .route("/pkg/{*path}", get(package_file))
             .route("/ws", get(websocket))
+            // Answers to device requests, which may carry files (chosen images): over HTTP,
+            // not the size-limited socket.
+            .route(
+                "/capsule-device/{seq}",
+                axum::routing::post(device_answer)
+                    .layer(axum::extract::DefaultBodyLimit::max(MAX_DEVICE_ANSWER)),
+            )
             .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
@@ -601,6 +644,24 @@ async fn package_file(State(shared): State<Arc<Shared>>, Path(path): Path<String
             ([(header::CONTENT_TYPE, capsule_view_web::content_type(&path))], bytes.to_vec()).into_response()
         }
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// The most a device answer may carry (the files a person chose).
+pub const MAX_DEVICE_ANSWER: usize = 32 * 1024 * 1024;
+
+async fn device_answer(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(seq): axum::extract::Path<u32>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Ok(answer) = serde_json::from_slice::<Value>(&body) else {
+        return (StatusCode::BAD_REQUEST, "the answer is not JSON").into_response();
+    };
+    let answer = (!answer.is_null()).then_some(answer);
+    match &shared.prompter {
+        Some(p) if p.device_answer(seq, answer) => StatusCode::NO_CONTENT.into_response(),
+        _ => (StatusCode::NOT_FOUND, "nobody is waiting for that answer").into_response(),
     }
 }
 

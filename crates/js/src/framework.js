@@ -1093,6 +1093,39 @@
   ['Open', 'Message', 'Error', 'Close'].forEach(function (kind) {
     wx['onSocket' + kind] = function (f) { var s = lastSocket(); if (s) s['on' + kind](f); };
   });
+  // The motion sensors: sampled from the simulated device at the interval asked for
+  // (`game` 20 ms, `ui` 60 ms, `normal` 200 ms); registering a listener starts them.
+  function sensor(name, shape) {
+    var state = { timer: null, listeners: listenerSet() };
+    var intervals = { game: 20, ui: 60, normal: 200 };
+    function start(options) {
+      options = options || {};
+      if (state.timer === null) {
+        state.timer = setInterval(function () {
+          var r = syncCall('device.sensors', {});
+          if (/:ok$/.test(r.errMsg)) state.listeners.emit(shape(r));
+        }, intervals[options.interval] || 200);
+      }
+      var result = { errMsg: 'start' + name + ':ok' };
+      if (options.success) options.success(result);
+      if (options.complete) options.complete(result);
+      return options.success || options.complete ? undefined : Promise.resolve(result);
+    }
+    function stop(options) {
+      options = options || {};
+      if (state.timer !== null) { clearInterval(state.timer); state.timer = null; }
+      var result = { errMsg: 'stop' + name + ':ok' };
+      if (options.success) options.success(result);
+      if (options.complete) options.complete(result);
+      return options.success || options.complete ? undefined : Promise.resolve(result);
+    }
+    wx['start' + name] = start;
+    wx['stop' + name] = stop;
+    wx['on' + name + 'Change'] = function (f) { state.listeners.on(f); start({}); };
+    wx['off' + name + 'Change'] = state.listeners.off;
+  }
+  sensor('Accelerometer', function (r) { return { x: r.x, y: r.y, z: r.z }; });
+  sensor('Compass', function (r) { return { direction: r.direction, accuracy: r.accuracy }; });
   var networkListeners = listenerSet();
   wx.onNetworkStatusChange = networkListeners.on;
   wx.offNetworkStatusChange = networkListeners.off;

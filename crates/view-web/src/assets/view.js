@@ -80,6 +80,8 @@
       case 'observe': observe(msg); break;
       case 'disconnect': unobserve(msg.observer); break;
       case 'webViewAnswer': webViewAnswer(msg); break;
+      case 'device': deviceRequest(msg); break;
+      case 'vibrate': vibrate(msg.duration); break;
       case 'selectorQuery': send({ type: 'selectorQueryAnswer', seq: msg.seq, results: selectorQuery(msg) }); break;
     }
   }
@@ -1337,6 +1339,91 @@
     send({ type: 'pageEvent', page: page.id, hook: 'onPullDownRefresh' });
   }
   function stopRefresh() { refreshEl.className = ''; }
+
+  // ---- device requests -----------------------------------------------------------------------
+  // What the bridge needs a person for: the answer goes back over HTTP (it may carry files).
+  var deviceEl = document.getElementById('capsule-device-sheet');
+  function answerDevice(seq, answer) {
+    deviceEl.className = '';
+    fetch('/capsule-device/' + seq, { method: 'POST', body: JSON.stringify(answer) });
+  }
+  function field(body, label, type, value) {
+    var l = document.createElement('label');
+    l.textContent = label;
+    var input = document.createElement('input');
+    input.type = type;
+    if (value !== undefined) input.value = value;
+    if (type === 'number') input.step = 'any';
+    l.appendChild(input);
+    body.appendChild(l);
+    return input;
+  }
+  function base64Of(buffer) {
+    var bytes = new Uint8Array(buffer), out = '';
+    for (var i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(out);
+  }
+  function deviceRequest(msg) {
+    var body = deviceEl.querySelector('.body');
+    var title = deviceEl.querySelector('.title');
+    var confirm = deviceEl.querySelector('.confirm');
+    body.innerHTML = '';
+    confirm.textContent = 'OK';
+    deviceEl.querySelector('.cancel').onclick = function () { answerDevice(msg.seq, null); };
+    var args = msg.args || {};
+    var answer;
+    switch (msg.request) {
+      case 'scanCode': {
+        title.textContent = 'Scan a code';
+        var text = field(body, 'The code says', 'text', '');
+        answer = function () { return { result: text.value, scanType: 'QR_CODE' }; };
+        setTimeout(function () { text.focus(); }, 0);
+        break;
+      }
+      case 'chooseLocation': {
+        title.textContent = 'Choose a location';
+        var lat = field(body, 'Latitude', 'number', args.latitude);
+        var lng = field(body, 'Longitude', 'number', args.longitude);
+        var name = field(body, 'Name', 'text', '');
+        var address = field(body, 'Address', 'text', '');
+        answer = function () { return { latitude: Number(lat.value), longitude: Number(lng.value), name: name.value, address: address.value }; };
+        break;
+      }
+      case 'makePhoneCall': {
+        title.textContent = 'Call';
+        body.textContent = 'Call ' + args.phoneNumber + '?';
+        confirm.textContent = 'Call';
+        answer = function () { return { call: true }; };
+        break;
+      }
+      case 'chooseImage':
+      case 'chooseMedia': {
+        title.textContent = msg.request === 'chooseImage' ? 'Choose images' : 'Choose media';
+        var picker = field(body, 'Up to ' + (args.count || 9), 'file');
+        picker.accept = args.accept || 'image/*';
+        picker.multiple = (args.count || 9) > 1;
+        answer = function () {
+          var chosen = Array.prototype.slice.call(picker.files || [], 0, args.count || 9);
+          return Promise.all(chosen.map(function (f) {
+            return f.arrayBuffer().then(function (b) { return { name: f.name, data: { __capsuleBytes: base64Of(b) } }; });
+          })).then(function (files) { return files.length ? { files: files } : null; });
+        };
+        break;
+      }
+      default:
+        answerDevice(msg.seq, null);
+        return;
+    }
+    confirm.onclick = function () { Promise.resolve(answer()).then(function (a) { answerDevice(msg.seq, a); }); };
+    deviceEl.className = 'show';
+  }
+  var vibrateTimer = null;
+  function vibrate(ms) {
+    var phone = document.getElementById('capsule-phone');
+    phone.classList.add('vibrating');
+    clearTimeout(vibrateTimer);
+    vibrateTimer = setTimeout(function () { phone.classList.remove('vibrating'); }, Math.max(15, Number(ms) || 15));
+  }
 
   // ---- toast and modal -------------------------------------------------------------------
   var toastEl = document.getElementById('capsule-toast');
