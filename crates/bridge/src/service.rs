@@ -33,6 +33,10 @@ pub trait ApiHost: Send + Sync {
         let _ = url;
         Err("no network access".into())
     }
+    /// The bytes of one of the app's files (`wxfile://…`), for a view showing it.
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+        Err(format!("no such file or directory, open {path}"))
+    }
 }
 
 type Job = Box<dyn FnOnce(&Bridge) + Send>;
@@ -92,6 +96,11 @@ impl ApiHost for Client {
         }
         rx.recv_timeout(SYNC_CEILING)
             .unwrap_or_else(|_| json!({"errMsg": format!("{name}Sync:fail timeout")}))
+    }
+
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+        let real = crate::files::AppFiles::of(&self.service.bridge, &self.app).resolve(path, "open")?;
+        std::fs::read(real).map_err(|_| format!("no such file or directory, open {path}"))
     }
 
     fn check_origin(&self, url: &str) -> Result<(), String> {

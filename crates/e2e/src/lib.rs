@@ -239,6 +239,19 @@ impl Browser {
         Ok(())
     }
 
+    /// Puts `files` in the file input `selector` names (see [`query`]), as a person choosing
+    /// them would.
+    pub async fn set_files(&mut self, selector: &str, files: &[&std::path::Path]) -> Result<(), String> {
+        let r = self.command("Runtime.evaluate", json!({"expression": query(selector)})).await?;
+        let object = r["result"]["objectId"]
+            .as_str()
+            .ok_or_else(|| format!("nothing matches `{selector}`"))?
+            .to_string();
+        let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        self.command("DOM.setFileInputFiles", json!({"files": files, "objectId": object})).await?;
+        Ok(())
+    }
+
     /// Clicks `selector` and types `text` as keyboard input.
     pub async fn type_into(&mut self, selector: &str, text: &str) -> Result<(), String> {
         self.click(selector).await?;

@@ -837,3 +837,62 @@ async fn a_web_view_shows_allowed_pages_only() {
     let _ = stop.send(());
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_requests_are_answered_in_the_simulator() {
+    let dir = write_app(
+        "device",
+        &[
+            ("app.json", r#"{"pages": ["pages/d/d"]}"#),
+            ("app.js", "App({})"),
+            (
+                "pages/d/d.wxml",
+                r#"<button id="scan" bindtap="scan">scan</button><button id="pick" bindtap="pick">pick</button>
+<button id="copy" bindtap="copy">copy</button><view id="out">{{out}}</view><image id="img" wx:if="{{img}}" src="{{img}}" mode="widthFix"/>"#,
+            ),
+            (
+                "pages/d/d.js",
+                r#"Page({
+  data: { out: '', img: '' },
+  scan() { wx.scanCode({ success: r => this.setData({ out: 'scanned ' + r.result }), fail: r => this.setData({ out: r.errMsg }) }) },
+  pick() { wx.chooseImage({ count: 1, success: r => this.setData({ out: 'picked ' + r.tempFilePaths.length, img: r.tempFilePaths[0] }), fail: r => this.setData({ out: r.errMsg }) }) },
+  copy() { wx.setClipboardData({ data: 'x' }) },
+})"#,
+            ),
+        ],
+    );
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for("document.querySelector('wx-page #scan')", WAIT).await.unwrap();
+    let out = |want: &str| format!("{} === {:?}", text_of("#out"), want);
+
+    // scanCode: the sheet asks for what the code says.
+    b.click("#scan").await.unwrap();
+    b.wait_for("document.getElementById('capsule-device-sheet').className === 'show'", WAIT).await.unwrap();
+    b.type_into("#capsule-device-sheet input", "hello-qr").await.unwrap();
+    b.click("#capsule-device-sheet .confirm").await.unwrap();
+    b.wait_for(&out("scanned hello-qr"), WAIT).await.unwrap();
+    // Cancelled, it fails as on the platform.
+    b.click("#scan").await.unwrap();
+    b.wait_for("document.getElementById('capsule-device-sheet').className === 'show'", WAIT).await.unwrap();
+    b.click("#capsule-device-sheet .cancel").await.unwrap();
+    b.wait_for(&out("scanCode:fail cancel"), WAIT).await.unwrap();
+
+    // chooseImage: a file chosen in the sheet becomes a temp file the page can show.
+    let logo =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/showcase/images/logo.png");
+    let logo = logo.canonicalize().unwrap();
+    b.click("#pick").await.unwrap();
+    b.wait_for("document.getElementById('capsule-device-sheet').className === 'show'", WAIT).await.unwrap();
+    b.set_files("#capsule-device-sheet input[type=file]", &[&logo]).await.unwrap();
+    b.click("#capsule-device-sheet .confirm").await.unwrap();
+    b.wait_for(&out("picked 1"), WAIT).await.unwrap();
+    b.wait_for("(document.querySelector('wx-page #img img') || {}).naturalWidth === 64", WAIT).await.unwrap();
+    b.screenshot("14-device").await.unwrap();
+
+    // setClipboardData shows the platform's toast.
+    b.click("#copy").await.unwrap();
+    b.wait_for("document.getElementById('capsule-toast').textContent === '内容已复制'", WAIT).await.unwrap();
+    let _ = stop.send(());
+}

@@ -234,6 +234,7 @@ impl Simulator {
             .route("/", get(index))
             .route("/capsule/{*file}", get(capsule_asset))
             .route("/pkg/{*path}", get(package_file))
+            .route("/capsule-files/{path}", get(app_file))
             .route("/ws", get(websocket))
             // Answers to device requests, which may carry files (chosen images): over HTTP,
             // not the size-limited socket.
@@ -649,6 +650,22 @@ async fn package_file(State(shared): State<Arc<Shared>>, Path(path): Path<String
 
 /// The most a device answer may carry (the files a person chose).
 pub const MAX_DEVICE_ANSWER: usize = 32 * 1024 * 1024;
+
+/// One of the app's own files (`wxfile://…`, percent-encoded), through the bridge's checks.
+async fn app_file(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(path): axum::extract::Path<String>,
+) -> Response {
+    let Some(api) = &shared.api else { return (StatusCode::NOT_FOUND, "not found").into_response() };
+    match api.read_file(&path) {
+        Ok(bytes) => {
+            let name = path.rsplit('/').next().unwrap_or_default();
+            ([(axum::http::header::CONTENT_TYPE, capsule_view_web::content_type(name))], bytes)
+                .into_response()
+        }
+        Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
 
 async fn device_answer(
     State(shared): State<Arc<Shared>>,

@@ -351,6 +351,8 @@
   function resolveSrc(el, src) {
     src = String(src || '');
     if (/^(https?:|data:|blob:)/.test(src)) return src;
+    // The app's own files (a chosen image, a download) come from the host.
+    if (/^wxfile:\/\//.test(src)) return '/capsule-files/' + encodeURIComponent(src);
     if (src.charAt(0) === '/') return '/pkg' + src;
     var route = el.__capsule && el.__capsule.page ? el.__capsule.page.route : '';
     var dir = route.split('/').slice(0, -1);
@@ -1414,7 +1416,10 @@
         answerDevice(msg.seq, null);
         return;
     }
-    confirm.onclick = function () { Promise.resolve(answer()).then(function (a) { answerDevice(msg.seq, a); }); };
+    // A file that cannot be read counts as no choice.
+    confirm.onclick = function () {
+      Promise.resolve().then(answer).then(function (a) { answerDevice(msg.seq, a); }, function () { answerDevice(msg.seq, null); });
+    };
     deviceEl.className = 'show';
   }
   var vibrateTimer = null;
