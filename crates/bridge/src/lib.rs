@@ -379,8 +379,11 @@ pub struct Options {
     pub rules: HashMap<String, Rule>,
     /// Rules for one app, over `rules`.
     pub app_rules: HashMap<String, HashMap<String, Rule>>,
-    /// Network origins the host allows (for the network APIs).
+    /// Network origins the host allows, for every kind of call.
     pub domains: Vec<String>,
+    /// Origins allowed for one kind of call only (`request`, `socket`, `uploadFile`,
+    /// `downloadFile`, `webView`).
+    pub kind_domains: HashMap<String, Vec<String>>,
     /// Development mode: `http://127.0.0.1` is allowed besides the listed https origins.
     pub dev: bool,
     /// Bytes each app's files may hold (default [`files::DEFAULT_QUOTA`]).
@@ -703,23 +706,30 @@ pub fn parse_policy(text: &str, options: &mut Options) -> Result<(), String> {
             "network" => {
                 let net = value.as_table().ok_or("`network` must be a table")?;
                 for (k, v) in net {
-                    match k.as_str() {
-                        "domains" => {
-                            let list = v.as_array().ok_or("`network.domains` must be an array of origins")?;
-                            for d in list {
-                                let d = d.as_str().ok_or("`network.domains` must hold strings")?;
-                                if !(d.starts_with("https://")
-                                    || d.starts_with("wss://")
-                                    || d.starts_with("http://127.0.0.1"))
-                                {
-                                    return Err(format!(
-                                        "`network.domains`: `{d}` must be an https:// or wss:// origin"
-                                    ));
-                                }
-                                options.domains.push(d.trim_end_matches('/').to_string());
-                            }
+                    // `domains` serve every kind of call; a kind's own list adds to them, as the
+                    // platform keeps one list per kind.
+                    let target = match k.as_str() {
+                        "domains" => &mut options.domains,
+                        kind @ ("request" | "socket" | "uploadFile" | "downloadFile" | "webView") => {
+                            options.kind_domains.entry(kind.to_string()).or_default()
                         }
-                        other => return Err(format!("unknown key `network.{other}`")),
+                        other => {
+                            return Err(format!(
+                                "unknown key `network.{other}`; the lists are domains, request, socket, uploadFile, downloadFile and webView"
+                            ));
+                        }
+                    };
+                    let list =
+                        v.as_array().ok_or_else(|| format!("`network.{k}` must be an array of origins"))?;
+                    for d in list {
+                        let d = d.as_str().ok_or_else(|| format!("`network.{k}` must hold strings"))?;
+                        if !(d.starts_with("https://")
+                            || d.starts_with("wss://")
+                            || d.starts_with("http://127.0.0.1"))
+                        {
+                            return Err(format!("`network.{k}`: `{d}` must be an https:// or wss:// origin"));
+                        }
+                        target.push(d.trim_end_matches('/').to_string());
                     }
                 }
             }

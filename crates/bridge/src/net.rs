@@ -74,7 +74,10 @@ impl Net {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the network runtime: {e}"))?;
-        let (domains, dev) = (options.domains.clone(), options.dev);
+        // Redirects may land on any origin some kind of call is allowed.
+        let domains: Vec<String> =
+            options.domains.iter().chain(options.kind_domains.values().flatten()).cloned().collect();
+        let dev = options.dev;
         // A redirect is a new request: it must be allowed too.
         let redirects = reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= 10 {
@@ -255,8 +258,7 @@ where
 
 fn request(c: &Call<'_>, reply: Reply) {
     let url = c.str("url").to_string();
-    let o = &c.bridge.options;
-    if let Err(e) = origin::check(&url, &o.domains, o.dev) {
+    if let Err(e) = origin::check_kind(&url, "request", &c.bridge.options) {
         return reply.fail(&e);
     }
     let method = c.args.get("method").and_then(Value::as_str).unwrap_or("GET").to_ascii_uppercase();
@@ -349,8 +351,7 @@ fn builder_headers(headers: &[(String, String)]) -> reqwest::header::HeaderMap {
 
 fn download(c: &Call<'_>, reply: Reply) {
     let url = c.str("url").to_string();
-    let o = &c.bridge.options;
-    if let Err(e) = origin::check(&url, &o.domains, o.dev) {
+    if let Err(e) = origin::check_kind(&url, "downloadFile", &c.bridge.options) {
         return reply.fail(&e);
     }
     let files = AppFiles::of(c.bridge, c.app);
@@ -415,8 +416,7 @@ fn download(c: &Call<'_>, reply: Reply) {
 
 fn upload(c: &Call<'_>, reply: Reply) {
     let url = c.str("url").to_string();
-    let o = &c.bridge.options;
-    if let Err(e) = origin::check(&url, &o.domains, o.dev) {
+    if let Err(e) = origin::check_kind(&url, "uploadFile", &c.bridge.options) {
         return reply.fail(&e);
     }
     let files = AppFiles::of(c.bridge, c.app);
@@ -471,11 +471,10 @@ fn upload(c: &Call<'_>, reply: Reply) {
 
 fn connect_socket(c: &Call<'_>, reply: Reply) {
     let url = c.str("url").to_string();
-    let o = &c.bridge.options;
     if !(url.starts_with("wss://") || url.starts_with("ws://")) {
         return reply.fail(&format!("invalid url \"{url}\""));
     }
-    if let Err(e) = origin::check(&url, &o.domains, o.dev) {
+    if let Err(e) = origin::check_kind(&url, "socket", &c.bridge.options) {
         return reply.fail(&e);
     }
     let Some(task_id) = c.args.get("taskId").and_then(Value::as_u64) else {

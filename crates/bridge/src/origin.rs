@@ -45,6 +45,18 @@ pub fn origin_of(url: &str) -> Option<String> {
     })
 }
 
+/// Whether `url` may be reached by a call of `kind` under the host's options: the shared list
+/// and the kind's own.
+pub fn check_kind(url: &str, kind: &str, options: &crate::Options) -> Result<(), String> {
+    match options.kind_domains.get(kind) {
+        Some(own) if !own.is_empty() => {
+            let all: Vec<String> = options.domains.iter().chain(own).cloned().collect();
+            check(url, &all, options.dev)
+        }
+        _ => check(url, &options.domains, options.dev),
+    }
+}
+
 /// Whether `url` may be reached under `domains` (origins as the policy lists them), and in
 /// development also on this machine. The error is the reason, for the app's `errMsg`.
 pub fn check(url: &str, domains: &[String], dev: bool) -> Result<(), String> {

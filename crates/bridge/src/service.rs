@@ -104,8 +104,7 @@ impl ApiHost for Client {
     }
 
     fn check_origin(&self, url: &str) -> Result<(), String> {
-        let options = &self.service.bridge.options;
-        crate::origin::check(url, &options.domains, options.dev)
+        crate::origin::check_kind(url, "webView", &self.service.bridge.options)
     }
 
     fn call_async(&self, name: &str, args: Value, done: Box<dyn FnOnce(Value) + Send>) {

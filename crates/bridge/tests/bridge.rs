@@ -215,6 +215,7 @@ fn a_policy_file_sets_rules_domains_and_per_app_overrides() {
 
 [network]
 domains = ["https://api.example.com/"]
+socket = ["wss://chat.example.com"]
 
 [apps."trusted".scopes]
 "scope.userLocation" = "allow"
@@ -223,6 +224,23 @@ domains = ["https://api.example.com/"]
     )
     .unwrap();
     assert_eq!(options.domains, ["https://api.example.com"]);
+    // A kind's own list adds to the shared one for that kind only.
+    use capsule_bridge::origin::check_kind;
+    assert!(check_kind("wss://chat.example.com/room", "socket", &options).is_ok());
+    assert!(check_kind("wss://chat.example.com/room", "request", &options).is_err());
+    assert!(check_kind("https://api.example.com/x", "socket", &options).is_ok());
+    assert!(check_kind("https://api.example.com/x", "webView", &options).is_ok());
+    let mut bad = Options::default();
+    assert!(
+        capsule_bridge::parse_policy("[network]\nsockets = []", &mut bad)
+            .unwrap_err()
+            .contains("unknown key `network.sockets`")
+    );
+    assert!(
+        capsule_bridge::parse_policy("[network]\nrequest = [\"http://evil.com\"]", &mut bad)
+            .unwrap_err()
+            .contains("must be an https://")
+    );
     options.data_dir = data_dir();
     let mut b = Bridge::new(options);
     b.register(Api::new("getLocation", vec![], |_| Ok(json!({}))).needs("scope.userLocation"));
