@@ -33,6 +33,10 @@ pub trait ApiHost: Send + Sync {
         let _ = url;
         Err("no network access".into())
     }
+    /// The simulated device (its position, sensors), for a host that lets a person move it.
+    fn device_state(&self) -> Option<crate::device::DeviceState> {
+        None
+    }
     /// The bytes of one of the app's files (`wxfile://…`), for a view showing it.
     fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
         Err(format!("no such file or directory, open {path}"))
@@ -96,6 +100,10 @@ impl ApiHost for Client {
         }
         rx.recv_timeout(SYNC_CEILING)
             .unwrap_or_else(|_| json!({"errMsg": format!("{name}Sync:fail timeout")}))
+    }
+
+    fn device_state(&self) -> Option<crate::device::DeviceState> {
+        Some(self.service.bridge.options.device_state.clone())
     }
 
     fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {

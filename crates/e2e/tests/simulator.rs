@@ -843,11 +843,14 @@ async fn device_requests_are_answered_in_the_simulator() {
     let dir = write_app(
         "device",
         &[
-            ("app.json", r#"{"pages": ["pages/d/d"]}"#),
+            (
+                "app.json",
+                r#"{"pages": ["pages/d/d"], "permission": {"scope.userLocation": {"desc": "to test"}}, "requiredPrivateInfos": ["getLocation"]}"#,
+            ),
             ("app.js", "App({})"),
             (
                 "pages/d/d.wxml",
-                r#"<button id="scan" bindtap="scan">scan</button><button id="pick" bindtap="pick">pick</button>
+                r#"<button id="where" bindtap="where">where</button><button id="scan" bindtap="scan">scan</button><button id="pick" bindtap="pick">pick</button>
 <button id="copy" bindtap="copy">copy</button><view id="out">{{out}}</view><image id="img" wx:if="{{img}}" src="{{img}}" mode="widthFix"/>"#,
             ),
             (
@@ -857,6 +860,7 @@ async fn device_requests_are_answered_in_the_simulator() {
   scan() { wx.scanCode({ success: r => this.setData({ out: 'scanned ' + r.result }), fail: r => this.setData({ out: r.errMsg }) }) },
   pick() { wx.chooseImage({ count: 1, success: r => this.setData({ out: 'picked ' + r.tempFilePaths.length, img: r.tempFilePaths[0] }), fail: r => this.setData({ out: r.errMsg }) }) },
   copy() { wx.setClipboardData({ data: 'x' }) },
+  where() { wx.getLocation({ success: r => this.setData({ out: 'at ' + r.latitude + ' ' + r.longitude }), fail: r => this.setData({ out: r.errMsg }) }) },
 })"#,
             ),
         ],
@@ -890,6 +894,19 @@ async fn device_requests_are_answered_in_the_simulator() {
     b.wait_for(&out("picked 1"), WAIT).await.unwrap();
     b.wait_for("(document.querySelector('wx-page #img img') || {}).naturalWidth === 64", WAIT).await.unwrap();
     b.screenshot("14-device").await.unwrap();
+
+    // The simulator moves the device; getLocation (once the person allows it) reports it.
+    b.click("#capsule-set-location").await.unwrap();
+    b.wait_for("document.getElementById('capsule-device-sheet').className === 'show' && document.querySelectorAll('#capsule-device-sheet input').length === 2", WAIT)
+        .await
+        .unwrap();
+    b.eval("var i = document.querySelectorAll('#capsule-device-sheet input'); i[0].value = '31.23'; i[1].value = '121.47'; true").await.unwrap();
+    b.click("#capsule-device-sheet .confirm").await.unwrap();
+    b.wait_for("document.getElementById('capsule-device-sheet').className === ''", WAIT).await.unwrap();
+    b.click("#where").await.unwrap();
+    b.wait_for("document.getElementById('capsule-prompt').className === 'show'", WAIT).await.unwrap();
+    b.click("#capsule-prompt [data-answer='always']").await.unwrap();
+    b.wait_for(&out("at 31.23 121.47"), WAIT).await.unwrap();
 
     // setClipboardData shows the platform's toast.
     b.click("#copy").await.unwrap();

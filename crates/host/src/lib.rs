@@ -235,6 +235,7 @@ impl Simulator {
             .route("/capsule/{*file}", get(capsule_asset))
             .route("/pkg/{*path}", get(package_file))
             .route("/capsule-files/{path}", get(app_file))
+            .route("/capsule-location", get(location).post(set_location))
             .route("/ws", get(websocket))
             // Answers to device requests, which may carry files (chosen images): over HTTP,
             // not the size-limited socket.
@@ -665,6 +666,36 @@ async fn app_file(
         }
         Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
+}
+
+/// Where the simulated device is.
+async fn location(State(shared): State<Arc<Shared>>) -> Response {
+    match shared.api.as_ref().and_then(|a| a.device_state()) {
+        Some(d) => {
+            let s = d.sensors();
+            axum::Json(json!({"latitude": s.latitude, "longitude": s.longitude})).into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "no device").into_response(),
+    }
+}
+
+/// Moves the simulated device (what `wx.getLocation` reports next).
+async fn set_location(State(shared): State<Arc<Shared>>, body: axum::body::Bytes) -> Response {
+    let Some(device) = shared.api.as_ref().and_then(|a| a.device_state()) else {
+        return (StatusCode::NOT_FOUND, "no device").into_response();
+    };
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let (Some(lat), Some(lng)) = (v["latitude"].as_f64(), v["longitude"].as_f64()) else {
+        return (StatusCode::BAD_REQUEST, "latitude and longitude must be numbers").into_response();
+    };
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng) {
+        return (StatusCode::BAD_REQUEST, "latitude is -90 to 90, longitude -180 to 180").into_response();
+    }
+    let mut s = device.sensors();
+    s.latitude = lat;
+    s.longitude = lng;
+    device.set_sensors(s);
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn device_answer(

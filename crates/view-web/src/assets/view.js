@@ -1422,6 +1422,23 @@
     };
     deviceEl.className = 'show';
   }
+  // The simulator's own control: where the device is (what getLocation reports).
+  document.getElementById('capsule-set-location').addEventListener('click', function () {
+    fetch('/capsule-location').then(function (r) { return r.ok ? r.json() : { latitude: 0, longitude: 0 }; }).then(function (now) {
+      var body = deviceEl.querySelector('.body');
+      body.innerHTML = '';
+      deviceEl.querySelector('.title').textContent = 'Device location';
+      deviceEl.querySelector('.confirm').textContent = 'Set';
+      var lat = field(body, 'Latitude', 'number', now.latitude);
+      var lng = field(body, 'Longitude', 'number', now.longitude);
+      deviceEl.querySelector('.cancel').onclick = function () { deviceEl.className = ''; };
+      deviceEl.querySelector('.confirm').onclick = function () {
+        deviceEl.className = '';
+        fetch('/capsule-location', { method: 'POST', body: JSON.stringify({ latitude: Number(lat.value), longitude: Number(lng.value) }) });
+      };
+      deviceEl.className = 'show';
+    });
+  });
   var vibrateTimer = null;
   function vibrate(ms) {
     var phone = document.getElementById('capsule-phone');
