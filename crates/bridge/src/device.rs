@@ -336,3 +336,38 @@ mod tests {
         assert_eq!(image_size(&[0xff, 0xd8, 0xff]), None);
     }
 }
+
+/// A host without a person (`capsule exec`): device requests are answered as configured —
+/// these files are chosen, this text is scanned — and anything else is a cancel.
+#[derive(Default)]
+pub struct Headless {
+    pub files: Vec<std::path::PathBuf>,
+    pub scan: Option<String>,
+}
+
+impl crate::Prompter for Headless {
+    fn ask(&self, _: &App, _: &str, _: &str) -> Option<crate::Answer> {
+        None
+    }
+
+    fn device(&self, _: &App, request: &str, args: &Value) -> Option<Value> {
+        match request {
+            "scanCode" => self.scan.as_ref().map(|s| json!({"result": s})),
+            "chooseImage" | "chooseMedia" if !self.files.is_empty() => {
+                let count = args.get("count").and_then(Value::as_u64).unwrap_or(9) as usize;
+                let files: Vec<Value> = self
+                    .files
+                    .iter()
+                    .take(count)
+                    .filter_map(|p| {
+                        let bytes = std::fs::read(p).ok()?;
+                        let name = p.file_name()?.to_string_lossy().into_owned();
+                        Some(json!({"name": name, "data": crate::files::bytes_value(&bytes)}))
+                    })
+                    .collect();
+                Some(json!({"files": files}))
+            }
+            _ => None,
+        }
+    }
+}

@@ -81,6 +81,7 @@ pub fn run(
     let handle = pool.spawn_with(Arc::new(package), Arc::new(program), budget, Some(api));
     let mut session = Session { handle, terminated: None, replies: Vec::new() };
     session.request(Input::Launch { path: page.map(str::to_string) });
+    session.settle();
     for step in steps {
         if session.terminated.is_some() {
             break;
@@ -110,6 +111,7 @@ pub fn run(
             eprintln!("error: {reason}");
             return Ok(ExitCode::FAILURE);
         }
+        session.settle();
     }
     let query = match print {
         Print::Html => Query::Html,
@@ -204,8 +206,32 @@ impl Session {
         }
     }
 
+    /// Asks the instance; an answer to a bridge call may finish first, so outputs are read
+    /// until the query's own answer.
     fn query(&mut self, query: Query) -> Value {
-        self.request(Input::Query { query }).unwrap_or(Value::Null)
+        if let Some(answer) = self.request(Input::Query { query }) {
+            return answer;
+        }
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        while let Some(o) = self.handle.recv(deadline.saturating_duration_since(Instant::now())) {
+            match o {
+                Output::Answer { value } => return value,
+                other => self.report(other),
+            }
+        }
+        Value::Null
+    }
+
+    /// Waits until no call to the bridge awaits its answer (a request, a chosen file), so the
+    /// next step sees what the last one caused; at most [`STEP_TIMEOUT`].
+    fn settle(&mut self) {
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        while Instant::now() < deadline && self.terminated.is_none() {
+            if self.query(Query::Metrics)["pendingApis"].as_u64().unwrap_or(0) == 0 {
+                return;
+            }
+            self.wait(Duration::from_millis(20));
+        }
     }
 
     fn event(&mut self, selector: &str, event: &str, detail: Value) -> Result<(), String> {

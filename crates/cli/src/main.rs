@@ -162,6 +162,13 @@ struct BridgeArgs {
     /// Production mode: only the policy's https origins, no 127.0.0.1 (development is the default).
     #[arg(long)]
     production: bool,
+    /// Without a simulator: the file `chooseImage` / `chooseMedia` get, as if a person chose
+    /// it; repeatable.
+    #[arg(long = "choose", value_name = "FILE")]
+    choose: Vec<PathBuf>,
+    /// Without a simulator: the text `scanCode` reads.
+    #[arg(long, value_name = "TEXT")]
+    scan: Option<String>,
 }
 
 impl BridgeArgs {
@@ -180,6 +187,17 @@ impl BridgeArgs {
         for scope in &self.deny {
             answers.insert(scope.clone(), false);
         }
+        for f in &self.choose {
+            if !f.is_file() {
+                anyhow::bail!("--choose {}: no such file", f.display());
+            }
+        }
+        // Headless, device requests are answered from the flags (or cancelled).
+        let prompter = prompter.or_else(|| {
+            let headless =
+                capsule_bridge::device::Headless { files: self.choose.clone(), scan: self.scan.clone() };
+            Some(std::sync::Arc::new(headless) as std::sync::Arc<dyn capsule_bridge::Prompter>)
+        });
         let mut options = capsule_bridge::Options {
             prompter,
             device,

@@ -407,6 +407,47 @@ fn exec_answers_view_calls_without_losing_the_next_step() {
 }
 
 #[test]
+fn exec_answers_device_requests_from_its_flags() {
+    let dir = Scratch::new("exec-device");
+    dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
+    dir.write("app.js", "App({})");
+    dir.write("pages/index/index.wxml", "<view id=\"go\" bindtap=\"go\">go</view>");
+    dir.write(
+        "pages/index/index.js",
+        "Page({ data: {}, go() {\n\
+           wx.scanCode({ success: r => this.setData({ scanned: r.result }) });\n\
+           wx.chooseImage({ success: r => wx.getImageInfo({ src: r.tempFilePaths[0], success: i => this.setData({ width: i.width }) }) });\n\
+           wx.makePhoneCall({ phoneNumber: '10086', fail: r => this.setData({ call: r.errMsg }) });\n\
+         } })",
+    );
+    let logo = example("showcase") + "/images/logo.png";
+    let data = dir.path("data");
+    let out = capsule(&[
+        "exec",
+        &dir.path(""),
+        "--data-dir",
+        &data,
+        "--choose",
+        &logo,
+        "--scan",
+        "hi there",
+        "--step",
+        "tap #go",
+        "--print",
+        "data",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        printed,
+        serde_json::json!({"scanned": "hi there", "width": 64, "call": "makePhoneCall:fail cancel"})
+    );
+    let out = capsule(&["exec", &dir.path(""), "--choose", "/no/such/file.png"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--choose /no/such/file.png: no such file"), "{}", stderr(&out));
+}
+
+#[test]
 fn exec_fails_on_a_step_it_cannot_apply() {
     let out = capsule(&["exec", &example("showcase"), "--step", "tap #nothing"]);
     assert_eq!(out.status.code(), Some(1));

@@ -106,6 +106,8 @@ struct Shared {
     /// Ids for pages and components, from one counter: the script addresses both by id.
     next_page: Cell<u32>,
     components: RefCell<HashMap<u32, ComponentState>>,
+    /// Async API calls sent to the bridge and not yet answered.
+    pending_api: Cell<u32>,
 }
 
 struct Bridge {
@@ -301,6 +303,7 @@ impl Natives for Bridge {
         let args: Value = serde_json::from_str(args).unwrap_or(Value::Null);
         match (&self.api, &self.me) {
             (Some(api), Some(me)) => {
+                self.shared.pending_api.set(self.shared.pending_api.get() + 1);
                 let (me, events_to) = (me.clone(), me.clone());
                 let events: capsule_bridge::Events = Arc::new(move |name: &str, data: Value| {
                     events_to.send(Input::ApiEvent { seq, name: name.to_string(), data })
@@ -378,6 +381,7 @@ impl Instance {
             replies: RefCell::new(Vec::new()),
             next_page: Cell::new(1),
             components: RefCell::new(HashMap::new()),
+            pending_api: Cell::new(0),
         });
         let engine =
             Engine::new(package.clone(), limits, Rc::new(Bridge { shared: shared.clone(), api, me }))?;
@@ -441,6 +445,7 @@ impl Instance {
                     self.call("viewReply", &[Arg::Int(seq), Arg::Json(result)]);
                 }
                 Input::ApiReply { seq, result } => {
+                    self.shared.pending_api.set(self.shared.pending_api.get().saturating_sub(1));
                     self.call("apiReply", &[Arg::Int(seq), Arg::Json(result)]);
                 }
                 Input::ApiEvent { seq, name, data } => {
@@ -1008,7 +1013,7 @@ impl Instance {
             }
             Query::Metrics => {
                 let (heap, peak) = self.engine.heap();
-                json!({"heap": heap, "heapPeak": peak})
+                json!({"heap": heap, "heapPeak": peak, "pendingApis": self.shared.pending_api.get()})
             }
             Query::Stack => {
                 let pages = self.shared.pages.borrow();
