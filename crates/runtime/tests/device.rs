@@ -149,10 +149,10 @@ fn clipboard_calls_vibration_and_codes_go_through_the_person() {
         wx.vibrateShort({ type: 'heavy', success: r => log(r.errMsg) });
         wx.vibrateShort({ type: 'wobbly', fail: r => log(r.errMsg) });
         wx.setKeepScreenOn({ keepScreenOn: true, success: r => log(r.errMsg) });
-        wx.makePhoneCall({ phoneNumber: '+86 10 1234', success: r => log(r.errMsg) });
         wx.makePhoneCall({ phoneNumber: 'javascript:1', fail: r => log(r.errMsg) });
         log('battery', wx.getBatteryInfoSync().level);
-        wx.scanCode({ success: r => { log('scanned', r.result, r.scanType); log('= done') } });
+        wx.makePhoneCall({ phoneNumber: '+86 10 1234', success: r => { log(r.errMsg);
+          wx.scanCode({ success: r => { log('scanned', r.result, r.scanType); log('= done') } }) } });
     "#,
     );
     for want in [

@@ -575,7 +575,7 @@ fn storage_from_js_keeps_types_and_the_platform_shapes() {
            try { wx.setStorageSync(1) } catch (e) { console.log(e.message) }\n\
            wx.getStorage({ key: 'missing', fail: r => console.log(r.errMsg) });\n\
            wx.getStorage({ key: 'o' }).then(r => console.log('async ' + (r.data.d instanceof Date)));\n\
-           console.log(wx.canIUse('getStorageSync'), wx.canIUse('getLocation'));\n\
+           console.log(wx.canIUse('getStorageSync'), wx.canIUse('getWeRunData'));\n\
            Object.prototype.key = 'polluted'; let reads = 0;\n\
            wx.setStorage({ data: 1, complete: r => { delete Object.prototype.key; console.log(r.errMsg + ' ' + reads) } });\n\
            wx.setStorage({ key: 'g', get data() { reads += 1; return reads } });\n\
