@@ -1,5 +1,6 @@
-//! Calls from JS through the bridge: an empty sync API and storage, per call (each sample is
-//! one handler making 1,000 calls).
+//! Calls from JS through the bridge: an empty sync API, storage and files, per call (each
+//! sample is one handler making 1,000 calls), and 100 `wx.request`s to a server on
+//! 127.0.0.1 until every success callback ran.
 //!
 //! `cargo bench -p capsule-runtime --bench bridge`; under `cargo test` each runs once.
 
@@ -23,7 +24,8 @@ fn benches(c: &mut Criterion) {
         ("app.js", "App({})".to_string()),
         (
             "pages/a/a.wxml",
-            "<view id=\"noop\" bindtap=\"noop\"/><view id=\"async\" bindtap=\"asyncNoop\"/><view id=\"get\" bindtap=\"get\"/><view id=\"set\" bindtap=\"set\"/>".to_string(),
+            "<view id=\"noop\" bindtap=\"noop\"/><view id=\"async\" bindtap=\"asyncNoop\"/><view id=\"get\" bindtap=\"get\"/><view id=\"set\" bindtap=\"set\"/>\
+             <view id=\"write\" bindtap=\"write\"/><view id=\"read\" bindtap=\"read\"/><view id=\"req\" bindtap=\"req\"/>".to_string(),
         ),
         (
             "pages/a/a.js",
@@ -32,7 +34,10 @@ fn benches(c: &mut Criterion) {
                  noop() {{ for (let i = 0; i < {CALLS}; i++) wx.noopSync() }},\n\
                  asyncNoop() {{ for (let i = 0; i < {CALLS}; i++) wx.noop({{ complete() {{}} }}) }},\n\
                  get() {{ for (let i = 0; i < {CALLS}; i++) wx.getStorageSync('k') }},\n\
-                 set() {{ for (let i = 0; i < {CALLS}; i++) wx.setStorageSync('k', {{ v: i }}) }} }})"
+                 set() {{ for (let i = 0; i < {CALLS}; i++) wx.setStorageSync('k', {{ v: i }}) }},\n\
+                 write() {{ const fs = wx.getFileSystemManager(); const t = 'x'.repeat(1024); for (let i = 0; i < {CALLS}; i++) fs.writeFileSync(wx.env.USER_DATA_PATH + '/f', t) }},\n\
+                 read() {{ const fs = wx.getFileSystemManager(); for (let i = 0; i < {CALLS}; i++) fs.readFileSync(wx.env.USER_DATA_PATH + '/f', 'utf8') }},\n\
+                 req(e) {{ let left = 100; for (let i = 0; i < 100; i++) wx.request({{ url: e.detail.url, success() {{ if (--left === 0) console.log('requests done') }} }}) }} }})"
             ),
         ),
     ];
@@ -43,12 +48,15 @@ fn benches(c: &mut Criterion) {
     }
     let package = Package::load(dir.join("pkg"), &LoadOptions::default()).expect("loads");
     let program = Arc::new(capsule_template::compile_package(&package).0);
-    let mut bridge = Bridge::new(Options { data_dir: dir.join("data"), ..Default::default() });
+    let mut bridge = Bridge::new(Options { data_dir: dir.join("data"), dev: true, ..Default::default() });
     bridge.register(Api::new("noop", vec![], |_| Ok(json!({}))).with_sync(&[], None));
     let service = Service::start(bridge);
     let client = service.client(App { id: "bench".into(), ..Default::default() });
     let pool = Pool::new(1);
-    let h = pool.spawn_with(Arc::new(package), program, Limits::default(), Some(client));
+    // The benchmark runs the handlers far longer than a minute's CPU budget allows an app:
+    // lift it, or the instance is ended partway and later samples measure nothing.
+    let limits = Limits { cpu_per_minute: Duration::from_secs(24 * 3600), ..Limits::default() };
+    let h = pool.spawn_with(Arc::new(package), program, limits, Some(client));
     h.request(Input::Launch { path: None }, Duration::from_secs(30));
     let node = |selector: &str| {
         let out = h.request(
@@ -65,8 +73,19 @@ fn benches(c: &mut Criterion) {
         ("empty API, sync", "#noop"),
         ("getStorageSync", "#get"),
         ("setStorageSync (durable commit)", "#set"),
+        ("writeFileSync of 1 KiB", "#write"),
+        ("readFileSync of 1 KiB", "#read"),
     ] {
         let (page, n) = node(selector);
+        // A call that fails would make the numbers meaningless: the handler must run clean.
+        let first = h.request(
+            Input::Event { page, node: n, event: "tap".into(), detail: json!({}) },
+            Duration::from_secs(120),
+        );
+        if let Some(e) = first.iter().find(|o| matches!(o, Output::Error { .. } | Output::Terminated { .. }))
+        {
+            panic!("{name}: {e:?}");
+        }
         c.bench_function(&format!("{CALLS} × {name} from JS"), |b| {
             b.iter(|| {
                 h.request(
@@ -76,8 +95,37 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
+    let url = serve_ok();
+    let (page, n) = node("#req");
+    c.bench_function("100 × wx.request to 127.0.0.1, until every success ran", |b| {
+        b.iter(|| {
+            h.send(Input::Event { page, node: n, event: "tap".into(), detail: json!({"url": url}) });
+            loop {
+                match h.recv(Duration::from_secs(30)) {
+                    Some(Output::Log { text, .. }) if text == "requests done" => break,
+                    Some(_) => {}
+                    None => panic!("the requests did not finish"),
+                }
+            }
+        })
+    });
     drop(h);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A server answering `ok` on a free 127.0.0.1 port, for the life of the process.
+fn serve_ok() -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async move {
+            let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+            tx.send(listener.local_addr().expect("addr")).expect("sends");
+            axum::serve(listener, app).await.expect("serves");
+        });
+    });
+    format!("http://{}/", rx.recv().expect("the server starts"))
 }
 
 criterion_group! {
