@@ -251,17 +251,7 @@ impl Api {
         params: Vec<Param>,
         provider: impl Fn(&Call<'_>) -> Result<Value, String> + Send + Sync + 'static,
     ) -> Api {
-        Api {
-            name: name.into(),
-            sync: false,
-            positional: Vec::new(),
-            returns: None,
-            plain: false,
-            scope: None,
-            params,
-            group: None,
-            run: Run::Now(Arc::new(provider)),
-        }
+        Api::with_run(name, params, Run::Now(Arc::new(provider)))
     }
 
     /// An API whose answer comes later (a network request): the provider starts the work
@@ -271,6 +261,10 @@ impl Api {
         params: Vec<Param>,
         provider: impl Fn(&Call<'_>, Reply) + Send + Sync + 'static,
     ) -> Api {
+        Api::with_run(name, params, Run::Later(Arc::new(provider)))
+    }
+
+    fn with_run(name: &str, params: Vec<Param>, run: Run) -> Api {
         Api {
             name: name.into(),
             sync: false,
@@ -280,7 +274,7 @@ impl Api {
             scope: None,
             params,
             group: None,
-            run: Run::Later(Arc::new(provider)),
+            run,
         }
     }
 

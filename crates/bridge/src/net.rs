@@ -309,20 +309,7 @@ fn request(c: &Call<'_>, reply: Reply) {
     let events = reply.events();
     spawn_task(c, reply, timeout, async move {
         let response = builder.send().await.map_err(|e| send_error(&e))?;
-        let status = response.status().as_u16();
-        let (header, cookies) = header_json(response.headers());
-        events("headersReceived", json!({"header": header, "statusCode": status, "cookies": cookies}));
-        let mut body = Vec::new();
-        read_body(
-            response,
-            max,
-            |chunk| {
-                body.extend_from_slice(chunk);
-                Ok(())
-            },
-            None,
-        )
-        .await?;
+        let (status, header, cookies, body) = answer(response, max, &events).await?;
         let data = if binary {
             bytes_value(&body)
         } else {
@@ -335,6 +322,30 @@ fn request(c: &Call<'_>, reply: Reply) {
         };
         Ok(json!({"data": data, "statusCode": status, "header": header, "cookies": cookies}))
     });
+}
+
+/// A response's status, headers (announced to the task as `headersReceived`), cookies and
+/// body (at most `max` bytes).
+async fn answer(
+    response: reqwest::Response,
+    max: usize,
+    events: &Events,
+) -> Result<(u16, Value, Vec<String>, Vec<u8>), String> {
+    let status = response.status().as_u16();
+    let (header, cookies) = header_json(response.headers());
+    events("headersReceived", json!({"header": header, "statusCode": status, "cookies": cookies}));
+    let mut body = Vec::new();
+    read_body(
+        response,
+        max,
+        |chunk| {
+            body.extend_from_slice(chunk);
+            Ok(())
+        },
+        None,
+    )
+    .await?;
+    Ok((status, header, cookies, body))
 }
 
 fn builder_headers(headers: &[(String, String)]) -> reqwest::header::HeaderMap {
@@ -451,20 +462,7 @@ fn upload(c: &Call<'_>, reply: Reply) {
             "progress",
             json!({"progress": 100, "totalBytesSent": size, "totalBytesExpectedToSend": size}),
         );
-        let status = response.status().as_u16();
-        let (header, cookies) = header_json(response.headers());
-        events("headersReceived", json!({"header": header, "statusCode": status, "cookies": cookies}));
-        let mut body = Vec::new();
-        read_body(
-            response,
-            max,
-            |chunk| {
-                body.extend_from_slice(chunk);
-                Ok(())
-            },
-            None,
-        )
-        .await?;
+        let (status, _, _, body) = answer(response, max, &events).await?;
         Ok(json!({"data": String::from_utf8_lossy(&body), "statusCode": status}))
     });
 }
