@@ -112,12 +112,40 @@ struct Shared {
 
 struct Bridge {
     shared: Rc<Shared>,
+    /// For what the package itself answers (an image in the package).
+    package: Arc<Package>,
     api: Option<Arc<dyn ApiHost>>,
     /// This instance's own input channel, for answers that arrive later.
     me: Option<InstanceSender>,
 }
 
 impl Bridge {
+    /// `getImageInfo` of an image in the package (`/images/a.png`, or relative to the current
+    /// page); `None` for the app's own files and the network, which the bridge answers.
+    fn package_image(&self, args: &Value) -> Option<Value> {
+        let src = args.get("src")?.as_str()?;
+        if src.contains("://") || src.starts_with("data:") {
+            return None;
+        }
+        let path = match src.strip_prefix('/') {
+            Some(p) => Some(p.to_string()),
+            None => {
+                let pages = self.shared.pages.borrow();
+                let route =
+                    pages.iter().rev().find(|p| !p.parked).map(|p| p.route.clone()).unwrap_or_default();
+                capsule_package::components::join(capsule_package::components::parent(&route), src)
+            }
+        };
+        let found = path.as_deref().and_then(|p| self.package.files.get(p).map(|b| (p, b)));
+        Some(match found.and_then(|(p, b)| capsule_bridge::device::image_size(b).map(|s| (p, s))) {
+            Some((p, (width, height, kind))) => {
+                json!({"errMsg": "getImageInfo:ok", "width": width, "height": height, "path": p, "orientation": "up", "type": kind})
+            }
+            None if found.is_some() => json!({"errMsg": "getImageInfo:fail the file is not an image"}),
+            None => json!({"errMsg": format!("getImageInfo:fail file not found: {src}")}),
+        })
+    }
+
     /// Patches and WXS errors from a render; a page the view does not have yet gets no
     /// patches (its snapshot will show the result).
     fn emit(
@@ -301,6 +329,12 @@ impl Natives for Bridge {
 
     fn api_call(&self, seq: u32, name: &str, args: &str) {
         let args: Value = serde_json::from_str(args).unwrap_or(Value::Null);
+        if name == "getImageInfo"
+            && let Some(result) = self.package_image(&args)
+        {
+            self.shared.replies.borrow_mut().push((seq, result));
+            return;
+        }
         match (&self.api, &self.me) {
             (Some(api), Some(me)) => {
                 self.shared.pending_api.set(self.shared.pending_api.get() + 1);
@@ -383,8 +417,11 @@ impl Instance {
             components: RefCell::new(HashMap::new()),
             pending_api: Cell::new(0),
         });
-        let engine =
-            Engine::new(package.clone(), limits, Rc::new(Bridge { shared: shared.clone(), api, me }))?;
+        let engine = Engine::new(
+            package.clone(),
+            limits,
+            Rc::new(Bridge { shared: shared.clone(), package: package.clone(), api, me }),
+        )?;
         Ok(Instance {
             engine,
             shared,

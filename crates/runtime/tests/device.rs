@@ -63,6 +63,8 @@ fn run(
         ("app.js", "App({})"),
         ("pages/d/d.wxml", "<view/>"),
         ("pages/d/d.js", &page_js),
+        // A 10 × 20 GIF's header, which is text enough to write as a string.
+        ("img/a.gif", "GIF89a\u{a}\u{0}\u{14}\u{0}rest"),
     ]);
     let data = std::env::temp_dir().join(format!("capsule-rt-device-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
@@ -253,4 +255,22 @@ fn base64_of(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+#[test]
+fn image_info_of_package_images_resolves_like_the_page_does() {
+    let l = run(
+        "package-image",
+        "",
+        &[],
+        Arc::new(Person::default()),
+        r#"
+        wx.getImageInfo({ src: '/img/a.gif', success: r => log('root', r.width, r.height, r.type, r.path) });
+        wx.getImageInfo({ src: '../../img/a.gif', success: r => log('relative', r.path) });
+        wx.getImageInfo({ src: '/img/none.png', fail: r => { log(r.errMsg); log('= done') } });
+    "#,
+    );
+    assert!(l.contains(&"root 10 20 gif img/a.gif".to_string()), "{l:#?}");
+    assert!(l.contains(&"relative img/a.gif".to_string()), "{l:#?}");
+    assert!(l.contains(&"getImageInfo:fail file not found: /img/none.png".to_string()), "{l:#?}");
 }
