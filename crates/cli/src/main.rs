@@ -72,6 +72,9 @@ enum Command {
         /// The device the phone frame shows: iphone-se, iphone-15, iphone-15-pro-max, pixel-7, galaxy-s20.
         #[arg(long, default_value = "iphone-se")]
         device: String,
+        /// Do not reload the app when its files change (hot reload is on by default).
+        #[arg(long)]
+        no_watch: bool,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -281,8 +284,8 @@ fn main() -> ExitCode {
         Command::Render { package, page, data, output, limits } => {
             render::run(package, page, data.as_deref(), output.color(), &limits.options())
         }
-        Command::Run { package, port, device, output, bridge, limits } => {
-            run::run(package, *port, device, bridge, output.color(), &limits.options())
+        Command::Run { package, port, device, no_watch, output, bridge, limits } => {
+            run::run(package, *port, device, !*no_watch, bridge, output.color(), &limits.options())
         }
         Command::Exec { package, page, steps, print, cpu_limit, heap_limit, output, bridge, limits } => {
             let budget = capsule_runtime::Limits {

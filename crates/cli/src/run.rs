@@ -11,6 +11,7 @@ pub fn run(
     path: &Path,
     port: u16,
     device: &str,
+    watch: bool,
     bridge: &crate::BridgeArgs,
     color: bool,
     options: &LoadOptions,
@@ -55,6 +56,11 @@ pub fn run(
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
         println!("{}", simulator.url());
+        // Hot reload: a saved change rebuilds and relaunches the app on the same page.
+        let simulator = std::sync::Arc::new(simulator);
+        let _watcher = watch.then(|| {
+            capsule_host::watch::watch(simulator.clone(), path.to_path_buf(), options.clone(), WATCH_EVERY)
+        });
         wait_for_signal().await;
         eprintln!("stopping");
         let _ = stop_tx.send(());
@@ -62,6 +68,9 @@ pub fn run(
         Ok(ExitCode::SUCCESS)
     })
 }
+
+/// How often the package folder is checked for changes.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Ctrl-C (SIGINT) or SIGTERM.
 async fn wait_for_signal() {

@@ -913,3 +913,51 @@ async fn device_requests_are_answered_in_the_simulator() {
     b.wait_for("document.getElementById('capsule-toast').textContent === '内容已复制'", WAIT).await.unwrap();
     let _ = stop.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hot_reload_keeps_the_page_and_shows_build_errors_until_fixed() {
+    let app_json = r#"{"pages": ["pages/a/a", "pages/b/b"]}"#;
+    let dir = write_app(
+        "reload",
+        &[
+            ("app.json", app_json),
+            ("app.js", "App({})"),
+            ("pages/a/a.wxml", r#"<navigator id="go" url="/pages/b/b?q=7">go</navigator>"#),
+            ("pages/a/a.js", "Page({})"),
+            ("pages/b/b.wxml", r#"<view id="b">first {{q}}</view>"#),
+            ("pages/b/b.js", "Page({ data: { q: '' }, onLoad(o) { this.setData({ q: o.q }) } })"),
+        ],
+    );
+    let (sim, stop) = start(&dir).await;
+    let sim = std::sync::Arc::new(sim);
+    let _watcher = capsule_host::watch::watch(
+        sim.clone(),
+        dir.clone(),
+        LoadOptions::default(),
+        Duration::from_millis(100),
+    );
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for("document.querySelector('wx-page #go')", WAIT).await.unwrap();
+    b.click("wx-page #go").await.unwrap();
+    b.wait_for(&format!("{} === 'first 7'", text_of("#b")), WAIT).await.unwrap();
+
+    // An edit reloads the app on the page that was shown, with its query.
+    std::fs::write(dir.join("pages/b/b.wxml"), r#"<view id="b">second {{q}}</view>"#).unwrap();
+    b.wait_for(&format!("{} === 'second 7'", text_of("#b")), WAIT).await.unwrap();
+
+    // A broken file: the errors show over the page, with the place and the source line.
+    std::fs::write(dir.join("app.json"), "{\"pages\": [\"pages/a/a\", \"pages/b/b\",]}").unwrap();
+    b.wait_for("document.getElementById('capsule-overlay').className === 'show'", WAIT).await.unwrap();
+    let shown = b.eval("document.querySelector('#capsule-overlay pre').textContent").await.unwrap();
+    let shown = shown.as_str().unwrap_or_default();
+    assert!(shown.contains("app.json:1:"), "{shown}");
+    assert!(shown.contains("\"pages/b/b\",]"), "the source line is shown: {shown}");
+    b.screenshot("15-reload-error").await.unwrap();
+
+    // Fixed: the overlay goes and the app runs again.
+    std::fs::write(dir.join("app.json"), app_json).unwrap();
+    b.wait_for("document.getElementById('capsule-overlay').className === ''", WAIT).await.unwrap();
+    b.wait_for(&format!("{} === 'second 7'", text_of("#b")), WAIT).await.unwrap();
+    let _ = stop.send(());
+}

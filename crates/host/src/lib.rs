@@ -8,6 +8,8 @@
 //! navigation bar, pull-down refresh). It must not render templates (the instance does) or
 //! run package code (the instance does, on its logic thread).
 
+pub mod watch;
+
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -153,16 +155,24 @@ impl ViewPrompter {
 /// What the host remembers of a page, for late views.
 struct PageMirror {
     route: String,
+    query: Map<String, Value>,
     window: Value,
     css: String,
     tree: Tree,
 }
 
-struct Shared {
+/// The app the simulator runs now; a reload replaces it whole.
+struct Running {
     package: Arc<Package>,
     styles: PackageStyles,
-    device: Device,
     handle: InstanceSender,
+    /// Counts reloads: outputs of an instance from an earlier one are dropped.
+    generation: u64,
+}
+
+struct Shared {
+    running: std::sync::RwLock<Arc<Running>>,
+    device: Device,
     /// Every live page (parked tab pages too), in the order they opened.
     pages: Mutex<Vec<(u32, PageMirror)>>,
     /// The stack, bottom first: the last is shown.
@@ -180,11 +190,18 @@ struct Shared {
     waiting: Mutex<BTreeMap<u32, Value>>,
 }
 
+impl Shared {
+    fn running(&self) -> Arc<Running> {
+        self.running.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
 /// A running simulator.
 pub struct Simulator {
     pub addr: SocketAddr,
     shared: Arc<Shared>,
-    _pool: Arc<Pool>,
+    pool: Arc<Pool>,
+    limits: Limits,
 }
 
 impl Simulator {
@@ -204,14 +221,13 @@ impl Simulator {
         let (styles, _) = capsule_style::compile_package(&package);
         let package = Arc::new(package);
         let pool = Arc::new(Pool::new(1));
-        let instance = pool.spawn_with(package.clone(), Arc::new(program), limits, api.clone());
+        let instance = pool.spawn_with(package.clone(), Arc::new(program), limits.clone(), api.clone());
         let (to_views, _) = broadcast::channel(4096);
         let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
+        let running = Running { package, styles, handle: instance.sender(), generation: 0 };
         let shared = Arc::new(Shared {
-            package,
-            styles,
+            running: std::sync::RwLock::new(Arc::new(running)),
             device,
-            handle: instance.sender(),
             pages: Mutex::new(Vec::new()),
             stack: Mutex::new(Vec::new()),
             to_views,
@@ -223,12 +239,12 @@ impl Simulator {
         if let Some(p) = &prompter {
             *p.views.lock().unwrap_or_else(|p| p.into_inner()) = Some(shared.to_views.clone());
         }
-        shared.handle.send(Input::Launch { path: None });
+        shared.running().handle.send(Input::Launch { path: None });
         // The instance's outputs arrive on a blocking channel: one thread moves them on.
         let pump = shared.clone();
         std::thread::Builder::new()
             .name("capsule-view-pump".into())
-            .spawn(move || pump_outputs(pump, instance))?;
+            .spawn(move || pump_outputs(pump, instance, 0))?;
 
         let app = Router::new()
             .route("/", get(index))
@@ -251,7 +267,48 @@ impl Simulator {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
         });
-        Ok(Simulator { addr, shared, _pool: pool })
+        Ok(Simulator { addr, shared, pool, limits })
+    }
+
+    /// Runs a new version of the app in place of the current one (hot reload): the views
+    /// start over from the new app, on the page that was shown, with its query.
+    pub fn reload(&self, package: Package, program: Program) -> std::io::Result<()> {
+        let shown = {
+            let stack = self.shared.stack.lock().unwrap_or_else(|p| p.into_inner());
+            let pages = self.shared.pages.lock().unwrap_or_else(|p| p.into_inner());
+            stack
+                .last()
+                .and_then(|top| pages.iter().find(|(id, _)| id == top))
+                .map(|(_, m)| url_of(&m.route, &m.query))
+        };
+        let (styles, _) = capsule_style::compile_package(&package);
+        let package = Arc::new(package);
+        let api = self.shared.api.clone();
+        let instance = self.pool.spawn_with(package.clone(), Arc::new(program), self.limits.clone(), api);
+        let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
+        let generation = {
+            let mut running = self.shared.running.write().unwrap_or_else(|p| p.into_inner());
+            let generation = running.generation + 1;
+            *running = Arc::new(Running { package, styles, handle: instance.sender(), generation });
+            generation
+        };
+        self.shared.pages.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.shared.stack.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        *self.shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner()) = tab_bar;
+        send_view(&self.shared, reset_message(&self.shared));
+        let pump = self.shared.clone();
+        std::thread::Builder::new()
+            .name("capsule-view-pump".into())
+            .spawn(move || pump_outputs(pump, instance, generation))?;
+        self.shared.running().handle.send(Input::Launch { path: shown });
+        Ok(())
+    }
+
+    /// Shows what is wrong with the package over the page (a reload that could not build),
+    /// until the next reload.
+    pub fn show_problems(&self, text: &str) {
+        send_view(&self.shared, json!({"type": "overlay", "text": text}));
     }
 
     pub fn url(&self) -> String {
@@ -260,8 +317,29 @@ impl Simulator {
 
     /// Sends an input to the instance (as a view would).
     pub fn send(&self, input: Input) {
-        self.shared.handle.send(input);
+        self.shared.running().handle.send(input);
     }
+}
+
+/// `route?k=v&…`, the query percent-encoded.
+fn url_of(route: &str, query: &Map<String, Value>) -> String {
+    fn enc(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    let pairs: Vec<String> = query
+        .iter()
+        .map(|(k, v)| {
+            format!("{}={}", enc(k), enc(v.as_str().map_or_else(|| v.to_string(), str::to_string).as_str()))
+        })
+        .collect();
+    if pairs.is_empty() { route.to_string() } else { format!("{route}?{}", pairs.join("&")) }
 }
 
 fn send_view(shared: &Shared, message: Value) {
@@ -281,8 +359,9 @@ fn page_message(id: u32, page: &PageMirror) -> Value {
 }
 
 fn reset_message(shared: &Shared) -> Value {
-    let manifest = &shared.package.manifest;
-    let app_css = shared.styles.app.as_ref().map(|s| s.to_css(Scope::Global)).unwrap_or_default();
+    let running = shared.running();
+    let manifest = &running.package.manifest;
+    let app_css = running.styles.app.as_ref().map(|s| s.to_css(Scope::Global)).unwrap_or_default();
     let tab_bar = shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner()).clone();
     // Each component's sheet, unscoped: it applies inside the component's shadow root.
     let components: Map<String, Value> = manifest
@@ -290,31 +369,34 @@ fn reset_message(shared: &Shared) -> Value {
         .iter()
         .map(|c| {
             let css =
-                shared.styles.components.get(&c.path).map(|s| s.to_css(Scope::Global)).unwrap_or_default();
+                running.styles.components.get(&c.path).map(|s| s.to_css(Scope::Global)).unwrap_or_default();
             (c.path.clone(), json!({"css": css, "isolation": c.style_isolation}))
         })
         .collect();
     json!({"type": "reset", "appCss": app_css, "tabBar": tab_bar, "window": manifest.window, "components": components})
 }
 
-fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle) {
+fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) {
     loop {
         let output = match instance.recv_timeout(Duration::from_secs(1)) {
+            // A reload replaced this instance: it ends with its handle.
+            _ if shared.running().generation != generation => return,
             Ok(o) => o,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) if Arc::strong_count(&shared) > 1 => continue,
             // The simulator is gone, or the logic thread is.
             Err(_) => return,
         };
         match output {
-            Output::PageOpened { page, route, snapshot } => {
+            Output::PageOpened { page, route, query, snapshot } => {
                 let mut tree = Tree::new();
                 tree.apply(&snapshot);
-                let manifest = &shared.package.manifest;
+                let running = shared.running();
+                let manifest = &running.package.manifest;
                 let window = manifest.page(&route).map_or_else(
                     || manifest.window.clone(),
                     |p| p.config.window.merged_over(&manifest.window),
                 );
-                let css = shared
+                let css = running
                     .styles
                     .pages
                     .get(&route)
@@ -322,6 +404,7 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle) {
                     .unwrap_or_default();
                 let mirror = PageMirror {
                     route,
+                    query,
                     window: serde_json::to_value(window).unwrap_or(Value::Null),
                     css,
                     tree,
@@ -374,10 +457,11 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
         if let (Some(r), Some(e)) = (result.as_object_mut(), extra.as_object()) {
             r.extend(e.clone());
         }
-        shared.handle.send(Input::ViewReply { seq, result });
+        shared.running().handle.send(Input::ViewReply { seq, result });
     };
     let fail = |reason: &str| {
         shared
+            .running()
             .handle
             .send(Input::ViewReply { seq, result: json!({"errMsg": format!("{name}:fail {reason}")}) });
     };
@@ -598,7 +682,7 @@ fn change_tab_bar(shared: &Shared, name: &str, args: &Value) -> Result<(), Strin
             let i = item(&mut bar)?;
             for key in ["text", "iconPath", "selectedIconPath"] {
                 if let Some(v) = string(key) {
-                    if key != "text" && !shared.package.files.contains(v.trim_start_matches('/')) {
+                    if key != "text" && !shared.running().package.files.contains(v.trim_start_matches('/')) {
                         return Err(format!("{key} `{v}` is not a file in the package"));
                     }
                     bar["list"][i][key] = json!(v.trim_start_matches('/'));
@@ -641,7 +725,7 @@ async fn capsule_asset(Path(file): Path<String>) -> Response {
 
 async fn package_file(State(shared): State<Arc<Shared>>, Path(path): Path<String>) -> Response {
     // The package's own files only: a map lookup, so `..` or absolute paths reach nothing.
-    match shared.package.files.get(&path) {
+    match shared.running().package.files.get(&path) {
         Some(bytes) => {
             ([(header::CONTENT_TYPE, capsule_view_web::content_type(&path))], bytes.to_vec()).into_response()
         }
@@ -875,5 +959,5 @@ fn from_view(shared: &Shared, text: &str) {
         }
         _ => return,
     };
-    shared.handle.send(input);
+    shared.running().handle.send(input);
 }

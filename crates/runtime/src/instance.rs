@@ -739,7 +739,7 @@ impl Instance {
         if !changes.is_empty() {
             self.call("componentChanges", &[Arg::Str(changes)]);
         }
-        self.lifecycle(id, "onLoad", Some(Value::Object(query)));
+        self.lifecycle(id, "onLoad", Some(Value::Object(query.clone())));
         self.lifecycle(id, "onShow", None);
         if self.terminated.is_some() {
             return None;
@@ -753,6 +753,7 @@ impl Instance {
         self.shared.outbox.borrow_mut().push(Output::PageOpened {
             page: id,
             route: route.to_string(),
+            query,
             snapshot,
         });
         self.lifecycle(id, "onReady", None);

@@ -97,6 +97,9 @@ pub enum Output {
     PageOpened {
         page: u32,
         route: String,
+        /// The query it was opened with (a host relaunching the app keeps it).
+        #[serde(default)]
+        query: serde_json::Map<String, Value>,
         snapshot: Patch,
     },
     PageClosed {

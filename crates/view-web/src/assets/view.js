@@ -45,6 +45,7 @@
   function handle(msg) {
     switch (msg.type) {
       case 'reset':
+        overlayEl.className = '';
         pages.slice().forEach(function (p) { closePage(p.id); });
         stack = [];
         app.css = msg.appCss || '';
@@ -81,6 +82,7 @@
       case 'disconnect': unobserve(msg.observer); break;
       case 'webViewAnswer': webViewAnswer(msg); break;
       case 'device': deviceRequest(msg); break;
+      case 'overlay': overlayEl.querySelector('pre').textContent = msg.text || ''; overlayEl.className = 'show'; break;
       case 'vibrate': vibrate(msg.duration); break;
       case 'selectorQuery': send({ type: 'selectorQueryAnswer', seq: msg.seq, results: selectorQuery(msg) }); break;
     }
@@ -1341,6 +1343,8 @@
     send({ type: 'pageEvent', page: page.id, hook: 'onPullDownRefresh' });
   }
   function stopRefresh() { refreshEl.className = ''; }
+
+  var overlayEl = document.getElementById('capsule-overlay');
 
   // ---- device requests -----------------------------------------------------------------------
   // What the bridge needs a person for: the answer goes back over HTTP (it may carry files).
