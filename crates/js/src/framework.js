@@ -614,6 +614,9 @@
     if (page.__kind === 'component' && name === 'onReady') lifetime(page, 'ready');
     return callHook(page, name, arg === undefined ? [] : [arg]);
   };
+  // For the developer tools: a page by id, and any value as the console shows it.
+  hooks.pageObject = function (id) { return pagesById.get(id) || componentsById.get(id); };
+  hooks.inspect = function (v) { return show(v); };
   hooks.pageData = function (id) {
     var page = pagesById.get(id);
     return page ? JSON.stringify(page.data) : 'null';

@@ -344,6 +344,43 @@ impl Engine {
         self.end_budget(started, result)
     }
 
+    /// CPU the instance's callbacks used in the current minute.
+    pub fn cpu_this_minute(&self) -> Duration {
+        let (start, used) = self.budget.minute.get();
+        if start.elapsed() >= Duration::from_secs(60) { Duration::ZERO } else { used }
+    }
+
+    /// The developer tools' console: evaluates `expression` with `this` being the page (or
+    /// component) `page`, under the callback budget, and gives the value as the console
+    /// shows it. The text is compiled here, on the host's behalf: nothing in the script's
+    /// reach compiles code from strings.
+    pub fn evaluate(&self, page: u32, expression: &str) -> Outcome {
+        if let Some(reason) = self.terminated() {
+            return Outcome::Terminated(reason);
+        }
+        let started = self.start_budget();
+        let result = self.context.with(|ctx| {
+            let hooks: Object = ctx
+                .globals()
+                .get("__capsule")
+                .map_err(|e| JsError { message: e.to_string(), stack: String::new() })?;
+            let page_of: Function = hooks.get("pageObject").map_err(|e| to_js_error(&ctx, e))?;
+            let this: Value = page_of.call((page,)).map_err(|e| to_js_error(&ctx, e))?;
+            let source = format!("(function () {{ return (\n{expression}\n); }})");
+            let f: Function = ctx.eval(source).catch(&ctx).map_err(caught)?;
+            let value: Value = f.call((rquickjs::function::This(this),)).catch(&ctx).map_err(caught)?;
+            let inspect: Function = hooks.get("inspect").map_err(|e| to_js_error(&ctx, e))?;
+            let text: String = inspect.call((value,)).catch(&ctx).map_err(caught)?;
+            Ok(Some(text))
+        });
+        let jobs = self.run_jobs();
+        let result = match (result, jobs) {
+            (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+            (Ok(v), Ok(())) => Ok(v),
+        };
+        self.end_budget(started, result)
+    }
+
     /// Rejections nobody handled, offered to `App.onUnhandledRejection`; those it does not
     /// take are kept for [`Engine::take_unhandled`].
     fn report_rejections(&self) -> Result<(), JsError> {

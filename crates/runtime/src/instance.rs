@@ -1040,6 +1040,33 @@ impl Instance {
                     _ => Value::Null,
                 }
             }
+            Query::StackData => {
+                let pages: Vec<(u32, String)> = self
+                    .shared
+                    .pages
+                    .borrow()
+                    .iter()
+                    .filter(|p| !p.parked)
+                    .map(|p| (p.id, p.route.clone()))
+                    .collect();
+                let mut out = Vec::new();
+                for (id, route) in pages {
+                    let data = match self.engine.call("pageData", &[Arg::Int(id)]) {
+                        Outcome::Returned(Some(json)) => serde_json::from_str(&json).unwrap_or(Value::Null),
+                        _ => Value::Null,
+                    };
+                    out.push(json!({"page": id, "route": route, "data": data}));
+                }
+                Value::Array(out)
+            }
+            Query::Evaluate { page, expression } => match self.engine.evaluate(*page, expression) {
+                Outcome::Returned(text) => json!({"result": text.unwrap_or_default()}),
+                Outcome::Threw(e) => json!({"error": e.message}),
+                Outcome::Terminated(reason) => {
+                    self.terminate(reason.clone());
+                    json!({"error": reason})
+                }
+            },
             Query::Find { selector } => {
                 let pages = self.shared.pages.borrow();
                 let found =
@@ -1051,7 +1078,8 @@ impl Instance {
             }
             Query::Metrics => {
                 let (heap, peak) = self.engine.heap();
-                json!({"heap": heap, "heapPeak": peak, "pendingApis": self.shared.pending_api.get()})
+                json!({"heap": heap, "heapPeak": peak, "cpuMs": self.engine.cpu_this_minute().as_secs_f64() * 1000.0,
+                       "pendingApis": self.shared.pending_api.get()})
             }
             Query::Stack => {
                 let pages = self.shared.pages.borrow();

@@ -85,8 +85,14 @@ pub enum Query {
     Find { selector: String },
     /// The route and id of every page on the stack, bottom first.
     Stack,
-    /// What the instance uses: `{heap, heapPeak}` in bytes of JS heap.
+    /// What the instance uses: `{heap, heapPeak}` in bytes of JS heap, `cpuMs` of CPU in
+    /// the current minute, `pendingApis` bridge calls awaiting answers.
     Metrics,
+    /// Every page on the stack with its `this.data`, bottom first: `[{page, route, data}]`.
+    StackData,
+    /// Evaluates `expression` with `this` being the page (the developer tools' console):
+    /// `{result}` as text, or `{error}`.
+    Evaluate { page: u32, expression: String },
 }
 
 /// From an instance.

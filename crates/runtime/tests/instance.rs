@@ -662,3 +662,31 @@ fn performance_entries_and_theme_changes() {
     assert_eq!(logs(&h.request(Input::Theme { theme: "dark".into() })), ["app theme dark", "listener dark"]);
     assert!(logs(&h.request(Input::Theme { theme: "purple".into() })).is_empty());
 }
+
+#[test]
+fn developer_tools_read_every_page_and_evaluate_in_one() {
+    let (h, _) = Harness::start(&app(&[]), Limits::default(), None);
+    h.request(Input::Navigate { kind: "navigateTo".into(), url: "/pages/b/b?x=1".into() });
+    let stack = h.answer(Query::StackData);
+    assert_eq!(
+        stack,
+        json!([{"page": 1, "route": "pages/a/a", "data": {"name": "a"}}, {"page": 2, "route": "pages/b/b", "data": {"name": "b"}}])
+    );
+    let page = 2;
+    assert_eq!(
+        h.answer(Query::Evaluate { page, expression: "this.data.name + this.route".into() }),
+        json!({"result": "bpages/b/b"})
+    );
+    assert_eq!(
+        h.answer(Query::Evaluate { page, expression: "({a: [1, 2]})".into() }),
+        json!({"result": "{\"a\":[1,2]}"})
+    );
+    let broken = h.answer(Query::Evaluate { page, expression: "this.nothing.here".into() });
+    assert!(broken["error"].as_str().unwrap().contains("cannot read property"), "{broken}");
+    let syntax = h.answer(Query::Evaluate { page, expression: "1 +".into() });
+    assert!(syntax["error"].as_str().is_some(), "{syntax}");
+    // The script itself still cannot compile code from strings.
+    let refused = h.answer(Query::Evaluate { page, expression: "Function('return 1')()".into() });
+    assert!(refused["error"].as_str().unwrap().contains("not allowed"), "{refused}");
+    assert!(h.answer(Query::Metrics)["cpuMs"].as_f64().unwrap() > 0.0);
+}
