@@ -84,19 +84,26 @@ fn ask_person(
     finish: impl FnOnce(Option<Value>) -> Result<Value, String> + Send + 'static,
 ) {
     let Some(prompter) = c.bridge.options.prompter.clone() else { return reply.fail("cancel") };
+    // One request waits on the person per app, as one sheet shows at a time on the platform.
+    let asking = c.bridge.asking.clone();
+    if !asking.lock().unwrap_or_else(|p| p.into_inner()).insert(c.app.id.clone()) {
+        return reply.fail("another request is waiting for the person");
+    }
     let app = c.app.clone();
     let reply = Arc::new(Mutex::new(Some(reply)));
     let kept = reply.clone();
     let spawned = std::thread::Builder::new().name("capsule-device".into()).spawn(move || {
         let answer = prompter.device(&app, request, &args);
+        asking.lock().unwrap_or_else(|p| p.into_inner()).remove(&app.id);
         if let Some(reply) = kept.lock().unwrap_or_else(|p| p.into_inner()).take() {
             reply.finish(finish(answer));
         }
     });
-    if let Err(e) = spawned
-        && let Some(reply) = reply.lock().unwrap_or_else(|p| p.into_inner()).take()
-    {
-        reply.fail(&format!("cannot wait for an answer: {e}"));
+    if let Err(e) = spawned {
+        c.bridge.asking.lock().unwrap_or_else(|p| p.into_inner()).remove(&c.app.id);
+        if let Some(reply) = reply.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            reply.fail(&format!("cannot wait for an answer: {e}"));
+        }
     }
 }
 

@@ -19,6 +19,9 @@ use crate::{Api, App, Bridge, Call, Type, optional, required};
 /// The platform's limit on an app's local files.
 pub const DEFAULT_QUOTA: u64 = 200 * 1024 * 1024;
 
+/// What a file or folder costs against the quota besides its bytes.
+pub const ENTRY_COST: u64 = 512;
+
 /// Where `wx.env.USER_DATA_PATH` points.
 pub const USER_DATA_PATH: &str = "wxfile://usr";
 
@@ -106,20 +109,27 @@ impl AppFiles {
         Ok((virt, real))
     }
 
-    /// Bytes the app's files hold now.
+    /// Bytes the app's files hold now, each file and folder also costing [`ENTRY_COST`] (so
+    /// empty files cannot exhaust the disk's entries for free).
     pub fn usage(&self) -> u64 {
         fn walk(p: &Path) -> u64 {
             let Ok(entries) = fs::read_dir(p) else { return 0 };
             entries
                 .flatten()
                 .map(|e| match e.file_type() {
-                    Ok(t) if t.is_dir() => walk(&e.path()),
-                    Ok(t) if t.is_file() => e.metadata().map_or(0, |m| m.len()),
+                    Ok(t) if t.is_dir() => ENTRY_COST + walk(&e.path()),
+                    Ok(t) if t.is_file() => ENTRY_COST + e.metadata().map_or(0, |m| m.len()),
                     _ => 0,
                 })
                 .sum()
         }
         walk(&self.root)
+    }
+
+    /// Whether `real` is the folder of one of the areas (`wxfile://usr` itself), which may
+    /// not be removed or renamed.
+    pub fn is_area_root(&self, real: &Path) -> bool {
+        ["usr", "tmp", "store"].iter().any(|a| real == self.root.join(a))
     }
 
     /// Bytes the app may still write, given `used`.
@@ -316,6 +326,9 @@ pub(crate) fn apis() -> Vec<Api> {
             let (old, new) = (c.str("oldPath"), c.str("newPath"));
             let from = files.resolve(old, "rename")?;
             let to = files.resolve(new, "rename")?;
+            if files.is_area_root(&from) || files.is_area_root(&to) {
+                return Err(denied("rename", old));
+            }
             fs::rename(&from, &to).map_err(|e| io_error(&e, "rename", old))?;
             Ok(json!({}))
         })
@@ -344,8 +357,9 @@ pub(crate) fn apis() -> Vec<Api> {
         .with_sync(&["dirPath", "recursive"], None),
         fs_api("rmdir", vec![required("dirPath", String), optional("recursive", Boolean)], |c| {
             let path = c.str("dirPath");
-            let real = AppFiles::of(c.bridge, c.app).resolve(path, "rmdir")?;
-            if path.trim_end_matches('/') == USER_DATA_PATH {
+            let files = AppFiles::of(c.bridge, c.app);
+            let real = files.resolve(path, "rmdir")?;
+            if files.is_area_root(&real) {
                 return Err(denied("rmdir", path));
             }
             if !real.is_dir() {

@@ -22,11 +22,20 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value, json};
 use storage::Store;
 
-/// An app id as a folder name: only safe characters are kept.
+/// An app id as a folder name: the id itself when it is a plain name, else a hash of it, so
+/// no id can name a parent folder (`..`) or share another id's folder (`a/b` and `a_b`).
 pub(crate) fn safe_name(id: &str) -> String {
-    id.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
-        .collect()
+    let plain = !id.is_empty()
+        && id != "."
+        && id != ".."
+        && id.len() <= 64
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if plain {
+        return id.to_string();
+    }
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(id.as_bytes());
+    format!("id-{}", digest[..16].iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
 /// A JSON type as the platform names it in errors.
@@ -183,25 +192,42 @@ pub type Events = Arc<dyn Fn(&str, Value) + Send + Sync>;
 /// Where a deferred provider sends its answer, from any thread, once.
 pub struct Reply {
     shown: String,
-    done: Box<dyn FnOnce(Value) + Send>,
+    /// Taken when the answer is sent; a reply dropped unanswered (a provider that
+    /// panicked) answers with an internal error, so the script's callback still runs.
+    done: Option<Box<dyn FnOnce(Value) + Send>>,
     events: Events,
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        if let Some(done) = self.done.take() {
+            done(json!({"errMsg": format!("{}:fail internal error", self.shown)}));
+        }
+    }
 }
 
 impl Reply {
     pub fn new(shown: &str, done: Box<dyn FnOnce(Value) + Send>, events: Events) -> Reply {
-        Reply { shown: shown.to_string(), done, events }
+        Reply { shown: shown.to_string(), done: Some(done), events }
     }
 
     /// Answers with `name:ok` and the fields of `value`.
     pub fn ok(self, value: Value) {
         let mut value = if value.is_object() { value } else { json!({}) };
         value["errMsg"] = json!(format!("{}:ok", self.shown));
-        (self.done)(value)
+        self.send(value)
     }
 
     /// Answers with `name:fail reason`.
     pub fn fail(self, reason: &str) {
-        (self.done)(json!({"errMsg": format!("{}:fail {reason}", self.shown)}))
+        let message = json!({"errMsg": format!("{}:fail {reason}", self.shown)});
+        self.send(message)
+    }
+
+    fn send(mut self, value: Value) {
+        if let Some(done) = self.done.take() {
+            done(value);
+        }
     }
 
     pub fn finish(self, result: Result<Value, String>) {
@@ -398,6 +424,31 @@ pub struct Bridge {
     audit: Mutex<Vec<Decision>>,
     stores: Mutex<HashMap<String, Arc<Store>>>,
     net: std::sync::OnceLock<net::Net>,
+    /// The last network calls of every app, for the developer tools.
+    pub(crate) net_log: Arc<Mutex<NetLog>>,
+    /// Apps with a device request waiting on the person.
+    pub(crate) asking: Arc<Mutex<std::collections::HashSet<String>>>,
+}
+
+/// Network calls as the developer tools list them: a sequence number, the app, the entry.
+#[derive(Default)]
+pub(crate) struct NetLog {
+    next: u64,
+    entries: std::collections::VecDeque<(u64, String, Value)>,
+}
+
+/// Network calls kept for the developer tools, across apps.
+const NET_LOG_SIZE: usize = 500;
+
+impl NetLog {
+    pub(crate) fn push(&mut self, app: &str, mut entry: Value) {
+        self.next += 1;
+        entry["seq"] = json!(self.next);
+        self.entries.push_back((self.next, app.to_string(), entry));
+        while self.entries.len() > NET_LOG_SIZE {
+            self.entries.pop_front();
+        }
+    }
 }
 
 impl Bridge {
@@ -409,6 +460,8 @@ impl Bridge {
             audit: Mutex::new(Vec::new()),
             stores: Mutex::new(HashMap::new()),
             net: std::sync::OnceLock::new(),
+            net_log: Arc::new(Mutex::new(NetLog::default())),
+            asking: Arc::new(Mutex::new(std::collections::HashSet::new())),
         };
         for api in builtin_apis().into_iter().chain(files::apis()).chain(net::apis()).chain(device::apis()) {
             bridge.register(api);
@@ -436,6 +489,32 @@ impl Bridge {
 
     pub fn audit_log(&self) -> Vec<Decision> {
         self.audit.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// `app`'s network calls after `since` (a sequence number from an earlier entry).
+    pub fn network_log(&self, app: &str, since: u64) -> Vec<Value> {
+        let log = self.net_log.lock().unwrap_or_else(|p| p.into_inner());
+        log.entries.iter().filter(|(seq, a, _)| *seq > since && a == app).map(|(_, _, e)| e.clone()).collect()
+    }
+
+    /// Sets (`Some`) or forgets (`None`: the next use asks again) a person's decision on a
+    /// scope for `app`, as the developer tools' permissions panel does.
+    pub fn set_grant(&self, app: &App, scope: &str, granted: Option<bool>) {
+        let mut grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
+        let key = (app.id.clone(), scope.to_string());
+        match granted {
+            Some(g) => {
+                grants.insert(key, g);
+            }
+            None => {
+                grants.remove(&key);
+            }
+        }
+    }
+
+    /// `app`'s scopes as decided now (`wx.getSetting`'s answer).
+    pub fn setting(&self, app: &App) -> Value {
+        self.settings(app)
     }
 
     /// The app's storage, opened once.
@@ -717,10 +796,9 @@ pub fn parse_policy(text: &str, options: &mut Options) -> Result<(), String> {
                         v.as_array().ok_or_else(|| format!("`network.{k}` must be an array of origins"))?;
                     for d in list {
                         let d = d.as_str().ok_or_else(|| format!("`network.{k}` must hold strings"))?;
-                        if !(d.starts_with("https://")
-                            || d.starts_with("wss://")
-                            || d.starts_with("http://127.0.0.1"))
-                        {
+                        let origin = origin::origin_of(d).unwrap_or_default();
+                        let local = origin == "http://127.0.0.1" || origin.starts_with("http://127.0.0.1:");
+                        if !(origin.starts_with("https://") || origin.starts_with("wss://") || local) {
                             return Err(format!("`network.{k}`: `{d}` must be an https:// or wss:// origin"));
                         }
                         target.push(d.trim_end_matches('/').to_string());
@@ -844,4 +922,19 @@ fn builtin_apis() -> Vec<Api> {
 fn anonymous_profile() -> Value {
     let user = json!({"nickName": "微信用户", "avatarUrl": "", "gender": 0, "country": "", "province": "", "city": "", "language": ""});
     json!({"userInfo": user, "rawData": user.to_string(), "signature": "", "encryptedData": "", "iv": ""})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_name;
+
+    #[test]
+    fn app_folders_cannot_climb_or_collide() {
+        assert_eq!(safe_name("wx0123456789abcdef"), "wx0123456789abcdef");
+        for id in ["..", ".", "", "a/b", "a_b/..", &"x".repeat(65)] {
+            let name = safe_name(id);
+            assert!(name.starts_with("id-") && name.len() == 35, "{id}: {name}");
+        }
+        assert_ne!(safe_name("a/b"), safe_name("a_b"));
+    }
 }

@@ -31,24 +31,40 @@ pub struct NetLimits {
     pub sockets_per_app: usize,
     /// Bytes of one response body kept in memory (`wx.request`, `wx.uploadFile`).
     pub max_response: usize,
+    /// Calls an app may have waiting or in flight at once; past it a call fails.
+    pub max_tasks: usize,
+    /// Bytes of a file `wx.uploadFile` may send.
+    pub max_upload: u64,
+    /// Bytes of one WebSocket message either way.
+    pub max_socket_message: usize,
 }
 
 impl Default for NetLimits {
     fn default() -> NetLimits {
-        NetLimits { per_app: 10, sockets_per_app: 5, max_response: 10 * 1024 * 1024 }
+        NetLimits {
+            per_app: 10,
+            sockets_per_app: 5,
+            max_response: 10 * 1024 * 1024,
+            max_tasks: 100,
+            max_upload: 100 * 1024 * 1024,
+            max_socket_message: 16 * 1024 * 1024,
+        }
     }
 }
 
 const METHODS: &[&str] = &["OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "CONNECT"];
 
 enum Task {
-    /// A request, download or upload: dropping the sender's pair aborts it.
+    /// A request, download or upload: sending on it aborts it.
     Abort(oneshot::Sender<()>),
     Socket {
-        commands: mpsc::UnboundedSender<SocketCommand>,
+        commands: mpsc::Sender<SocketCommand>,
         open: Arc<AtomicBool>,
     },
 }
+
+/// Socket messages the app may have queued for sending.
+const SOCKET_QUEUE: usize = 64;
 
 enum SocketCommand {
     Send(Message),
@@ -60,8 +76,13 @@ type Tasks = Arc<Mutex<HashMap<(String, u64), Task>>>;
 /// The network side of a bridge, started on first use.
 pub(crate) struct Net {
     runtime: tokio::runtime::Runtime,
-    client: reqwest::Client,
+    /// One client per kind of call: a redirect must stay on the kind's own origins.
+    clients: HashMap<&'static str, reqwest::Client>,
     slots: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// Calls waiting or in flight, per app.
+    queued: Arc<Mutex<HashMap<String, usize>>>,
+    /// Each app's downloads run one at a time (see [`download`]).
+    downloading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     tasks: Tasks,
     limits: NetLimits,
 }
@@ -74,28 +95,31 @@ impl Net {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the network runtime: {e}"))?;
-        // Redirects may land on any origin some kind of call is allowed.
-        let domains: Vec<String> =
-            options.domains.iter().chain(options.kind_domains.values().flatten()).cloned().collect();
-        let dev = options.dev;
-        // A redirect is a new request: it must be allowed too.
-        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() >= 10 {
-                attempt.error("too many redirects")
-            } else if origin::check(attempt.url().as_str(), &domains, dev).is_err() {
-                attempt.error("redirect to a url not in domain list")
-            } else {
-                attempt.follow()
-            }
-        });
-        let client = reqwest::Client::builder()
-            .redirect(redirects)
-            .no_proxy()
-            .build()
-            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+        let mut clients = HashMap::new();
+        for kind in ["request", "downloadFile", "uploadFile"] {
+            // A redirect is a new request: it must be allowed for the same kind of call.
+            let checked = options.clone();
+            let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() >= 10 {
+                    attempt.error("too many redirects")
+                } else if origin::check_kind(attempt.url().as_str(), kind, &checked).is_err() {
+                    attempt.error("redirect to a url not in domain list")
+                } else {
+                    attempt.follow()
+                }
+            });
+            let client = reqwest::Client::builder()
+                .redirect(redirects)
+                .no_proxy()
+                .build()
+                .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+            clients.insert(kind, client);
+        }
         Ok(Net {
             runtime,
-            client,
+            clients,
+            queued: Arc::new(Mutex::new(HashMap::new())),
+            downloading: Mutex::new(HashMap::new()),
             slots: Mutex::new(HashMap::new()),
             tasks: Arc::new(Mutex::new(HashMap::new())),
             limits: options.net.clone(),
@@ -105,6 +129,16 @@ impl Net {
     fn slot(&self, app: &str) -> Arc<Semaphore> {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         slots.entry(app.to_string()).or_insert_with(|| Arc::new(Semaphore::new(self.limits.per_app))).clone()
+    }
+
+    /// The lock an app's downloads take turns with.
+    fn download_turn(&self, app: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self.downloading.lock().unwrap_or_else(|p| p.into_inner());
+        turns.entry(app.to_string()).or_default().clone()
+    }
+
+    fn client(&self, kind: &str) -> &reqwest::Client {
+        &self.clients[kind]
     }
 
     fn sockets_of(&self, app: &str) -> usize {
@@ -117,11 +151,31 @@ fn lock(tasks: &Tasks) -> std::sync::MutexGuard<'_, HashMap<(String, u64), Task>
     tasks.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The headers a call asks for. `Referer` is the platform's to set, not the app's.
+/// Headers the host sets: an app's own would let it name another site (`Host`) or confuse
+/// the connection.
+const HOST_HEADERS: &[&str] = &[
+    "referer",
+    "host",
+    "connection",
+    "upgrade",
+    "te",
+    "transfer-encoding",
+    "content-length",
+    "keep-alive",
+    "proxy-authorization",
+    "proxy-connection",
+    "proxy-authenticate",
+    "trailer",
+];
+
+/// The headers a call asks for, without those the host sets.
 fn headers_of(c: &Call<'_>) -> Vec<(String, String)> {
     let Some(Value::Object(h)) = c.args.get("header") else { return Vec::new() };
     h.iter()
-        .filter(|(k, _)| !k.eq_ignore_ascii_case("referer"))
+        .filter(|(k, _)| {
+            !HOST_HEADERS.contains(&k.to_ascii_lowercase().as_str())
+                && !k.to_ascii_lowercase().starts_with("proxy-")
+        })
         .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
         .collect()
 }
@@ -223,7 +277,7 @@ async fn read_body(
 
 /// Runs `work` on the network runtime in one of the app's slots, under `timeout`, unless the
 /// task is aborted first; then answers.
-fn spawn_task<F>(c: &Call<'_>, reply: Reply, timeout: Duration, work: F)
+fn spawn_task<F>(c: &Call<'_>, reply: Reply, timeout: Duration, entry: Value, work: F)
 where
     F: std::future::Future<Output = Result<Value, String>> + Send + 'static,
 {
@@ -232,36 +286,72 @@ where
         Err(e) => return reply.fail(&e),
     };
     let app = c.app.id.clone();
+    {
+        let mut queued = net.queued.lock().unwrap_or_else(|p| p.into_inner());
+        let n = queued.entry(app.clone()).or_default();
+        if *n >= net.limits.max_tasks {
+            return reply.fail("exceed max task count");
+        }
+        *n += 1;
+    }
     let task_id = c.args.get("taskId").and_then(Value::as_u64);
     let (abort_tx, abort_rx) = oneshot::channel::<()>();
     if let Some(id) = task_id {
         lock(&net.tasks).insert((app.clone(), id), Task::Abort(abort_tx));
     }
+    let counts = net.queued.clone();
     let slot = net.slot(&app);
     let tasks = net.tasks.clone();
+    let log = c.bridge.net_log.clone();
+    let started = std::time::Instant::now();
     net.runtime.spawn(async move {
         let run = async {
             let _permit =
                 slot.acquire_owned().await.map_err(|_| "the network is shutting down".to_string())?;
             tokio::time::timeout(timeout, work).await.unwrap_or_else(|_| Err("timeout".into()))
         };
+        // Only a sent abort ends the call; a sender dropped unused (no task id) does not.
         let result = tokio::select! {
             r = run => r,
-            _ = abort_rx => Err("abort".into()),
+            Ok(()) = abort_rx => Err("abort".into()),
         };
         if let Some(id) = task_id {
-            lock(&tasks).remove(&(app, id));
+            let mut tasks = lock(&tasks);
+            if matches!(tasks.get(&(app.clone(), id)), Some(Task::Abort(tx)) if tx.is_closed()) {
+                tasks.remove(&(app.clone(), id));
+            }
         }
+        if let Some(n) = counts.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&app) {
+            *n = n.saturating_sub(1);
+        }
+        let mut entry = entry;
+        entry["allowed"] = json!(true);
+        entry["ms"] = json!(started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(v) => {
+                entry["status"] = v["statusCode"].clone();
+                entry["bytes"] = json!(v["data"].as_str().map(str::len));
+            }
+            Err(e) => entry["error"] = json!(e),
+        }
+        log.lock().unwrap_or_else(|p| p.into_inner()).push(&app, entry);
         reply.finish(result);
     });
 }
 
+/// Records a call refused before it started (its origin is not allowed).
+fn refused(c: &Call<'_>, api: &str, method: &str, url: &str, reason: &str) {
+    let entry = json!({"api": api, "method": method, "url": url, "allowed": false, "error": reason});
+    c.bridge.net_log.lock().unwrap_or_else(|p| p.into_inner()).push(&c.app.id, entry);
+}
+
 fn request(c: &Call<'_>, reply: Reply) {
     let url = c.str("url").to_string();
+    let method = c.args.get("method").and_then(Value::as_str).unwrap_or("GET").to_ascii_uppercase();
     if let Err(e) = origin::check_kind(&url, "request", &c.bridge.options) {
+        refused(c, "request", &method, &url, &e);
         return reply.fail(&e);
     }
-    let method = c.args.get("method").and_then(Value::as_str).unwrap_or("GET").to_ascii_uppercase();
     if !METHODS.contains(&method.as_str()) {
         return reply.fail(&format!("invalid method \"{method}\""));
     }
@@ -288,8 +378,9 @@ fn request(c: &Call<'_>, reply: Reply) {
         (Value::Object(m), true) if !m.is_empty() => format!("{url}{joiner}{}", form_encode(m)),
         _ => url.clone(),
     };
+    let entry = json!({"api": "request", "method": method.as_str(), "url": url});
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
-    let mut builder = net.client.request(method, full_url).headers(builder_headers(&headers));
+    let mut builder = net.client("request").request(method, full_url).headers(builder_headers(&headers));
     if !query_method {
         builder = match (&data, bytes_of(&data)) {
             (_, Some(bytes)) => builder.body(bytes),
@@ -307,7 +398,7 @@ fn request(c: &Call<'_>, reply: Reply) {
         };
     }
     let events = reply.events();
-    spawn_task(c, reply, timeout, async move {
+    spawn_task(c, reply, timeout, entry, async move {
         let response = builder.send().await.map_err(|e| send_error(&e))?;
         let (status, header, cookies, body) = answer(response, max, &events).await?;
         let data = if binary {
@@ -363,24 +454,24 @@ fn builder_headers(headers: &[(String, String)]) -> reqwest::header::HeaderMap {
 fn download(c: &Call<'_>, reply: Reply) {
     let url = c.str("url").to_string();
     if let Err(e) = origin::check_kind(&url, "downloadFile", &c.bridge.options) {
+        refused(c, "downloadFile", "GET", &url, &e);
         return reply.fail(&e);
     }
     let files = AppFiles::of(c.bridge, c.app);
-    // Where it goes: `filePath` in the user data folder, else a new temporary file named
-    // with the URL's extension.
-    let (shown_path, real, as_temp) = match c.args.get("filePath").and_then(Value::as_str) {
+    // The body goes to a new temporary file (named with the URL's extension), kept only
+    // when the download finishes; with `filePath` it then replaces that file.
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    let ext = path.rsplit('/').next().and_then(|n| n.rsplit_once('.')).map_or("", |(_, e)| e);
+    let (temp_path, temp) = match files.temp_path(ext) {
+        Ok(t) => t,
+        Err(e) => return reply.fail(&e),
+    };
+    let target = match c.args.get("filePath").and_then(Value::as_str) {
         Some(p) => match files.resolve(p, "open") {
-            Ok(real) => (p.to_string(), real, false),
+            Ok(real) => Some((p.to_string(), real)),
             Err(e) => return reply.fail(&e),
         },
-        None => {
-            let path = url.split(['?', '#']).next().unwrap_or_default();
-            let ext = path.rsplit('/').next().and_then(|n| n.rsplit_once('.')).map_or("", |(_, e)| e);
-            match files.temp_path(ext) {
-                Ok((v, real)) => (v, real, true),
-                Err(e) => return reply.fail(&e),
-            }
-        }
+        None => None,
     };
     let headers = builder_headers(&headers_of(c));
     let timeout = timeout_of(c, c.app.network_timeout.download_file);
@@ -388,76 +479,110 @@ fn download(c: &Call<'_>, reply: Reply) {
         Ok(n) => n,
         Err(e) => return reply.fail(&e),
     };
-    let request = net.client.get(url.as_str()).headers(headers);
+    let request = net.client("downloadFile").get(url.as_str()).headers(headers);
+    // One download per app at a time: each measures the room left in the quota when it
+    // starts, which another running download would make wrong.
+    let turn = net.download_turn(&c.app.id);
     let events = reply.events();
-    spawn_task(c, reply, timeout, async move {
+    let entry = json!({"api": "downloadFile", "method": "GET", "url": url});
+    spawn_task(c, reply, timeout, entry, async move {
+        let _turn = turn.lock().await;
+        let partial = Partial(temp.clone());
         let response = request.send().await.map_err(|e| send_error(&e))?;
         let status = response.status().as_u16();
         let (header, cookies) = header_json(response.headers());
         events("headersReceived", json!({"header": header, "statusCode": status, "cookies": cookies}));
-        let used = files.usage();
-        let room = (files.quota_left(used)) as usize;
-        let mut out = std::fs::File::create(&real).map_err(|e| format!("cannot write {shown_path}: {e}"))?;
-        let written = read_body(
+        let replaced =
+            target.as_ref().and_then(|(_, real)| std::fs::metadata(real).ok()).map_or(0, |m| m.len());
+        let room = files.quota_left(files.usage().saturating_sub(replaced)) as usize;
+        let mut out = std::fs::File::create(&temp).map_err(|e| format!("cannot write {temp_path}: {e}"))?;
+        read_body(
             response,
             room,
             |chunk| {
                 std::io::Write::write_all(&mut out, chunk)
-                    .map_err(|e| format!("cannot write {shown_path}: {e}"))
+                    .map_err(|e| format!("cannot write {temp_path}: {e}"))
             },
             Some(&events),
         )
-        .await;
-        if let Err(e) = written {
-            drop(out);
-            let _ = std::fs::remove_file(&real);
-            return Err(if e.starts_with("response too large") {
+        .await
+        .map_err(|e| {
+            if e.starts_with("response too large") {
                 "the maximum size of the file storage limit is exceeded".into()
             } else {
                 e
-            });
-        }
-        Ok(if as_temp {
-            json!({"tempFilePath": shown_path, "statusCode": status})
-        } else {
-            json!({"filePath": shown_path, "statusCode": status})
-        })
+            }
+        })?;
+        drop(out);
+        let done = match target {
+            Some((shown, real)) => {
+                std::fs::rename(&temp, &real).map_err(|e| format!("cannot write {shown}: {e}"))?;
+                json!({"filePath": shown, "statusCode": status})
+            }
+            None => json!({"tempFilePath": temp_path, "statusCode": status}),
+        };
+        partial.keep();
+        Ok(done)
     });
+}
+
+/// A file being downloaded: removed unless the download finished (an abort or a timeout
+/// drops the work that holds it).
+struct Partial(std::path::PathBuf);
+
+impl Partial {
+    fn keep(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 fn upload(c: &Call<'_>, reply: Reply) {
     let url = c.str("url").to_string();
     if let Err(e) = origin::check_kind(&url, "uploadFile", &c.bridge.options) {
+        refused(c, "uploadFile", "POST", &url, &e);
         return reply.fail(&e);
     }
-    let files = AppFiles::of(c.bridge, c.app);
     let path = c.str("filePath").to_string();
-    let bytes = match files
-        .resolve(&path, "open")
-        .and_then(|real| std::fs::read(real).map_err(|_| format!("file not found: {path}")))
-    {
-        Ok(b) => b,
+    let real = match AppFiles::of(c.bridge, c.app).resolve(&path, "open") {
+        Ok(r) => r,
         Err(e) => return reply.fail(&e),
     };
     let file_name = path.rsplit('/').next().unwrap_or("file").trim_start_matches("tmp_").to_string();
-    let mut form = reqwest::multipart::Form::new();
-    if let Some(Value::Object(fields)) = c.args.get("formData") {
-        for (k, v) in fields {
-            form = form.text(k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string));
+    let mut fields = Vec::new();
+    if let Some(Value::Object(data)) = c.args.get("formData") {
+        for (k, v) in data {
+            fields.push((k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)));
         }
     }
-    let size = bytes.len();
-    form = form.part(c.str("name").to_string(), reqwest::multipart::Part::bytes(bytes).file_name(file_name));
+    let name = c.str("name").to_string();
     let timeout = timeout_of(c, c.app.network_timeout.upload_file);
     let net = match c.bridge.net() {
         Ok(n) => n,
         Err(e) => return reply.fail(&e),
     };
-    let max = net.limits.max_response;
-    let request = net.client.post(url.as_str()).headers(builder_headers(&headers_of(c))).multipart(form);
+    let (max, max_upload) = (net.limits.max_response, net.limits.max_upload);
+    let request = net.client("uploadFile").post(url.as_str()).headers(builder_headers(&headers_of(c)));
     let events = reply.events();
-    spawn_task(c, reply, timeout, async move {
-        let response = request.send().await.map_err(|e| send_error(&e))?;
+    let entry = json!({"api": "uploadFile", "method": "POST", "url": url});
+    spawn_task(c, reply, timeout, entry, async move {
+        // Read once the call has its turn, off the bridge's thread.
+        let size = tokio::fs::metadata(&real).await.map_err(|_| format!("file not found: {path}"))?.len();
+        if size > max_upload {
+            return Err(format!("the file is too large to upload: over {max_upload} bytes"));
+        }
+        let bytes = tokio::fs::read(&real).await.map_err(|_| format!("file not found: {path}"))?;
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k, v);
+        }
+        form = form.part(name, reqwest::multipart::Part::bytes(bytes).file_name(file_name));
+        let response = request.multipart(form).send().await.map_err(|e| send_error(&e))?;
         events(
             "progress",
             json!({"progress": 100, "totalBytesSent": size, "totalBytesExpectedToSend": size}),
@@ -473,8 +598,14 @@ fn connect_socket(c: &Call<'_>, reply: Reply) {
         return reply.fail(&format!("invalid url \"{url}\""));
     }
     if let Err(e) = origin::check_kind(&url, "socket", &c.bridge.options) {
+        refused(c, "connectSocket", "GET", &url, &e);
         return reply.fail(&e);
     }
+    c.bridge
+        .net_log
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(&c.app.id, json!({"api": "connectSocket", "method": "GET", "url": url, "allowed": true}));
     let Some(task_id) = c.args.get("taskId").and_then(Value::as_u64) else {
         return reply.fail("parameter error: parameter.taskId should be Number instead of Undefined");
     };
@@ -503,7 +634,10 @@ fn connect_socket(c: &Call<'_>, reply: Reply) {
         }
     }
     let timeout = timeout_of(c, c.app.network_timeout.connect_socket);
-    let (commands, mut incoming) = mpsc::unbounded_channel();
+    let (commands, mut incoming) = mpsc::channel(SOCKET_QUEUE);
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(net.limits.max_socket_message))
+        .max_frame_size(Some(net.limits.max_socket_message));
     let open = Arc::new(AtomicBool::new(false));
     let app = c.app.id.clone();
     lock(&net.tasks).insert((app.clone(), task_id), Task::Socket { commands, open: open.clone() });
@@ -513,7 +647,7 @@ fn connect_socket(c: &Call<'_>, reply: Reply) {
     reply.ok(json!({}));
     net.runtime.spawn(async move {
         let closed = |events: &Events, code: u16, reason: &str| events("close", json!({"code": code, "reason": reason}));
-        let connected = tokio::time::timeout(timeout, tokio_tungstenite::connect_async(request)).await;
+        let connected = tokio::time::timeout(timeout, tokio_tungstenite::connect_async_with_config(request, Some(config), false)).await;
         let (ws, response) = match connected {
             Ok(Ok(pair)) => pair,
             Ok(Err(e)) => {
@@ -588,7 +722,7 @@ fn connect_socket(c: &Call<'_>, reply: Reply) {
     });
 }
 
-fn socket_of(c: &Call<'_>) -> Result<(mpsc::UnboundedSender<SocketCommand>, bool), String> {
+fn socket_of(c: &Call<'_>) -> Result<(mpsc::Sender<SocketCommand>, bool), String> {
     let net = c.bridge.net()?;
     let id = c.args.get("taskId").and_then(Value::as_u64).unwrap_or(0);
     match lock(&net.tasks).get(&(c.app.id.clone(), id)) {
@@ -654,9 +788,10 @@ pub(crate) fn apis() -> Vec<Api> {
                     ));
                 }
             };
-            commands
-                .send(SocketCommand::Send(message))
-                .map_err(|_| "WebSocket is not connected".to_string())?;
+            commands.try_send(SocketCommand::Send(message)).map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => "too many messages are waiting to be sent".to_string(),
+                mpsc::error::TrySendError::Closed(_) => "WebSocket is not connected".to_string(),
+            })?;
             Ok(json!({}))
         })
         .in_group("task"),
@@ -671,7 +806,7 @@ pub(crate) fn apis() -> Vec<Api> {
                 }
                 let reason = c.str("reason").to_string();
                 commands
-                    .send(SocketCommand::Close(code, reason))
+                    .try_send(SocketCommand::Close(code, reason))
                     .map_err(|_| "WebSocket is not connected".to_string())?;
                 Ok(json!({}))
             },

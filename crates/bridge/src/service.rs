@@ -33,6 +33,19 @@ pub trait ApiHost: Send + Sync {
         let _ = url;
         Err("no network access".into())
     }
+    /// The app's network calls after `since` (developer tools).
+    fn network_log(&self, since: u64) -> Vec<Value> {
+        let _ = since;
+        Vec::new()
+    }
+    /// The app's permission decisions, oldest first, and its scopes as decided now.
+    fn permissions(&self) -> (Vec<crate::Decision>, Value) {
+        (Vec::new(), Value::Null)
+    }
+    /// Sets or forgets (`None`) the decision on a scope, as a person in the developer tools.
+    fn set_grant(&self, scope: &str, granted: Option<bool>) {
+        let _ = (scope, granted);
+    }
     /// The simulated device (its position, sensors), for a host that lets a person move it.
     fn device_state(&self) -> Option<crate::device::DeviceState> {
         None
@@ -104,6 +117,20 @@ impl ApiHost for Client {
 
     fn device_state(&self) -> Option<crate::device::DeviceState> {
         Some(self.service.bridge.options.device_state.clone())
+    }
+
+    fn network_log(&self, since: u64) -> Vec<Value> {
+        self.service.bridge.network_log(&self.app.id, since)
+    }
+
+    fn permissions(&self) -> (Vec<crate::Decision>, Value) {
+        let bridge = &self.service.bridge;
+        let audit = bridge.audit_log().into_iter().filter(|d| d.app == self.app.id).collect();
+        (audit, bridge.setting(&self.app))
+    }
+
+    fn set_grant(&self, scope: &str, granted: Option<bool>) {
+        self.service.bridge.set_grant(&self.app, scope, granted)
     }
 
     fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {

@@ -241,6 +241,14 @@ socket = ["wss://chat.example.com"]
             .unwrap_err()
             .contains("must be an https://")
     );
+    assert!(
+        capsule_bridge::parse_policy("[network]\ndomains = [\"http://127.0.0.1.evil.com\"]", &mut bad)
+            .unwrap_err()
+            .contains("must be an https://")
+    );
+    assert!(
+        capsule_bridge::parse_policy("[network]\ndomains = [\"http://127.0.0.1:8080\"]", &mut bad).is_ok()
+    );
     options.data_dir = data_dir();
     let mut b = Bridge::new(options);
     b.register(Api::new("getLocation", vec![], |_| Ok(json!({}))).needs("scope.userLocation"));

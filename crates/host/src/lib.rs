@@ -8,6 +8,7 @@
 //! navigation bar, pull-down refresh). It must not render templates (the instance does) or
 //! run package code (the instance does, on its logic thread).
 
+mod devtools;
 pub mod watch;
 
 use std::collections::{BTreeMap, HashMap};
@@ -188,6 +189,8 @@ struct Shared {
     /// until answered, intersection observers until disconnected. A view that connects
     /// later is sent each, so a call made before any view was there is not lost.
     waiting: Mutex<BTreeMap<u32, Value>>,
+    /// The developer tools' state: console lines, breaches, queries awaiting answers.
+    dev: Mutex<devtools::DevState>,
 }
 
 impl Shared {
@@ -235,6 +238,7 @@ impl Simulator {
             api,
             tab_bar: Mutex::new(tab_bar),
             waiting: Mutex::new(BTreeMap::new()),
+            dev: Mutex::new(devtools::DevState::default()),
         });
         if let Some(p) = &prompter {
             *p.views.lock().unwrap_or_else(|p| p.into_inner()) = Some(shared.to_views.clone());
@@ -260,6 +264,7 @@ impl Simulator {
                 axum::routing::post(device_answer)
                     .layer(axum::extract::DefaultBodyLimit::max(MAX_DEVICE_ANSWER)),
             )
+            .merge(devtools::routes())
             .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
@@ -442,10 +447,20 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) 
                 if let Some(line) = output.console_text() {
                     eprintln!("{line}");
                 }
+                shared.dev.lock().unwrap_or_else(|p| p.into_inner()).record(&output);
             }
-            Output::Terminated { reason } => eprintln!("error: the instance was terminated: {reason}"),
+            Output::Terminated { ref reason } => {
+                eprintln!("error: the instance was terminated: {reason}");
+                shared.dev.lock().unwrap_or_else(|p| p.into_inner()).record(&output);
+            }
             Output::ViewCall { seq, name, args } => view_call(&shared, seq, &name, &args),
-            Output::Answer { .. } | Output::Done => {}
+            Output::Answer { value } => {
+                let waiter = shared.dev.lock().unwrap_or_else(|p| p.into_inner()).answers.pop_front();
+                if let Some(tx) = waiter {
+                    let _ = tx.send(value);
+                }
+            }
+            Output::Done => {}
         }
     }
 }

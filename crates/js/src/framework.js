@@ -1019,6 +1019,9 @@
   // Tasks (RequestTask, DownloadTask, UploadTask, SocketTask): listeners for the events a
   // call sends, and methods that reach the running call by its task id. As on the platform,
   // these calls return their task, never a Promise.
+  // Task ids are unique across instances of an app (a relaunch starts its call numbers
+  // over): a random base, plus the call's number.
+  var taskBase = Math.floor(Math.random() * 0x7fffffff) * 0x100000;
   function listenerSet() {
     var list = [];
     return {
@@ -1032,7 +1035,7 @@
       var call = bridgeCall(name, name, options, null, true);
       var task = build(call.seq);
       apiEvents.set(call.seq, function (event, data) { if (task.__events[event]) task.__events[event].emit(data); });
-      call.send({ taskId: call.seq });
+      call.send({ taskId: taskBase + call.seq });
       if (name !== 'connectSocket') {
         var done = apiCallbacks.get(call.seq);
         apiCallbacks.set(call.seq, function (r) { apiEvents.delete(call.seq); done(r); });
@@ -1042,7 +1045,7 @@
   }
   function httpTask(seq, kinds) {
     var events = {};
-    var task = { __events: events, abort: function () { syncCall('task.abort', { taskId: seq }); } };
+    var task = { __events: events, abort: function () { syncCall('task.abort', { taskId: taskBase + seq }); } };
     Object.defineProperty(task, '__events', { value: events, enumerable: false });
     kinds.forEach(function (kind) {
       var set = events[kind] = listenerSet();
@@ -1072,7 +1075,7 @@
       return function (options) {
         options = options || {};
         var args = prepare(shown, options);
-        args.taskId = seq;
+        args.taskId = taskBase + seq;
         var result = syncCall(internal, args);
         result.errMsg = result.errMsg.replace(/^\w+/, shown);
         if (/:ok$/.test(result.errMsg)) { if (options.success) options.success(result); }

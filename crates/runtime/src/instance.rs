@@ -108,6 +108,10 @@ struct Shared {
     components: RefCell<HashMap<u32, ComponentState>>,
     /// Async API calls sent to the bridge and not yet answered.
     pending_api: Cell<u32>,
+    /// When each `setData` of the last second came, and the sizes seen (for the platform's
+    /// audit limits in the developer tools).
+    set_data_times: RefCell<VecDeque<Instant>>,
+    set_data_bytes: Cell<(usize, usize)>,
 }
 
 struct Bridge {
@@ -195,6 +199,16 @@ impl Natives for Bridge {
     }
 
     fn set_data(&self, owner: u32, json: &str, wxs: &WxsAccess<'_, '_>) -> Result<String, String> {
+        {
+            let now = Instant::now();
+            let mut times = self.shared.set_data_times.borrow_mut();
+            times.push_back(now);
+            while times.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1)) {
+                times.pop_front();
+            }
+            let (_, max) = self.shared.set_data_bytes.get();
+            self.shared.set_data_bytes.set((json.len(), max.max(json.len())));
+        }
         let changes: Value = serde_json::from_str(json).map_err(|e| format!("setData: {e}"))?;
         let Value::Object(changes) = changes else { return Err("setData takes an object".into()) };
         let mut paths = Vec::with_capacity(changes.len());
@@ -416,6 +430,8 @@ impl Instance {
             next_page: Cell::new(1),
             components: RefCell::new(HashMap::new()),
             pending_api: Cell::new(0),
+            set_data_times: RefCell::new(VecDeque::new()),
+            set_data_bytes: Cell::new((0, 0)),
         });
         let engine = Engine::new(
             package.clone(),
@@ -491,6 +507,12 @@ impl Instance {
                 Input::Theme { theme } => {
                     if theme == "light" || theme == "dark" {
                         self.call("themeChange", &[Arg::Str(theme)]);
+                    }
+                }
+                Input::SetData { page, path, value } => {
+                    let live = self.shared.pages.borrow().iter().any(|p| p.id == page);
+                    if parse_data_path(&path).is_ok() && live {
+                        self.call("setModel", &[Arg::Int(page), Arg::Str(path), Arg::Json(value)]);
                     }
                 }
                 Input::Model { page, path, value } => {
@@ -1078,8 +1100,27 @@ impl Instance {
             }
             Query::Metrics => {
                 let (heap, peak) = self.engine.heap();
+                let now = Instant::now();
+                let per_second = self
+                    .shared
+                    .set_data_times
+                    .borrow()
+                    .iter()
+                    .filter(|t| now.duration_since(**t) <= Duration::from_secs(1))
+                    .count();
+                let (last, max) = self.shared.set_data_bytes.get();
+                let top = self.top();
+                let nodes = self
+                    .shared
+                    .pages
+                    .borrow()
+                    .iter()
+                    .find(|p| Some(p.id) == top)
+                    .and_then(|p| p.rendered.as_ref())
+                    .map_or(0, |r| r.tree.len());
                 json!({"heap": heap, "heapPeak": peak, "cpuMs": self.engine.cpu_this_minute().as_secs_f64() * 1000.0,
-                       "pendingApis": self.shared.pending_api.get()})
+                       "pendingApis": self.shared.pending_api.get(), "setDataPerSecond": per_second,
+                       "setDataLastBytes": last, "setDataMaxBytes": max, "nodes": nodes})
             }
             Query::Stack => {
                 let pages = self.shared.pages.borrow();

@@ -66,6 +66,13 @@ pub enum Input {
         name: String,
         data: Value,
     },
+    /// The developer tools edit a page's data: a `setData` of `path` on any page of the
+    /// stack.
+    SetData {
+        page: u32,
+        path: String,
+        value: Value,
+    },
     /// A `model:value` input changed: the page's data at `path` becomes `value`.
     Model {
         page: u32,

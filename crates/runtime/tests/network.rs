@@ -37,7 +37,7 @@ async fn echo(
     let header = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     axum::Json(json!({
         "method": method.as_str(), "query": q, "contentType": header("content-type"), "x": header("x-app"),
-        "referer": header("referer"), "body": String::from_utf8_lossy(&body), "length": body.len(),
+        "referer": header("referer"), "host": header("host"), "body": String::from_utf8_lossy(&body), "length": body.len(),
     }))
     .into_response()
 }
@@ -203,7 +203,8 @@ fn requests_carry_methods_headers_and_data_as_the_platform_sends_them() {
         let left = 6;
         const end = () => { if (--left === 0) log('= done') };
         const show = tag => r => { log(tag, [r.statusCode, r.data.method, r.data.query, r.data.contentType, r.data.body, r.data.x, r.data.referer]); end() };
-        wx.request({ url: base + '/echo', data: { a: 1, b: 'x y', o: { k: true } }, header: { 'X-App': 'hi', Referer: 'https://fake' }, success: show('get') });
+        wx.request({ url: base + '/echo', data: { a: 1, b: 'x y', o: { k: true } }, header: { 'X-App': 'hi', Referer: 'https://fake', Host: 'evil.example' },
+          success: r => { log('host', r.data.host === base.slice(7)); show('get')(r) } });
         wx.request({ url: base + '/echo?z=0', method: 'post', data: { a: 1 }, success: show('post') });
         wx.request({ url: base + '/echo', method: 'PUT', data: { a: 1, b: 'c&d' }, header: { 'content-type': 'application/x-www-form-urlencoded' }, success: show('put') });
         wx.request({ url: base + '/echo', method: 'DELETE', data: 'raw text', success: show('delete') });
@@ -213,7 +214,8 @@ fn requests_carry_methods_headers_and_data_as_the_platform_sends_them() {
         None,
     );
     let l = n.lines();
-    // GET data goes in the query (objects as JSON); the app may not set Referer.
+    // GET data goes in the query (objects as JSON); the app may not set Referer or Host.
+    assert!(has(&l, "host true"), "{l:#?}");
     assert!(
         has(&l, r#"get [200,"GET",[["a","1"],["b","x y"],["o","{\"k\":true}"]],"","","hi",""]"#),
         "{l:#?}"
@@ -388,6 +390,8 @@ fn the_file_system_manager_works_inside_the_app_folder_only() {
         attempt('rmdir full', () => fs.rmdirSync(root + '/a'));
         attempt('rmdir all', () => fs.rmdirSync(root + '/a', true));
         attempt('unlink', () => fs.unlinkSync(root + '/d.txt'));
+        attempt('rmdir root', () => fs.rmdirSync(root + '/.', true));
+        attempt('rename root', () => fs.renameSync(root + '/', 'wxfile://store_x'));
         attempt('climb', () => fs.readFileSync(root + '/../../../etc/passwd', 'utf8'));
         attempt('absolute', () => fs.readFileSync('/etc/passwd', 'utf8'));
         attempt('other scheme', () => fs.readFileSync('file:///etc/passwd', 'utf8'));
@@ -414,6 +418,8 @@ fn the_file_system_manager_works_inside_the_app_folder_only() {
         "rmdir full rmdirSync:fail directory not empty",
         "rmdir all undefined",
         "unlink undefined",
+        "rmdir root rmdirSync:fail permission denied, rmdir wxfile://usr/.",
+        "rename root renameSync:fail permission denied, rename wxfile://usr/",
         "climb readFileSync:fail permission denied, open wxfile://usr/../../../etc/passwd",
         "absolute readFileSync:fail permission denied, open /etc/passwd",
         "other scheme readFileSync:fail permission denied, open file:///etc/passwd",

@@ -26,6 +26,7 @@ pub fn asset(path: &str) -> Option<Asset> {
         "/" | "/index.html" => ("text/html; charset=utf-8", include_bytes!("assets/simulator.html")),
         "/capsule/view.js" => ("text/javascript; charset=utf-8", include_bytes!("assets/view.js")),
         "/capsule/view.css" => ("text/css; charset=utf-8", include_bytes!("assets/view.css")),
+        "/capsule/devtools.js" => ("text/javascript; charset=utf-8", include_bytes!("assets/devtools.js")),
         // `<picker mode="region">`'s divisions; see scripts/regions.py for where they come from.
         "/capsule/regions.json" => ("application/json", include_bytes!("assets/regions.json")),
         _ => return None,
