@@ -961,3 +961,118 @@ async fn hot_reload_keeps_the_page_and_shows_build_errors_until_fixed() {
     b.wait_for(&format!("{} === 'second 7'", text_of("#b")), WAIT).await.unwrap();
     let _ = stop.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_developer_tools_panels_show_and_change_the_app() {
+    let (origin, server) = serve_html("<!doctype html><p>ok</p>").await;
+    let page_js = format!(
+        r#"Page({{
+  data: {{ count: 1, seen: '' }},
+  onLoad() {{ wx.setStorageSync('k', {{ v: 1 }}); console.log('loaded', this.data.count) }},
+  log() {{ console.warn('tapped', this.data.count) }},
+  read() {{ const v = wx.getStorageSync('k'); this.setData({{ seen: v === '' ? 'missing' : JSON.stringify(v) }}) }},
+  fetch() {{ wx.request({{ url: '{origin}/x', dataType: 'text', success: r => this.setData({{ seen: 'fetched ' + r.statusCode }}) }}) }},
+  where() {{ wx.getLocation({{ success: r => this.setData({{ seen: 'at ' + r.latitude }}), fail: r => this.setData({{ seen: r.errMsg }}) }}) }},
+  big() {{ this.setData({{ blob: 'x'.repeat(300 * 1024) }}) }},
+}})"#
+    );
+    let dir = write_app(
+        "devtools",
+        &[
+            (
+                "app.json",
+                r#"{"pages": ["pages/d/d"], "permission": {"scope.userLocation": {"desc": "to test"}}, "requiredPrivateInfos": ["getLocation"]}"#,
+            ),
+            ("app.js", "App({ onThemeChange(r) { console.log('theme is ' + r.theme) } })"),
+            (
+                "pages/d/d.wxml",
+                r#"<view id="count">{{count}}</view><view id="seen">{{seen}}</view><button id="log" bindtap="log">log</button>
+<button id="read" bindtap="read">read</button><button id="fetch" bindtap="fetch">fetch</button><button id="where" bindtap="where">where</button><button id="big" bindtap="big">big</button>"#,
+            ),
+            ("pages/d/d.js", &page_js),
+        ],
+    );
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(1100, 900).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for("document.querySelector('wx-page #log')", WAIT).await.unwrap();
+    let tab = |name: &str| format!("#capsule-devtools .tabs button[data-panel='{name}']");
+    let seen = |want: &str| format!("{} === {:?}", text_of("#seen"), want);
+
+    // Console: the app's lines with their level and source; evaluation behind its switch.
+    b.click("#log").await.unwrap();
+    b.wait_for("[...document.querySelectorAll('#capsule-devtools .line.warn')].some(l => l.textContent === 'tapped 1  (pages/d/d.js:4)')", WAIT)
+        .await
+        .unwrap();
+    assert_eq!(
+        b.eval("document.querySelector('#capsule-devtools input.eval').disabled").await.unwrap(),
+        true
+    );
+    b.click("#capsule-devtools input.allow-eval").await.unwrap();
+    b.type_into("#capsule-devtools input.eval", "this.data.count + 41").await.unwrap();
+    b.press_enter().await.unwrap();
+    b.wait_for("[...document.querySelectorAll('#capsule-devtools .line.result')].some(l => l.textContent === '< 42')", WAIT).await.unwrap();
+
+    // AppData: an edit is a setData on the page.
+    b.click(&tab("data")).await.unwrap();
+    b.wait_for("document.querySelector('#capsule-devtools section.page pre')", WAIT).await.unwrap();
+    b.type_into("#capsule-devtools section.page input.path", "count").await.unwrap();
+    b.type_into("#capsule-devtools section.page input.value", "7").await.unwrap();
+    b.click("#capsule-devtools section.page button.set").await.unwrap();
+    b.wait_for(&format!("{} === '7'", text_of("#count")), WAIT).await.unwrap();
+
+    // Storage: the app's key is listed; deleting it is seen by the app.
+    b.click(&tab("storage")).await.unwrap();
+    b.wait_for("document.querySelector(\"#capsule-devtools tr[data-key='k']\")", WAIT).await.unwrap();
+    b.click("#capsule-devtools tr[data-key='k'] button.delete").await.unwrap();
+    b.wait_for("!document.querySelector(\"#capsule-devtools tr[data-key='k']\")", WAIT).await.unwrap();
+    b.click("#read").await.unwrap();
+    b.wait_for(&seen("missing"), WAIT).await.unwrap();
+
+    // Network: a request appears with its status.
+    b.click("#fetch").await.unwrap();
+    b.wait_for(&seen("fetched 200"), WAIT).await.unwrap();
+    b.click(&tab("network")).await.unwrap();
+    b.wait_for(&format!("[...document.querySelectorAll('#capsule-devtools table.calls td')].some(td => td.textContent === {:?})", format!("{origin}/x")), WAIT)
+        .await
+        .unwrap();
+
+    // Permissions: allowed once by the person, then revoked here: the next call fails.
+    b.click("#where").await.unwrap();
+    b.wait_for("document.getElementById('capsule-prompt').className === 'show'", WAIT).await.unwrap();
+    b.click("#capsule-prompt [data-answer='always']").await.unwrap();
+    b.wait_for(&format!("{}.startsWith('at ')", text_of("#seen")), WAIT).await.unwrap();
+    b.click(&tab("permissions")).await.unwrap();
+    b.wait_for(
+        "document.querySelector(\"#capsule-devtools .scope[data-scope='scope.userLocation'] button.revoke\")",
+        WAIT,
+    )
+    .await
+    .unwrap();
+    b.click("#capsule-devtools .scope[data-scope='scope.userLocation'] button.revoke").await.unwrap();
+    b.wait_for("(document.querySelector(\"#capsule-devtools .scope[data-scope='scope.userLocation'] span\") || {}).textContent === 'scope.userLocation: denied'", WAIT)
+        .await
+        .unwrap();
+    b.click("#where").await.unwrap();
+    b.wait_for(&seen("getLocation:fail auth deny"), WAIT).await.unwrap();
+
+    // Resources: numbers, and a setData over the platform's 256 KB limit listed as a breach.
+    b.click("#big").await.unwrap();
+    b.click(&tab("resources")).await.unwrap();
+    b.wait_for("[...document.querySelectorAll('#capsule-devtools .breaches li')].some(l => l.textContent.startsWith('setData of '))", WAIT)
+        .await
+        .unwrap();
+    b.screenshot("16-devtools-resources").await.unwrap();
+
+    // Device: the theme reaches the app.
+    b.click(&tab("device")).await.unwrap();
+    b.wait_for("document.querySelector('#capsule-devtools button.dark')", WAIT).await.unwrap();
+    b.click("#capsule-devtools button.dark").await.unwrap();
+    b.click(&tab("console")).await.unwrap();
+    b.wait_for("[...document.querySelectorAll('#capsule-devtools .line')].some(l => l.textContent.startsWith('theme is dark'))", WAIT)
+        .await
+        .unwrap();
+    b.screenshot("17-devtools-console").await.unwrap();
+    let _ = stop.send(());
+    server.abort();
+}
