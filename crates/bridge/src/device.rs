@@ -49,6 +49,8 @@ pub struct DeviceState {
     pub sensors: Arc<Mutex<Sensors>>,
     clipboard: Arc<Mutex<String>>,
     keep_screen_on: Arc<Mutex<bool>>,
+    /// The device profile the host switched to, over the one it started with.
+    profile: Arc<Mutex<Option<crate::Device>>>,
 }
 
 impl DeviceState {
@@ -58,6 +60,11 @@ impl DeviceState {
 
     pub fn set_sensors(&self, s: Sensors) {
         *self.sensors.lock().unwrap_or_else(|p| p.into_inner()) = s;
+    }
+
+    /// Switches the device the system-info APIs describe (the simulator's device menu).
+    pub fn set_profile(&self, device: crate::Device) {
+        *self.profile.lock().unwrap_or_else(|p| p.into_inner()) = Some(device);
     }
 
     pub fn keeps_screen_on(&self) -> bool {
@@ -320,6 +327,12 @@ pub(crate) fn apis() -> Vec<Api> {
 }
 
 impl Bridge {
+    /// The device the system-info APIs describe now.
+    pub fn device(&self) -> crate::Device {
+        let switched = self.options.device_state.profile.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        switched.unwrap_or_else(|| self.options.device.clone())
+    }
+
     /// The simulated device's state (the simulator moves its position).
     pub fn device_state(&self) -> &DeviceState {
         &self.options.device_state

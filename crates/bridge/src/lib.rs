@@ -835,18 +835,18 @@ fn builtin_apis() -> Vec<Api> {
     use Type::*;
     vec![
         Api::new("getSystemInfo", vec![], |c| {
-            let d = &c.bridge.options.device;
+            let d = &c.bridge.device();
             let mut info = merge(&[window_info(d), device_info(d), app_base_info()]);
             info["fontSizeSetting"] = json!(16);
             Ok(info)
         })
         .with_sync(&[], None),
-        Api::new("getWindowInfo", vec![], |c| Ok(window_info(&c.bridge.options.device))).plain_sync(),
-        Api::new("getDeviceInfo", vec![], |c| Ok(device_info(&c.bridge.options.device))).plain_sync(),
+        Api::new("getWindowInfo", vec![], |c| Ok(window_info(&c.bridge.device()))).plain_sync(),
+        Api::new("getDeviceInfo", vec![], |c| Ok(device_info(&c.bridge.device()))).plain_sync(),
         Api::new("getAppBaseInfo", vec![], |_| Ok(app_base_info())).plain_sync(),
         Api::new("getMenuButtonBoundingClientRect", vec![], |c| {
             // The capsule button: 87 × 32 px, 7 px from the right edge, centred in the bar.
-            let d = &c.bridge.options.device;
+            let d = &c.bridge.device();
             let top = d.status_bar + 6;
             let right = d.width - 7;
             Ok(json!({"width": 87, "height": 32, "top": top, "bottom": top + 32, "left": right - 87, "right": right}))

@@ -22,15 +22,7 @@ pub fn run(
     };
     let Some(package) = crate::load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
     let Some(program) = crate::compile_reporting(&package, path, color) else { return Ok(ExitCode::FAILURE) };
-    let profile = capsule_bridge::Device {
-        model: device.name.to_string(),
-        width: device.width,
-        height: device.height,
-        status_bar: device.status_bar,
-        safe_bottom: device.safe_bottom,
-        pixel_ratio: if device.width <= 375 { 2.0 } else { 3.0 },
-        ..capsule_bridge::Device::default()
-    };
+    let profile = capsule_host::bridge_device(&device);
     let prompter = std::sync::Arc::new(capsule_host::ViewPrompter::default());
     let api = bridge.client(&package, profile, Some(prompter.clone()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

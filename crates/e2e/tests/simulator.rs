@@ -974,6 +974,7 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
   fetch() {{ wx.request({{ url: '{origin}/x', dataType: 'text', success: r => this.setData({{ seen: 'fetched ' + r.statusCode }}) }}) }},
   where() {{ wx.getLocation({{ success: r => this.setData({{ seen: 'at ' + r.latitude }}), fail: r => this.setData({{ seen: r.errMsg }}) }}) }},
   big() {{ this.setData({{ blob: 'x'.repeat(300 * 1024) }}) }},
+  sys() {{ this.setData({{ seen: 'width ' + wx.getSystemInfoSync().windowWidth }}) }},
 }})"#
     );
     let dir = write_app(
@@ -987,7 +988,7 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
             (
                 "pages/d/d.wxml",
                 r#"<view id="count">{{count}}</view><view id="seen">{{seen}}</view><button id="log" bindtap="log">log</button>
-<button id="read" bindtap="read">read</button><button id="fetch" bindtap="fetch">fetch</button><button id="where" bindtap="where">where</button><button id="big" bindtap="big">big</button>"#,
+<button id="read" bindtap="read">read</button><button id="fetch" bindtap="fetch">fetch</button><button id="where" bindtap="where">where</button><button id="big" bindtap="big">big</button><button id="sys" bindtap="sys">sys</button>"#,
             ),
             ("pages/d/d.js", &page_js),
         ],
@@ -1073,6 +1074,21 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
         .await
         .unwrap();
     b.screenshot("17-devtools-console").await.unwrap();
+
+    // Device: another profile resizes the frame and relaunches the app, which sees it.
+    b.click(&tab("device")).await.unwrap();
+    b.wait_for("document.querySelectorAll('#capsule-devtools select.profile option').length > 1", WAIT)
+        .await
+        .unwrap();
+    b.eval("var s = document.querySelector('#capsule-devtools select.profile'); s.value = 'iphone-15'; s.dispatchEvent(new Event('change')); true")
+        .await
+        .unwrap();
+    b.wait_for("document.getElementById('capsule-phone').getBoundingClientRect().width === 393", WAIT)
+        .await
+        .unwrap();
+    b.wait_for("document.querySelector('wx-page #sys')", WAIT).await.unwrap();
+    b.click("wx-page #sys").await.unwrap();
+    b.wait_for(&seen("width 393"), WAIT).await.unwrap();
     let _ = stop.send(());
     server.abort();
 }

@@ -38,11 +38,21 @@ pub(crate) struct DevState {
     next: u64,
     console: VecDeque<Value>,
     breaches: Vec<String>,
+    /// When each batch of patches of the last second went to the views.
+    patches: VecDeque<std::time::Instant>,
     /// Who waits for the instance's answer to a query, in the order the queries went.
     pub(crate) answers: VecDeque<tokio::sync::oneshot::Sender<Value>>,
 }
 
 impl DevState {
+    /// Counts a batch of patches (for patches per second).
+    pub(crate) fn patched(&mut self) {
+        let now = std::time::Instant::now();
+        self.patches.push_back(now);
+        while self.patches.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1)) {
+            self.patches.pop_front();
+        }
+    }
     /// Keeps a console line (a log, an error, a termination) for the panel.
     pub(crate) fn record(&mut self, output: &Output) {
         let entry = match output {
@@ -73,6 +83,7 @@ pub(crate) fn routes() -> axum::Router<Arc<Shared>> {
         .route("/capsule-dev/permissions", get(permissions).post(set_permission))
         .route("/capsule-dev/resources", get(resources))
         .route("/capsule-dev/theme", post(theme))
+        .route("/capsule-dev/device", get(devices).post(switch_device))
 }
 
 fn dev(shared: &Shared) -> std::sync::MutexGuard<'_, DevState> {
@@ -226,6 +237,14 @@ async fn resources(State(shared): State<Arc<Shared>>) -> Json<Value> {
         }
         d.breaches.clone()
     };
+    {
+        let mut d = dev(&shared);
+        let now = std::time::Instant::now();
+        while d.patches.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1)) {
+            d.patches.pop_front();
+        }
+        m["patchesPerSecond"] = json!(d.patches.len());
+    }
     m["limits"] = json!({"setDataBytes": MAX_SET_DATA_BYTES, "setDataPerSecond": MAX_SET_DATA_PER_SECOND, "nodes": MAX_NODES});
     m["breaches"] = json!(breaches);
     Json(m)
@@ -239,5 +258,35 @@ async fn theme(State(shared): State<Arc<Shared>>, bytes: axum::body::Bytes) -> R
             StatusCode::NO_CONTENT.into_response()
         }
         _ => (StatusCode::BAD_REQUEST, "theme is light or dark").into_response(),
+    }
+}
+
+async fn devices(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let current = shared.device.lock().unwrap_or_else(|p| p.into_inner()).name;
+    let names: Vec<&str> = crate::DEVICES.iter().map(|d| d.name).collect();
+    Json(json!({"current": current, "devices": names}))
+}
+
+/// Switches the device profile: the frame, what the system-info APIs report, and the app,
+/// which relaunches on the same page (as the platform's tools do).
+async fn switch_device(State(shared): State<Arc<Shared>>, bytes: axum::body::Bytes) -> Response {
+    let Some(v) = body(&bytes) else { return not_json() };
+    let Some(device) = v["name"].as_str().and_then(crate::device) else {
+        return (StatusCode::BAD_REQUEST, "no such device").into_response();
+    };
+    *shared.device.lock().unwrap_or_else(|p| p.into_inner()) = device;
+    if let Some(state) = shared.api.as_ref().and_then(|a| a.device_state()) {
+        state.set_profile(crate::bridge_device(&device));
+    }
+    crate::send_view(
+        &shared,
+        json!({"type": "deviceProfile", "width": device.width, "height": device.height,
+               "statusBar": device.status_bar, "safeBottom": device.safe_bottom}),
+    );
+    let package = (*shared.running().package).clone();
+    let (program, _) = capsule_template::compile_package(&package);
+    match crate::reload(&shared, package, program) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot restart the app: {e}")).into_response(),
     }
 }

@@ -56,6 +56,19 @@ pub fn device(name: &str) -> Option<Device> {
     DEVICES.iter().copied().find(|d| d.name == name)
 }
 
+/// What the bridge's system-info APIs say of a device profile.
+pub fn bridge_device(device: &Device) -> capsule_bridge::Device {
+    capsule_bridge::Device {
+        model: device.name.to_string(),
+        width: device.width,
+        height: device.height,
+        status_bar: device.status_bar,
+        safe_bottom: device.safe_bottom,
+        pixel_ratio: if device.width <= 375 { 2.0 } else { 3.0 },
+        ..capsule_bridge::Device::default()
+    }
+}
+
 /// Scopes and whether each is granted.
 type Settings = Vec<(String, bool)>;
 
@@ -173,7 +186,10 @@ struct Running {
 
 struct Shared {
     running: std::sync::RwLock<Arc<Running>>,
-    device: Device,
+    /// The device the phone frame shows; the developer tools can switch it.
+    device: Mutex<Device>,
+    pool: Arc<Pool>,
+    limits: Limits,
     /// Every live page (parked tab pages too), in the order they opened.
     pages: Mutex<Vec<(u32, PageMirror)>>,
     /// The stack, bottom first: the last is shown.
@@ -203,8 +219,6 @@ impl Shared {
 pub struct Simulator {
     pub addr: SocketAddr,
     shared: Arc<Shared>,
-    pool: Arc<Pool>,
-    limits: Limits,
 }
 
 impl Simulator {
@@ -230,7 +244,9 @@ impl Simulator {
         let running = Running { package, styles, handle: instance.sender(), generation: 0 };
         let shared = Arc::new(Shared {
             running: std::sync::RwLock::new(Arc::new(running)),
-            device,
+            device: Mutex::new(device),
+            pool: pool.clone(),
+            limits: limits.clone(),
             pages: Mutex::new(Vec::new()),
             stack: Mutex::new(Vec::new()),
             to_views,
@@ -272,42 +288,13 @@ impl Simulator {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
         });
-        Ok(Simulator { addr, shared, pool, limits })
+        Ok(Simulator { addr, shared })
     }
 
     /// Runs a new version of the app in place of the current one (hot reload): the views
     /// start over from the new app, on the page that was shown, with its query.
     pub fn reload(&self, package: Package, program: Program) -> std::io::Result<()> {
-        let shown = {
-            let stack = self.shared.stack.lock().unwrap_or_else(|p| p.into_inner());
-            let pages = self.shared.pages.lock().unwrap_or_else(|p| p.into_inner());
-            stack
-                .last()
-                .and_then(|top| pages.iter().find(|(id, _)| id == top))
-                .map(|(_, m)| url_of(&m.route, &m.query))
-        };
-        let (styles, _) = capsule_style::compile_package(&package);
-        let package = Arc::new(package);
-        let api = self.shared.api.clone();
-        let instance = self.pool.spawn_with(package.clone(), Arc::new(program), self.limits.clone(), api);
-        let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
-        let generation = {
-            let mut running = self.shared.running.write().unwrap_or_else(|p| p.into_inner());
-            let generation = running.generation + 1;
-            *running = Arc::new(Running { package, styles, handle: instance.sender(), generation });
-            generation
-        };
-        self.shared.pages.lock().unwrap_or_else(|p| p.into_inner()).clear();
-        self.shared.stack.lock().unwrap_or_else(|p| p.into_inner()).clear();
-        self.shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).clear();
-        *self.shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner()) = tab_bar;
-        send_view(&self.shared, reset_message(&self.shared));
-        let pump = self.shared.clone();
-        std::thread::Builder::new()
-            .name("capsule-view-pump".into())
-            .spawn(move || pump_outputs(pump, instance, generation))?;
-        self.shared.running().handle.send(Input::Launch { path: shown });
-        Ok(())
+        reload(&self.shared, package, program)
     }
 
     /// Shows what is wrong with the package over the page (a reload that could not build),
@@ -324,6 +311,40 @@ impl Simulator {
     pub fn send(&self, input: Input) {
         self.shared.running().handle.send(input);
     }
+}
+
+/// Runs a new version of the app in place of the current one (see [`Simulator::reload`]).
+fn reload(shared: &Arc<Shared>, package: Package, program: Program) -> std::io::Result<()> {
+    let shown = {
+        let stack = shared.stack.lock().unwrap_or_else(|p| p.into_inner());
+        let pages = shared.pages.lock().unwrap_or_else(|p| p.into_inner());
+        stack
+            .last()
+            .and_then(|top| pages.iter().find(|(id, _)| id == top))
+            .map(|(_, m)| url_of(&m.route, &m.query))
+    };
+    let (styles, _) = capsule_style::compile_package(&package);
+    let package = Arc::new(package);
+    let api = shared.api.clone();
+    let instance = shared.pool.spawn_with(package.clone(), Arc::new(program), shared.limits.clone(), api);
+    let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
+    let generation = {
+        let mut running = shared.running.write().unwrap_or_else(|p| p.into_inner());
+        let generation = running.generation + 1;
+        *running = Arc::new(Running { package, styles, handle: instance.sender(), generation });
+        generation
+    };
+    shared.pages.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    shared.stack.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    *shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner()) = tab_bar;
+    send_view(&shared, reset_message(&shared));
+    let pump = shared.clone();
+    std::thread::Builder::new()
+        .name("capsule-view-pump".into())
+        .spawn(move || pump_outputs(pump, instance, generation))?;
+    shared.running().handle.send(Input::Launch { path: shown });
+    Ok(())
 }
 
 /// `route?k=v&…`, the query percent-encoded.
@@ -420,6 +441,7 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) 
                 send_view(&shared, message);
             }
             Output::Patches { page, patches } => {
+                shared.dev.lock().unwrap_or_else(|p| p.into_inner()).patched();
                 if let Some((_, mirror)) = shared
                     .pages
                     .lock()
@@ -719,7 +741,7 @@ fn change_tab_bar(shared: &Shared, name: &str, args: &Value) -> Result<(), Strin
 
 async fn index(State(shared): State<Arc<Shared>>) -> Response {
     let Some(page) = capsule_view_web::asset("/") else { return StatusCode::NOT_FOUND.into_response() };
-    let d = shared.device;
+    let d = *shared.device.lock().unwrap_or_else(|p| p.into_inner());
     let html = String::from_utf8_lossy(page.bytes).replace(
         ":root { --device-width: 375px; --device-height: 667px; --status-height: 20px; --safe-bottom: 0px; }",
         &format!(

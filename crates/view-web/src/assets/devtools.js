@@ -173,7 +173,8 @@
         body.querySelector('.numbers').innerHTML = '';
         [['heap', Math.round((m.heap || 0) / 1024) + ' KiB (peak ' + Math.round((m.heapPeak || 0) / 1024) + ')'],
           ['CPU this minute', Math.round(m.cpuMs || 0) + ' ms'],
-          ['setData per second', (m.setDataPerSecond || 0) + ' (limit ' + limits.setDataPerSecond + ')'],
+                    ['setData per second', (m.setDataPerSecond || 0) + ' (limit ' + limits.setDataPerSecond + ')'],
+          ['patches per second', String(m.patchesPerSecond || 0)],
           ['largest setData', (m.setDataMaxBytes || 0) + ' bytes (limit ' + limits.setDataBytes + ')'],
           ['nodes', (m.nodes || 0) + ' (limit ' + limits.nodes + ')']].forEach(function (row) {
           var line = el('div', 'metric'); line.appendChild(el('span', 'name', row[0])); line.appendChild(el('span', 'value', row[1]));
@@ -187,8 +188,16 @@
         if (!(m.breaches || []).length) list.appendChild(el('li', 'none', 'No limit breached.'));
       });
     },
-    device: function () {
+        device: function () {
       frame('device', function (b) {
+        var select = el('select', 'profile');
+        select.onchange = function () { post('device', { name: select.value }); };
+        b.appendChild(select);
+        get('device').then(function (d) {
+          (d.devices || []).forEach(function (name) {
+            var o = el('option', null, name); o.value = name; if (name === d.current) o.selected = true; select.appendChild(o);
+          });
+        });
         b.appendChild(button('Light', function () { post('theme', { theme: 'light' }); }, 'light'));
         b.appendChild(button('Dark', function () { post('theme', { theme: 'dark' }); }, 'dark'));
         b.appendChild(button('Location…', function () { document.getElementById('capsule-set-location').click(); }, 'location'));

@@ -83,7 +83,15 @@
       case 'webViewAnswer': webViewAnswer(msg); break;
       case 'device': deviceRequest(msg); break;
       case 'overlay': overlayEl.querySelector('pre').textContent = msg.text || ''; overlayEl.className = 'show'; break;
-      case 'vibrate': vibrate(msg.duration); break;
+            case 'vibrate': vibrate(msg.duration); break;
+      case 'deviceProfile': {
+        var root = document.documentElement.style;
+        root.setProperty('--device-width', msg.width + 'px');
+        root.setProperty('--device-height', msg.height + 'px');
+        root.setProperty('--status-height', msg.statusBar + 'px');
+        root.setProperty('--safe-bottom', msg.safeBottom + 'px');
+        break;
+      }
       case 'selectorQuery': send({ type: 'selectorQueryAnswer', seq: msg.seq, results: selectorQuery(msg) }); break;
     }
   }
