@@ -81,6 +81,9 @@ fn declared(app: &App, api: &str) -> Result<(), String> {
     }
 }
 
+/// Device requests one app may have waiting on the person at once.
+const MAX_WAITING_ON_PERSON: usize = 4;
+
 /// Runs a request that waits on a person, on a thread of its own; `finish` turns the answer
 /// (or `None`: nobody answered, or they cancelled) into the call's result.
 fn ask_person(
@@ -91,23 +94,33 @@ fn ask_person(
     finish: impl FnOnce(Option<Value>) -> Result<Value, String> + Send + 'static,
 ) {
     let Some(prompter) = c.bridge.options.prompter.clone() else { return reply.fail("cancel") };
-    // One request waits on the person per app, as one sheet shows at a time on the platform.
+    // A few requests may wait on the person per app (each holds a thread); past that they
+    // fail rather than pile up.
     let asking = c.bridge.asking.clone();
-    if !asking.lock().unwrap_or_else(|p| p.into_inner()).insert(c.app.id.clone()) {
-        return reply.fail("another request is waiting for the person");
+    {
+        let mut waiting = asking.lock().unwrap_or_else(|p| p.into_inner());
+        let n = waiting.entry(c.app.id.clone()).or_insert(0);
+        if *n >= MAX_WAITING_ON_PERSON {
+            return reply.fail("too many requests are waiting for the person");
+        }
+        *n += 1;
     }
     let app = c.app.clone();
     let reply = Arc::new(Mutex::new(Some(reply)));
     let kept = reply.clone();
     let spawned = std::thread::Builder::new().name("capsule-device".into()).spawn(move || {
         let answer = prompter.device(&app, request, &args);
-        asking.lock().unwrap_or_else(|p| p.into_inner()).remove(&app.id);
+        if let Some(n) = asking.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&app.id) {
+            *n = n.saturating_sub(1);
+        }
         if let Some(reply) = kept.lock().unwrap_or_else(|p| p.into_inner()).take() {
             reply.finish(finish(answer));
         }
     });
     if let Err(e) = spawned {
-        c.bridge.asking.lock().unwrap_or_else(|p| p.into_inner()).remove(&c.app.id);
+        if let Some(n) = c.bridge.asking.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&c.app.id) {
+            *n = n.saturating_sub(1);
+        }
         if let Some(reply) = reply.lock().unwrap_or_else(|p| p.into_inner()).take() {
             reply.fail(&format!("cannot wait for an answer: {e}"));
         }

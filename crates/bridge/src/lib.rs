@@ -427,7 +427,7 @@ pub struct Bridge {
     /// The last network calls of every app, for the developer tools.
     pub(crate) net_log: Arc<Mutex<NetLog>>,
     /// Apps with a device request waiting on the person.
-    pub(crate) asking: Arc<Mutex<std::collections::HashSet<String>>>,
+    pub(crate) asking: Arc<Mutex<HashMap<String, usize>>>,
 }
 
 /// Network calls as the developer tools list them: a sequence number, the app, the entry.
@@ -461,7 +461,7 @@ impl Bridge {
             stores: Mutex::new(HashMap::new()),
             net: std::sync::OnceLock::new(),
             net_log: Arc::new(Mutex::new(NetLog::default())),
-            asking: Arc::new(Mutex::new(std::collections::HashSet::new())),
+            asking: Arc::new(Mutex::new(HashMap::new())),
         };
         for api in builtin_apis().into_iter().chain(files::apis()).chain(net::apis()).chain(device::apis()) {
             bridge.register(api);

@@ -338,7 +338,7 @@ fn reload(shared: &Arc<Shared>, package: Package, program: Program) -> std::io::
     shared.stack.lock().unwrap_or_else(|p| p.into_inner()).clear();
     shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).clear();
     *shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner()) = tab_bar;
-    send_view(&shared, reset_message(&shared));
+    send_view(shared, reset_message(shared));
     let pump = shared.clone();
     std::thread::Builder::new()
         .name("capsule-view-pump".into())
