@@ -112,6 +112,9 @@ struct Shared {
     /// audit limits in the developer tools).
     set_data_times: RefCell<VecDeque<Instant>>,
     set_data_bytes: Cell<(usize, usize)>,
+    /// Network tasks still running, by the call that started them: a request until its
+    /// answer, a socket until it closes. They end with the instance.
+    tasks: RefCell<HashMap<u32, (u64, bool)>>,
 }
 
 struct Bridge {
@@ -352,6 +355,10 @@ impl Natives for Bridge {
         match (&self.api, &self.me) {
             (Some(api), Some(me)) => {
                 self.shared.pending_api.set(self.shared.pending_api.get() + 1);
+                if let Some(task) = args.get("taskId").and_then(Value::as_u64) {
+                    let socket = name == "connectSocket";
+                    self.shared.tasks.borrow_mut().insert(seq, (task, socket));
+                }
                 let (me, events_to) = (me.clone(), me.clone());
                 let events: capsule_bridge::Events = Arc::new(move |name: &str, data: Value| {
                     events_to.send(Input::ApiEvent { seq, name: name.to_string(), data })
@@ -397,6 +404,8 @@ impl Natives for Bridge {
 pub struct Instance {
     engine: Engine,
     shared: Rc<Shared>,
+    /// For ending the instance's network tasks when it ends.
+    api: Option<Arc<dyn ApiHost>>,
     package: Arc<Package>,
     launched: Option<Instant>,
     /// When the launch began, until the first page's entry is recorded.
@@ -432,15 +441,17 @@ impl Instance {
             pending_api: Cell::new(0),
             set_data_times: RefCell::new(VecDeque::new()),
             set_data_bytes: Cell::new((0, 0)),
+            tasks: RefCell::new(HashMap::new()),
         });
         let engine = Engine::new(
             package.clone(),
             limits,
-            Rc::new(Bridge { shared: shared.clone(), package: package.clone(), api, me }),
+            Rc::new(Bridge { shared: shared.clone(), package: package.clone(), api: api.clone(), me }),
         )?;
         Ok(Instance {
             engine,
             shared,
+            api,
             package,
             launched: None,
             launch_started: None,
@@ -499,9 +510,19 @@ impl Instance {
                 }
                 Input::ApiReply { seq, result } => {
                     self.shared.pending_api.set(self.shared.pending_api.get().saturating_sub(1));
+                    // A request is done with its answer; a socket lives on until it closes.
+                    let done = self.shared.tasks.borrow().get(&seq).is_some_and(|(_, socket)| !socket);
+                    let refused = self.shared.tasks.borrow().get(&seq).is_some_and(|(_, socket)| *socket)
+                        && !result["errMsg"].as_str().is_some_and(|m| m.ends_with(":ok"));
+                    if done || refused {
+                        self.shared.tasks.borrow_mut().remove(&seq);
+                    }
                     self.call("apiReply", &[Arg::Int(seq), Arg::Json(result)]);
                 }
                 Input::ApiEvent { seq, name, data } => {
+                    if name == "close" {
+                        self.shared.tasks.borrow_mut().remove(&seq);
+                    }
                     self.call("apiEvent", &[Arg::Int(seq), Arg::Str(name), Arg::Json(data)]);
                 }
                 Input::Theme { theme } => {
@@ -604,7 +625,22 @@ impl Instance {
         if self.terminated.is_none() {
             self.terminated = Some(reason.clone());
             self.shared.timers.borrow_mut().clear();
+            self.end_tasks();
             self.shared.outbox.borrow_mut().push(Output::Terminated { reason });
+        }
+    }
+
+    /// Aborts the requests and closes the sockets the instance still has running: an ended
+    /// instance must not keep connections open (a reload would leave them behind).
+    fn end_tasks(&self) {
+        let Some(api) = &self.api else { return };
+        for (_, (task, socket)) in self.shared.tasks.borrow_mut().drain() {
+            let (name, args) = if socket {
+                ("task.close", json!({"taskId": task, "code": 1000, "reason": "the app ended"}))
+            } else {
+                ("task.abort", json!({"taskId": task}))
+            };
+            api.call_async(name, args, Box::new(|_| {}));
         }
     }
 
@@ -1192,4 +1228,10 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.end_tasks();
+    }
 }

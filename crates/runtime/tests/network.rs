@@ -42,11 +42,17 @@ async fn echo(
     .into_response()
 }
 
+/// Close frames the WebSocket endpoint received saying the app ended, across tests.
+static CLOSES: AtomicUsize = AtomicUsize::new(0);
+
 async fn ws(upgrade: WebSocketUpgrade) -> Response {
     upgrade.on_upgrade(|mut socket: WebSocket| async move {
         for _ in 0..100 {
             match socket.recv().await {
                 Some(Ok(Message::Close(frame))) => {
+                    if frame.as_ref().is_some_and(|f| f.reason.as_str() == "the app ended") {
+                        CLOSES.fetch_add(1, Ordering::SeqCst);
+                    }
                     let _ = socket.send(Message::Close(frame)).await;
                     return;
                 }
@@ -121,7 +127,7 @@ fn serve() -> (String, tokio::sync::oneshot::Sender<()>, std::thread::JoinHandle
 
 struct Net {
     _pool: Pool,
-    handle: InstanceHandle,
+    handle: Option<InstanceHandle>,
     data: PathBuf,
     out: Vec<Output>,
     _stop: tokio::sync::oneshot::Sender<()>,
@@ -167,7 +173,7 @@ fn run(name: &str, js: &str, quota: Option<u64>) -> Net {
     let pool = Pool::new(1);
     let handle = pool.spawn_with(package, program, Limits::default(), Some(client));
     let out = handle.request(Input::Launch { path: None }, Duration::from_secs(30));
-    Net { _pool: pool, handle, data, out, _stop: stop }
+    Net { _pool: pool, handle: Some(handle), data, out, _stop: stop }
 }
 
 impl Net {
@@ -177,7 +183,7 @@ impl Net {
             if logs(&self.out).iter().any(|l| l == "= done") {
                 break;
             }
-            if let Some(o) = self.handle.recv(Duration::from_millis(100)) {
+            if let Some(o) = self.handle.as_ref().and_then(|h| h.recv(Duration::from_millis(100))) {
                 self.out.push(o);
             }
         }
@@ -430,4 +436,29 @@ fn the_file_system_manager_works_inside_the_app_folder_only() {
     }
     assert!(has(&l, "link readdirSync:fail permission denied, readdir wxfile://usr/link"), "{l:#?}");
     assert!(std::path::Path::new("/etc/passwd").exists(), "nothing outside was touched");
+}
+
+#[test]
+fn an_instance_that_ends_closes_its_sockets() {
+    let mut n = run(
+        "socket-end",
+        r#"
+        const s = wx.connectSocket({ url: base.replace('http', 'ws') + '/ws' });
+        s.onOpen(() => log('= done'));
+    "#,
+        None,
+    );
+    assert!(n.lines().contains(&"= done".to_string()));
+    let before = CLOSES.load(Ordering::SeqCst);
+    // The instance ends (as a reload ends the old one): its socket is closed for it.
+    n.handle = None;
+    let mut closed = false;
+    for _ in 0..100 {
+        if CLOSES.load(Ordering::SeqCst) > before {
+            closed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(closed, "the server saw no close");
 }
