@@ -237,21 +237,31 @@
     if (!app) app = { globalData: {} };
     callHook(app, 'onLaunch', [options]);
     callHook(app, 'onShow', [options]);
+    tell('show', options);
   };
-  hooks.appShow = function (options) { callHook(app, 'onShow', [options]); };
-  hooks.appHide = function () { callHook(app, 'onHide'); };
+  // App-level listeners (`wx.onAppShow`, `wx.onError`, …) hear what App's own methods hear.
+  var appListeners = { show: [], hide: [], error: [], pageNotFound: [], unhandledRejection: [] };
+  function tell(kind, arg) {
+    var list = appListeners[kind].slice();
+    list.forEach(function (f) { f(arg); });
+    return list.length > 0;
+  }
+  hooks.appShow = function (options) { callHook(app, 'onShow', [options]); tell('show', options); };
+  hooks.appHide = function () { callHook(app, 'onHide'); tell('hide'); };
   hooks.appError = function (message) {
-    if (app && typeof app.onError === 'function') app.onError(message);
-    else return false;
-    return true;
+    var own = app && typeof app.onError === 'function';
+    if (own) app.onError(message);
+    return tell('error', message) || own;
   };
   hooks.pageNotFound = function (res) {
-    if (app && typeof app.onPageNotFound === 'function') { app.onPageNotFound(res); return true; }
-    return false;
+    var own = app && typeof app.onPageNotFound === 'function';
+    if (own) app.onPageNotFound(res);
+    return tell('pageNotFound', res) || own;
   };
   hooks.unhandledRejection = function (reason) {
-    if (app && typeof app.onUnhandledRejection === 'function') { app.onUnhandledRejection({ reason: reason }); return true; }
-    return false;
+    var own = app && typeof app.onUnhandledRejection === 'function';
+    if (own) app.onUnhandledRejection({ reason: reason });
+    return tell('unhandledRejection', { reason: reason }) || own;
   };
 
   function makePage(id, route, query) {
@@ -586,6 +596,11 @@
   // The runtime drives page lifecycles; these return the page's data for the first render.
   hooks.createPage = function (id, route, query) {
     var page = makePage(id, route, query);
+    // The page a navigateTo opens takes the oldest channel still waiting.
+    var link = openerChannels.shift();
+    var channel = link ? link.channel.opened : channelEnd();
+    if (!link) Object.defineProperty(channel, 'peer', { value: channelEnd() });
+    page.getOpenerEventChannel = function () { return channel; };
     stack.push(page);
     if (page.__kind === 'component') { lifetime(page, 'created'); lifetime(page, 'attached'); }
     return JSON.stringify(page.data);
@@ -647,8 +662,17 @@
       var promise = null, resolve, reject;
       var wantsPromise = typeof options.success !== 'function' && typeof options.fail !== 'function' && typeof options.complete !== 'function';
       if (wantsPromise) promise = new Promise(function (res, rej) { resolve = res; reject = rej; });
+      // navigateTo links the two pages by an event channel (`events` are the opener's
+      // listeners); the opened page reaches it through getOpenerEventChannel().
+      var channel = null;
+      if (kind === 'navigateTo') {
+        channel = eventChannels(options.events);
+        openerChannels.push({ seq: seq, channel: channel });
+      }
       navCallbacks.set(seq, function (errMsg) {
+        openerChannels = openerChannels.filter(function (c) { return c.seq !== seq; });
         var result = { errMsg: errMsg };
+        if (channel && /:ok$/.test(errMsg)) result.eventChannel = channel.opener;
         var ok = /:ok$/.test(errMsg);
         if (ok) { if (options.success) options.success(result); if (resolve) resolve(result); }
         else { if (options.fail) options.fail(result); if (reject) reject(result); }
@@ -663,6 +687,30 @@
       }
       return promise || undefined;
     };
+  }
+  var openerChannels = [];
+  function channelEnd() {
+    var listeners = {};
+    var end = {
+      on: function (name, f) { if (typeof f === 'function') (listeners[name] = listeners[name] || []).push({ f: f }); },
+      once: function (name, f) { if (typeof f === 'function') (listeners[name] = listeners[name] || []).push({ f: f, once: true }); },
+      off: function (name, f) { listeners[name] = f === undefined ? [] : (listeners[name] || []).filter(function (l) { return l.f !== f; }); },
+      emit: function (name) {
+        var args = Array.prototype.slice.call(arguments, 1);
+        var list = end.peer.__listeners[name] || [];
+        end.peer.__listeners[name] = list.filter(function (l) { return !l.once; });
+        list.forEach(function (l) { l.f.apply(undefined, args); });
+      },
+    };
+    Object.defineProperty(end, '__listeners', { value: listeners });
+    return end;
+  }
+  function eventChannels(events) {
+    var opener = channelEnd(), opened = channelEnd();
+    Object.defineProperty(opener, 'peer', { value: opened });
+    Object.defineProperty(opened, 'peer', { value: opener });
+    for (const name of Object.keys(Object(events))) opener.on(name, events[name]);
+    return { opener: opener, opened: opened };
   }
   hooks.navigationDone = function (seq, errMsg) {
     var cb = navCallbacks.get(seq);
@@ -870,6 +918,12 @@
     if (app && typeof app.onThemeChange === 'function') app.onThemeChange(result);
     themeListeners.slice().forEach(function (f) { f(result); });
   };
+  var updateManager = {
+    onCheckForUpdate: function (f) { if (typeof f === 'function') Promise.resolve().then(function () { f({ hasUpdate: false }); }); },
+    onUpdateReady: function () {},
+    onUpdateFailed: function () {},
+    applyUpdate: function () { console.warn('applyUpdate: no update is waiting'); },
+  };
   var wx = {
     getPerformance: function () { return performance; },
     createSelectorQuery: function () { return createSelectorQuery(); },
@@ -913,6 +967,21 @@
     switchTab: navigation('switchTab'),
     nextTick: function (fn) { Promise.resolve().then(fn); },
     getLaunchOptionsSync: function () { return JSON.parse(JSON.stringify(launchOptions)); },
+    getAccountInfoSync: function () {
+      return { miniProgram: { appId: native.appId(), envVersion: 'develop', version: '' }, plugin: {} };
+    },
+    // The package running is the package there is: no update is ever waiting.
+    getUpdateManager: function () { return updateManager; },
+    onAppShow: function (f) { if (typeof f === 'function') appListeners.show.push(f); },
+    offAppShow: function (f) { appListeners.show = f === undefined ? [] : appListeners.show.filter(function (g) { return g !== f; }); },
+    onAppHide: function (f) { if (typeof f === 'function') appListeners.hide.push(f); },
+    offAppHide: function (f) { appListeners.hide = f === undefined ? [] : appListeners.hide.filter(function (g) { return g !== f; }); },
+    onError: function (f) { if (typeof f === 'function') appListeners.error.push(f); },
+    offError: function (f) { appListeners.error = f === undefined ? [] : appListeners.error.filter(function (g) { return g !== f; }); },
+    onPageNotFound: function (f) { if (typeof f === 'function') appListeners.pageNotFound.push(f); },
+    offPageNotFound: function (f) { appListeners.pageNotFound = f === undefined ? [] : appListeners.pageNotFound.filter(function (g) { return g !== f; }); },
+    onUnhandledRejection: function (f) { if (typeof f === 'function') appListeners.unhandledRejection.push(f); },
+    offUnhandledRejection: function (f) { appListeners.unhandledRejection = f === undefined ? [] : appListeners.unhandledRejection.filter(function (g) { return g !== f; }); },
     getEnterOptionsSync: function () { return JSON.parse(JSON.stringify(launchOptions)); },
     canIUse: function (schema) {
       if (typeof schema !== 'string') return false;

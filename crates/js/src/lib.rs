@@ -714,12 +714,14 @@ fn natives_object<'js>(
             promise.finish::<Object>()
         })?,
     )?;
-    let p = package_for_app;
+    let p = package_for_app.clone();
     o.set(
         "appScript",
         Function::new(ctx.clone(), move || -> Option<String> {
             p.files.contains("app.js").then(|| "app.js".to_string())
         })?,
     )?;
+    let p = package_for_app;
+    o.set("appId", Function::new(ctx.clone(), move || p.manifest.app_id.id.clone())?)?;
     Ok(o)
 }

@@ -690,3 +690,43 @@ fn developer_tools_read_every_page_and_evaluate_in_one() {
     assert!(refused["error"].as_str().unwrap().contains("not allowed"), "{refused}");
     assert!(h.answer(Query::Metrics)["cpuMs"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn event_channels_link_an_opener_and_the_page_it_opens() {
+    let files = app(&[
+        (
+            "pages/a/a.js",
+            "Page({ go() { wx.navigateTo({ url: '/pages/b/b', events: { fromB(x) { console.log('a heard ' + x) } },\n\
+               success(res) { res.eventChannel.emit('fromA', 'hi b') } }) } })",
+        ),
+        ("pages/a/a.wxml", "<view id=\"go\" bindtap=\"go\">go</view>"),
+        (
+            "pages/b/b.js",
+            "Page({ onLoad() { const ch = this.getOpenerEventChannel(); ch.on('fromA', x => console.log('b heard ' + x)); ch.emit('fromB', 'hi a') } })",
+        ),
+    ]);
+    let (h, _) = Harness::start(&files, Limits::default(), None);
+    assert_eq!(logs(&h.tap("#go")), ["a heard hi a", "b heard hi b"]);
+}
+
+#[test]
+fn app_level_listeners_and_the_update_manager() {
+    let files = app(&[(
+        "app.js",
+        "wx.onAppShow(o => console.log('shown ' + o.path)); wx.onError(m => console.log('listener ' + m.split('\\n')[0]));\n\
+         App({ onLaunch() { wx.getUpdateManager().onCheckForUpdate(r => console.log('update ' + r.hasUpdate));\n\
+           console.log('account ' + typeof wx.getAccountInfoSync().miniProgram.appId + ' ' + wx.getAccountInfoSync().miniProgram.envVersion) } })",
+    )]);
+    let files = {
+        let mut f = files;
+        f.retain(|(p, _)| p != "pages/a/a.js");
+        f.push(("pages/a/a.js".into(), "Page({ onLoad() { throw new Error('broken') } })".into()));
+        f
+    };
+    let (_h, out) = Harness::start(&files, Limits::default(), None);
+    let l = logs(&out);
+    assert!(l.contains(&"shown pages/a/a".to_string()), "{l:?}");
+    assert!(l.contains(&"account string develop".to_string()), "{l:?}");
+    assert!(l.contains(&"update false".to_string()), "{l:?}");
+    assert!(l.iter().any(|x| x.starts_with("listener Error: broken")), "{l:?}");
+}
