@@ -363,6 +363,8 @@
           lifetime(comp, 'attached');
           pendingReady.push(comp);
         });
+        // Relations are linked once both ends are attached, children finding their parents.
+        batch.forEach(function (comp) { if (componentsById.has(comp.__id)) linkRelations(comp); });
         var page = batch.length ? pagesById.get(batch[0].__page) : null;
         if (page && readyPages.has(page.__id)) Promise.resolve().then(function () { flushReady(page.__id); });
       }
@@ -440,6 +442,10 @@
       selectAllComponents: function (selector) { return selectComponents(this.__id, selector); },
       selectOwnerComponent: function () { return componentsById.get(this.__owner) || pagesById.get(this.__owner) || null; },
       getPageId: function () { return 'pageId:' + this.__page; },
+      getRelationNodes: function (key) {
+        var path = relationPath(this.is, String(key));
+        return (this.__links || []).filter(function (l) { return l.relation.path === path || l.relation.key === key; }).map(function (l) { return l.target; });
+      },
       createSelectorQuery: function () { return createSelectorQuery(this.__page, this.__shadow); },
       createIntersectionObserver: function (options) { return createIntersectionObserver(this.__page, options, this.__shadow, this.__id); },
     };
@@ -514,10 +520,64 @@
     names.forEach(function (n) { propertyObserver(comp, n, comp.data[n], olds[n]); });
     runObservers(comp, names);
   }
+  // relations: {'./child': {type: 'child', linked, unlinked}} on one side and the matching
+  // parent (or ancestor / descendant) relation on the other; linked when the child sits in
+  // the parent in the rendered tree (in its template or its slot).
+  function relationPath(from, key) {
+    var parts = key.charAt(0) === '/' ? [] : dirname(from).split('/').filter(Boolean);
+    key.split('/').forEach(function (p) { if (p === '..') parts.pop(); else if (p && p !== '.') parts.push(p); });
+    return parts.join('/');
+  }
+  function relationsOf(comp) {
+    var out = [];
+    var rel = Object(comp.__def.options.relations);
+    for (const key of Object.keys(rel)) {
+      var r = rel[key] || {};
+      out.push({ key: key, path: relationPath(comp.is, key), type: r.type, spec: r });
+    }
+    return out;
+  }
+  var UP = { parent: 'child', ancestor: 'descendant' };
+  function linkRelations(comp) {
+    var ancestors = null;
+    relationsOf(comp).forEach(function (mine) {
+      if (!UP[mine.type]) return;
+      if (ancestors === null) {
+        ancestors = JSON.parse(native.componentAncestors(comp.__id)).map(function (id) { return componentsById.get(id); }).filter(Boolean);
+      }
+      var candidates = mine.type === 'parent' ? ancestors.slice(0, 1) : ancestors;
+      for (var i = 0; i < candidates.length; i++) {
+        var other = candidates[i];
+        if (other.is !== mine.path) continue;
+        var theirs = relationsOf(other).filter(function (r) { return r.type === UP[mine.type] && r.path === comp.is; })[0];
+        if (!theirs) continue;
+        link(comp, mine, other);
+        link(other, theirs, comp);
+        if (typeof mine.spec.linked === 'function') mine.spec.linked.call(comp, other);
+        if (typeof theirs.spec.linked === 'function') theirs.spec.linked.call(other, comp);
+        break;
+      }
+    });
+  }
+  function link(comp, relation, target) {
+    var links = comp.__links || (Object.defineProperty(comp, '__links', { value: [] }), comp.__links);
+    links.push({ relation: relation, target: target });
+  }
+  function unlinkRelations(comp) {
+    (comp.__links || []).slice().forEach(function (l) {
+      var other = l.target;
+      comp.__links.splice(comp.__links.indexOf(l), 1);
+      var back = (other.__links || []).filter(function (b) { return b.target === comp; });
+      back.forEach(function (b) { other.__links.splice(other.__links.indexOf(b), 1); });
+      if (typeof l.relation.spec.unlinked === 'function') l.relation.spec.unlinked.call(comp, other);
+      back.forEach(function (b) { if (typeof b.relation.spec.unlinked === 'function') b.relation.spec.unlinked.call(other, comp); });
+    });
+  }
   function removeComponent(id) {
     var comp = componentsById.get(id);
     if (!comp) return;
     componentsById.delete(id);
+    unlinkRelations(comp);
     lifetime(comp, 'detached');
     viewListeners.forEach(function (l, seq) { if (l.owner === id) viewListeners.delete(seq); });
   }

@@ -111,6 +111,12 @@ pub trait Natives {
     }
     /// `selectComponent(s)`: ids of the components matching `selector` in the template of
     /// `owner` (a page or a component), in document order (JSON array).
+    /// The components around `component` in the rendered tree, nearest first (JSON array
+    /// of ids): whose template or slot holds it, and so on up.
+    fn component_ancestors(&self, component: u32) -> String {
+        let _ = component;
+        "[]".into()
+    }
     fn select_components(&self, owner: u32, selector: &str) -> String {
         let _ = (owner, selector);
         "[]".into()
@@ -629,6 +635,11 @@ fn natives_object<'js>(
         Function::new(ctx.clone(), move |owner: u32, selector: String| {
             n.select_components(owner, &selector)
         })?,
+    )?;
+    let n = natives.clone();
+    o.set(
+        "componentAncestors",
+        Function::new(ctx.clone(), move |component: u32| n.component_ancestors(component))?,
     )?;
     let n = natives.clone();
     o.set("apiSurface", Function::new(ctx.clone(), move || n.api_surface())?)?;

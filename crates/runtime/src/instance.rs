@@ -312,6 +312,23 @@ impl Natives for Bridge {
         json!({"calls": calls, "mark": plan.mark}).to_string()
     }
 
+    fn component_ancestors(&self, component: u32) -> String {
+        let pages = self.shared.pages.borrow();
+        let components = self.shared.components.borrow();
+        let Some(c) = components.get(&component) else { return "[]".into() };
+        let Some(state) = pages.iter().find(|p| p.id == c.page) else { return "[]".into() };
+        let Some(rendered) = &state.rendered else { return "[]".into() };
+        let mut out = Vec::new();
+        let mut cur = rendered.tree.get(c.host).and_then(|n| n.parent);
+        while let Some(id) = cur {
+            if let Some(&comp) = state.hosts.get(&id) {
+                out.push(comp);
+            }
+            cur = rendered.tree.get(id).and_then(|n| n.parent);
+        }
+        json!(out).to_string()
+    }
+
     fn select_components(&self, owner: u32, selector: &str) -> String {
         let pages = self.shared.pages.borrow();
         let components = self.shared.components.borrow();

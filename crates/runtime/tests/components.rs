@@ -230,3 +230,44 @@ fn a_component_that_contains_itself_stops_at_the_depth_limit() {
     );
     assert!(page.contains("still here"));
 }
+
+#[test]
+fn relations_link_a_parent_and_the_children_in_its_slot() {
+    let files = app(&[
+        ("pages/a/a.json", r#"{"usingComponents": {"tabs": "/c/tabs/tabs", "tab": "/c/tab/tab"}}"#),
+        (
+            "pages/a/a.wxml",
+            r#"<tabs id="t"><tab wx:for="{{list}}" wx:key="*this" title="{{item}}"/></tabs><view id="drop" bindtap="drop"/><view id="count" bindtap="count"/>"#,
+        ),
+        (
+            "pages/a/a.js",
+            "Page({ data: { list: ['one', 'two'] }, drop() { this.setData({ list: ['one'] }) },\n\
+             count() { console.log('children ' + this.selectComponent('#t').getRelationNodes('../tab/tab').map(t => t.data.title).join(',')) } })",
+        ),
+        ("c/tabs/tabs.json", r#"{"component": true}"#),
+        ("c/tabs/tabs.wxml", "<slot/>"),
+        (
+            "c/tabs/tabs.js",
+            "Component({ relations: { '../tab/tab': { type: 'child', linked(t) { console.log('tabs linked ' + t.data.title) }, unlinked(t) { console.log('tabs unlinked ' + t.data.title) } } } })",
+        ),
+        ("c/tab/tab.json", r#"{"component": true}"#),
+        ("c/tab/tab.wxml", "<text>{{title}}</text>"),
+        (
+            "c/tab/tab.js",
+            "Component({ properties: { title: String }, relations: { '../tabs/tabs': { type: 'parent', linked(p) { console.log(this.data.title + ' found its parent ' + p.is) } } } })",
+        ),
+    ]);
+    let (h, out) = Harness::start(&files, Limits::default(), None);
+    let l = logs(&out);
+    for want in [
+        "one found its parent c/tabs/tabs",
+        "tabs linked one",
+        "two found its parent c/tabs/tabs",
+        "tabs linked two",
+    ] {
+        assert!(l.contains(&want.to_string()), "{want}: {l:?}");
+    }
+    assert_eq!(logs(&h.tap("#count")), ["children one,two"]);
+    assert_eq!(logs(&h.tap("#drop")), ["tabs unlinked two"]);
+    assert_eq!(logs(&h.tap("#count")), ["children one"]);
+}
