@@ -1092,3 +1092,37 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
     let _ = stop.send(());
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_classes_carry_the_owners_rules_into_a_component() {
+    let dir = write_app(
+        "external",
+        &[
+            ("app.json", r#"{"pages": ["pages/p/p"]}"#),
+            ("app.js", "App({})"),
+            ("pages/p/p.json", r#"{"usingComponents": {"my-card": "/c/card/card"}}"#),
+            ("pages/p/p.wxml", r#"<my-card custom-class="red"/>"#),
+            ("pages/p/p.js", "Page({})"),
+            (
+                "pages/p/p.wxss",
+                ".red { color: rgb(255, 0, 0); } .inner { background-color: rgb(0, 0, 255); }",
+            ),
+            ("c/card/card.json", r#"{"component": true}"#),
+            ("c/card/card.wxml", r#"<view class="custom-class inner">x</view>"#),
+            ("c/card/card.js", "Component({ externalClasses: ['custom-class'] })"),
+        ],
+    );
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    let inner = capsule_e2e::query("my-card >>> .inner");
+    b.wait_for(&format!("{inner} && getComputedStyle({inner}).color === 'rgb(255, 0, 0)'"), WAIT)
+        .await
+        .unwrap();
+    // The page's other rules stay outside the component.
+    assert_eq!(
+        b.eval(&format!("getComputedStyle({inner}).backgroundColor")).await.unwrap(),
+        "rgba(0, 0, 0, 0)"
+    );
+    let _ = stop.send(());
+}

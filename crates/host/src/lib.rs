@@ -399,7 +399,15 @@ fn reset_message(shared: &Shared) -> Value {
             (c.path.clone(), json!({"css": css, "isolation": c.style_isolation}))
         })
         .collect();
-    json!({"type": "reset", "appCss": app_css, "tabBar": tab_bar, "window": manifest.window, "components": components})
+    // Each page's sheet unscoped too: a component given external classes takes the rules
+    // for those classes into its shadow root.
+    let page_css: Map<String, Value> = running
+        .styles
+        .pages
+        .iter()
+        .map(|(route, s)| (route.clone(), json!(s.to_css(Scope::Global))))
+        .collect();
+    json!({"type": "reset", "appCss": app_css, "tabBar": tab_bar, "window": manifest.window, "components": components, "pageCss": page_css})
 }
 
 fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) {

@@ -493,7 +493,20 @@
     attaching.push(comp);
     var opts = Object(def.options.options);
     var isolation = typeof opts.styleIsolation === 'string' ? opts.styleIsolation : (opts.addGlobalClass ? 'apply-shared' : '');
-    componentChanges(native.mount(id, JSON.stringify(comp.data), isolation));
+    Object.defineProperty(comp, '__external', { value: externalOf(def, c.props), writable: true });
+    componentChanges(native.mount(id, JSON.stringify(comp.data), isolation, JSON.stringify(comp.__external)));
+  }
+  // externalClasses: ['custom-class'] — the classes the owner passes as `custom-class`.
+  function camel(name) { return name.replace(/-([a-z])/g, function (_, c) { return c.toUpperCase(); }); }
+  function externalOf(def, props) {
+    var out = {};
+    var names = def.options.externalClasses;
+    if (!Array.isArray(names)) return out;
+    names.forEach(function (n) {
+      var v = props[camel(String(n))];
+      if (typeof v === 'string' && v) out[String(n)] = v;
+    });
+    return out;
   }
   function propertyObserver(comp, name, value, old) {
     var observer = comp.__def.props[name].observer;
@@ -503,6 +516,13 @@
   function setProperties(id, props) {
     var comp = componentsById.get(id);
     if (!comp) return;
+    var names = comp.__def.options.externalClasses;
+    if (Array.isArray(names) && names.some(function (n) { return camel(String(n)) in Object(props); })) {
+      var merged = {};
+      names.forEach(function (n) { var k = camel(String(n)); merged[k] = k in props ? props[k] : (comp.__external[String(n)] || ''); });
+      comp.__external = externalOf(comp.__def, merged);
+      componentChanges(native.setExternalClasses(id, JSON.stringify(comp.__external)));
+    }
     var defs = comp.__def.props;
     var changed = {};
     var olds = {};

@@ -92,16 +92,18 @@ pub trait Natives {
     /// framework to act on. An `Err` is thrown into the script.
     fn set_data(&self, owner: u32, json: &str, wxs: &WxsAccess<'_, '_>) -> Result<String, String>;
     /// A new component's first data (JSON): its template renders. `isolation` is the style
-    /// isolation its options ask for (empty: what its JSON says). Returns component changes
-    /// as `set_data` does.
+    /// isolation its options ask for (empty: what its JSON says); `external` its external
+    /// classes as the owner passes them (a JSON object). Returns component changes as
+    /// `set_data` does.
     fn mount(
         &self,
         component: u32,
         data: &str,
         isolation: &str,
+        external: &str,
         wxs: &WxsAccess<'_, '_>,
     ) -> Result<String, String> {
-        let _ = (component, data, isolation, wxs);
+        let _ = (component, data, isolation, external, wxs);
         Ok(String::new())
     }
     /// `triggerEvent` on a component: the listeners it reaches, in order (JSON).
@@ -111,6 +113,17 @@ pub trait Natives {
     }
     /// `selectComponent(s)`: ids of the components matching `selector` in the template of
     /// `owner` (a page or a component), in document order (JSON array).
+    /// The owner passed other external classes to `component` (a JSON object): its template
+    /// renders again with them. Returns component changes as `set_data` does.
+    fn set_external_classes(
+        &self,
+        component: u32,
+        external: &str,
+        wxs: &WxsAccess<'_, '_>,
+    ) -> Result<String, String> {
+        let _ = (component, external, wxs);
+        Ok(String::new())
+    }
     /// The components around `component` in the rendered tree, nearest first (JSON array
     /// of ids): whose template or slot holds it, and so on up.
     fn component_ancestors(&self, component: u32) -> String {
@@ -606,6 +619,7 @@ fn natives_object<'js>(
             }
         })?,
     )?;
+    let realm = wxs.clone();
     let n = natives.clone();
     o.set(
         "mount",
@@ -614,10 +628,11 @@ fn natives_object<'js>(
             move |ctx: Ctx<'js>,
                   component: u32,
                   data: String,
-                  isolation: String|
+                  isolation: String,
+                  external: String|
                   -> rquickjs::Result<String> {
                 let access = WxsAccess { ctx: ctx.clone(), realm: &wxs };
-                n.mount(component, &data, &isolation, &access)
+                n.mount(component, &data, &isolation, &external, &access)
                     .map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
             },
         )?,
@@ -635,6 +650,18 @@ fn natives_object<'js>(
         Function::new(ctx.clone(), move |owner: u32, selector: String| {
             n.select_components(owner, &selector)
         })?,
+    )?;
+    let n = natives.clone();
+    o.set(
+        "setExternalClasses",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, component: u32, external: String| -> rquickjs::Result<String> {
+                let access = WxsAccess { ctx: ctx.clone(), realm: &realm };
+                n.set_external_classes(component, &external, &access)
+                    .map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
+            },
+        )?,
     )?;
     let n = natives.clone();
     o.set(

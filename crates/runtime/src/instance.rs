@@ -257,6 +257,7 @@ impl Natives for Bridge {
         component: u32,
         data: &str,
         isolation: &str,
+        external: &str,
         wxs: &WxsAccess<'_, '_>,
     ) -> Result<String, String> {
         let data: Value = serde_json::from_str(data).map_err(|e| format!("component data: {e}"))?;
@@ -276,6 +277,27 @@ impl Natives for Bridge {
                 let (name, value) = (std::sync::Arc::from("isolation"), Value::String(isolation.to_string()));
                 rendered.tree.set_attr(shadow, &name, Some(value.clone()));
                 patches.push(capsule_template::Patch::SetAttr { id: shadow, name, value: Some(value) });
+            }
+            let external = external_classes(external);
+            if !external.is_empty() {
+                // The view adopts the owner's rules for those classes into the shadow root.
+                let owner = match rendered.component_owner(c.host).and_then(|o| rendered.component_path(o)) {
+                    Some(path) => format!("component:{path}"),
+                    None => format!("page:{}", state.route),
+                };
+                let names: Vec<&str> = external.iter().flat_map(|(_, v)| v.split_whitespace()).collect();
+                if let Some(shadow) = rendered.shadow_root(c.host) {
+                    for (name, value) in [("owner", owner), ("external", names.join(" "))] {
+                        let (name, value) = (std::sync::Arc::from(name), Value::String(value));
+                        rendered.tree.set_attr(shadow, &name, Some(value.clone()));
+                        patches.push(capsule_template::Patch::SetAttr {
+                            id: shadow,
+                            name,
+                            value: Some(value),
+                        });
+                    }
+                }
+                rendered.set_external_classes(&self.shared.program, c.host, external, &c.data, &caller);
             }
             patches.extend(rendered.mount(&self.shared.program, c.host, &c.data, &caller));
             self.emit(state.id, state.opened, patches, caller.take_errors());
@@ -310,6 +332,40 @@ impl Natives for Bridge {
             })
             .collect();
         json!({"calls": calls, "mark": plan.mark}).to_string()
+    }
+
+    fn set_external_classes(
+        &self,
+        component: u32,
+        external: &str,
+        wxs: &WxsAccess<'_, '_>,
+    ) -> Result<String, String> {
+        let Ok(mut pages) = self.shared.pages.try_borrow_mut() else {
+            return Err("a component cannot change while the page is rendering".into());
+        };
+        let mut components = self.shared.components.borrow_mut();
+        let Some(c) = components.get(&component) else { return Ok(String::new()) };
+        let Some(state) = pages.iter_mut().find(|p| p.id == c.page) else { return Ok(String::new()) };
+        if let Some(rendered) = state.rendered.as_mut() {
+            let external = external_classes(external);
+            let caller = wxs.caller(&c.wxs_scope);
+            let mut patches = Vec::new();
+            if let Some(shadow) = rendered.shadow_root(c.host) {
+                let names: Vec<&str> = external.iter().flat_map(|(_, v)| v.split_whitespace()).collect();
+                let (name, value) = (std::sync::Arc::from("external"), Value::String(names.join(" ")));
+                rendered.tree.set_attr(shadow, &name, Some(value.clone()));
+                patches.push(capsule_template::Patch::SetAttr { id: shadow, name, value: Some(value) });
+            }
+            patches.extend(rendered.set_external_classes(
+                &self.shared.program,
+                c.host,
+                external,
+                &c.data,
+                &caller,
+            ));
+            self.emit(state.id, state.opened, patches, caller.take_errors());
+        }
+        Ok(announce(&self.shared.program, state, &mut components, &self.shared.next_page))
     }
 
     fn component_ancestors(&self, component: u32) -> String {
@@ -1200,6 +1256,12 @@ pub fn find(tree: &Tree, selector: &str) -> Option<NodeId> {
         stack.extend(children.into_iter().rev());
     }
     None
+}
+
+/// `{"custom-class": "red big"}` → pairs, dropping what is not text.
+fn external_classes(json: &str) -> Vec<(String, String)> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(json) else { return Vec::new() };
+    map.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect()
 }
 
 /// Whether element `id` matches a simple selector: `#id`, `.class` or a tag name.

@@ -271,3 +271,24 @@ fn relations_link_a_parent_and_the_children_in_its_slot() {
     assert_eq!(logs(&h.tap("#drop")), ["tabs unlinked two"]);
     assert_eq!(logs(&h.tap("#count")), ["children one"]);
 }
+
+#[test]
+fn external_classes_put_the_owners_classes_in_the_template() {
+    let files = app(&[
+        ("pages/a/a.json", r#"{"usingComponents": {"card": "/c/card/card"}}"#),
+        ("pages/a/a.wxml", r#"<card custom-class="{{cls}}"/><view id="swap" bindtap="swap"/>"#),
+        ("pages/a/a.js", "Page({ data: { cls: 'red big' }, swap() { this.setData({ cls: 'blue' }) } })"),
+        ("c/card/card.json", r#"{"component": true}"#),
+        ("c/card/card.wxml", r#"<view class="custom-class inner">x</view><view class="{{mine}}">y</view>"#),
+        (
+            "c/card/card.js",
+            "Component({ externalClasses: ['custom-class'], data: { mine: 'custom-class' } })",
+        ),
+    ]);
+    let (h, _) = Harness::start(&files, Limits::default(), None);
+    let page = html(&h);
+    assert!(page.contains(r#"<view class="red big inner">x</view><view class="red big">y</view>"#), "{page}");
+    h.tap("#swap");
+    let page = html(&h);
+    assert!(page.contains(r#"<view class="blue inner">x</view><view class="blue">y</view>"#), "{page}");
+}

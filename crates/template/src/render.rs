@@ -54,6 +54,11 @@ struct Mounted {
     shadow: NodeId,
     /// What its template rendered; `None` until it is mounted.
     insts: Option<Vec<Inst>>,
+    /// The component whose template wrote it (`None`: the page).
+    owner: Option<NodeId>,
+    /// External classes (`custom-class` → the owner's `red big`), mapped in its template's
+    /// `class` attributes.
+    external: Vec<(String, String)>,
 }
 
 /// What rendering did to custom components, for the logic layer to act on, in document order
@@ -118,6 +123,8 @@ struct Cx<'p> {
     tags: Option<&'p HashMap<Arc<str>, Arc<str>>>,
     /// The component whose template is rendering (`None`: the page's).
     owner: Option<NodeId>,
+    /// That component's external classes, mapped in `class` attributes.
+    external: Vec<(String, String)>,
     components: &'p mut HashMap<NodeId, Mounted>,
     changes: &'p mut Vec<ComponentChange>,
 }
@@ -172,6 +179,7 @@ pub fn render(program: &Program, file: FileId, data: &Value, wxs: &dyn WxsHost) 
             template_depth: 0,
             tags: program.components.get(&file),
             owner: None,
+            external: Vec::new(),
             components: &mut rendered.components,
             changes: &mut rendered.changes,
         };
@@ -217,6 +225,7 @@ impl Rendered {
             template_depth: 0,
             tags: program.components.get(&self.file),
             owner: None,
+            external: Vec::new(),
             components: &mut self.components,
             changes: &mut self.changes,
         };
@@ -238,7 +247,7 @@ impl Rendered {
         if m.insts.is_some() {
             return patches;
         }
-        let (file, shadow) = (m.file, m.shadow);
+        let (file, shadow, external) = (m.file, m.shadow, m.external.clone());
         let mut insts = Vec::new();
         if let Some(f) = file.and_then(|f| program.files.get(f)) {
             let mut cx = Cx {
@@ -249,6 +258,7 @@ impl Rendered {
                 template_depth: 0,
                 tags: file.and_then(|f| program.components.get(&f)),
                 owner: Some(host),
+                external: external.clone(),
                 components: &mut self.components,
                 changes: &mut self.changes,
             };
@@ -273,7 +283,7 @@ impl Rendered {
     ) -> Vec<Patch> {
         let mut patches = Vec::new();
         let Some(m) = self.components.get_mut(&host) else { return patches };
-        let (file, shadow) = (m.file, m.shadow);
+        let (file, shadow, external) = (m.file, m.shadow, m.external.clone());
         let Some(mut insts) = m.insts.take() else { return patches };
         if let Some(f) = file.and_then(|f| program.files.get(f)) {
             let mut cx = Cx {
@@ -284,6 +294,7 @@ impl Rendered {
                 template_depth: 0,
                 tags: file.and_then(|f| program.components.get(&f)),
                 owner: Some(host),
+                external: external.clone(),
                 components: &mut self.components,
                 changes: &mut self.changes,
             };
@@ -294,6 +305,48 @@ impl Rendered {
             m.insts = Some(insts);
         }
         patches
+    }
+
+    /// Gives the component at `host` its external classes (name → the owner's classes) and,
+    /// if it was mounted, renders its template again with them (a rare change: the simple
+    /// way is the right one).
+    pub fn set_external_classes(
+        &mut self,
+        program: &Program,
+        host: NodeId,
+        external: Vec<(String, String)>,
+        data: &Value,
+        wxs: &dyn WxsHost,
+    ) -> Vec<Patch> {
+        let Some(m) = self.components.get_mut(&host) else { return Vec::new() };
+        if m.external == external {
+            return Vec::new();
+        }
+        m.external = external;
+        let Some(old) = m.insts.take() else { return Vec::new() };
+        let mut patches = Vec::new();
+        {
+            let mut cx = Cx {
+                program,
+                wxs,
+                tree: &mut self.tree,
+                patches: Some(&mut patches),
+                template_depth: 0,
+                tags: None,
+                owner: Some(host),
+                external: Vec::new(),
+                components: &mut self.components,
+                changes: &mut self.changes,
+            };
+            cx.remove_all(&old);
+        }
+        patches.extend(self.mount(program, host, data, wxs));
+        patches
+    }
+
+    /// The component (host) whose template wrote the component at `host`; `None`: the page.
+    pub fn component_owner(&self, host: NodeId) -> Option<NodeId> {
+        self.components.get(&host).and_then(|m| m.owner)
     }
 
     /// The shadow root of the component at `host`.
@@ -498,6 +551,22 @@ impl<'p> Cx<'p> {
         id
     }
 
+    /// An attribute's value with the component's external classes put in (`class` only).
+    fn mapped(&self, name: &str, value: Value) -> Value {
+        if name != "class" || self.external.is_empty() {
+            return value;
+        }
+        let Value::String(classes) = &value else { return value };
+        let out: Vec<&str> = classes
+            .split_whitespace()
+            .flat_map(|c| match self.external.iter().find(|(n, _)| n == c) {
+                Some((_, v)) => v.split_whitespace().collect::<Vec<_>>(),
+                None => vec![c],
+            })
+            .collect();
+        Value::String(out.join(" "))
+    }
+
     /// A component's attributes: those its element keeps, and its properties.
     fn split_attrs(&self, e: &ElementIr, scope: &Scope<'_, '_>) -> (Attrs, Map<String, Value>) {
         let mut attrs = Vec::new();
@@ -534,7 +603,11 @@ impl<'p> Cx<'p> {
             return Inst::Component { host, props, children };
         }
         let file = self.program.file_of(path);
-        self.components.insert(host, Mounted { path: path.clone(), depth, file, shadow, insts: None });
+        let owner = self.owner;
+        self.components.insert(
+            host,
+            Mounted { path: path.clone(), depth, file, shadow, insts: None, owner, external: Vec::new() },
+        );
         self.changes.push(ComponentChange::Created {
             host,
             shadow,
@@ -579,7 +652,9 @@ impl<'p> Cx<'p> {
                 let attrs = e
                     .attrs
                     .iter()
-                    .map(|a| (a.name.clone(), a.value.eval(scope, self.wxs).into_json()))
+                    .map(|a| {
+                        (a.name.clone(), self.mapped(&a.name, a.value.eval(scope, self.wxs).into_json()))
+                    })
                     .collect();
                 let listeners = self.listeners(&e.listeners, scope);
                 let id = self.create_element(e.tag.clone(), attrs, listeners);
@@ -739,7 +814,7 @@ impl<'p> Cx<'p> {
                 let id = *id;
                 if ir.deps.touches(changes) {
                     for a in e.attrs.iter().filter(|a| !a.value.is_static()) {
-                        let value = a.value.eval_json(scope, self.wxs);
+                        let value = self.mapped(&a.name, a.value.eval_json(scope, self.wxs));
                         if self.tree.attr(id, &a.name) != Some(&value) {
                             self.tree.set_attr(id, &a.name, Some(value.clone()));
                             self.emit(Patch::SetAttr { id, name: a.name.clone(), value: Some(value) });

@@ -51,7 +51,8 @@
         app.css = msg.appCss || '';
         app.tabBar = msg.tabBar || null;
         app.window = msg.window || {};
-        app.components = msg.components || {};
+                app.components = msg.components || {};
+        app.pageCss = msg.pageCss || {};
         app.sheets = new Map();
         setCss('app', app.css);
         renderTabBar();
@@ -343,9 +344,26 @@
     var comp = app.components[path] || {};
     var isolation = attrs.isolation || comp.isolation || 'isolated';
     var sheets = [baseSheet];
-    if (isolation === 'apply-shared' || isolation === 'shared') sheets.push(sheetOf('app', app.css));
+        if (isolation === 'apply-shared' || isolation === 'shared') sheets.push(sheetOf('app', app.css));
     sheets.push(sheetOf('component:' + path, comp.css));
+    var external = String(attrs.external || '').split(/\s+/).filter(Boolean);
+    if (external.length && attrs.owner) sheets.push(externalSheet(String(attrs.owner), external));
     root.adoptedStyleSheets = sheets;
+  }
+    // The owner's rules for the classes it passed as external classes: only those rules, so
+  // the owner's other rules still stop at the shadow root.
+  function externalSheet(owner, names) {
+    var key = 'external:' + owner + ':' + names.join(' ');
+    var cached = app.sheets.get(key);
+    if (cached) return cached;
+    var css = owner.indexOf('page:') === 0 ? app.pageCss[owner.slice(5)] : (app.components[owner.slice(10)] || {}).css;
+    var source = new CSSStyleSheet();
+    try { source.replaceSync(css || ''); } catch (e) { /* reported when the sheet was built */ }
+    var wanted = names.map(function (n) { return new RegExp('\\.' + n.replace(/[^\w-]/g, '\\$&') + '(?![\\w-])'); });
+    var kept = Array.prototype.filter.call(source.cssRules, function (r) {
+      return r.selectorText && wanted.some(function (w) { return w.test(r.selectorText); });
+    }).map(function (r) { return r.cssText; });
+    return sheetOf(key, kept.join('\n'));
   }
   // The parent of a node as events see it: a shadow root leads to its component's element.
   function up(n) { return n instanceof ShadowRoot ? n.host : n.parentNode; }
