@@ -1100,8 +1100,14 @@ async fn external_classes_carry_the_owners_rules_into_a_component() {
         &[
             ("app.json", r#"{"pages": ["pages/p/p"]}"#),
             ("app.js", "App({})"),
-            ("pages/p/p.json", r#"{"usingComponents": {"my-card": "/c/card/card"}}"#),
-            ("pages/p/p.wxml", r#"<my-card custom-class="red"/>"#),
+            (
+                "pages/p/p.wxml",
+                r#"<my-card custom-class="red"/><view id="row" style="display: flex"><cell wx:for="{{[1, 2]}}" wx:key="*this" n="{{item}}"/></view>"#,
+            ),
+            ("pages/p/p.json", r#"{"usingComponents": {"my-card": "/c/card/card", "cell": "/c/cell/cell"}}"#),
+            ("c/cell/cell.json", r#"{"component": true}"#),
+            ("c/cell/cell.wxml", r#"<view class="box" style="flex: 1">{{n}}</view>"#),
+            ("c/cell/cell.js", "Component({ options: { virtualHost: true }, properties: { n: Number } })"),
             ("pages/p/p.js", "Page({})"),
             (
                 "pages/p/p.wxss",
@@ -1124,5 +1130,21 @@ async fn external_classes_carry_the_owners_rules_into_a_component() {
         b.eval(&format!("getComputedStyle({inner}).backgroundColor")).await.unwrap(),
         "rgba(0, 0, 0, 0)"
     );
+    // virtualHost: the cells' boxes are the row's flex items, sharing its width (a tag
+    // without a hyphen is the element `wx-cell`).
+    let cell = capsule_e2e::query("wx-cell >>> .box");
+    b.wait_for(
+        &format!(
+            "{cell} && getComputedStyle(document.querySelector('wx-page wx-cell')).display === 'contents'"
+        ),
+        WAIT,
+    )
+    .await
+    .unwrap();
+    let widths = b
+        .eval(&format!("[{cell}.getBoundingClientRect().width, document.querySelector('wx-page #row').getBoundingClientRect().width]"))
+        .await
+        .unwrap();
+    assert_eq!(widths[0].as_f64().unwrap() * 2.0, widths[1].as_f64().unwrap(), "{widths}");
     let _ = stop.send(());
 }

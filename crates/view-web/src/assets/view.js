@@ -342,7 +342,9 @@
     var attrs = root.__capsule.attrs || {};
     var path = String(attrs.component || '');
     var comp = app.components[path] || {};
-    var isolation = attrs.isolation || comp.isolation || 'isolated';
+    var words = String(attrs.isolation || '').split(/\s+/).filter(Boolean);
+    var isolation = words.filter(function (w) { return w !== 'virtual-host'; })[0] || comp.isolation || 'isolated';
+    if (root.host && words.indexOf('virtual-host') >= 0) root.host.style.display = 'contents';
     var sheets = [baseSheet];
         if (isolation === 'apply-shared' || isolation === 'shared') sheets.push(sheetOf('app', app.css));
     sheets.push(sheetOf('component:' + path, comp.css));
