@@ -1148,3 +1148,70 @@ async fn external_classes_carry_the_owners_rules_into_a_component() {
     assert_eq!(widths[0].as_f64().unwrap() * 2.0, widths[1].as_f64().unwrap(), "{widths}");
     let _ = stop.send(());
 }
+
+/// A short silent WAV: 8 kHz, 8-bit mono, `seconds` long.
+fn silent_wav(seconds: f64) -> Vec<u8> {
+    let samples = (8000.0 * seconds) as u32;
+    let mut w = Vec::new();
+    w.extend(b"RIFF");
+    w.extend((36 + samples).to_le_bytes());
+    w.extend(b"WAVEfmt ");
+    w.extend(16u32.to_le_bytes());
+    w.extend(1u16.to_le_bytes());
+    w.extend(1u16.to_le_bytes());
+    w.extend(8000u32.to_le_bytes());
+    w.extend(8000u32.to_le_bytes());
+    w.extend(1u16.to_le_bytes());
+    w.extend(8u16.to_le_bytes());
+    w.extend(b"data");
+    w.extend(samples.to_le_bytes());
+    w.extend(std::iter::repeat_n(128u8, samples as usize));
+    w
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_video_plays_seeks_and_ends_with_the_platforms_events() {
+    let dir = write_app(
+        "video",
+        &[
+            ("app.json", r#"{"pages": ["pages/v/v"]}"#),
+            ("app.js", "App({})"),
+            (
+                "pages/v/v.wxml",
+                r#"<video id="v" src="/media/tone.wav" muted bindloadedmetadata="meta" bindplay="on" bindended="on" bindseekcomplete="seeked"/>
+<video id="broken" src="/media/missing.mp4" binderror="broken"/>
+<button id="play" bindtap="play">play</button><button id="seek" bindtap="seek">seek</button><view id="out">{{out}}</view>"#,
+            ),
+            (
+                "pages/v/v.js",
+                r#"Page({
+  data: { out: '' },
+  note(s) { this.setData({ out: this.data.out + s + ';' }) },
+  meta(e) { this.note('meta ' + Math.round(e.detail.duration * 10) / 10) },
+  on(e) { this.note(e.type) },
+  seeked(e) { this.note('seeked ' + Math.round(e.detail.position * 10) / 10) },
+  broken(e) { this.note('error') },
+  play() { wx.createVideoContext('v').play() },
+  seek() { wx.createVideoContext('v').seek(0.5) },
+})"#,
+            ),
+        ],
+    );
+    std::fs::create_dir_all(dir.join("media")).unwrap();
+    std::fs::write(dir.join("media/tone.wav"), silent_wav(0.8)).unwrap();
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for(&format!("{}.includes('meta 0.8;')", text_of("#out")), WAIT).await.unwrap();
+    b.wait_for(&format!("{}.includes('error;')", text_of("#out")), WAIT).await.unwrap();
+    b.click("#seek").await.unwrap();
+    b.wait_for(&format!("{}.includes('seeked 0.5;')", text_of("#out")), WAIT).await.unwrap();
+    b.click("#play").await.unwrap();
+    b.wait_for(
+        &format!("{}.includes('play;') && {}.includes('ended;')", text_of("#out"), text_of("#out")),
+        WAIT,
+    )
+    .await
+    .unwrap();
+    let _ = stop.send(());
+}

@@ -625,6 +625,14 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             send_view(shared, json!({"type": "previewImage", "urls": urls, "current": current}));
             ok(json!({}));
         }
+        "videoControl" => {
+            let page = args.get("page").and_then(Value::as_u64).or_else(|| top_page(shared).map(u64::from));
+            let mut message = args.clone();
+            message["type"] = json!("videoControl");
+            message["page"] = json!(page);
+            send_view(shared, message);
+            ok(json!({}));
+        }
         "pageScrollTo" => {
             let selector = args.get("selector").and_then(Value::as_str);
             let top = args.get("scrollTop").and_then(Value::as_f64);
@@ -768,13 +776,52 @@ async fn capsule_asset(Path(file): Path<String>) -> Response {
     }
 }
 
-async fn package_file(State(shared): State<Arc<Shared>>, Path(path): Path<String>) -> Response {
+async fn package_file(
+    State(shared): State<Arc<Shared>>,
+    Path(path): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
     // The package's own files only: a map lookup, so `..` or absolute paths reach nothing.
     match shared.running().package.files.get(&path) {
-        Some(bytes) => {
-            ([(header::CONTENT_TYPE, capsule_view_web::content_type(&path))], bytes.to_vec()).into_response()
-        }
+        Some(bytes) => file_response(bytes, capsule_view_web::content_type(&path), &headers),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// A file's bytes, or the one range a `Range: bytes=a-b` header asks for (media elements
+/// seek this way).
+fn file_response(bytes: &[u8], content_type: &'static str, headers: &axum::http::HeaderMap) -> Response {
+    let len = bytes.len();
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("bytes="))
+        .filter(|v| !v.contains(','))
+        .and_then(|v| v.split_once('-'))
+        .and_then(|(a, b)| match (a.trim(), b.trim()) {
+            ("", suffix) => {
+                suffix.parse::<usize>().ok().map(|n| (len.saturating_sub(n), len.saturating_sub(1)))
+            }
+            (start, "") => start.parse::<usize>().ok().map(|s| (s, len.saturating_sub(1))),
+            (start, end) => {
+                Some((start.parse().ok()?, end.parse::<usize>().ok()?.min(len.saturating_sub(1))))
+            }
+        });
+    match range {
+        Some((start, end)) if start <= end && end < len => (
+            StatusCode::PARTIAL_CONTENT,
+            [
+                (header::CONTENT_TYPE, content_type.to_string()),
+                (header::ACCEPT_RANGES, "bytes".to_string()),
+                (header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")),
+            ],
+            bytes[start..=end].to_vec(),
+        )
+            .into_response(),
+        Some(_) => (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{len}"))])
+            .into_response(),
+        None => ([(header::CONTENT_TYPE, content_type), (header::ACCEPT_RANGES, "bytes")], bytes.to_vec())
+            .into_response(),
     }
 }
 
@@ -785,13 +832,13 @@ pub const MAX_DEVICE_ANSWER: usize = 32 * 1024 * 1024;
 async fn app_file(
     State(shared): State<Arc<Shared>>,
     axum::extract::Path(path): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     let Some(api) = &shared.api else { return (StatusCode::NOT_FOUND, "not found").into_response() };
     match api.read_file(&path) {
         Ok(bytes) => {
             let name = path.rsplit('/').next().unwrap_or_default();
-            ([(axum::http::header::CONTENT_TYPE, capsule_view_web::content_type(name))], bytes)
-                .into_response()
+            file_response(&bytes, capsule_view_web::content_type(name), &headers)
         }
         Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
@@ -1005,4 +1052,36 @@ fn from_view(shared: &Shared, text: &str) {
         _ => return,
     };
     shared.running().handle.send(input);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_response;
+    use axum::http::{HeaderMap, StatusCode, header};
+
+    fn ranged(range: Option<&str>) -> (StatusCode, Option<String>) {
+        let mut headers = HeaderMap::new();
+        if let Some(r) = range {
+            headers.insert(header::RANGE, r.parse().unwrap());
+        }
+        let r = file_response(b"0123456789", "text/plain", &headers);
+        let content_range = r.headers().get(header::CONTENT_RANGE).map(|v| v.to_str().unwrap().to_string());
+        (r.status(), content_range)
+    }
+
+    #[test]
+    fn ranges_are_served_as_media_elements_ask() {
+        assert_eq!(ranged(None), (StatusCode::OK, None));
+        assert_eq!(ranged(Some("bytes=2-5")), (StatusCode::PARTIAL_CONTENT, Some("bytes 2-5/10".into())));
+        assert_eq!(ranged(Some("bytes=7-")), (StatusCode::PARTIAL_CONTENT, Some("bytes 7-9/10".into())));
+        assert_eq!(ranged(Some("bytes=-3")), (StatusCode::PARTIAL_CONTENT, Some("bytes 7-9/10".into())));
+        assert_eq!(ranged(Some("bytes=4-100")), (StatusCode::PARTIAL_CONTENT, Some("bytes 4-9/10".into())));
+        assert_eq!(
+            ranged(Some("bytes=20-30")),
+            (StatusCode::RANGE_NOT_SATISFIABLE, Some("bytes */10".into()))
+        );
+        // Several ranges at once, or nonsense: the whole file.
+        assert_eq!(ranged(Some("bytes=0-1,4-5")).0, StatusCode::OK);
+        assert_eq!(ranged(Some("items=1-2")).0, StatusCode::OK);
+    }
 }

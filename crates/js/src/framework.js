@@ -1011,6 +1011,21 @@
     getPerformance: function () { return performance; },
     createSelectorQuery: function () { return createSelectorQuery(); },
     createAnimation: createAnimation,
+    // wx.createVideoContext(id, component): the view plays the `<video>` with that id.
+    createVideoContext: function (id, component) {
+      var page = component && component.__page !== undefined ? component.__page : (component && component.__id !== undefined ? component.__id : undefined);
+      if (page === undefined) { var current = stack[stack.length - 1]; page = current ? current.__id : undefined; }
+      var root = component && component.__shadow !== undefined ? component.__shadow : undefined;
+      function action(name) {
+        return function () {
+          native.viewCall(++viewSeq, 'videoControl', JSON.stringify({ page: page, root: root, id: String(id), action: name, args: Array.prototype.slice.call(arguments) }));
+        };
+      }
+      var ctx = {};
+      ['play', 'pause', 'stop', 'seek', 'playbackRate', 'requestFullScreen', 'exitFullScreen'].forEach(function (n) { ctx[n] = action(n); });
+      ctx.sendDanmu = function () { console.warn('VideoContext.sendDanmu: not supported'); };
+      return ctx;
+    },
     createIntersectionObserver: function (component, options) {
       if (!component || component.__id === undefined) return createIntersectionObserver(undefined, component);
       if (component.__shadow !== undefined) return createIntersectionObserver(component.__page, options, component.__shadow, component.__id);

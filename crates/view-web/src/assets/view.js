@@ -81,7 +81,8 @@
       case 'previewImage': previewImage(msg); break;
       case 'observe': observe(msg); break;
       case 'disconnect': unobserve(msg.observer); break;
-      case 'webViewAnswer': webViewAnswer(msg); break;
+            case 'webViewAnswer': webViewAnswer(msg); break;
+      case 'videoControl': videoControl(msg); break;
       case 'device': deviceRequest(msg); break;
       case 'overlay': overlayEl.querySelector('pre').textContent = msg.text || ''; overlayEl.className = 'show'; break;
             case 'vibrate': vibrate(msg.duration); break;
@@ -438,6 +439,25 @@
       el.appendChild(img);
       el.__img = img;
       el.setAttribute('mode', 'scaleToFill');
+        } else if (tag === 'video') {
+      // A native video element; its events reach the page as the platform's.
+      var video = document.createElement('video');
+      video.controls = true;
+      video.playsInline = true;
+      el.__video = video;
+      el.appendChild(video);
+      video.addEventListener('play', function () { dispatch(el, 'play', {}); });
+      video.addEventListener('pause', function () { if (!video.ended) dispatch(el, 'pause', {}); });
+      video.addEventListener('ended', function () { dispatch(el, 'ended', {}); });
+      video.addEventListener('waiting', function () { dispatch(el, 'waiting', {}); });
+      video.addEventListener('timeupdate', function () { dispatch(el, 'timeupdate', { currentTime: video.currentTime, duration: video.duration || 0 }); });
+      video.addEventListener('loadedmetadata', function () {
+        var start = Number(attr(el, 'initial-time', 0)) || 0;
+        if (start > 0) video.currentTime = start;
+        dispatch(el, 'loadedmetadata', { width: video.videoWidth, height: video.videoHeight, duration: video.duration || 0 });
+      });
+            video.addEventListener('error', function () { dispatch(el, 'error', { errMsg: 'MEDIA_ERR_SRC_NOT_SUPPORTED' }); });
+      video.addEventListener('seeked', function () { dispatch(el, 'seekcomplete', { position: video.currentTime }); });
     } else if (tag === 'button') {
       var spinner = document.createElement('span');
       spinner.className = 'wx-loading';
@@ -483,6 +503,15 @@
     } else if ((tag === 'image' || tag === 'cover-image') && el.__img) {
       if (name === 'src') { if (value) el.__img.src = resolveSrc(el, value); else el.__img.removeAttribute('src'); }
       else if (name === 'mode') el.setAttribute('mode', value || 'scaleToFill');
+        } else if (tag === 'video' && el.__video) {
+      var v = el.__video;
+      if (name === 'src') { if (value) v.src = resolveSrc(el, value); else v.removeAttribute('src'); }
+      else if (name === 'poster') { if (value) v.poster = resolveSrc(el, value); else v.removeAttribute('poster'); }
+      else if (name === 'controls') v.controls = truthy(value);
+      else if (name === 'autoplay') { v.autoplay = truthy(value); if (v.autoplay) v.play().catch(function () {}); }
+      else if (name === 'loop') v.loop = truthy(value);
+      else if (name === 'muted') v.muted = truthy(value);
+      else if (name === 'object-fit') v.style.objectFit = value === 'fill' ? 'fill' : value === 'cover' ? 'cover' : 'contain';
     } else if (tag === 'scroll-view') {
       if (name === 'scroll-top' && value != null) el.scrollTop = Number(value);
       else if (name === 'scroll-left' && value != null) el.scrollLeft = Number(value);
@@ -974,6 +1003,26 @@
       }
       return { value: value, code: code };
     };
+  }
+
+    // wx.createVideoContext(id): play, pause, stop, seek, playbackRate, full screen.
+  function videoControl(msg) {
+    var page = byId.get(msg.page);
+    if (!page) return;
+    var el;
+    try { el = scopeOf(page, msg.root).querySelector('#' + CSS.escape(String(msg.id))); } catch (e) { el = null; }
+    var v = el && el.__video;
+    if (!v) return;
+    var arg = msg.args && msg.args[0];
+    switch (msg.action) {
+      case 'play': v.play().catch(function () {}); break;
+      case 'pause': v.pause(); break;
+            case 'stop': v.pause(); v.currentTime = 0; break;
+      case 'seek': v.currentTime = Math.max(0, Number(arg) || 0); break;
+      case 'playbackRate': v.playbackRate = Number(arg) || 1; break;
+      case 'requestFullScreen': if (v.requestFullscreen) v.requestFullscreen().catch(function () {}); break;
+      case 'exitFullScreen': if (document.fullscreenElement) document.exitFullscreen().catch(function () {}); break;
+    }
   }
 
   // web-view: the page at `src` in a frame over the whole page, once the host has said its
