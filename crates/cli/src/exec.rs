@@ -195,7 +195,11 @@ impl Session {
                         eprintln!("[view] {name} {args}");
                         json!({"errMsg": format!("{name}:ok")})
                     }
-                    "showModal" | "showActionSheet" | "selectorQuery" | "observeIntersection" => {
+                    "showModal"
+                    | "showActionSheet"
+                    | "selectorQuery"
+                    | "observeIntersection"
+                    | "loadFontFace" => {
                         json!({"errMsg": format!("{name}:fail no view is attached to answer it")})
                     }
                     _ => json!({"errMsg": format!("{name}:fail not supported")}),

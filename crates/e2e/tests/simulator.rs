@@ -1215,3 +1215,56 @@ async fn a_video_plays_seeks_and_ends_with_the_platforms_events() {
     .unwrap();
     let _ = stop.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_font_face_makes_a_font_the_page_can_use() {
+    let dir = write_app(
+        "font",
+        &[
+            ("app.json", r#"{"pages": ["pages/f/f"]}"#),
+            ("app.js", "App({})"),
+            ("pages/f/f.wxml", r#"<view id="out">{{out}}</view>"#),
+            (
+                "pages/f/f.js",
+                r#"Page({ data: { out: '' }, onLoad() {
+  wx.loadFontFace({ family: 'Shown', source: 'url("/fonts/face.ttf")', success: r => this.setData({ out: this.data.out + 'ok ' + r.status + ';' }),
+    fail: r => this.setData({ out: this.data.out + r.errMsg + ';' }) });
+  wx.loadFontFace({ family: 'Missing', source: 'url("/fonts/none.ttf")', fail: r => this.setData({ out: this.data.out + 'missing;' }) });
+  wx.loadFontFace({ family: 'Far', source: 'url("https://not-allowed.example.com/x.ttf")', fail: r => this.setData({ out: this.data.out + r.errMsg + ';' }) });
+} })"#,
+            ),
+        ],
+    );
+    std::fs::create_dir_all(dir.join("fonts")).unwrap();
+    std::fs::copy(system_font(), dir.join("fonts/face.ttf")).unwrap();
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    for want in [
+        "ok loaded;",
+        "missing;",
+        "loadFontFace:fail url not in domain list: https://not-allowed.example.com;",
+    ] {
+        b.wait_for(&format!("{}.includes({:?})", text_of("#out"), want), WAIT).await.unwrap();
+    }
+    assert_eq!(b.eval("document.fonts.check('12px Shown')").await.unwrap(), true);
+    let _ = stop.send(());
+}
+
+/// A TrueType font from the system (Chromium's own dependencies bring some).
+fn system_font() -> PathBuf {
+    let mut stack = vec![PathBuf::from("/usr/share/fonts")];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "ttf") {
+                return p;
+            }
+        }
+    }
+    panic!("no .ttf font under /usr/share/fonts: install fonts-dejavu-core");
+}

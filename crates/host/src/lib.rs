@@ -625,6 +625,35 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             send_view(shared, json!({"type": "previewImage", "urls": urls, "current": current}));
             ok(json!({}));
         }
+        "loadFontFace" => {
+            // The view loads the font (fonts are the document's, so components see it too);
+            // a font from the network must come from an origin the host allows.
+            let source = text("source");
+            let url = source
+                .trim()
+                .strip_prefix("url(")
+                .and_then(|s| s.strip_suffix(')'))
+                .map(|s| s.trim().trim_matches(|c| c == '"' || c == '\''))
+                .unwrap_or_default()
+                .to_string();
+            if text("family").is_empty() || url.is_empty() {
+                return fail("parameter error: family and source (url(\"…\")) are needed");
+            }
+            if url.contains("://") {
+                let verdict = match &shared.api {
+                    Some(api) => api.check_origin(&url),
+                    None => Err("no network access".into()),
+                };
+                if let Err(e) = verdict {
+                    return fail(&e);
+                }
+            }
+            send_waiting(
+                shared,
+                seq,
+                json!({"type": "loadFontFace", "seq": seq, "family": text("family"), "url": url, "desc": args.get("desc")}),
+            );
+        }
         "videoControl" => {
             let page = args.get("page").and_then(Value::as_u64).or_else(|| top_page(shared).map(u64::from));
             let mut message = args.clone();
@@ -1028,6 +1057,17 @@ fn from_view(shared: &Shared, text: &str) {
                 return;
             }
             result["errMsg"] = json!("observeIntersection:ok");
+            Input::ViewReply { seq, result }
+        }
+        Some("fontAnswer") => {
+            let Some(seq) = u32_of("seq") else { return };
+            if shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
+                return;
+            }
+            let result = match msg.get("error").and_then(Value::as_str) {
+                None => json!({"errMsg": "loadFontFace:ok", "status": "loaded"}),
+                Some(e) => json!({"errMsg": format!("loadFontFace:fail {e}"), "status": "error"}),
+            };
             Input::ViewReply { seq, result }
         }
         Some("selectorQueryAnswer") => {

@@ -1048,6 +1048,7 @@
     showNavigationBarLoading: viewApi('showNavigationBarLoading'),
     hideNavigationBarLoading: viewApi('hideNavigationBarLoading'),
     setBackgroundColor: viewApi('setBackgroundColor'),
+    loadFontFace: viewApi('loadFontFace'),
     pageScrollTo: viewApi('pageScrollTo'),
     previewImage: viewApi('previewImage'),
     setTabBarBadge: viewApi('setTabBarBadge'),

@@ -82,7 +82,8 @@
       case 'observe': observe(msg); break;
       case 'disconnect': unobserve(msg.observer); break;
             case 'webViewAnswer': webViewAnswer(msg); break;
-      case 'videoControl': videoControl(msg); break;
+            case 'videoControl': videoControl(msg); break;
+      case 'loadFontFace': loadFontFace(msg); break;
       case 'device': deviceRequest(msg); break;
       case 'overlay': overlayEl.querySelector('pre').textContent = msg.text || ''; overlayEl.className = 'show'; break;
             case 'vibrate': vibrate(msg.duration); break;
@@ -1005,7 +1006,25 @@
     };
   }
 
-    // wx.createVideoContext(id): play, pause, stop, seek, playbackRate, full screen.
+      // wx.loadFontFace: the font for the whole document (components' shadow roots too).
+  function loadFontFace(msg) {
+    var url = /:\/\//.test(msg.url) || /^data:/.test(msg.url) ? msg.url : resolveSrc({ __capsule: { page: top() } }, msg.url);
+    var desc = msg.desc || {};
+    var face;
+    try {
+      face = new FontFace(String(msg.family), 'url("' + url.replace(/"/g, '%22') + '")',
+        { style: desc.style || 'normal', weight: desc.weight || 'normal', variant: desc.variant || 'normal' });
+    } catch (e) {
+      send({ type: 'fontAnswer', seq: msg.seq, error: String(e.message || e) });
+      return;
+    }
+    face.load().then(function (f) {
+      document.fonts.add(f);
+      send({ type: 'fontAnswer', seq: msg.seq });
+    }, function (e) { send({ type: 'fontAnswer', seq: msg.seq, error: 'the font could not be loaded: ' + (e && e.message || e) }); });
+  }
+
+  // wx.createVideoContext(id): play, pause, stop, seek, playbackRate, full screen.
   function videoControl(msg) {
     var page = byId.get(msg.page);
     if (!page) return;
