@@ -189,19 +189,13 @@ fn timeout_of(c: &Call<'_>, default_ms: u64) -> Duration {
 /// `a=1&b=x%20y` from an object, values as text (objects as JSON), as the platform encodes
 /// a GET request's data.
 fn form_encode(map: &Map<String, Value>) -> String {
-    fn enc(s: &str) -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    }
     map.iter()
         .map(|(k, v)| {
-            format!("{}={}", enc(k), enc(&v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+            format!(
+                "{}={}",
+                crate::origin::percent_encode(k),
+                crate::origin::percent_encode(&v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            )
         })
         .collect::<Vec<_>>()
         .join("&")

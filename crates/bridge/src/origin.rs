@@ -45,6 +45,20 @@ pub fn origin_of(url: &str) -> Option<String> {
     })
 }
 
+/// `s` percent-encoded for a URL's query: everything but unreserved characters.
+///
+/// ```
+/// assert_eq!(capsule_bridge::origin::percent_encode("a b&c/é"), "a%20b%26c%2F%C3%A9");
+/// ```
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Whether `url` may be reached by a call of `kind` under the host's options: the shared list
 /// and the kind's own.
 pub fn check_kind(url: &str, kind: &str, options: &crate::Options) -> Result<(), String> {

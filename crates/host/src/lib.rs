@@ -349,20 +349,16 @@ fn reload(shared: &Arc<Shared>, package: Package, program: Program) -> std::io::
 
 /// `route?k=v&…`, the query percent-encoded.
 fn url_of(route: &str, query: &Map<String, Value>) -> String {
-    fn enc(s: &str) -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    }
     let pairs: Vec<String> = query
         .iter()
         .map(|(k, v)| {
-            format!("{}={}", enc(k), enc(v.as_str().map_or_else(|| v.to_string(), str::to_string).as_str()))
+            format!(
+                "{}={}",
+                capsule_bridge::origin::percent_encode(k),
+                capsule_bridge::origin::percent_encode(
+                    v.as_str().map_or_else(|| v.to_string(), str::to_string).as_str()
+                )
+            )
         })
         .collect();
     if pairs.is_empty() { route.to_string() } else { format!("{route}?{}", pairs.join("&")) }
