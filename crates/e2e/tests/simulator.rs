@@ -1268,3 +1268,41 @@ fn system_font() -> PathBuf {
     }
     panic!("no .ttf font under /usr/share/fonts: install fonts-dejavu-core");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_field_component_is_part_of_the_forms_submit() {
+    let dir = write_app(
+        "formfield",
+        &[
+            ("app.json", r#"{"pages": ["pages/f/f"]}"#),
+            ("app.js", "App({})"),
+            ("pages/f/f.json", r#"{"usingComponents": {"stepper": "/c/stepper/stepper"}}"#),
+            (
+                "pages/f/f.wxml",
+                r#"<form bindsubmit="submit"><input name="who" value="ada"/><stepper name="count" value="{{2}}"/><button id="go" form-type="submit">go</button></form><view id="out">{{out}}</view>"#,
+            ),
+            (
+                "pages/f/f.js",
+                "Page({ data: { out: '' }, submit(e) { this.setData({ out: JSON.stringify(e.detail.value) }) } })",
+            ),
+            ("c/stepper/stepper.json", r#"{"component": true}"#),
+            ("c/stepper/stepper.wxml", r#"<view id="plus" bindtap="plus">{{value}} +</view>"#),
+            (
+                "c/stepper/stepper.js",
+                "Component({ behaviors: ['wx://form-field'], methods: { plus() { this.setData({ value: this.data.value + 1 }) } } })",
+            ),
+        ],
+    );
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for("document.querySelector('wx-page #go')", WAIT).await.unwrap();
+    // The component changes its own value; the form sees the value it has now.
+    b.click("wx-stepper >>> #plus").await.unwrap();
+    b.wait_for(&format!("{}.textContent === '3 +'", capsule_e2e::query("wx-stepper >>> #plus")), WAIT)
+        .await
+        .unwrap();
+    b.click("wx-page #go").await.unwrap();
+    b.wait_for(&format!("{} === {:?}", text_of("#out"), r#"{"who":"ada","count":3}"#), WAIT).await.unwrap();
+    let _ = stop.send(());
+}

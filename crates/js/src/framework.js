@@ -311,6 +311,10 @@
   // refuses leaves this.data as it was), then this.data changes, then what the render did to
   // components is carried out, then data observers run.
   var observerDepth = 0;
+  function showFormField(comp) {
+    if (!comp.__def || !comp.__def.formField) return;
+    native.setHostAttrs(comp.__id, JSON.stringify({ 'form-field': true, name: comp.data.name, value: comp.data.value }));
+  }
   function setData(target, id, data, callback) {
     if (data === null || typeof data !== 'object') throw new TypeError('setData takes an object');
     var json = JSON.stringify(data);
@@ -323,6 +327,7 @@
     for (const key of keys) setPath(target.data, parsePath(key), parsed[key]);
     for (const k2 of Object.keys(Object(data))) if (data[k2] === undefined) console.warn('setData: `' + k2 + '` is undefined and was not set');
     componentChanges(changes);
+    showFormField(target);
     runObservers(target, keys);
     if (typeof callback === 'function') Promise.resolve().then(function () { callback.call(target); });
   }
@@ -388,6 +393,13 @@
     }
     if (!def.flat) {
       def.flat = flatten(def.options);
+      // The built-in behavior `wx://form-field`: `name` and `value` properties, shown to the
+      // form around the component so its submit includes them.
+      def.formField = (def.options.behaviors || []).indexOf('wx://form-field') >= 0;
+      if (def.formField) {
+        if (!('name' in def.flat.properties)) def.flat.properties.name = String;
+        if (!('value' in def.flat.properties)) def.flat.properties.value = null;
+      }
       def.emptyData = Object.keys(def.flat.data).length === 0;
       def.props = {};
       for (const name of Object.keys(def.flat.properties)) def.props[name] = propertyDef(def.flat.properties[name]);
@@ -498,6 +510,7 @@
     if (opts.virtualHost) isolation = (isolation || 'isolated') + ' virtual-host';
     Object.defineProperty(comp, '__external', { value: externalOf(def, c.props), writable: true });
     componentChanges(native.mount(id, JSON.stringify(comp.data), isolation, JSON.stringify(comp.__external)));
+    showFormField(comp);
   }
   // externalClasses: ['custom-class'] — the classes the owner passes as `custom-class`.
   function camel(name) { return name.replace(/-([a-z])/g, function (_, c) { return c.toUpperCase(); }); }
@@ -540,6 +553,7 @@
     if (!names.length) return;
     for (const n of names) comp.data[n] = changed[n];
     componentChanges(native.setData(id, JSON.stringify(changed)));
+    showFormField(comp);
     names.forEach(function (n) { propertyObserver(comp, n, comp.data[n], olds[n]); });
     runObservers(comp, names);
   }

@@ -124,6 +124,11 @@ pub trait Natives {
         let _ = (component, external, wxs);
         Ok(String::new())
     }
+    /// Sets attributes on `component`'s own element (a JSON object), as a form field shows its
+    /// name and value to the form around it.
+    fn set_host_attrs(&self, component: u32, attrs: &str) {
+        let _ = (component, attrs);
+    }
     /// The components around `component` in the rendered tree, nearest first (JSON array
     /// of ids): whose template or slot holds it, and so on up.
     fn component_ancestors(&self, component: u32) -> String {
@@ -662,6 +667,11 @@ fn natives_object<'js>(
                     .map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
             },
         )?,
+    )?;
+    let n = natives.clone();
+    o.set(
+        "setHostAttrs",
+        Function::new(ctx.clone(), move |component: u32, attrs: String| n.set_host_attrs(component, &attrs))?,
     )?;
     let n = natives.clone();
     o.set(

@@ -368,6 +368,24 @@ impl Natives for Bridge {
         Ok(announce(&self.shared.program, state, &mut components, &self.shared.next_page))
     }
 
+    fn set_host_attrs(&self, component: u32, attrs: &str) {
+        let Ok(Value::Object(attrs)) = serde_json::from_str::<Value>(attrs) else { return };
+        let Ok(mut pages) = self.shared.pages.try_borrow_mut() else { return };
+        let components = self.shared.components.borrow();
+        let Some(c) = components.get(&component) else { return };
+        let Some(state) = pages.iter_mut().find(|p| p.id == c.page) else { return };
+        let Some(rendered) = state.rendered.as_mut() else { return };
+        let mut patches = Vec::new();
+        for (name, value) in attrs {
+            let name: std::sync::Arc<str> = std::sync::Arc::from(name.as_str());
+            if rendered.tree.attr(c.host, &name) != Some(&value) {
+                rendered.tree.set_attr(c.host, &name, Some(value.clone()));
+                patches.push(capsule_template::Patch::SetAttr { id: c.host, name, value: Some(value) });
+            }
+        }
+        self.emit(state.id, state.opened, patches, Vec::new());
+    }
+
     fn component_ancestors(&self, component: u32) -> String {
         let pages = self.shared.pages.borrow();
         let components = self.shared.components.borrow();

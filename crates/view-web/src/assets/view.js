@@ -837,7 +837,8 @@
             else if (t === 'checkbox-group') value[key] = groupValue(c, 'checkbox');
             else if (t === 'radio-group') value[key] = groupValue(c, 'radio');
             else if (t === 'slider') value[key] = c.__range ? Number(c.__range.value) : 0;
-            else if (t === 'picker') value[key] = c.__value !== undefined ? c.__value : attr(c, 'value', null);
+                        else if (t === 'picker') value[key] = c.__value !== undefined ? c.__value : attr(c, 'value', null);
+            else if (attr(c, 'form-field', false)) value[key] = attr(c, 'value', null);
           }
         }
         if (c.childNodes) walk(c);
