@@ -1306,3 +1306,49 @@ async fn a_form_field_component_is_part_of_the_forms_submit() {
     b.wait_for(&format!("{} === {:?}", text_of("#out"), r#"{"who":"ada","count":3}"#), WAIT).await.unwrap();
     let _ = stop.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inner_audio_context_plays_in_the_view_and_reports_back() {
+    let dir = write_app(
+        "audio",
+        &[
+            ("app.json", r#"{"pages": ["pages/a/a"]}"#),
+            ("app.js", "App({})"),
+            ("pages/a/a.wxml", r#"<button id="go" bindtap="go">go</button><view id="out">{{out}}</view>"#),
+            (
+                "pages/a/a.js",
+                r#"Page({
+  data: { out: '' },
+  note(s) { this.setData({ out: this.data.out + s + ';' }) },
+  onLoad() {
+    const a = wx.createInnerAudioContext();
+    this.a = a;
+    a.src = '/media/tone.wav';
+    a.onCanplay(() => { if (!this.ready) { this.ready = true; this.note('canplay ' + Math.round(a.duration * 10) / 10) } });
+    a.onPlay(() => this.note('play'));
+    a.onEnded(() => this.note('ended'));
+    const broken = wx.createInnerAudioContext();
+    broken.src = '/media/missing.wav';
+    broken.onError(e => this.note('error ' + e.errCode));
+  },
+  go() { this.a.play() },
+})"#,
+            ),
+        ],
+    );
+    std::fs::create_dir_all(dir.join("media")).unwrap();
+    std::fs::write(dir.join("media/tone.wav"), silent_wav(0.6)).unwrap();
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for(&format!("{}.includes('canplay 0.6;')", text_of("#out")), WAIT).await.unwrap();
+    b.wait_for(&format!("{}.includes('error 10004;')", text_of("#out")), WAIT).await.unwrap();
+    b.click("wx-page #go").await.unwrap();
+    b.wait_for(
+        &format!("{}.includes('play;') && {}.includes('ended;')", text_of("#out"), text_of("#out")),
+        WAIT,
+    )
+    .await
+    .unwrap();
+    let _ = stop.send(());
+}

@@ -650,6 +650,47 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
                 json!({"type": "loadFontFace", "seq": seq, "family": text("family"), "url": url, "desc": args.get("desc")}),
             );
         }
+        "audioContext" => {
+            send_waiting(shared, seq, json!({"type": "audio", "seq": seq}));
+        }
+        "audioControl" => {
+            // Only an audio context the app made may be driven.
+            let Some(audio) = args.get("audio").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok())
+            else {
+                return fail("no such audio");
+            };
+            let mut waiting = shared.waiting.lock().unwrap_or_else(|p| p.into_inner());
+            if !waiting.get(&audio).is_some_and(|m| m["type"] == "audio") {
+                drop(waiting);
+                return fail("no such audio");
+            }
+            match args.get("action").and_then(Value::as_str) {
+                Some("destroy") => {
+                    waiting.remove(&audio);
+                }
+                // What is set is kept with the context, so a view that connects later (the
+                // app made it in onLoad) sets it up the same.
+                Some("set") => {
+                    if let (Some(entry), Some(Value::Object(set))) =
+                        (waiting.get_mut(&audio), args.get("args").and_then(|a| a.get(0)))
+                    {
+                        if !entry["set"].is_object() {
+                            entry["set"] = json!({});
+                        }
+                        if let Some(kept) = entry["set"].as_object_mut() {
+                            kept.extend(set.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+            drop(waiting);
+            send_view(
+                shared,
+                json!({"type": "audioControl", "audio": audio, "action": args.get("action"), "args": args.get("args")}),
+            );
+            ok(json!({}));
+        }
         "videoControl" => {
             let page = args.get("page").and_then(Value::as_u64).or_else(|| top_page(shared).map(u64::from));
             let mut message = args.clone();
@@ -1053,6 +1094,25 @@ fn from_view(shared: &Shared, text: &str) {
                 return;
             }
             result["errMsg"] = json!("observeIntersection:ok");
+            Input::ViewReply { seq, result }
+        }
+        Some("audioEvent") => {
+            let Some(seq) = u32_of("seq") else { return };
+            if !shared
+                .waiting
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&seq)
+                .is_some_and(|m| m["type"] == "audio")
+            {
+                return;
+            }
+            let mut result = json!({"errMsg": "audio:ok"});
+            for k in ["event", "currentTime", "duration", "paused", "message"] {
+                if let Some(v) = msg.get(k) {
+                    result[k] = v.clone();
+                }
+            }
             Input::ViewReply { seq, result }
         }
         Some("fontAnswer") => {

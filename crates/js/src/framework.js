@@ -965,9 +965,9 @@
         delete result.errMsg;
         var self = pagesById.get(listener.owner) || componentsById.get(listener.owner);
         if (typeof listener.callback === 'function') listener.callback.call(self, result);
-      } else {
+            } else {
         viewListeners.delete(seq);
-        console.error('IntersectionObserver.observe: ' + result.errMsg);
+        console.error((listener.what || 'IntersectionObserver.observe') + ': ' + result.errMsg);
       }
       return;
     }
@@ -1025,6 +1025,44 @@
     getPerformance: function () { return performance; },
     createSelectorQuery: function () { return createSelectorQuery(); },
     createAnimation: createAnimation,
+    // wx.createInnerAudioContext(): an audio element in the view, driven from here; its
+    // events come back as further replies to the call that made it.
+    createInnerAudioContext: function () {
+      var id = ++viewSeq;
+      var NAMES = { canplay: 'Canplay', play: 'Play', pause: 'Pause', stop: 'Stop', ended: 'Ended', timeupdate: 'TimeUpdate',
+        error: 'Error', waiting: 'Waiting', seeking: 'Seeking', seeked: 'Seeked' };
+      var events = {};
+      Object.keys(NAMES).forEach(function (k) { events[NAMES[k]] = listenerSet(); });
+      var state = { src: '', startTime: 0, autoplay: false, loop: false, volume: 1, playbackRate: 1,
+        duration: 0, currentTime: 0, paused: true, buffered: 0 };
+      var destroyed = false;
+      function control(action, args) {
+        if (!destroyed) native.viewCall(++viewSeq, 'audioControl', JSON.stringify({ audio: id, action: action, args: args || [] }));
+      }
+      viewListeners.set(id, { what: 'InnerAudioContext', callback: function (r) {
+        state.duration = Number(r.duration) || 0;
+        state.currentTime = Number(r.currentTime) || 0;
+        state.paused = r.paused !== false;
+        var name = NAMES[r.event];
+        if (name) events[name].emit(r.event === 'error' ? { errMsg: r.message || 'MEDIA_ERR_SRC_NOT_SUPPORTED', errCode: 10004 } : undefined);
+      } });
+      native.viewCall(id, 'audioContext', JSON.stringify({ audio: id }));
+      var ctx = {};
+      ['src', 'startTime', 'autoplay', 'loop', 'volume', 'playbackRate'].forEach(function (p) {
+        Object.defineProperty(ctx, p, { enumerable: true, get: function () { return state[p]; },
+          set: function (v) { state[p] = v; var o = {}; o[p] = v; control('set', [o]); } });
+      });
+      ['duration', 'currentTime', 'paused', 'buffered'].forEach(function (p) {
+        Object.defineProperty(ctx, p, { enumerable: true, get: function () { return state[p]; } });
+      });
+      ctx.play = function () { control('play'); };
+      ctx.pause = function () { control('pause'); };
+      ctx.stop = function () { control('stop'); };
+      ctx.seek = function (position) { control('seek', [Number(position) || 0]); };
+      ctx.destroy = function () { control('destroy'); destroyed = true; viewListeners.delete(id); };
+      Object.keys(events).forEach(function (n) { ctx['on' + n] = events[n].on; ctx['off' + n] = events[n].off; });
+      return ctx;
+    },
     // wx.createVideoContext(id, component): the view plays the `<video>` with that id.
     createVideoContext: function (id, component) {
       var page = component && component.__page !== undefined ? component.__page : (component && component.__id !== undefined ? component.__id : undefined);

@@ -83,7 +83,9 @@
       case 'disconnect': unobserve(msg.observer); break;
             case 'webViewAnswer': webViewAnswer(msg); break;
             case 'videoControl': videoControl(msg); break;
-      case 'loadFontFace': loadFontFace(msg); break;
+            case 'loadFontFace': loadFontFace(msg); break;
+            case 'audio': audioOf(msg.seq); if (msg.set) audioControl({ audio: msg.seq, action: 'set', args: [msg.set] }); break;
+      case 'audioControl': audioControl(msg); break;
       case 'device': deviceRequest(msg); break;
       case 'overlay': overlayEl.querySelector('pre').textContent = msg.text || ''; overlayEl.className = 'show'; break;
             case 'vibrate': vibrate(msg.duration); break;
@@ -1007,7 +1009,46 @@
     };
   }
 
-      // wx.loadFontFace: the font for the whole document (components' shadow roots too).
+        // wx.createInnerAudioContext: one audio element per context; its events go back to it.
+  var audios = new Map();
+  function audioOf(id) {
+    var a = audios.get(id);
+    if (a) return a;
+    a = new Audio();
+    a.preload = 'auto';
+    audios.set(id, a);
+    ['canplay', 'play', 'pause', 'ended', 'timeupdate', 'error', 'waiting', 'seeking', 'seeked'].forEach(function (ev) {
+      a.addEventListener(ev, function () { audioEvent(id, a, ev); });
+    });
+    return a;
+  }
+  function audioEvent(id, a, ev) {
+    send({ type: 'audioEvent', seq: id, event: ev, currentTime: a.currentTime, duration: isFinite(a.duration) ? a.duration : 0,
+      paused: a.paused, message: ev === 'error' ? 'MEDIA_ERR_SRC_NOT_SUPPORTED' : undefined });
+  }
+  function audioControl(msg) {
+    var a = audioOf(msg.audio);
+    var args = msg.args || [];
+    switch (msg.action) {
+      case 'set': {
+        var o = args[0] || {};
+        if ('src' in o) a.src = resolveSrc({ __capsule: { page: top() } }, o.src);
+        if ('loop' in o) a.loop = !!o.loop;
+        if ('volume' in o) a.volume = Math.min(1, Math.max(0, Number(o.volume)));
+        if ('playbackRate' in o) a.playbackRate = Number(o.playbackRate) || 1;
+        if ('autoplay' in o) a.autoplay = !!o.autoplay;
+        if ('startTime' in o) a.__start = Number(o.startTime) || 0;
+        break;
+      }
+      case 'play': if (a.__start && a.currentTime === 0) a.currentTime = a.__start; a.play().catch(function () {}); break;
+      case 'pause': a.pause(); break;
+      case 'stop': a.pause(); a.currentTime = 0; audioEvent(msg.audio, a, 'stop'); break;
+      case 'seek': a.currentTime = Math.max(0, Number(args[0]) || 0); break;
+      case 'destroy': a.pause(); a.removeAttribute('src'); audios.delete(msg.audio); break;
+    }
+  }
+
+  // wx.loadFontFace: the font for the whole document (components' shadow roots too).
   function loadFontFace(msg) {
     var url = /:\/\//.test(msg.url) || /^data:/.test(msg.url) ? msg.url : resolveSrc({ __capsule: { page: top() } }, msg.url);
     var desc = msg.desc || {};
