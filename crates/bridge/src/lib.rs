@@ -428,6 +428,8 @@ pub struct Bridge {
     pub(crate) net_log: Arc<Mutex<NetLog>>,
     /// Apps with a device request waiting on the person.
     pub(crate) asking: Arc<Mutex<HashMap<String, usize>>>,
+    /// What [`Bridge::surface`] gives, built on first use (after every API is registered).
+    surface: std::sync::OnceLock<Value>,
 }
 
 /// Network calls as the developer tools list them: a sequence number, the app, the entry.
@@ -462,6 +464,7 @@ impl Bridge {
             net: std::sync::OnceLock::new(),
             net_log: Arc::new(Mutex::new(NetLog::default())),
             asking: Arc::new(Mutex::new(HashMap::new())),
+            surface: std::sync::OnceLock::new(),
         };
         for api in builtin_apis().into_iter().chain(files::apis()).chain(net::apis()).chain(device::apis()) {
             bridge.register(api);
@@ -472,11 +475,16 @@ impl Bridge {
     /// Registers (or replaces) an API: host builders add their own this way.
     pub fn register(&mut self, api: Api) {
         self.apis.insert(api.name.clone(), api);
+        self.surface = std::sync::OnceLock::new();
     }
 
     /// The APIs `wx` offers: name, whether a `Sync` variant exists, its positional
     /// arguments and the result field it returns.
     pub fn surface(&self) -> Value {
+        self.surface.get_or_init(|| self.build_surface()).clone()
+    }
+
+    fn build_surface(&self) -> Value {
         let mut names: Vec<&Api> = self.apis.values().collect();
         names.sort_by(|a, b| a.name.cmp(&b.name));
         Value::Array(

@@ -88,11 +88,36 @@ fn hex(key: &[u8; 32]) -> String {
 /// Evaluates `source` as a global script named `filename`, from cached bytecode when there is
 /// some, compiling (and caching) it otherwise.
 pub fn eval<'js>(ctx: &Ctx<'js>, source: &str, filename: &str) -> rquickjs::Result<Value<'js>> {
+    eval_keyed(ctx, source, filename, || key(filename, source))
+}
+
+/// [`eval`] for a script built into the binary (the framework): its cache key is hashed once
+/// per process, not once per instance.
+pub fn eval_static<'js>(
+    ctx: &Ctx<'js>,
+    source: &'static str,
+    filename: &'static str,
+) -> rquickjs::Result<Value<'js>> {
+    static KEYS: std::sync::OnceLock<Mutex<HashMap<(usize, usize, &'static str), [u8; 32]>>> =
+        std::sync::OnceLock::new();
+    eval_keyed(ctx, source, filename, || {
+        let keys = KEYS.get_or_init(|| Mutex::new(HashMap::new()));
+        let id = (source.as_ptr() as usize, source.len(), filename);
+        *keys.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_insert_with(|| key(filename, source))
+    })
+}
+
+fn eval_keyed<'js>(
+    ctx: &Ctx<'js>,
+    source: &str,
+    filename: &str,
+    key_of: impl FnOnce() -> [u8; 32],
+) -> rquickjs::Result<Value<'js>> {
     let mode = cache().lock().unwrap_or_else(|p| p.into_inner()).mode.clone();
     if mode == CacheMode::Off {
         return run(ctx, &compile(ctx, source, filename)?);
     }
-    let k = key(filename, source);
+    let k = key_of();
     let cached = cache().lock().unwrap_or_else(|p| p.into_inner()).entries.get(&k).cloned();
     let bytes = match cached {
         Some(b) => b,

@@ -1358,6 +1358,8 @@
   wx.env = { USER_DATA_PATH: 'wxfile://usr' };
   // wx.getFileSystemManager(): the `fs` group of the bridge's APIs, with Sync variants; stat
   // gives Stats objects.
+  // The bridge's APIs, once.
+  var apiSurface = JSON.parse(native.apiSurface());
   var fsManager = {};
   function statsOf(raw) {
     var s = Object.assign({}, raw);
@@ -1374,7 +1376,7 @@
     return result;
   }
   wx.getFileSystemManager = function () { return fsManager; };
-  JSON.parse(native.apiSurface()).forEach(function (api) {
+  apiSurface.forEach(function (api) {
     if (api.group === 'fs') {
       var short = api.name.slice(3);
       fsManager[short] = function (options) {
@@ -1391,7 +1393,7 @@
       };
     }
   });
-  JSON.parse(native.apiSurface()).forEach(function (api) {
+  apiSurface.forEach(function (api) {
     if (api.group) return;
     if (api.plain) {
       if (!(api.name in wx)) wx[api.name] = function () {

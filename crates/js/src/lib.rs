@@ -301,7 +301,7 @@ impl Engine {
         };
         engine.context.with(|ctx| -> Result<(), String> {
             let native = natives_object(&ctx, natives, package, wxs).map_err(|e| e.to_string())?;
-            let install: Function = bytecode::eval(&ctx, FRAMEWORK, "<capsule>/framework.js")
+            let install: Function = bytecode::eval_static(&ctx, FRAMEWORK, "<capsule>/framework.js")
                 .and_then(Function::from_value)
                 .catch(&ctx)
                 .map_err(|e| format!("the framework failed to load: {e}"))?;
