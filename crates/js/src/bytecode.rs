@@ -91,6 +91,9 @@ pub fn eval<'js>(ctx: &Ctx<'js>, source: &str, filename: &str) -> rquickjs::Resu
     eval_keyed(ctx, source, filename, || key(filename, source))
 }
 
+/// A built-in script by where it lives and its name.
+type StaticSource = (usize, usize, &'static str);
+
 /// [`eval`] for a script built into the binary (the framework): its cache key is hashed once
 /// per process, not once per instance.
 pub fn eval_static<'js>(
@@ -98,8 +101,7 @@ pub fn eval_static<'js>(
     source: &'static str,
     filename: &'static str,
 ) -> rquickjs::Result<Value<'js>> {
-    static KEYS: std::sync::OnceLock<Mutex<HashMap<(usize, usize, &'static str), [u8; 32]>>> =
-        std::sync::OnceLock::new();
+    static KEYS: OnceLock<Mutex<HashMap<StaticSource, [u8; 32]>>> = OnceLock::new();
     eval_keyed(ctx, source, filename, || {
         let keys = KEYS.get_or_init(|| Mutex::new(HashMap::new()));
         let id = (source.as_ptr() as usize, source.len(), filename);
