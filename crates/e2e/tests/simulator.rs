@@ -1352,3 +1352,49 @@ async fn an_inner_audio_context_plays_in_the_view_and_reports_back() {
     .unwrap();
     let _ = stop.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_showcase_components_page_works_as_a_person_uses_it() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/showcase");
+    let (sim, stop) = start(&dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for("document.querySelectorAll('wx-page wx-navigator').length > 9", WAIT).await.unwrap();
+    b.click("wx-page wx-navigator[url='/pages/components/components']").await.unwrap();
+    b.wait_for("document.querySelector(\"wx-page[data-route='pages/components/components'] wx-tabs\")", WAIT)
+        .await
+        .unwrap();
+    let title = |n: usize| {
+        capsule_e2e::query(&format!(
+            "wx-page[data-route='pages/components/components'] wx-tabs >>> .title:nth-child({n})"
+        ))
+    };
+    b.wait_for(&format!("({} || {{}}).textContent === 'Two'", title(2)), WAIT).await.unwrap();
+    // Tabs: the second tab's title shows its pane (the page's slot content) and tells the page.
+    b.click("wx-page[data-route='pages/components/components'] wx-tabs >>> .title:nth-child(2)")
+        .await
+        .unwrap();
+    b.wait_for(&format!("{} === 'tab: 1'", text_of(".hint")), WAIT).await.unwrap();
+    b.wait_for(
+        "[...document.querySelectorAll(\"wx-page[data-route='pages/components/components'] wx-tab\")][1].shadowRoot.querySelector('.pane') !== null",
+        WAIT,
+    )
+    .await
+    .unwrap();
+    // The counter: its own + button, its change event, and its value in the form's submit.
+    b.click("wx-page[data-route='pages/components/components'] wx-counter >>> .step:last-child")
+        .await
+        .unwrap();
+    b.wait_for("document.querySelector(\"wx-page[data-route='pages/components/components'] wx-counter\").getAttribute('value') === '3'", WAIT)
+        .await
+        .unwrap();
+    b.click("wx-page[data-route='pages/components/components'] wx-button").await.unwrap();
+    b.wait_for(
+        "[...document.querySelectorAll('wx-page .hint')].some(h => h.textContent === 'counted: 3 · submitted: {\"cups\":3}')",
+        WAIT,
+    )
+    .await
+    .unwrap();
+    b.screenshot("18-showcase-components").await.unwrap();
+    let _ = stop.send(());
+}

@@ -14,7 +14,7 @@ fn load(name: &str) -> Package {
 
 #[test]
 fn the_examples_compile_without_errors_or_warnings() {
-    for (name, pages, components) in [("showcase", 8, 1), ("todo", 2, 1), ("w3c-hello", 1, 0)] {
+    for (name, pages, components) in [("showcase", 9, 4), ("todo", 2, 1), ("w3c-hello", 1, 0)] {
         let package = load(name);
         let (styles, diags) = compile_package(&package);
         assert!(diags.is_empty(), "{name}:\n{}", support::lines(&diags));

@@ -1,0 +1,7 @@
+Component({
+  properties: { title: String },
+  data: { shown: false },
+  relations: {
+    '../tabs/tabs': { type: 'parent' }
+  }
+})
