@@ -127,6 +127,8 @@ fn serve() -> (String, tokio::sync::oneshot::Sender<()>, std::thread::JoinHandle
 
 struct Net {
     _pool: Pool,
+    /// The bridge outlives the instance, as in a real host.
+    _service: Arc<capsule_bridge::service::Service>,
     handle: Option<InstanceHandle>,
     data: PathBuf,
     out: Vec<Output>,
@@ -173,7 +175,7 @@ fn run(name: &str, js: &str, quota: Option<u64>) -> Net {
     let pool = Pool::new(1);
     let handle = pool.spawn_with(package, program, Limits::default(), Some(client));
     let out = handle.request(Input::Launch { path: None }, Duration::from_secs(30));
-    Net { _pool: pool, handle: Some(handle), data, out, _stop: stop }
+    Net { _pool: pool, _service: service, handle: Some(handle), data, out, _stop: stop }
 }
 
 impl Net {
