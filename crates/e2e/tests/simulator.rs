@@ -121,6 +121,14 @@ fn write_app(name: &str, files: &[(&str, &str)]) -> PathBuf {
     dir
 }
 
+/// Starts a simulator on `dir` and a browser showing it.
+async fn open(dir: &std::path::Path) -> (Simulator, tokio::sync::oneshot::Sender<()>, Browser) {
+    let (sim, stop) = start(dir).await;
+    let mut b = Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    (sim, stop, b)
+}
+
 async fn start(dir: &std::path::Path) -> (Simulator, tokio::sync::oneshot::Sender<()>) {
     let package = Package::load(dir, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let (program, diags) = capsule_template::compile_package(&package);
@@ -163,9 +171,7 @@ fn text_of(selector: &str) -> String {
 async fn a_person_uses_the_simulator() {
     let dir = write_app("main", APP);
     let started = Instant::now();
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (sim, stop, mut b) = open(&dir).await;
     b.wait_for("document.querySelector('wx-page #add')", WAIT).await.unwrap();
     println!("first paint after the simulator started: {:?}", started.elapsed());
     assert_eq!(b.eval("document.getElementById('capsule-nav-title').textContent").await.unwrap(), "Items");
@@ -333,9 +339,7 @@ fn deep_text(selector: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_todo_example_works_with_its_row_component() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/todo");
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (_sim, stop, mut b) = open(&dir).await;
     b.wait_for(&format!("{} === '0 of 0 left'", deep_text(".footer")), WAIT).await.unwrap();
 
     // Type an item and tap add: a `todo-item` component shows it, in its shadow root.
@@ -382,9 +386,7 @@ async fn the_todo_example_works_with_its_row_component() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_showcase_renders_with_its_images_and_styles() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/showcase");
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (_sim, stop, mut b) = open(&dir).await;
     b.wait_for("document.querySelector('wx-image.logo img') && document.querySelector('wx-image.logo img').naturalWidth === 64", WAIT)
         .await
         .unwrap();
@@ -482,9 +484,7 @@ const FORM_APP: &[(&str, &str)] = &[
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn form_controls_send_the_platforms_events() {
     let dir = write_app("form", FORM_APP);
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (_sim, stop, mut b) = open(&dir).await;
     b.wait_for("document.querySelector('wx-page #submit')", WAIT).await.unwrap();
     let out =
         |expected: &str| format!("{} === {}", text_of("#out"), serde_json::to_string(expected).unwrap());
@@ -698,9 +698,7 @@ const QUERY_APP: &[(&str, &str)] = &[
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_selector_query_reports_the_real_layout() {
     let dir = write_app("query", QUERY_APP);
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (_sim, stop, mut b) = open(&dir).await;
     b.wait_for("document.querySelector('wx-page #measure')", WAIT).await.unwrap();
     b.eval("document.querySelector('#sv').scrollTop = 25; true").await.unwrap();
     b.click("#measure").await.unwrap();
@@ -818,9 +816,7 @@ async fn a_web_view_shows_allowed_pages_only() {
             ("pages/web/web.js", &page_js),
         ],
     );
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (_sim, stop, mut b) = open(&dir).await;
     // The origin not in the host's list is refused; the page hears `error`, then points the
     // web-view at this machine, which development allows.
     let expected = format!("error https://not-allowed.example.com/page,load {origin}/inner.html");
@@ -865,9 +861,7 @@ async fn device_requests_are_answered_in_the_simulator() {
             ),
         ],
     );
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (_sim, stop, mut b) = open(&dir).await;
     b.wait_for("document.querySelector('wx-page #scan')", WAIT).await.unwrap();
     let out = |want: &str| format!("{} === {:?}", text_of("#out"), want);
 
@@ -1118,9 +1112,7 @@ async fn external_classes_carry_the_owners_rules_into_a_component() {
             ("c/card/card.js", "Component({ externalClasses: ['custom-class'] })"),
         ],
     );
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (_sim, stop, mut b) = open(&dir).await;
     let inner = capsule_e2e::query("my-card >>> .inner");
     b.wait_for(&format!("{inner} && getComputedStyle({inner}).color === 'rgb(255, 0, 0)'"), WAIT)
         .await
@@ -1199,9 +1191,7 @@ async fn a_video_plays_seeks_and_ends_with_the_platforms_events() {
     );
     std::fs::create_dir_all(dir.join("media")).unwrap();
     std::fs::write(dir.join("media/tone.wav"), silent_wav(0.8)).unwrap();
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (_sim, stop, mut b) = open(&dir).await;
     b.wait_for(&format!("{}.includes('meta 0.8;')", text_of("#out")), WAIT).await.unwrap();
     b.wait_for(&format!("{}.includes('error;')", text_of("#out")), WAIT).await.unwrap();
     b.click("#seek").await.unwrap();
@@ -1237,9 +1227,7 @@ async fn load_font_face_makes_a_font_the_page_can_use() {
     );
     std::fs::create_dir_all(dir.join("fonts")).unwrap();
     std::fs::copy(system_font(), dir.join("fonts/face.ttf")).unwrap();
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (_sim, stop, mut b) = open(&dir).await;
     for want in [
         "ok loaded;",
         "missing;",
@@ -1293,9 +1281,7 @@ async fn a_form_field_component_is_part_of_the_forms_submit() {
             ),
         ],
     );
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (_sim, stop, mut b) = open(&dir).await;
     b.wait_for("document.querySelector('wx-page #go')", WAIT).await.unwrap();
     // The component changes its own value; the form sees the value it has now.
     b.click("wx-stepper >>> #plus").await.unwrap();
@@ -1338,9 +1324,7 @@ async fn an_inner_audio_context_plays_in_the_view_and_reports_back() {
     );
     std::fs::create_dir_all(dir.join("media")).unwrap();
     std::fs::write(dir.join("media/tone.wav"), silent_wav(0.6)).unwrap();
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (_sim, stop, mut b) = open(&dir).await;
     b.wait_for(&format!("{}.includes('canplay 0.6;')", text_of("#out")), WAIT).await.unwrap();
     b.wait_for(&format!("{}.includes('error 10004;')", text_of("#out")), WAIT).await.unwrap();
     b.click("wx-page #go").await.unwrap();
@@ -1356,9 +1340,7 @@ async fn an_inner_audio_context_plays_in_the_view_and_reports_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_showcase_components_page_works_as_a_person_uses_it() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/showcase");
-    let (sim, stop) = start(&dir).await;
-    let mut b = Browser::launch(480, 860).await.unwrap();
-    b.goto(&sim.url()).await.unwrap();
+    let (_sim, stop, mut b) = open(&dir).await;
     b.wait_for("document.querySelectorAll('wx-page wx-navigator').length > 9", WAIT).await.unwrap();
     b.click("wx-page wx-navigator[url='/pages/components/components']").await.unwrap();
     b.wait_for("document.querySelector(\"wx-page[data-route='pages/components/components'] wx-tabs\")", WAIT)
