@@ -594,6 +594,15 @@ impl<'i> DeclarationParser<'i> for DeclarationList<'_, '_> {
     }
 }
 
+/// An at-rule where none may stand (inside a rule, inside `@keyframes`): a warning at its
+/// name, and the rest of it skipped.
+fn refuse_at_rule(ctx: &mut Ctx<'_>, name: &str, input: &mut Parser<'_>, place: &str) {
+    let end = input.position().byte_index();
+    let span = ctx.span(end.saturating_sub(name.len() + 1), end);
+    ctx.report.warn(span, format!("@{name} is not allowed inside {place}; skipped"), None);
+    skip_rest(input);
+}
+
 impl<'i> AtRuleParser<'i> for DeclarationList<'_, '_> {
     type Prelude = ();
     type AtRule = Option<Declaration>;
@@ -604,10 +613,7 @@ impl<'i> AtRuleParser<'i> for DeclarationList<'_, '_> {
         name: CowRcStr<'i>,
         input: &mut Parser<'i>,
     ) -> Result<(), ParseError<Reported>> {
-        let end = input.position().byte_index();
-        let span = self.ctx.span(end.saturating_sub(name.len() + 1), end);
-        self.ctx.report.warn(span, format!("@{name} is not allowed inside a rule; skipped"), None);
-        skip_rest(input);
+        refuse_at_rule(self.ctx, &name, input, "a rule");
         Ok(())
     }
 
@@ -748,10 +754,7 @@ impl<'i> AtRuleParser<'i> for KeyframeList<'_, '_> {
         name: CowRcStr<'i>,
         input: &mut Parser<'i>,
     ) -> Result<(), ParseError<Reported>> {
-        let end = input.position().byte_index();
-        let span = self.ctx.span(end.saturating_sub(name.len() + 1), end);
-        self.ctx.report.warn(span, format!("@{name} is not allowed inside @keyframes; skipped"), None);
-        skip_rest(input);
+        refuse_at_rule(self.ctx, &name, input, "@keyframes");
         Ok(())
     }
 

@@ -171,20 +171,8 @@ pub fn render(program: &Program, file: FileId, data: &Value, wxs: &dyn WxsHost) 
     };
     let root = rendered.tree.root();
     if let Some(f) = program.files.get(file) {
-        let mut cx = Cx {
-            program,
-            wxs,
-            tree: &mut rendered.tree,
-            patches: None,
-            template_depth: 0,
-            tags: program.components.get(&file),
-            owner: None,
-            external: Vec::new(),
-            components: &mut rendered.components,
-            changes: &mut rendered.changes,
-        };
         let mut scope = Scope::new(Val::of(data));
-        rendered.insts = cx.render_list(&f.body, &mut scope, root, None);
+        rendered.insts = rendered.cx(program, wxs, None, None).render_list(&f.body, &mut scope, root, None);
     }
     rendered
 }
@@ -217,21 +205,39 @@ impl Rendered {
         let mut patches = Vec::new();
         let Some(f) = program.files.get(self.file) else { return patches };
         let root = self.tree.root();
-        let mut cx = Cx {
+        let mut insts = std::mem::take(&mut self.insts);
+        let mut scope = Scope::new(Val::of(data));
+        self.cx(program, wxs, Some(&mut patches), None)
+            .update_list(&f.body, &mut insts, &mut scope, changes, root, None);
+        self.insts = insts;
+        patches
+    }
+
+    /// A renderer over this page for the template of `owner` (a component's host; `None`: the
+    /// page's own), with its component tags and external classes.
+    fn cx<'p>(
+        &'p mut self,
+        program: &'p Program,
+        wxs: &'p dyn WxsHost,
+        patches: Option<&'p mut Vec<Patch>>,
+        owner: Option<NodeId>,
+    ) -> Cx<'p> {
+        let (file, external) = match owner.and_then(|o| self.components.get(&o)) {
+            Some(m) => (m.file, m.external.clone()),
+            None => (Some(self.file), Vec::new()),
+        };
+        Cx {
             program,
             wxs,
             tree: &mut self.tree,
-            patches: Some(&mut patches),
+            patches,
             template_depth: 0,
-            tags: program.components.get(&self.file),
-            owner: None,
-            external: Vec::new(),
+            tags: file.and_then(|f| program.components.get(&f)),
+            owner,
+            external,
             components: &mut self.components,
             changes: &mut self.changes,
-        };
-        let mut scope = Scope::new(Val::of(data));
-        cx.update_list(&f.body, &mut self.insts, &mut scope, changes, root, None);
-        patches
+        }
     }
 
     /// What happened to components since the last call.
@@ -247,23 +253,13 @@ impl Rendered {
         if m.insts.is_some() {
             return patches;
         }
-        let (file, shadow, external) = (m.file, m.shadow, m.external.clone());
+        let (file, shadow) = (m.file, m.shadow);
         let mut insts = Vec::new();
         if let Some(f) = file.and_then(|f| program.files.get(f)) {
-            let mut cx = Cx {
-                program,
-                wxs,
-                tree: &mut self.tree,
-                patches: Some(&mut patches),
-                template_depth: 0,
-                tags: file.and_then(|f| program.components.get(&f)),
-                owner: Some(host),
-                external: external.clone(),
-                components: &mut self.components,
-                changes: &mut self.changes,
-            };
             let mut scope = Scope::new(Val::of(data));
-            insts = cx.render_list(&f.body, &mut scope, shadow, None);
+            insts = self
+                .cx(program, wxs, Some(&mut patches), Some(host))
+                .render_list(&f.body, &mut scope, shadow, None);
         }
         if let Some(m) = self.components.get_mut(&host) {
             m.insts = Some(insts);
@@ -283,23 +279,13 @@ impl Rendered {
     ) -> Vec<Patch> {
         let mut patches = Vec::new();
         let Some(m) = self.components.get_mut(&host) else { return patches };
-        let (file, shadow, external) = (m.file, m.shadow, m.external.clone());
+        let (file, shadow) = (m.file, m.shadow);
         let Some(mut insts) = m.insts.take() else { return patches };
         if let Some(f) = file.and_then(|f| program.files.get(f)) {
-            let mut cx = Cx {
-                program,
-                wxs,
-                tree: &mut self.tree,
-                patches: Some(&mut patches),
-                template_depth: 0,
-                tags: file.and_then(|f| program.components.get(&f)),
-                owner: Some(host),
-                external: external.clone(),
-                components: &mut self.components,
-                changes: &mut self.changes,
-            };
             let mut scope = Scope::new(Val::of(data));
-            cx.update_list(&f.body, &mut insts, &mut scope, &Changes::Paths(changed.to_vec()), shadow, None);
+            let changes = Changes::Paths(changed.to_vec());
+            self.cx(program, wxs, Some(&mut patches), Some(host))
+                .update_list(&f.body, &mut insts, &mut scope, &changes, shadow, None);
         }
         if let Some(m) = self.components.get_mut(&host) {
             m.insts = Some(insts);
@@ -325,21 +311,7 @@ impl Rendered {
         m.external = external;
         let Some(old) = m.insts.take() else { return Vec::new() };
         let mut patches = Vec::new();
-        {
-            let mut cx = Cx {
-                program,
-                wxs,
-                tree: &mut self.tree,
-                patches: Some(&mut patches),
-                template_depth: 0,
-                tags: None,
-                owner: Some(host),
-                external: Vec::new(),
-                components: &mut self.components,
-                changes: &mut self.changes,
-            };
-            cx.remove_all(&old);
-        }
+        self.cx(program, wxs, Some(&mut patches), Some(host)).remove_all(&old);
         patches.extend(self.mount(program, host, data, wxs));
         patches
     }
