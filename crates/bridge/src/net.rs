@@ -333,17 +333,19 @@ where
     });
 }
 
-/// Records a call refused before it started (its origin is not allowed).
-fn refused(c: &Call<'_>, api: &str, method: &str, url: &str, reason: &str) {
-    let entry = json!({"api": api, "method": method, "url": url, "allowed": false, "error": reason});
-    c.bridge.net_log.lock().unwrap_or_else(|p| p.into_inner()).push(&c.app.id, entry);
+/// Whether `url` may be reached by `api` (a call of `kind`); a refusal is recorded for the
+/// developer tools' network panel.
+fn allowed(c: &Call<'_>, kind: &str, api: &str, method: &str, url: &str) -> Result<(), String> {
+    origin::check_kind(url, kind, &c.bridge.options).inspect_err(|reason| {
+        let entry = json!({"api": api, "method": method, "url": url, "allowed": false, "error": reason});
+        c.bridge.net_log.lock().unwrap_or_else(|p| p.into_inner()).push(&c.app.id, entry);
+    })
 }
 
 fn request(c: &Call<'_>, reply: Reply) {
     let url = c.str("url").to_string();
     let method = c.args.get("method").and_then(Value::as_str).unwrap_or("GET").to_ascii_uppercase();
-    if let Err(e) = origin::check_kind(&url, "request", &c.bridge.options) {
-        refused(c, "request", &method, &url, &e);
+    if let Err(e) = allowed(c, "request", "request", &method, &url) {
         return reply.fail(&e);
     }
     if !METHODS.contains(&method.as_str()) {
@@ -447,8 +449,7 @@ fn builder_headers(headers: &[(String, String)]) -> reqwest::header::HeaderMap {
 
 fn download(c: &Call<'_>, reply: Reply) {
     let url = c.str("url").to_string();
-    if let Err(e) = origin::check_kind(&url, "downloadFile", &c.bridge.options) {
-        refused(c, "downloadFile", "GET", &url, &e);
+    if let Err(e) = allowed(c, "downloadFile", "downloadFile", "GET", &url) {
         return reply.fail(&e);
     }
     let files = AppFiles::of(c.bridge, c.app);
@@ -538,8 +539,7 @@ impl Drop for Partial {
 
 fn upload(c: &Call<'_>, reply: Reply) {
     let url = c.str("url").to_string();
-    if let Err(e) = origin::check_kind(&url, "uploadFile", &c.bridge.options) {
-        refused(c, "uploadFile", "POST", &url, &e);
+    if let Err(e) = allowed(c, "uploadFile", "uploadFile", "POST", &url) {
         return reply.fail(&e);
     }
     let path = c.str("filePath").to_string();
@@ -591,8 +591,7 @@ fn connect_socket(c: &Call<'_>, reply: Reply) {
     if !(url.starts_with("wss://") || url.starts_with("ws://")) {
         return reply.fail(&format!("invalid url \"{url}\""));
     }
-    if let Err(e) = origin::check_kind(&url, "socket", &c.bridge.options) {
-        refused(c, "connectSocket", "GET", &url, &e);
+    if let Err(e) = allowed(c, "socket", "connectSocket", "GET", &url) {
         return reply.fail(&e);
     }
     c.bridge

@@ -127,6 +127,27 @@ struct Bridge {
 }
 
 impl Bridge {
+    /// Runs `f` on component `id` and the page holding it (when both still exist), then
+    /// gives what the change did to components, as the framework expects. `Err` while a
+    /// render is running (a WXS function reaching back): the component cannot be `what` then.
+    fn change_component(
+        &self,
+        id: u32,
+        what: &str,
+        f: impl FnOnce(&mut PageState, &mut ComponentState),
+    ) -> Result<String, String> {
+        let Ok(mut pages) = self.shared.pages.try_borrow_mut() else {
+            return Err(format!("a component cannot be {what} while the page is rendering"));
+        };
+        let mut components = self.shared.components.borrow_mut();
+        let Some(page) = components.get(&id).map(|c| c.page) else { return Ok(String::new()) };
+        let Some(state) = pages.iter_mut().find(|p| p.id == page) else { return Ok(String::new()) };
+        if let Some(c) = components.get_mut(&id) {
+            f(state, c);
+        }
+        Ok(announce(&self.shared.program, state, &mut components, &self.shared.next_page))
+    }
+
     /// `getImageInfo` of an image in the package (`/images/a.png`, or relative to the current
     /// page); `None` for the app's own files and the network, which the bridge answers.
     fn package_image(&self, args: &Value) -> Option<Value> {
@@ -261,22 +282,14 @@ impl Natives for Bridge {
         wxs: &WxsAccess<'_, '_>,
     ) -> Result<String, String> {
         let data: Value = serde_json::from_str(data).map_err(|e| format!("component data: {e}"))?;
-        let Ok(mut pages) = self.shared.pages.try_borrow_mut() else {
-            return Err("a component cannot be created while the page is rendering".into());
-        };
-        let mut components = self.shared.components.borrow_mut();
-        let Some(c) = components.get_mut(&component) else { return Ok(String::new()) };
-        c.data = data;
-        let Some(state) = pages.iter_mut().find(|p| p.id == c.page) else { return Ok(String::new()) };
-        if let Some(rendered) = state.rendered.as_mut() {
+        self.change_component(component, "created", |state, c| {
+            c.data = data;
+            let Some(rendered) = state.rendered.as_mut() else { return };
             let caller = wxs.caller(&c.wxs_scope);
+            let shadow = rendered.shadow_root(c.host);
             let mut patches = Vec::new();
-            if !isolation.is_empty()
-                && let Some(shadow) = rendered.shadow_root(c.host)
-            {
-                let (name, value) = (std::sync::Arc::from("isolation"), Value::String(isolation.to_string()));
-                rendered.tree.set_attr(shadow, &name, Some(value.clone()));
-                patches.push(capsule_template::Patch::SetAttr { id: shadow, name, value: Some(value) });
+            if !isolation.is_empty() {
+                patches.extend(shadow.and_then(|s| rendered.set_attr(s, "isolation", json!(isolation))));
             }
             let external = external_classes(external);
             if !external.is_empty() {
@@ -285,24 +298,15 @@ impl Natives for Bridge {
                     Some(path) => format!("component:{path}"),
                     None => format!("page:{}", state.route),
                 };
-                let names: Vec<&str> = external.iter().flat_map(|(_, v)| v.split_whitespace()).collect();
-                if let Some(shadow) = rendered.shadow_root(c.host) {
-                    for (name, value) in [("owner", owner), ("external", names.join(" "))] {
-                        let (name, value) = (std::sync::Arc::from(name), Value::String(value));
-                        rendered.tree.set_attr(shadow, &name, Some(value.clone()));
-                        patches.push(capsule_template::Patch::SetAttr {
-                            id: shadow,
-                            name,
-                            value: Some(value),
-                        });
-                    }
-                }
+                patches.extend(shadow.and_then(|s| rendered.set_attr(s, "owner", json!(owner))));
+                patches.extend(
+                    shadow.and_then(|s| rendered.set_attr(s, "external", json!(class_names(&external)))),
+                );
                 rendered.set_external_classes(&self.shared.program, c.host, external, &c.data, &caller);
             }
             patches.extend(rendered.mount(&self.shared.program, c.host, &c.data, &caller));
             self.emit(state.id, state.opened, patches, caller.take_errors());
-        }
-        Ok(announce(&self.shared.program, state, &mut components, &self.shared.next_page))
+        })
     }
 
     fn trigger(&self, component: u32, event: &str, options: &str) -> String {
@@ -340,22 +344,15 @@ impl Natives for Bridge {
         external: &str,
         wxs: &WxsAccess<'_, '_>,
     ) -> Result<String, String> {
-        let Ok(mut pages) = self.shared.pages.try_borrow_mut() else {
-            return Err("a component cannot change while the page is rendering".into());
-        };
-        let mut components = self.shared.components.borrow_mut();
-        let Some(c) = components.get(&component) else { return Ok(String::new()) };
-        let Some(state) = pages.iter_mut().find(|p| p.id == c.page) else { return Ok(String::new()) };
-        if let Some(rendered) = state.rendered.as_mut() {
-            let external = external_classes(external);
+        let external = external_classes(external);
+        self.change_component(component, "changed", |state, c| {
+            let Some(rendered) = state.rendered.as_mut() else { return };
             let caller = wxs.caller(&c.wxs_scope);
-            let mut patches = Vec::new();
-            if let Some(shadow) = rendered.shadow_root(c.host) {
-                let names: Vec<&str> = external.iter().flat_map(|(_, v)| v.split_whitespace()).collect();
-                let (name, value) = (std::sync::Arc::from("external"), Value::String(names.join(" ")));
-                rendered.tree.set_attr(shadow, &name, Some(value.clone()));
-                patches.push(capsule_template::Patch::SetAttr { id: shadow, name, value: Some(value) });
-            }
+            let shadow = rendered.shadow_root(c.host);
+            let mut patches: Vec<_> = shadow
+                .and_then(|s| rendered.set_attr(s, "external", json!(class_names(&external))))
+                .into_iter()
+                .collect();
             patches.extend(rendered.set_external_classes(
                 &self.shared.program,
                 c.host,
@@ -364,26 +361,19 @@ impl Natives for Bridge {
                 &caller,
             ));
             self.emit(state.id, state.opened, patches, caller.take_errors());
-        }
-        Ok(announce(&self.shared.program, state, &mut components, &self.shared.next_page))
+        })
     }
 
     fn set_host_attrs(&self, component: u32, attrs: &str) {
         let Ok(Value::Object(attrs)) = serde_json::from_str::<Value>(attrs) else { return };
-        let Ok(mut pages) = self.shared.pages.try_borrow_mut() else { return };
-        let components = self.shared.components.borrow();
-        let Some(c) = components.get(&component) else { return };
-        let Some(state) = pages.iter_mut().find(|p| p.id == c.page) else { return };
-        let Some(rendered) = state.rendered.as_mut() else { return };
-        let mut patches = Vec::new();
-        for (name, value) in attrs {
-            let name: std::sync::Arc<str> = std::sync::Arc::from(name.as_str());
-            if rendered.tree.attr(c.host, &name) != Some(&value) {
-                rendered.tree.set_attr(c.host, &name, Some(value.clone()));
-                patches.push(capsule_template::Patch::SetAttr { id: c.host, name, value: Some(value) });
-            }
-        }
-        self.emit(state.id, state.opened, patches, Vec::new());
+        let _ = self.change_component(component, "changed", |state, c| {
+            let Some(rendered) = state.rendered.as_mut() else { return };
+            let patches: Vec<_> = attrs
+                .into_iter()
+                .filter_map(|(name, value)| rendered.set_attr(c.host, &name, value))
+                .collect();
+            self.emit(state.id, state.opened, patches, Vec::new());
+        });
     }
 
     fn component_ancestors(&self, component: u32) -> String {
@@ -1274,6 +1264,11 @@ pub fn find(tree: &Tree, selector: &str) -> Option<NodeId> {
         stack.extend(children.into_iter().rev());
     }
     None
+}
+
+/// The class names external classes put in (`red big blue`), as the view adopts rules for.
+fn class_names(external: &[(String, String)]) -> String {
+    external.iter().flat_map(|(_, v)| v.split_whitespace()).collect::<Vec<_>>().join(" ")
 }
 
 /// `{"custom-class": "red big"}` → pairs, dropping what is not text.

@@ -321,6 +321,17 @@ impl Rendered {
         self.components.get(&host).and_then(|m| m.owner)
     }
 
+    /// Sets an attribute of node `id` outside a render (a component's isolation, a form
+    /// field's value): the patch that tells views, or `None` if it already had that value.
+    pub fn set_attr(&mut self, id: NodeId, name: &str, value: Value) -> Option<Patch> {
+        let name: Arc<str> = Arc::from(name);
+        if self.tree.attr(id, &name) == Some(&value) {
+            return None;
+        }
+        self.tree.set_attr(id, &name, Some(value.clone()));
+        Some(Patch::SetAttr { id, name, value: Some(value) })
+    }
+
     /// The shadow root of the component at `host`.
     pub fn shadow_root(&self, host: NodeId) -> Option<NodeId> {
         self.components.get(&host).map(|m| m.shadow)
