@@ -230,8 +230,7 @@ async fn resources(State(shared): State<Arc<Shared>>) -> Json<Value> {
     let breaches = {
         let mut d = dev(&shared);
         for f in found {
-            let kind = f.split_whitespace().nth(1).unwrap_or_default().to_string();
-            if !d.breaches.iter().any(|b| b.split_whitespace().nth(1) == Some(kind.as_str()) && *b == f) {
+            if !d.breaches.contains(&f) {
                 d.breaches.push(f);
             }
         }
