@@ -138,8 +138,32 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// How many parts a package path may have (folders and the file name): far past any real
+/// package, and low enough that a path stays well inside what every file system accepts. A
+/// folder tree deeper than this is an error at the folder where the walk stopped; a zip entry
+/// deeper than this is refused.
+pub const MAX_DEPTH: usize = 128;
+
+/// What makes a folder the same as one already walked: its device and inode (a link may
+/// reach it under another name), found without resolving the path again.
+#[cfg(unix)]
+fn folder_identity(meta: &fs::Metadata, _: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn folder_identity(_: &fs::Metadata, full: &Path) -> Option<PathBuf> {
+    full.canonicalize().ok()
+}
+
 /// Lists a directory tree. Dotfiles and `node_modules` are never part of a package, so they
 /// are not even walked. A link is followed only when it stays inside the package.
+///
+/// The walk costs a constant per entry: each folder is known by its identity (device and
+/// inode) rather than by resolving its path again, which cost a system call per level for
+/// every folder (a folder 1,500 levels deep took 40 s); entries are examined through their
+/// folder's handle; and nesting stops at [`MAX_DEPTH`].
 fn list_dir(root: &Path, diags: &mut Diagnostics) -> Vec<Entry> {
     let canonical_root = match root.canonicalize() {
         Ok(p) => p,
@@ -149,15 +173,14 @@ fn list_dir(root: &Path, diags: &mut Diagnostics) -> Vec<Entry> {
         }
     };
     let mut entries = Vec::new();
-    let mut stack = vec![String::new()];
+    // Each folder to walk: its package path and how many parts that path has.
+    let mut stack = vec![(String::new(), 0usize)];
     let mut seen_dirs = HashSet::new();
-    while let Some(dir) = stack.pop() {
+    if let Some(id) = fs::metadata(root).ok().and_then(|m| folder_identity(&m, root)) {
+        seen_dirs.insert(id);
+    }
+    while let Some((dir, depth)) = stack.pop() {
         let full = root.join(&dir);
-        let Ok(real) = full.canonicalize() else { continue };
-        // A link back up the tree would make the walk endless.
-        if !seen_dirs.insert(real) {
-            continue;
-        }
         let read = match fs::read_dir(&full) {
             Ok(read) => read,
             Err(e) => {
@@ -201,7 +224,26 @@ fn list_dir(root: &Path, diags: &mut Diagnostics) -> Vec<Entry> {
             };
             let Some(meta) = meta else { continue };
             if meta.is_dir() {
-                stack.push(path);
+                // A link back up the tree would make the walk endless.
+                let Some(id) = folder_identity(&meta, &item.path()) else { continue };
+                if !seen_dirs.insert(id) {
+                    continue;
+                }
+                // Its files would have `depth + 2` parts.
+                if depth + 2 > MAX_DEPTH {
+                    diags.push(
+                        Diagnostic::error(
+                            dir.clone(),
+                            format!(
+                                "folders nest more than {} levels deep here; a package path may have at most {MAX_DEPTH} parts",
+                                MAX_DEPTH - 1
+                            ),
+                        )
+                        .with_hint("flatten the folder structure"),
+                    );
+                    continue;
+                }
+                stack.push((path, depth + 1));
             } else if meta.is_file() {
                 entries.push(Entry { path, size: meta.len() });
             }
@@ -356,6 +398,13 @@ fn open_zip(bytes: Vec<u8>, label: &str, limits: &Limits, diags: &mut Diagnostic
         }
         if path.is_empty() {
             diags.push(entry_error("has an empty name".to_string()));
+            continue;
+        }
+        if path.split('/').count() > MAX_DEPTH {
+            diags.push(entry_error(format!(
+                "nests more than {} levels deep; a package path may have at most {MAX_DEPTH} parts",
+                MAX_DEPTH - 1
+            )));
             continue;
         }
         if normalized.insert(path.clone(), index).is_some() {
