@@ -2,6 +2,7 @@
 //! expressions, `<include>` is inlined, `<import>` and `<template name>` fill the template
 //! tables, and every node learns which data paths it reads.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -15,10 +16,30 @@ use crate::ir::{
     AttrIr, Binding, CompiledFile, Deps, ElementIr, FileId, ForIr, IrKind, IrNode, Key, ListenerIr, Part,
     Program, TemplateCallIr, TemplateDef, WxsModule,
 };
-use crate::parse::{self, Attr, Element, Level, Node};
+use crate::parse::{self, Attr, Element, Level, MAX_PROBLEMS, More, Node};
 
 /// Include chains longer than this are refused (and a cycle is caught long before).
 const MAX_INCLUDE_DEPTH: usize = 32;
+
+/// IR nodes one file may take in through `<include>` (what its includes include counted):
+/// an include is inlined, so files that each include the next twice would otherwise double
+/// at every level. Checked before the nodes are copied.
+pub const MAX_INCLUDE_NODES: usize = 100_000;
+
+/// IR nodes all the files of a program may take in through `<include>` together.
+pub const MAX_PROGRAM_INCLUDE_NODES: usize = 1_000_000;
+
+/// IR nodes one `<template is>` may expand to when rendered, its template calls expanded as
+/// the renderer does (to [`crate::render::MAX_TEMPLATE_DEPTH`] levels; a data-driven `is`
+/// counted as the largest template it could name). A template that calls itself twice
+/// doubles at every level: refused here, before rendering spends anything.
+pub const MAX_TEMPLATE_NODES: usize = 100_000;
+
+/// How deep the IR of a file may nest, includes inlined and template calls expanded (every
+/// element, `wx:if`, `wx:for`, `<block>`, include and template call is a level). The
+/// renderer recurses once per level, so this keeps it well inside a 2 MiB stack; the parser
+/// already refuses elements nested more than [`parse::MAX_NESTING`] deep in one file.
+pub const MAX_IR_DEPTH: usize = 800;
 
 /// Compiles the WXML files at `paths` (and whatever they import or include) from `files`.
 /// Every problem in every file is reported.
@@ -28,12 +49,15 @@ pub fn compile_files<'p>(files: &Files, paths: impl IntoIterator<Item = &'p str>
         program: Program::default(),
         in_progress: HashSet::new(),
         diags: Diagnostics::default(),
-        template_refs: Vec::new(),
+        sizes: Vec::new(),
+        body_sites: Vec::new(),
+        template_sites: HashMap::new(),
+        inlined: 0,
     };
     for path in paths {
         builder.compile_path(path);
     }
-    builder.check_template_refs();
+    builder.check_template_calls();
     (builder.program, builder.diags)
 }
 
@@ -57,8 +81,30 @@ struct Builder<'f> {
     program: Program,
     in_progress: HashSet<FileId>,
     diags: Diagnostics,
-    /// Static `<template is="name">` uses, checked once every file is compiled.
-    template_refs: Vec<(FileId, String, Diagnostic)>,
+    /// Per file: IR nodes in its body and how deep its body nests (includes inlined).
+    sizes: Vec<(usize, usize)>,
+    /// Per file: the `<template is>` calls in its body (those of included files too).
+    body_sites: Vec<Vec<Site>>,
+    /// The `<template is>` calls in each template, by (file, name).
+    template_sites: HashMap<(FileId, String), Vec<Site>>,
+    /// IR nodes inlined by includes so far, in all files.
+    inlined: usize,
+}
+
+/// A `<template is>` call, checked once every file is compiled: that it names a template,
+/// and what it expands to.
+#[derive(Clone, Debug)]
+struct Site {
+    /// The file names resolve from.
+    file: FileId,
+    /// The name, when it is written out; `None` when it comes from data.
+    is: Option<String>,
+    /// How deep the call sits in the body it is part of (itself counted).
+    depth: usize,
+    /// Where a problem with it is reported: the call, or the `<include>` that copied it.
+    at: (FileId, Span),
+    /// Copied by an include: checked for depth only (the original is checked for the rest).
+    copied: bool,
 }
 
 /// The file being compiled.
@@ -70,6 +116,15 @@ struct FileCx<'t> {
     modules: Vec<String>,
     /// Files being included, outermost first (for cycle messages).
     include_chain: Vec<String>,
+    /// Problems reported for this file so far, and those past [`MAX_PROBLEMS`].
+    shown: Cell<usize>,
+    more: RefCell<Option<More>>,
+    /// IR ancestors of the node being compiled (in the file's body or a template's).
+    depth: usize,
+    /// IR nodes inlined into this file by includes.
+    inlined: usize,
+    /// The template calls of the body or template being compiled.
+    sites: Vec<Site>,
 }
 
 impl FileCx<'_> {
@@ -83,6 +138,18 @@ impl FileCx<'_> {
 }
 
 impl<'f> Builder<'f> {
+    /// Reports a problem in the file being compiled; past [`MAX_PROBLEMS`] in one file, only
+    /// counts it (locating each would cost a pass over the text).
+    fn report(&mut self, cx: &FileCx<'_>, level: Level, span: Span, message: impl Into<String>) {
+        let shown = cx.shown.get();
+        if shown < MAX_PROBLEMS {
+            cx.shown.set(shown + 1);
+            self.diags.push(cx.diag(level, span, message));
+        } else {
+            cx.more.borrow_mut().get_or_insert_with(|| More { span, ..More::default() }).add(level);
+        }
+    }
+
     fn compile_path(&mut self, path: &str) -> Option<FileId> {
         if let Some(&id) = self.program.by_path.get(path) {
             return Some(id);
@@ -96,21 +163,40 @@ impl<'f> Builder<'f> {
         let id = self.program.files.len();
         self.program.files.push(CompiledFile { path: path.to_string(), ..CompiledFile::default() });
         self.program.by_path.insert(path.to_string(), id);
+        self.sizes.push((0, 0));
+        self.body_sites.push(Vec::new());
         let Ok(text) = std::str::from_utf8(bytes) else {
             self.diags.push(Diagnostic::error(path, "the file is not valid UTF-8"));
             return Some(id);
         };
         self.in_progress.insert(id);
-        let mut cx = FileCx { id, path: path.to_string(), text, modules: Vec::new(), include_chain };
+        let mut cx = FileCx {
+            id,
+            path: path.to_string(),
+            text,
+            modules: Vec::new(),
+            include_chain,
+            shown: Cell::new(0),
+            more: RefCell::new(None),
+            depth: 0,
+            inlined: 0,
+            sites: Vec::new(),
+        };
         let (nodes, problems) = parse::parse(text);
         for p in problems {
-            self.diags.push(cx.diag(p.level, p.span, p.message));
+            self.report(&cx, p.level, p.span, p.message);
         }
         // Modules first: a call anywhere in the file may name a module declared below it.
         collect_modules(&nodes, &mut cx.modules);
         let mut body = Vec::new();
         self.nodes(&nodes, &mut cx, &mut body, true);
         self.in_progress.remove(&id);
+        if let Some(more) = cx.more.take() {
+            let p = more.problem();
+            self.diags.push(cx.diag(p.level, p.span, p.message));
+        }
+        self.sizes[id] = (count_nodes(&body), ir_depth(&body));
+        self.body_sites[id] = std::mem::take(&mut cx.sites);
         self.program.files[id].body = body;
         Some(id)
     }
@@ -158,24 +244,29 @@ impl<'f> Builder<'f> {
                         {
                             let cond = elif.map(|a| self.condition(cx, a));
                             let mut body = Vec::new();
+                            cx.depth += 1;
                             self.element(e, cx, &mut body, top);
+                            cx.depth -= 1;
                             branches.push((cond, body));
                             chain_open = elif.is_some();
                             let last = out.last_mut().expect("checked above");
                             recompute_if_deps(last);
                             continue;
                         }
-                        self.diags.push(cx.diag(
+                        self.report(
+                            cx,
                             Level::Warning,
                             attr.name_span,
                             format!("{} without a wx:if before it; it is treated as wx:if", attr.name),
-                        ));
+                        );
                     }
                     let cond = e.attr("wx:if").or(elif).map(|a| self.condition(cx, a));
                     let is_else_only = cond.is_none() && else_.is_some();
                     if cond.is_some() || is_else_only {
                         let mut body = Vec::new();
+                        cx.depth += 1;
                         self.element(e, cx, &mut body, top);
+                        cx.depth -= 1;
                         let mut node = IrNode {
                             kind: IrKind::If(vec![(cond, body)]),
                             deps: Deps::default(),
@@ -218,11 +309,12 @@ impl<'f> Builder<'f> {
                 } else if let Some(inner) = raw.strip_prefix("{{").and_then(|r| r.strip_suffix("}}")) {
                     // The platform takes a property name here; `{{item.id}}` is a common slip.
                     let prop = inner.trim().strip_prefix(&format!("{item}.")).map(str::to_string);
-                    self.diags.push(cx.diag(
+                    self.report(
+                        cx,
                         Level::Warning,
                         v.span,
                         "wx:key takes a property name (`id`) or `*this`, not an expression",
-                    ));
+                    );
                     prop.map_or(Key::None, Key::Prop)
                 } else if raw.is_empty() {
                     Key::None
@@ -232,11 +324,14 @@ impl<'f> Builder<'f> {
             }
         };
         let mut body = Vec::new();
+        cx.depth += 1;
         match e.attr("wx:if") {
             Some(cond_attr) => {
                 let cond = self.condition(cx, cond_attr);
                 let mut inner = Vec::new();
+                cx.depth += 1;
                 self.bare_element(e, cx, &mut inner, top);
+                cx.depth -= 1;
                 let mut node = IrNode {
                     kind: IrKind::If(vec![(Some(cond), inner)]),
                     deps: Deps::default(),
@@ -247,6 +342,7 @@ impl<'f> Builder<'f> {
             }
             None => self.bare_element(e, cx, &mut body, top),
         }
+        cx.depth -= 1;
         let list_path = match &list {
             Binding::Expr(expr) => expr.static_path(),
             _ => None,
@@ -267,6 +363,17 @@ impl<'f> Builder<'f> {
 
     /// An element without its `wx:if` / `wx:for`.
     fn bare_element(&mut self, e: &Element, cx: &mut FileCx<'_>, out: &mut Vec<IrNode>, top: bool) {
+        if cx.depth >= MAX_IR_DEPTH && !matches!(e.tag.as_str(), "import" | "wxs") {
+            self.report(
+                cx,
+                Level::Error,
+                e.tag_span,
+                format!(
+                    "elements nest more than {MAX_IR_DEPTH} levels deep (wx:if, wx:for, blocks, includes and templates counted)"
+                ),
+            );
+            return;
+        }
         match e.tag.as_str() {
             "import" => {
                 if let Some(id) = self.import_or_include(e, cx, "import") {
@@ -278,10 +385,51 @@ impl<'f> Builder<'f> {
             }
             "include" => {
                 let Some(id) = self.import_or_include(e, cx, "include") else { return };
+                let span = e.attr("src").and_then(|a| a.value.as_ref()).map_or(e.tag_span, |v| v.span);
+                let (size, depth) = self.sizes[id];
+                if cx.depth + 1 + depth > MAX_IR_DEPTH {
+                    self.report(
+                        cx,
+                        Level::Error,
+                        span,
+                        format!(
+                            "the included file makes elements nest more than {MAX_IR_DEPTH} levels deep here"
+                        ),
+                    );
+                    return;
+                }
+                if cx.inlined + size > MAX_INCLUDE_NODES {
+                    self.report(
+                        cx,
+                        Level::Error,
+                        span,
+                        format!("include expansion exceeds {MAX_INCLUDE_NODES} nodes"),
+                    );
+                    return;
+                }
+                if self.inlined + size > MAX_PROGRAM_INCLUDE_NODES {
+                    self.report(
+                        cx,
+                        Level::Error,
+                        span,
+                        format!("include expansion exceeds {MAX_PROGRAM_INCLUDE_NODES} nodes in all files"),
+                    );
+                    return;
+                }
+                cx.inlined += size;
+                self.inlined += size;
                 let file = &mut self.program.files[cx.id];
                 if !file.includes.contains(&id) {
                     file.includes.push(id);
                 }
+                let base = cx.depth + 1;
+                let copies = self.body_sites[id].iter().map(|site| Site {
+                    depth: site.depth + base,
+                    at: (cx.id, span),
+                    copied: true,
+                    ..site.clone()
+                });
+                cx.sites.extend(copies);
                 let body = self.program.files[id].body.clone();
                 out.push(fragment(body));
             }
@@ -290,7 +438,9 @@ impl<'f> Builder<'f> {
             "template" => self.template_call(e, cx, out),
             "block" => {
                 let mut children = Vec::new();
+                cx.depth += 1;
                 self.nodes(&e.children, cx, &mut children, false);
+                cx.depth -= 1;
                 out.push(fragment(children));
             }
             _ => {
@@ -300,7 +450,9 @@ impl<'f> Builder<'f> {
                     self.attribute(attr, cx, &mut attrs, &mut listeners);
                 }
                 let mut children = Vec::new();
+                cx.depth += 1;
                 self.nodes(&e.children, cx, &mut children, false);
+                cx.depth -= 1;
                 let mut deps = Deps::default();
                 for a in &attrs {
                     a.value.read_paths(&mut deps);
@@ -330,17 +482,18 @@ impl<'f> Builder<'f> {
             const KNOWN: &[&str] =
                 &["if", "elif", "else", "for", "for-items", "for-item", "for-index", "key"];
             if !KNOWN.contains(&directive) {
-                self.diags.push(cx.diag(
+                self.report(
+                    cx,
                     Level::Warning,
                     attr.name_span,
                     format!("unknown directive `{name}`; it is ignored"),
-                ));
+                );
             }
             return;
         }
         if let Some((event, capture, catch, mutated)) = event_of(name) {
             if event.is_empty() {
-                self.diags.push(cx.diag(Level::Warning, attr.name_span, format!("`{name}` names no event")));
+                self.report(cx, Level::Warning, attr.name_span, format!("`{name}` names no event"));
                 return;
             }
             let Some(handler) = self.attr_binding(cx, attr, false) else { return };
@@ -359,11 +512,12 @@ impl<'f> Builder<'f> {
                 Some(path) => {
                     attrs.push(AttrIr { name: Arc::from(name), value: Binding::Static(Value::String(path)) })
                 }
-                None => self.diags.push(cx.diag(
+                None => self.report(
+                    cx,
                     Level::Error,
                     attr.value.as_ref().map_or(attr.name_span, |v| v.span),
                     format!("`{name}` must bind a data path, such as \"{{{{value}}}}\""),
-                )),
+                ),
             }
             attrs.push(AttrIr { name: Arc::from(prop), value });
             return;
@@ -413,11 +567,12 @@ impl<'f> Builder<'f> {
                 self.literal(cx, &raw[i..open], span.start + i, &mut parts);
             }
             let Some(end) = parse::mustache_end(raw, open) else {
-                self.diags.push(cx.diag(
+                self.report(
+                    cx,
                     Level::Error,
                     Span::new(span.start + open, span.start + open + 2),
                     "`{{` is not closed: expected `}}`",
-                ));
+                );
                 return None;
             };
             let inner = &raw[open + 2..end - 2];
@@ -431,11 +586,7 @@ impl<'f> Builder<'f> {
                 Err(err) => {
                     ok = false;
                     let at = Span::new(inner_start + err.start, inner_start + err.end.max(err.start + 1));
-                    self.diags.push(cx.diag(
-                        Level::Error,
-                        at,
-                        format!("invalid expression: {}", err.message),
-                    ));
+                    self.report(cx, Level::Error, at, format!("invalid expression: {}", err.message));
                 }
             }
             i = end;
@@ -455,11 +606,12 @@ impl<'f> Builder<'f> {
 
     fn literal(&mut self, cx: &mut FileCx<'_>, text: &str, at: usize, parts: &mut Vec<Part>) {
         if let Some(stray) = text.find("}}") {
-            self.diags.push(cx.diag(
+            self.report(
+                cx,
                 Level::Warning,
                 Span::new(at + stray, at + stray + 2),
                 "stray `}}` without `{{`; it is kept as text",
-            ));
+            );
         }
         let decoded = decode(text).into_owned();
         match parts.last_mut() {
@@ -470,43 +622,34 @@ impl<'f> Builder<'f> {
 
     /// Only functions of this file's `<wxs>` modules can be called.
     fn check_calls(&mut self, cx: &FileCx<'_>, e: &Expr, span: Span) {
-        let mut callees = Vec::new();
-        e.call_roots(&mut callees);
-        for callee in callees {
-            let module = match callee {
-                Expr::Member(m, _) => match m.as_ref() {
-                    Expr::Ident(name) => Some(name.as_str()),
-                    _ => None,
-                },
-                _ => None,
-            };
+        let mut modules = Vec::new();
+        e.call_modules(&mut modules);
+        for module in modules {
             match module {
                 Some(m) if cx.modules.iter().any(|n| n == m) => {}
-                Some(m) => self.diags.push(cx.diag(
+                Some(m) => self.report(
+                    cx,
                     Level::Warning,
                     span,
                     format!("`{m}` is not a <wxs> module of this file; the call gives undefined"),
-                )),
-                None => self.diags.push(cx.diag(
+                ),
+                None => self.report(
+                    cx,
                     Level::Warning,
                     span,
                     "only functions of <wxs> modules can be called in WXML; the call gives undefined",
-                )),
+                ),
             }
         }
     }
 
     fn import_or_include(&mut self, e: &Element, cx: &mut FileCx<'_>, what: &str) -> Option<FileId> {
         let Some(src) = e.attr("src").and_then(|a| a.value.as_ref()) else {
-            self.diags.push(cx.diag(Level::Error, e.tag_span, format!("<{what}> needs a `src`")));
+            self.report(cx, Level::Error, e.tag_span, format!("<{what}> needs a `src`"));
             return None;
         };
         let Some(path) = self.resolve(&cx.path, src.raw.trim()) else {
-            self.diags.push(cx.diag(
-                Level::Error,
-                src.span,
-                format!("<{what}> cannot find `{}`", src.raw.trim()),
-            ));
+            self.report(cx, Level::Error, src.span, format!("<{what}> cannot find `{}`", src.raw.trim()));
             return None;
         };
         if what == "import" {
@@ -516,20 +659,21 @@ impl<'f> Builder<'f> {
             let mut chain = cx.include_chain.clone();
             chain.push(cx.path.clone());
             chain.push(path.clone());
-            self.diags.push(cx.diag(Level::Error, src.span, format!("include cycle: {}", chain.join(" → "))));
+            self.report(cx, Level::Error, src.span, format!("include cycle: {}", chain.join(" → ")));
             return None;
         }
         if cx.include_chain.len() >= MAX_INCLUDE_DEPTH {
-            self.diags.push(cx.diag(
+            self.report(
+                cx,
                 Level::Error,
                 src.span,
                 format!("includes nest more than {MAX_INCLUDE_DEPTH} deep"),
-            ));
+            );
             return None;
         }
         if let Some(&id) = self.program.by_path.get(&path) {
             if self.in_progress.contains(&id) {
-                self.diags.push(cx.diag(Level::Error, src.span, format!("include cycle through `{path}`")));
+                self.report(cx, Level::Error, src.span, format!("include cycle through `{path}`"));
                 return None;
             }
             return Some(id);
@@ -542,7 +686,7 @@ impl<'f> Builder<'f> {
     fn wxs(&mut self, e: &Element, cx: &mut FileCx<'_>) {
         let Some(module) = e.attr("module").and_then(|a| a.value.as_ref()).map(|v| v.raw.trim().to_string())
         else {
-            self.diags.push(cx.diag(Level::Error, e.tag_span, "<wxs> needs a `module` name"));
+            self.report(cx, Level::Error, e.tag_span, "<wxs> needs a `module` name");
             return;
         };
         let src = match e.attr("src").and_then(|a| a.value.as_ref()) {
@@ -555,7 +699,7 @@ impl<'f> Builder<'f> {
                 match resolved.filter(|p| self.files.contains(p)) {
                     Some(p) => Some(p),
                     None => {
-                        self.diags.push(cx.diag(Level::Error, v.span, format!("<wxs> cannot find `{raw}`")));
+                        self.report(cx, Level::Error, v.span, format!("<wxs> cannot find `{raw}`"));
                         return;
                     }
                 }
@@ -568,11 +712,7 @@ impl<'f> Builder<'f> {
         });
         let file = &mut self.program.files[cx.id];
         if file.wxs.iter().any(|m| m.name == module) {
-            self.diags.push(cx.diag(
-                Level::Error,
-                e.tag_span,
-                format!("<wxs> module `{module}` is declared twice"),
-            ));
+            self.report(cx, Level::Error, e.tag_span, format!("<wxs> module `{module}` is declared twice"));
             return;
         }
         file.wxs.push(WxsModule { name: module, src, inline });
@@ -582,62 +722,63 @@ impl<'f> Builder<'f> {
         let name_attr = e.attr("name").expect("checked by the caller");
         let name = name_attr.value.as_ref().map(|v| v.raw.trim().to_string()).unwrap_or_default();
         if name.is_empty() {
-            self.diags.push(cx.diag(Level::Error, name_attr.name_span, "<template name> needs a name"));
+            self.report(cx, Level::Error, name_attr.name_span, "<template name> needs a name");
             return;
         }
         if !top {
-            self.diags.push(cx.diag(
+            self.report(
+                cx,
                 Level::Warning,
                 e.tag_span,
                 format!(
                     "template `{name}` is defined inside another element; define templates at the top level"
                 ),
-            ));
+            );
         }
         let mut body = Vec::new();
+        // A template's body is counted from its own root; its calls apart from the file's.
+        let outer_depth = std::mem::replace(&mut cx.depth, 0);
+        let outer_sites = std::mem::take(&mut cx.sites);
         self.nodes(&e.children, cx, &mut body, false);
-        let file = &mut self.program.files[cx.id];
-        if file.templates.iter().any(|t| t.name == name) {
-            self.diags.push(cx.diag(
+        cx.depth = outer_depth;
+        let sites = std::mem::replace(&mut cx.sites, outer_sites);
+        self.template_sites.insert((cx.id, name.clone()), sites);
+        if self.program.files[cx.id].templates.iter().any(|t| t.name == name) {
+            self.report(
+                cx,
                 Level::Warning,
                 name_attr.name_span,
                 format!("template `{name}` is defined twice; the last one wins"),
-            ));
-            file.templates.retain(|t| t.name != name);
+            );
         }
+        let file = &mut self.program.files[cx.id];
+        file.templates.retain(|t| t.name != name);
         file.templates.push(TemplateDef { name, body });
     }
 
     fn template_call(&mut self, e: &Element, cx: &mut FileCx<'_>, out: &mut Vec<IrNode>) {
         let Some(is_attr) = e.attr("is") else {
-            self.diags.push(cx.diag(
-                Level::Error,
-                e.tag_span,
-                "<template> needs `name` (to define) or `is` (to use)",
-            ));
+            self.report(cx, Level::Error, e.tag_span, "<template> needs `name` (to define) or `is` (to use)");
             return;
         };
         let Some(is) = self.attr_binding(cx, is_attr, false) else { return };
-        if let Binding::Static(Value::String(name)) = &is {
-            let span = is_attr.value.as_ref().map_or(is_attr.name_span, |v| v.span);
-            let d = cx.diag(
-                Level::Warning,
-                span,
-                format!("template `{name}` is not defined here or in an imported file"),
-            );
-            self.template_refs.push((cx.id, name.clone(), d));
-        }
+        let span = is_attr.value.as_ref().map_or(is_attr.name_span, |v| v.span);
+        let name = match &is {
+            Binding::Static(Value::String(name)) => Some(name.clone()),
+            _ => None,
+        };
+        cx.sites.push(Site { file: cx.id, is: name, depth: cx.depth + 1, at: (cx.id, span), copied: false });
         let data = match e.attr("data") {
             None => None,
             Some(attr) => match self.attr_binding(cx, attr, true) {
                 Some(Binding::Expr(e)) => Some(e),
                 Some(_) => {
                     let span = attr.value.as_ref().map_or(attr.name_span, |v| v.span);
-                    self.diags.push(cx.diag(
+                    self.report(cx,
                         Level::Error,
                         span,
                         "template `data` must be one mustache holding an object body, such as \"{{a, b: 1}}\"",
-                    ));
+                    );
                     None
                 }
                 None => None,
@@ -656,12 +797,189 @@ impl<'f> Builder<'f> {
         out.push(IrNode { kind: IrKind::Template(Box::new(call)), sub: deps.clone(), deps });
     }
 
-    fn check_template_refs(&mut self) {
-        for (file, name, d) in std::mem::take(&mut self.template_refs) {
-            if self.program.find_template(file, &name).is_none() {
-                self.diags.push(d);
+    /// Once every file is compiled: each static `<template is>` names a template, and no call
+    /// expands beyond [`MAX_TEMPLATE_NODES`] or [`MAX_IR_DEPTH`]. Expansion is computed the
+    /// way the renderer expands, level by level up to its template depth, from the IR sizes
+    /// alone: nothing is expanded here.
+    fn check_template_calls(&mut self) {
+        let program = &self.program;
+        let mut index: HashMap<(FileId, &str), usize> = HashMap::new();
+        let mut own: Vec<(u64, u64)> = Vec::new();
+        let mut def_sites: Vec<&[Site]> = Vec::new();
+        for (f, file) in program.files.iter().enumerate() {
+            for t in &file.templates {
+                index.insert((f, t.name.as_str()), own.len());
+                own.push((count_nodes(&t.body) as u64, ir_depth(&t.body) as u64));
+                def_sites.push(self.template_sites.get(&(f, t.name.clone())).map_or(&[], Vec::as_slice));
             }
         }
+        // The template `name` as seen from `file` (as `Program::find_template`).
+        let resolve = |file: FileId, name: &str| -> Option<usize> {
+            index.get(&(file, name)).copied().or_else(|| {
+                program.files.get(file)?.imports.iter().rev().find_map(|&i| index.get(&(i, name)).copied())
+            })
+        };
+        // What a data-driven `is` in `file` may name: its templates and its imports'.
+        let visible: Vec<Vec<usize>> = program
+            .files
+            .iter()
+            .enumerate()
+            .map(|(f, file)| {
+                std::iter::once(f)
+                    .chain(file.imports.iter().copied())
+                    .flat_map(|g| {
+                        let index = &index;
+                        program.files[g]
+                            .templates
+                            .iter()
+                            .filter_map(move |t| index.get(&(g, t.name.as_str())))
+                    })
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        enum Callee {
+            One(usize),
+            Any(FileId),
+            Nothing,
+        }
+        let callee = |site: &Site| match &site.is {
+            Some(name) => resolve(site.file, name).map_or(Callee::Nothing, Callee::One),
+            None => Callee::Any(site.file),
+        };
+        let calls: Vec<Vec<(Callee, u64)>> = def_sites
+            .iter()
+            .map(|sites| sites.iter().map(|s| (callee(s), s.depth as u64)).collect())
+            .collect();
+        let size_cap = MAX_TEMPLATE_NODES as u64 + 1;
+        let depth_cap = MAX_IR_DEPTH as u64 + 1;
+        // (size, depth) of each template rendered with `level` levels of calls allowed.
+        let mut expanded = vec![(0u64, 0u64); own.len()];
+        let mut any = vec![(0u64, 0u64); program.files.len()];
+        for _level in 0..crate::render::MAX_TEMPLATE_DEPTH {
+            let of = |c: &Callee, expanded: &[(u64, u64)], any: &[(u64, u64)]| match c {
+                Callee::One(t) => expanded[*t],
+                Callee::Any(f) => any[*f],
+                Callee::Nothing => (0, 0),
+            };
+            let next: Vec<(u64, u64)> = (0..own.len())
+                .map(|t| {
+                    let (mut size, mut depth) = own[t];
+                    for (c, at) in &calls[t] {
+                        let (s, d) = of(c, &expanded, &any);
+                        size = size.saturating_add(s).min(size_cap);
+                        depth = depth.max(at + d).min(depth_cap);
+                    }
+                    (size, depth)
+                })
+                .collect();
+            expanded = next;
+            any = visible
+                .iter()
+                .map(|v| v.iter().fold((0, 0), |(s, d), &t| (s.max(expanded[t].0), d.max(expanded[t].1))))
+                .collect();
+        }
+        let mut problems: Vec<(FileId, Span, Level, String)> = Vec::new();
+        // Static names that name nothing, wherever they are written.
+        for sites in self.body_sites.iter().chain(self.template_sites.values()) {
+            for site in sites.iter().filter(|s| !s.copied) {
+                if let Some(name) = &site.is
+                    && resolve(site.file, name).is_none()
+                {
+                    let message = format!("template `{name}` is not defined here or in an imported file");
+                    problems.push((site.at.0, site.at.1, Level::Warning, message));
+                }
+            }
+        }
+        let mut depths = Vec::with_capacity(program.files.len());
+        for (f, sites) in self.body_sites.iter().enumerate() {
+            let mut worst = self.sizes[f].1 as u64;
+            for site in sites {
+                let c = callee(site);
+                let (size, depth) = match c {
+                    Callee::One(t) => expanded[t],
+                    Callee::Any(f) => any[f],
+                    Callee::Nothing => (0, 0),
+                };
+                let what = match &site.is {
+                    Some(name) => format!("template `{name}`"),
+                    None => "a template named by data here".to_string(),
+                };
+                if !site.copied && size > MAX_TEMPLATE_NODES as u64 {
+                    let message = format!(
+                        "{what} expands to more than {MAX_TEMPLATE_NODES} nodes (template calls counted {} levels deep)",
+                        crate::render::MAX_TEMPLATE_DEPTH
+                    );
+                    problems.push((site.at.0, site.at.1, Level::Error, message));
+                }
+                let total = site.depth as u64 + depth;
+                if total > MAX_IR_DEPTH as u64 {
+                    let message =
+                        format!("{what} makes elements nest more than {MAX_IR_DEPTH} levels deep here");
+                    problems.push((site.at.0, site.at.1, Level::Error, message));
+                }
+                worst = worst.max(total);
+            }
+            depths.push(worst as usize);
+        }
+        for (file, depth) in self.program.files.iter_mut().zip(depths) {
+            file.depth = depth;
+        }
+        let mut shown: HashMap<FileId, usize> = HashMap::new();
+        for (file, span, level, message) in problems {
+            let count = shown.entry(file).or_default();
+            if *count >= MAX_PROBLEMS {
+                continue;
+            }
+            *count += 1;
+            let path = &self.program.files[file].path;
+            let d = match level {
+                Level::Error => Diagnostic::error(path, message),
+                Level::Warning => Diagnostic::warning(path, message),
+            };
+            let text = self.files.get(path).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
+            self.diags.push(d.at(text, span));
+        }
+    }
+}
+
+/// IR nodes in `body`, all levels.
+fn count_nodes(body: &[IrNode]) -> usize {
+    let mut count = 0;
+    let mut stack = vec![body];
+    while let Some(nodes) = stack.pop() {
+        count += nodes.len();
+        for n in nodes {
+            push_children(n, &mut stack);
+        }
+    }
+    count
+}
+
+/// How deep `body` nests (an empty body is 0, a leaf 1).
+fn ir_depth(body: &[IrNode]) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(body, 1)];
+    let mut children = Vec::new();
+    while let Some((nodes, depth)) = stack.pop() {
+        if !nodes.is_empty() {
+            deepest = deepest.max(depth);
+        }
+        for n in nodes {
+            push_children(n, &mut children);
+            stack.extend(children.drain(..).map(|c| (c, depth + 1)));
+        }
+    }
+    deepest
+}
+
+fn push_children<'a>(node: &'a IrNode, out: &mut Vec<&'a [IrNode]>) {
+    match &node.kind {
+        IrKind::Element(e) => out.push(&e.children),
+        IrKind::If(branches) => out.extend(branches.iter().map(|(_, body)| body.as_slice())),
+        IrKind::For(f) => out.push(&f.body),
+        IrKind::Fragment(children) => out.push(children),
+        IrKind::Text(_) | IrKind::Template(_) => {}
     }
 }
 

@@ -8,9 +8,12 @@ use serde_json::{Map, Value};
 
 use crate::value::{Val, add, less_than, loose_equals, number_to_string, strict_equals};
 
-/// Deeper expressions than this are refused; no template needs them, and the parser and the
-/// evaluator recurse.
-const MAX_DEPTH: usize = 100;
+/// Expressions nested deeper than this (brackets, parentheses, ternaries, unary operators,
+/// array and object literals) are refused; no template needs them, and the parser, the
+/// evaluator and the drop of an [`Expr`] recurse over real nesting. Chains of operators of one
+/// level (`a + b + c`, `a && b && c`) and of property accesses and calls (`a.b[0].c(d)`) are
+/// not nesting: they are flat lists, parsed, evaluated and dropped in loops, and never refused.
+pub const MAX_DEPTH: usize = 100;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
@@ -20,12 +23,14 @@ pub enum Expr {
     Num(f64),
     Str(String),
     Ident(String),
-    /// `object[key]` and `object.key` (the key a `Str`).
-    Member(Box<Expr>, Box<Expr>),
-    /// A call: only functions of `<wxs>` modules can be called; the host evaluates them.
-    Call(Box<Expr>, Vec<Expr>),
+    /// Property accesses and calls after a base, in order: `a.b[c](d)` is `a` then `.b`,
+    /// `[c]`, `(d)`. Flat, so a chain of any length needs no recursion.
+    Access(Box<Expr>, Vec<Step>),
     Unary(UnaryOp, Box<Expr>),
-    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// A run of left-associative operators of one precedence level: `a + b - c` is `a` then
+    /// `(+, b)`, `(-, c)`; the operands bind tighter (or are parenthesised). Flat, so a chain
+    /// of any length needs no recursion to parse, evaluate or drop.
+    Binary(Box<Expr>, Vec<(BinaryOp, Expr)>),
     Cond(Box<Expr>, Box<Expr>, Box<Expr>),
     Array(Vec<Item>),
     Object(Vec<Prop>),
@@ -57,6 +62,16 @@ pub enum BinaryOp {
     And,
     Or,
     Nullish,
+}
+
+/// One link of an [`Expr::Access`] chain.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// `[key]`, and `.key` (the key a `Str`).
+    Key(Expr),
+    /// A call: only functions of `<wxs>` modules (`module.function(…)`) can be called; the
+    /// host evaluates them.
+    Call(Vec<Expr>),
 }
 
 /// An array literal element.
@@ -327,7 +342,7 @@ impl Parser {
 
     fn expr(&mut self) -> Result<Expr, ExprError> {
         self.enter()?;
-        let cond = self.binary(0)?;
+        let cond = self.binary(1)?;
         let result = if self.eat("?") {
             let then = self.expr()?;
             self.expect(":")?;
@@ -363,20 +378,23 @@ impl Parser {
         })
     }
 
-    /// Precedence climbing over the left-associative binary operators.
-    fn binary(&mut self, min: u8) -> Result<Expr, ExprError> {
-        let mut left = self.unary()?;
+    /// The left-associative binary operators, one precedence level at a time (1 binds
+    /// loosest, 7 tightest): a run of operators of one level is one flat [`Expr::Binary`], so
+    /// the recursion here is as deep as the number of levels, whatever the length of the run.
+    fn binary(&mut self, level: u8) -> Result<Expr, ExprError> {
+        if level > 7 {
+            return self.unary();
+        }
+        let first = self.binary(level + 1)?;
+        let mut rest = Vec::new();
         while let Some((op, prec)) = self.binary_op() {
-            if prec < min {
+            if prec != level {
                 break;
             }
             self.pos += 1;
-            self.enter()?;
-            let right = self.binary(prec + 1)?;
-            self.depth -= 1;
-            left = Expr::Binary(op, Box::new(left), Box::new(right));
+            rest.push((op, self.binary(level + 1)?));
         }
-        Ok(left)
+        Ok(if rest.is_empty() { first } else { Expr::Binary(Box::new(first), rest) })
     }
 
     fn unary(&mut self) -> Result<Expr, ExprError> {
@@ -400,20 +418,25 @@ impl Parser {
     }
 
     fn postfix(&mut self) -> Result<Expr, ExprError> {
-        let mut e = self.primary()?;
+        let base = self.primary()?;
+        // `(a.b).c` continues the chain `a.b`.
+        let (base, mut steps) = match base {
+            Expr::Access(base, steps) => (base, steps),
+            other => (Box::new(other), Vec::new()),
+        };
         loop {
             if self.eat(".") || self.eat("?.") {
                 match self.peek().cloned() {
                     Some(Tok::Ident(name)) => {
                         self.pos += 1;
-                        e = Expr::Member(Box::new(e), Box::new(Expr::Str(name)));
+                        steps.push(Step::Key(Expr::Str(name)));
                     }
                     _ => return Err(self.error("a property name after `.`")),
                 }
             } else if self.eat("[") {
                 let key = self.expr()?;
                 self.expect("]")?;
-                e = Expr::Member(Box::new(e), Box::new(key));
+                steps.push(Step::Key(key));
             } else if self.eat("(") {
                 let mut args = Vec::new();
                 while !self.is(")") {
@@ -423,11 +446,12 @@ impl Parser {
                     }
                 }
                 self.expect(")")?;
-                e = Expr::Call(Box::new(e), args);
+                steps.push(Step::Call(args));
             } else {
-                return Ok(e);
+                break;
             }
         }
+        Ok(if steps.is_empty() { *base } else { Expr::Access(base, steps) })
     }
 
     fn primary(&mut self) -> Result<Expr, ExprError> {
@@ -577,23 +601,26 @@ impl Expr {
             Expr::Num(n) => Val::Num(*n),
             Expr::Str(s) => Val::str(s.clone()),
             Expr::Ident(name) => scope.lookup(name),
-            Expr::Member(object, key) => {
-                let object = object.eval(scope, wxs);
-                match key.as_ref() {
-                    Expr::Str(k) => object.get(k),
-                    key => {
-                        let key = key.eval(scope, wxs);
-                        object.get(&key.to_js_string())
-                    }
+            Expr::Access(base, steps) => {
+                let mut value = base.eval(scope, wxs);
+                for (i, step) in steps.iter().enumerate() {
+                    value = match step {
+                        Step::Key(Expr::Str(k)) => value.get(k),
+                        Step::Key(key) => {
+                            let key = key.eval(scope, wxs);
+                            value.get(&key.to_js_string())
+                        }
+                        Step::Call(args) => match (i, base.as_ref(), &steps[0]) {
+                            (1, Expr::Ident(module), Step::Key(Expr::Str(function))) => {
+                                let args: Vec<Value> =
+                                    args.iter().map(|a| a.eval(scope, wxs).into_json()).collect();
+                                wxs.call(module, function, &args).map_or(Val::Undefined, Val::owned)
+                            }
+                            _ => Val::Undefined,
+                        },
+                    };
                 }
-            }
-            Expr::Call(callee, args) => {
-                let Expr::Member(module, function) = callee.as_ref() else { return Val::Undefined };
-                let (Expr::Ident(module), Expr::Str(function)) = (module.as_ref(), function.as_ref()) else {
-                    return Val::Undefined;
-                };
-                let args: Vec<Value> = args.iter().map(|a| a.eval(scope, wxs).into_json()).collect();
-                wxs.call(module, function, &args).map_or(Val::Undefined, Val::owned)
+                value
             }
             Expr::Unary(op, operand) => {
                 let v = operand.eval(scope, wxs);
@@ -604,37 +631,35 @@ impl Expr {
                     UnaryOp::TypeOf => Val::str(v.type_of()),
                 }
             }
-            Expr::Binary(op, left, right) => {
-                let l = left.eval(scope, wxs);
-                match op {
-                    BinaryOp::And => return if l.truthy() { right.eval(scope, wxs) } else { l },
-                    BinaryOp::Or => return if l.truthy() { l } else { right.eval(scope, wxs) },
-                    BinaryOp::Nullish => {
-                        return if matches!(l, Val::Undefined | Val::Null) {
-                            right.eval(scope, wxs)
-                        } else {
-                            l
-                        };
-                    }
-                    _ => {}
+            Expr::Binary(first, rest) => {
+                let mut acc = first.eval(scope, wxs);
+                for (op, operand) in rest {
+                    acc = match op {
+                        BinaryOp::And => {
+                            if acc.truthy() {
+                                operand.eval(scope, wxs)
+                            } else {
+                                acc
+                            }
+                        }
+                        BinaryOp::Or => {
+                            if acc.truthy() {
+                                acc
+                            } else {
+                                operand.eval(scope, wxs)
+                            }
+                        }
+                        BinaryOp::Nullish => {
+                            if matches!(acc, Val::Undefined | Val::Null) {
+                                operand.eval(scope, wxs)
+                            } else {
+                                acc
+                            }
+                        }
+                        op => binary(*op, acc, operand.eval(scope, wxs)),
+                    };
                 }
-                let r = right.eval(scope, wxs);
-                match op {
-                    BinaryOp::Add => add(l, r),
-                    BinaryOp::Sub => Val::Num(l.to_number() - r.to_number()),
-                    BinaryOp::Mul => Val::Num(l.to_number() * r.to_number()),
-                    BinaryOp::Div => Val::Num(l.to_number() / r.to_number()),
-                    BinaryOp::Rem => Val::Num(l.to_number() % r.to_number()),
-                    BinaryOp::Lt => Val::Bool(less_than(&l, &r) == Some(true)),
-                    BinaryOp::Gt => Val::Bool(less_than(&r, &l) == Some(true)),
-                    BinaryOp::Le => Val::Bool(less_than(&r, &l) == Some(false)),
-                    BinaryOp::Ge => Val::Bool(less_than(&l, &r) == Some(false)),
-                    BinaryOp::Eq => Val::Bool(loose_equals(&l, &r)),
-                    BinaryOp::Ne => Val::Bool(!loose_equals(&l, &r)),
-                    BinaryOp::StrictEq => Val::Bool(strict_equals(&l, &r)),
-                    BinaryOp::StrictNe => Val::Bool(!strict_equals(&l, &r)),
-                    BinaryOp::And | BinaryOp::Or | BinaryOp::Nullish => unreachable!("handled above"),
-                }
+                acc
             }
             Expr::Cond(cond, then, otherwise) => {
                 if cond.eval(scope, wxs).truthy() {
@@ -690,31 +715,48 @@ impl Expr {
     pub fn read_paths(&self, out: &mut Vec<Vec<String>>) {
         match self {
             Expr::Undefined | Expr::Null | Expr::Bool(_) | Expr::Num(_) | Expr::Str(_) => {}
-            Expr::Ident(_) | Expr::Member(..) => {
-                if let Some(mut path) = self.static_path() {
-                    if path.len() > 1 && path.last().is_some_and(|l| l == "length") {
-                        path.pop();
+            Expr::Ident(_) => out.push(self.static_path().expect("a name is a path")),
+            Expr::Access(base, steps) => {
+                if let Some(path) = self.static_path() {
+                    out.push(without_length(path));
+                    return;
+                }
+                // A call of `module.function` reads its arguments, not `module`.
+                let module_call =
+                    matches!(base.as_ref(), Expr::Ident(_)) && matches!(steps.get(1), Some(Step::Call(_)));
+                let rest = if module_call {
+                    &steps[1..]
+                } else if let Expr::Ident(name) = base.as_ref() {
+                    // The first computed key or call ends the static part.
+                    let mut path = vec![name.clone()];
+                    let mut k = 0;
+                    while let Some(key) = steps.get(k).and_then(Step::constant_key) {
+                        path.push(key);
+                        k += 1;
                     }
-                    out.push(path);
-                } else if let Expr::Member(object, key) = self {
-                    // The first computed key ends the static part.
-                    object.read_paths(out);
-                    key.read_paths(out);
-                }
-            }
-            Expr::Call(callee, args) => {
-                // The callee names a wxs module, not data.
-                if !matches!(callee.as_ref(), Expr::Member(m, _) if matches!(m.as_ref(), Expr::Ident(_))) {
-                    callee.read_paths(out);
-                }
-                for a in args {
-                    a.read_paths(out);
+                    out.push(without_length(path));
+                    &steps[k..]
+                } else {
+                    base.read_paths(out);
+                    &steps[..]
+                };
+                for step in rest {
+                    match step {
+                        Step::Key(key) => key.read_paths(out),
+                        Step::Call(args) => {
+                            for a in args {
+                                a.read_paths(out);
+                            }
+                        }
+                    }
                 }
             }
             Expr::Unary(_, e) => e.read_paths(out),
-            Expr::Binary(_, a, b) => {
-                a.read_paths(out);
-                b.read_paths(out);
+            Expr::Binary(first, rest) => {
+                first.read_paths(out);
+                for (_, e) in rest {
+                    e.read_paths(out);
+                }
             }
             Expr::Cond(a, b, c) => {
                 a.read_paths(out);
@@ -746,58 +788,131 @@ impl Expr {
     pub fn static_path(&self) -> Option<Vec<String>> {
         match self {
             Expr::Ident(name) => Some(vec![name.clone()]),
-            Expr::Member(object, key) => {
-                let key = match key.as_ref() {
-                    Expr::Str(s) => s.clone(),
-                    Expr::Num(n) => number_to_string(*n),
-                    _ => return None,
-                };
-                let mut path = object.static_path()?;
-                path.push(key);
+            Expr::Access(base, steps) => {
+                let Expr::Ident(name) = base.as_ref() else { return None };
+                let mut path = Vec::with_capacity(steps.len() + 1);
+                path.push(name.clone());
+                for step in steps {
+                    path.push(step.constant_key()?);
+                }
                 Some(path)
             }
             _ => None,
         }
     }
 
-    /// Calls in the expression whose callee is `module.function`, for checking module names.
-    pub fn call_roots<'e>(&'e self, out: &mut Vec<&'e Expr>) {
+    /// The calls in the expression, each as the `<wxs>` module it names when written
+    /// `module.function(…)` (`None` for any other callee), for checking module names.
+    pub fn call_modules<'e>(&'e self, out: &mut Vec<Option<&'e str>>) {
         match self {
-            Expr::Call(callee, args) => {
-                out.push(callee);
-                for a in args {
-                    a.call_roots(out);
+            Expr::Access(base, steps) => {
+                base.call_modules(out);
+                for (i, step) in steps.iter().enumerate() {
+                    match step {
+                        Step::Key(key) => key.call_modules(out),
+                        Step::Call(args) => {
+                            let module = match (i, base.as_ref()) {
+                                (1, Expr::Ident(module)) => Some(module.as_str()),
+                                _ => None,
+                            };
+                            out.push(module);
+                            for a in args {
+                                a.call_modules(out);
+                            }
+                        }
+                    }
                 }
             }
-            Expr::Member(a, b) | Expr::Binary(_, a, b) => {
-                a.call_roots(out);
-                b.call_roots(out);
+            Expr::Binary(first, rest) => {
+                first.call_modules(out);
+                for (_, e) in rest {
+                    e.call_modules(out);
+                }
             }
-            Expr::Unary(_, e) => e.call_roots(out),
+            Expr::Unary(_, e) => e.call_modules(out),
             Expr::Cond(a, b, c) => {
-                a.call_roots(out);
-                b.call_roots(out);
-                c.call_roots(out);
+                a.call_modules(out);
+                b.call_modules(out);
+                c.call_modules(out);
             }
             Expr::Array(items) => {
                 for item in items {
                     match item {
-                        Item::Value(e) | Item::Spread(e) => e.call_roots(out),
+                        Item::Value(e) | Item::Spread(e) => e.call_modules(out),
                     }
                 }
             }
             Expr::Object(props) => {
                 for prop in props {
                     match prop {
-                        Prop::KeyValue(_, e) | Prop::Spread(e) => e.call_roots(out),
+                        Prop::KeyValue(_, e) | Prop::Spread(e) => e.call_modules(out),
                         Prop::Computed(k, e) => {
-                            k.call_roots(out);
-                            e.call_roots(out);
+                            k.call_modules(out);
+                            e.call_modules(out);
                         }
                     }
                 }
             }
             _ => {}
+        }
+    }
+}
+
+impl Step {
+    /// The key as a path segment, when it is a constant (`.b`, `['b']`, `[0]`).
+    fn constant_key(&self) -> Option<String> {
+        match self {
+            Step::Key(Expr::Str(s)) => Some(s.clone()),
+            Step::Key(Expr::Num(n)) => Some(number_to_string(*n)),
+            _ => None,
+        }
+    }
+}
+
+/// `x.length` reads `x`, since any change under `x` may change its length.
+fn without_length(mut path: Vec<String>) -> Vec<String> {
+    if path.len() > 1 && path.last().is_some_and(|l| l == "length") {
+        path.pop();
+    }
+    path
+}
+
+/// A binary operator other than `&&`, `||` and `??` (which may not evaluate their right side).
+fn binary<'a>(op: BinaryOp, l: Val<'a>, r: Val<'a>) -> Val<'a> {
+    match op {
+        BinaryOp::Add => add(l, r),
+        BinaryOp::Sub => Val::Num(l.to_number() - r.to_number()),
+        BinaryOp::Mul => Val::Num(l.to_number() * r.to_number()),
+        BinaryOp::Div => Val::Num(l.to_number() / r.to_number()),
+        BinaryOp::Rem => Val::Num(l.to_number() % r.to_number()),
+        BinaryOp::Lt => Val::Bool(less_than(&l, &r) == Some(true)),
+        BinaryOp::Gt => Val::Bool(less_than(&r, &l) == Some(true)),
+        BinaryOp::Le => Val::Bool(less_than(&r, &l) == Some(false)),
+        BinaryOp::Ge => Val::Bool(less_than(&l, &r) == Some(false)),
+        BinaryOp::Eq => Val::Bool(loose_equals(&l, &r)),
+        BinaryOp::Ne => Val::Bool(!loose_equals(&l, &r)),
+        BinaryOp::StrictEq => Val::Bool(strict_equals(&l, &r)),
+        BinaryOp::StrictNe => Val::Bool(!strict_equals(&l, &r)),
+        BinaryOp::And => {
+            if l.truthy() {
+                r
+            } else {
+                l
+            }
+        }
+        BinaryOp::Or => {
+            if l.truthy() {
+                l
+            } else {
+                r
+            }
+        }
+        BinaryOp::Nullish => {
+            if matches!(l, Val::Undefined | Val::Null) {
+                r
+            } else {
+                l
+            }
         }
     }
 }

@@ -78,6 +78,9 @@ pub struct CompiledFile {
     /// Files whose content was inlined by `<include>` (their `<wxs>` modules serve this file).
     pub includes: Vec<FileId>,
     pub wxs: Vec<WxsModule>,
+    /// How deep its body may nest when rendered, includes inlined and template calls
+    /// expanded (at most [`crate::compile::MAX_IR_DEPTH`]).
+    pub depth: usize,
 }
 
 #[derive(Clone, Debug)]

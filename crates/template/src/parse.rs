@@ -11,6 +11,11 @@ use capsule_package::Span;
 /// Elements nested deeper than this are refused: the compiler and renderer recurse.
 pub const MAX_NESTING: usize = 200;
 
+/// Problems reported per file at most; the rest are counted in one last problem (an error if
+/// any of them is). Each reported problem costs a pass over the text to find its line, so
+/// an unbounded number would make a hostile file quadratic.
+pub const MAX_PROBLEMS: usize = 100;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Node {
     Element(Element),
@@ -85,9 +90,51 @@ fn is_void(tag: &str) -> bool {
 /// assert_eq!(view.attrs.len(), 2);
 /// ```
 pub fn parse(text: &str) -> (Vec<Node>, Vec<Problem>) {
-    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, problems: Vec::new() };
+    let mut p = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        problems: Vec::new(),
+        unclosed_mustache: false,
+        more: None,
+    };
     let nodes = p.document();
-    (nodes, p.problems)
+    let mut problems = p.problems;
+    if let Some(more) = p.more {
+        problems.push(more.problem());
+    }
+    (nodes, problems)
+}
+
+/// Problems beyond [`MAX_PROBLEMS`], counted.
+#[derive(Clone, Debug, Default)]
+pub struct More {
+    pub count: usize,
+    pub errors: usize,
+    /// Where the first of them is.
+    pub span: Span,
+}
+
+impl More {
+    pub fn add(&mut self, level: Level) {
+        self.count += 1;
+        if level == Level::Error {
+            self.errors += 1;
+        }
+    }
+
+    /// The one problem that stands for them all.
+    pub fn problem(&self) -> Problem {
+        let level = if self.errors > 0 { Level::Error } else { Level::Warning };
+        let message = format!(
+            "{} more problem{} in this file ({} error{}) not shown",
+            self.count,
+            if self.count == 1 { "" } else { "s" },
+            self.errors,
+            if self.errors == 1 { "" } else { "s" },
+        );
+        Problem { level, message, span: self.span }
+    }
 }
 
 struct Open {
@@ -99,15 +146,37 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     problems: Vec<Problem>,
+    /// A `{{` was found that no `}}` closes: from then on `{{` is not looked into (the file
+    /// has an error already; looking again from every later `{{` would be quadratic).
+    unclosed_mustache: bool,
+    more: Option<More>,
 }
 
 impl Parser<'_> {
+    fn problem(&mut self, level: Level, span: Span, message: impl Into<String>) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(Problem { level, message: message.into(), span });
+        } else {
+            self.more.get_or_insert_with(|| More { span, ..More::default() }).add(level);
+        }
+    }
+
     fn warn(&mut self, span: Span, message: impl Into<String>) {
-        self.problems.push(Problem { level: Level::Warning, message: message.into(), span });
+        self.problem(Level::Warning, span, message);
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.problems.push(Problem { level: Level::Error, message: message.into(), span });
+        self.problem(Level::Error, span, message);
+    }
+
+    /// Where the mustache at the current position ends, if one starts here and ends.
+    fn mustache_here(&mut self) -> Option<usize> {
+        if self.unclosed_mustache || !self.starts_with("{{") {
+            return None;
+        }
+        let end = mustache_end(self.text, self.pos);
+        self.unclosed_mustache = end.is_none();
+        end
     }
 
     fn starts_with(&self, s: &str) -> bool {
@@ -245,18 +314,9 @@ impl Parser<'_> {
     fn text_run(&mut self) -> Option<Text> {
         let start = self.pos;
         while self.pos < self.bytes.len() {
-            if self.starts_with("{{") {
-                match mustache_end(self.text, self.pos) {
-                    Some(end) => {
-                        self.pos = end;
-                        continue;
-                    }
-                    None => {
-                        // Reported by the compiler; the markup after it still parses.
-                        self.pos += 2;
-                        continue;
-                    }
-                }
+            if let Some(end) = self.mustache_here() {
+                self.pos = end;
+                continue;
             }
             if self.bytes[self.pos] == b'<' {
                 let next = self.bytes.get(self.pos + 1).copied();
@@ -356,9 +416,7 @@ impl Parser<'_> {
         }
         let start = self.pos;
         while self.pos < self.bytes.len() {
-            if self.starts_with("{{")
-                && let Some(end) = mustache_end(self.text, self.pos)
-            {
+            if let Some(end) = self.mustache_here() {
                 self.pos = end;
                 continue;
             }

@@ -20,7 +20,7 @@ use crate::value::{Val, array_index};
 
 /// Templates calling templates deeper than this render nothing: a template that calls itself
 /// must not take the host down.
-const MAX_TEMPLATE_DEPTH: usize = 32;
+pub const MAX_TEMPLATE_DEPTH: usize = 32;
 
 /// Components inside components deeper than this render as empty elements: a component that
 /// contains itself must end.

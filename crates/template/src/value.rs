@@ -275,7 +275,11 @@ pub fn add<'a>(a: Val<'a>, b: Val<'a>) -> Val<'a> {
     let a = to_primitive(a);
     let b = to_primitive(b);
     if matches!(a, Val::Str(_)) || matches!(b, Val::Str(_)) {
-        let mut s = a.to_js_string().into_owned();
+        // A string built by a chain (`'a' + b + …`) grows in place: linear, not quadratic.
+        let mut s = match a {
+            Val::Str(s) => s.into_owned(),
+            other => other.to_js_string().into_owned(),
+        };
         s.push_str(&b.to_js_string());
         return Val::str(s);
     }
