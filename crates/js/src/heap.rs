@@ -9,8 +9,18 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rquickjs::allocator::{Allocator, RustAllocator};
+
+/// Bytes every engine of this process holds together: an engine freed with its runtime gives
+/// all of its bytes back, so this returns to where it was once the engines made since are
+/// gone (a runtime QuickJS could not free would stay counted).
+static IN_PROCESS: AtomicUsize = AtomicUsize::new(0);
+
+pub fn in_process() -> usize {
+    IN_PROCESS.load(Ordering::Relaxed)
+}
 
 /// What the counting allocator shares with the engine.
 #[derive(Debug, Default)]
@@ -46,6 +56,7 @@ impl CountingAllocator {
         let m = &self.meter;
         m.used.set(m.used.get() + more);
         m.peak.set(m.peak.get().max(m.used.get()));
+        IN_PROCESS.fetch_add(more, Ordering::Relaxed);
     }
 }
 
@@ -78,6 +89,7 @@ unsafe impl Allocator for CountingAllocator {
         // SAFETY: the caller guarantees `ptr` came from this allocator.
         let size = unsafe { RustAllocator::usable_size(ptr) };
         self.meter.used.set(self.meter.used.get().saturating_sub(size));
+        IN_PROCESS.fetch_sub(size, Ordering::Relaxed);
         // SAFETY: as above.
         unsafe { self.inner.dealloc(ptr) }
     }
@@ -94,6 +106,7 @@ unsafe impl Allocator for CountingAllocator {
             // SAFETY: `new` was just returned by the inner allocator.
             let size = unsafe { RustAllocator::usable_size(new) };
             self.meter.used.set(self.meter.used.get().saturating_sub(old));
+            IN_PROCESS.fetch_sub(old, Ordering::Relaxed);
             self.grew(size);
         }
         new

@@ -542,8 +542,31 @@ impl Engine {
         }
     }
 
+    /// Bytes the JS heaps of every engine in this process hold together. Once the engines
+    /// made since a reading are dropped it comes back to that reading: what stays was not
+    /// freed.
+    pub fn heap_in_process() -> usize {
+        heap::in_process()
+    }
+
     /// Runs the garbage collector (for measurements).
     pub fn collect_garbage(&self) {
+        self.runtime.run_gc();
+    }
+}
+
+/// Every handle into the runtime the engine keeps outside it (rejections not yet reported,
+/// the WXS realm and its modules) must go before the runtime does: QuickJS frees a runtime
+/// only when nothing holds an object of it, and aborts the whole process otherwise. An
+/// instance can end with such handles alive at any point — a budget breached inside a
+/// microtask leaves the rejections it recorded unreported — so they are released here, on
+/// every path that drops an engine.
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.rejections.borrow_mut().clear();
+        self.wxs.borrow_mut().take();
+        // Jobs still queued hold promises; QuickJS frees its job list with the runtime, but
+        // a collection first lets cycles through them go while the context is whole.
         self.runtime.run_gc();
     }
 }
