@@ -9,6 +9,10 @@ use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, Tab
 
 /// Bytes one key's value may take.
 pub const MAX_VALUE: usize = 1024 * 1024;
+/// Bytes a key may take (UTF-8). The platform documents no limit on keys; this one is ours,
+/// generous for real keys (names, URLs used as cache keys) and far from the 5 MiB keys a
+/// hostile app could otherwise store. Key bytes count against [`MAX_TOTAL`] too.
+pub const MAX_KEY: usize = 4 * 1024;
 /// Bytes an app's storage may take.
 pub const MAX_TOTAL: usize = 10 * 1024 * 1024;
 
@@ -59,6 +63,9 @@ impl Store {
 
     /// Stores `value` under `key`, refusing what would pass the limits.
     pub fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
+        if key.len() > MAX_KEY {
+            return Err("exceed storage key max length 4KB".into());
+        }
         if value.len() > MAX_VALUE {
             return Err("exceed storage item max length 1MB".into());
         }
@@ -80,6 +87,10 @@ impl Store {
     }
 
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        if key.len() > MAX_KEY {
+            // No such key can have been stored.
+            return Ok(None);
+        }
         let txn = self.db.begin_read().map_err(|e| e.to_string())?;
         let table = txn.open_table(TABLE).map_err(|e| e.to_string())?;
         Ok(table.get(key).map_err(|e| e.to_string())?.map(|v| v.value().to_vec()))
