@@ -81,11 +81,10 @@ fn declared(app: &App, api: &str) -> Result<(), String> {
     }
 }
 
-/// Device requests one app may have waiting on the person at once.
-const MAX_WAITING_ON_PERSON: usize = 4;
-
 /// Runs a request that waits on a person, on a thread of its own; `finish` turns the answer
-/// (or `None`: nobody answered, or they cancelled) into the call's result.
+/// (or `None`: nobody answered, or they cancelled) into the call's result. A few requests
+/// may wait on the person per app ([`crate::MAX_WAITING_ON_PERSON`], with the prompts);
+/// past that they fail rather than pile up.
 fn ask_person(
     c: &Call<'_>,
     reply: Reply,
@@ -94,36 +93,24 @@ fn ask_person(
     finish: impl FnOnce(Option<Value>) -> Result<Value, String> + Send + 'static,
 ) {
     let Some(prompter) = c.bridge.options.prompter.clone() else { return reply.fail("cancel") };
-    // A few requests may wait on the person per app (each holds a thread); past that they
-    // fail rather than pile up.
-    let asking = c.bridge.asking.clone();
-    {
-        let mut waiting = asking.lock().unwrap_or_else(|p| p.into_inner());
-        let n = waiting.entry(c.app.id.clone()).or_insert(0);
-        if *n >= MAX_WAITING_ON_PERSON {
-            return reply.fail("too many requests are waiting for the person");
-        }
-        *n += 1;
-    }
+    let slot = match c.bridge.person_slot(&c.app.id) {
+        Ok(slot) => slot,
+        Err(e) => return reply.fail(&e),
+    };
     let app = c.app.clone();
     let reply = Arc::new(Mutex::new(Some(reply)));
     let kept = reply.clone();
     let spawned = std::thread::Builder::new().name("capsule-device".into()).spawn(move || {
         let answer = prompter.device(&app, request, &args);
-        if let Some(n) = asking.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&app.id) {
-            *n = n.saturating_sub(1);
-        }
+        drop(slot);
         if let Some(reply) = kept.lock().unwrap_or_else(|p| p.into_inner()).take() {
             reply.finish(finish(answer));
         }
     });
-    if let Err(e) = spawned {
-        if let Some(n) = c.bridge.asking.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&c.app.id) {
-            *n = n.saturating_sub(1);
-        }
-        if let Some(reply) = reply.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            reply.fail(&format!("cannot wait for an answer: {e}"));
-        }
+    if let Err(e) = spawned
+        && let Some(reply) = reply.lock().unwrap_or_else(|p| p.into_inner()).take()
+    {
+        reply.fail(&format!("cannot wait for an answer: {e}"));
     }
 }
 
@@ -185,9 +172,8 @@ fn save_chosen(bridge_files: AppFiles, answer: Option<Value>) -> Result<Vec<(Str
         let bytes =
             f.get("data").and_then(crate::files::bytes_of).ok_or("the chosen file could not be read")?;
         let ext = name.rsplit_once('.').map_or("", |(_, e)| e).to_string();
-        bridge_files.check_quota(bytes.len() as u64, 0)?;
         let (path, real) = bridge_files.temp_path(&ext)?;
-        std::fs::write(&real, &bytes).map_err(|e| format!("cannot keep the chosen file: {e}"))?;
+        bridge_files.write_new(&real, &bytes)?;
         let kind = if image_size(&bytes).is_some() { "image" } else { "video" };
         out.push((path, bytes.len() as u64, kind.to_string()));
     }
@@ -309,7 +295,8 @@ pub(crate) fn apis() -> Vec<Api> {
             let bytes = std::fs::read(&real).map_err(|_| format!("file not found: {src}"))?;
             let (width, height, kind) = image_size(&bytes).ok_or("the file is not an image")?;
             Ok(json!({"width": width, "height": height, "path": src, "orientation": "up", "type": kind}))
-        }),
+        })
+        .heavy(),
         Api::new("saveImageToPhotosAlbum", vec![required("filePath", String)], |c| {
             let path = c.str("filePath");
             let real = AppFiles::of(c.bridge, c.app).resolve(path, "open")?;
@@ -322,7 +309,8 @@ pub(crate) fn apis() -> Vec<Api> {
             std::fs::write(album.join(name), bytes).map_err(|e| format!("cannot save the image: {e}"))?;
             Ok(json!({}))
         })
-        .needs("scope.writePhotosAlbum"),
+        .needs("scope.writePhotosAlbum")
+        .heavy(),
         Api::new("getBatteryInfo", vec![], |c| {
             let s = c.bridge.options.device_state.sensors();
             Ok(json!({"level": s.battery, "isCharging": s.charging}))

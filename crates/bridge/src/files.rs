@@ -5,10 +5,20 @@
 //! Every path is checked after normalisation: `..` may not climb out of its area, and no
 //! part of a path may be a link, so nothing outside the app's folder can be reached. What
 //! the files hold counts against the app's file quota.
+//!
+//! The quota is checked against a running count of the bytes an app's files hold (each file
+//! and folder also costing [`ENTRY_COST`]): the folder is walked once, on first use, and
+//! every change the file APIs make then updates the count (a write by the size it adds or
+//! replaces, an unlink, a rename over a file, a copy, a new or removed folder), so a write
+//! costs the same whatever the app already holds. What the count cannot follow makes it
+//! untrusted, and the next check walks again: a partly failed recursive removal, an area
+//! folder that vanished, and a download (which writes on the network's thread; see
+//! [`AppFiles::recount`]).
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
 use base64::Engine;
@@ -41,6 +51,53 @@ pub fn bytes_of(v: &Value) -> Option<Vec<u8>> {
 pub struct AppFiles {
     root: PathBuf,
     quota: u64,
+    account: std::sync::Arc<Mutex<Account>>,
+}
+
+/// An app's running count of what its files hold.
+#[derive(Default)]
+pub(crate) struct Account {
+    /// `None` until walked, and again when it can no longer be trusted.
+    bytes: Option<u64>,
+    /// How many times the folder was walked to count it.
+    walks: u64,
+}
+
+/// What `meta` costs against the quota, for an entry whose size alone tells it (a file, or
+/// an empty folder); links and other kinds cost nothing, as the walk counts them.
+fn cost_of(meta: &fs::Metadata) -> u64 {
+    if meta.is_file() {
+        ENTRY_COST + meta.len()
+    } else if meta.is_dir() {
+        ENTRY_COST
+    } else {
+        0
+    }
+}
+
+/// What the entry at `real` costs now, if it is a file (an absent one costs nothing).
+fn file_cost(real: &Path) -> u64 {
+    fs::symlink_metadata(real).map_or(0, |m| if m.is_file() { cost_of(&m) } else { 0 })
+}
+
+/// Bytes a folder's contents cost, walked without recursion (a folder may nest deep).
+fn walk(root: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => {
+                    total += ENTRY_COST;
+                    stack.push(e.path());
+                }
+                Ok(t) if t.is_file() => total += ENTRY_COST + e.metadata().map_or(0, |m| m.len()),
+                _ => {}
+            }
+        }
+    }
+    total
 }
 
 /// Why a path was refused, worded as the platform words it (`… , open <path>`).
@@ -55,7 +112,14 @@ fn denied(op: &str, path: &str) -> String {
 impl AppFiles {
     pub fn of(bridge: &Bridge, app: &App) -> AppFiles {
         let root = bridge.options.data_dir.join(crate::safe_name(&app.id)).join("files");
-        AppFiles { root, quota: bridge.options.file_quota.unwrap_or(DEFAULT_QUOTA) }
+        let account = bridge
+            .file_accounts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(app.id.clone())
+            .or_default()
+            .clone();
+        AppFiles { root, quota: bridge.options.file_quota.unwrap_or(DEFAULT_QUOTA), account }
     }
 
     /// The real path of `path`, refusing anything outside the app's areas, `..` that would
@@ -90,7 +154,11 @@ impl AppFiles {
             return Err(denied(op, path));
         }
         let base = self.root.join(area);
-        fs::create_dir_all(&base).map_err(|e| format!("cannot prepare the app's files: {e}"))?;
+        if !base.is_dir() {
+            fs::create_dir_all(&base).map_err(|e| format!("cannot prepare the app's files: {e}"))?;
+            // A new area folder costs an entry the count did not see.
+            self.recount();
+        }
         let mut real = base;
         for p in parts {
             real.push(p);
@@ -109,21 +177,88 @@ impl AppFiles {
         Ok((virt, real))
     }
 
-    /// Bytes the app's files hold now, each file and folder also costing [`ENTRY_COST`] (so
-    /// empty files cannot exhaust the disk's entries for free).
-    pub fn usage(&self) -> u64 {
-        fn walk(p: &Path) -> u64 {
-            let Ok(entries) = fs::read_dir(p) else { return 0 };
-            entries
-                .flatten()
-                .map(|e| match e.file_type() {
-                    Ok(t) if t.is_dir() => ENTRY_COST + walk(&e.path()),
-                    Ok(t) if t.is_file() => ENTRY_COST + e.metadata().map_or(0, |m| m.len()),
-                    _ => 0,
-                })
-                .sum()
+    fn account(&self) -> std::sync::MutexGuard<'_, Account> {
+        self.account.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The count in `account`, walking the folder if it is not known.
+    fn counted(&self, account: &mut Account) -> u64 {
+        if let Some(bytes) = account.bytes {
+            return bytes;
         }
+        for area in ["usr", "tmp", "store"] {
+            let _ = fs::create_dir_all(self.root.join(area));
+        }
+        let bytes = walk(&self.root);
+        account.walks += 1;
+        account.bytes = Some(bytes);
+        bytes
+    }
+
+    /// Bytes the app's files hold now, each file and folder also costing [`ENTRY_COST`] (so
+    /// empty files cannot exhaust the disk's entries for free): the running count, walked
+    /// only when not known.
+    pub fn usage(&self) -> u64 {
+        let mut account = self.account();
+        self.counted(&mut account)
+    }
+
+    /// What [`AppFiles::usage`] should be, counted now by walking the folder (for checks).
+    pub fn walked_usage(&self) -> u64 {
         walk(&self.root)
+    }
+
+    /// How many times the app's folder has been walked to count it.
+    pub fn walks(&self) -> u64 {
+        self.account().walks
+    }
+
+    /// Forgets the running count, so the next check walks the folder: for a change made
+    /// outside these APIs (a download, which should call this once it has written its file).
+    pub fn recount(&self) {
+        self.account().bytes = None;
+    }
+
+    /// Changes the count by what an operation did: `gone` bytes went, `added` came.
+    fn changed(&self, added: u64, gone: u64) {
+        let mut account = self.account();
+        if let Some(bytes) = account.bytes {
+            // Going below zero means the count was wrong: walk next time.
+            account.bytes = (bytes + added).checked_sub(gone);
+        }
+    }
+
+    /// Refuses a change that would take the app past its quota (`adding` bytes more, in
+    /// place of `replacing` bytes that go), and otherwise counts it as done. If the change
+    /// then turns out otherwise, [`AppFiles::changed`] corrects the count.
+    fn reserve(&self, adding: u64, replacing: u64) -> Result<(), String> {
+        let mut account = self.account();
+        let used = self.counted(&mut account).saturating_sub(replacing);
+        if used + adding > self.quota {
+            return Err("the maximum size of the file storage limit is exceeded".into());
+        }
+        account.bytes = Some(used + adding);
+        Ok(())
+    }
+
+    /// Reserves what writing `len` bytes to the file `real` (replacing it, or appending)
+    /// costs, runs `op`, then corrects the count by what the file costs afterwards.
+    fn write_counted<T>(
+        &self,
+        real: &Path,
+        len: u64,
+        append: bool,
+        op: impl FnOnce() -> Result<T, String>,
+    ) -> Result<T, String> {
+        let before = file_cost(real);
+        let expected = if append { before + len } else { ENTRY_COST + len };
+        self.reserve(expected, before)?;
+        let result = op();
+        let after = file_cost(real);
+        if after != expected {
+            self.changed(after, expected);
+        }
+        result
     }
 
     /// Whether `real` is the folder of one of the areas (`wxfile://usr` itself), which may
@@ -132,17 +267,47 @@ impl AppFiles {
         ["usr", "tmp", "store"].iter().any(|a| real == self.root.join(a))
     }
 
-    /// Bytes the app may still write, given `used`.
+    /// Bytes the app may still write, given `used`. A download asks this before it writes
+    /// where the count cannot follow, so the count is walked again at the next check.
     pub fn quota_left(&self, used: u64) -> u64 {
+        self.recount();
         self.quota.saturating_sub(used)
     }
 
     /// Refuses a write that would take the app past its quota: `adding` bytes more, in
-    /// place of `replacing` bytes that go.
+    /// place of `replacing` bytes that go. Checks only; the file APIs count what they do.
     pub fn check_quota(&self, adding: u64, replacing: u64) -> Result<(), String> {
         if self.usage().saturating_sub(replacing) + adding > self.quota {
             return Err("the maximum size of the file storage limit is exceeded".into());
         }
+        Ok(())
+    }
+
+    /// Writes `bytes` as the new file `real`, counted against the quota.
+    pub(crate) fn write_new(&self, real: &Path, bytes: &[u8]) -> Result<(), String> {
+        self.write_counted(real, bytes.len() as u64, false, || {
+            fs::write(real, bytes).map_err(|e| format!("cannot keep the file: {e}"))
+        })
+    }
+
+    /// Renames `from` to `to`, counting what a replaced file or empty folder at `to` cost.
+    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
+        let replaced = match (fs::symlink_metadata(from), fs::symlink_metadata(to)) {
+            // The same entry under two names: nothing is replaced.
+            (Ok(a), Ok(b)) if same_entry(&a, &b) => 0,
+            (_, Ok(b)) => cost_of(&b),
+            _ => 0,
+        };
+        fs::rename(from, to)?;
+        self.changed(0, replaced);
+        Ok(())
+    }
+
+    /// Removes the file `real`, counting what it cost.
+    fn remove_file(&self, real: &Path) -> std::io::Result<()> {
+        let cost = file_cost(real);
+        fs::remove_file(real)?;
+        self.changed(0, cost);
         Ok(())
     }
 
@@ -159,6 +324,18 @@ impl AppFiles {
             _ => None,
         }
     }
+}
+
+/// Whether two entries are the same one (a rename onto itself replaces nothing).
+#[cfg(unix)]
+fn same_entry(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_entry(_: &fs::Metadata, _: &fs::Metadata) -> bool {
+    false
 }
 
 fn extension_suffix(ext: &str) -> String {
@@ -251,16 +428,16 @@ fn write(c: &Call<'_>, append: bool) -> Result<Value, String> {
     if append && !real.is_file() {
         return Err(no_such("open", path));
     }
-    let old = if append { 0 } else { fs::metadata(&real).map_or(0, |m| m.len()) };
-    files.check_quota(bytes.len() as u64, old)?;
-    let mut file = fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(append)
-        .truncate(!append)
-        .open(&real)
-        .map_err(|e| io_error(&e, "open", path))?;
-    file.write_all(&bytes).map_err(|e| io_error(&e, "write", path))?;
+    files.write_counted(&real, bytes.len() as u64, append, || {
+        let mut file = fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(append)
+            .truncate(!append)
+            .open(&real)
+            .map_err(|e| io_error(&e, "open", path))?;
+        file.write_all(&bytes).map_err(|e| io_error(&e, "write", path))
+    })?;
     Ok(json!({}))
 }
 
@@ -301,26 +478,34 @@ pub(crate) fn apis() -> Vec<Api> {
                 Ok(json!({"data": decode(&bytes, c.args.get("encoding").and_then(Value::as_str))?}))
             },
         )
-        .with_sync(&["filePath", "encoding", "position", "length"], Some("data")),
+        .with_sync(&["filePath", "encoding", "position", "length"], Some("data"))
+        .heavy(),
         fs_api("writeFile", vec![required("filePath", String), optional("encoding", String)], |c| {
             write(c, false)
         })
-        .with_sync(&["filePath", "data", "encoding"], None),
+        .with_sync(&["filePath", "data", "encoding"], None)
+        .heavy(),
         fs_api("appendFile", vec![required("filePath", String), optional("encoding", String)], |c| {
             write(c, true)
         })
-        .with_sync(&["filePath", "data", "encoding"], None),
+        .with_sync(&["filePath", "data", "encoding"], None)
+        .heavy(),
         fs_api("copyFile", vec![required("srcPath", String), required("destPath", String)], |c| {
             let files = AppFiles::of(c.bridge, c.app);
             let (src, dest) = (c.str("srcPath"), c.str("destPath"));
             let from = files.resolve(src, "copyFile")?;
             let to = files.resolve(dest, "copyFile")?;
             let size = fs::metadata(&from).map_err(|e| io_error(&e, "copyFile", src))?.len();
-            files.check_quota(size, fs::metadata(&to).map_or(0, |m| m.len()))?;
-            fs::copy(&from, &to).map_err(|e| io_error(&e, "copyFile", dest))?;
+            if from == to {
+                return Ok(json!({}));
+            }
+            files.write_counted(&to, size, false, || {
+                fs::copy(&from, &to).map_err(|e| io_error(&e, "copyFile", dest))
+            })?;
             Ok(json!({}))
         })
-        .with_sync(&["srcPath", "destPath"], None),
+        .with_sync(&["srcPath", "destPath"], None)
+        .heavy(),
         fs_api("rename", vec![required("oldPath", String), required("newPath", String)], |c| {
             let files = AppFiles::of(c.bridge, c.app);
             let (old, new) = (c.str("oldPath"), c.str("newPath"));
@@ -329,28 +514,40 @@ pub(crate) fn apis() -> Vec<Api> {
             if files.is_area_root(&from) || files.is_area_root(&to) {
                 return Err(denied("rename", old));
             }
-            fs::rename(&from, &to).map_err(|e| io_error(&e, "rename", old))?;
+            files.rename(&from, &to).map_err(|e| io_error(&e, "rename", old))?;
             Ok(json!({}))
         })
         .with_sync(&["oldPath", "newPath"], None),
         fs_api("unlink", vec![required("filePath", String)], |c| {
             let path = c.str("filePath");
-            let real = AppFiles::of(c.bridge, c.app).resolve(path, "unlink")?;
+            let files = AppFiles::of(c.bridge, c.app);
+            let real = files.resolve(path, "unlink")?;
             if real.is_dir() {
                 return Err(format!("operation not permitted, unlink {path}"));
             }
-            fs::remove_file(&real).map_err(|e| io_error(&e, "unlink", path))?;
+            files.remove_file(&real).map_err(|e| io_error(&e, "unlink", path))?;
             Ok(json!({}))
         })
         .with_sync(&["filePath"], None),
         fs_api("mkdir", vec![required("dirPath", String), optional("recursive", Boolean)], |c| {
             let path = c.str("dirPath");
-            let real = AppFiles::of(c.bridge, c.app).resolve(path, "mkdir")?;
+            let files = AppFiles::of(c.bridge, c.app);
+            let real = files.resolve(path, "mkdir")?;
             if real.exists() {
                 return Err(format!("file already exists {path}"));
             }
             let recursive = c.args.get("recursive").and_then(Value::as_bool).unwrap_or(false);
+            // Each folder made costs an entry.
+            let missing =
+                |p: &Path| p.ancestors().take_while(|a| fs::symlink_metadata(a).is_err()).count() as u64;
+            let before = if recursive { missing(&real) } else { 1 };
+            files.reserve(before * ENTRY_COST, 0)?;
             let made = if recursive { fs::create_dir_all(&real) } else { fs::create_dir(&real) };
+            let after =
+                if recursive { missing(&real) } else { u64::from(fs::symlink_metadata(&real).is_err()) };
+            if after > 0 {
+                files.changed(0, after * ENTRY_COST);
+            }
             made.map_err(|e| io_error(&e, "mkdir", path))?;
             Ok(json!({}))
         })
@@ -371,15 +568,25 @@ pub(crate) fn apis() -> Vec<Api> {
             }
             let recursive = c.args.get("recursive").and_then(Value::as_bool).unwrap_or(false);
             if recursive {
-                fs::remove_dir_all(&real).map_err(|e| io_error(&e, "rmdir", path))?;
+                let cost = ENTRY_COST + walk(&real);
+                match fs::remove_dir_all(&real) {
+                    Ok(()) => files.changed(0, cost),
+                    Err(e) => {
+                        // Partly removed: only a walk knows what is left.
+                        files.recount();
+                        return Err(io_error(&e, "rmdir", path));
+                    }
+                }
             } else if fs::read_dir(&real).map_err(|e| io_error(&e, "rmdir", path))?.next().is_some() {
                 return Err("directory not empty".into());
             } else {
                 fs::remove_dir(&real).map_err(|e| io_error(&e, "rmdir", path))?;
+                files.changed(0, ENTRY_COST);
             }
             Ok(json!({}))
         })
-        .with_sync(&["dirPath", "recursive"], None),
+        .with_sync(&["dirPath", "recursive"], None)
+        .heavy(),
         fs_api("readdir", vec![required("dirPath", String)], |c| {
             let path = c.str("dirPath");
             let real = AppFiles::of(c.bridge, c.app).resolve(path, "readdir")?;
@@ -394,7 +601,8 @@ pub(crate) fn apis() -> Vec<Api> {
             names.sort();
             Ok(json!({"files": names}))
         })
-        .with_sync(&["dirPath"], Some("files")),
+        .with_sync(&["dirPath"], Some("files"))
+        .heavy(),
         fs_api("stat", vec![required("path", String), optional("recursive", Boolean)], |c| {
             let path = c.str("path");
             let files = AppFiles::of(c.bridge, c.app);
@@ -423,13 +631,14 @@ pub(crate) fn apis() -> Vec<Api> {
             }
             Ok(json!({"stats": out}))
         })
-        .with_sync(&["path", "recursive"], Some("stats")),
+        .with_sync(&["path", "recursive"], Some("stats"))
+        .heavy(),
         fs_api("saveFile", vec![required("tempFilePath", String), optional("filePath", String)], save_file)
             .with_sync(&["tempFilePath", "filePath"], Some("savedFilePath")),
-        fs_api("getSavedFileList", vec![], saved_files),
+        fs_api("getSavedFileList", vec![], saved_files).heavy(),
         fs_api("removeSavedFile", vec![required("filePath", String)], remove_saved),
         Api::new("saveFile", vec![required("tempFilePath", String)], save_file),
-        Api::new("getSavedFileList", vec![], saved_files),
+        Api::new("getSavedFileList", vec![], saved_files).heavy(),
         Api::new("removeSavedFile", vec![required("filePath", String)], remove_saved),
         Api::new("getSavedFileInfo", vec![required("filePath", String)], |c| {
             let path = c.str("filePath");
@@ -467,7 +676,10 @@ fn save_file(c: &Call<'_>) -> Result<Value, String> {
         }
     };
     let to = files.resolve(&target, "saveFile")?;
-    fs::rename(&from, &to).map_err(|e| io_error(&e, "saveFile", &target))?;
+    if files.is_area_root(&to) {
+        return Err(denied("saveFile", &target));
+    }
+    files.rename(&from, &to).map_err(|e| io_error(&e, "saveFile", &target))?;
     Ok(json!({"savedFilePath": target}))
 }
 
@@ -495,7 +707,8 @@ fn remove_saved(c: &Call<'_>) -> Result<Value, String> {
     if !path.starts_with("wxfile://store_") {
         return Err(no_such("removeSavedFile", path));
     }
-    let real = AppFiles::of(c.bridge, c.app).resolve(path, "removeSavedFile")?;
-    fs::remove_file(&real).map_err(|e| io_error(&e, "removeSavedFile", path))?;
+    let files = AppFiles::of(c.bridge, c.app);
+    let real = files.resolve(path, "removeSavedFile")?;
+    files.remove_file(&real).map_err(|e| io_error(&e, "removeSavedFile", path))?;
     Ok(json!({}))
 }

@@ -183,6 +183,15 @@ impl Call<'_> {
 }
 
 type Provider = Arc<dyn Fn(&Call<'_>) -> Result<Value, String> + Send + Sync>;
+
+/// Work for the bridge's thread.
+pub type Job = Box<dyn FnOnce(&Bridge) + Send>;
+
+/// Puts the rest of a call back in its app's turn on the bridge's thread (a call that waited
+/// for a person to answer a prompt); the flag says whether the work is heavy
+/// ([`Api::heavy`]). Given by the [`service`], which drops the work if the instance that
+/// made the call has ended.
+pub type Resume = Arc<dyn Fn(Job, bool) + Send + Sync>;
 type Deferred = Arc<dyn Fn(&Call<'_>, Reply) + Send + Sync>;
 
 /// Events a long-running call sends before its answer (`headersReceived`, `progress`, a
@@ -268,6 +277,12 @@ pub struct Api {
     pub params: Vec<Param>,
     /// Where the script finds it: `None` on `wx`, `Some("fs")` on the file system manager.
     pub group: Option<&'static str>,
+    /// The scope is the one this argument names (`authorize({scope})`), over `scope`.
+    pub scope_arg: Option<&'static str>,
+    /// Its work may take long (copying or reading a whole file, walking a folder): the
+    /// service runs it on a thread of its own, so the bridge's thread keeps serving the other
+    /// apps (the app's own later calls wait for it, keeping their order).
+    pub heavy: bool,
     run: Run,
 }
 
@@ -300,6 +315,8 @@ impl Api {
             scope: None,
             params,
             group: None,
+            scope_arg: None,
+            heavy: false,
             run,
         }
     }
@@ -327,6 +344,18 @@ impl Api {
 
     pub fn needs(mut self, scope: &'static str) -> Api {
         self.scope = Some(scope);
+        self
+    }
+
+    /// Needs the scope that the argument `key` names.
+    pub fn needs_named(mut self, key: &'static str) -> Api {
+        self.scope_arg = Some(key);
+        self
+    }
+
+    /// Marks the API's work as possibly long (see [`Api::heavy`]).
+    pub fn heavy(mut self) -> Api {
+        self.heavy = true;
         self
     }
 }
@@ -420,7 +449,11 @@ pub struct Options {
 pub struct Bridge {
     pub(crate) apis: HashMap<String, Api>,
     pub(crate) options: Options,
-    grants: Mutex<HashMap<(String, String), bool>>,
+    grants: Arc<Mutex<Grants>>,
+    /// Prompts waiting on the person, by app and scope, with the calls waiting on each.
+    prompts: Arc<Mutex<Prompts>>,
+    /// Each app's running count of the bytes its files hold.
+    pub(crate) file_accounts: Mutex<HashMap<String, Arc<Mutex<files::Account>>>>,
     audit: Mutex<Vec<Decision>>,
     stores: Mutex<HashMap<String, Arc<Store>>>,
     net: std::sync::OnceLock<net::Net>,
@@ -430,6 +463,56 @@ pub struct Bridge {
     pub(crate) asking: Arc<Mutex<HashMap<String, usize>>>,
     /// What [`Bridge::surface`] gives, built on first use (after every API is registered).
     surface: std::sync::OnceLock<Value>,
+}
+
+/// Each app's decisions on its scopes, remembered.
+type Grants = HashMap<(String, String), bool>;
+
+/// Prompts waiting on the person, by app and scope, with the calls waiting on each.
+type Prompts = HashMap<(String, String), Vec<Waiting>>;
+
+/// Calls one app may have waiting on one prompt; more fail at once.
+const MAX_WAITING_ON_PROMPT: usize = 64;
+
+/// Requests one app may have waiting on the person at once (prompts, settings pages, device
+/// sheets): each holds a thread. More fail at once.
+pub(crate) const MAX_WAITING_ON_PERSON: usize = 4;
+
+/// A call waiting for a person's answer to a prompt.
+struct Waiting {
+    app: App,
+    api: String,
+    shown: String,
+    scope: String,
+    args: Map<String, Value>,
+    reply: Reply,
+    resume: Resume,
+    heavy: bool,
+}
+
+/// One of an app's waits on a person; dropping it ends the wait.
+pub(crate) struct PersonSlot {
+    asking: Arc<Mutex<HashMap<String, usize>>>,
+    app: String,
+}
+
+impl Drop for PersonSlot {
+    fn drop(&mut self) {
+        let mut asking = self.asking.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = asking.get_mut(&self.app) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                asking.remove(&self.app);
+            }
+        }
+    }
+}
+
+/// What the capability check concludes without a person.
+enum Verdict {
+    Decided(bool, &'static str),
+    /// A person must be asked.
+    Ask,
 }
 
 /// Network calls as the developer tools list them: a sequence number, the app, the entry.
@@ -458,7 +541,9 @@ impl Bridge {
         let mut bridge = Bridge {
             apis: HashMap::new(),
             options,
-            grants: Mutex::new(HashMap::new()),
+            grants: Arc::new(Mutex::new(HashMap::new())),
+            prompts: Arc::new(Mutex::new(HashMap::new())),
+            file_accounts: Mutex::new(HashMap::new()),
             audit: Mutex::new(Vec::new()),
             stores: Mutex::new(HashMap::new()),
             net: std::sync::OnceLock::new(),
@@ -555,7 +640,9 @@ impl Bridge {
     }
 
     /// Calls `name` for `app`, answering through `done` (at once, or later for a deferred
-    /// API) after any `events`.
+    /// API) after any `events`. A prompt, if the call needs one, is asked on this thread
+    /// (the service instead defers the call until the person answers: see
+    /// [`Bridge::call_scheduled`]).
     pub fn call_with(
         &self,
         app: &App,
@@ -565,10 +652,37 @@ impl Bridge {
         done: Box<dyn FnOnce(Value) + Send>,
         events: Events,
     ) {
+        self.call_scheduled(app, name, args, sync, done, events, None)
+    }
+
+    /// The name a call's `errMsg` shows: a grouped API (`fs.readFile`) by its own name, a
+    /// sync call as `nameSync` (unless the API is sync under its own name).
+    pub fn shown_name(&self, name: &str, sync: bool) -> String {
         let plain = self.apis.get(name).is_some_and(|a| a.plain);
-        // A grouped API (`fs.readFile`) is known to the script by its own name.
         let bare = name.rsplit_once('.').map_or(name, |(_, n)| n);
-        let shown = if sync && !plain { format!("{bare}Sync") } else { bare.to_string() };
+        if sync && !plain { format!("{bare}Sync") } else { bare.to_string() }
+    }
+
+    /// Whether `name`'s work may take long ([`Api::heavy`]).
+    pub fn is_heavy(&self, name: &str) -> bool {
+        self.apis.get(name).is_some_and(|a| a.heavy)
+    }
+
+    /// As [`Bridge::call_with`]; with `resume`, a call that must wait for a person's answer
+    /// to a prompt returns at once, and its rest (the decision, the provider) comes back
+    /// through `resume` when they answer, so no prompt holds the calling thread.
+    #[allow(clippy::too_many_arguments)]
+    pub fn call_scheduled(
+        &self,
+        app: &App,
+        name: &str,
+        args: &Value,
+        sync: bool,
+        done: Box<dyn FnOnce(Value) + Send>,
+        events: Events,
+        resume: Option<&Resume>,
+    ) {
+        let shown = self.shown_name(name, sync);
         let reply = Reply::new(&shown, done, events);
         let Some(api) = self.apis.get(name) else { return reply.fail("not supported") };
         let empty = Map::new();
@@ -602,11 +716,38 @@ impl Bridge {
                 _ => {}
             }
         }
-        if let Some(scope) = api.scope
-            && !self.permitted(app, &shown, scope, sync)
-        {
-            return reply.fail("auth deny");
+        let scope = match api.scope_arg {
+            Some(key) => Some(args.get(key).and_then(Value::as_str).unwrap_or("").to_string()),
+            None => api.scope.map(str::to_string),
+        };
+        if let Some(scope) = scope {
+            let (granted, reason) = match (self.verdict(app, &scope, sync), resume) {
+                (Verdict::Decided(granted, reason), _) => (granted, reason),
+                (Verdict::Ask, None) => self.ask(app, &scope),
+                (Verdict::Ask, Some(resume)) => {
+                    let waiting = Waiting {
+                        app: app.clone(),
+                        api: name.to_string(),
+                        shown,
+                        scope,
+                        args: args.clone(),
+                        reply,
+                        resume: resume.clone(),
+                        heavy: api.heavy,
+                    };
+                    return self.ask_later(waiting);
+                }
+            };
+            self.log_decision(app, &shown, &scope, granted, reason);
+            if !granted {
+                return reply.fail("auth deny");
+            }
         }
+        self.run(api, app, args, reply);
+    }
+
+    /// Runs the provider of a call that passed its checks.
+    fn run(&self, api: &Api, app: &App, args: &Map<String, Value>, reply: Reply) {
         let call = Call { app, bridge: self, args };
         match &api.run {
             Run::Now(provider) => match provider(&call) {
@@ -618,43 +759,40 @@ impl Bridge {
         }
     }
 
-    /// The one capability check: declared, then the host's rule, then what was remembered
-    /// or answered. Every decision is logged.
-    fn permitted(&self, app: &App, api: &str, scope: &str, sync: bool) -> bool {
-        let (granted, reason) = if !app.declared.iter().any(|s| s == scope) {
-            (false, "not declared")
-        } else {
-            let rule = self
-                .options
-                .app_rules
-                .get(&app.id)
-                .and_then(|r| r.get(scope))
-                .or_else(|| self.options.rules.get(scope));
-            match rule.copied().unwrap_or(Rule::Prompt) {
-                Rule::Allow => (true, "policy allow"),
-                Rule::Deny => (false, "policy deny"),
-                Rule::Prompt => {
-                    let remembered = self
-                        .grants
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .get(&(app.id.clone(), scope.to_string()))
-                        .copied();
-                    match (remembered, self.options.answers.get(scope).copied()) {
-                        (Some(g), _) => (g, "remembered"),
-                        (None, _) if sync => (false, "sync API cannot prompt"),
-                        (None, Some(answer)) => {
-                            self.grants
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .insert((app.id.clone(), scope.to_string()), answer);
-                            (answer, "answered")
-                        }
-                        (None, None) => self.ask(app, scope),
+    /// The capability check, in one place: declared, then the host's rule, then what was
+    /// remembered or answered in advance, then the person. Every decision is logged.
+    /// What the capability check concludes before any person is asked.
+    fn verdict(&self, app: &App, scope: &str, sync: bool) -> Verdict {
+        if !app.declared.iter().any(|s| s == scope) {
+            return Verdict::Decided(false, "not declared");
+        }
+        let rule = self
+            .options
+            .app_rules
+            .get(&app.id)
+            .and_then(|r| r.get(scope))
+            .or_else(|| self.options.rules.get(scope));
+        match rule.copied().unwrap_or(Rule::Prompt) {
+            Rule::Allow => Verdict::Decided(true, "policy allow"),
+            Rule::Deny => Verdict::Decided(false, "policy deny"),
+            Rule::Prompt => {
+                let mut grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
+                let key = (app.id.clone(), scope.to_string());
+                match (grants.get(&key).copied(), self.options.answers.get(scope).copied()) {
+                    (Some(g), _) => Verdict::Decided(g, "remembered"),
+                    (None, _) if sync => Verdict::Decided(false, "sync API cannot prompt"),
+                    (None, Some(answer)) => {
+                        grants.insert(key, answer);
+                        Verdict::Decided(answer, "answered")
                     }
+                    (None, None) if self.options.prompter.is_none() => Verdict::Decided(false, "no answer"),
+                    (None, None) => Verdict::Ask,
                 }
             }
-        };
+        }
+    }
+
+    fn log_decision(&self, app: &App, api: &str, scope: &str, granted: bool, reason: &str) {
         let time = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         self.audit.lock().unwrap_or_else(|p| p.into_inner()).push(Decision {
             app: app.id.clone(),
@@ -664,53 +802,130 @@ impl Bridge {
             reason: reason.to_string(),
             time,
         });
-        granted
     }
 
-    /// Asks the person, if there is a prompter, and remembers an `Always` or a `Deny`.
+    /// Asks the person on this thread, if there is a prompter, and remembers an `Always` or
+    /// a `Deny`.
     fn ask(&self, app: &App, scope: &str) -> (bool, &'static str) {
         let Some(prompter) = &self.options.prompter else { return (false, "no answer") };
         let reason = app.reasons.get(scope).map_or("", String::as_str);
-        let remember = |granted: bool| {
-            self.grants
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert((app.id.clone(), scope.to_string()), granted);
-        };
-        match prompter.ask(app, scope, reason) {
-            Some(Answer::Always) => {
-                remember(true);
-                (true, "allowed by the person, always")
-            }
-            Some(Answer::Once) => (true, "allowed by the person, once"),
-            Some(Answer::Deny) => {
-                remember(false);
-                (false, "denied by the person")
-            }
-            None => (false, "no answer"),
+        decide(&self.grants, app, scope, prompter.ask(app, scope, reason))
+    }
+
+    /// One of `app`'s waits on a person, or why it may not wait now.
+    pub(crate) fn person_slot(&self, app: &str) -> Result<PersonSlot, String> {
+        let mut waiting = self.asking.lock().unwrap_or_else(|p| p.into_inner());
+        let n = waiting.entry(app.to_string()).or_insert(0);
+        if *n >= MAX_WAITING_ON_PERSON {
+            return Err("too many requests are waiting for the person".into());
         }
+        *n += 1;
+        Ok(PersonSlot { asking: self.asking.clone(), app: app.to_string() })
+    }
+
+    /// Asks the person on a thread of its own; the call (and any other call of the app
+    /// waiting on the same scope, which joins it rather than asking again) goes on through
+    /// its `resume` once they answer.
+    fn ask_later(&self, waiting: Waiting) {
+        let key = (waiting.app.id.clone(), waiting.scope.clone());
+        let mut prompts = self.prompts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(list) = prompts.get_mut(&key) {
+            if list.len() >= MAX_WAITING_ON_PROMPT {
+                drop(prompts);
+                return waiting.reply.fail("too many requests are waiting for the person");
+            }
+            return list.push(waiting);
+        }
+        let slot = match self.person_slot(&waiting.app.id) {
+            Ok(slot) => slot,
+            Err(e) => {
+                drop(prompts);
+                return waiting.reply.fail(&e);
+            }
+        };
+        let Some(prompter) = self.options.prompter.clone() else { return waiting.reply.fail("auth deny") };
+        let app = waiting.app.clone();
+        let reason = app.reasons.get(&waiting.scope).cloned().unwrap_or_default();
+        prompts.insert(key.clone(), vec![waiting]);
+        drop(prompts);
+        let shared_key = key.clone();
+        let (grants, pending) = (self.grants.clone(), self.prompts.clone());
+        let spawned = std::thread::Builder::new().name("capsule-prompt".into()).spawn(move || {
+            let answer = prompter.ask(&app, &key.1, &reason);
+            let (granted, why) = decide(&grants, &app, &key.1, answer);
+            drop(slot);
+            let waiting = pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&key).unwrap_or_default();
+            for w in waiting {
+                let (resume, heavy) = (w.resume.clone(), w.heavy);
+                resume(Box::new(move |bridge: &Bridge| bridge.after_prompt(w, granted, why)), heavy);
+            }
+        });
+        if spawned.is_err() {
+            // The waiting calls' replies are dropped with the list: each answers with an
+            // internal error.
+            self.prompts.lock().unwrap_or_else(|p| p.into_inner()).remove(&shared_key);
+        }
+    }
+
+    /// The rest of a call once the person answered its prompt.
+    fn after_prompt(&self, w: Waiting, granted: bool, reason: &'static str) {
+        self.log_decision(&w.app, &w.shown, &w.scope, granted, reason);
+        if !granted {
+            return w.reply.fail("auth deny");
+        }
+        let Some(api) = self.apis.get(&w.api) else { return w.reply.fail("not supported") };
+        self.run(api, &w.app, &w.args, w.reply);
     }
 
     /// `wx.getSetting`: the scopes decided for this app so far.
     fn settings(&self, app: &App) -> Value {
-        let grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
-        let mut setting = Map::new();
-        for ((a, scope), granted) in grants.iter() {
-            if *a == app.id {
-                setting.insert(scope.clone(), json!(granted));
-            }
-        }
-        let app_rules = self.options.app_rules.get(&app.id);
-        for scope in &app.declared {
-            let rule = app_rules.and_then(|r| r.get(scope)).or_else(|| self.options.rules.get(scope));
-            if let Some(rule) = rule
-                && *rule != Rule::Prompt
-            {
-                setting.entry(scope.clone()).or_insert(json!(*rule == Rule::Allow));
-            }
-        }
-        json!({"authSetting": setting})
+        settings_of(&self.grants, &self.options.rules, self.options.app_rules.get(&app.id), app)
     }
+}
+
+/// Turns a person's answer into the decision, remembering an `Always` or a `Deny`.
+fn decide(grants: &Mutex<Grants>, app: &App, scope: &str, answer: Option<Answer>) -> (bool, &'static str) {
+    let remember = |granted: bool| {
+        grants.lock().unwrap_or_else(|p| p.into_inner()).insert((app.id.clone(), scope.to_string()), granted);
+    };
+    match answer {
+        Some(Answer::Always) => {
+            remember(true);
+            (true, "allowed by the person, always")
+        }
+        Some(Answer::Once) => (true, "allowed by the person, once"),
+        Some(Answer::Deny) => {
+            remember(false);
+            (false, "denied by the person")
+        }
+        None => (false, "no answer"),
+    }
+}
+
+/// The scopes decided for `app`: remembered grants, then the host's rules for the scopes it
+/// declares.
+fn settings_of(
+    grants: &Mutex<Grants>,
+    rules: &HashMap<String, Rule>,
+    app_rules: Option<&HashMap<String, Rule>>,
+    app: &App,
+) -> Value {
+    let grants = grants.lock().unwrap_or_else(|p| p.into_inner());
+    let mut setting = Map::new();
+    for ((a, scope), granted) in grants.iter() {
+        if *a == app.id {
+            setting.insert(scope.clone(), json!(granted));
+        }
+    }
+    for scope in &app.declared {
+        let rule = app_rules.and_then(|r| r.get(scope)).or_else(|| rules.get(scope));
+        if let Some(rule) = rule
+            && *rule != Rule::Prompt
+        {
+            setting.entry(scope.clone()).or_insert(json!(*rule == Rule::Allow));
+        }
+    }
+    json!({"authSetting": setting})
 }
 
 /// What the system-info APIs report, from the device profile: the window is the screen
@@ -889,31 +1104,38 @@ fn builtin_apis() -> Vec<Api> {
             Ok(json!({"keys": store.keys()?, "currentSize": size.div_ceil(1024), "limitSize": storage::MAX_TOTAL / 1024}))
         })
         .with_sync(&[], None),
-        Api::new("authorize", vec![required("scope", String)], |c| {
-            let scope = c.str("scope").to_string();
-            // authorize is itself the prompt for the scope it names.
-            let granted = c.bridge.permitted(c.app, "authorize", &scope, false);
-            if granted { Ok(json!({})) } else { Err("auth deny".into()) }
-        }),
+        // authorize is itself the prompt for the scope it names.
+        Api::new("authorize", vec![required("scope", String)], |_| Ok(json!({}))).needs_named("scope"),
         Api::new("getSetting", vec![], |c| Ok(c.bridge.settings(c.app))),
         // The settings page, where a person can switch what was decided; without one to show
-        // (headless), what is set now.
-        Api::new("openSetting", vec![], |c| {
+        // (headless), what is set now. The person is waited for on a thread of its own.
+        Api::deferred("openSetting", vec![], |c, reply| {
             let current = c.bridge.settings(c.app);
-            let Some(prompter) = &c.bridge.options.prompter else { return Ok(current) };
+            let Some(prompter) = c.bridge.options.prompter.clone() else { return reply.ok(current) };
+            let slot = match c.bridge.person_slot(&c.app.id) {
+                Ok(slot) => slot,
+                Err(e) => return reply.fail(&e),
+            };
             let decided: Vec<(std::string::String, bool)> = current["authSetting"]
                 .as_object()
                 .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false))).collect())
                 .unwrap_or_default();
-            if let Some(changed) = prompter.settings(c.app, &decided) {
-                let mut grants = c.bridge.grants.lock().unwrap_or_else(|p| p.into_inner());
-                for (scope, granted) in changed {
-                    if decided.iter().any(|(s, _)| *s == scope) {
-                        grants.insert((c.app.id.clone(), scope), granted);
+            let app = c.app.clone();
+            let grants = c.bridge.grants.clone();
+            let rules = c.bridge.options.rules.clone();
+            let app_rules = c.bridge.options.app_rules.get(&app.id).cloned();
+            let _ = std::thread::Builder::new().name("capsule-settings".into()).spawn(move || {
+                if let Some(changed) = prompter.settings(&app, &decided) {
+                    let mut grants = grants.lock().unwrap_or_else(|p| p.into_inner());
+                    for (scope, granted) in changed {
+                        if decided.iter().any(|(s, _)| *s == scope) {
+                            grants.insert((app.id.clone(), scope), granted);
+                        }
                     }
                 }
-            }
-            Ok(c.bridge.settings(c.app))
+                drop(slot);
+                reply.ok(settings_of(&grants, &rules, app_rules.as_ref(), &app));
+            });
         }),
         Api::new("login", vec![], |c| {
             // A local code: the simulator is its own auth provider.

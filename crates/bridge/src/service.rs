@@ -1,17 +1,47 @@
-//! Running providers off the logic threads: one bridge worker thread per host takes calls
-//! from every instance. A sync call waits for its answer up to a ceiling, after which it
-//! fails with `:fail timeout`; an async call is answered through a callback.
+//! Running providers off the logic threads: one bridge thread per host serves the calls of
+//! every instance. A sync call waits for its answer up to a ceiling, after which it fails
+//! with `:fail timeout`; an async call is answered through a callback.
+//!
+//! **Fairness.** Each app has its own queue, and the bridge thread serves the apps with
+//! calls waiting in turn, one call per turn (round robin); in its turn an app's sync call,
+//! if it has one, goes before its async calls. Nothing holds the bridge thread for long: a
+//! call that waits on a person (a permission prompt, `openSetting`, a device sheet) or the
+//! network is deferred and answers later through a [`crate::Reply`], and a call whose work
+//! may take long ([`crate::Api::heavy`]: reading, writing or copying a whole file, walking
+//! a folder, decoding an image) runs on a thread of its own while the bridge thread serves
+//! the other apps (that app's later calls wait for it, so an app's calls keep their order).
+//!
+//! **The bound.** So a sync call is answered after at most the call running when it
+//! arrived and one call of each other app with calls waiting — never behind another app's
+//! flood, however long (with two apps, one flooding: at most two quick calls ahead of it).
+//!
+//! **Caps.** An app may have [`MAX_QUEUED`] async calls waiting, holding at most
+//! [`MAX_QUEUED_BYTES`] of arguments; past either, a call fails at once with `name:fail
+//! too many calls are waiting …`, never silently dropped. (Each instance has at most one
+//! sync call waiting: its script is blocked on it.)
+//!
+//! **Ending.** When an instance ends ([`ApiHost::end`], or its [`Client`] is dropped), its
+//! queued calls are dropped unanswered, and its later calls (and calls resumed after a
+//! prompt) fail or are dropped, so a flood stops with the app.
 
-use std::sync::Arc;
-use std::sync::mpsc::{Sender, channel};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::{App, Bridge, Events};
+use crate::{App, Bridge, Events, Job, Resume};
 
 /// How long a `*Sync` call may block its script.
 pub const SYNC_CEILING: Duration = Duration::from_secs(1);
+
+/// Async calls one app may have waiting for the bridge thread.
+pub const MAX_QUEUED: usize = 10_000;
+
+/// Bytes of arguments (estimated from the JSON) one app's waiting async calls may hold.
+pub const MAX_QUEUED_BYTES: usize = 64 * 1024 * 1024;
 
 /// What an instance needs of the bridge.
 pub trait ApiHost: Send + Sync {
@@ -50,50 +80,298 @@ pub trait ApiHost: Send + Sync {
     fn device_state(&self) -> Option<crate::device::DeviceState> {
         None
     }
+    /// The instance using this host has ended: its calls still waiting are dropped, and
+    /// later ones fail. Dropping a [`Client`] does the same.
+    fn end(&self) {}
+    /// A host of its own for one more instance of the same app (sharing its storage, files
+    /// and grants), so that ending or dropping it ends only that instance's calls; `None`
+    /// when this host cannot tell instances apart (use it as it is).
+    fn instance(&self) -> Option<Arc<dyn ApiHost>> {
+        None
+    }
     /// The bytes of one of the app's files (`wxfile://…`), for a view showing it.
     fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
         Err(format!("no such file or directory, open {path}"))
     }
 }
 
-type Job = Box<dyn FnOnce(&Bridge) + Send>;
+/// One call waiting for the bridge thread.
+struct Task {
+    instance: u64,
+    heavy: bool,
+    bytes: usize,
+    job: Job,
+}
 
-/// The bridge and its worker thread.
+/// One app's waiting calls.
+#[derive(Default)]
+struct Queue {
+    sync: VecDeque<Task>,
+    calls: VecDeque<Task>,
+    bytes: usize,
+    /// A heavy call of the app is running on a thread of its own.
+    busy: bool,
+    /// The app is in the turn order.
+    in_ring: bool,
+}
+
+impl Queue {
+    fn is_empty(&self) -> bool {
+        self.sync.is_empty() && self.calls.is_empty()
+    }
+}
+
+#[derive(Default)]
+struct State {
+    queues: HashMap<Arc<str>, Queue>,
+    /// Apps with calls waiting and none running elsewhere, in turn order.
+    ring: VecDeque<Arc<str>>,
+    ended: HashSet<u64>,
+    stopped: bool,
+}
+
+/// The per-app queues and the bridge thread's turns.
+#[derive(Default)]
+struct Scheduler {
+    state: Mutex<State>,
+    ready: Condvar,
+}
+
+/// Which of an app's queues a call joins.
+#[derive(Clone, Copy, PartialEq)]
+enum Lane {
+    /// A sync call, or the rest of a call a person answered: first in the app's turn.
+    First,
+    /// An async call: capped.
+    Async,
+}
+
+impl Scheduler {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn push(&self, app: &Arc<str>, lane: Lane, task: Task) -> Result<(), String> {
+        let mut state = self.lock();
+        if state.stopped {
+            return Err("the bridge is not running".into());
+        }
+        if state.ended.contains(&task.instance) {
+            return Err("the app has ended".into());
+        }
+        let queue = state.queues.entry(app.clone()).or_default();
+        if lane == Lane::Async {
+            if queue.calls.len() >= MAX_QUEUED {
+                return Err(format!("too many calls are waiting (at most {MAX_QUEUED} per app)"));
+            }
+            if queue.bytes + task.bytes > MAX_QUEUED_BYTES && !queue.calls.is_empty() {
+                return Err(format!(
+                    "too many calls are waiting (at most {} MiB of arguments per app)",
+                    MAX_QUEUED_BYTES >> 20
+                ));
+            }
+            queue.bytes += task.bytes;
+            queue.calls.push_back(task);
+        } else {
+            queue.sync.push_back(task);
+        }
+        if !queue.busy && !queue.in_ring {
+            queue.in_ring = true;
+            state.ring.push_back(app.clone());
+        }
+        drop(state);
+        self.ready.notify_one();
+        Ok(())
+    }
+
+    /// The next call in turn order, waiting for one; `None` once stopped and drained.
+    fn next(&self) -> Option<(Arc<str>, Task)> {
+        let mut state = self.lock();
+        loop {
+            while let Some(app) = state.ring.pop_front() {
+                let Some(queue) = state.queues.get_mut(&app) else { continue };
+                queue.in_ring = false;
+                let Some(task) = queue.sync.pop_front().or_else(|| queue.calls.pop_front()) else { continue };
+                queue.bytes -= task.bytes.min(queue.bytes);
+                if task.heavy {
+                    queue.busy = true;
+                } else if !queue.is_empty() {
+                    queue.in_ring = true;
+                    state.ring.push_back(app.clone());
+                }
+                return Some((app, task));
+            }
+            if state.stopped {
+                return None;
+            }
+            state = self.ready.wait(state).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// An app's heavy call finished: its next calls take their turns again.
+    fn release(&self, app: &Arc<str>) {
+        let mut state = self.lock();
+        let Some(queue) = state.queues.get_mut(app) else { return };
+        queue.busy = false;
+        if !queue.is_empty() && !queue.in_ring {
+            queue.in_ring = true;
+            state.ring.push_back(app.clone());
+            drop(state);
+            self.ready.notify_one();
+        }
+    }
+
+    /// Drops an ended instance's waiting calls and refuses its later ones.
+    fn end(&self, app: &Arc<str>, instance: u64) {
+        let dropped = {
+            let mut state = self.lock();
+            state.ended.insert(instance);
+            let Some(queue) = state.queues.get_mut(app) else { return };
+            let mut dropped = Vec::new();
+            for lane in [&mut queue.sync, &mut queue.calls] {
+                let (gone, kept): (VecDeque<Task>, VecDeque<Task>) =
+                    std::mem::take(lane).into_iter().partition(|t| t.instance == instance);
+                *lane = kept;
+                dropped.extend(gone);
+            }
+            queue.bytes = queue.calls.iter().map(|t| t.bytes).sum();
+            if queue.is_empty() && !queue.busy && !queue.in_ring {
+                state.queues.remove(app);
+            }
+            dropped
+        };
+        // Dropped outside the lock: a dropped call may answer (a resumed call's reply does).
+        drop(dropped);
+    }
+
+    fn stop(&self) {
+        self.lock().stopped = true;
+        self.ready.notify_all();
+    }
+}
+
+/// Runs a call's work; a panic in a provider answers that call with an internal error (its
+/// reply is dropped) and leaves the thread serving.
+fn run(job: Job, bridge: &Bridge) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(bridge)));
+}
+
+/// The bridge and its thread.
 pub struct Service {
     bridge: Arc<Bridge>,
-    jobs: Sender<Job>,
+    scheduler: Arc<Scheduler>,
 }
+
+static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
 
 impl Service {
     pub fn start(bridge: Bridge) -> Arc<Service> {
         let bridge = Arc::new(bridge);
-        let (jobs, rx) = channel::<Job>();
-        let worker = bridge.clone();
+        let scheduler = Arc::new(Scheduler::default());
+        let (worker, turns) = (bridge.clone(), scheduler.clone());
         std::thread::Builder::new()
             .name("capsule-bridge".into())
             .spawn(move || {
-                while let Ok(job) = rx.recv() {
-                    job(&worker);
+                while let Some((app, task)) = turns.next() {
+                    if !task.heavy {
+                        run(task.job, &worker);
+                        continue;
+                    }
+                    let (bridge, done) = (worker.clone(), turns.clone());
+                    let job = Arc::new(Mutex::new(Some(task.job)));
+                    let kept = job.clone();
+                    let app_kept = app.clone();
+                    let spawned =
+                        std::thread::Builder::new().name("capsule-bridge-work".into()).spawn(move || {
+                            if let Some(job) = kept.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                                run(job, &bridge);
+                            }
+                            done.release(&app_kept);
+                        });
+                    if spawned.is_err() {
+                        // No thread to spare: the work runs here.
+                        if let Some(job) = job.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                            run(job, &worker);
+                        }
+                        turns.release(&app);
+                    }
                 }
             })
             .expect("spawn the bridge thread");
-        Arc::new(Service { bridge, jobs })
+        Arc::new(Service { bridge, scheduler })
     }
 
     pub fn bridge(&self) -> &Bridge {
         &self.bridge
     }
 
-    /// A client for one app's instance.
+    /// A client for one instance of an app.
     pub fn client(self: &Arc<Service>, app: App) -> Arc<Client> {
-        Arc::new(Client { service: self.clone(), app: Arc::new(app) })
+        let key: Arc<str> = Arc::from(app.id.as_str());
+        Arc::new(Client {
+            service: self.clone(),
+            app: Arc::new(app),
+            key,
+            instance: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
+        })
     }
 }
 
-/// One app's way to the bridge.
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.scheduler.stop();
+    }
+}
+
+/// One instance's way to the bridge.
 pub struct Client {
     service: Arc<Service>,
     app: Arc<App>,
+    /// The app's queue.
+    key: Arc<str>,
+    instance: u64,
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.service.scheduler.end(&self.key, self.instance);
+    }
+}
+
+/// Roughly the bytes a call's arguments hold, without recursion (arguments may nest deep).
+fn weight(args: &Value) -> usize {
+    let mut total = 0;
+    let mut stack = vec![args];
+    while let Some(v) = stack.pop() {
+        total += 16;
+        match v {
+            Value::String(s) => total += s.len(),
+            Value::Array(a) => stack.extend(a.iter()),
+            Value::Object(m) => {
+                for (k, v) in m {
+                    total += k.len();
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    total
+}
+
+impl Client {
+    /// Gives the rest of a call back to this instance's turn (see [`Resume`]).
+    fn resume(&self) -> Resume {
+        let (scheduler, key, instance) = (self.service.scheduler.clone(), self.key.clone(), self.instance);
+        Arc::new(move |job: Job, heavy: bool| {
+            let _ = scheduler.push(&key, Lane::First, Task { instance, heavy, bytes: 0, job });
+        })
+    }
+
+    /// This instance's id among the bridge's clients.
+    pub fn instance_id(&self) -> u64 {
+        self.instance
+    }
 }
 
 impl ApiHost for Client {
@@ -108,11 +386,27 @@ impl ApiHost for Client {
         let job: Job = Box::new(move |bridge| {
             let _ = tx.send(bridge.call(&app, &name_owned, &args, true));
         });
-        if self.service.jobs.send(job).is_err() {
-            return json!({"errMsg": format!("{name}Sync:fail the bridge is not running")});
+        let heavy = self.service.bridge.is_heavy(name);
+        let task = Task { instance: self.instance, heavy, bytes: 0, job };
+        let shown = self.service.bridge.shown_name(name, true);
+        if let Err(reason) = self.service.scheduler.push(&self.key, Lane::First, task) {
+            return json!({"errMsg": format!("{shown}:fail {reason}")});
         }
-        rx.recv_timeout(SYNC_CEILING)
-            .unwrap_or_else(|_| json!({"errMsg": format!("{name}Sync:fail timeout")}))
+        match rx.recv_timeout(SYNC_CEILING) {
+            Ok(answer) => answer,
+            Err(RecvTimeoutError::Timeout) => json!({"errMsg": format!("{shown}:fail timeout")}),
+            Err(RecvTimeoutError::Disconnected) => {
+                json!({"errMsg": format!("{shown}:fail the app has ended")})
+            }
+        }
+    }
+
+    fn end(&self) {
+        self.service.scheduler.end(&self.key, self.instance);
+    }
+
+    fn instance(&self) -> Option<Arc<dyn ApiHost>> {
+        Some(self.service.client((*self.app).clone()))
     }
 
     fn device_state(&self) -> Option<crate::device::DeviceState> {
@@ -147,9 +441,22 @@ impl ApiHost for Client {
     }
 
     fn call_with_events(&self, name: &str, args: Value, events: Events, done: Box<dyn FnOnce(Value) + Send>) {
-        let app = self.app.clone();
-        let name = name.to_string();
-        let job: Job = Box::new(move |bridge| bridge.call_with(&app, &name, &args, false, done, events));
-        let _ = self.service.jobs.send(job);
+        let bridge = &self.service.bridge;
+        let (heavy, bytes) = (bridge.is_heavy(name), weight(&args));
+        let shown = bridge.shown_name(name, false);
+        // The answer goes through `done`; if the call is refused, `done` is still here.
+        let slot = Arc::new(Mutex::new(Some(done)));
+        let kept = slot.clone();
+        let (app, name, resume) = (self.app.clone(), name.to_string(), self.resume());
+        let job: Job = Box::new(move |bridge| {
+            let Some(done) = kept.lock().unwrap_or_else(|p| p.into_inner()).take() else { return };
+            bridge.call_scheduled(&app, &name, &args, false, done, events, Some(&resume));
+        });
+        let task = Task { instance: self.instance, heavy, bytes, job };
+        if let Err(reason) = self.service.scheduler.push(&self.key, Lane::Async, task)
+            && let Some(done) = slot.lock().unwrap_or_else(|p| p.into_inner()).take()
+        {
+            done(json!({"errMsg": format!("{shown}:fail {reason}")}));
+        }
     }
 }
