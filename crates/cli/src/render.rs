@@ -46,9 +46,17 @@ pub fn run(
     let Some(&file) = program.by_path.get(&format!("{route}.wxml")) else {
         bail!("`{route}` has no compiled template");
     };
-    let mut rendered = capsule_template::render(&program, file, &data, &NoWxs);
+    // The page's node limit holds here as in a running app: a page past it is an error, not
+    // gigabytes of HTML.
+    let budget = capsule_template::Budget::default();
+    let mut rendered = match capsule_template::render_budgeted(&program, file, &data, &NoWxs, &budget) {
+        Ok(rendered) => rendered,
+        Err(e) => bail!("{route}: {e}"),
+    };
     // Without scripts, a component shows its properties as its data.
-    rendered.mount_with_properties(&program, &NoWxs, MAX_COMPONENTS);
+    if let Err(e) = rendered.mount_with_properties_budgeted(&program, &NoWxs, MAX_COMPONENTS, &budget) {
+        bail!("{route}: {e}");
+    }
     println!("{}", rendered.tree.to_html());
     Ok(ExitCode::SUCCESS)
 }

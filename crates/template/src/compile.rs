@@ -48,6 +48,8 @@ pub fn compile_files<'p>(files: &Files, paths: impl IntoIterator<Item = &'p str>
         files,
         program: Program::default(),
         in_progress: HashSet::new(),
+        queued: Vec::new(),
+        pending: Vec::new(),
         diags: Diagnostics::default(),
         sizes: Vec::new(),
         body_sites: Vec::new(),
@@ -56,6 +58,13 @@ pub fn compile_files<'p>(files: &Files, paths: impl IntoIterator<Item = &'p str>
     };
     for path in paths {
         builder.compile_path(path);
+    }
+    // Imported files, in turn: compiling them where the import stands would nest one file's
+    // walk inside another's, as deep as the chain of imports.
+    while let Some((id, path)) = builder.queued.pop() {
+        if std::mem::take(&mut builder.pending[id]) {
+            builder.compile_into(id, &path, Vec::new());
+        }
     }
     builder.check_template_calls();
     (builder.program, builder.diags)
@@ -80,6 +89,10 @@ struct Builder<'f> {
     files: &'f Files,
     program: Program,
     in_progress: HashSet<FileId>,
+    /// Imported files not compiled yet.
+    queued: Vec<(FileId, String)>,
+    /// Per file: queued and not compiled yet.
+    pending: Vec<bool>,
     diags: Diagnostics,
     /// Per file: IR nodes in its body and how deep its body nests (includes inlined).
     sizes: Vec<(usize, usize)>,
@@ -151,23 +164,55 @@ impl<'f> Builder<'f> {
     }
 
     fn compile_path(&mut self, path: &str) -> Option<FileId> {
-        if let Some(&id) = self.program.by_path.get(path) {
-            return Some(id);
-        }
         self.compile_with_chain(path, Vec::new())
     }
 
-    fn compile_with_chain(&mut self, path: &str, include_chain: Vec<String>) -> Option<FileId> {
-        let files = self.files;
-        let bytes = files.get(path)?;
+    /// The id of an imported file, compiled later if it is not yet.
+    fn import(&mut self, path: &str) -> Option<FileId> {
+        if let Some(&id) = self.program.by_path.get(path) {
+            return Some(id);
+        }
+        if !self.files.contains(path) {
+            return None;
+        }
+        let id = self.allocate(path);
+        self.queued.push((id, path.to_string()));
+        self.pending[id] = true;
+        Some(id)
+    }
+
+    fn allocate(&mut self, path: &str) -> FileId {
         let id = self.program.files.len();
         self.program.files.push(CompiledFile { path: path.to_string(), ..CompiledFile::default() });
         self.program.by_path.insert(path.to_string(), id);
         self.sizes.push((0, 0));
         self.body_sites.push(Vec::new());
+        self.pending.push(false);
+        id
+    }
+
+    /// Compiles `path` now, unless it was already (a file still queued is compiled now).
+    fn compile_with_chain(&mut self, path: &str, include_chain: Vec<String>) -> Option<FileId> {
+        if let Some(&id) = self.program.by_path.get(path) {
+            if std::mem::take(&mut self.pending[id]) {
+                self.compile_into(id, path, include_chain);
+            }
+            return Some(id);
+        }
+        if !self.files.contains(path) {
+            return None;
+        }
+        let id = self.allocate(path);
+        self.compile_into(id, path, include_chain);
+        Some(id)
+    }
+
+    fn compile_into(&mut self, id: FileId, path: &str, include_chain: Vec<String>) {
+        let files = self.files;
+        let Some(bytes) = files.get(path) else { return };
         let Ok(text) = std::str::from_utf8(bytes) else {
             self.diags.push(Diagnostic::error(path, "the file is not valid UTF-8"));
-            return Some(id);
+            return;
         };
         self.in_progress.insert(id);
         let mut cx = FileCx {
@@ -183,11 +228,14 @@ impl<'f> Builder<'f> {
             sites: Vec::new(),
         };
         let (nodes, problems) = parse::parse(text);
+        // The parser caps its own problems (and counts the rest in its last one).
+        cx.shown.set(problems.len());
         for p in problems {
-            self.report(&cx, p.level, p.span, p.message);
+            self.diags.push(cx.diag(p.level, p.span, p.message));
         }
         // Modules first: a call anywhere in the file may name a module declared below it.
         collect_modules(&nodes, &mut cx.modules);
+        self.compile_includes_first(&nodes, &cx);
         let mut body = Vec::new();
         self.nodes(&nodes, &mut cx, &mut body, true);
         self.in_progress.remove(&id);
@@ -197,8 +245,39 @@ impl<'f> Builder<'f> {
         }
         self.sizes[id] = (count_nodes(&body), ir_depth(&body));
         self.body_sites[id] = std::mem::take(&mut cx.sites);
-        self.program.files[id].body = body;
-        Some(id)
+        self.program.files[id].body = Arc::new(body);
+    }
+
+    /// Compiles the files this one includes before walking it: compiling them where the
+    /// `<include>` stands would nest their walks inside this one's. Problems with an include
+    /// (cycles, depth) are reported where it stands, by the walk.
+    fn compile_includes_first(&mut self, nodes: &[Node], cx: &FileCx<'_>) {
+        let mut stack = vec![nodes];
+        let mut found = Vec::new();
+        while let Some(nodes) = stack.pop() {
+            for node in nodes {
+                let Node::Element(e) = node else { continue };
+                if e.tag == "include" {
+                    if let Some(src) = e.attr("src").and_then(|a| a.value.as_ref()) {
+                        found.push(src.raw.trim().to_string());
+                    }
+                } else {
+                    stack.push(&e.children);
+                }
+            }
+        }
+        for src in found {
+            let Some(path) = self.resolve(&cx.path, &src) else { continue };
+            if path == cx.path
+                || cx.include_chain.contains(&path)
+                || cx.include_chain.len() >= MAX_INCLUDE_DEPTH
+            {
+                continue;
+            }
+            let mut chain = cx.include_chain.clone();
+            chain.push(cx.path.clone());
+            self.compile_with_chain(&path, chain);
+        }
     }
 
     /// Resolves an `<import>` / `<include>` `src`: relative to the file, or from the package
@@ -430,7 +509,7 @@ impl<'f> Builder<'f> {
                     ..site.clone()
                 });
                 cx.sites.extend(copies);
-                let body = self.program.files[id].body.clone();
+                let body = Arc::clone(&self.program.files[id].body);
                 out.push(fragment(body));
             }
             "wxs" => self.wxs(e, cx),
@@ -441,7 +520,7 @@ impl<'f> Builder<'f> {
                 cx.depth += 1;
                 self.nodes(&e.children, cx, &mut children, false);
                 cx.depth -= 1;
-                out.push(fragment(children));
+                out.push(fragment(Arc::new(children)));
             }
             _ => {
                 let mut attrs = Vec::new();
@@ -653,7 +732,7 @@ impl<'f> Builder<'f> {
             return None;
         };
         if what == "import" {
-            return self.compile_path(&path);
+            return self.import(&path);
         }
         if path == cx.path || cx.include_chain.contains(&path) {
             let mut chain = cx.include_chain.clone();
@@ -983,9 +1062,9 @@ fn push_children<'a>(node: &'a IrNode, out: &mut Vec<&'a [IrNode]>) {
     }
 }
 
-fn fragment(children: Vec<IrNode>) -> IrNode {
+fn fragment(children: Arc<Vec<IrNode>>) -> IrNode {
     let mut sub = Deps::default();
-    for c in &children {
+    for c in children.iter() {
         sub.extend(&c.sub);
     }
     IrNode { kind: IrKind::Fragment(children), deps: Deps::default(), sub }

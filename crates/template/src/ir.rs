@@ -72,7 +72,8 @@ impl Program {
 #[derive(Clone, Debug, Default)]
 pub struct CompiledFile {
     pub path: String,
-    pub body: Vec<IrNode>,
+    /// Shared with the files that include it.
+    pub body: Arc<Vec<IrNode>>,
     pub templates: Vec<TemplateDef>,
     pub imports: Vec<FileId>,
     /// Files whose content was inlined by `<include>` (their `<wxs>` modules serve this file).
@@ -284,8 +285,9 @@ pub enum IrKind {
     /// `wx:if` / `wx:elif` / `wx:else`: conditions in order, `None` for the else branch.
     If(Vec<(Option<Expr>, Vec<IrNode>)>),
     For(Box<ForIr>),
-    /// `<block>` and `<include>` content: children without an element of their own.
-    Fragment(Vec<IrNode>),
+    /// `<block>` and `<include>` content: children without an element of their own (shared:
+    /// an included file's body is not copied).
+    Fragment(Arc<Vec<IrNode>>),
     Template(Box<TemplateCallIr>),
 }
 

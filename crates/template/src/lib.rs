@@ -34,5 +34,5 @@ pub mod value;
 
 pub use compile::{compile_files, compile_package, compile_source};
 pub use ir::{Path, Program};
-pub use render::{Rendered, render};
+pub use render::{Budget, RenderError, Rendered, render, render_budgeted};
 pub use tree::{Patch, Tree};

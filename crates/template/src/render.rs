@@ -26,6 +26,89 @@ pub const MAX_TEMPLATE_DEPTH: usize = 32;
 /// contains itself must end.
 pub const MAX_COMPONENT_DEPTH: usize = 64;
 
+/// How deep a page may nest, its components' templates counted (IR levels, as
+/// [`crate::compile::MAX_IR_DEPTH`] counts them, plus two per component for its element and
+/// shadow root). A component whose template could take the page deeper renders as an empty
+/// element, as one nested past [`MAX_COMPONENT_DEPTH`] does: walks over the whole tree (HTML,
+/// snapshots, removal) recurse this deep at most.
+pub const MAX_PAGE_DEPTH: usize = 1_000;
+
+/// Live nodes a page's tree may hold by default, its components' included. The platform's
+/// tools warn past 1,000 nodes and its renderer degrades past tens of thousands; no real page
+/// comes near this.
+pub const MAX_PAGE_NODES: usize = 100_000;
+
+/// Instance records (one per rendered IR node and list item, kept beside the tree to update
+/// it) a page may hold, per node of its node limit: a list whose items render nothing makes
+/// records without nodes.
+pub const RECORDS_PER_NODE: usize = 4;
+
+/// The renderer asks the budget's interrupt whether to stop once per this many nodes
+/// created or visited.
+pub const CHECK_EVERY: usize = 1_000;
+
+/// What one render or update may spend. Rendering runs in Rust, outside the script's heap
+/// limit and CPU interrupt: this is how the caller bounds it.
+#[derive(Clone, Copy)]
+pub struct Budget<'a> {
+    /// Live nodes in the page's tree (its components' included) at most.
+    pub max_nodes: usize,
+    /// Asked every [`CHECK_EVERY`] nodes created or visited; `true` stops the render (the
+    /// caller's CPU deadline passed).
+    pub interrupt: Option<&'a dyn Fn() -> bool>,
+}
+
+impl Default for Budget<'_> {
+    fn default() -> Self {
+        Budget { max_nodes: MAX_PAGE_NODES, interrupt: None }
+    }
+}
+
+impl std::fmt::Debug for Budget<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Budget")
+            .field("max_nodes", &self.max_nodes)
+            .field("interrupt", &self.interrupt.is_some())
+            .finish()
+    }
+}
+
+/// Why a render or update stopped. The page's tree and records stay consistent (the render
+/// is cut short, not torn), so the [`Rendered`] can be dropped or kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenderError {
+    /// The page would hold more than `limit` nodes.
+    Nodes { limit: usize },
+    /// The page would hold more than `limit` instance records (list items that render
+    /// nothing count here).
+    Records { limit: usize },
+    /// The budget's interrupt asked to stop.
+    Interrupted,
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenderError::Nodes { limit } => write!(f, "render limit: {limit} nodes"),
+            RenderError::Records { limit } => write!(f, "render limit: {limit} template instances"),
+            RenderError::Interrupted => write!(f, "render interrupted: time limit"),
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// Counts what a render spends against its [`Budget`].
+struct Meter<'p> {
+    max_nodes: usize,
+    max_records: usize,
+    interrupt: Option<&'p dyn Fn() -> bool>,
+    /// The page's live instance records.
+    records: &'p mut usize,
+    ticks: usize,
+    error: Option<RenderError>,
+}
+
 /// A rendered page: its tree, and what the renderer needs to update it.
 ///
 /// Custom components live in the same tree: a component's element (its *host*, named by the
@@ -42,6 +125,10 @@ pub struct Rendered {
     insts: Vec<Inst>,
     components: HashMap<NodeId, Mounted>,
     changes: Vec<ComponentChange>,
+    /// Live instance records (see [`RECORDS_PER_NODE`]).
+    records: usize,
+    /// Why the last call of a method without a budget argument stopped, if it did.
+    breach: Option<RenderError>,
 }
 
 /// A custom component in the tree.
@@ -50,6 +137,8 @@ struct Mounted {
     path: Arc<str>,
     /// 1 for a component the page wrote, 2 for one inside it, and so on.
     depth: usize,
+    /// How deep the page may already nest above its template (see [`MAX_PAGE_DEPTH`]).
+    base: usize,
     file: Option<FileId>,
     shadow: NodeId,
     /// What its template rendered; `None` until it is mounted.
@@ -127,6 +216,9 @@ struct Cx<'p> {
     external: Vec<(String, String)>,
     components: &'p mut HashMap<NodeId, Mounted>,
     changes: &'p mut Vec<ComponentChange>,
+    /// The depth base of a component created here (see [`MAX_PAGE_DEPTH`]).
+    child_base: usize,
+    meter: Meter<'p>,
 }
 
 /// Attributes of a component's element that stay on it rather than becoming properties.
@@ -153,7 +245,8 @@ fn property_name(attr: &str) -> String {
     out
 }
 
-/// Renders `file` of `program` with `data` (the page's data object).
+/// Renders `file` of `program` with `data` (the page's data object), within the default
+/// [`Budget`]; a breach cuts the page short and is kept in [`Rendered::breach`].
 ///
 /// ```
 /// use capsule_template::{compile::compile_source, expr::NoWxs, render::render};
@@ -162,22 +255,73 @@ fn property_name(attr: &str) -> String {
 /// assert_eq!(page.tree.to_html(), "<view>a</view><view>b</view>");
 /// ```
 pub fn render(program: &Program, file: FileId, data: &Value, wxs: &dyn WxsHost) -> Rendered {
+    let (mut rendered, error) = render_within(program, file, data, wxs, &Budget::default());
+    rendered.breach = error;
+    rendered
+}
+
+/// Renders as [`render`] does, within `budget`.
+///
+/// ```
+/// use capsule_template::{compile::compile_source, expr::NoWxs, render::*};
+/// let (program, _) = compile_source("p.wxml", "<view wx:for='{{100000}}'><text wx:for='{{100000}}'>.</text></view>");
+/// let err = render_budgeted(&program, 0, &serde_json::json!({}), &NoWxs, &Budget::default()).unwrap_err();
+/// assert_eq!(err.to_string(), "render limit: 100000 nodes");
+/// ```
+pub fn render_budgeted(
+    program: &Program,
+    file: FileId,
+    data: &Value,
+    wxs: &dyn WxsHost,
+    budget: &Budget<'_>,
+) -> Result<Rendered, RenderError> {
+    match render_within(program, file, data, wxs, budget) {
+        (rendered, None) => Ok(rendered),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+fn render_within(
+    program: &Program,
+    file: FileId,
+    data: &Value,
+    wxs: &dyn WxsHost,
+    budget: &Budget<'_>,
+) -> (Rendered, Option<RenderError>) {
     let mut rendered = Rendered {
         tree: Tree::new(),
         file,
         insts: Vec::new(),
         components: HashMap::new(),
         changes: Vec::new(),
+        records: 0,
+        breach: None,
     };
     let root = rendered.tree.root();
+    let mut error = None;
     if let Some(f) = program.files.get(file) {
         let mut scope = Scope::new(Val::of(data));
-        rendered.insts = rendered.cx(program, wxs, None, None).render_list(&f.body, &mut scope, root, None);
+        let mut cx = rendered.cx(program, wxs, None, None, budget);
+        let insts = cx.render_list(&f.body, &mut scope, root, None);
+        error = cx.meter.error;
+        rendered.insts = insts;
     }
-    rendered
+    (rendered, error)
 }
 
 impl Rendered {
+    /// Why the last call without a budget argument ([`render`], [`Rendered::update`], …)
+    /// stopped short of its work, if it did: the default budget was spent.
+    pub fn breach(&self) -> Option<RenderError> {
+        self.breach
+    }
+
+    /// Keeps what a call under the default budget did, remembering a breach.
+    fn keep(&mut self, (patches, error): (Vec<Patch>, Option<RenderError>)) -> Vec<Patch> {
+        self.breach = error;
+        patches
+    }
+
     /// Brings the tree up to date with `data` after the paths in `changed` were set, and
     /// returns the patches that make a view's copy match.
     pub fn update(
@@ -187,12 +331,39 @@ impl Rendered {
         changed: &[Path],
         wxs: &dyn WxsHost,
     ) -> Vec<Patch> {
-        self.update_with(program, data, &Changes::Paths(changed.to_vec()), wxs)
+        let done =
+            self.update_with(program, data, &Changes::Paths(changed.to_vec()), wxs, &Budget::default());
+        self.keep(done)
+    }
+
+    /// [`Rendered::update`] within `budget`. On an error the patches are not returned: the
+    /// caller ends the page (its view no longer matches).
+    pub fn update_budgeted(
+        &mut self,
+        program: &Program,
+        data: &Value,
+        changed: &[Path],
+        wxs: &dyn WxsHost,
+        budget: &Budget<'_>,
+    ) -> Result<Vec<Patch>, RenderError> {
+        result(self.update_with(program, data, &Changes::Paths(changed.to_vec()), wxs, budget))
     }
 
     /// Re-evaluates every binding (as after the data was replaced), still by patches.
     pub fn update_all(&mut self, program: &Program, data: &Value, wxs: &dyn WxsHost) -> Vec<Patch> {
-        self.update_with(program, data, &Changes::All, wxs)
+        let done = self.update_with(program, data, &Changes::All, wxs, &Budget::default());
+        self.keep(done)
+    }
+
+    /// [`Rendered::update_all`] within `budget`.
+    pub fn update_all_budgeted(
+        &mut self,
+        program: &Program,
+        data: &Value,
+        wxs: &dyn WxsHost,
+        budget: &Budget<'_>,
+    ) -> Result<Vec<Patch>, RenderError> {
+        result(self.update_with(program, data, &Changes::All, wxs, budget))
     }
 
     fn update_with(
@@ -201,16 +372,18 @@ impl Rendered {
         data: &Value,
         changes: &Changes,
         wxs: &dyn WxsHost,
-    ) -> Vec<Patch> {
+        budget: &Budget<'_>,
+    ) -> (Vec<Patch>, Option<RenderError>) {
         let mut patches = Vec::new();
-        let Some(f) = program.files.get(self.file) else { return patches };
+        let Some(f) = program.files.get(self.file) else { return (patches, None) };
         let root = self.tree.root();
         let mut insts = std::mem::take(&mut self.insts);
         let mut scope = Scope::new(Val::of(data));
-        self.cx(program, wxs, Some(&mut patches), None)
-            .update_list(&f.body, &mut insts, &mut scope, changes, root, None);
+        let mut cx = self.cx(program, wxs, Some(&mut patches), None, budget);
+        cx.update_list(&f.body, &mut insts, &mut scope, changes, root, None);
+        let error = cx.meter.error;
         self.insts = insts;
-        patches
+        (patches, error)
     }
 
     /// A renderer over this page for the template of `owner` (a component's host; `None`: the
@@ -221,11 +394,13 @@ impl Rendered {
         wxs: &'p dyn WxsHost,
         patches: Option<&'p mut Vec<Patch>>,
         owner: Option<NodeId>,
+        budget: &Budget<'p>,
     ) -> Cx<'p> {
-        let (file, external) = match owner.and_then(|o| self.components.get(&o)) {
-            Some(m) => (m.file, m.external.clone()),
-            None => (Some(self.file), Vec::new()),
+        let (file, external, base) = match owner.and_then(|o| self.components.get(&o)) {
+            Some(m) => (m.file, m.external.clone(), m.base),
+            None => (Some(self.file), Vec::new(), 0),
         };
+        let depth = file.and_then(|f| program.files.get(f)).map_or(0, |f| f.depth);
         Cx {
             program,
             wxs,
@@ -237,6 +412,15 @@ impl Rendered {
             external,
             components: &mut self.components,
             changes: &mut self.changes,
+            child_base: base + depth + 2,
+            meter: Meter {
+                max_nodes: budget.max_nodes,
+                max_records: budget.max_nodes.saturating_mul(RECORDS_PER_NODE),
+                interrupt: budget.interrupt,
+                records: &mut self.records,
+                ticks: 0,
+                error: None,
+            },
         }
     }
 
@@ -248,23 +432,48 @@ impl Rendered {
     /// Renders the template of the component at `host` with its first `data`, into its
     /// shadow root. A component that is gone, or already mounted, is left alone.
     pub fn mount(&mut self, program: &Program, host: NodeId, data: &Value, wxs: &dyn WxsHost) -> Vec<Patch> {
+        let done = self.mount_with(program, host, data, wxs, &Budget::default());
+        self.keep(done)
+    }
+
+    /// [`Rendered::mount`] within `budget`.
+    pub fn mount_budgeted(
+        &mut self,
+        program: &Program,
+        host: NodeId,
+        data: &Value,
+        wxs: &dyn WxsHost,
+        budget: &Budget<'_>,
+    ) -> Result<Vec<Patch>, RenderError> {
+        result(self.mount_with(program, host, data, wxs, budget))
+    }
+
+    fn mount_with(
+        &mut self,
+        program: &Program,
+        host: NodeId,
+        data: &Value,
+        wxs: &dyn WxsHost,
+        budget: &Budget<'_>,
+    ) -> (Vec<Patch>, Option<RenderError>) {
         let mut patches = Vec::new();
-        let Some(m) = self.components.get(&host) else { return patches };
+        let Some(m) = self.components.get(&host) else { return (patches, None) };
         if m.insts.is_some() {
-            return patches;
+            return (patches, None);
         }
         let (file, shadow) = (m.file, m.shadow);
         let mut insts = Vec::new();
+        let mut error = None;
         if let Some(f) = file.and_then(|f| program.files.get(f)) {
             let mut scope = Scope::new(Val::of(data));
-            insts = self
-                .cx(program, wxs, Some(&mut patches), Some(host))
-                .render_list(&f.body, &mut scope, shadow, None);
+            let mut cx = self.cx(program, wxs, Some(&mut patches), Some(host), budget);
+            insts = cx.render_list(&f.body, &mut scope, shadow, None);
+            error = cx.meter.error;
         }
         if let Some(m) = self.components.get_mut(&host) {
             m.insts = Some(insts);
         }
-        patches
+        (patches, error)
     }
 
     /// Brings the component at `host` up to date after the paths in `changed` of its data
@@ -277,20 +486,48 @@ impl Rendered {
         changed: &[Path],
         wxs: &dyn WxsHost,
     ) -> Vec<Patch> {
+        let done = self.update_component_with(program, host, data, changed, wxs, &Budget::default());
+        self.keep(done)
+    }
+
+    /// [`Rendered::update_component`] within `budget`.
+    pub fn update_component_budgeted(
+        &mut self,
+        program: &Program,
+        host: NodeId,
+        data: &Value,
+        changed: &[Path],
+        wxs: &dyn WxsHost,
+        budget: &Budget<'_>,
+    ) -> Result<Vec<Patch>, RenderError> {
+        result(self.update_component_with(program, host, data, changed, wxs, budget))
+    }
+
+    fn update_component_with(
+        &mut self,
+        program: &Program,
+        host: NodeId,
+        data: &Value,
+        changed: &[Path],
+        wxs: &dyn WxsHost,
+        budget: &Budget<'_>,
+    ) -> (Vec<Patch>, Option<RenderError>) {
         let mut patches = Vec::new();
-        let Some(m) = self.components.get_mut(&host) else { return patches };
+        let Some(m) = self.components.get_mut(&host) else { return (patches, None) };
         let (file, shadow) = (m.file, m.shadow);
-        let Some(mut insts) = m.insts.take() else { return patches };
+        let Some(mut insts) = m.insts.take() else { return (patches, None) };
+        let mut error = None;
         if let Some(f) = file.and_then(|f| program.files.get(f)) {
             let mut scope = Scope::new(Val::of(data));
             let changes = Changes::Paths(changed.to_vec());
-            self.cx(program, wxs, Some(&mut patches), Some(host))
-                .update_list(&f.body, &mut insts, &mut scope, &changes, shadow, None);
+            let mut cx = self.cx(program, wxs, Some(&mut patches), Some(host), budget);
+            cx.update_list(&f.body, &mut insts, &mut scope, &changes, shadow, None);
+            error = cx.meter.error;
         }
         if let Some(m) = self.components.get_mut(&host) {
             m.insts = Some(insts);
         }
-        patches
+        (patches, error)
     }
 
     /// Gives the component at `host` its external classes (name → the owner's classes) and,
@@ -304,16 +541,43 @@ impl Rendered {
         data: &Value,
         wxs: &dyn WxsHost,
     ) -> Vec<Patch> {
-        let Some(m) = self.components.get_mut(&host) else { return Vec::new() };
+        let done = self.set_external_classes_with(program, host, external, data, wxs, &Budget::default());
+        self.keep(done)
+    }
+
+    /// [`Rendered::set_external_classes`] within `budget`.
+    pub fn set_external_classes_budgeted(
+        &mut self,
+        program: &Program,
+        host: NodeId,
+        external: Vec<(String, String)>,
+        data: &Value,
+        wxs: &dyn WxsHost,
+        budget: &Budget<'_>,
+    ) -> Result<Vec<Patch>, RenderError> {
+        result(self.set_external_classes_with(program, host, external, data, wxs, budget))
+    }
+
+    fn set_external_classes_with(
+        &mut self,
+        program: &Program,
+        host: NodeId,
+        external: Vec<(String, String)>,
+        data: &Value,
+        wxs: &dyn WxsHost,
+        budget: &Budget<'_>,
+    ) -> (Vec<Patch>, Option<RenderError>) {
+        let Some(m) = self.components.get_mut(&host) else { return (Vec::new(), None) };
         if m.external == external {
-            return Vec::new();
+            return (Vec::new(), None);
         }
         m.external = external;
-        let Some(old) = m.insts.take() else { return Vec::new() };
+        let Some(old) = m.insts.take() else { return (Vec::new(), None) };
         let mut patches = Vec::new();
-        self.cx(program, wxs, Some(&mut patches), Some(host)).remove_all(&old);
-        patches.extend(self.mount(program, host, data, wxs));
-        patches
+        self.cx(program, wxs, Some(&mut patches), Some(host), budget).remove_all(&old);
+        let (more, error) = self.mount_with(program, host, data, wxs, budget);
+        patches.extend(more);
+        (patches, error)
     }
 
     /// The component (host) whose template wrote the component at `host`; `None`: the page.
@@ -348,8 +612,21 @@ impl Rendered {
     }
 
     /// Renders every component with its properties as its data, as a tool without a logic
-    /// layer (`capsule render`) shows them; gives up after `limit` components.
+    /// layer (`capsule render`) shows them; gives up after `limit` components. Within the
+    /// default budget; a breach stops it and is kept in [`Rendered::breach`].
     pub fn mount_with_properties(&mut self, program: &Program, wxs: &dyn WxsHost, limit: usize) {
+        self.breach = self.mount_with_properties_budgeted(program, wxs, limit, &Budget::default()).err();
+    }
+
+    /// [`Rendered::mount_with_properties`] within `budget` (each mount counting the page's
+    /// nodes).
+    pub fn mount_with_properties_budgeted(
+        &mut self,
+        program: &Program,
+        wxs: &dyn WxsHost,
+        limit: usize,
+        budget: &Budget<'_>,
+    ) -> Result<(), RenderError> {
         let mut mounted = 0;
         loop {
             let created: Vec<(NodeId, Map<String, Value>)> = self
@@ -361,16 +638,23 @@ impl Rendered {
                 })
                 .collect();
             if created.is_empty() {
-                return;
+                return Ok(());
             }
             for (host, props) in created {
                 if mounted >= limit {
-                    return;
+                    return Ok(());
                 }
                 mounted += 1;
-                self.mount(program, host, &Value::Object(props), wxs);
+                self.mount_budgeted(program, host, &Value::Object(props), wxs, budget)?;
             }
         }
+    }
+}
+
+fn result((patches, error): (Vec<Patch>, Option<RenderError>)) -> Result<Vec<Patch>, RenderError> {
+    match error {
+        None => Ok(patches),
+        Some(e) => Err(e),
     }
 }
 
@@ -478,6 +762,47 @@ fn longest_increasing(seq: &[usize]) -> Vec<usize> {
 }
 
 impl<'p> Cx<'p> {
+    fn stopped(&self) -> bool {
+        self.meter.error.is_some()
+    }
+
+    /// Counts a node or item visited or made; every [`CHECK_EVERY`], asks the interrupt.
+    /// `false` once the budget is spent.
+    fn tick(&mut self) -> bool {
+        if self.meter.error.is_some() {
+            return false;
+        }
+        self.meter.ticks += 1;
+        if self.meter.ticks >= CHECK_EVERY {
+            self.meter.ticks = 0;
+            if self.meter.interrupt.is_some_and(|stop| stop()) {
+                self.meter.error = Some(RenderError::Interrupted);
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Counts one new instance record.
+    fn record(&mut self) {
+        *self.meter.records += 1;
+        if *self.meter.records > self.meter.max_records && self.meter.error.is_none() {
+            self.meter.error = Some(RenderError::Records { limit: self.meter.max_records });
+        }
+    }
+
+    /// Whether `n` more nodes fit in the page; records the breach when not.
+    fn room(&mut self, n: usize) -> bool {
+        if self.meter.error.is_some() {
+            return false;
+        }
+        if self.tree.len() + n > self.meter.max_nodes {
+            self.meter.error = Some(RenderError::Nodes { limit: self.meter.max_nodes });
+            return false;
+        }
+        true
+    }
+
     fn emit(&mut self, patch: Patch) {
         if let Some(p) = self.patches.as_deref_mut() {
             p.push(patch);
@@ -490,7 +815,8 @@ impl<'p> Cx<'p> {
     }
 
     fn remove_all(&mut self, insts: &[Inst]) {
-        self.unmount(insts);
+        let records = self.unmount(insts);
+        *self.meter.records = self.meter.records.saturating_sub(records);
         let mut nodes = Vec::new();
         top_nodes(insts, &mut nodes);
         for id in nodes {
@@ -500,28 +826,28 @@ impl<'p> Cx<'p> {
     }
 
     /// Reports the components among `insts` (and inside them) as removed, and forgets them.
-    fn unmount(&mut self, insts: &[Inst]) {
+    /// Returns how many instance records go with `insts` (theirs included).
+    fn unmount(&mut self, insts: &[Inst]) -> usize {
+        let mut records = insts.len();
         for inst in insts {
-            match inst {
+            records += match inst {
                 Inst::Component { host, children, .. } => {
                     self.changes.push(ComponentChange::Removed { host: *host });
-                    if let Some(inner) = self.components.remove(host).and_then(|m| m.insts) {
-                        self.unmount(&inner);
-                    }
-                    self.unmount(children);
+                    let inner = match self.components.remove(host).and_then(|m| m.insts) {
+                        Some(inner) => self.unmount(&inner),
+                        None => 0,
+                    };
+                    inner + self.unmount(children)
                 }
                 Inst::Element { children, .. }
                 | Inst::If { children, .. }
                 | Inst::Fragment { children }
                 | Inst::Template { children, .. } => self.unmount(children),
-                Inst::For { items } => {
-                    for item in items {
-                        self.unmount(&item.children);
-                    }
-                }
-                Inst::Text { .. } => {}
-            }
+                Inst::For { items } => items.iter().map(|item| 1 + self.unmount(&item.children)).sum(),
+                Inst::Text { .. } => 0,
+            };
         }
+        records
     }
 
     /// A new element with the given content, announced to the view.
@@ -573,6 +899,9 @@ impl<'p> Cx<'p> {
         parent: NodeId,
         before: Option<NodeId>,
     ) -> Inst {
+        if !self.room(2) {
+            return Inst::Fragment { children: Vec::new() };
+        }
         let (attrs, props) = self.split_attrs(e, scope);
         let listeners = self.listeners(&e.listeners, scope);
         let host = self.create_element(e.tag.clone(), attrs, listeners);
@@ -582,14 +911,25 @@ impl<'p> Cx<'p> {
         let children = self.render_list(&e.children, scope, host, None);
         self.attach(host, parent, before);
         let depth = self.owner.and_then(|o| self.components.get(&o)).map_or(1, |m| m.depth + 1);
-        if depth > MAX_COMPONENT_DEPTH {
+        let file = self.program.file_of(path);
+        let base = self.child_base;
+        let file_depth = file.and_then(|f| self.program.files.get(f)).map_or(0, |f| f.depth);
+        if depth > MAX_COMPONENT_DEPTH || base + file_depth > MAX_PAGE_DEPTH {
             return Inst::Component { host, props, children };
         }
-        let file = self.program.file_of(path);
         let owner = self.owner;
         self.components.insert(
             host,
-            Mounted { path: path.clone(), depth, file, shadow, insts: None, owner, external: Vec::new() },
+            Mounted {
+                path: path.clone(),
+                depth,
+                base,
+                file,
+                shadow,
+                insts: None,
+                owner,
+                external: Vec::new(),
+            },
         );
         self.changes.push(ComponentChange::Created {
             host,
@@ -617,7 +957,14 @@ impl<'p> Cx<'p> {
         parent: NodeId,
         before: Option<NodeId>,
     ) -> Vec<Inst> {
-        irs.iter().map(|ir| self.render_node(ir, scope, parent, before)).collect()
+        let mut out = Vec::with_capacity(irs.len());
+        for ir in irs {
+            if self.stopped() {
+                break;
+            }
+            out.push(self.render_node(ir, scope, parent, before));
+        }
+        out
     }
 
     fn render_node(
@@ -627,10 +974,17 @@ impl<'p> Cx<'p> {
         parent: NodeId,
         before: Option<NodeId>,
     ) -> Inst {
+        self.record();
+        if !self.tick() {
+            return Inst::Fragment { children: Vec::new() };
+        }
         match &ir.kind {
             IrKind::Element(e) => {
                 if let Some(path) = self.tags.and_then(|t| t.get(&e.tag)) {
                     return self.render_component(e, path, scope, parent, before);
+                }
+                if !self.room(1) {
+                    return Inst::Fragment { children: Vec::new() };
                 }
                 let attrs = e
                     .attrs
@@ -646,6 +1000,9 @@ impl<'p> Cx<'p> {
                 Inst::Element { id, children }
             }
             IrKind::Text(binding) => {
+                if !self.room(1) {
+                    return Inst::Fragment { children: Vec::new() };
+                }
                 let text = binding.text(scope, self.wxs);
                 if self.patches.is_some() {
                     let id = self.tree.create(NodeKind::Text(text.clone()));
@@ -670,10 +1027,13 @@ impl<'p> Cx<'p> {
             }
             IrKind::For(f) => {
                 let list = f.list.eval(scope, self.wxs);
-                let items = list_items(&list)
-                    .into_iter()
-                    .map(|(value, index)| self.render_item(f, value, index, scope, parent, before))
-                    .collect();
+                let mut items = Vec::new();
+                for (value, index) in list_items(&list) {
+                    if self.stopped() {
+                        break;
+                    }
+                    items.push(self.render_item(f, value, index, scope, parent, before));
+                }
                 Inst::For { items }
             }
             IrKind::Fragment(children) => {
@@ -704,6 +1064,8 @@ impl<'p> Cx<'p> {
         parent: NodeId,
         before: Option<NodeId>,
     ) -> Item {
+        self.record();
+        self.tick();
         let key = key_of(&f.key, &value);
         let depth = scope.locals.len();
         scope.locals.push((&f.item, value));
@@ -776,6 +1138,9 @@ impl<'p> Cx<'p> {
         mut next: Option<NodeId>,
     ) {
         for i in (0..irs.len().min(insts.len())).rev() {
+            if self.stopped() {
+                return;
+            }
             if irs[i].sub.touches(changes) {
                 self.update_node(&irs[i], &mut insts[i], scope, changes, parent, next);
             }
@@ -792,6 +1157,9 @@ impl<'p> Cx<'p> {
         parent: NodeId,
         next: Option<NodeId>,
     ) {
+        if !self.tick() {
+            return;
+        }
         match (&ir.kind, inst) {
             (IrKind::Element(e), Inst::Element { id, children }) => {
                 let id = *id;
@@ -1005,6 +1373,9 @@ impl<'p> Cx<'p> {
         parent: NodeId,
         next: Option<NodeId>,
     ) {
+        if !self.tick() {
+            return;
+        }
         let depth = scope.locals.len();
         scope.locals.push((&f.item, value));
         scope.locals.push((&f.index, index));
@@ -1041,6 +1412,7 @@ impl<'p> Cx<'p> {
             let common = items.len().min(new.len());
             for old in items.drain(common..).collect::<Vec<_>>() {
                 self.remove_all(&old.children);
+                *self.meter.records = self.meter.records.saturating_sub(1);
             }
             let mut tail = Vec::new();
             for (value, index) in new[common..].iter().cloned() {
@@ -1068,6 +1440,7 @@ impl<'p> Cx<'p> {
                 && let Some(gone) = slot.take()
             {
                 self.remove_all(&gone.children);
+                *self.meter.records = self.meter.records.saturating_sub(1);
             }
         }
         // Items whose old positions form a longest increasing run stay; the rest move.
