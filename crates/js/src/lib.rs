@@ -14,6 +14,7 @@ pub mod bytecode;
 mod esm;
 mod heap;
 pub mod modules;
+mod stack;
 pub mod wxs;
 
 use std::cell::{Cell, RefCell};
@@ -65,6 +66,11 @@ pub struct Limits {
     pub callback_cpu: Duration,
     /// CPU time all callbacks together may take within any minute.
     pub cpu_per_minute: Duration,
+    /// Bytes the host may hold for the instance outside its JS heap: its pages' data, the
+    /// outputs of one callback not yet sent (patches, console lines), the inputs waiting for
+    /// the script (answers, socket messages). Each is weighed as it is made; past the budget
+    /// the instance ends with the reason naming the buffer.
+    pub host: usize,
 }
 
 impl Default for Limits {
@@ -74,6 +80,7 @@ impl Default for Limits {
             stack: 2 * 1024 * 1024,
             callback_cpu: Duration::from_secs(5),
             cpu_per_minute: Duration::from_secs(30),
+            host: 64 * 1024 * 1024,
         }
     }
 }
@@ -198,6 +205,8 @@ pub enum Outcome {
 
 struct Budget {
     limits: Limits,
+    /// Set from any thread to end the engine at its next interrupt check.
+    cancelled: Arc<std::sync::atomic::AtomicBool>,
     deadline: Cell<Option<Instant>>,
     /// CPU used in the current minute, and when that minute started.
     minute: Cell<(Instant, Duration)>,
@@ -216,6 +225,10 @@ impl Budget {
     /// Called by QuickJS every so often while a script runs: `true` stops it.
     fn interrupt(&self) -> bool {
         if self.terminated.borrow().is_some() {
+            return true;
+        }
+        if self.cancelled.load(std::sync::atomic::Ordering::Relaxed) {
+            self.terminate("ended by the host".into());
             return true;
         }
         if self.heap.exceeded.get() {
@@ -237,6 +250,27 @@ fn mib(bytes: usize) -> String {
         format!("{} MiB", bytes / (1024 * 1024))
     } else {
         format!("{bytes} bytes")
+    }
+}
+
+/// Ends an engine from any thread, even in the middle of a callback: the script stops at its
+/// next interrupt check (`ended by the host`). See [`Engine::canceller`].
+#[derive(Clone, Debug)]
+pub struct Canceller(Arc<std::sync::atomic::AtomicBool>);
+
+impl Canceller {
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Ends an engine from its host's code; see [`Engine::stopper`].
+#[derive(Clone)]
+pub struct Stopper(Rc<Budget>);
+
+impl Stopper {
+    pub fn stop(&self, reason: String) {
+        self.0.terminate(reason);
     }
 }
 
@@ -267,6 +301,7 @@ impl Engine {
         runtime.set_max_stack_size(limits.stack);
         let budget = Rc::new(Budget {
             limits,
+            cancelled: Arc::default(),
             deadline: Cell::new(None),
             minute: Cell::new((Instant::now(), Duration::ZERO)),
             terminated: RefCell::new(None),
@@ -312,6 +347,19 @@ impl Engine {
             Ok(())
         })?;
         Ok(engine)
+    }
+
+    /// A way for the instance's host code to end the engine while a script runs (a buffer
+    /// of the host's ran over inside a native the script called): the script stops at its
+    /// next interrupt check and the call ends as [`Outcome::Terminated`] with `reason`.
+    pub fn stopper(&self) -> Stopper {
+        Stopper(self.budget.clone())
+    }
+
+    /// A handle another thread may keep to end this engine (a host dropping an instance that
+    /// is in the middle of a long callback).
+    pub fn canceller(&self) -> Canceller {
+        Canceller(self.budget.cancelled.clone())
     }
 
     /// Why the engine stopped for good, if it did.
@@ -522,6 +570,8 @@ impl Engine {
     }
 
     fn start_budget(&self) -> Instant {
+        // Every entry from the host starts a budget: the stack limit is measured from here.
+        self.context.with(|ctx| stack::enter(&ctx));
         let started = Instant::now();
         self.budget.deadline.set(Some(started + self.budget.limits.callback_cpu));
         started

@@ -6,10 +6,11 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use capsule_bridge::service::ApiHost;
-use capsule_js::{Arg, Engine, Limits, Natives, Outcome, WxsAccess, WxsSource};
+use capsule_js::{Arg, Engine, Limits, Natives, Outcome, Stopper, WxsAccess, WxsSource};
 use capsule_package::Package;
 use capsule_template::ir::FileId;
 use capsule_template::path::{check_gaps, parse_data_path, set_path};
@@ -19,6 +20,7 @@ use serde_json::{Map, Value, json};
 
 use crate::components::{ComponentState, announce, component_files};
 use crate::events::{Propagation, dispatch_plan};
+use crate::held::{HostMeter, serialized_len, value_weight};
 use crate::message::{Input, Output, Query};
 use crate::pool::InstanceSender;
 
@@ -115,6 +117,87 @@ struct Shared {
     /// Network tasks still running, by the call that started them: a request until its
     /// answer, a socket until it closes. They end with the instance.
     tasks: RefCell<HashMap<u32, (u64, bool)>>,
+    /// What the host holds for the instance, against its host budget.
+    held: Arc<HostMeter>,
+    /// Ends the script from a native when a host buffer runs over (set once the engine exists).
+    stopper: RefCell<Option<Stopper>>,
+}
+
+impl Shared {
+    /// Queues an output of the current callback, weighed against the host budget. Past the
+    /// budget the output is dropped and the script stopped: the instance ends with the reason.
+    fn emit(&self, output: Output) {
+        let weight = output_weight(&output);
+        // Outputs of a fixed size (an answer, the stack, the end) always pass: the count of
+        // outputs per callback bounds them, and the host must hear them.
+        if weight > FIXED_OUTPUT && !self.held.admits(weight) {
+            let reason = self.held.breach("outputs of one callback (patches, console lines)");
+            if let Some(stopper) = self.stopper.borrow().as_ref() {
+                stopper.stop(reason);
+            }
+            return;
+        }
+        self.held.outputs.fetch_add(weight, Ordering::Relaxed);
+        self.outbox.borrow_mut().push(output);
+    }
+
+    /// The estimate of the pages' data passed the budget (see `held.rs`): weighs it exactly.
+    /// Still over, the script is stopped and `Err` gives the reason.
+    fn weigh_data(
+        &self,
+        pages: &[PageState],
+        components: &HashMap<u32, ComponentState>,
+    ) -> Result<(), String> {
+        let exact: usize = pages.iter().map(|p| value_weight(&p.data)).sum::<usize>()
+            + components.values().map(|c| value_weight(&c.data)).sum::<usize>();
+        self.held.data.store(exact, Ordering::Relaxed);
+        if self.held.total() <= self.held.budget {
+            return Ok(());
+        }
+        let reason = self.held.breach("page data");
+        if let Some(stopper) = self.stopper.borrow().as_ref() {
+            stopper.stop(reason.clone());
+        }
+        Err(reason)
+    }
+}
+
+/// The nulls setting `path` pads arrays with, weighed as `value_weight` weighs them.
+fn padding(data: &Value, path: &[String]) -> usize {
+    let mut node = Some(data);
+    let mut nulls = 0;
+    for key in path {
+        if let Ok(i) = key.parse::<usize>() {
+            let len = match node {
+                Some(Value::Array(items)) => items.len(),
+                _ => 0,
+            };
+            nulls += i.saturating_sub(len);
+        }
+        node = match node {
+            Some(Value::Array(items)) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+            Some(Value::Object(map)) => map.get(key),
+            _ => None,
+        };
+    }
+    nulls * 16
+}
+
+/// What an output without a payload weighs.
+const FIXED_OUTPUT: usize = 64;
+
+/// What an output weighs in the host's buffer: the bulk of its text.
+fn output_weight(output: &Output) -> usize {
+    FIXED_OUTPUT
+        + match output {
+            Output::Log { text, source, .. } => text.len() + source.len(),
+            Output::Error { message, stack } => message.len() + stack.len(),
+            Output::Patches { patches, .. } => serialized_len(patches),
+            Output::PageOpened { snapshot, query, .. } => serialized_len(snapshot) + serialized_len(query),
+            Output::ViewCall { args, .. } => value_weight(args),
+            Output::Answer { value } => value_weight(value),
+            _ => 0,
+        }
 }
 
 struct Bridge {
@@ -183,12 +266,11 @@ impl Bridge {
         patches: Vec<capsule_template::Patch>,
         errors: Vec<capsule_js::JsError>,
     ) {
-        let mut outbox = self.shared.outbox.borrow_mut();
         for e in errors {
-            outbox.push(Output::Error { message: e.message, stack: e.stack });
+            self.shared.emit(Output::Error { message: e.message, stack: e.stack });
         }
         if opened && !patches.is_empty() {
-            outbox.push(Output::Patches { page, patches });
+            self.shared.emit(Output::Patches { page, patches });
         }
     }
 }
@@ -199,11 +281,7 @@ impl Natives for Bridge {
             Some((cut, _)) => format!("{}… ({} more bytes)", &text[..cut], text.len() - cut),
             None => text.to_string(),
         };
-        self.shared.outbox.borrow_mut().push(Output::Log {
-            level: level.into(),
-            text,
-            source: source.into(),
-        });
+        self.shared.emit(Output::Log { level: level.into(), text, source: source.into() });
     }
 
     fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool) -> Result<(), String> {
@@ -259,10 +337,16 @@ impl Natives for Bridge {
         for path in &paths {
             check_gaps(data, path).map_err(|e| format!("setData: {e}; nothing was changed"))?;
         }
+        let mut added = 0;
         for (path, (_, value)) in paths.iter().zip(changes) {
+            added += value_weight(&value) + padding(data, path);
+            added += path.iter().map(|part| part.len() + 32).sum::<usize>();
             set_path(data, path, value).map_err(|e| format!("setData: {e}"))?;
         }
-        if let (Some(rendered), Some(_)) = (state.rendered.as_mut(), state.file) {
+        // Past the budget nothing renders: the data is weighed exactly below.
+        let over = !self.shared.held.admits(added);
+        self.shared.held.data.fetch_add(added, Ordering::Relaxed);
+        if let (Some(rendered), Some(_), false) = (state.rendered.as_mut(), state.file, over) {
             let caller = wxs.caller(scope);
             let patches = match host {
                 Some(host) => rendered.update_component(&self.shared.program, host, data, &paths, &caller),
@@ -270,7 +354,11 @@ impl Natives for Bridge {
             };
             self.emit(state.id, state.opened, patches, caller.take_errors());
         }
-        Ok(announce(&self.shared.program, state, &mut components, &self.shared.next_page))
+        let changes = announce(&self.shared.program, state, &mut components, &self.shared.next_page);
+        if over {
+            self.shared.weigh_data(&pages, &components)?;
+        }
+        Ok(changes)
     }
 
     fn mount(
@@ -282,6 +370,7 @@ impl Natives for Bridge {
         wxs: &WxsAccess<'_, '_>,
     ) -> Result<String, String> {
         let data: Value = serde_json::from_str(data).map_err(|e| format!("component data: {e}"))?;
+        self.shared.held.data.fetch_add(value_weight(&data), Ordering::Relaxed);
         self.change_component(component, "created", |state, c| {
             c.data = data;
             let Some(rendered) = state.rendered.as_mut() else { return };
@@ -468,7 +557,7 @@ impl Natives for Bridge {
 
     fn view_call(&self, seq: u32, name: &str, args: &str) {
         let args = serde_json::from_str(args).unwrap_or(Value::Null);
-        self.shared.outbox.borrow_mut().push(Output::ViewCall { seq, name: name.into(), args });
+        self.shared.emit(Output::ViewCall { seq, name: name.into(), args });
     }
 
     fn navigate(&self, seq: u32, kind: &str, target: &str) -> Result<(), String> {
@@ -487,6 +576,8 @@ pub struct Instance {
     shared: Rc<Shared>,
     /// For ending the instance's network tasks when it ends.
     api: Option<Arc<dyn ApiHost>>,
+    /// The instance's own host at the bridge (its calls), ended with it.
+    own_api: Option<Arc<dyn ApiHost>>,
     package: Arc<Package>,
     launched: Option<Instant>,
     /// When the launch began, until the first page's entry is recorded.
@@ -510,6 +601,23 @@ impl Instance {
         api: Option<Arc<dyn ApiHost>>,
         me: Option<InstanceSender>,
     ) -> Result<Instance, String> {
+        let held = Arc::new(HostMeter::new(limits.host));
+        Instance::start(package, program, limits, api, me, held)
+    }
+
+    /// As [`Instance::with_bridge`], weighing what the host holds for it in `held` (which
+    /// the pool shares, to weigh the inputs it queues).
+    pub(crate) fn start(
+        package: Arc<Package>,
+        program: Arc<Program>,
+        limits: Limits,
+        api: Option<Arc<dyn ApiHost>>,
+        me: Option<InstanceSender>,
+        held: Arc<HostMeter>,
+    ) -> Result<Instance, String> {
+        // The instance's calls go through a host of its own where the bridge offers one, so that
+        // ending this instance drops only its calls; tasks are ended through the app's host.
+        let own_api = api.as_ref().map(|a| a.instance().unwrap_or_else(|| a.clone()));
         let shared = Rc::new(Shared {
             program,
             pages: RefCell::new(Vec::new()),
@@ -523,22 +631,31 @@ impl Instance {
             set_data_times: RefCell::new(VecDeque::new()),
             set_data_bytes: Cell::new((0, 0)),
             tasks: RefCell::new(HashMap::new()),
+            held,
+            stopper: RefCell::new(None),
         });
         let engine = Engine::new(
             package.clone(),
             limits,
-            Rc::new(Bridge { shared: shared.clone(), package: package.clone(), api: api.clone(), me }),
+            Rc::new(Bridge { shared: shared.clone(), package: package.clone(), api: own_api.clone(), me }),
         )?;
+        *shared.stopper.borrow_mut() = Some(engine.stopper());
         Ok(Instance {
             engine,
             shared,
             api,
+            own_api,
             package,
             launched: None,
             launch_started: None,
             navigating: None,
             terminated: None,
         })
+    }
+
+    /// Ends the instance from another thread, in the middle of a callback if need be.
+    pub fn canceller(&self) -> capsule_js::Canceller {
+        self.engine.canceller()
     }
 
     pub fn is_terminated(&self) -> bool {
@@ -584,7 +701,7 @@ impl Instance {
                 }
                 Input::Query { query } => {
                     let value = self.answer(&query);
-                    self.shared.outbox.borrow_mut().push(Output::Answer { value });
+                    self.shared.emit(Output::Answer { value });
                 }
                 Input::ViewReply { seq, result } => {
                     self.call("viewReply", &[Arg::Int(seq), Arg::Json(result)]);
@@ -626,7 +743,7 @@ impl Instance {
             self.settle();
         } else if let Input::Query { query } = input {
             let value = self.answer(&query);
-            self.shared.outbox.borrow_mut().push(Output::Answer { value });
+            self.shared.emit(Output::Answer { value });
         }
         self.flush()
     }
@@ -661,8 +778,16 @@ impl Instance {
         self.flush()
     }
 
+    /// Ends the instance from the host (a buffer the host holds for it ran over between
+    /// callbacks): what it caused comes back, ending with [`Output::Done`].
+    pub fn end(&mut self, reason: String) -> Vec<Output> {
+        self.terminate(reason);
+        self.flush()
+    }
+
     fn flush(&mut self) -> Vec<Output> {
         let mut out = std::mem::take(&mut *self.shared.outbox.borrow_mut());
+        self.shared.held.outputs.store(0, Ordering::Relaxed);
         if out.len() > MAX_OUTPUTS_PER_INPUT && self.terminated.is_none() {
             out.truncate(MAX_OUTPUTS_PER_INPUT);
             self.terminate(format!("output limit {MAX_OUTPUTS_PER_INPUT} messages per callback exceeded"));
@@ -680,15 +805,12 @@ impl Instance {
         }
         let outcome = self.engine.call(hook, args);
         for e in self.engine.take_unhandled() {
-            self.shared.outbox.borrow_mut().push(Output::Error { message: e.message, stack: e.stack });
+            self.shared.emit(Output::Error { message: e.message, stack: e.stack });
         }
         match outcome {
             Outcome::Returned(v) => v,
             Outcome::Threw(e) => {
-                self.shared
-                    .outbox
-                    .borrow_mut()
-                    .push(Output::Error { message: e.message.clone(), stack: e.stack.clone() });
+                self.shared.emit(Output::Error { message: e.message.clone(), stack: e.stack.clone() });
                 let text = if e.stack.is_empty() { e.message } else { format!("{}\n{}", e.message, e.stack) };
                 if let Outcome::Terminated(reason) = self.engine.call("appError", &[Arg::Str(text)]) {
                     self.terminate(reason);
@@ -707,6 +829,10 @@ impl Instance {
             self.terminated = Some(reason.clone());
             self.shared.timers.borrow_mut().clear();
             self.end_tasks();
+            if let Some(api) = &self.own_api {
+                api.end();
+            }
+            // Past any budget: the host must hear why.
             self.shared.outbox.borrow_mut().push(Output::Terminated { reason });
         }
     }
@@ -742,7 +868,7 @@ impl Instance {
     fn announce_stack(&mut self) {
         let ids = self.stack();
         self.call("stackOrder", &[Arg::Json(json!(ids))]);
-        self.shared.outbox.borrow_mut().push(Output::Stack { pages: ids });
+        self.shared.emit(Output::Stack { pages: ids });
     }
 
     fn lifecycle(&mut self, page: u32, name: &str, arg: Option<Value>) {
@@ -770,7 +896,7 @@ impl Instance {
                 &[Arg::Json(json!({"path": route, "query": query, "isEntryPage": true}))],
             );
             let _ = handled;
-            self.shared.outbox.borrow_mut().push(Output::Error {
+            self.shared.emit(Output::Error {
                 message: format!("page \"{route}\" is not found"),
                 stack: String::new(),
             });
@@ -823,10 +949,7 @@ impl Instance {
             match self.engine.load_wxs(f, &sources) {
                 Outcome::Returned(_) => {}
                 Outcome::Threw(e) => {
-                    self.shared
-                        .outbox
-                        .borrow_mut()
-                        .push(Output::Error { message: e.message, stack: e.stack });
+                    self.shared.emit(Output::Error { message: e.message, stack: e.stack });
                 }
                 Outcome::Terminated(reason) => {
                     self.terminate(reason);
@@ -860,7 +983,7 @@ impl Instance {
             .engine
             .with_wxs(&wxs_scope, |host| render(&program, file.unwrap_or(usize::MAX), &data, host));
         for e in errors {
-            self.shared.outbox.borrow_mut().push(Output::Error { message: e.message, stack: e.stack });
+            self.shared.emit(Output::Error { message: e.message, stack: e.stack });
         }
         let Some(rendered) = rendered else {
             if let Some(reason) = self.engine.terminated() {
@@ -889,12 +1012,7 @@ impl Instance {
             state.opened = true;
             state.rendered.as_ref()?.tree.snapshot()
         };
-        self.shared.outbox.borrow_mut().push(Output::PageOpened {
-            page: id,
-            route: route.to_string(),
-            query,
-            snapshot,
-        });
+        self.shared.emit(Output::PageOpened { page: id, route: route.to_string(), query, snapshot });
         self.lifecycle(id, "onReady", None);
         Some(id)
     }
@@ -924,7 +1042,7 @@ impl Instance {
         self.lifecycle(id, "onUnload", None);
         self.shared.pages.borrow_mut().retain(|p| p.id != id);
         self.shared.components.borrow_mut().retain(|_, c| c.page != id);
-        self.shared.outbox.borrow_mut().push(Output::PageClosed { page: id });
+        self.shared.emit(Output::PageClosed { page: id });
     }
 
     /// The package route a navigation URL names: absolute from the root, or relative to the
@@ -987,7 +1105,7 @@ impl Instance {
                     self.call("navigationDone", &[Arg::Int(seq), Arg::Str(message)]);
                 }
                 None if message.ends_with(":ok") => {}
-                None => self.shared.outbox.borrow_mut().push(Output::Error { message, stack: String::new() }),
+                None => self.shared.emit(Output::Error { message, stack: String::new() }),
             }
         }
     }
@@ -1235,9 +1353,15 @@ impl Instance {
                     .find(|p| Some(p.id) == top)
                     .and_then(|p| p.rendered.as_ref())
                     .map_or(0, |r| r.tree.len());
-                json!({"heap": heap, "heapPeak": peak, "cpuMs": self.engine.cpu_this_minute().as_secs_f64() * 1000.0,
+                let mut figures = json!({"heap": heap, "heapPeak": peak, "cpuMs": self.engine.cpu_this_minute().as_secs_f64() * 1000.0,
                        "pendingApis": self.shared.pending_api.get(), "setDataPerSecond": per_second,
-                       "setDataLastBytes": last, "setDataMaxBytes": max, "nodes": nodes})
+                       "setDataLastBytes": last, "setDataMaxBytes": max, "nodes": nodes});
+                if let (Value::Object(figures), Value::Object(held)) =
+                    (&mut figures, self.shared.held.figures())
+                {
+                    figures.extend(held);
+                }
+                figures
             }
             Query::Stack => {
                 let pages = self.shared.pages.borrow();
@@ -1325,5 +1449,8 @@ fn percent_decode(s: &str) -> String {
 impl Drop for Instance {
     fn drop(&mut self) {
         self.end_tasks();
+        if let Some(api) = &self.own_api {
+            api.end();
+        }
     }
 }

@@ -9,11 +9,13 @@
 
 mod components;
 mod events;
+pub mod held;
 pub mod instance;
 pub mod message;
+mod movable;
 pub mod pool;
 
 pub use capsule_js::Limits;
 pub use instance::Instance;
 pub use message::{Input, Output, Query};
-pub use pool::{InstanceHandle, InstanceSender, Pool};
+pub use pool::{InstanceHandle, InstanceSender, Pool, PoolConfig};

@@ -1,83 +1,200 @@
-//! Logic threads: a few threads drive many instances. An instance is created on its thread
-//! and stays there for life (a QuickJS runtime is not `Send`); the host talks to it only
-//! through its [`InstanceHandle`]'s channels.
+//! Logic threads: a few threads drive many instances, and no instance can hold up another.
+//!
+//! Instances are not tied to a thread. Each lives in a slot with its queue of inputs; a slot
+//! with work waits in one run queue, and whichever logic thread is free takes the instance
+//! out, handles one input (then its due timers), puts it back, and queues it again behind the
+//! others if it has more (see `movable.rs` for why an instance may change threads between
+//! callbacks). So every instance with work is served in turn, and one input of one instance
+//! runs on one thread at a time.
+//!
+//! A callback may legally run for seconds (up to the CPU budget per callback), and a render
+//! may be long too. When every logic thread has been busy with one callback for longer than a
+//! slice ([`PoolConfig::slice`], 20 ms by default) while other instances have work waiting, a
+//! watchdog starts one more thread for them (up to [`PoolConfig::max_threads`]); extra threads
+//! end after a few seconds without work. A well-behaved instance therefore waits for a free
+//! thread at most about one slice, whatever its neighbours do, and an idle host has no thread
+//! awake: idle threads sleep until the next input or the next timer due.
+//!
+//! What the host holds for an instance counts: inputs waiting for the script (an answer of
+//! the bridge, a socket's messages) are weighed as they are queued, and past the instance's
+//! host budget ([`Limits::host`]) the instance ends with the reason.
+//!
+//! A panic in the host code while handling an instance ends that instance with the reason;
+//! the thread, the pool and every other instance go on.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use capsule_bridge::service::ApiHost;
-use capsule_js::Limits;
+use capsule_js::{Canceller, Limits};
 use capsule_package::Package;
 use capsule_template::Program;
 
+use crate::held::HostMeter;
 use crate::instance::Instance;
 use crate::message::{Input, Output};
+use crate::movable::Movable;
 
 /// The native stack each logic thread gets; QuickJS's own limit stays well below it.
 pub const LOGIC_THREAD_STACK: usize = 8 * 1024 * 1024;
 
-enum Command {
-    Spawn {
-        id: u64,
-        package: Arc<Package>,
-        program: Arc<Program>,
-        limits: Limits,
-        api: Option<Arc<dyn ApiHost>>,
-        out: Sender<Output>,
-    },
-    Input {
-        id: u64,
-        input: Input,
-    },
-    Drop {
-        id: u64,
-    },
-    Stop,
+/// How the logic threads are sized.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolConfig {
+    /// Threads that always run.
+    pub threads: usize,
+    /// Threads at most, counting the watchdog's extra ones.
+    pub max_threads: usize,
+    /// How long every thread may be busy with one callback while other instances wait
+    /// before the watchdog starts another thread.
+    pub slice: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> PoolConfig {
+        PoolConfig { threads: 2, max_threads: 32, slice: Duration::from_millis(20) }
+    }
+}
+
+/// How long an extra thread stays without work before it ends.
+const EXTRA_THREAD_IDLE: Duration = Duration::from_secs(5);
+
+struct Start {
+    package: Arc<Package>,
+    program: Arc<Program>,
+    limits: Limits,
+    api: Option<Arc<dyn ApiHost>>,
+    meter: Arc<HostMeter>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Turn {
+    /// Nothing to do, or only timers not yet due.
+    Idle,
+    /// In the run queue.
+    Queued,
+    /// Out of its slot, on a logic thread.
+    Running,
+}
+
+struct Slot {
+    /// `None` before the instance is made, and while it runs.
+    instance: Option<Movable>,
+    start: Option<Start>,
+    /// Inputs waiting, with their weights.
+    inbox: VecDeque<(Input, usize)>,
+    /// What the host holds for the instance; the inputs in `inbox` are weighed here.
+    meter: Arc<HostMeter>,
+    /// Why the host ends the instance at its next turn.
+    breach: Option<String>,
+    out: Sender<Output>,
+    turn: Turn,
+    /// When its next timer is due (kept in `State::timers` while idle).
+    due: Option<Instant>,
+    /// The handle is gone: the slot goes when the instance is back.
+    dropped: bool,
+    /// Ends the instance's script wherever it is (once the instance exists).
+    cancel: Option<Canceller>,
+}
+
+#[derive(Default)]
+struct State {
+    slots: HashMap<u64, Slot>,
+    run_queue: VecDeque<u64>,
+    /// Idle instances by their next timer.
+    timers: BTreeSet<(Instant, u64)>,
+    /// For each thread: since when it runs a callback (`None`: waiting for work).
+    busy: HashMap<u64, Option<Instant>>,
+    idle: usize,
+    next_thread: u64,
+    stopping: bool,
+}
+
+struct Sched {
+    config: PoolConfig,
+    state: Mutex<State>,
+    /// Threads waiting for work.
+    work: Condvar,
+    /// The watchdog, waiting for every thread to be busy while work waits.
+    watchdog: Condvar,
+    threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 /// A set of logic threads.
 pub struct Pool {
-    threads: Vec<(Sender<Command>, Option<JoinHandle<()>>)>,
+    sched: Arc<Sched>,
     next_id: AtomicU64,
-    next_thread: AtomicUsize,
+    watchdog: Option<JoinHandle<()>>,
 }
 
 /// The host's end of one instance.
 pub struct InstanceHandle {
     id: u64,
-    to_thread: Sender<Command>,
+    sched: Arc<Sched>,
     from_instance: Receiver<Output>,
 }
 
+/// A clonable, thread-safe way to send inputs to an instance whose outputs another owner
+/// of its [`InstanceHandle`] receives. It does not keep the pool alive.
+#[derive(Clone)]
+pub struct InstanceSender {
+    id: u64,
+    sched: Weak<Sched>,
+}
+
+enum Job {
+    Start(Start),
+    Input(Input),
+    Timers,
+    Breach(String),
+}
+
 impl Pool {
-    /// Starts `threads` logic threads (at least one).
+    /// Starts `threads` logic threads (at least one), with the default slice and ceiling.
     pub fn new(threads: usize) -> Pool {
-        let threads = (0..threads.max(1))
-            .map(|n| {
-                let (tx, rx) = channel();
-                let own = tx.clone();
-                let handle = std::thread::Builder::new()
-                    .name(format!("capsule-logic-{n}"))
-                    .stack_size(LOGIC_THREAD_STACK)
-                    .spawn(move || logic_thread(rx, own))
-                    .expect("spawn a logic thread");
-                (tx, Some(handle))
-            })
-            .collect();
-        Pool { threads, next_id: AtomicU64::new(1), next_thread: AtomicUsize::new(0) }
+        let threads = threads.max(1);
+        Pool::with_config(PoolConfig {
+            threads,
+            max_threads: PoolConfig::default().max_threads.max(threads),
+            ..PoolConfig::default()
+        })
     }
 
-    /// Creates an instance on the next logic thread (round robin), without a bridge.
+    pub fn with_config(config: PoolConfig) -> Pool {
+        let config = PoolConfig {
+            threads: config.threads.max(1),
+            max_threads: config.max_threads.max(config.threads.max(1)),
+            slice: config.slice,
+        };
+        let sched = Arc::new(Sched {
+            config,
+            state: Mutex::new(State::default()),
+            work: Condvar::new(),
+            watchdog: Condvar::new(),
+            threads: Mutex::new(Vec::new()),
+        });
+        for _ in 0..sched.config.threads {
+            start_thread(&sched, false);
+        }
+        let watched = sched.clone();
+        let watchdog = std::thread::Builder::new()
+            .name("capsule-watchdog".into())
+            .spawn(move || watchdog(watched))
+            .expect("spawn the logic threads' watchdog");
+        Pool { sched, next_id: AtomicU64::new(1), watchdog: Some(watchdog) }
+    }
+
+    /// Creates an instance, without a bridge.
     pub fn spawn(&self, package: Arc<Package>, program: Arc<Program>, limits: Limits) -> InstanceHandle {
         self.spawn_with(package, program, limits, None)
     }
 
-    /// Creates an instance whose `wx` APIs go to `api`.
+    /// Creates an instance whose `wx` APIs go to `api`. It is made on the first free thread.
     pub fn spawn_with(
         &self,
         package: Arc<Package>,
@@ -86,39 +203,336 @@ impl Pool {
         api: Option<Arc<dyn ApiHost>>,
     ) -> InstanceHandle {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let n = self.next_thread.fetch_add(1, Ordering::Relaxed) % self.threads.len();
-        let to_thread = self.threads[n].0.clone();
         let (out, from_instance) = channel();
-        // A closed thread means the pool is shutting down; the handle then reports nothing.
-        let _ = to_thread.send(Command::Spawn { id, package, program, limits, api, out });
-        InstanceHandle { id, to_thread, from_instance }
+        let meter = Arc::new(HostMeter::new(limits.host));
+        let slot = Slot {
+            instance: None,
+            start: Some(Start { package, program, limits, api, meter: meter.clone() }),
+            inbox: VecDeque::new(),
+            meter,
+            breach: None,
+            out,
+            turn: Turn::Idle,
+            due: None,
+            dropped: false,
+            cancel: None,
+        };
+        let mut state = self.sched.lock();
+        state.slots.insert(id, slot);
+        self.sched.enqueue(&mut state, id);
+        drop(state);
+        InstanceHandle { id, sched: self.sched.clone(), from_instance }
+    }
+
+    /// Logic threads running now (the watchdog's extra ones included).
+    pub fn threads(&self) -> usize {
+        self.sched.lock().busy.len()
     }
 }
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        for (tx, _) in &self.threads {
-            let _ = tx.send(Command::Stop);
+        let left: Vec<Slot> = {
+            let mut state = self.sched.lock();
+            state.stopping = true;
+            for slot in state.slots.values() {
+                if let Some(cancel) = &slot.cancel {
+                    cancel.cancel();
+                }
+            }
+            state.run_queue.clear();
+            state.timers.clear();
+            state.slots.drain().map(|(_, s)| s).collect()
+        };
+        self.sched.work.notify_all();
+        self.sched.watchdog.notify_all();
+        if let Some(w) = self.watchdog.take() {
+            let _ = w.join();
         }
-        for (_, handle) in &mut self.threads {
-            if let Some(h) = handle.take() {
-                let _ = h.join();
+        loop {
+            let Some(thread) = self.sched.threads.lock().unwrap_or_else(|p| p.into_inner()).pop() else {
+                break;
+            };
+            let _ = thread.join();
+        }
+        for slot in left {
+            if let Some(instance) = slot.instance {
+                end(instance);
             }
         }
     }
 }
 
-/// A clonable, thread-safe way to send inputs to an instance whose outputs another owner
-/// of its [`InstanceHandle`] receives.
-#[derive(Clone)]
-pub struct InstanceSender {
-    id: u64,
-    to_thread: Sender<Command>,
+impl Sched {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Nothing panics while holding the lock; a poisoned lock still holds a sound state.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Puts an idle slot in the run queue and wakes a thread for it.
+    fn enqueue(&self, state: &mut State, id: u64) {
+        let Some(slot) = state.slots.get_mut(&id) else { return };
+        if slot.turn != Turn::Idle {
+            return;
+        }
+        slot.turn = Turn::Queued;
+        if let Some(due) = slot.due {
+            state.timers.remove(&(due, id));
+        }
+        state.run_queue.push_back(id);
+        if state.idle > 0 {
+            self.work.notify_one();
+        } else {
+            self.watchdog.notify_one();
+        }
+    }
+
+    fn send(&self, id: u64, input: Input) {
+        let mut state = self.lock();
+        let Some(slot) = state.slots.get_mut(&id) else { return };
+        if slot.breach.is_some() {
+            return;
+        }
+        let weight = input.weight();
+        if !slot.meter.admits(weight) {
+            // What waits is dropped at once; the instance ends at its next turn.
+            slot.breach = Some(slot.meter.breach("inputs waiting for the script"));
+            slot.inbox.clear();
+            slot.meter.inputs.store(0, Ordering::Relaxed);
+        } else {
+            slot.meter.inputs.fetch_add(weight, Ordering::Relaxed);
+            slot.inbox.push_back((input, weight));
+        }
+        self.enqueue(&mut state, id);
+    }
+
+    /// The next thing to do: the first queued instance, else the first idle one whose timer is
+    /// due. The instance leaves its slot.
+    fn take_job(&self, state: &mut State, now: Instant) -> Option<(u64, Option<Movable>, Job)> {
+        let id = match state.run_queue.pop_front() {
+            Some(id) => id,
+            None => {
+                let &(due, id) = state.timers.first()?;
+                if due > now {
+                    return None;
+                }
+                state.timers.remove(&(due, id));
+                id
+            }
+        };
+        let slot = state.slots.get_mut(&id)?;
+        slot.turn = Turn::Running;
+        let job = if let Some(start) = slot.start.take() {
+            Job::Start(start)
+        } else if let Some(reason) = slot.breach.take() {
+            Job::Breach(reason)
+        } else if let Some((input, weight)) = slot.inbox.pop_front() {
+            let _ = slot
+                .meter
+                .inputs
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| Some(n.saturating_sub(weight)));
+            Job::Input(input)
+        } else {
+            Job::Timers
+        };
+        Some((id, slot.instance.take(), job))
+    }
+
+    /// An instance back from a thread: into its slot, and queued again if it has more to do.
+    fn put_back(&self, state: &mut State, id: u64, instance: Option<Movable>) -> Option<Movable> {
+        let Some(slot) = state.slots.get_mut(&id) else { return instance };
+        if slot.dropped {
+            state.slots.remove(&id);
+            return instance;
+        }
+        slot.turn = Turn::Idle;
+        slot.due = instance.as_ref().and_then(|i| i.0.next_due());
+        let more = !slot.inbox.is_empty() || slot.breach.is_some();
+        slot.instance = instance;
+        if more {
+            self.enqueue(state, id);
+        } else if let Some(due) = slot.due {
+            state.timers.insert((due, id));
+        }
+        None
+    }
+}
+
+fn start_thread(sched: &Arc<Sched>, extra: bool) {
+    let mut state = sched.lock();
+    let n = state.next_thread;
+    state.next_thread += 1;
+    state.busy.insert(n, None);
+    drop(state);
+    let own = sched.clone();
+    let thread = std::thread::Builder::new()
+        .name(format!("capsule-logic-{n}"))
+        .stack_size(LOGIC_THREAD_STACK)
+        .spawn(move || logic_thread(own, n, extra));
+    match thread {
+        Ok(handle) => sched.threads.lock().unwrap_or_else(|p| p.into_inner()).push(handle),
+        // Out of threads: the ones running go on serving every instance.
+        Err(_) => {
+            sched.lock().busy.remove(&n);
+        }
+    }
+}
+
+fn logic_thread(sched: Arc<Sched>, me: u64, extra: bool) {
+    let mut state = sched.lock();
+    let mut idle_since = Instant::now();
+    loop {
+        if state.stopping {
+            state.busy.remove(&me);
+            return;
+        }
+        let now = Instant::now();
+        if let Some((id, instance, job)) = sched.take_job(&mut state, now) {
+            state.busy.insert(me, Some(now));
+            drop(state);
+            let mut instance = instance;
+            let ended = run(&sched, id, &mut instance, job);
+            state = sched.lock();
+            state.busy.insert(me, None);
+            let orphan = if ended { instance } else { sched.put_back(&mut state, id, instance) };
+            if let Some(orphan) = orphan {
+                drop(state);
+                end(orphan);
+                state = sched.lock();
+            }
+            idle_since = Instant::now();
+            continue;
+        }
+        if extra && now.duration_since(idle_since) >= EXTRA_THREAD_IDLE {
+            state.busy.remove(&me);
+            return;
+        }
+        let next_due = state.timers.first().map(|(due, _)| due.saturating_duration_since(now));
+        let mut wait = next_due.unwrap_or(Duration::from_secs(3600));
+        if extra {
+            wait = wait.min(EXTRA_THREAD_IDLE);
+        }
+        state.idle += 1;
+        state = sched.work.wait_timeout(state, wait).map(|(s, _)| s).unwrap_or_else(|p| p.into_inner().0);
+        state.idle -= 1;
+    }
+}
+
+/// Runs one job of instance `id` on this thread. `true` when the slot is gone (the instance
+/// could not start, or its host code panicked): the caller drops what is left.
+fn run(sched: &Arc<Sched>, id: u64, instance: &mut Option<Movable>, job: Job) -> bool {
+    let out = match sched.lock().slots.get(&id) {
+        Some(slot) => slot.out.clone(),
+        None => return true,
+    };
+    let result = catch_unwind(AssertUnwindSafe(|| match job {
+        Job::Start(start) => {
+            let me = InstanceSender { id, sched: Arc::downgrade(sched) };
+            match Instance::start(
+                start.package,
+                start.program,
+                start.limits,
+                start.api,
+                Some(me),
+                start.meter,
+            ) {
+                Ok(made) => {
+                    if let Some(slot) = sched.lock().slots.get_mut(&id) {
+                        slot.cancel = Some(made.canceller());
+                    }
+                    *instance = Some(Movable(Box::new(made)));
+                    Ok(Vec::new())
+                }
+                Err(reason) => Err(format!("the instance could not start: {reason}")),
+            }
+        }
+        Job::Input(input) => Ok(instance.as_mut().map_or_else(Vec::new, |i| i.0.handle(input))),
+        Job::Timers => Ok(instance.as_mut().map_or_else(Vec::new, |i| {
+            // Only inputs are answered with Done, so a host can wait for one.
+            i.0.run_timers(Instant::now()).into_iter().filter(|o| !matches!(o, Output::Done)).collect()
+        })),
+        Job::Breach(reason) => Ok(instance.as_mut().map_or_else(Vec::new, |i| i.0.end(reason))),
+    }));
+    let mut outputs = match result {
+        Ok(Ok(outputs)) => outputs,
+        Ok(Err(reason)) => {
+            let _ = out.send(Output::Terminated { reason });
+            let _ = out.send(Output::Done);
+            sched.lock().slots.remove(&id);
+            return true;
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            let _ = out.send(Output::Terminated { reason: format!("internal error in the host: {what}") });
+            let _ = out.send(Output::Done);
+            sched.lock().slots.remove(&id);
+            return true;
+        }
+    };
+    // Timers due by now run after the input, in the same turn.
+    if let Some(i) = instance.as_mut()
+        && i.0.next_due().is_some_and(|d| d <= Instant::now())
+    {
+        match catch_unwind(AssertUnwindSafe(|| i.0.run_timers(Instant::now()))) {
+            Ok(more) => outputs.extend(more.into_iter().filter(|o| !matches!(o, Output::Done))),
+            Err(_) => {
+                let _ = out.send(Output::Terminated { reason: "internal error in the host: a timer".into() });
+                sched.lock().slots.remove(&id);
+                return true;
+            }
+        }
+    }
+    for o in outputs {
+        let _ = out.send(o);
+    }
+    false
+}
+
+/// Drops an ended instance; a panic while freeing it costs only its memory.
+fn end(instance: Movable) {
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(move || drop(instance))) {
+        std::mem::forget(panic);
+    }
+}
+
+/// Starts a thread when every thread has been busy for a slice while work waits.
+fn watchdog(sched: Arc<Sched>) {
+    let mut state = sched.lock();
+    loop {
+        if state.stopping {
+            return;
+        }
+        let waiting = !state.run_queue.is_empty() && state.idle == 0;
+        if !waiting {
+            state = sched.watchdog.wait(state).unwrap_or_else(|p| p.into_inner());
+            continue;
+        }
+        let now = Instant::now();
+        let slice = sched.config.slice;
+        let stuck = state.busy.values().all(|b| b.is_some_and(|since| now.duration_since(since) >= slice));
+        if stuck && state.busy.len() < sched.config.max_threads {
+            drop(state);
+            start_thread(&sched, true);
+            state = sched.lock();
+            continue;
+        }
+        state = sched
+            .watchdog
+            .wait_timeout(state, slice / 2)
+            .map(|(s, _)| s)
+            .unwrap_or_else(|p| p.into_inner().0);
+    }
 }
 
 impl InstanceSender {
     pub fn send(&self, input: Input) {
-        let _ = self.to_thread.send(Command::Input { id: self.id, input });
+        if let Some(sched) = self.sched.upgrade() {
+            sched.send(self.id, input);
+        }
     }
 }
 
@@ -128,12 +542,12 @@ impl InstanceHandle {
     }
 
     pub fn sender(&self) -> InstanceSender {
-        InstanceSender { id: self.id, to_thread: self.to_thread.clone() }
+        InstanceSender { id: self.id, sched: Arc::downgrade(&self.sched) }
     }
 
     /// Sends an input; its outputs arrive on [`InstanceHandle::recv`].
     pub fn send(&self, input: Input) {
-        let _ = self.to_thread.send(Command::Input { id: self.id, input });
+        self.sched.send(self.id, input);
     }
 
     /// The next output, waiting up to `timeout`.
@@ -178,89 +592,25 @@ impl InstanceHandle {
 
 impl Drop for InstanceHandle {
     fn drop(&mut self) {
-        let _ = self.to_thread.send(Command::Drop { id: self.id });
-    }
-}
-
-/// Ends an instance whose host code panicked, telling its host why.
-fn fail(
-    instances: &mut HashMap<u64, (Instance, Sender<Output>)>,
-    id: u64,
-    panic: &Box<dyn std::any::Any + Send>,
-) {
-    let what = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown".into());
-    if let Some((_, out)) = instances.remove(&id) {
-        let _ = out.send(Output::Terminated { reason: format!("internal error in the host: {what}") });
-        let _ = out.send(Output::Done);
-    }
-}
-
-fn logic_thread(rx: Receiver<Command>, own: Sender<Command>) {
-    let mut instances: HashMap<u64, (Instance, Sender<Output>)> = HashMap::new();
-    loop {
-        let next_due = instances.values().filter_map(|(i, _)| i.next_due()).min();
-        let timeout =
-            next_due.map_or(Duration::from_secs(3600), |d| d.saturating_duration_since(Instant::now()));
-        match rx.recv_timeout(timeout) {
-            Ok(Command::Spawn { id, package, program, limits, api, out }) => {
-                let me = InstanceSender { id, to_thread: own.clone() };
-                match Instance::with_bridge(package, program, limits, api, Some(me)) {
-                    Ok(instance) => {
-                        instances.insert(id, (instance, out));
-                    }
-                    Err(reason) => {
-                        let _ = out.send(Output::Terminated {
-                            reason: format!("the instance could not start: {reason}"),
-                        });
-                    }
-                }
+        let mut state = self.sched.lock();
+        let Some(slot) = state.slots.get_mut(&self.id) else { return };
+        if slot.turn == Turn::Running {
+            // The thread running it drops it when it is back, which is soon: its script
+            // stops at the next interrupt check.
+            slot.dropped = true;
+            if let Some(cancel) = &slot.cancel {
+                cancel.cancel();
             }
-            Ok(Command::Input { id, input }) => {
-                // A bug in the host code must cost one instance, not every instance on this thread.
-                let outputs = instances
-                    .get_mut(&id)
-                    .map(|(instance, _)| catch_unwind(AssertUnwindSafe(|| instance.handle(input))));
-                match outputs {
-                    Some(Ok(outputs)) => {
-                        if let Some((_, out)) = instances.get(&id) {
-                            for o in outputs {
-                                let _ = out.send(o);
-                            }
-                        }
-                    }
-                    Some(Err(panic)) => fail(&mut instances, id, &panic),
-                    None => {}
-                }
-            }
-            Ok(Command::Drop { id }) => {
-                instances.remove(&id);
-            }
-            Ok(Command::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-            Err(RecvTimeoutError::Timeout) => {}
+            return;
         }
-        let now = Instant::now();
-        let due: Vec<u64> = instances
-            .iter()
-            .filter(|(_, (i, _))| i.next_due().is_some_and(|d| d <= now))
-            .map(|(id, _)| *id)
-            .collect();
-        for id in due {
-            let Some((instance, _)) = instances.get_mut(&id) else { continue };
-            match catch_unwind(AssertUnwindSafe(|| instance.run_timers(now))) {
-                Ok(outputs) => {
-                    if let Some((_, out)) = instances.get(&id) {
-                        // Only inputs are answered with Done, so a host can wait for one.
-                        for o in outputs.into_iter().filter(|o| !matches!(o, Output::Done)) {
-                            let _ = out.send(o);
-                        }
-                    }
-                }
-                Err(panic) => fail(&mut instances, id, &panic),
-            }
+        let slot = state.slots.remove(&self.id).expect("looked up above");
+        if let Some(due) = slot.due {
+            state.timers.remove(&(due, self.id));
+        }
+        state.run_queue.retain(|id| *id != self.id);
+        drop(state);
+        if let Some(instance) = slot.instance {
+            end(instance);
         }
     }
 }

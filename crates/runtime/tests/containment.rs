@@ -1,0 +1,159 @@
+//! What an app causes the host to hold counts against its own budget, and a busy app does not
+//! hold up its neighbours on the same logic threads.
+
+mod common;
+
+use std::time::Duration;
+
+use capsule_runtime::{Input, Limits, Output, Pool, PoolConfig, Query};
+use common::{WAIT, app, logs, package, terminated};
+use serde_json::json;
+
+fn small_host() -> Limits {
+    Limits { host: 8 * 1024 * 1024, callback_cpu: Duration::from_secs(20), ..Limits::default() }
+}
+
+fn launch(
+    pool: &Pool,
+    files: &[(String, String)],
+    limits: Limits,
+) -> (capsule_runtime::InstanceHandle, Vec<Output>) {
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let (package, program) = package(&refs);
+    let handle = pool.spawn(package, program, limits);
+    let out = handle.request(Input::Launch { path: None }, WAIT);
+    (handle, out)
+}
+
+#[test]
+fn console_lines_of_one_callback_count_against_the_host_budget() {
+    let pool = Pool::new(1);
+    let files = app(&[(
+        "pages/a/a.js",
+        "Page({ onLoad() { const s = 'x'.repeat(16000); for (;;) console.log(s) } })",
+    )]);
+    let (_h, out) = launch(&pool, &files, small_host());
+    assert_eq!(
+        terminated(&out).as_deref(),
+        Some("host limit 8 MiB exceeded: outputs of one callback (patches, console lines)")
+    );
+    let kept: usize = logs(&out).iter().map(String::len).sum();
+    assert!(kept <= 8 * 1024 * 1024, "{kept} bytes of console kept");
+}
+
+#[test]
+fn data_deleted_from_this_data_still_counts_on_the_host() {
+    // The script keeps its own heap small; the host's copy of the page data grows.
+    let pool = Pool::new(1);
+    let files = app(&[(
+        "pages/a/a.js",
+        "Page({ onLoad() { const big = 'y'.repeat(1 << 19); \
+           for (let i = 0; ; i++) { this.setData({ ['k' + i]: big }); delete this.data['k' + i] } } })",
+    )]);
+    let (_h, out) = launch(&pool, &files, small_host());
+    assert_eq!(terminated(&out).as_deref(), Some("host limit 8 MiB exceeded: page data"));
+}
+
+#[test]
+fn replacing_data_in_place_is_not_a_breach() {
+    // The estimate grows with every setData; the exact weight does not.
+    let pool = Pool::new(1);
+    let files = app(&[(
+        "pages/a/a.js",
+        "Page({ onLoad() { const big = 'z'.repeat(1 << 19); \
+           for (let i = 0; i < 40; i++) this.setData({ big: big + i }); console.log('kept') } })",
+    )]);
+    let (h, out) = launch(&pool, &files, small_host());
+    assert_eq!(terminated(&out), None);
+    assert!(logs(&out).contains(&"kept".to_string()));
+    let metrics = h.request(Input::Query { query: Query::Metrics }, WAIT);
+    let figures = metrics
+        .iter()
+        .find_map(|o| if let Output::Answer { value } = o { Some(value.clone()) } else { None });
+    let figures = figures.expect("metrics");
+    let data = figures["hostData"].as_u64().expect("hostData");
+    assert!((1 << 19..=8 << 20).contains(&data), "{figures}");
+}
+
+#[test]
+fn patches_of_one_callback_count_against_the_host_budget() {
+    let pool = Pool::new(1);
+    let files = app(&[
+        ("pages/a/a.wxml", "<view wx:for=\"{{rows}}\">{{item}}</view>"),
+        (
+            "pages/a/a.js",
+            "Page({ data: { rows: [] }, onReady() { const s = 'p'.repeat(100000); \
+               for (let i = 0; ; i++) this.setData({ rows: [s + i, s, s, s, s, s, s, s] }) } })",
+        ),
+    ]);
+    let (_h, out) = launch(&pool, &files, small_host());
+    let reason = terminated(&out);
+    assert_eq!(
+        reason.as_deref(),
+        Some("host limit 8 MiB exceeded: outputs of one callback (patches, console lines)")
+    );
+}
+
+#[test]
+fn inputs_waiting_for_a_busy_script_count_against_the_host_budget() {
+    let pool = Pool::new(1);
+    let files = app(&[(
+        "pages/a/a.js",
+        "Page({ onShow() { if (this.shown) { const end = Date.now() + 300; while (Date.now() < end) {} } this.shown = true } })",
+    )]);
+    let (h, out) = launch(&pool, &files, small_host());
+    assert_eq!(terminated(&out), None);
+    // Answers pile up behind a busy callback: 9 MiB of them is past the budget.
+    h.send(Input::Show);
+    let chunk = "m".repeat(512 * 1024);
+    for seq in 0..18 {
+        h.send(Input::ApiEvent { seq: 1000 + seq, name: "message".into(), data: json!({ "data": chunk }) });
+    }
+    let mut reason = None;
+    while let Ok(o) = h.recv_timeout(WAIT) {
+        if let Output::Terminated { reason: r } = o {
+            reason = Some(r);
+            break;
+        }
+    }
+    assert_eq!(reason.as_deref(), Some("host limit 8 MiB exceeded: inputs waiting for the script"));
+}
+
+#[test]
+fn a_spinning_app_does_not_hold_up_its_neighbour_even_on_one_thread() {
+    // One logic thread: the watchdog starts another when it has been busy for a slice.
+    let pool = Pool::with_config(PoolConfig { threads: 1, max_threads: 4, slice: Duration::from_millis(20) });
+    let spin = app(&[("pages/a/a.js", "Page({ onLoad() { for (;;) {} } })")]);
+    let refs: Vec<(&str, &str)> = spin.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let (package, program) = package(&refs);
+    // It would spin for a minute: only the host ends it.
+    let spinning =
+        pool.spawn(package, program, Limits { callback_cpu: Duration::from_secs(60), ..Limits::default() });
+    spinning.send(Input::Launch { path: None });
+    let quiet = app(&[]);
+    for _ in 0..3 {
+        let (_h, out) = launch(&pool, &quiet, Limits::default());
+        assert!(logs(&out).contains(&"a.onReady".to_string()), "{out:?}");
+    }
+    assert!(pool.threads() >= 2);
+    // The spinning app is still in its first callback; dropping it ends it there.
+    assert!(spinning.recv(Duration::ZERO).is_none_or(|o| !matches!(o, Output::Done)));
+    drop(spinning);
+}
+
+#[test]
+fn dropping_an_instance_in_a_long_callback_ends_it_at_once() {
+    // One thread and no extra: the next instance runs only once the spinning one is gone.
+    let pool = Pool::with_config(PoolConfig { threads: 1, max_threads: 1, slice: Duration::from_millis(20) });
+    let spin = app(&[("pages/a/a.js", "Page({ onLoad() { for (;;) {} } })")]);
+    let refs: Vec<(&str, &str)> = spin.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let (package, program) = package(&refs);
+    let spinning =
+        pool.spawn(package, program, Limits { callback_cpu: Duration::from_secs(600), ..Limits::default() });
+    spinning.send(Input::Launch { path: None });
+    drop(spinning);
+    // The pool's one thread is free again long before the 600 s budget.
+    let quiet = app(&[]);
+    let (_h, out) = launch(&pool, &quiet, Limits::default());
+    assert!(logs(&out).contains(&"a.onReady".to_string()));
+}
