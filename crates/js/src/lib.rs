@@ -71,6 +71,9 @@ pub struct Limits {
     /// the script (answers, socket messages). Each is weighed as it is made; past the budget
     /// the instance ends with the reason naming the buffer.
     pub host: usize,
+    /// Live nodes a page's tree may hold, its components' included (a render past it ends
+    /// the instance: `render limit: 100000 nodes`).
+    pub nodes: usize,
 }
 
 impl Default for Limits {
@@ -81,6 +84,7 @@ impl Default for Limits {
             callback_cpu: Duration::from_secs(5),
             cpu_per_minute: Duration::from_secs(30),
             host: 64 * 1024 * 1024,
+            nodes: capsule_template::render::MAX_PAGE_NODES,
         }
     }
 }
@@ -271,6 +275,13 @@ pub struct Stopper(Rc<Budget>);
 impl Stopper {
     pub fn stop(&self, reason: String) {
         self.0.terminate(reason);
+    }
+
+    /// Whether work the host does for the script (a render) must stop: the callback's CPU
+    /// deadline passed, the heap ran over or the host ended the engine. The engine is then
+    /// over, with the reason the script's own interrupt would have given.
+    pub fn out_of_time(&self) -> bool {
+        self.0.interrupt()
     }
 }
 

@@ -14,8 +14,9 @@ use capsule_js::{Arg, Engine, Limits, Natives, Outcome, Stopper, WxsAccess, WxsS
 use capsule_package::Package;
 use capsule_template::ir::FileId;
 use capsule_template::path::{check_gaps, parse_data_path, set_path};
+use capsule_template::render::{Budget, RenderError};
 use capsule_template::tree::{NodeId, NodeKind, Tree};
-use capsule_template::{Program, Rendered, render};
+use capsule_template::{Program, Rendered, render_budgeted};
 use serde_json::{Map, Value, json};
 
 use crate::components::{ComponentState, announce, component_files};
@@ -121,9 +122,27 @@ struct Shared {
     held: Arc<HostMeter>,
     /// Ends the script from a native when a host buffer runs over (set once the engine exists).
     stopper: RefCell<Option<Stopper>>,
+    /// Live nodes a page's tree may hold.
+    max_nodes: usize,
 }
 
 impl Shared {
+    /// Whether a render must stop: the callback's CPU deadline passed, or the host ended the
+    /// instance. Rendering runs in Rust, where the script's interrupt does not reach.
+    fn out_of_time(&self) -> bool {
+        self.stopper.borrow().as_ref().is_some_and(Stopper::out_of_time)
+    }
+
+    /// A render stopped at a limit: the instance ends with the reason (the deadline's own
+    /// reason when that was it).
+    fn render_failed(&self, error: RenderError) -> String {
+        let reason = error.to_string();
+        if let Some(stopper) = self.stopper.borrow().as_ref() {
+            stopper.stop(reason.clone());
+        }
+        reason
+    }
+
     /// Queues an output of the current callback, weighed against the host budget. Past the
     /// budget the output is dropped and the script stopped: the instance ends with the reason.
     fn emit(&self, output: Output) {
@@ -348,10 +367,16 @@ impl Natives for Bridge {
         self.shared.held.data.fetch_add(added, Ordering::Relaxed);
         if let (Some(rendered), Some(_), false) = (state.rendered.as_mut(), state.file, over) {
             let caller = wxs.caller(scope);
+            let interrupt = || self.shared.out_of_time();
+            let budget = Budget { max_nodes: self.shared.max_nodes, interrupt: Some(&interrupt) };
+            let program = &self.shared.program;
             let patches = match host {
-                Some(host) => rendered.update_component(&self.shared.program, host, data, &paths, &caller),
-                None => rendered.update(&self.shared.program, data, &paths, &caller),
+                Some(host) => {
+                    rendered.update_component_budgeted(program, host, data, &paths, &caller, &budget)
+                }
+                None => rendered.update_budgeted(program, data, &paths, &caller, &budget),
             };
+            let patches = patches.map_err(|e| self.shared.render_failed(e))?;
             self.emit(state.id, state.opened, patches, caller.take_errors());
         }
         let changes = announce(&self.shared.program, state, &mut components, &self.shared.next_page);
@@ -391,9 +416,30 @@ impl Natives for Bridge {
                 patches.extend(
                     shadow.and_then(|s| rendered.set_attr(s, "external", json!(class_names(&external)))),
                 );
-                rendered.set_external_classes(&self.shared.program, c.host, external, &c.data, &caller);
+                let interrupt = || self.shared.out_of_time();
+                let budget = Budget { max_nodes: self.shared.max_nodes, interrupt: Some(&interrupt) };
+                let classes = rendered.set_external_classes_budgeted(
+                    &self.shared.program,
+                    c.host,
+                    external,
+                    &c.data,
+                    &caller,
+                    &budget,
+                );
+                if let Err(e) = classes {
+                    self.shared.render_failed(e);
+                    return;
+                }
             }
-            patches.extend(rendered.mount(&self.shared.program, c.host, &c.data, &caller));
+            let interrupt = || self.shared.out_of_time();
+            let budget = Budget { max_nodes: self.shared.max_nodes, interrupt: Some(&interrupt) };
+            match rendered.mount_budgeted(&self.shared.program, c.host, &c.data, &caller, &budget) {
+                Ok(more) => patches.extend(more),
+                Err(e) => {
+                    self.shared.render_failed(e);
+                    return;
+                }
+            }
             self.emit(state.id, state.opened, patches, caller.take_errors());
         })
     }
@@ -442,13 +488,22 @@ impl Natives for Bridge {
                 .and_then(|s| rendered.set_attr(s, "external", json!(class_names(&external))))
                 .into_iter()
                 .collect();
-            patches.extend(rendered.set_external_classes(
+            let interrupt = || self.shared.out_of_time();
+            let budget = Budget { max_nodes: self.shared.max_nodes, interrupt: Some(&interrupt) };
+            match rendered.set_external_classes_budgeted(
                 &self.shared.program,
                 c.host,
                 external,
                 &c.data,
                 &caller,
-            ));
+                &budget,
+            ) {
+                Ok(more) => patches.extend(more),
+                Err(e) => {
+                    self.shared.render_failed(e);
+                    return;
+                }
+            }
             self.emit(state.id, state.opened, patches, caller.take_errors());
         })
     }
@@ -633,6 +688,7 @@ impl Instance {
             tasks: RefCell::new(HashMap::new()),
             held,
             stopper: RefCell::new(None),
+            max_nodes: limits.nodes,
         });
         let engine = Engine::new(
             package.clone(),
@@ -979,18 +1035,30 @@ impl Instance {
         // The platform's order: the page renders with its initial data, which creates and
         // attaches its components; then onLoad and onShow (whose setData the first frame
         // shows); then the components are ready, then the page.
-        let (rendered, errors) = self
-            .engine
-            .with_wxs(&wxs_scope, |host| render(&program, file.unwrap_or(usize::MAX), &data, host));
+        let shared = self.shared.clone();
+        let (rendered, errors) = self.engine.with_wxs(&wxs_scope, |host| {
+            let interrupt = || shared.out_of_time();
+            let budget = Budget { max_nodes: shared.max_nodes, interrupt: Some(&interrupt) };
+            render_budgeted(&program, file.unwrap_or(usize::MAX), &data, host, &budget)
+        });
         for e in errors {
             self.shared.emit(Output::Error { message: e.message, stack: e.stack });
         }
-        let Some(rendered) = rendered else {
-            if let Some(reason) = self.engine.terminated() {
+        let rendered = match rendered {
+            Some(Ok(rendered)) => rendered,
+            Some(Err(e)) => {
+                let reason = self.engine.terminated().unwrap_or_else(|| e.to_string());
                 self.terminate(reason);
+                return None;
             }
-            return None;
+            None => {
+                if let Some(reason) = self.engine.terminated() {
+                    self.terminate(reason);
+                }
+                return None;
+            }
         };
+        self.shared.held.data.fetch_add(value_weight(&data), Ordering::Relaxed);
         let changes = {
             let mut pages = self.shared.pages.borrow_mut();
             let state = pages.iter_mut().find(|p| p.id == id)?;

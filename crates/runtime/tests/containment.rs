@@ -157,3 +157,40 @@ fn dropping_an_instance_in_a_long_callback_ends_it_at_once() {
     let (_h, out) = launch(&pool, &quiet, Limits::default());
     assert!(logs(&out).contains(&"a.onReady".to_string()));
 }
+
+/// `<view wx:for="{{s}}"><text wx:for="{{s}}">.</text></view>` over a 3,000-character string
+/// would be nine million nodes.
+fn nested_lists(script: &str) -> Vec<(String, String)> {
+    app(&[
+        ("pages/a/a.wxml", "<view wx:for=\"{{s}}\"><text wx:for=\"{{s}}\">.</text></view>"),
+        ("pages/a/a.js", script),
+    ])
+}
+
+#[test]
+fn a_render_past_the_node_limit_ends_the_instance() {
+    let pool = Pool::new(1);
+    // From the first frame, and from a later setData.
+    for script in [
+        "Page({ data: { s: 'x'.repeat(3000) } })",
+        "Page({ data: { s: '' }, onReady() { this.setData({ s: 'x'.repeat(3000) }) } })",
+    ] {
+        let (_h, out) = launch(&pool, &nested_lists(script), Limits::default());
+        assert_eq!(terminated(&out).as_deref(), Some("render limit: 100000 nodes"), "{script}");
+    }
+    // The limit is the host's to set.
+    let small = Limits { nodes: 500, ..Limits::default() };
+    let (_h, out) = launch(&pool, &nested_lists("Page({ data: { s: 'x'.repeat(30) } })"), small.clone());
+    assert_eq!(terminated(&out).as_deref(), Some("render limit: 500 nodes"));
+    let (_h, out) = launch(&pool, &nested_lists("Page({ data: { s: 'x'.repeat(10) } })"), small);
+    assert_eq!(terminated(&out), None);
+}
+
+#[test]
+fn render_time_counts_against_the_callback_budget() {
+    let pool = Pool::new(1);
+    let limits = Limits { nodes: usize::MAX, callback_cpu: Duration::from_millis(50), ..Limits::default() };
+    let script = "Page({ data: { s: '' }, onReady() { this.setData({ s: 'x'.repeat(3000) }) } })";
+    let (_h, out) = launch(&pool, &nested_lists(script), limits);
+    assert_eq!(terminated(&out).as_deref(), Some("CPU time limit 50 ms exceeded"));
+}
