@@ -4,12 +4,17 @@
 //! answers up, every message validated and size-limited. It keeps a mirror of each page's
 //! tree, so a view that connects late or reconnects starts from a snapshot.
 //!
-//! It owns: the HTTP routes, the view protocol, view-side APIs (toast, loading, modal,
-//! navigation bar, pull-down refresh). It must not render templates (the instance does) or
-//! run package code (the instance does, on its logic thread).
+//! It owns: the HTTP routes and who may use them (`guard`: this server's own Host and Origin
+//! only, and the run's secret for the routes that drive the app or answer for the person),
+//! the view protocol, view-side APIs (toast, loading, modal, navigation bar, pull-down
+//! refresh). It must not render templates (the instance does) or run package code (the
+//! instance does, on its logic thread).
 
 mod devtools;
+mod guard;
 pub mod watch;
+
+pub use guard::SECRET_HEADER;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -21,7 +26,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use capsule_package::Package;
 use capsule_runtime::{Input, InstanceHandle, InstanceSender, Limits, Output, Pool};
 use capsule_style::{PackageStyles, Scope};
@@ -153,15 +158,19 @@ impl ViewPrompter {
         }
     }
 
-    fn settings_answer(&self, seq: u32, scopes: Vec<(String, bool)>) {
-        if let Some(tx) = self.pending_settings.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq) {
-            let _ = tx.send(scopes);
+    /// A person's switches for `wx.openSetting`.
+    fn settings_answer(&self, seq: u32, scopes: Vec<(String, bool)>) -> bool {
+        match self.pending_settings.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq) {
+            Some(tx) => tx.send(scopes).is_ok(),
+            None => false,
         }
     }
 
-    fn answer(&self, seq: u32, answer: capsule_bridge::Answer) {
-        if let Some(tx) = self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq) {
-            let _ = tx.send(answer);
+    /// A person's answer to a permission prompt.
+    fn answer(&self, seq: u32, answer: capsule_bridge::Answer) -> bool {
+        match self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq) {
+            Some(tx) => tx.send(answer).is_ok(),
+            None => false,
         }
     }
 }
@@ -207,6 +216,10 @@ struct Shared {
     waiting: Mutex<BTreeMap<u32, Value>>,
     /// The developer tools' state: console lines, breaches, queries awaiting answers.
     dev: Mutex<devtools::DevState>,
+    /// The port the server listens on (its own Host and Origin name it).
+    port: u16,
+    /// This run's secret: the developer routes and the person's answers need it.
+    secret: String,
 }
 
 impl Shared {
@@ -235,6 +248,11 @@ impl Simulator {
         prompter: Option<Arc<ViewPrompter>>,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<Simulator> {
+        // Listening comes first, so the port is refused to the app before its code runs.
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        let door = capsule_bridge::origin::refuse_port(addr.port());
+        let secret = guard::new_secret()?;
         let (styles, _) = capsule_style::compile_package(&package);
         let package = Arc::new(package);
         let pool = Arc::new(Pool::new(1));
@@ -255,6 +273,8 @@ impl Simulator {
             tab_bar: Mutex::new(tab_bar),
             waiting: Mutex::new(BTreeMap::new()),
             dev: Mutex::new(devtools::DevState::default()),
+            port: addr.port(),
+            secret,
         });
         if let Some(p) = &prompter {
             *p.views.lock().unwrap_or_else(|p| p.into_inner()) = Some(shared.to_views.clone());
@@ -266,27 +286,35 @@ impl Simulator {
             .name("capsule-view-pump".into())
             .spawn(move || pump_outputs(pump, instance, 0))?;
 
+        // What drives the app or answers for the person needs the run's secret: the
+        // developer tools, the person's answers to prompts, settings and device sheets (over
+        // HTTP, not the view socket: a chosen image exceeds a socket message), the device's
+        // position.
+        let secret_routes = Router::new()
+            .route("/capsule-location", get(location).post(set_location))
+            .route(
+                "/capsule-device/{seq}",
+                post(device_answer).layer(axum::extract::DefaultBodyLimit::max(MAX_DEVICE_ANSWER)),
+            )
+            .route("/capsule-prompt/{seq}", post(prompt_answer))
+            .route("/capsule-settings/{seq}", post(settings_answer))
+            .merge(devtools::routes())
+            .route_layer(axum::middleware::from_fn_with_state(shared.clone(), guard::secret));
         let app = Router::new()
             .route("/", get(index))
             .route("/capsule/{*file}", get(capsule_asset))
             .route("/pkg/{*path}", get(package_file))
             .route("/capsule-files/{path}", get(app_file))
-            .route("/capsule-location", get(location).post(set_location))
             .route("/ws", get(websocket))
-            // Answers to device requests, which may carry files (chosen images): over HTTP,
-            // not the size-limited socket.
-            .route(
-                "/capsule-device/{seq}",
-                axum::routing::post(device_answer)
-                    .layer(axum::extract::DefaultBodyLimit::max(MAX_DEVICE_ANSWER)),
-            )
-            .merge(devtools::routes())
+            .merge(secret_routes)
             .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+            // Host and Origin, for every route, the fallback and the socket.
+            .layer(axum::middleware::from_fn_with_state(shared.clone(), guard::doors))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-        let addr = listener.local_addr()?;
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+            // The port is the app's to reach again only once nothing listens on it.
+            drop(door);
         });
         Ok(Simulator { addr, shared })
     }
@@ -305,6 +333,12 @@ impl Simulator {
 
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr)
+    }
+
+    /// This run's secret, which the developer routes and the person's answers need in
+    /// [`SECRET_HEADER`] (the page at [`Simulator::url`] carries it for its own tools).
+    pub fn secret(&self) -> &str {
+        &self.shared.secret
     }
 
     /// Sends an input to the instance (as a view would).
@@ -824,14 +858,30 @@ fn change_tab_bar(shared: &Shared, name: &str, args: &Value) -> Result<(), Strin
 async fn index(State(shared): State<Arc<Shared>>) -> Response {
     let Some(page) = capsule_view_web::asset("/") else { return StatusCode::NOT_FOUND.into_response() };
     let d = *shared.device.lock().unwrap_or_else(|p| p.into_inner());
-    let html = String::from_utf8_lossy(page.bytes).replace(
-        ":root { --device-width: 375px; --device-height: 667px; --status-height: 20px; --safe-bottom: 0px; }",
-        &format!(
-            ":root {{ --device-width: {}px; --device-height: {}px; --status-height: {}px; --safe-bottom: {}px; }}",
-            d.width, d.height, d.status_bar, d.safe_bottom
-        ),
-    );
-    ([(header::CONTENT_TYPE, page.content_type), (header::CACHE_CONTROL, "no-store")], html).into_response()
+    let html = String::from_utf8_lossy(page.bytes)
+        .replace(
+            ":root { --device-width: 375px; --device-height: 667px; --status-height: 20px; --safe-bottom: 0px; }",
+            &format!(
+                ":root {{ --device-width: {}px; --device-height: {}px; --status-height: {}px; --safe-bottom: {}px; }}",
+                d.width, d.height, d.status_bar, d.safe_bottom
+            ),
+        )
+        // The page's own tools send it back (another origin cannot read this page).
+        .replace(
+            r#"<meta name="capsule-secret" content="">"#,
+            &format!(r#"<meta name="capsule-secret" content="{}">"#, shared.secret),
+        );
+    (
+        [
+            (header::CONTENT_TYPE, page.content_type),
+            (header::CACHE_CONTROL, "no-store"),
+            // Another page may not frame the simulator to have a person's clicks answer for it.
+            (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+        ],
+        html,
+    )
+        .into_response()
 }
 
 async fn capsule_asset(Path(file): Path<String>) -> Response {
@@ -848,10 +898,10 @@ async fn package_file(
     headers: axum::http::HeaderMap,
 ) -> Response {
     // The package's own files only: a map lookup, so `..` or absolute paths reach nothing.
-    match shared.running().package.files.get(&path) {
+    guard::sandboxed(match shared.running().package.files.get(&path) {
         Some(bytes) => file_response(bytes, capsule_view_web::content_type(&path), &headers),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
-    }
+    })
 }
 
 /// A file's bytes, or the one range a `Range: bytes=a-b` header asks for (media elements
@@ -900,14 +950,16 @@ async fn app_file(
     axum::extract::Path(path): axum::extract::Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let Some(api) = &shared.api else { return (StatusCode::NOT_FOUND, "not found").into_response() };
-    match api.read_file(&path) {
+    let Some(api) = &shared.api else {
+        return guard::sandboxed((StatusCode::NOT_FOUND, "not found").into_response());
+    };
+    guard::sandboxed(match api.read_file(&path) {
         Ok(bytes) => {
             let name = path.rsplit('/').next().unwrap_or_default();
             file_response(&bytes, capsule_view_web::content_type(name), &headers)
         }
         Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
-    }
+    })
 }
 
 /// Where the simulated device is.
@@ -955,6 +1007,46 @@ async fn device_answer(
     }
 }
 
+/// A person's answer to a permission prompt: `{"answer": "deny" | "once" | "always"}`.
+async fn prompt_answer(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(seq): axum::extract::Path<u32>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return (StatusCode::BAD_REQUEST, "the answer is not JSON").into_response();
+    };
+    let answer = match v["answer"].as_str() {
+        Some("always") => capsule_bridge::Answer::Always,
+        Some("once") => capsule_bridge::Answer::Once,
+        Some("deny") => capsule_bridge::Answer::Deny,
+        _ => return (StatusCode::BAD_REQUEST, "answer is deny, once or always").into_response(),
+    };
+    match &shared.prompter {
+        Some(p) if p.answer(seq, answer) => StatusCode::NO_CONTENT.into_response(),
+        _ => (StatusCode::NOT_FOUND, "nobody is waiting for that answer").into_response(),
+    }
+}
+
+/// A person's switches for `wx.openSetting`: `{"scopes": {"scope.x": true, …}}`.
+async fn settings_answer(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(seq): axum::extract::Path<u32>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return (StatusCode::BAD_REQUEST, "the answer is not JSON").into_response();
+    };
+    let Some(scopes) = v["scopes"].as_object() else {
+        return (StatusCode::BAD_REQUEST, "scopes must be an object").into_response();
+    };
+    let scopes = scopes.iter().filter_map(|(k, v)| v.as_bool().map(|b| (k.clone(), b))).collect();
+    match &shared.prompter {
+        Some(p) if p.settings_answer(seq, scopes) => StatusCode::NO_CONTENT.into_response(),
+        _ => (StatusCode::NOT_FOUND, "nobody is waiting for that answer").into_response(),
+    }
+}
+
 async fn websocket(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
     ws.max_message_size(MAX_VIEW_MESSAGE).on_upgrade(move |socket| view_session(shared, socket))
 }
@@ -995,7 +1087,10 @@ async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
     }
 }
 
-/// Validates a message from a view and passes it on as an input.
+/// Validates a message from a view and passes it on as an input. What a view may say here is
+/// what the app's own page could (events, answers to the app's own modals and queries); a
+/// person's answers to permission prompts and settings are not taken from the socket: they
+/// come over HTTP with the run's secret (`/capsule-prompt/…`, `/capsule-settings/…`).
 fn from_view(shared: &Shared, text: &str) {
     let Ok(msg) = serde_json::from_str::<Value>(text) else { return };
     if msg.get("v").and_then(Value::as_u64) != Some(u64::from(PROTOCOL)) {
@@ -1030,18 +1125,6 @@ fn from_view(shared: &Shared, text: &str) {
             let (Some(page), Some(path)) = (u32_of("page"), str_of("path")) else { return };
             Input::Model { page, path, value: msg.get("value").cloned().unwrap_or(Value::Null) }
         }
-        Some("promptAnswer") => {
-            let (Some(seq), Some(answer)) = (u32_of("seq"), str_of("answer")) else { return };
-            let answer = match answer.as_str() {
-                "always" => capsule_bridge::Answer::Always,
-                "once" => capsule_bridge::Answer::Once,
-                _ => capsule_bridge::Answer::Deny,
-            };
-            if let Some(p) = &shared.prompter {
-                p.answer(seq, answer);
-            }
-            return;
-        }
         Some("webView") => {
             // A web-view shows a page only from an origin the host allows.
             let src = msg.get("src").and_then(Value::as_str).unwrap_or_default();
@@ -1054,18 +1137,6 @@ fn from_view(shared: &Shared, text: &str) {
                 json!({"type": "webViewAnswer", "page": msg.get("page"), "node": msg.get("node"), "src": src,
                        "allowed": verdict.is_ok(), "reason": verdict.err()}),
             );
-            return;
-        }
-        Some("settingsAnswer") => {
-            let Some(seq) = u32_of("seq") else { return };
-            let scopes = msg
-                .get("scopes")
-                .and_then(Value::as_object)
-                .map(|m| m.iter().filter_map(|(k, v)| v.as_bool().map(|b| (k.clone(), b))).collect())
-                .unwrap_or_default();
-            if let Some(p) = &shared.prompter {
-                p.settings_answer(seq, scopes);
-            }
             return;
         }
         Some("actionSheetAnswer") => {

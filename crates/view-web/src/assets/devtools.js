@@ -9,9 +9,12 @@
   var consoleLines = [], consoleSeq = 0, networkCalls = [], networkSeq = 0;
   var heapHistory = [], cpuHistory = [];
 
-  function get(path) { return fetch('/capsule-dev/' + path).then(function (r) { return r.json(); }); }
+  // The host answers these routes only with this run's secret, which the page carries.
+  var SECRET = (document.querySelector('meta[name="capsule-secret"]') || {}).content || '';
+  var HEADERS = { 'X-Capsule-Secret': SECRET };
+  function get(path) { return fetch('/capsule-dev/' + path, { headers: HEADERS }).then(function (r) { return r.json(); }); }
   function post(path, value) {
-    return fetch('/capsule-dev/' + path, { method: 'POST', body: JSON.stringify(value) })
+    return fetch('/capsule-dev/' + path, { method: 'POST', headers: HEADERS, body: JSON.stringify(value) })
       .then(function (r) { return r.status === 204 ? null : r.json(); });
   }
   function el(tag, cls, text) {

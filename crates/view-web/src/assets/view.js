@@ -17,6 +17,16 @@
   var pages = [];          // [{id, route, el, nodes: Map, window}], every live page
   var stack = [];          // page ids on the stack, bottom first; the last is shown
   var byId = new Map();    // page id -> page
+  // This run's secret, which the host wants with a person's answers (prompts, settings,
+  // device sheets) and the simulator's own controls; the page carries it, no other origin
+  // can read it.
+  var SECRET = (document.querySelector('meta[name="capsule-secret"]') || {}).content || '';
+  function hostFetch(path, options) {
+    options = options || {};
+    options.headers = Object.assign({ 'X-Capsule-Secret': SECRET }, options.headers || {});
+    return fetch(path, options);
+  }
+  function answerHost(path, body) { return hostFetch(path, { method: 'POST', body: JSON.stringify(body) }); }
 
   // ---- connection --------------------------------------------------------------------
   function connect() {
@@ -1489,7 +1499,7 @@
   var deviceEl = document.getElementById('capsule-device-sheet');
   function answerDevice(seq, answer) {
     deviceEl.className = '';
-    fetch('/capsule-device/' + seq, { method: 'POST', body: JSON.stringify(answer) });
+    answerHost('/capsule-device/' + seq, answer);
   }
   function field(body, label, type, value) {
     var l = document.createElement('label');
@@ -1566,7 +1576,7 @@
   }
   // The simulator's own control: where the device is (what getLocation reports).
   document.getElementById('capsule-set-location').addEventListener('click', function () {
-    fetch('/capsule-location').then(function (r) { return r.ok ? r.json() : { latitude: 0, longitude: 0 }; }).then(function (now) {
+    hostFetch('/capsule-location').then(function (r) { return r.ok ? r.json() : { latitude: 0, longitude: 0 }; }).then(function (now) {
       var body = deviceEl.querySelector('.body');
       body.innerHTML = '';
       deviceEl.querySelector('.title').textContent = 'Device location';
@@ -1576,7 +1586,7 @@
       deviceEl.querySelector('.cancel').onclick = function () { deviceEl.className = ''; };
       deviceEl.querySelector('.confirm').onclick = function () {
         deviceEl.className = '';
-        fetch('/capsule-location', { method: 'POST', body: JSON.stringify({ latitude: Number(lat.value), longitude: Number(lng.value) }) });
+        answerHost('/capsule-location', { latitude: Number(lat.value), longitude: Number(lng.value) });
       };
       deviceEl.className = 'show';
     });
@@ -1644,7 +1654,7 @@
     box.querySelectorAll('button').forEach(function (b) {
       b.onclick = function () {
         box.className = '';
-        send({ type: 'promptAnswer', seq: msg.seq, answer: b.getAttribute('data-answer') });
+        answerHost('/capsule-prompt/' + msg.seq, { answer: b.getAttribute('data-answer') });
       };
     });
   }
@@ -1669,7 +1679,7 @@
       var scopes = {};
       list.querySelectorAll('input').forEach(function (b) { scopes[b.getAttribute('data-scope')] = b.checked; });
       sheet.className = '';
-      send({ type: 'settingsAnswer', seq: msg.seq, scopes: scopes });
+      answerHost('/capsule-settings/' + msg.seq, { scopes: scopes });
     };
   }
 
