@@ -295,6 +295,38 @@ fn render_refuses_unknown_pages_and_bad_data() {
 }
 
 #[test]
+fn render_stops_at_the_page_node_limit() {
+    let dir = Scratch::new("render-limit");
+    dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
+    dir.write("app.js", "App({})");
+    dir.write("pages/index/index.js", "Page({})");
+    dir.write(
+        "pages/index/index.wxml",
+        r#"<view wx:for="{{100000}}"><text wx:for="{{100000}}">.</text></view>"#,
+    );
+    let out = capsule(&["render", &dir.path(""), "pages/index/index"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("pages/index/index: render limit: 100000 nodes"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn check_reports_template_expansion_with_its_position() {
+    let dir = Scratch::new("check-expansion");
+    dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
+    dir.write("app.js", "App({})");
+    dir.write("pages/index/index.js", "Page({})");
+    dir.write(
+        "pages/index/index.wxml",
+        "<template name=\"t\"><view/><template is=\"t\"/><template is=\"t\"/></template>\n<template is=\"t\"/>",
+    );
+    let out = capsule(&["check", &dir.path("")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("template `t` expands to more than 100000 nodes"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("pages/index/index.wxml:2:15"), "{}", stderr(&out));
+}
+
+#[test]
 fn check_reports_template_errors() {
     let dir = Scratch::new("check-wxml");
     dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
