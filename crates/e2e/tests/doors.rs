@@ -356,6 +356,8 @@ async fn package_and_app_files_cannot_run_script_in_the_simulators_origin() {
         let r = c.get(format!("{}{path}", base(&sim))).send().await.unwrap();
         assert_eq!(r.headers()["content-security-policy"], "sandbox", "{path}");
         assert_eq!(r.headers()["x-content-type-options"], "nosniff", "{path}");
+        // Only the simulator's own page may embed them.
+        assert_eq!(r.headers()["cross-origin-resource-policy"], "same-origin", "{path}");
     }
     // Ranges (media seeking) carry them too.
     let r = c.get(format!("{}/pkg/pic.svg", base(&sim))).header("range", "bytes=0-3").send().await.unwrap();
@@ -497,7 +499,11 @@ async fn a_web_page_of_another_origin_cannot_drive_the_simulator() {
     let port = sim.addr.port();
     let evil = format!(
         r#"<!doctype html><title>evil</title><script>
-window.socket = 'pending'; window.evaluated = 'pending';
+window.socket = 'pending'; window.evaluated = 'pending'; window.embedded = 'pending';
+var img = new Image();
+img.onload = function () {{ window.embedded = 'loaded'; }};
+img.onerror = function () {{ window.embedded = 'blocked'; }};
+img.src = 'http://127.0.0.1:{port}/pkg/pic.svg';
 var ws = new WebSocket('ws://127.0.0.1:{port}/ws');
 ws.onopen = function () {{ window.socket = 'open'; }};
 ws.onerror = function () {{ window.socket = 'refused'; }};
@@ -509,8 +515,14 @@ fetch('http://127.0.0.1:{port}/capsule-dev/eval', {{ method: 'POST', mode: 'no-c
     let (origin, _server) = serve_html(evil).await;
     let mut b = capsule_e2e::Browser::launch(480, 860).await.unwrap();
     b.goto(&format!("{origin}/")).await.unwrap();
-    b.wait_for("window.socket !== 'pending' && window.evaluated !== 'pending'", WAIT).await.unwrap();
+    b.wait_for(
+        "window.socket !== 'pending' && window.evaluated !== 'pending' && window.embedded !== 'pending'",
+        WAIT,
+    )
+    .await
+    .unwrap();
     assert_eq!(b.eval("window.socket").await.unwrap(), "refused");
+    assert_eq!(b.eval("window.embedded").await.unwrap(), "blocked");
     // The answer came back (refused): had it been run, the data would show it now.
     let data: Value = dev_get(&client(), &sim, "/capsule-dev/data").await;
     assert!(data.as_array().unwrap().iter().all(|p| p["data"].get("pwned").is_none()), "{data}");

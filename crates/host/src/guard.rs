@@ -17,9 +17,11 @@
 //!   for its own scripts, which a page of another origin cannot read; a request it makes
 //!   without `Origin` (an `<img>`, a `<script>`) carries no header either.
 //!
-//! Every answer carries `X-Content-Type-Options: nosniff`; package and app files are served
-//! with `Content-Security-Policy: sandbox` as well (see [`sandboxed`]), so an SVG or HTML file
-//! in a package cannot run script in the simulator's origin, and the page refuses to be framed.
+//! Every answer carries `X-Content-Type-Options: nosniff` and `Cross-Origin-Resource-Policy:
+//! same-origin` (no other page embeds what the simulator serves); package and app files are
+//! served with `Content-Security-Policy: sandbox` as well (see [`sandboxed`]), so an SVG or
+//! HTML file in a package cannot run script in the simulator's origin; the page refuses to be
+//! framed (`frame-ancestors 'none'`), so no other page can have a person's clicks answer.
 
 use std::sync::Arc;
 
@@ -66,13 +68,18 @@ fn refuse(status: StatusCode, reason: String) -> Response {
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], reason).into_response()
 }
 
-/// Host and Origin, for every request; `nosniff` on every answer.
+/// Host and Origin, for every request. Every answer says `nosniff`, and that only this origin
+/// may embed it (`Cross-Origin-Resource-Policy: same-origin`): a page elsewhere cannot load an
+/// app's file as a script or image of its own with an `<img>` or `<script>`, which sends no
+/// Origin.
 pub(crate) async fn doors(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     if let Err((status, reason)) = check_request(request.headers(), request.uri(), shared.port) {
         return refuse(status, reason);
     }
     let mut response = next.run(request).await;
-    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
     response
 }
 
