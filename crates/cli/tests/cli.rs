@@ -525,7 +525,7 @@ fn run_serves_the_simulator_and_stops_on_sigterm() {
     let port: u16 = url.trim_start_matches("http://127.0.0.1:").trim_end_matches('/').parse().unwrap();
     let get = |path: &str| {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").unwrap();
         let mut r = Vec::new();
         s.read_to_end(&mut r).unwrap();
         String::from_utf8_lossy(&r).into_owned()

@@ -19,6 +19,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Serialize;
 use serde_json::Value;
 
+/// What a message without a payload weighs. Such messages (a query, an answer, the end) always
+/// pass: a count bounds them, and the host must hear them even past the budget.
+pub const FIXED: usize = 64;
+
 /// The three buffers of one instance, shared between its thread and the pool that queues its
 /// inputs.
 #[derive(Debug)]

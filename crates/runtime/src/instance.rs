@@ -149,7 +149,7 @@ impl Shared {
         let weight = output_weight(&output);
         // Outputs of a fixed size (an answer, the stack, the end) always pass: the count of
         // outputs per callback bounds them, and the host must hear them.
-        if weight > FIXED_OUTPUT && !self.held.admits(weight) {
+        if weight > crate::held::FIXED && !self.held.admits(weight) {
             let reason = self.held.breach("outputs of one callback (patches, console lines)");
             if let Some(stopper) = self.stopper.borrow().as_ref() {
                 stopper.stop(reason);
@@ -202,19 +202,16 @@ fn padding(data: &Value, path: &[String]) -> usize {
     nulls * 16
 }
 
-/// What an output without a payload weighs.
-const FIXED_OUTPUT: usize = 64;
-
-/// What an output weighs in the host's buffer: the bulk of its text.
+/// What an output weighs in the host's buffer: the bulk of its text. Answers to the host's
+/// own queries are the host's to ask for and are not weighed.
 fn output_weight(output: &Output) -> usize {
-    FIXED_OUTPUT
+    crate::held::FIXED
         + match output {
             Output::Log { text, source, .. } => text.len() + source.len(),
             Output::Error { message, stack } => message.len() + stack.len(),
             Output::Patches { patches, .. } => serialized_len(patches),
             Output::PageOpened { snapshot, query, .. } => serialized_len(snapshot) + serialized_len(query),
             Output::ViewCall { args, .. } => value_weight(args),
-            Output::Answer { value } => value_weight(value),
             _ => 0,
         }
 }

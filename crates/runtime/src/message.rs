@@ -173,22 +173,22 @@ impl Input {
     /// About how many bytes the input holds, for the host's budget of what waits for an
     /// instance.
     pub fn weight(&self) -> usize {
-        const BASE: usize = 64;
-        BASE + match self {
-            Input::Event { event, detail, .. } => event.len() + crate::held::value_weight(detail),
-            Input::PageEvent { hook, arg, .. } => {
-                hook.len() + arg.as_ref().map_or(0, crate::held::value_weight)
+        crate::held::FIXED
+            + match self {
+                Input::Event { event, detail, .. } => event.len() + crate::held::value_weight(detail),
+                Input::PageEvent { hook, arg, .. } => {
+                    hook.len() + arg.as_ref().map_or(0, crate::held::value_weight)
+                }
+                Input::Navigate { kind, url } => kind.len() + url.len(),
+                Input::Launch { path } => path.as_ref().map_or(0, String::len),
+                Input::Query { .. } | Input::Show | Input::Hide | Input::Theme { .. } => 0,
+                Input::ViewReply { result, .. } | Input::ApiReply { result, .. } => {
+                    crate::held::value_weight(result)
+                }
+                Input::ApiEvent { name, data, .. } => name.len() + crate::held::value_weight(data),
+                Input::SetData { path, value, .. } | Input::Model { path, value, .. } => {
+                    path.len() + crate::held::value_weight(value)
+                }
             }
-            Input::Navigate { kind, url } => kind.len() + url.len(),
-            Input::Launch { path } => path.as_ref().map_or(0, String::len),
-            Input::Query { .. } | Input::Show | Input::Hide | Input::Theme { .. } => 0,
-            Input::ViewReply { result, .. } | Input::ApiReply { result, .. } => {
-                crate::held::value_weight(result)
-            }
-            Input::ApiEvent { name, data, .. } => name.len() + crate::held::value_weight(data),
-            Input::SetData { path, value, .. } | Input::Model { path, value, .. } => {
-                path.len() + crate::held::value_weight(value)
-            }
-        }
     }
 }

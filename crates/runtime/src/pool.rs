@@ -294,7 +294,7 @@ impl Sched {
             return;
         }
         let weight = input.weight();
-        if !slot.meter.admits(weight) {
+        if weight > crate::held::FIXED && !slot.meter.admits(weight) {
             // What waits is dropped at once; the instance ends at its next turn.
             slot.breach = Some(slot.meter.breach("inputs waiting for the script"));
             slot.inbox.clear();

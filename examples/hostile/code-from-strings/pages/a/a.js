@@ -1,0 +1,1 @@
+Page({ onLoad() { for (const f of [() => eval('1'), () => new Function('return 1')(), () => Function('return 1')()]) { try { f(); console.log('ran code from a string') } catch (e) { console.log('refused') } } } })

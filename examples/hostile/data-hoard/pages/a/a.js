@@ -1,0 +1,1 @@
+Page({ onLoad() { const big = 'd'.repeat(900000); this.n = 0; const hoard = () => { for (let i = 0; i < 60; i++) { const k = 'k' + this.n++; this.setData({ [k]: big }); delete this.data[k] } }; hoard(); setInterval(hoard, 300) } })

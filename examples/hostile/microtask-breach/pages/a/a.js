@@ -1,0 +1,1 @@
+Page({ onLoad() { Promise.resolve().then(function () { throw 1 }); Promise.resolve().then(function () { while (true) {} }) } })

@@ -1,0 +1,1 @@
+Page({ onLoad() { (function again() { Promise.resolve().then(again) })() } })

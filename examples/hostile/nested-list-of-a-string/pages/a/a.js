@@ -1,0 +1,1 @@
+Page({ data: { s: '' }, onLoad() { this.setData({ s: 'x'.repeat(3000) }) } })

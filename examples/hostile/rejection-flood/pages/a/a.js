@@ -1,0 +1,1 @@
+Page({ onLoad() { for (;;) Promise.reject(new Error('flood')) } })
