@@ -175,6 +175,9 @@
         var limits = m.limits || {};
         body.querySelector('.numbers').innerHTML = '';
         [['heap', Math.round((m.heap || 0) / 1024) + ' KiB (peak ' + Math.round((m.heapPeak || 0) / 1024) + ')'],
+          ['held by the host', Math.round((m.hostBytes || 0) / 1024) + ' KiB of ' + Math.round((m.hostBudget || 0) / 1048576) +
+            ' MiB (data ' + Math.round((m.hostData || 0) / 1024) + ', outputs ' + Math.round((m.hostOutputs || 0) / 1024) +
+            ', inputs ' + Math.round((m.hostInputs || 0) / 1024) + ' KiB)'],
           ['CPU this minute', Math.round(m.cpuMs || 0) + ' ms'],
                     ['setData per second', (m.setDataPerSecond || 0) + ' (limit ' + limits.setDataPerSecond + ')'],
           ['patches per second', String(m.patchesPerSecond || 0)],
