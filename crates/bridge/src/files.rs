@@ -7,13 +7,14 @@
 //! the files hold counts against the app's file quota.
 //!
 //! The quota is checked against a running count of the bytes an app's files hold (each file
-//! and folder also costing [`ENTRY_COST`]): the folder is walked once, on first use, and
-//! every change the file APIs make then updates the count (a write by the size it adds or
-//! replaces, an unlink, a rename over a file, a copy, a new or removed folder), so a write
-//! costs the same whatever the app already holds. What the count cannot follow makes it
-//! untrusted, and the next check walks again: a partly failed recursive removal, an area
-//! folder that vanished, and a download (which writes on the network's thread; see
-//! [`AppFiles::recount`]).
+//! and folder also costing [`ENTRY_COST`]; the area folders themselves are the host's and
+//! cost nothing, so the count never depends on which areas happen to exist yet): the areas
+//! are walked once, on first use, and every change the file APIs make then updates the count
+//! (a write by the size it adds or replaces, an unlink, a rename over a file, a copy, a new or
+//! removed folder), so a write costs the same whatever the app already holds. What the count
+//! cannot follow makes it untrusted, and the next check walks again: a partly failed
+//! recursive removal, an area folder that vanished, and a download (which writes on the
+//! network's thread; see [`AppFiles::recount`]).
 
 use std::fs;
 use std::io::Write;
@@ -78,6 +79,14 @@ fn cost_of(meta: &fs::Metadata) -> u64 {
 /// What the entry at `real` costs now, if it is a file (an absent one costs nothing).
 fn file_cost(real: &Path) -> u64 {
     fs::symlink_metadata(real).map_or(0, |m| if m.is_file() { cost_of(&m) } else { 0 })
+}
+
+/// The areas under an app's folder: `wxfile://usr`, `wxfile://tmp_…`, `wxfile://store_…`.
+const AREAS: [&str; 3] = ["usr", "tmp", "store"];
+
+/// Bytes the areas' contents cost; the area folders themselves cost nothing.
+fn walk_areas(root: &Path) -> u64 {
+    AREAS.iter().map(|area| walk(&root.join(area))).sum()
 }
 
 /// Bytes a folder's contents cost, walked without recursion (a folder may nest deep).
@@ -156,7 +165,7 @@ impl AppFiles {
         let base = self.root.join(area);
         if !base.is_dir() {
             fs::create_dir_all(&base).map_err(|e| format!("cannot prepare the app's files: {e}"))?;
-            // A new area folder costs an entry the count did not see.
+            // The area folder costs nothing, but one that vanished took its contents with it.
             self.recount();
         }
         let mut real = base;
@@ -186,18 +195,15 @@ impl AppFiles {
         if let Some(bytes) = account.bytes {
             return bytes;
         }
-        for area in ["usr", "tmp", "store"] {
-            let _ = fs::create_dir_all(self.root.join(area));
-        }
-        let bytes = walk(&self.root);
+        let bytes = walk_areas(&self.root);
         account.walks += 1;
         account.bytes = Some(bytes);
         bytes
     }
 
     /// Bytes the app's files hold now, each file and folder also costing [`ENTRY_COST`] (so
-    /// empty files cannot exhaust the disk's entries for free): the running count, walked
-    /// only when not known.
+    /// empty files cannot exhaust the disk's entries for free; the area folders cost
+    /// nothing): the running count, walked only when not known.
     pub fn usage(&self) -> u64 {
         let mut account = self.account();
         self.counted(&mut account)
@@ -205,7 +211,7 @@ impl AppFiles {
 
     /// What [`AppFiles::usage`] should be, counted now by walking the folder (for checks).
     pub fn walked_usage(&self) -> u64 {
-        walk(&self.root)
+        walk_areas(&self.root)
     }
 
     /// How many times the app's folder has been walked to count it.
@@ -264,7 +270,7 @@ impl AppFiles {
     /// Whether `real` is the folder of one of the areas (`wxfile://usr` itself), which may
     /// not be removed or renamed.
     pub fn is_area_root(&self, real: &Path) -> bool {
-        ["usr", "tmp", "store"].iter().any(|a| real == self.root.join(a))
+        AREAS.iter().any(|a| real == self.root.join(a))
     }
 
     /// Bytes the app may still write, given `used`. A download asks this before it writes

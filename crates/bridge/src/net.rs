@@ -639,7 +639,11 @@ fn connect_socket(c: &Call<'_>, reply: Reply) {
     // The call succeeds once the connection is under way; the socket reports the rest.
     reply.ok(json!({}));
     net.runtime.spawn(async move {
-        let closed = |events: &Events, code: u16, reason: &str| events("close", json!({"code": code, "reason": reason}));
+        // Not open any more before the app hears it closed: what it sends then fails.
+        let closed = |events: &Events, code: u16, reason: &str| {
+            open.store(false, Ordering::SeqCst);
+            events("close", json!({"code": code, "reason": reason}))
+        };
         let connected = tokio::time::timeout(timeout, tokio_tungstenite::connect_async_with_config(request, Some(config), false)).await;
         let (ws, response) = match connected {
             Ok(Ok(pair)) => pair,

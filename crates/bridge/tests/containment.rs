@@ -1,6 +1,7 @@
 //! One app cannot hold the bridge for the others: prompts and long work wait elsewhere,
-//! apps are served in turn with their queues capped and dropped when they end, the file
-//! quota is kept without walking, storage keys are capped.
+//! apps are served in turn with their queues capped and dropped when they end (and the
+//! network tasks an ended instance started end with it), the file quota is kept without
+//! walking, storage keys are capped.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -267,6 +268,106 @@ fn an_ended_instance_calls_are_dropped() {
     neighbour_is_served(&*later, 7);
 }
 
+/// A WebSocket server on this machine that reports the reason of each close frame it gets,
+/// and an HTTP server that accepts connections, reports them and never answers.
+struct Servers {
+    _runtime: tokio::runtime::Runtime,
+    ws: String,
+    http: String,
+    closes: Receiver<String>,
+    accepted: Receiver<()>,
+}
+
+fn servers() -> Servers {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let ws = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let ws_url = format!("ws://{}/ws", ws.local_addr().unwrap());
+    let (close_tx, closes) = channel();
+    runtime.spawn(async move {
+        while let Ok((stream, _)) = ws.accept().await {
+            let close_tx = close_tx.clone();
+            tokio::spawn(async move {
+                let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else { return };
+                while let Some(Ok(message)) = socket.next().await {
+                    if let Message::Close(frame) = message {
+                        let _ = close_tx.send(frame.map(|f| f.reason.to_string()).unwrap_or_default());
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let http = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let http_url = format!("http://{}/slow", http.local_addr().unwrap());
+    let (accepted_tx, accepted) = channel();
+    runtime.spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = http.accept().await {
+            held.push(stream);
+            let _ = accepted_tx.send(());
+        }
+    });
+    Servers { _runtime: runtime, ws: ws_url, http: http_url, closes, accepted }
+}
+
+/// Opens a socket with `task` as its id, waiting until it is open.
+fn open_socket(client: &dyn ApiHost, url: &str, task: u64) {
+    let (opened_tx, opened) = channel();
+    let opened_tx = Mutex::new(opened_tx);
+    let events: capsule_bridge::Events = Arc::new(move |name: &str, _| {
+        let _ = opened_tx.lock().unwrap().send(name.to_string());
+    });
+    client.call_with_events("connectSocket", json!({"url": url, "taskId": task}), events, Box::new(|_| {}));
+    assert_eq!(opened.recv_timeout(DEADLINE).unwrap(), "open");
+}
+
+#[test]
+fn an_ended_instance_tasks_end_whatever_is_queued() {
+    let servers = servers();
+    let mut b = Bridge::new(Options { data_dir: data_dir(), dev: true, ..Options::default() });
+    // A call that holds the bridge thread until told.
+    let (release, gate) = channel::<()>();
+    let gate = Mutex::new(gate);
+    let (held_tx, held) = channel::<()>();
+    let held_tx = Mutex::new(held_tx);
+    b.register(Api::new("hold", vec![], move |_| {
+        held_tx.lock().unwrap().send(()).unwrap();
+        gate.lock().unwrap().recv_timeout(DEADLINE).map_err(|e| e.to_string())?;
+        Ok(json!({}))
+    }));
+    let service = Service::start(b);
+    let (ending, dropped, other) =
+        (service.client(app("net", &[])), service.client(app("net", &[])), service.client(app("other", &[])));
+
+    open_socket(&*ending, &servers.ws, 1);
+    open_socket(&*dropped, &servers.ws, 2);
+    let request = call_async(&*ending, "request", json!({"url": servers.http, "taskId": 3}));
+    servers.accepted.recv_timeout(DEADLINE).unwrap();
+
+    // The bridge thread is held and the instance has calls queued behind it: ending it still
+    // closes its socket and aborts its request at once.
+    let holding = call_async(&*other, "hold", json!({}));
+    held.recv_timeout(DEADLINE).unwrap();
+    let queued = call_async(&*ending, "getStorageInfo", json!({}));
+    ending.end();
+    assert_eq!(servers.closes.recv_timeout(DEADLINE).unwrap(), "the app ended");
+    assert_eq!(err(&request.recv_timeout(DEADLINE).unwrap()), "request:fail abort");
+    // Dropping an instance's client ends its tasks the same way.
+    drop(dropped);
+    assert_eq!(servers.closes.recv_timeout(DEADLINE).unwrap(), "the app ended");
+
+    release.send(()).unwrap();
+    assert_eq!(err(&holding.recv_timeout(DEADLINE).unwrap()), "hold:ok");
+    // The ended instance's queued call never ran; its later ones are refused.
+    neighbour_is_served(&*other, 0);
+    assert!(queued.try_recv().is_err());
+    let late = call_async(&*ending, "request", json!({"url": servers.http, "taskId": 4}));
+    assert_eq!(err(&late.recv_timeout(DEADLINE).unwrap()), "request:fail the app has ended");
+    assert!(servers.closes.try_recv().is_err(), "each socket closed once");
+}
+
 #[test]
 fn queued_arguments_are_capped_in_bytes() {
     let service = Service::start(bridge_with(None, None));
@@ -364,8 +465,8 @@ fn the_file_quota_is_kept_without_walking() {
 #[test]
 fn the_quota_refuses_exactly_at_the_limit() {
     use capsule_bridge::files::ENTRY_COST;
-    // Three areas, then nine files of 100 bytes fit; the tenth does not.
-    let quota = 3 * ENTRY_COST + 9 * (ENTRY_COST + 100) + 50;
+    // Nine files of 100 bytes fit (the area folders cost nothing); the tenth does not.
+    let quota = 9 * (ENTRY_COST + 100) + 50;
     let b = bridge_with(None, Some(quota));
     let a = app("tight", &[]);
     let write = |name: &str, n: usize| {
@@ -388,6 +489,37 @@ fn the_quota_refuses_exactly_at_the_limit() {
     let files = AppFiles::of(&b, &a);
     assert_eq!(files.usage(), files.walked_usage());
     assert_eq!(files.usage(), quota - 50 + 50);
+}
+
+#[test]
+fn the_area_folders_cost_nothing() {
+    use capsule_bridge::files::ENTRY_COST;
+    let b = bridge_with(None, Some(4096));
+    let a = app("areas", &[]);
+    let files = AppFiles::of(&b, &a);
+    let usr = "wxfile://usr";
+    assert_eq!(
+        call(&b, &a, "fs.mkdir", json!({"dirPath": format!("{usr}/a/b"), "recursive": true})),
+        "mkdir:ok"
+    );
+    assert_eq!(files.usage(), 2 * ENTRY_COST, "two folders made; the areas cost nothing");
+    let t = format!("{usr}/a/b/t.txt");
+    assert_eq!(call(&b, &a, "fs.writeFile", json!({"filePath": t, "data": "hello"})), "writeFile:ok");
+    assert_eq!(call(&b, &a, "fs.appendFile", json!({"filePath": t, "data": " world"})), "appendFile:ok");
+    // A new area (a temporary file's) changes nothing.
+    let before = files.usage();
+    files.temp_path("txt").unwrap();
+    assert_eq!(files.usage(), before);
+    // A copy costs the copy, once.
+    let c = format!("{usr}/c.txt");
+    assert_eq!(call(&b, &a, "fs.copyFile", json!({"srcPath": t, "destPath": c})), "copyFile:ok");
+    assert_eq!(files.usage(), before + ENTRY_COST + 11);
+    assert_eq!(files.usage(), files.walked_usage());
+    assert_eq!(
+        call(&b, &a, "fs.writeFile", json!({"filePath": format!("{usr}/big"), "data": "x".repeat(5000)})),
+        "writeFile:fail the maximum size of the file storage limit is exceeded"
+    );
+    assert_eq!(files.usage(), files.walked_usage(), "a refused write leaves nothing counted");
 }
 
 #[test]
