@@ -346,7 +346,8 @@ impl Engine {
             wxs: wxs.clone(),
         };
         engine.context.with(|ctx| -> Result<(), String> {
-            let native = natives_object(&ctx, natives, package, wxs).map_err(|e| e.to_string())?;
+            let native = natives_object(&ctx, natives, package, wxs, engine.budget.clone())
+                .map_err(|e| e.to_string())?;
             let install: Function = bytecode::eval_static(&ctx, FRAMEWORK, "<capsule>/framework.js")
                 .and_then(Function::from_value)
                 .catch(&ctx)
@@ -675,14 +676,24 @@ fn natives_object<'js>(
     natives: Rc<dyn Natives>,
     package: Arc<Package>,
     wxs: Rc<RefCell<Option<WxsRealm>>>,
+    budget: Rc<Budget>,
 ) -> rquickjs::Result<Object<'js>> {
     let package_for_app = package.clone();
     let o = Object::new(ctx.clone())?;
     let n = natives.clone();
     o.set(
         "log",
-        Function::new(ctx.clone(), move |level: String, text: String, source: String| {
-            n.log(&level, &text, &source)
+        Function::new(ctx.clone(), {
+            let budget = budget.clone();
+            move |ctx: Ctx<'js>, level: String, text: String, source: String| -> rquickjs::Result<()> {
+                // Once the instance is over (a host buffer ran over), what the script still
+                // does until the next interrupt check costs nothing more.
+                if let Some(reason) = budget.terminated.borrow().as_ref() {
+                    return Err(rquickjs::Exception::throw_internal(&ctx, reason));
+                }
+                n.log(&level, &text, &source);
+                Ok(())
+            }
         })?,
     )?;
     let n = natives.clone();
@@ -702,7 +713,11 @@ fn natives_object<'js>(
         "setData",
         Function::new(ctx.clone(), {
             let wxs = wxs.clone();
+            let budget = budget.clone();
             move |ctx: Ctx<'js>, owner: u32, json: String| -> rquickjs::Result<String> {
+                if let Some(reason) = budget.terminated.borrow().as_ref() {
+                    return Err(rquickjs::Exception::throw_internal(&ctx, reason));
+                }
                 let access = WxsAccess { ctx: ctx.clone(), realm: &wxs };
                 n.set_data(owner, &json, &access).map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
             }

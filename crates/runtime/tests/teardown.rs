@@ -27,6 +27,7 @@ fn limits() -> Limits {
         callback_cpu: Duration::from_millis(2),
         heap: 4 * 1024 * 1024,
         cpu_per_minute: Duration::from_secs(3600),
+        host: 256 * 1024,
         ..Limits::default()
     }
 }
@@ -64,6 +65,11 @@ const PATHS: &[(&str, &str, Option<&str>)] = &[
         "a stack overflow inside a microtask, then the CPU limit",
         "Promise.resolve().then(function down() { down() }); Promise.resolve().then(() => { for (;;) {} })",
         Some("CPU time limit 2 ms exceeded"),
+    ),
+    (
+        "a host-side budget (console lines) with rejections pending",
+        "Promise.reject(3); const s = 'x'.repeat(16000); for (;;) console.log(s)",
+        Some("host limit 262144 bytes exceeded: outputs of one callback (patches, console lines)"),
     ),
     (
         "dropped alive with timers, a pending promise and an unhandled rejection",
