@@ -104,6 +104,13 @@ enum Command {
         /// JS heap the instance may use (e.g. 64MiB).
         #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
         heap_limit: u64,
+        /// What the host may hold for the instance besides its heap: its pages' data, one
+        /// callback's outputs, inputs waiting for the script (e.g. 64MiB).
+        #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
+        host_limit: u64,
+        /// Nodes a page's tree may hold, its components' included.
+        #[arg(long, value_name = "N", default_value_t = capsule_template::render::MAX_PAGE_NODES)]
+        node_limit: usize,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -287,10 +294,24 @@ fn main() -> ExitCode {
         Command::Run { package, port, device, no_watch, output, bridge, limits } => {
             run::run(package, *port, device, !*no_watch, bridge, output.color(), &limits.options())
         }
-        Command::Exec { package, page, steps, print, cpu_limit, heap_limit, output, bridge, limits } => {
+        Command::Exec {
+            package,
+            page,
+            steps,
+            print,
+            cpu_limit,
+            heap_limit,
+            host_limit,
+            node_limit,
+            output,
+            bridge,
+            limits,
+        } => {
             let budget = capsule_runtime::Limits {
                 callback_cpu: std::time::Duration::from_millis(*cpu_limit),
                 heap: usize::try_from(*heap_limit).unwrap_or(usize::MAX),
+                host: usize::try_from(*host_limit).unwrap_or(usize::MAX),
+                nodes: *node_limit,
                 ..capsule_runtime::Limits::default()
             };
             exec::run(

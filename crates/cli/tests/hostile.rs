@@ -284,3 +284,14 @@ fn scanning_floods_of_braces_and_angle_brackets_is_linear() {
         assert!(run.peak < PEAK, "{name}: {} MiB", run.peak / MIB);
     }
 }
+
+#[test]
+fn the_budgets_are_the_command_line_s_to_set() {
+    exec("nested-list-of-a-string", &["--node-limit", "1000"], TERMINATED, "render limit: 1000 nodes");
+    exec(
+        "console-flood",
+        &["--host-limit", "1MiB", "--cpu-limit", "60000"],
+        TERMINATED,
+        "host limit 1 MiB exceeded: outputs of one callback",
+    );
+}

@@ -32,11 +32,11 @@ use capsule_runtime::{Input, InstanceHandle, InstanceSender, Limits, Output, Poo
 use capsule_style::{PackageStyles, Scope};
 use capsule_template::{Program, Tree};
 use capsule_view_web::PROTOCOL;
+use capsule_view_web::message::{self as view_message, ViewMessage};
 use serde_json::{Map, Value, json};
 use tokio::sync::broadcast;
 
-/// The largest message a view may send.
-pub const MAX_VIEW_MESSAGE: usize = 64 * 1024;
+pub use capsule_view_web::message::MAX_VIEW_MESSAGE;
 
 /// A device the simulator shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1090,135 +1090,73 @@ async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
 /// Validates a message from a view and passes it on as an input. What a view may say here is
 /// what the app's own page could (events, answers to the app's own modals and queries); a
 /// person's answers to permission prompts and settings are not taken from the socket: they
-/// come over HTTP with the run's secret (`/capsule-prompt/…`, `/capsule-settings/…`).
+/// come over HTTP with the run's secret (`/capsule-prompt/…`, `/capsule-settings/…`). A message
+/// that is malformed, or answers a question nobody is waiting for, is refused and counted, and
+/// the first few refusals are logged with their reason.
 fn from_view(shared: &Shared, text: &str) {
-    let Ok(msg) = serde_json::from_str::<Value>(text) else { return };
-    if msg.get("v").and_then(Value::as_u64) != Some(u64::from(PROTOCOL)) {
-        return;
+    let message = match view_message::decode(text) {
+        Ok(message) => message,
+        Err(reason) => return refuse_view(&reason),
+    };
+    if let Some(seq) = message.answers() {
+        let mut waiting = shared.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        // Observers and audio contexts answer many times; the others once.
+        let kind = waiting.get(&seq).map(|m| m["type"].as_str().unwrap_or_default().to_string());
+        let fits = match (&message, kind.as_deref()) {
+            (ViewMessage::Intersection { .. }, Some("observe"))
+            | (ViewMessage::AudioEvent { .. }, Some("audio")) => true,
+            (ViewMessage::Intersection { .. } | ViewMessage::AudioEvent { .. }, _) => false,
+            (_, Some(_)) => waiting.remove(&seq).is_some(),
+            (_, None) => false,
+        };
+        drop(waiting);
+        if !fits {
+            return refuse_view(&format!("an answer to {seq}, which nothing is waiting for"));
+        }
     }
-    let u32_of = |key: &str| msg.get(key).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
-    let str_of = |key: &str| msg.get(key).and_then(Value::as_str).map(str::to_string);
-    let input = match msg.get("type").and_then(Value::as_str) {
-        Some("event") => {
-            let (Some(page), Some(node), Some(event)) = (u32_of("page"), u32_of("node"), str_of("event"))
-            else {
-                return;
-            };
-            if event.len() > 64 {
-                return;
-            }
-            Input::Event { page, node, event, detail: msg.get("detail").cloned().unwrap_or(json!({})) }
-        }
-        Some("navigate") => {
-            let (Some(kind), Some(url)) = (str_of("kind"), str_of("url")) else { return };
-            if !["navigateTo", "redirectTo", "navigateBack", "reLaunch", "switchTab"].contains(&kind.as_str())
-            {
-                return;
-            }
-            Input::Navigate { kind, url }
-        }
-        Some("pageEvent") => {
-            let (Some(page), Some(hook)) = (u32_of("page"), str_of("hook")) else { return };
-            Input::PageEvent { page, hook, arg: msg.get("arg").cloned() }
-        }
-        Some("model") => {
-            let (Some(page), Some(path)) = (u32_of("page"), str_of("path")) else { return };
-            Input::Model { page, path, value: msg.get("value").cloned().unwrap_or(Value::Null) }
-        }
-        Some("webView") => {
+    let input = match message {
+        ViewMessage::Event { page, node, event, detail } => Input::Event { page, node, event, detail },
+        ViewMessage::Navigate { kind, url } => Input::Navigate { kind, url },
+        ViewMessage::PageEvent { page, hook, arg } => Input::PageEvent { page, hook, arg },
+        ViewMessage::Model { page, path, value } => Input::Model { page, path, value },
+        ViewMessage::WebView { page, node, src } => {
             // A web-view shows a page only from an origin the host allows.
-            let src = msg.get("src").and_then(Value::as_str).unwrap_or_default();
             let verdict = match &shared.api {
-                Some(api) => api.check_origin(src),
+                Some(api) => api.check_origin(&src),
                 None => Err("no network access".to_string()),
             };
             send_view(
                 shared,
-                json!({"type": "webViewAnswer", "page": msg.get("page"), "node": msg.get("node"), "src": src,
+                json!({"type": "webViewAnswer", "page": page, "node": node, "src": src,
                        "allowed": verdict.is_ok(), "reason": verdict.err()}),
             );
             return;
         }
-        Some("actionSheetAnswer") => {
-            let Some(seq) = u32_of("seq") else { return };
-            if shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
-                return;
-            }
-            let index = msg.get("tapIndex").and_then(Value::as_i64).unwrap_or(-1);
-            let result = if index >= 0 {
-                json!({"errMsg": "showActionSheet:ok", "tapIndex": index})
-            } else {
-                json!({"errMsg": "showActionSheet:fail cancel"})
-            };
+        answer => {
+            let Some((seq, result)) = answer.reply() else { return };
             Input::ViewReply { seq, result }
         }
-        Some("intersection") => {
-            let Some(seq) = u32_of("seq") else { return };
-            let Some(mut result) = msg.get("result").filter(|r| r.is_object()).cloned() else { return };
-            if !shared
-                .waiting
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(&seq)
-                .is_some_and(|m| m["type"] == "observe")
-            {
-                return;
-            }
-            result["errMsg"] = json!("observeIntersection:ok");
-            Input::ViewReply { seq, result }
-        }
-        Some("audioEvent") => {
-            let Some(seq) = u32_of("seq") else { return };
-            if !shared
-                .waiting
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(&seq)
-                .is_some_and(|m| m["type"] == "audio")
-            {
-                return;
-            }
-            let mut result = json!({"errMsg": "audio:ok"});
-            for k in ["event", "currentTime", "duration", "paused", "message"] {
-                if let Some(v) = msg.get(k) {
-                    result[k] = v.clone();
-                }
-            }
-            Input::ViewReply { seq, result }
-        }
-        Some("fontAnswer") => {
-            let Some(seq) = u32_of("seq") else { return };
-            if shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
-                return;
-            }
-            let result = match msg.get("error").and_then(Value::as_str) {
-                None => json!({"errMsg": "loadFontFace:ok", "status": "loaded"}),
-                Some(e) => json!({"errMsg": format!("loadFontFace:fail {e}"), "status": "error"}),
-            };
-            Input::ViewReply { seq, result }
-        }
-        Some("selectorQueryAnswer") => {
-            let Some(seq) = u32_of("seq") else { return };
-            let Some(results) = msg.get("results").filter(|r| r.is_array()) else { return };
-            if shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
-                return;
-            }
-            Input::ViewReply { seq, result: json!({"errMsg": "selectorQuery:ok", "results": results}) }
-        }
-        Some("modalAnswer") => {
-            let Some(seq) = u32_of("seq") else { return };
-            if shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq).is_none() {
-                return;
-            }
-            let confirm = msg.get("confirm").and_then(Value::as_bool).unwrap_or(false);
-            Input::ViewReply {
-                seq,
-                result: json!({"errMsg": "showModal:ok", "confirm": confirm, "cancel": !confirm}),
-            }
-        }
-        _ => return,
     };
     shared.running().handle.send(input);
+}
+
+/// Messages from views refused so far (in the whole process), of which the first
+/// [`LOGGED_REFUSALS`] are logged.
+static REFUSED_VIEW_MESSAGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+const LOGGED_REFUSALS: u64 = 20;
+
+/// How many messages from views were refused.
+pub fn refused_view_messages() -> u64 {
+    REFUSED_VIEW_MESSAGES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn refuse_view(reason: &str) {
+    let n = REFUSED_VIEW_MESSAGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if n < LOGGED_REFUSALS {
+        eprintln!("capsule: refused a message from a view: {reason}");
+    } else if n == LOGGED_REFUSALS {
+        eprintln!("capsule: refusing more messages from views; not logging them any more");
+    }
 }
 
 #[cfg(test)]

@@ -2,8 +2,11 @@
 //! the built-in components' look and behaviour, and the script that applies the host's
 //! patches to the DOM and reports what the user does. All of it is embedded in the binary.
 //!
-//! It owns the browser side of the view protocol (protocol version [`PROTOCOL`]). It must not
+//! It owns the view protocol (protocol version [`PROTOCOL`]): the browser side, and the
+//! decoding of what a view sends ([`message::decode`]), which the host validates with. It must not
 //! render templates or decide event propagation: the host does both and sends patches.
+
+pub mod message;
 
 /// The version both sides put in every message.
 pub const PROTOCOL: u32 = 1;
