@@ -133,14 +133,19 @@ impl Shared {
         self.stopper.borrow().as_ref().is_some_and(Stopper::out_of_time)
     }
 
-    /// A render stopped at a limit: the instance ends with the reason (the deadline's own
-    /// reason when that was it).
-    fn render_failed(&self, error: RenderError) -> String {
-        let reason = error.to_string();
-        if let Some(stopper) = self.stopper.borrow().as_ref() {
-            stopper.stop(reason.clone());
-        }
-        reason
+    /// Runs a render within the instance's budget: the page node limit, and the callback's
+    /// CPU deadline. A render stopped at a limit ends the instance with the reason (the
+    /// deadline's own when that was it), which `Err` gives.
+    fn render<T>(&self, f: impl FnOnce(&Budget<'_>) -> Result<T, RenderError>) -> Result<T, String> {
+        let interrupt = || self.out_of_time();
+        let budget = Budget { max_nodes: self.max_nodes, interrupt: Some(&interrupt) };
+        f(&budget).map_err(|error| {
+            let reason = error.to_string();
+            if let Some(stopper) = self.stopper.borrow().as_ref() {
+                stopper.stop(reason.clone());
+            }
+            reason
+        })
     }
 
     /// Queues an output of the current callback, weighed against the host budget. Past the
@@ -364,16 +369,13 @@ impl Natives for Bridge {
         self.shared.held.data.fetch_add(added, Ordering::Relaxed);
         if let (Some(rendered), Some(_), false) = (state.rendered.as_mut(), state.file, over) {
             let caller = wxs.caller(scope);
-            let interrupt = || self.shared.out_of_time();
-            let budget = Budget { max_nodes: self.shared.max_nodes, interrupt: Some(&interrupt) };
             let program = &self.shared.program;
-            let patches = match host {
+            let patches = self.shared.render(|budget| match host {
                 Some(host) => {
-                    rendered.update_component_budgeted(program, host, data, &paths, &caller, &budget)
+                    rendered.update_component_budgeted(program, host, data, &paths, &caller, budget)
                 }
-                None => rendered.update_budgeted(program, data, &paths, &caller, &budget),
-            };
-            let patches = patches.map_err(|e| self.shared.render_failed(e))?;
+                None => rendered.update_budgeted(program, data, &paths, &caller, budget),
+            })?;
             self.emit(state.id, state.opened, patches, caller.take_errors());
         }
         let changes = announce(&self.shared.program, state, &mut components, &self.shared.next_page);
@@ -413,29 +415,22 @@ impl Natives for Bridge {
                 patches.extend(
                     shadow.and_then(|s| rendered.set_attr(s, "external", json!(class_names(&external)))),
                 );
-                let interrupt = || self.shared.out_of_time();
-                let budget = Budget { max_nodes: self.shared.max_nodes, interrupt: Some(&interrupt) };
-                let classes = rendered.set_external_classes_budgeted(
-                    &self.shared.program,
-                    c.host,
-                    external,
-                    &c.data,
-                    &caller,
-                    &budget,
-                );
-                if let Err(e) = classes {
-                    self.shared.render_failed(e);
+                let program = &self.shared.program;
+                let classes = self.shared.render(|budget| {
+                    rendered
+                        .set_external_classes_budgeted(program, c.host, external, &c.data, &caller, budget)
+                });
+                if classes.is_err() {
                     return;
                 }
             }
-            let interrupt = || self.shared.out_of_time();
-            let budget = Budget { max_nodes: self.shared.max_nodes, interrupt: Some(&interrupt) };
-            match rendered.mount_budgeted(&self.shared.program, c.host, &c.data, &caller, &budget) {
+            let program = &self.shared.program;
+            match self
+                .shared
+                .render(|budget| rendered.mount_budgeted(program, c.host, &c.data, &caller, budget))
+            {
                 Ok(more) => patches.extend(more),
-                Err(e) => {
-                    self.shared.render_failed(e);
-                    return;
-                }
+                Err(_) => return,
             }
             self.emit(state.id, state.opened, patches, caller.take_errors());
         })
@@ -485,21 +480,12 @@ impl Natives for Bridge {
                 .and_then(|s| rendered.set_attr(s, "external", json!(class_names(&external))))
                 .into_iter()
                 .collect();
-            let interrupt = || self.shared.out_of_time();
-            let budget = Budget { max_nodes: self.shared.max_nodes, interrupt: Some(&interrupt) };
-            match rendered.set_external_classes_budgeted(
-                &self.shared.program,
-                c.host,
-                external,
-                &c.data,
-                &caller,
-                &budget,
-            ) {
+            let program = &self.shared.program;
+            match self.shared.render(|budget| {
+                rendered.set_external_classes_budgeted(program, c.host, external, &c.data, &caller, budget)
+            }) {
                 Ok(more) => patches.extend(more),
-                Err(e) => {
-                    self.shared.render_failed(e);
-                    return;
-                }
+                Err(_) => return,
             }
             self.emit(state.id, state.opened, patches, caller.take_errors());
         })
@@ -1034,18 +1020,15 @@ impl Instance {
         // shows); then the components are ready, then the page.
         let shared = self.shared.clone();
         let (rendered, errors) = self.engine.with_wxs(&wxs_scope, |host| {
-            let interrupt = || shared.out_of_time();
-            let budget = Budget { max_nodes: shared.max_nodes, interrupt: Some(&interrupt) };
-            render_budgeted(&program, file.unwrap_or(usize::MAX), &data, host, &budget)
+            shared.render(|budget| render_budgeted(&program, file.unwrap_or(usize::MAX), &data, host, budget))
         });
         for e in errors {
             self.shared.emit(Output::Error { message: e.message, stack: e.stack });
         }
         let rendered = match rendered {
             Some(Ok(rendered)) => rendered,
-            Some(Err(e)) => {
-                let reason = self.engine.terminated().unwrap_or_else(|| e.to_string());
-                self.terminate(reason);
+            Some(Err(reason)) => {
+                self.terminate(self.engine.terminated().unwrap_or(reason));
                 return None;
             }
             None => {
