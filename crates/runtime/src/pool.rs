@@ -467,8 +467,15 @@ fn run(sched: &Arc<Sched>, id: u64, instance: &mut Option<Movable>, job: Job) ->
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown".into());
-            let _ = out.send(Output::Terminated { reason: format!("internal error in the host: {what}") });
-            let _ = out.send(Output::Done);
+            let reason = format!("internal error in the host: {what}");
+            // What the instance said before the panic still reaches its host, then why it
+            // ended; should even that fail, the reason alone.
+            let said = instance
+                .as_mut()
+                .and_then(|i| catch_unwind(AssertUnwindSafe(|| i.0.end(reason.clone()))).ok());
+            for o in said.unwrap_or_else(|| vec![Output::Terminated { reason }, Output::Done]) {
+                let _ = out.send(o);
+            }
             sched.lock().slots.remove(&id);
             return true;
         }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use capsule_runtime::{Input, Limits, Output, Pool, PoolConfig, Query};
@@ -193,4 +194,39 @@ fn render_time_counts_against_the_callback_budget() {
     let script = "Page({ data: { s: '' }, onReady() { this.setData({ s: 'x'.repeat(3000) }) } })";
     let (_h, out) = launch(&pool, &nested_lists(script), limits);
     assert_eq!(terminated(&out).as_deref(), Some("CPU time limit 50 ms exceeded"));
+}
+
+/// A bridge whose one API panics: a bug in host code reached from a script.
+struct Panicking;
+
+impl capsule_bridge::service::ApiHost for Panicking {
+    fn surface(&self) -> serde_json::Value {
+        json!([{"name": "boom", "sync": true, "plain": false, "positional": [], "returns": null, "group": null}])
+    }
+    fn call_sync(&self, _: &str, _: serde_json::Value) -> serde_json::Value {
+        panic!("boom in the host")
+    }
+    fn call_async(&self, _: &str, _: serde_json::Value, _: Box<dyn FnOnce(serde_json::Value) + Send>) {
+        panic!("boom in the host")
+    }
+}
+
+#[test]
+fn a_panic_in_host_code_ends_that_instance_only() {
+    let pool = Pool::with_config(PoolConfig { threads: 1, max_threads: 1, slice: Duration::from_millis(20) });
+    let files = app(&[("pages/a/a.js", "Page({ onLoad() { console.log('calling'); wx.boomSync() } })")]);
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let (package, program) = package(&refs);
+    for _ in 0..3 {
+        let handle =
+            pool.spawn_with(package.clone(), program.clone(), Limits::default(), Some(Arc::new(Panicking)));
+        let out = handle.request(Input::Launch { path: None }, WAIT);
+        assert!(logs(&out).contains(&"calling".to_string()), "{out:?}");
+        assert_eq!(terminated(&out).as_deref(), Some("internal error in the host: boom in the host"));
+        // The instance is gone; asking it is answered by nobody, quickly.
+        assert!(handle.request(Input::Query { query: Query::Stack }, Duration::from_secs(1)).is_empty());
+    }
+    // The one logic thread survived each panic and serves a new instance.
+    let (_h, out) = launch(&pool, &app(&[]), Limits::default());
+    assert!(logs(&out).contains(&"a.onReady".to_string()));
 }
