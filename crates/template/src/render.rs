@@ -1323,6 +1323,11 @@ impl<'p> Cx<'p> {
         }
         let outer_matters =
             !outer.is_empty() && f.body.iter().any(|n| n.sub.touches(&Changes::Paths(outer.clone())));
+        // Items of a number, string or object are not reached one by one: a change the body
+        // reads goes through them all.
+        if outer_matters && !is_array {
+            whole = true;
+        }
         if whole {
             let item_changes = match changes {
                 Changes::All => Changes::All,

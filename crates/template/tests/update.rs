@@ -269,3 +269,17 @@ fn update_all_reaches_values_read_inside_lists() {
     assert_eq!(page.tree.shape(), render(&program, 0, &data, &NoWxs).tree.shape());
     assert!(page.tree.to_html().contains("<text>?</text>"));
 }
+
+#[test]
+fn lists_of_numbers_strings_and_objects_see_changes_outside_them() {
+    let (program, diags) = compile_source(
+        "page.wxml",
+        "<text wx:for=\"{{n}}\">{{label}}</text><text wx:for=\"{{s}}\">{{label}}</text><text wx:for=\"{{o}}\">{{label}}</text>",
+    );
+    assert!(diags.is_empty(), "{diags}");
+    let mut data = json!({"n": 2, "s": "ab", "o": {"x": 1}, "label": "a"});
+    let mut page = render(&program, 0, &data, &NoWxs);
+    let patches = set_data(&program, &mut data, &mut page, &[("label", json!("b"))]);
+    assert_eq!(patches.len(), 5, "{patches:?}");
+    assert_eq!(page.tree.to_html(), "<text>b</text>".repeat(5));
+}
