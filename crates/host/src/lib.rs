@@ -365,7 +365,13 @@ fn reload(shared: &Arc<Shared>, package: Package, program: Program) -> std::io::
     let generation = {
         let mut running = shared.running.write().unwrap_or_else(|p| p.into_inner());
         let generation = running.generation + 1;
-        *running = Arc::new(Running { package, styles, handle: instance.sender(), generation });
+        let old = std::mem::replace(
+            &mut *running,
+            Arc::new(Running { package, styles, handle: instance.sender(), generation }),
+        );
+        // The old app ends now, even in the middle of a long callback; its pump hears it and
+        // lets go of it.
+        old.handle.end();
         generation
     };
     shared.pages.lock().unwrap_or_else(|p| p.into_inner()).clear();

@@ -288,13 +288,16 @@ impl Sched {
     }
 
     fn send(&self, id: u64, input: Input) {
+        // Weighed before the lock: a big answer is walked while other threads go on.
+        let weight = input.weight();
         let mut state = self.lock();
         let Some(slot) = state.slots.get_mut(&id) else { return };
-        if slot.breach.is_some() {
+        let small = weight <= crate::held::FIXED;
+        // An instance about to be ended still answers the host's questions.
+        if slot.breach.is_some() && !small {
             return;
         }
-        let weight = input.weight();
-        if weight > crate::held::FIXED && !slot.meter.admits(weight) {
+        if !small && !slot.meter.admits(weight) {
             // What waits is dropped at once; the instance ends at its next turn.
             slot.breach = Some(slot.meter.breach("inputs waiting for the script"));
             slot.inbox.clear();
@@ -453,7 +456,7 @@ fn run(sched: &Arc<Sched>, id: u64, instance: &mut Option<Movable>, job: Job) ->
         })),
         Job::Breach(reason) => Ok(instance.as_mut().map_or_else(Vec::new, |i| i.0.end(reason))),
     }));
-    let mut outputs = match result {
+    let outputs = match result {
         Ok(Ok(outputs)) => outputs,
         Ok(Err(reason)) => {
             let _ = out.send(Output::Terminated { reason });
@@ -480,21 +483,26 @@ fn run(sched: &Arc<Sched>, id: u64, instance: &mut Option<Movable>, job: Job) ->
             return true;
         }
     };
+    // What the input caused (its `Done` included) goes out before any timer runs.
+    for o in outputs {
+        let _ = out.send(o);
+    }
     // Timers due by now run after the input, in the same turn.
     if let Some(i) = instance.as_mut()
         && i.0.next_due().is_some_and(|d| d <= Instant::now())
     {
         match catch_unwind(AssertUnwindSafe(|| i.0.run_timers(Instant::now()))) {
-            Ok(more) => outputs.extend(more.into_iter().filter(|o| !matches!(o, Output::Done))),
+            Ok(more) => {
+                for o in more.into_iter().filter(|o| !matches!(o, Output::Done)) {
+                    let _ = out.send(o);
+                }
+            }
             Err(_) => {
                 let _ = out.send(Output::Terminated { reason: "internal error in the host: a timer".into() });
                 sched.lock().slots.remove(&id);
                 return true;
             }
         }
-    }
-    for o in outputs {
-        let _ = out.send(o);
     }
     false
 }
@@ -540,6 +548,21 @@ impl InstanceSender {
         if let Some(sched) = self.sched.upgrade() {
             sched.send(self.id, input);
         }
+    }
+
+    /// Ends the instance now, in the middle of a callback if it is in one (`ended by the
+    /// host`); whoever holds its handle hears `Terminated` and may drop it.
+    pub fn end(&self) {
+        let Some(sched) = self.sched.upgrade() else { return };
+        let mut state = sched.lock();
+        let Some(slot) = state.slots.get_mut(&self.id) else { return };
+        // In a callback, the script stops at its next interrupt check; and its next turn (the
+        // first, if it is not made yet) ends it whatever it was doing.
+        if let Some(cancel) = &slot.cancel {
+            cancel.cancel();
+        }
+        slot.breach = Some("ended by the host".into());
+        sched.enqueue(&mut state, self.id);
     }
 }
 

@@ -230,3 +230,26 @@ fn a_panic_in_host_code_ends_that_instance_only() {
     let (_h, out) = launch(&pool, &app(&[]), Limits::default());
     assert!(logs(&out).contains(&"a.onReady".to_string()));
 }
+
+#[test]
+fn a_host_ends_an_instance_through_any_sender() {
+    let pool = Pool::with_config(PoolConfig { threads: 1, max_threads: 1, slice: Duration::from_millis(20) });
+    // Between callbacks, and in the middle of a long one.
+    for script in ["Page({})", "Page({ onReady() { setTimeout(() => { for (;;) {} }, 0) } })"] {
+        let (h, out) = launch(
+            &pool,
+            &app(&[("pages/a/a.js", script)]),
+            Limits { callback_cpu: Duration::from_secs(600), ..Limits::default() },
+        );
+        assert_eq!(terminated(&out), None);
+        h.sender().end();
+        let mut reason = None;
+        while let Ok(o) = h.recv_timeout(WAIT) {
+            if let Output::Terminated { reason: r } = o {
+                reason = Some(r);
+                break;
+            }
+        }
+        assert_eq!(reason.as_deref(), Some("ended by the host"), "{script}");
+    }
+}
