@@ -69,7 +69,11 @@ fn run(data: &[u8]) {
     // fast) and a deadline, as the instance's CPU budget does.
     let start = Instant::now();
     let deadline = || start.elapsed() > Duration::from_secs(2);
-    let budget = Budget { max_nodes: 20_000, interrupt: Some(&deadline) };
+    let budget = Budget {
+        max_nodes: 20_000,
+        max_bytes: capsule_template::render::MAX_PAGE_BYTES,
+        interrupt: Some(&deadline),
+    };
     for wxs in [&NoWxs as &dyn WxsHost, &Echo] {
         let Ok(mut page) = render_budgeted(&program, file, &page_data, wxs, &budget) else { continue };
         let html = page.tree.to_html();

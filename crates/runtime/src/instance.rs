@@ -138,7 +138,11 @@ impl Shared {
     /// deadline's own when that was it), which `Err` gives.
     fn render<T>(&self, f: impl FnOnce(&Budget<'_>) -> Result<T, RenderError>) -> Result<T, String> {
         let interrupt = || self.out_of_time();
-        let budget = Budget { max_nodes: self.max_nodes, interrupt: Some(&interrupt) };
+        let budget = Budget {
+            max_nodes: self.max_nodes,
+            max_bytes: capsule_template::render::MAX_PAGE_BYTES,
+            interrupt: Some(&interrupt),
+        };
         f(&budget).map_err(|error| {
             let reason = error.to_string();
             if let Some(stopper) = self.stopper.borrow().as_ref() {

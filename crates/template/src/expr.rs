@@ -6,7 +6,10 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use crate::value::{Val, add, less_than, loose_equals, number_to_string, strict_equals};
+use crate::value::{
+    Limit, Val, add_within, array_weight_capped, json_weight_capped, less_than_within, loose_equals_within,
+    number_to_string, strict_equals,
+};
 
 /// Expressions nested deeper than this (brackets, parentheses, ternaries, unary operators,
 /// array and object literals) are refused; no template needs them, and the parser, the
@@ -569,15 +572,31 @@ impl WxsHost for NoWxs {
 }
 
 /// Names visible to an expression: local names (`item`, `index`, …) innermost last, then the
-/// data object.
+/// data object; and the [`Limit`] on what one evaluation in it may materialise.
 pub struct Scope<'s, 'a> {
     pub data: Val<'a>,
     pub locals: Vec<(&'s str, Val<'a>)>,
+    limit: Limit,
 }
 
 impl<'s, 'a> Scope<'s, 'a> {
+    /// A scope whose evaluations may each materialise up to
+    /// [`MAX_PAGE_BYTES`](crate::render::MAX_PAGE_BYTES).
     pub fn new(data: Val<'a>) -> Scope<'s, 'a> {
-        Scope { data, locals: Vec::new() }
+        Scope::bounded(data, crate::render::MAX_PAGE_BYTES)
+    }
+
+    /// A scope whose evaluations may each materialise up to `max_bytes` (strings made by
+    /// `+`, array and object literals, arrays' string forms, arguments to `<wxs>` calls and
+    /// their results). An evaluation that would pass it yields an unfinished value and passes
+    /// [`Scope::limit`], which the caller must check before using what it evaluated.
+    pub fn bounded(data: Val<'a>, max_bytes: usize) -> Scope<'s, 'a> {
+        Scope { data, locals: Vec::new(), limit: Limit::new(max_bytes) }
+    }
+
+    /// The limit its evaluations share: [`Limit::is_over`] once any of them passed it.
+    pub fn limit(&self) -> &Limit {
+        &self.limit
     }
 
     pub fn lookup(&self, name: &str) -> Val<'a> {
@@ -594,6 +613,7 @@ impl Expr {
     /// Evaluates the expression. Never fails: what JavaScript would throw on (a property of
     /// `undefined`) is `undefined`, as the platform renders it.
     pub fn eval<'a>(&self, scope: &Scope<'_, 'a>, wxs: &dyn WxsHost) -> Val<'a> {
+        let limit = scope.limit();
         match self {
             Expr::Undefined => Val::Undefined,
             Expr::Null => Val::Null,
@@ -604,17 +624,34 @@ impl Expr {
             Expr::Access(base, steps) => {
                 let mut value = base.eval(scope, wxs);
                 for (i, step) in steps.iter().enumerate() {
+                    if limit.is_over() {
+                        return Val::Undefined;
+                    }
                     value = match step {
                         Step::Key(Expr::Str(k)) => value.get(k),
                         Step::Key(key) => {
                             let key = key.eval(scope, wxs);
-                            value.get(&key.to_js_string())
+                            value.get(&key.to_js_string_within(limit))
                         }
                         Step::Call(args) => match (i, base.as_ref(), &steps[0]) {
                             (1, Expr::Ident(module), Step::Key(Expr::Str(function))) => {
-                                let args: Vec<Value> =
-                                    args.iter().map(|a| a.eval(scope, wxs).into_json()).collect();
-                                wxs.call(module, function, &args).map_or(Val::Undefined, Val::owned)
+                                let mut values = Vec::with_capacity(args.len());
+                                let mut made = 0usize;
+                                for a in args {
+                                    let v = a.eval(scope, wxs);
+                                    made = made
+                                        .saturating_add(v.weight_capped(limit.max().saturating_sub(made)));
+                                    if !limit.admit(made) {
+                                        return Val::Undefined;
+                                    }
+                                    values.push(v.into_json());
+                                }
+                                match wxs.call(module, function, &values) {
+                                    Some(v) if limit.admit(json_weight_capped(&v, limit.max())) => {
+                                        Val::owned(v)
+                                    }
+                                    _ => Val::Undefined,
+                                }
                             }
                             _ => Val::Undefined,
                         },
@@ -626,14 +663,17 @@ impl Expr {
                 let v = operand.eval(scope, wxs);
                 match op {
                     UnaryOp::Not => Val::Bool(!v.truthy()),
-                    UnaryOp::Neg => Val::Num(-v.to_number()),
-                    UnaryOp::Plus => Val::Num(v.to_number()),
+                    UnaryOp::Neg => Val::Num(-v.to_number_within(limit)),
+                    UnaryOp::Plus => Val::Num(v.to_number_within(limit)),
                     UnaryOp::TypeOf => Val::str(v.type_of()),
                 }
             }
             Expr::Binary(first, rest) => {
                 let mut acc = first.eval(scope, wxs);
                 for (op, operand) in rest {
+                    if limit.is_over() {
+                        return Val::Undefined;
+                    }
                     acc = match op {
                         BinaryOp::And => {
                             if acc.truthy() {
@@ -656,7 +696,7 @@ impl Expr {
                                 acc
                             }
                         }
-                        op => binary(*op, acc, operand.eval(scope, wxs)),
+                        op => binary(*op, acc, operand.eval(scope, wxs), limit),
                     };
                 }
                 acc
@@ -669,13 +709,41 @@ impl Expr {
                 }
             }
             Expr::Array(items) => {
+                // What the literal makes, as JSON text, is counted before each part is copied.
+                let mut made = 2usize;
                 let mut out = Vec::new();
                 for item in items {
+                    if limit.is_over() {
+                        return Val::Undefined;
+                    }
                     match item {
-                        Item::Value(e) => out.push(e.eval(scope, wxs).into_json()),
+                        Item::Value(e) => {
+                            let v = e.eval(scope, wxs);
+                            made = made.saturating_add(1 + v.weight_capped(limit.max().saturating_sub(made)));
+                            if !limit.admit(made) {
+                                return Val::Undefined;
+                            }
+                            out.push(v.into_json());
+                        }
                         Item::Spread(e) => match e.eval(scope, wxs) {
-                            Val::Array(a) => out.extend(a.into_owned()),
-                            Val::Str(s) => out.extend(s.chars().map(|c| Value::String(c.to_string()))),
+                            Val::Array(a) => {
+                                made = made.saturating_add(array_weight_capped(
+                                    &a,
+                                    limit.max().saturating_sub(made),
+                                ));
+                                if !limit.admit(made) {
+                                    return Val::Undefined;
+                                }
+                                out.extend(a.into_owned());
+                            }
+                            Val::Str(s) => {
+                                // Each character becomes a string: `"c",`.
+                                made = made.saturating_add(s.len() + 3 * s.chars().count());
+                                if !limit.admit(made) {
+                                    return Val::Undefined;
+                                }
+                                out.extend(s.chars().map(|c| Value::String(c.to_string())));
+                            }
                             _ => {}
                         },
                     }
@@ -683,19 +751,56 @@ impl Expr {
                 Val::Array(Cow::Owned(out))
             }
             Expr::Object(props) => {
+                let mut made = 2usize;
                 let mut out = Map::new();
                 for prop in props {
+                    if limit.is_over() {
+                        return Val::Undefined;
+                    }
                     match prop {
                         Prop::KeyValue(k, e) => {
-                            insert_defined(&mut out, k.clone(), e.eval(scope, wxs));
+                            let v = e.eval(scope, wxs);
+                            made = made.saturating_add(
+                                k.len() + 4 + v.weight_capped(limit.max().saturating_sub(made)),
+                            );
+                            if !limit.admit(made) {
+                                return Val::Undefined;
+                            }
+                            insert_defined(&mut out, k.clone(), v);
                         }
                         Prop::Computed(k, e) => {
-                            let key = k.eval(scope, wxs).to_js_string().into_owned();
-                            insert_defined(&mut out, key, e.eval(scope, wxs));
+                            let key = k.eval(scope, wxs);
+                            let key = key.to_js_string_within(limit);
+                            let v = e.eval(scope, wxs);
+                            made = made.saturating_add(
+                                key.len() + 4 + v.weight_capped(limit.max().saturating_sub(made)),
+                            );
+                            if !limit.admit(made) {
+                                return Val::Undefined;
+                            }
+                            insert_defined(&mut out, key.into_owned(), v);
                         }
                         Prop::Spread(e) => match e.eval(scope, wxs) {
-                            Val::Object(o) => out.extend(o.into_owned()),
+                            Val::Object(o) => {
+                                made = made.saturating_add(
+                                    Val::Object(Cow::Borrowed(&*o))
+                                        .weight_capped(limit.max().saturating_sub(made)),
+                                );
+                                if !limit.admit(made) {
+                                    return Val::Undefined;
+                                }
+                                out.extend(o.into_owned());
+                            }
                             Val::Array(a) => {
+                                // Keys `"0":` … as well as the items.
+                                let keys = a.len().saturating_mul(4 + number_to_string(a.len() as f64).len());
+                                made = made.saturating_add(keys).saturating_add(array_weight_capped(
+                                    &a,
+                                    limit.max().saturating_sub(made),
+                                ));
+                                if !limit.admit(made) {
+                                    return Val::Undefined;
+                                }
                                 for (i, v) in a.into_owned().into_iter().enumerate() {
                                     out.insert(i.to_string(), v);
                                 }
@@ -877,20 +982,22 @@ fn without_length(mut path: Vec<String>) -> Vec<String> {
     path
 }
 
-/// A binary operator other than `&&`, `||` and `??` (which may not evaluate their right side).
-fn binary<'a>(op: BinaryOp, l: Val<'a>, r: Val<'a>) -> Val<'a> {
+/// A binary operator other than `&&`, `||` and `??` (which may not evaluate their right side),
+/// making at most `limit` bytes.
+fn binary<'a>(op: BinaryOp, l: Val<'a>, r: Val<'a>, limit: &Limit) -> Val<'a> {
+    let num = |v: &Val<'_>| v.to_number_within(limit);
     match op {
-        BinaryOp::Add => add(l, r),
-        BinaryOp::Sub => Val::Num(l.to_number() - r.to_number()),
-        BinaryOp::Mul => Val::Num(l.to_number() * r.to_number()),
-        BinaryOp::Div => Val::Num(l.to_number() / r.to_number()),
-        BinaryOp::Rem => Val::Num(l.to_number() % r.to_number()),
-        BinaryOp::Lt => Val::Bool(less_than(&l, &r) == Some(true)),
-        BinaryOp::Gt => Val::Bool(less_than(&r, &l) == Some(true)),
-        BinaryOp::Le => Val::Bool(less_than(&r, &l) == Some(false)),
-        BinaryOp::Ge => Val::Bool(less_than(&l, &r) == Some(false)),
-        BinaryOp::Eq => Val::Bool(loose_equals(&l, &r)),
-        BinaryOp::Ne => Val::Bool(!loose_equals(&l, &r)),
+        BinaryOp::Add => add_within(l, r, limit),
+        BinaryOp::Sub => Val::Num(num(&l) - num(&r)),
+        BinaryOp::Mul => Val::Num(num(&l) * num(&r)),
+        BinaryOp::Div => Val::Num(num(&l) / num(&r)),
+        BinaryOp::Rem => Val::Num(num(&l) % num(&r)),
+        BinaryOp::Lt => Val::Bool(less_than_within(&l, &r, limit) == Some(true)),
+        BinaryOp::Gt => Val::Bool(less_than_within(&r, &l, limit) == Some(true)),
+        BinaryOp::Le => Val::Bool(less_than_within(&r, &l, limit) == Some(false)),
+        BinaryOp::Ge => Val::Bool(less_than_within(&l, &r, limit) == Some(false)),
+        BinaryOp::Eq => Val::Bool(loose_equals_within(&l, &r, limit)),
+        BinaryOp::Ne => Val::Bool(!loose_equals_within(&l, &r, limit)),
         BinaryOp::StrictEq => Val::Bool(strict_equals(&l, &r)),
         BinaryOp::StrictNe => Val::Bool(!strict_equals(&l, &r)),
         BinaryOp::And => {

@@ -190,33 +190,55 @@ impl Binding {
         }
     }
 
-    /// The value as JSON, the way an attribute holds it.
+    /// The value as JSON, the way an attribute holds it. A value larger than the scope's
+    /// limit is not copied: it is `null` and the limit is passed.
     pub fn eval_json(&self, scope: &Scope<'_, '_>, wxs: &dyn WxsHost) -> Value {
         match self {
             Binding::Static(v) => v.clone(),
-            Binding::Expr(e) => e.eval(scope, wxs).into_json(),
+            Binding::Expr(e) => {
+                let limit = scope.limit();
+                let v = e.eval(scope, wxs);
+                if limit.admit(v.weight_capped(limit.max())) { v.into_json() } else { Value::Null }
+            }
             Binding::Mixed(parts) => Value::String(mixed_text(parts, scope, wxs)),
         }
     }
 
-    /// The value as text, the way a text node shows it.
+    /// The value as text, the way a text node shows it. A text longer than the scope's limit
+    /// is not copied: it is empty and the limit is passed.
     pub fn text(&self, scope: &Scope<'_, '_>, wxs: &dyn WxsHost) -> String {
         match self {
             Binding::Static(Value::String(s)) => s.clone(),
             Binding::Static(v) => Val::of(v).to_display().into_owned(),
-            Binding::Expr(e) => e.eval(scope, wxs).to_display().into_owned(),
+            Binding::Expr(e) => {
+                let limit = scope.limit();
+                let v = e.eval(scope, wxs);
+                let text = v.to_display_within(limit);
+                if limit.admit(text.len()) { text.into_owned() } else { String::new() }
+            }
             Binding::Mixed(parts) => mixed_text(parts, scope, wxs),
         }
     }
 }
 
+/// Text and mustaches joined, stopping (with the limit passed) once longer than the scope's
+/// limit.
 fn mixed_text(parts: &[Part], scope: &Scope<'_, '_>, wxs: &dyn WxsHost) -> String {
+    let limit = scope.limit();
     let mut out = String::new();
     for p in parts {
-        match p {
-            Part::Text(t) => out.push_str(t),
-            Part::Expr(e) => out.push_str(&e.eval(scope, wxs).to_display()),
+        let value = match p {
+            Part::Text(_) => Val::Undefined,
+            Part::Expr(e) => e.eval(scope, wxs),
+        };
+        let text = match p {
+            Part::Text(t) => std::borrow::Cow::Borrowed(t.as_str()),
+            Part::Expr(_) => value.to_display_within(limit),
+        };
+        if !limit.admit(out.len() + text.len()) {
+            break;
         }
+        out.push_str(&text);
     }
     out
 }

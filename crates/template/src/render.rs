@@ -15,8 +15,8 @@ use serde_json::{Map, Value};
 
 use crate::expr::{Scope, WxsHost};
 use crate::ir::{Changes, ElementIr, FileId, ForIr, IrKind, IrNode, Key, Path, Program, related};
-use crate::tree::{Attrs, Listener, NodeId, NodeKind, Patch, SHADOW_ROOT, Tree};
-use crate::value::{Val, array_index};
+use crate::tree::{Attrs, Listener, NodeId, NodeKind, Patch, SHADOW_ROOT, Tree, weigh_attr, weigh_listeners};
+use crate::value::{Limit, Val, array_index, json_weight};
 
 /// Templates calling templates deeper than this render nothing: a template that calls itself
 /// must not take the host down.
@@ -38,6 +38,13 @@ pub const MAX_PAGE_DEPTH: usize = 1_000;
 /// comes near this.
 pub const MAX_PAGE_NODES: usize = 100_000;
 
+/// Bytes of text and attributes a page may hold by default, its components' included (text
+/// nodes' text; elements' tags, attribute names and values weighed as JSON text, listeners;
+/// the properties kept for custom components), and what one evaluation of an expression
+/// may materialise. No real page holds anywhere near 64 MiB of text: a thousand-row list of
+/// paragraphs is a few hundred kilobytes.
+pub const MAX_PAGE_BYTES: usize = 64 << 20;
+
 /// Instance records (one per rendered IR node and list item, kept beside the tree to update
 /// it) a page may hold, per node of its node limit: a list whose items render nothing makes
 /// records without nodes.
@@ -53,6 +60,9 @@ pub const CHECK_EVERY: usize = 1_000;
 pub struct Budget<'a> {
     /// Live nodes in the page's tree (its components' included) at most.
     pub max_nodes: usize,
+    /// Bytes of text and attributes the page may hold (see [`MAX_PAGE_BYTES`] for what
+    /// counts), and what one evaluation of an expression may materialise.
+    pub max_bytes: usize,
     /// Asked every [`CHECK_EVERY`] nodes created or visited; `true` stops the render (the
     /// caller's CPU deadline passed).
     pub interrupt: Option<&'a dyn Fn() -> bool>,
@@ -60,7 +70,7 @@ pub struct Budget<'a> {
 
 impl Default for Budget<'_> {
     fn default() -> Self {
-        Budget { max_nodes: MAX_PAGE_NODES, interrupt: None }
+        Budget { max_nodes: MAX_PAGE_NODES, max_bytes: MAX_PAGE_BYTES, interrupt: None }
     }
 }
 
@@ -68,6 +78,7 @@ impl std::fmt::Debug for Budget<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Budget")
             .field("max_nodes", &self.max_nodes)
+            .field("max_bytes", &self.max_bytes)
             .field("interrupt", &self.interrupt.is_some())
             .finish()
     }
@@ -82,6 +93,9 @@ pub enum RenderError {
     /// The page would hold more than `limit` instance records (list items that render
     /// nothing count here).
     Records { limit: usize },
+    /// The page would hold more than `limit` bytes of text and attributes, or an expression
+    /// would make more than that (see [`MAX_PAGE_BYTES`]).
+    Bytes { limit: usize },
     /// The budget's interrupt asked to stop.
     Interrupted,
 }
@@ -91,6 +105,10 @@ impl std::fmt::Display for RenderError {
         match self {
             RenderError::Nodes { limit } => write!(f, "render limit: {limit} nodes"),
             RenderError::Records { limit } => write!(f, "render limit: {limit} template instances"),
+            RenderError::Bytes { limit } if limit % (1 << 20) == 0 => {
+                write!(f, "render limit: {} MiB of text and attributes", limit >> 20)
+            }
+            RenderError::Bytes { limit } => write!(f, "render limit: {limit} bytes of text and attributes"),
             RenderError::Interrupted => write!(f, "render interrupted: time limit"),
         }
     }
@@ -102,9 +120,12 @@ impl std::error::Error for RenderError {}
 struct Meter<'p> {
     max_nodes: usize,
     max_records: usize,
+    max_bytes: usize,
     interrupt: Option<&'p dyn Fn() -> bool>,
     /// The page's live instance records.
     records: &'p mut usize,
+    /// Bytes the page holds outside its tree: the properties kept for its components.
+    held: &'p mut usize,
     ticks: usize,
     error: Option<RenderError>,
 }
@@ -127,6 +148,8 @@ pub struct Rendered {
     changes: Vec<ComponentChange>,
     /// Live instance records (see [`RECORDS_PER_NODE`]).
     records: usize,
+    /// Bytes of component properties kept in the instance records (see [`Rendered::bytes`]).
+    held: usize,
     /// Why the last call of a method without a budget argument stopped, if it did.
     breach: Option<RenderError>,
 }
@@ -295,14 +318,16 @@ fn render_within(
         components: HashMap::new(),
         changes: Vec::new(),
         records: 0,
+        held: 0,
         breach: None,
     };
     let root = rendered.tree.root();
     let mut error = None;
     if let Some(f) = program.files.get(file) {
-        let mut scope = Scope::new(Val::of(data));
+        let mut scope = Scope::bounded(Val::of(data), budget.max_bytes);
         let mut cx = rendered.cx(program, wxs, None, None, budget);
         let insts = cx.render_list(&f.body, &mut scope, root, None);
+        cx.spent(&scope);
         error = cx.meter.error;
         rendered.insts = insts;
     }
@@ -314,6 +339,12 @@ impl Rendered {
     /// stopped short of its work, if it did: the default budget was spent.
     pub fn breach(&self) -> Option<RenderError> {
         self.breach
+    }
+
+    /// The bytes the page holds as [`Budget::max_bytes`] counts them: its tree's
+    /// ([`Tree::bytes`]) and the properties kept for its components.
+    pub fn bytes(&self) -> usize {
+        self.tree.bytes() + self.held
     }
 
     /// Keeps what a call under the default budget did, remembering a breach.
@@ -378,9 +409,10 @@ impl Rendered {
         let Some(f) = program.files.get(self.file) else { return (patches, None) };
         let root = self.tree.root();
         let mut insts = std::mem::take(&mut self.insts);
-        let mut scope = Scope::new(Val::of(data));
+        let mut scope = Scope::bounded(Val::of(data), budget.max_bytes);
         let mut cx = self.cx(program, wxs, Some(&mut patches), None, budget);
         cx.update_list(&f.body, &mut insts, &mut scope, changes, root, None);
+        cx.spent(&scope);
         let error = cx.meter.error;
         self.insts = insts;
         (patches, error)
@@ -416,8 +448,10 @@ impl Rendered {
             meter: Meter {
                 max_nodes: budget.max_nodes,
                 max_records: budget.max_nodes.saturating_mul(RECORDS_PER_NODE),
+                max_bytes: budget.max_bytes,
                 interrupt: budget.interrupt,
                 records: &mut self.records,
+                held: &mut self.held,
                 ticks: 0,
                 error: None,
             },
@@ -465,9 +499,10 @@ impl Rendered {
         let mut insts = Vec::new();
         let mut error = None;
         if let Some(f) = file.and_then(|f| program.files.get(f)) {
-            let mut scope = Scope::new(Val::of(data));
+            let mut scope = Scope::bounded(Val::of(data), budget.max_bytes);
             let mut cx = self.cx(program, wxs, Some(&mut patches), Some(host), budget);
             insts = cx.render_list(&f.body, &mut scope, shadow, None);
+            cx.spent(&scope);
             error = cx.meter.error;
         }
         if let Some(m) = self.components.get_mut(&host) {
@@ -518,10 +553,11 @@ impl Rendered {
         let Some(mut insts) = m.insts.take() else { return (patches, None) };
         let mut error = None;
         if let Some(f) = file.and_then(|f| program.files.get(f)) {
-            let mut scope = Scope::new(Val::of(data));
+            let mut scope = Scope::bounded(Val::of(data), budget.max_bytes);
             let changes = Changes::Paths(changed.to_vec());
             let mut cx = self.cx(program, wxs, Some(&mut patches), Some(host), budget);
             cx.update_list(&f.body, &mut insts, &mut scope, &changes, shadow, None);
+            cx.spent(&scope);
             error = cx.meter.error;
         }
         if let Some(m) = self.components.get_mut(&host) {
@@ -651,6 +687,11 @@ impl Rendered {
     }
 }
 
+/// The bytes a component's properties hold: names and values as JSON text.
+fn weigh_props(props: &Map<String, Value>) -> usize {
+    props.iter().map(|(k, v)| k.len() + json_weight(v)).sum()
+}
+
 fn result((patches, error): (Vec<Patch>, Option<RenderError>)) -> Result<Vec<Patch>, RenderError> {
     match error {
         None => Ok(patches),
@@ -687,9 +728,20 @@ fn top_nodes(insts: &[Inst], out: &mut Vec<NodeId>) {
 }
 
 /// The items a `wx:for` iterates: arrays by element, objects by value (the key is the
-/// index), numbers as `0..n`, strings by character. Anything else: nothing.
-fn list_items<'a>(list: &Val<'a>) -> Vec<(Val<'a>, Val<'a>)> {
-    match list {
+/// index), numbers as `0..n`, strings by character. Anything else: nothing. `None` when
+/// there are more than `max` (each item costs an instance record: more than the page may
+/// hold are not listed).
+fn list_items<'a>(list: &Val<'a>, max: usize) -> Option<Vec<(Val<'a>, Val<'a>)>> {
+    let count = match list {
+        Val::Array(a) => a.len(),
+        Val::Object(o) => o.len(),
+        Val::Str(s) => s.chars().take(max.saturating_add(1)).count(),
+        _ => 0,
+    };
+    if count > max {
+        return None;
+    }
+    Some(match list {
         Val::Array(std::borrow::Cow::Borrowed(a)) => {
             let a: &'a Vec<Value> = a;
             a.iter().enumerate().map(|(i, v)| (Val::of(v), Val::Num(i as f64))).collect()
@@ -713,7 +765,7 @@ fn list_items<'a>(list: &Val<'a>) -> Vec<(Val<'a>, Val<'a>)> {
             s.chars().enumerate().map(|(i, c)| (Val::str(c.to_string()), Val::Num(i as f64))).collect()
         }
         _ => Vec::new(),
-    }
+    })
 }
 
 /// One array item by index, without listing them all.
@@ -728,11 +780,11 @@ fn array_item<'a>(list: &Val<'a>, i: usize) -> Option<Val<'a>> {
     }
 }
 
-fn key_of(key: &Key, item: &Val<'_>) -> Option<String> {
+fn key_of(key: &Key, item: &Val<'_>, limit: &Limit) -> Option<String> {
     match key {
         Key::None => None,
-        Key::This => Some(item.to_js_string().into_owned()),
-        Key::Prop(p) => Some(item.get(p).to_js_string().into_owned()),
+        Key::This => Some(item.to_js_string_within(limit).into_owned()),
+        Key::Prop(p) => Some(item.get(p).to_js_string_within(limit).into_owned()),
     }
 }
 
@@ -791,6 +843,39 @@ impl<'p> Cx<'p> {
         }
     }
 
+    /// Whether the page may hold `add` more bytes once `free` of its bytes are gone (see
+    /// [`Rendered::bytes`]); records the breach when not.
+    fn fits(&mut self, add: usize, free: usize) -> bool {
+        if self.meter.error.is_some() {
+            return false;
+        }
+        let now = self.tree.bytes() + *self.meter.held;
+        if now.saturating_sub(free).saturating_add(add) > self.meter.max_bytes {
+            self.meter.error = Some(RenderError::Bytes { limit: self.meter.max_bytes });
+            return false;
+        }
+        true
+    }
+
+    /// Whether an evaluation in `scope` tried to make more than the byte budget (what it
+    /// gave is unfinished: the breach is recorded), or the render stopped already.
+    fn spent(&mut self, scope: &Scope<'_, '_>) -> bool {
+        if scope.limit().is_over() && self.meter.error.is_none() {
+            self.meter.error = Some(RenderError::Bytes { limit: self.meter.max_bytes });
+        }
+        self.meter.error.is_some()
+    }
+
+    /// The list a `wx:for` iterates, or `None` (the breach recorded) when it has more items
+    /// than the page may hold records.
+    fn items<'a>(&mut self, list: &Val<'a>) -> Option<Vec<(Val<'a>, Val<'a>)>> {
+        let items = list_items(list, self.meter.max_records);
+        if items.is_none() && self.meter.error.is_none() {
+            self.meter.error = Some(RenderError::Records { limit: self.meter.max_records });
+        }
+        items
+    }
+
     /// Whether `n` more nodes fit in the page; records the breach when not.
     fn room(&mut self, n: usize) -> bool {
         if self.meter.error.is_some() {
@@ -831,7 +916,8 @@ impl<'p> Cx<'p> {
         let mut records = insts.len();
         for inst in insts {
             records += match inst {
-                Inst::Component { host, children, .. } => {
+                Inst::Component { host, props, children } => {
+                    *self.meter.held = self.meter.held.saturating_sub(weigh_props(props));
                     self.changes.push(ComponentChange::Removed { host: *host });
                     let inner = match self.components.remove(host).and_then(|m| m.insts) {
                         Some(inner) => self.unmount(&inner),
@@ -850,45 +936,84 @@ impl<'p> Cx<'p> {
         records
     }
 
-    /// A new element with the given content, announced to the view.
-    fn create_element(&mut self, tag: Arc<str>, attrs: Attrs, listeners: Vec<Listener>) -> NodeId {
-        let announced = self.patches.is_some().then(|| (tag.clone(), attrs.clone(), listeners.clone()));
-        let id = self.tree.create(NodeKind::Element { tag, attrs, listeners });
+    /// A new element with the given content, announced to the view; `None` (the breach
+    /// recorded) when the page has no room for its bytes.
+    fn create_element(&mut self, tag: Arc<str>, attrs: Attrs, listeners: Vec<Listener>) -> Option<NodeId> {
+        let kind = NodeKind::Element { tag, attrs, listeners };
+        let weight = crate::tree::weigh(&kind);
+        self.fits(weight, 0).then(|| self.create_weighed(kind, weight))
+    }
+
+    /// A new element of `weight` bytes (checked by the caller), announced to the view.
+    fn create_weighed(&mut self, kind: NodeKind, weight: usize) -> NodeId {
+        let announced = match (&kind, self.patches.is_some()) {
+            (NodeKind::Element { tag, attrs, listeners }, true) => {
+                Some((tag.clone(), attrs.clone(), listeners.clone()))
+            }
+            _ => None,
+        };
+        let id = self.tree.create_weighed(kind, weight);
         if let Some((tag, attrs, listeners)) = announced {
             self.emit(Patch::Create { id, tag, attrs, listeners });
         }
         id
     }
 
-    /// An attribute's value with the component's external classes put in (`class` only).
-    fn mapped(&self, name: &str, value: Value) -> Value {
+    /// An attribute's value with the component's external classes put in (`class` only);
+    /// `None` (the breach recorded) when that would be longer than the byte budget.
+    fn mapped(&mut self, name: &str, value: Value) -> Option<Value> {
         if name != "class" || self.external.is_empty() {
-            return value;
+            return Some(value);
         }
-        let Value::String(classes) = &value else { return value };
-        let out: Vec<&str> = classes
-            .split_whitespace()
-            .flat_map(|c| match self.external.iter().find(|(n, _)| n == c) {
-                Some((_, v)) => v.split_whitespace().collect::<Vec<_>>(),
-                None => vec![c],
-            })
-            .collect();
-        Value::String(out.join(" "))
+        let Value::String(classes) = &value else { return Some(value) };
+        let mut out = String::new();
+        for c in classes.split_whitespace() {
+            let replaced = self.external.iter().find(|(n, _)| n == c).map(|(_, v)| v.as_str());
+            for class in replaced.map_or_else(|| c.split_whitespace(), str::split_whitespace) {
+                if out.len() + 1 + class.len() > self.meter.max_bytes {
+                    self.meter.error.get_or_insert(RenderError::Bytes { limit: self.meter.max_bytes });
+                    return None;
+                }
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(class);
+            }
+        }
+        Some(Value::String(out))
     }
 
-    /// A component's attributes: those its element keeps, and its properties.
-    fn split_attrs(&self, e: &ElementIr, scope: &Scope<'_, '_>) -> (Attrs, Map<String, Value>) {
+    /// An element's attributes, evaluated and mapped; `None` when an evaluation passed the
+    /// byte budget (the breach recorded).
+    fn attrs(&mut self, e: &ElementIr, scope: &Scope<'_, '_>) -> Option<Attrs> {
+        let mut attrs = Vec::with_capacity(e.attrs.len());
+        for a in &e.attrs {
+            let value = a.value.eval_json(scope, self.wxs);
+            if self.spent(scope) {
+                return None;
+            }
+            attrs.push((a.name.clone(), self.mapped(&a.name, value)?));
+        }
+        Some(attrs)
+    }
+
+    /// A component's attributes: those its element keeps, and its properties; `None` when an
+    /// evaluation passed the byte budget (the breach recorded).
+    fn split_attrs(&mut self, e: &ElementIr, scope: &Scope<'_, '_>) -> Option<(Attrs, Map<String, Value>)> {
         let mut attrs = Vec::new();
         let mut props = Map::new();
         for a in &e.attrs {
             let value = a.value.eval_json(scope, self.wxs);
+            if self.spent(scope) {
+                return None;
+            }
             if is_host_attr(&a.name) {
                 attrs.push((a.name.clone(), value));
             } else if !a.name.starts_with("generic:") {
                 props.insert(property_name(&a.name), value);
             }
         }
-        (attrs, props)
+        Some((attrs, props))
     }
 
     fn render_component(
@@ -902,11 +1027,25 @@ impl<'p> Cx<'p> {
         if !self.room(2) {
             return Inst::Fragment { children: Vec::new() };
         }
-        let (attrs, props) = self.split_attrs(e, scope);
+        let Some((attrs, props)) = self.split_attrs(e, scope) else {
+            return Inst::Fragment { children: Vec::new() };
+        };
         let listeners = self.listeners(&e.listeners, scope);
-        let host = self.create_element(e.tag.clone(), attrs, listeners);
+        if self.spent(scope) {
+            return Inst::Fragment { children: Vec::new() };
+        }
+        // The host, its shadow root and the properties kept for it must all fit.
+        let host = NodeKind::Element { tag: e.tag.clone(), attrs, listeners };
         let shadow_attrs = vec![(Arc::from("component"), Value::String(path.to_string()))];
-        let shadow = self.create_element(Arc::from(SHADOW_ROOT), shadow_attrs, Vec::new());
+        let shadow =
+            NodeKind::Element { tag: Arc::from(SHADOW_ROOT), attrs: shadow_attrs, listeners: Vec::new() };
+        let weights = (crate::tree::weigh(&host), crate::tree::weigh(&shadow), weigh_props(&props));
+        if !self.fits(weights.0 + weights.1 + weights.2, 0) {
+            return Inst::Fragment { children: Vec::new() };
+        }
+        let host = self.create_weighed(host, weights.0);
+        let shadow = self.create_weighed(shadow, weights.1);
+        *self.meter.held += weights.2;
         self.attach(shadow, host, None);
         let children = self.render_list(&e.children, scope, host, None);
         self.attach(host, parent, before);
@@ -986,15 +1125,16 @@ impl<'p> Cx<'p> {
                 if !self.room(1) {
                     return Inst::Fragment { children: Vec::new() };
                 }
-                let attrs = e
-                    .attrs
-                    .iter()
-                    .map(|a| {
-                        (a.name.clone(), self.mapped(&a.name, a.value.eval(scope, self.wxs).into_json()))
-                    })
-                    .collect();
+                let Some(attrs) = self.attrs(e, scope) else {
+                    return Inst::Fragment { children: Vec::new() };
+                };
                 let listeners = self.listeners(&e.listeners, scope);
-                let id = self.create_element(e.tag.clone(), attrs, listeners);
+                if self.spent(scope) {
+                    return Inst::Fragment { children: Vec::new() };
+                }
+                let Some(id) = self.create_element(e.tag.clone(), attrs, listeners) else {
+                    return Inst::Fragment { children: Vec::new() };
+                };
                 let children = self.render_list(&e.children, scope, id, None);
                 self.attach(id, parent, before);
                 Inst::Element { id, children }
@@ -1004,13 +1144,17 @@ impl<'p> Cx<'p> {
                     return Inst::Fragment { children: Vec::new() };
                 }
                 let text = binding.text(scope, self.wxs);
+                if self.spent(scope) || !self.fits(text.len(), 0) {
+                    return Inst::Fragment { children: Vec::new() };
+                }
+                let weight = text.len();
                 if self.patches.is_some() {
-                    let id = self.tree.create(NodeKind::Text(text.clone()));
+                    let id = self.tree.create_weighed(NodeKind::Text(text.clone()), weight);
                     self.emit(Patch::CreateText { id, text });
                     self.attach(id, parent, before);
                     Inst::Text { id }
                 } else {
-                    let id = self.tree.create(NodeKind::Text(text));
+                    let id = self.tree.create_weighed(NodeKind::Text(text), weight);
                     self.tree.insert(id, parent, before);
                     Inst::Text { id }
                 }
@@ -1019,6 +1163,9 @@ impl<'p> Cx<'p> {
                 let branch = branches
                     .iter()
                     .position(|(cond, _)| cond.as_ref().is_none_or(|c| c.eval(scope, self.wxs).truthy()));
+                if self.spent(scope) {
+                    return Inst::Fragment { children: Vec::new() };
+                }
                 let children = match branch {
                     Some(b) => self.render_list(&branches[b].1, scope, parent, before),
                     None => Vec::new(),
@@ -1027,8 +1174,11 @@ impl<'p> Cx<'p> {
             }
             IrKind::For(f) => {
                 let list = f.list.eval(scope, self.wxs);
+                if self.spent(scope) {
+                    return Inst::Fragment { children: Vec::new() };
+                }
                 let mut items = Vec::new();
-                for (value, index) in list_items(&list) {
+                for (value, index) in self.items(&list).unwrap_or_default() {
                     if self.stopped() {
                         break;
                     }
@@ -1041,7 +1191,11 @@ impl<'p> Cx<'p> {
             }
             IrKind::Template(call) => {
                 let name = call.is.eval(scope, self.wxs);
-                let name = (!name.is_undefined()).then(|| name.to_js_string().into_owned());
+                let name =
+                    (!name.is_undefined()).then(|| name.to_js_string_within(scope.limit()).into_owned());
+                if self.spent(scope) {
+                    return Inst::Fragment { children: Vec::new() };
+                }
                 let children = self.render_template(
                     call.file,
                     name.as_deref(),
@@ -1066,7 +1220,8 @@ impl<'p> Cx<'p> {
     ) -> Item {
         self.record();
         self.tick();
-        let key = key_of(&f.key, &value);
+        let key = key_of(&f.key, &value, scope.limit());
+        self.spent(scope);
         let depth = scope.locals.len();
         scope.locals.push((&f.item, value));
         scope.locals.push((&f.index, index));
@@ -1090,9 +1245,13 @@ impl<'p> Cx<'p> {
             return Vec::new();
         }
         let data = data.map_or(Val::Object(Default::default()), |d| d.eval(scope, self.wxs).into_owned());
-        let mut inner = Scope::new(data);
+        if self.spent(scope) {
+            return Vec::new();
+        }
+        let mut inner = Scope::bounded(data, self.meter.max_bytes);
         self.template_depth += 1;
         let children = self.render_list(&def.body, &mut inner, parent, before);
+        self.spent(&inner);
         self.template_depth -= 1;
         children
     }
@@ -1103,14 +1262,37 @@ impl<'p> Cx<'p> {
             return;
         }
         let listeners = self.listeners(irs, scope);
+        if self.spent(scope) {
+            return;
+        }
         let old = match self.tree.get(id).map(|n| &n.kind) {
             Some(NodeKind::Element { listeners, .. }) => Some(listeners),
             _ => None,
         };
         if old != Some(&listeners) {
+            let freed = old.map_or(0, |l| weigh_listeners(l));
+            if !self.fits(weigh_listeners(&listeners), freed) {
+                return;
+            }
             self.tree.set_listeners(id, listeners.clone());
             self.emit(Patch::SetListeners { id, listeners });
         }
+    }
+
+    /// Sets an attribute that changed, within the byte budget; `false` (the breach recorded)
+    /// when the page has no room for it.
+    fn set_attr(&mut self, id: NodeId, name: &Arc<str>, value: Value) -> bool {
+        let old = self.tree.attr(id, name);
+        if old == Some(&value) {
+            return true;
+        }
+        let freed = old.map_or(0, |v| weigh_attr(name, v));
+        if !self.fits(weigh_attr(name, &value), freed) {
+            return false;
+        }
+        self.tree.set_attr(id, name, Some(value.clone()));
+        self.emit(Patch::SetAttr { id, name: name.clone(), value: Some(value) });
+        true
     }
 
     fn listeners(&self, irs: &[crate::ir::ListenerIr], scope: &Scope<'_, '_>) -> Vec<Listener> {
@@ -1165,10 +1347,13 @@ impl<'p> Cx<'p> {
                 let id = *id;
                 if ir.deps.touches(changes) {
                     for a in e.attrs.iter().filter(|a| !a.value.is_static()) {
-                        let value = self.mapped(&a.name, a.value.eval_json(scope, self.wxs));
-                        if self.tree.attr(id, &a.name) != Some(&value) {
-                            self.tree.set_attr(id, &a.name, Some(value.clone()));
-                            self.emit(Patch::SetAttr { id, name: a.name.clone(), value: Some(value) });
+                        let value = a.value.eval_json(scope, self.wxs);
+                        if self.spent(scope) {
+                            return;
+                        }
+                        let Some(value) = self.mapped(&a.name, value) else { return };
+                        if !self.set_attr(id, &a.name, value) {
+                            return;
                         }
                     }
                     self.update_listeners(id, &e.listeners, scope);
@@ -1178,11 +1363,10 @@ impl<'p> Cx<'p> {
             (IrKind::Element(e), Inst::Component { host, props, children }) => {
                 let host = *host;
                 if ir.deps.touches(changes) {
-                    let (attrs, new_props) = self.split_attrs(e, scope);
+                    let Some((attrs, new_props)) = self.split_attrs(e, scope) else { return };
                     for (name, value) in attrs {
-                        if self.tree.attr(host, &name) != Some(&value) {
-                            self.tree.set_attr(host, &name, Some(value.clone()));
-                            self.emit(Patch::SetAttr { id: host, name, value: Some(value) });
+                        if !self.set_attr(host, &name, value) {
+                            return;
                         }
                     }
                     let changed: Map<String, Value> = new_props
@@ -1191,6 +1375,11 @@ impl<'p> Cx<'p> {
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect();
                     if !changed.is_empty() {
+                        let (old, new) = (weigh_props(props), weigh_props(&new_props));
+                        if !self.fits(new, old) {
+                            return;
+                        }
+                        *self.meter.held = *self.meter.held - old + new;
                         *props = new_props;
                         self.changes.push(ComponentChange::Props { host, props: changed });
                     }
@@ -1201,9 +1390,17 @@ impl<'p> Cx<'p> {
             (IrKind::Text(binding), Inst::Text { id }) => {
                 let id = *id;
                 let text = binding.text(scope, self.wxs);
-                let same =
-                    matches!(self.tree.get(id).map(|n| &n.kind), Some(NodeKind::Text(t)) if *t == text);
-                if !same {
+                if self.spent(scope) {
+                    return;
+                }
+                let old = match self.tree.get(id).map(|n| &n.kind) {
+                    Some(NodeKind::Text(t)) => Some(t),
+                    _ => None,
+                };
+                if old != Some(&text) {
+                    if !self.fits(text.len(), old.map_or(0, String::len)) {
+                        return;
+                    }
                     self.tree.set_text(id, text.clone());
                     self.emit(Patch::SetText { id, text });
                 }
@@ -1212,6 +1409,9 @@ impl<'p> Cx<'p> {
                 let new_branch = branches
                     .iter()
                     .position(|(cond, _)| cond.as_ref().is_none_or(|c| c.eval(scope, self.wxs).truthy()));
+                if self.spent(scope) {
+                    return;
+                }
                 if new_branch == *branch {
                     if let Some(b) = new_branch {
                         self.update_list(&branches[b].1, children, scope, changes, parent, next);
@@ -1230,7 +1430,11 @@ impl<'p> Cx<'p> {
             }
             (IrKind::Template(call), Inst::Template { name, children }) => {
                 let new_name = call.is.eval(scope, self.wxs);
-                let new_name = (!new_name.is_undefined()).then(|| new_name.to_js_string().into_owned());
+                let new_name = (!new_name.is_undefined())
+                    .then(|| new_name.to_js_string_within(scope.limit()).into_owned());
+                if self.spent(scope) {
+                    return;
+                }
                 let program = self.program;
                 let def = new_name.as_deref().and_then(|n| program.find_template(call.file, n));
                 match def {
@@ -1238,9 +1442,13 @@ impl<'p> Cx<'p> {
                         let data = call.data.as_ref().map_or(Val::Object(Default::default()), |d| {
                             d.eval(scope, self.wxs).into_owned()
                         });
-                        let mut inner = Scope::new(data);
+                        if self.spent(scope) {
+                            return;
+                        }
+                        let mut inner = Scope::bounded(data, self.meter.max_bytes);
                         self.template_depth += 1;
                         self.update_list(&def.body, children, &mut inner, &Changes::All, parent, next);
+                        self.spent(&inner);
                         self.template_depth -= 1;
                     }
                     _ => {
@@ -1281,6 +1489,9 @@ impl<'p> Cx<'p> {
         next: Option<NodeId>,
     ) {
         let list = f.list.eval(scope, self.wxs);
+        if self.spent(scope) {
+            return;
+        }
         let is_array = matches!(list, Val::Array(_));
         let mut whole = false;
         let mut per_item: HashMap<usize, Vec<Path>> = HashMap::new();
@@ -1400,8 +1611,12 @@ impl<'p> Cx<'p> {
         parent: NodeId,
         next: Option<NodeId>,
     ) {
-        let new: Vec<(Val<'a>, Val<'a>)> = list_items(list);
-        let new_keys: Vec<Option<String>> = new.iter().map(|(v, _)| key_of(&f.key, v)).collect();
+        let Some(new) = self.items(list) else { return };
+        let new_keys: Vec<Option<String>> =
+            new.iter().map(|(v, _)| key_of(&f.key, v, scope.limit())).collect();
+        if self.spent(scope) {
+            return;
+        }
 
         fn unique<'k>(keys: impl Iterator<Item = Option<&'k String>>) -> bool {
             let mut seen = HashSet::new();

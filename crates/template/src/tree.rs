@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::value::Val;
+use crate::value::{Val, json_weight};
 
 pub type NodeId = u32;
 
@@ -67,6 +67,44 @@ pub struct Node {
     last_child: Option<NodeId>,
     prev: Option<NodeId>,
     next: Option<NodeId>,
+}
+
+impl Node {
+    fn new(kind: NodeKind) -> Node {
+        Node { kind, parent: None, first_child: None, last_child: None, prev: None, next: None }
+    }
+
+    /// The bytes this node holds, as [`weigh`] counts them.
+    pub fn weight(&self) -> usize {
+        weigh(&self.kind)
+    }
+}
+
+/// The bytes a node holds, as the page's byte budget counts them: a text node's text; an
+/// element's tag, attribute names and values (a value weighed as its JSON text, escapes
+/// aside, see [`json_weight`]), and listeners' event and handler names.
+#[inline]
+pub fn weigh(kind: &NodeKind) -> usize {
+    match kind {
+        NodeKind::Text(t) => t.len(),
+        NodeKind::Element { tag, attrs, listeners } => {
+            tag.len()
+                + attrs.iter().map(|(n, v)| weigh_attr(n, v)).sum::<usize>()
+                + weigh_listeners(listeners)
+        }
+    }
+}
+
+/// The bytes one attribute holds: its name and its value as JSON text.
+#[inline]
+pub fn weigh_attr(name: &str, value: &Value) -> usize {
+    name.len() + json_weight(value)
+}
+
+/// The bytes an element's listeners hold: their event and handler names.
+#[inline]
+pub fn weigh_listeners(listeners: &[Listener]) -> usize {
+    listeners.iter().map(|l| l.event.len() + l.handler.len()).sum()
 }
 
 /// One change to a page's tree. Views apply them in order.
@@ -167,6 +205,8 @@ pub struct Tree {
     nodes: NodeMap,
     root: NodeId,
     next_id: NodeId,
+    /// The sum of its nodes' weights (see [`weigh`]), kept as they change.
+    bytes: usize,
 }
 
 impl Default for Tree {
@@ -177,7 +217,7 @@ impl Default for Tree {
 
 impl Tree {
     pub fn new() -> Tree {
-        let mut tree = Tree { nodes: NodeMap::default(), root: 1, next_id: 1 };
+        let mut tree = Tree { nodes: NodeMap::default(), root: 1, next_id: 1, bytes: 0 };
         tree.root = tree.create(NodeKind::Element {
             tag: Arc::from("page"),
             attrs: Vec::new(),
@@ -196,6 +236,13 @@ impl Tree {
 
     pub fn is_empty(&self) -> bool {
         self.nodes.len() <= 1
+    }
+
+    /// The bytes its nodes hold (text, tags, attribute names and values, listeners), as
+    /// [`weigh`] counts them: kept up to date as nodes are made, changed and removed, so
+    /// asking costs nothing.
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     pub fn get(&self, id: NodeId) -> Option<&Node> {
@@ -222,22 +269,27 @@ impl Tree {
 
     /// A new node, not yet attached. Its id was never used before in this tree.
     pub fn create(&mut self, kind: NodeKind) -> NodeId {
+        let weight = weigh(&kind);
+        self.create_weighed(kind, weight)
+    }
+
+    /// [`Tree::create`] for a caller that weighed `kind` already (to check a budget first).
+    pub(crate) fn create_weighed(&mut self, kind: NodeKind, weight: usize) -> NodeId {
+        debug_assert_eq!(weight, weigh(&kind));
         let id = self.next_id;
         self.next_id += 1;
-        self.nodes.insert(
-            id,
-            Node { kind, parent: None, first_child: None, last_child: None, prev: None, next: None },
-        );
+        self.bytes += weight;
+        self.nodes.insert(id, Node::new(kind));
         id
     }
 
     /// Creates a node with a given id (views mirroring a tree use the ids they are sent).
     fn create_with_id(&mut self, id: NodeId, kind: NodeKind) {
         self.next_id = self.next_id.max(id + 1);
-        self.nodes.insert(
-            id,
-            Node { kind, parent: None, first_child: None, last_child: None, prev: None, next: None },
-        );
+        self.bytes += weigh(&kind);
+        if let Some(old) = self.nodes.insert(id, Node::new(kind)) {
+            self.bytes -= weigh(&old.kind);
+        }
     }
 
     pub fn children(&self, id: NodeId) -> Children<'_> {
@@ -299,6 +351,7 @@ impl Tree {
         let mut stack = vec![id];
         while let Some(n) = stack.pop() {
             if let Some(node) = self.nodes.remove(&n) {
+                self.bytes -= weigh(&node.kind);
                 let mut child = node.first_child;
                 while let Some(c) = child {
                     child = self.nodes.get(&c).and_then(|x| x.next);
@@ -321,24 +374,33 @@ impl Tree {
             return;
         };
         let at = attrs.iter().position(|(n, _)| n == name);
-        match (at, value) {
-            (Some(i), Some(v)) => attrs[i].1 = v,
-            (Some(i), None) => {
-                attrs.remove(i);
+        let (old, new) = match (at, value) {
+            (Some(i), Some(v)) => {
+                let new = weigh_attr(name, &v);
+                (weigh_attr(name, &std::mem::replace(&mut attrs[i].1, v)), new)
             }
-            (None, Some(v)) => attrs.push((name.clone(), v)),
-            (None, None) => {}
-        }
+            (Some(i), None) => (weigh_attr(name, &attrs.remove(i).1), 0),
+            (None, Some(v)) => {
+                let new = weigh_attr(name, &v);
+                attrs.push((name.clone(), v));
+                (0, new)
+            }
+            (None, None) => (0, 0),
+        };
+        self.bytes = self.bytes - old + new;
     }
 
     pub fn set_text(&mut self, id: NodeId, text: String) {
         if let Some(Node { kind: NodeKind::Text(t), .. }) = self.nodes.get_mut(&id) {
+            self.bytes = self.bytes - t.len() + text.len();
             *t = text;
         }
     }
 
     pub fn set_listeners(&mut self, id: NodeId, new: Vec<Listener>) {
         if let Some(Node { kind: NodeKind::Element { listeners, .. }, .. }) = self.nodes.get_mut(&id) {
+            let (old, now) = (weigh_listeners(listeners), weigh_listeners(&new));
+            self.bytes = self.bytes - old + now;
             *listeners = new;
         }
     }
@@ -359,7 +421,7 @@ impl Tree {
             Patch::SetText { id, text } => self.set_text(*id, text.clone()),
             Patch::SetListeners { id, listeners } => self.set_listeners(*id, listeners.clone()),
             Patch::Snapshot { tree } => {
-                *self = Tree { nodes: NodeMap::default(), root: tree.id, next_id: 1 };
+                *self = Tree { nodes: NodeMap::default(), root: tree.id, next_id: 1, bytes: 0 };
                 self.load_snapshot(tree, None);
             }
         }

@@ -6,8 +6,50 @@
 //! borrowed from the page data where possible.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use serde_json::{Map, Value};
+
+/// How many bytes one evaluation may materialise (a concatenated string, an array or object
+/// literal, an array's string form), and whether an evaluation tried to pass that. Once
+/// passed it stays passed: what was evaluated since is unfinished (an operation past the
+/// limit yields `undefined`, a join stops short), and whoever evaluated must refuse it.
+#[derive(Debug)]
+pub struct Limit {
+    max: usize,
+    over: Cell<bool>,
+}
+
+impl Limit {
+    pub const fn new(max: usize) -> Limit {
+        Limit { max, over: Cell::new(false) }
+    }
+
+    pub const fn unbounded() -> Limit {
+        Limit::new(usize::MAX)
+    }
+
+    #[inline]
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// Whether an evaluation tried to materialise more than [`Limit::max`].
+    #[inline]
+    pub fn is_over(&self) -> bool {
+        self.over.get()
+    }
+
+    /// Whether something of `bytes` may be made: `false` when it is more than the limit
+    /// (which is then passed) or the limit was passed already.
+    #[inline]
+    pub fn admit(&self, bytes: usize) -> bool {
+        if bytes > self.max {
+            self.over.set(true);
+        }
+        !self.over.get()
+    }
+}
 
 /// A value during evaluation. Borrowed from the page data where possible.
 #[derive(Clone, Debug)]
@@ -101,15 +143,29 @@ impl<'a> Val<'a> {
         }
     }
 
+    /// [`Val::to_number`] making at most `limit` bytes of an array's string form.
+    pub fn to_number_within(&self, limit: &Limit) -> f64 {
+        match self {
+            Val::Array(_) => string_to_number(&self.to_js_string_within(limit)),
+            _ => self.to_number(),
+        }
+    }
+
     /// JavaScript's ToString (`String(x)`).
     pub fn to_js_string(&self) -> Cow<'_, str> {
+        self.to_js_string_within(&Limit::unbounded())
+    }
+
+    /// [`Val::to_js_string`] making at most `limit` bytes: an array's string form longer than
+    /// that stops short and passes the limit.
+    pub fn to_js_string_within(&self, limit: &Limit) -> Cow<'_, str> {
         match self {
             Val::Undefined => Cow::Borrowed("undefined"),
             Val::Null => Cow::Borrowed("null"),
             Val::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
             Val::Num(n) => Cow::Owned(number_to_string(*n)),
             Val::Str(s) => Cow::Borrowed(s),
-            Val::Array(a) => Cow::Owned(array_join(a)),
+            Val::Array(a) => Cow::Owned(array_join(a, limit)),
             Val::Object(_) => Cow::Borrowed("[object Object]"),
         }
     }
@@ -117,9 +173,34 @@ impl<'a> Val<'a> {
     /// What a binding shows as text: as `String(x)`, but `undefined` and `null` show as
     /// nothing, as on the platform.
     pub fn to_display(&self) -> Cow<'_, str> {
+        self.to_display_within(&Limit::unbounded())
+    }
+
+    /// [`Val::to_display`] making at most `limit` bytes, as [`Val::to_js_string_within`].
+    pub fn to_display_within(&self, limit: &Limit) -> Cow<'_, str> {
         match self {
             Val::Undefined | Val::Null => Cow::Borrowed(""),
-            _ => self.to_js_string(),
+            _ => self.to_js_string_within(limit),
+        }
+    }
+
+    /// Its size as JSON text (see [`json_weight`]), counted only until it passes `cap`: a
+    /// result over `cap` means "more than `cap`".
+    #[inline]
+    pub fn weight_capped(&self, cap: usize) -> usize {
+        match self {
+            Val::Undefined | Val::Null => 4,
+            Val::Bool(b) => {
+                if *b {
+                    4
+                } else {
+                    5
+                }
+            }
+            Val::Num(n) => float_weight(*n),
+            Val::Str(s) => s.len() + 2,
+            Val::Array(a) => container_weight(Container::Array(a), cap),
+            Val::Object(o) => container_weight(Container::Object(o), cap),
         }
     }
 
@@ -173,18 +254,145 @@ pub fn array_index(key: &str) -> Option<usize> {
     key.parse().ok()
 }
 
-fn array_join(items: &[Value]) -> String {
+/// `Array.prototype.join(',')` as `String(array)` does it: `null` items show as nothing,
+/// nested arrays as their own join. Iterative (data nests as deep as it likes) and bounded:
+/// once the text would pass `limit` it stops there and passes the limit.
+fn array_join(items: &[Value], limit: &Limit) -> String {
     let mut out = String::new();
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
+    let mut levels: Vec<(std::slice::Iter<'_, Value>, bool)> = vec![(items.iter(), true)];
+    while let Some((iter, first)) = levels.last_mut() {
+        let Some(item) = iter.next() else {
+            levels.pop();
+            continue;
+        };
+        let comma = usize::from(!*first);
+        *first = false;
+        let number;
+        let text = match item {
+            Value::Null => "",
+            Value::Bool(b) => {
+                if *b {
+                    "true"
+                } else {
+                    "false"
+                }
+            }
+            Value::Number(n) => {
+                number = number_to_string(n.as_f64().unwrap_or(f64::NAN));
+                &number
+            }
+            Value::String(s) => s,
+            Value::Object(_) => "[object Object]",
+            Value::Array(a) => {
+                levels.push((a.iter(), true));
+                ""
+            }
+        };
+        if !limit.admit(out.len() + comma + text.len()) {
+            break;
+        }
+        if comma == 1 {
             out.push(',');
         }
-        match item {
-            Value::Null => {}
-            other => out.push_str(&Val::of(other).to_js_string()),
-        }
+        out.push_str(text);
     }
     out
+}
+
+/// The size of `value` as JSON text, escapes aside (a string is its bytes and two quotes, a
+/// whole number its digits, any other number 24): how the page's byte budget weighs
+/// attribute values and what an evaluation makes. Counted without recursion.
+#[inline]
+pub fn json_weight(value: &Value) -> usize {
+    json_weight_capped(value, usize::MAX)
+}
+
+/// [`json_weight`], counted only until it passes `cap`: a result over `cap` means "more
+/// than `cap`".
+#[inline]
+pub fn json_weight_capped(value: &Value, cap: usize) -> usize {
+    match value {
+        Value::Array(a) => container_weight(Container::Array(a), cap),
+        Value::Object(o) => container_weight(Container::Object(o), cap),
+        scalar => scalar_weight(scalar),
+    }
+}
+
+/// The JSON size of an array of `items`, counted only until it passes `cap`.
+pub fn array_weight_capped(items: &[Value], cap: usize) -> usize {
+    container_weight(Container::Array(items), cap)
+}
+
+#[inline]
+fn scalar_weight(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(true) => 4,
+        Value::Bool(false) => 5,
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => digits(u),
+            (None, Some(i)) => 1 + digits(i.unsigned_abs()),
+            _ => 24,
+        },
+        Value::String(s) => s.len() + 2,
+        Value::Array(_) | Value::Object(_) => 2,
+    }
+}
+
+#[inline]
+fn float_weight(n: f64) -> usize {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
+        usize::from(n < 0.0) + digits(n.abs() as u64)
+    } else if n.is_finite() {
+        24
+    } else {
+        4
+    }
+}
+
+#[inline]
+fn digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+enum Container<'v> {
+    Array(&'v [Value]),
+    Object(&'v Map<String, Value>),
+}
+
+/// The JSON size of an array or object, its own brackets, commas and keys included, with an
+/// explicit stack; stops once past `cap`.
+fn container_weight(root: Container<'_>, cap: usize) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![root];
+    while let Some(c) = stack.pop() {
+        match c {
+            Container::Array(a) => {
+                total += 2 + a.len().saturating_sub(1);
+                for v in a {
+                    match v {
+                        Value::Array(a) => stack.push(Container::Array(a)),
+                        Value::Object(o) => stack.push(Container::Object(o)),
+                        scalar => total += scalar_weight(scalar),
+                    }
+                }
+            }
+            Container::Object(o) => {
+                total += 2 + o.len().saturating_sub(1);
+                for (k, v) in o {
+                    total += k.len() + 3;
+                    match v {
+                        Value::Array(a) => stack.push(Container::Array(a)),
+                        Value::Object(o) => stack.push(Container::Object(o)),
+                        scalar => total += scalar_weight(scalar),
+                    }
+                }
+            }
+        }
+        if total > cap {
+            break;
+        }
+    }
+    total
 }
 
 pub fn number_to_json(n: f64) -> Value {
@@ -272,25 +480,50 @@ pub fn number_to_string(n: f64) -> String {
 
 /// `a + b`.
 pub fn add<'a>(a: Val<'a>, b: Val<'a>) -> Val<'a> {
-    let a = to_primitive(a);
-    let b = to_primitive(b);
+    add_within(a, b, &Limit::unbounded())
+}
+
+/// `a + b`, making at most `limit` bytes: a concatenation longer than that is not made (the
+/// result is `undefined` and the limit passed).
+pub fn add_within<'a>(a: Val<'a>, b: Val<'a>, limit: &Limit) -> Val<'a> {
+    let a = to_primitive(a, limit);
+    let b = to_primitive(b, limit);
     if matches!(a, Val::Str(_)) || matches!(b, Val::Str(_)) {
+        let tail = b.to_js_string();
+        let head_len = match &a {
+            Val::Str(s) => s.len(),
+            other => other.to_js_string().len(),
+        };
+        if !limit.admit(head_len + tail.len()) {
+            return Val::Undefined;
+        }
         // A string built by a chain (`'a' + b + …`) grows in place: linear, not quadratic.
         let mut s = match a {
             Val::Str(s) => s.into_owned(),
             other => other.to_js_string().into_owned(),
         };
-        s.push_str(&b.to_js_string());
+        s.push_str(&tail);
         return Val::str(s);
     }
     Val::Num(a.to_number() + b.to_number())
 }
 
-/// Arrays and objects become their string form; primitives stay.
-fn to_primitive(v: Val<'_>) -> Val<'_> {
+/// Arrays and objects become their string form (at most `limit` bytes); primitives stay.
+fn to_primitive<'a>(v: Val<'a>, limit: &Limit) -> Val<'a> {
     match v {
-        Val::Array(_) | Val::Object(_) => Val::str(v.to_js_string().into_owned()),
+        Val::Array(_) | Val::Object(_) if limit.is_over() => Val::Undefined,
+        Val::Array(_) | Val::Object(_) => Val::str(v.to_js_string_within(limit).into_owned()),
         other => other,
+    }
+}
+
+/// [`to_primitive`] of a borrowed value: a string is borrowed, not copied.
+fn primitive_of<'v>(v: &'v Val<'_>, limit: &Limit) -> Val<'v> {
+    match v {
+        Val::Str(s) => Val::Str(Cow::Borrowed(s)),
+        Val::Array(_) | Val::Object(_) if limit.is_over() => Val::Undefined,
+        Val::Array(_) | Val::Object(_) => Val::str(v.to_js_string_within(limit).into_owned()),
+        other => other.clone(),
     }
 }
 
@@ -309,17 +542,22 @@ pub fn strict_equals(a: &Val<'_>, b: &Val<'_>) -> bool {
 
 /// `a == b`, with JavaScript's coercions.
 pub fn loose_equals(a: &Val<'_>, b: &Val<'_>) -> bool {
+    loose_equals_within(a, b, &Limit::unbounded())
+}
+
+/// `a == b`, making at most `limit` bytes of an array's string form.
+pub fn loose_equals_within(a: &Val<'_>, b: &Val<'_>, limit: &Limit) -> bool {
     match (a, b) {
         (Val::Undefined | Val::Null, Val::Undefined | Val::Null) => true,
         (Val::Undefined | Val::Null, _) | (_, Val::Undefined | Val::Null) => false,
         (Val::Num(_), Val::Str(_)) | (Val::Str(_), Val::Num(_)) => a.to_number() == b.to_number(),
-        (Val::Bool(_), _) => loose_equals(&Val::Num(a.to_number()), b),
-        (_, Val::Bool(_)) => loose_equals(a, &Val::Num(b.to_number())),
+        (Val::Bool(_), _) => loose_equals_within(&Val::Num(a.to_number()), b, limit),
+        (_, Val::Bool(_)) => loose_equals_within(a, &Val::Num(b.to_number()), limit),
         (Val::Array(_) | Val::Object(_), Val::Num(_) | Val::Str(_)) => {
-            loose_equals(&to_primitive(a.clone()), b)
+            loose_equals_within(&primitive_of(a, limit), b, limit)
         }
         (Val::Num(_) | Val::Str(_), Val::Array(_) | Val::Object(_)) => {
-            loose_equals(a, &to_primitive(b.clone()))
+            loose_equals_within(a, &primitive_of(b, limit), limit)
         }
         _ => strict_equals(a, b),
     }
@@ -328,8 +566,13 @@ pub fn loose_equals(a: &Val<'_>, b: &Val<'_>) -> bool {
 /// `a < b` (and, with the arguments swapped or negated, the other comparisons). `None` is
 /// JavaScript's `undefined` result (a NaN was involved): every comparison is then false.
 pub fn less_than(a: &Val<'_>, b: &Val<'_>) -> Option<bool> {
-    let a = to_primitive(a.clone());
-    let b = to_primitive(b.clone());
+    less_than_within(a, b, &Limit::unbounded())
+}
+
+/// [`less_than`], making at most `limit` bytes of an array's string form.
+pub fn less_than_within(a: &Val<'_>, b: &Val<'_>, limit: &Limit) -> Option<bool> {
+    let a = primitive_of(a, limit);
+    let b = primitive_of(b, limit);
     if let (Val::Str(x), Val::Str(y)) = (&a, &b) {
         return Some(x.encode_utf16().lt(y.encode_utf16()));
     }
