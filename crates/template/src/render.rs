@@ -1551,7 +1551,38 @@ impl<'p> Cx<'p> {
             self.reconcile(f, items, &list, scope, &item_changes, parent, next);
             return;
         }
-        // Only some items (or everything, for a change outside the list the body reads).
+        if !outer_matters {
+            // Only the items a path reaches, last first. Each inserts before the first node of
+            // the items after it, found by scanning forward only up to the item updated before
+            // it: the scans add up to one pass over the list at most, and to a step or two for
+            // one changed row.
+            let mut touched: Vec<(usize, Vec<Path>)> = per_item.into_iter().collect();
+            touched.sort_unstable_by_key(|t| std::cmp::Reverse(t.0));
+            let (mut upper, mut upper_anchor) = (items.len(), next);
+            for (i, paths) in touched {
+                let anchor = items[i + 1..upper]
+                    .iter()
+                    .find_map(|item| item.children.iter().find_map(first_node))
+                    .or(upper_anchor);
+                if let Some(value) = array_item(&list, i) {
+                    let item_changes = Changes::Paths(paths);
+                    self.update_item(
+                        f,
+                        &mut items[i],
+                        value,
+                        Val::Num(i as f64),
+                        scope,
+                        &item_changes,
+                        parent,
+                        anchor,
+                    );
+                }
+                upper_anchor = items[i].children.iter().find_map(first_node).or(anchor);
+                upper = i;
+            }
+            return;
+        }
+        // Everything: a change outside the list that the body reads.
         let mut anchor = next;
         for i in (0..items.len()).rev() {
             let mut paths = per_item.remove(&i).unwrap_or_default();

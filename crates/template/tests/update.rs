@@ -283,3 +283,29 @@ fn lists_of_numbers_strings_and_objects_see_changes_outside_them() {
     assert_eq!(patches.len(), 5, "{patches:?}");
     assert_eq!(page.tree.to_html(), "<text>b</text>".repeat(5));
 }
+
+#[test]
+fn changed_items_insert_before_the_next_item_that_shows_anything() {
+    let (program, diags) = compile_source(
+        "page.wxml",
+        "<block wx:for=\"{{list}}\"><text wx:if=\"{{item.on}}\">{{item.n}}</text></block><text>end</text>",
+    );
+    assert!(diags.is_empty(), "{diags}");
+    let items: Vec<Value> = (0..8).map(|n| json!({"n": n, "on": n % 3 == 0})).collect();
+    let mut data = json!({ "list": items });
+    let mut page = render(&program, 0, &data, &NoWxs);
+    let steps: [&[(&str, Value)]; 5] = [
+        &[("list[1].on", json!(true)), ("list[2].on", json!(true))],
+        &[("list[7].on", json!(true)), ("list[4].on", json!(true)), ("list[0].on", json!(false))],
+        &[("list[6].on", json!(false)), ("list[5].on", json!(true))],
+        &[("list[3].on", json!(false)), ("list[2].on", json!(false)), ("list[1].on", json!(false))],
+        &[("list[0].on", json!(true)), ("list[3].on", json!(true)), ("list[6].on", json!(true))],
+    ];
+    for sets in steps {
+        set_data(&program, &mut data, &mut page, sets);
+    }
+    assert_eq!(
+        page.tree.to_html(),
+        "<text>0</text><text>3</text><text>4</text><text>5</text><text>6</text><text>7</text><text>end</text>"
+    );
+}
