@@ -295,3 +295,8 @@ fn the_budgets_are_the_command_line_s_to_set() {
         "host limit 1 MiB exceeded: outputs of one callback",
     );
 }
+
+#[test]
+fn text_repeated_past_the_page_s_bytes_stops_at_the_render_limit() {
+    exec("repeated-big-text", &[], TERMINATED, "render limit: 64 MiB of text and attributes");
+}
