@@ -159,6 +159,11 @@ fn dropping_an_instance_in_a_long_callback_ends_it_at_once() {
     assert!(logs(&out).contains(&"a.onReady".to_string()));
 }
 
+/// A CPU budget (wall time) no loaded machine comes near, for tests about other limits.
+fn patient() -> Limits {
+    Limits { callback_cpu: Duration::from_secs(60), ..Limits::default() }
+}
+
 /// `<view wx:for="{{s}}"><text wx:for="{{s}}">.</text></view>` over a 3,000-character string
 /// would be nine million nodes.
 fn nested_lists(script: &str) -> Vec<(String, String)> {
@@ -176,11 +181,11 @@ fn a_render_past_the_node_limit_ends_the_instance() {
         "Page({ data: { s: 'x'.repeat(3000) } })",
         "Page({ data: { s: '' }, onReady() { this.setData({ s: 'x'.repeat(3000) }) } })",
     ] {
-        let (_h, out) = launch(&pool, &nested_lists(script), Limits::default());
+        let (_h, out) = launch(&pool, &nested_lists(script), patient());
         assert_eq!(terminated(&out).as_deref(), Some("render limit: 100000 nodes"), "{script}");
     }
     // The limit is the host's to set.
-    let small = Limits { nodes: 500, ..Limits::default() };
+    let small = Limits { nodes: 500, ..patient() };
     let (_h, out) = launch(&pool, &nested_lists("Page({ data: { s: 'x'.repeat(30) } })"), small.clone());
     assert_eq!(terminated(&out).as_deref(), Some("render limit: 500 nodes"));
     let (_h, out) = launch(&pool, &nested_lists("Page({ data: { s: 'x'.repeat(10) } })"), small);
