@@ -312,18 +312,23 @@ impl Sched {
     /// The next thing to do: the first queued instance, else the first idle one whose timer is
     /// due. The instance leaves its slot.
     fn take_job(&self, state: &mut State, now: Instant) -> Option<(u64, Option<Movable>, Job)> {
-        let id = match state.run_queue.pop_front() {
-            Some(id) => id,
-            None => {
-                let &(due, id) = state.timers.first()?;
-                if due > now {
-                    return None;
+        // An entry whose slot is gone (its handle was dropped) is skipped.
+        let (id, slot) = loop {
+            let id = match state.run_queue.pop_front() {
+                Some(id) => id,
+                None => {
+                    let &(due, id) = state.timers.first()?;
+                    if due > now {
+                        return None;
+                    }
+                    state.timers.remove(&(due, id));
+                    id
                 }
-                state.timers.remove(&(due, id));
-                id
+            };
+            if state.slots.contains_key(&id) {
+                break (id, state.slots.get_mut(&id).expect("checked above"));
             }
         };
-        let slot = state.slots.get_mut(&id)?;
         slot.turn = Turn::Running;
         let job = if let Some(start) = slot.start.take() {
             Job::Start(start)
