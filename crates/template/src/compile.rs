@@ -598,10 +598,19 @@ impl<'f> Builder<'f> {
                     format!("`{name}` must bind a data path, such as \"{{{{value}}}}\""),
                 ),
             }
-            attrs.push(AttrIr { name: Arc::from(prop), value });
+            Self::push_attr(attrs, AttrIr { name: Arc::from(prop), value });
             return;
         }
-        attrs.push(AttrIr { name: Arc::from(name), value });
+        Self::push_attr(attrs, AttrIr { name: Arc::from(name), value });
+    }
+
+    /// An element has each attribute once: given again, the later one is used, as the parser
+    /// warned (a view rebuilt from patches could not keep two in the page's order).
+    fn push_attr(attrs: &mut Vec<AttrIr>, ir: AttrIr) {
+        match attrs.iter_mut().find(|a| a.name == ir.name) {
+            Some(earlier) => *earlier = ir,
+            None => attrs.push(ir),
+        }
     }
 
     fn condition(&mut self, cx: &mut FileCx<'_>, attr: &Attr) -> Expr {

@@ -128,3 +128,11 @@ fn garbage_does_not_panic() {
         let _ = render(&program, 0, &serde_json::json!({}), &NoWxs);
     }
 }
+
+#[test]
+fn an_attribute_given_twice_keeps_the_last() {
+    expect![[r#"
+        page.wxml:1:18: warning: attribute `value` is given twice; the last one wins
+    "#]]
+    .assert_eq(&diagnostics("<input value=\"a\" value=\"{{b}}\"/>"));
+}

@@ -169,3 +169,23 @@ fn the_showcase_templates_render() {
     assert!(out.contains(r#"<view class="card-title">Spread</view>"#), "{out}");
     assert!(out.contains(r##"<text class="tag">#x</text>"##), "{out}");
 }
+
+#[test]
+fn an_attribute_given_twice_renders_and_updates_as_the_last() {
+    // Found by the wxml fuzz target: with both kept, a view rebuilt from patches listed them
+    // in another order than the page.
+    let mut files = Files::default();
+    files.insert("page.wxml", b"<input value=\"a\" id=\"i\" value=\"{{b}}\"/>".to_vec());
+    let (program, diags) = compile_files(&files, ["page.wxml"]);
+    assert_eq!(diags.len(), 1, "{diags}");
+    let file = program.by_path["page.wxml"];
+    let mut page = render(&program, file, &json!({"b": "x"}), &NoWxs);
+    assert_eq!(page.tree.to_html(), "<input value=\"x\" id=\"i\"></input>");
+    let mut mirror = capsule_template::tree::Tree::new();
+    mirror.apply(&page.tree.snapshot());
+    for patch in page.update_all(&program, &json!({}), &NoWxs) {
+        mirror.apply(&patch);
+    }
+    assert_eq!(page.tree.to_html(), "<input id=\"i\"></input>");
+    assert_eq!(mirror.to_html(), page.tree.to_html());
+}
