@@ -11,6 +11,7 @@
 //! instance does, on its logic thread).
 
 mod devtools;
+mod fanout;
 mod guard;
 pub mod watch;
 
@@ -34,7 +35,6 @@ use capsule_template::{Program, Tree};
 use capsule_view_web::PROTOCOL;
 use capsule_view_web::message::{self as view_message, ViewMessage};
 use serde_json::{Map, Value, json};
-use tokio::sync::broadcast;
 
 pub use capsule_view_web::message::MAX_VIEW_MESSAGE;
 
@@ -81,7 +81,7 @@ type Settings = Vec<(String, bool)>;
 /// reason and three choices; nobody answering within two minutes is a denial.
 #[derive(Default)]
 pub struct ViewPrompter {
-    views: Mutex<Option<broadcast::Sender<String>>>,
+    views: Mutex<Option<fanout::Views>>,
     pending: Mutex<HashMap<u32, std::sync::mpsc::Sender<capsule_bridge::Answer>>>,
     pending_settings: Mutex<HashMap<u32, std::sync::mpsc::Sender<Settings>>>,
     pending_device: Mutex<HashMap<u32, std::sync::mpsc::Sender<Option<Value>>>>,
@@ -98,7 +98,7 @@ impl capsule_bridge::Prompter for ViewPrompter {
         let (tx, rx) = std::sync::mpsc::channel();
         self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, tx);
         let message = json!({"v": PROTOCOL, "type": "prompt", "seq": seq, "app": app.id, "scope": scope, "reason": reason});
-        let _ = views.send(message.to_string());
+        views.send(message.to_string());
         let answer = rx.recv_timeout(Duration::from_secs(120)).ok();
         self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq);
         answer
@@ -115,7 +115,7 @@ impl capsule_bridge::Prompter for ViewPrompter {
         let scopes: serde_json::Map<String, Value> =
             current.iter().map(|(s, g)| (s.clone(), json!(g))).collect();
         let message = json!({"v": PROTOCOL, "type": "settings", "seq": seq, "app": app.id, "scopes": scopes});
-        let _ = views.send(message.to_string());
+        views.send(message.to_string());
         let answer = rx.recv_timeout(Duration::from_secs(600)).ok();
         self.pending_settings.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq);
         answer
@@ -130,7 +130,7 @@ impl capsule_bridge::Prompter for ViewPrompter {
         let (tx, rx) = std::sync::mpsc::channel();
         self.pending_device.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, tx);
         let message = json!({"v": PROTOCOL, "type": "device", "seq": seq, "app": app.id, "request": request, "args": args});
-        let _ = views.send(message.to_string());
+        views.send(message.to_string());
         let answer = rx.recv_timeout(Duration::from_secs(600)).ok().flatten();
         self.pending_device.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq);
         answer
@@ -145,7 +145,7 @@ impl capsule_bridge::Prompter for ViewPrompter {
             "vibrate" => json!({"v": PROTOCOL, "type": "vibrate", "duration": args["duration"]}),
             _ => return,
         };
-        let _ = views.send(message.to_string());
+        views.send(message.to_string());
     }
 }
 
@@ -203,7 +203,7 @@ struct Shared {
     pages: Mutex<Vec<(u32, PageMirror)>>,
     /// The stack, bottom first: the last is shown.
     stack: Mutex<Vec<u32>>,
-    to_views: broadcast::Sender<String>,
+    to_views: fanout::Views,
     prompter: Option<Arc<ViewPrompter>>,
     /// The bridge, for what the simulator itself asks of it (may a `web-view` show a page).
     api: Option<Arc<dyn capsule_bridge::service::ApiHost>>,
@@ -257,7 +257,7 @@ impl Simulator {
         let package = Arc::new(package);
         let pool = Arc::new(Pool::new(1));
         let instance = pool.spawn_with(package.clone(), Arc::new(program), limits.clone(), api.clone());
-        let (to_views, _) = broadcast::channel(4096);
+        let to_views = fanout::Views::default();
         let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
         let running = Running { package, styles, handle: instance.sender(), generation: 0 };
         let shared = Arc::new(Shared {
@@ -407,7 +407,7 @@ fn url_of(route: &str, query: &Map<String, Value>) -> String {
 fn send_view(shared: &Shared, message: Value) {
     let mut message = message;
     message["v"] = json!(PROTOCOL);
-    let _ = shared.to_views.send(message.to_string());
+    shared.to_views.send(message.to_string());
 }
 
 /// Sends a message that waits on a view, keeping it for views that connect later.
@@ -1075,14 +1075,13 @@ async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
     loop {
         tokio::select! {
             update = updates.recv() => match update {
-                Ok(text) => {
-                    if socket.send(Message::Text(text.into())).await.is_err() {
+                Some(text) => {
+                    if socket.send(Message::Text(text.as_ref().into())).await.is_err() {
                         return;
                     }
                 }
                 // A view too slow to keep up starts over from snapshots.
-                Err(broadcast::error::RecvError::Lagged(_)) => return,
-                Err(broadcast::error::RecvError::Closed) => return,
+                None => return,
             },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => from_view(&shared, &text),
