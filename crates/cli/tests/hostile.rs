@@ -4,6 +4,12 @@
 //! survived (a clean exit code, never a signal, 101 or 134), the code and reason it gave, and
 //! the peak of its resident memory. Deadlines are generous (60 s) and only catch hangs; no
 //! timing is asserted.
+//!
+//! Attacks that need more than one process can show live beside what they attack:
+//! `crates/e2e/tests/doors.rs` (another web page, DNS rebinding, the host's own ports),
+//! `crates/bridge/tests/containment.rs` (floods, prompts that never end, quotas),
+//! `crates/runtime/tests/containment.rs` (neighbours, the host's buffers, panics) and
+//! `crates/runtime/tests/teardown.rs` (1,000 endings by each path).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
