@@ -2,12 +2,13 @@
 //! client (and a real WebSocket client, and one real browser page of another origin) the
 //! ways another web page, a rebound DNS name or the app itself would.
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use capsule_host::{SECRET_HEADER, Simulator, device};
-use capsule_package::{LoadOptions, Package};
-use capsule_runtime::{Input, Limits};
+use capsule_host::{SECRET_HEADER, Simulator};
+use capsule_runtime::Input;
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -69,36 +70,7 @@ fn write_app(name: &str, files: &[(&'static str, String)]) -> PathBuf {
 
 /// The simulator as `capsule run` starts it (development: this machine is reachable).
 async fn start(name: &str) -> (Simulator, tokio::sync::oneshot::Sender<()>) {
-    let dir = write_app(name, &app());
-    let package = Package::load(&dir, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    let (program, diags) = capsule_template::compile_package(&package);
-    assert!(!diags.has_errors(), "{diags}");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let prompter = std::sync::Arc::new(capsule_host::ViewPrompter::default());
-    let options = capsule_bridge::Options {
-        prompter: Some(prompter.clone()),
-        data_dir: std::env::temp_dir().join(format!("capsule-doors-data-{name}-{}", std::process::id())),
-        dev: true,
-        ..Default::default()
-    };
-    let service = capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(options));
-    let api: std::sync::Arc<dyn capsule_bridge::service::ApiHost> =
-        service.client(capsule_bridge::App::of(&package.manifest));
-    let sim = Simulator::start(
-        package,
-        program,
-        0,
-        device("iphone-se").unwrap(),
-        Limits::default(),
-        Some(api),
-        Some(prompter),
-        async move {
-            let _ = stopped.await;
-        },
-    )
-    .await
-    .unwrap();
-    (sim, stop)
+    common::start(&write_app(name, &app()), &format!("doors-{name}")).await
 }
 
 fn client() -> reqwest::Client {

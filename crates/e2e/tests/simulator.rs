@@ -1,13 +1,14 @@
 //! The simulator in a real headless Chromium: a person's gestures on the page, checked in the
 //! DOM. Each case saves a screenshot under `target/e2e-artifacts/`.
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use capsule_e2e::Browser;
-use capsule_host::{Simulator, device};
-use capsule_package::{LoadOptions, Package};
-use capsule_runtime::Limits;
+use capsule_host::Simulator;
+use capsule_package::LoadOptions;
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -130,36 +131,7 @@ async fn open(dir: &std::path::Path) -> (Simulator, tokio::sync::oneshot::Sender
 }
 
 async fn start(dir: &std::path::Path) -> (Simulator, tokio::sync::oneshot::Sender<()>) {
-    let package = Package::load(dir, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    let (program, diags) = capsule_template::compile_package(&package);
-    assert!(!diags.has_errors(), "{diags}");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let prompter = std::sync::Arc::new(capsule_host::ViewPrompter::default());
-    let options = capsule_bridge::Options {
-        prompter: Some(prompter.clone()),
-        data_dir: std::env::temp_dir().join(format!("capsule-e2e-data-{}", std::process::id())),
-        // Development, as `capsule run` is by default: pages on 127.0.0.1 are reachable.
-        dev: true,
-        ..Default::default()
-    };
-    let service = capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(options));
-    let api: std::sync::Arc<dyn capsule_bridge::service::ApiHost> =
-        service.client(capsule_bridge::App::of(&package.manifest));
-    let sim = Simulator::start(
-        package,
-        program,
-        0,
-        device("iphone-se").unwrap(),
-        Limits::default(),
-        Some(api),
-        Some(prompter),
-        async move {
-            let _ = stopped.await;
-        },
-    )
-    .await
-    .unwrap();
-    (sim, stop)
+    common::start(dir, "simulator").await
 }
 
 /// The text of the current page's element matching `selector`.
@@ -1080,7 +1052,9 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
     b.wait_for("document.getElementById('capsule-phone').getBoundingClientRect().width === 393", WAIT)
         .await
         .unwrap();
-    b.wait_for("document.querySelector('wx-page #sys')", WAIT).await.unwrap();
+    // The relaunched page is the one whose `seen` is empty again (the old one said
+    // `getLocation:fail auth deny`): a tap on the old one would reach nobody.
+    b.wait_for(&format!("document.querySelector('wx-page #sys') && {}", seen("")), WAIT).await.unwrap();
     b.click("wx-page #sys").await.unwrap();
     b.wait_for(&seen("width 393"), WAIT).await.unwrap();
     let _ = stop.send(());
