@@ -62,7 +62,9 @@ pub struct Limits {
     pub heap: usize,
     /// Bytes of native stack QuickJS may use (the logic thread has more).
     pub stack: usize,
-    /// CPU time one callback (an event handler, a timer, a lifecycle hook) may take.
+    /// CPU time one callback (an event handler, a timer, a lifecycle hook) may take: the CPU
+    /// time of the thread it runs on (a loaded host does not end its apps early), plus the time
+    /// it spends blocked in sync calls to the host.
     pub callback_cpu: Duration,
     /// CPU time all callbacks together may take within any minute.
     pub cpu_per_minute: Duration,
@@ -211,7 +213,11 @@ struct Budget {
     limits: Limits,
     /// Set from any thread to end the engine at its next interrupt check.
     cancelled: Arc<std::sync::atomic::AtomicBool>,
-    deadline: Cell<Option<Instant>>,
+    /// The time used (see [`Budget::used`]) at which the running callback's budget ends.
+    deadline: Cell<Option<Duration>>,
+    /// Time the script spent blocked in sync calls to the host (a sync API waiting for the
+    /// bridge): it holds its thread without using CPU, so it counts as if it did.
+    blocked: Cell<Duration>,
     /// CPU used in the current minute, and when that minute started.
     minute: Cell<(Instant, Duration)>,
     terminated: RefCell<Option<String>>,
@@ -224,6 +230,11 @@ impl Budget {
         if t.is_none() {
             *t = Some(reason);
         }
+    }
+
+    /// What the instance has used of its thread: CPU time, and time blocked in sync calls.
+    fn used(&self) -> Duration {
+        thread_cpu() + self.blocked.get()
     }
 
     /// Called by QuickJS every so often while a script runs: `true` stops it.
@@ -240,13 +251,21 @@ impl Budget {
             return true;
         }
         if let Some(deadline) = self.deadline.get()
-            && Instant::now() > deadline
+            && self.used() > deadline
         {
             self.terminate(format!("CPU time limit {} ms exceeded", self.limits.callback_cpu.as_millis()));
             return true;
         }
         false
     }
+}
+
+/// CPU time the calling thread has used. A callback runs on one thread from its start to its
+/// end (the pool moves an instance only between callbacks), so the difference of two readings
+/// around it is what it cost, however busy the machine is.
+fn thread_cpu() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(u64::try_from(t.tv_sec).unwrap_or(0), u32::try_from(t.tv_nsec).unwrap_or(0))
 }
 
 fn mib(bytes: usize) -> String {
@@ -314,6 +333,7 @@ impl Engine {
             limits,
             cancelled: Arc::default(),
             deadline: Cell::new(None),
+            blocked: Cell::new(Duration::ZERO),
             minute: Cell::new((Instant::now(), Duration::ZERO)),
             terminated: RefCell::new(None),
             heap: meter,
@@ -583,17 +603,17 @@ impl Engine {
         }
     }
 
-    fn start_budget(&self) -> Instant {
+    fn start_budget(&self) -> Duration {
         // Every entry from the host starts a budget: the stack limit is measured from here.
         self.context.with(|ctx| stack::enter(&ctx));
-        let started = Instant::now();
+        let started = self.budget.used();
         self.budget.deadline.set(Some(started + self.budget.limits.callback_cpu));
         started
     }
 
-    fn end_budget(&self, started: Instant, result: Result<Option<String>, JsError>) -> Outcome {
+    fn end_budget(&self, started: Duration, result: Result<Option<String>, JsError>) -> Outcome {
         self.budget.deadline.set(None);
-        self.account(started.elapsed());
+        self.account(self.budget.used().saturating_sub(started));
         if self.budget.heap.exceeded.get() {
             self.budget.terminate(format!("heap limit {} exceeded", mib(self.budget.limits.heap)));
         }
@@ -791,7 +811,21 @@ fn natives_object<'js>(
     let n = natives.clone();
     o.set(
         "apiCallSync",
-        Function::new(ctx.clone(), move |name: String, args: String| n.api_call_sync(&name, &args))?,
+        Function::new(ctx.clone(), {
+            let budget = budget.clone();
+            move |ctx: Ctx<'js>, name: String, args: String| -> rquickjs::Result<String> {
+                let waited = Instant::now();
+                let answer = n.api_call_sync(&name, &args);
+                budget.blocked.set(budget.blocked.get() + waited.elapsed());
+                // A script looping on slow calls runs few operations between the engine's
+                // own checks: check here too.
+                if budget.interrupt() {
+                    let reason = budget.terminated.borrow().clone().unwrap_or_default();
+                    return Err(rquickjs::Exception::throw_internal(&ctx, &reason));
+                }
+                Ok(answer)
+            }
+        })?,
     )?;
     let n = natives.clone();
     o.set(

@@ -258,3 +258,33 @@ fn a_host_ends_an_instance_through_any_sender() {
         assert_eq!(reason.as_deref(), Some("ended by the host"), "{script}");
     }
 }
+
+/// A bridge whose one sync API answers slowly, as a busy host would.
+struct Slow;
+
+impl capsule_bridge::service::ApiHost for Slow {
+    fn surface(&self) -> serde_json::Value {
+        json!([{"name": "slow", "sync": true, "plain": false, "positional": [], "returns": null, "group": null}])
+    }
+    fn call_sync(&self, _: &str, _: serde_json::Value) -> serde_json::Value {
+        std::thread::sleep(Duration::from_millis(20));
+        json!({"errMsg": "slowSync:ok"})
+    }
+    fn call_async(&self, _: &str, _: serde_json::Value, done: Box<dyn FnOnce(serde_json::Value) + Send>) {
+        done(json!({"errMsg": "slow:ok"}))
+    }
+}
+
+#[test]
+fn time_blocked_in_sync_calls_counts_against_the_callback_budget() {
+    // The budget is the thread's CPU time, which a script waiting on the host barely uses: the
+    // wait counts too, or a loop of slow sync calls would hold its thread for ever.
+    let pool = Pool::new(1);
+    let files = app(&[("pages/a/a.js", "Page({ onLoad() { for (;;) wx.slowSync() } })")]);
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let (package, program) = package(&refs);
+    let limits = Limits { callback_cpu: Duration::from_millis(300), ..Limits::default() };
+    let handle = pool.spawn_with(package, program, limits, Some(Arc::new(Slow)));
+    let out = handle.request(Input::Launch { path: None }, WAIT);
+    assert_eq!(terminated(&out).as_deref(), Some("CPU time limit 300 ms exceeded"));
+}
