@@ -484,7 +484,7 @@ fetch('http://127.0.0.1:{port}/capsule-dev/eval', {{ method: 'POST', mode: 'no-c
 </script>"#
     );
     let evil: &'static str = Box::leak(evil.into_boxed_str());
-    let (origin, _server) = serve_html(evil).await;
+    let (origin, _server) = common::serve_html(evil).await;
     let mut b = capsule_e2e::Browser::launch(480, 860).await.unwrap();
     b.goto(&format!("{origin}/")).await.unwrap();
     b.wait_for(
@@ -508,23 +508,4 @@ fetch('http://127.0.0.1:{port}/capsule-dev/eval', {{ method: 'POST', mode: 'no-c
         .await
         .unwrap();
     assert_eq!(console, 200);
-}
-
-async fn serve_html(html: &'static str) -> (String, tokio::task::JoinHandle<()>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let task = tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
-            let mut buf = [0u8; 4096];
-            let _ = socket.read(&mut buf).await;
-            let reply = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
-                html.len()
-            );
-            let _ = socket.write_all(reply.as_bytes()).await;
-        }
-    });
-    (origin, task)
 }

@@ -744,31 +744,10 @@ async fn a_selector_query_reports_the_real_layout() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Serves `html` to every request on a free 127.0.0.1 port until dropped (at most 50
-/// connections). Returns its origin.
-async fn serve_html(html: &'static str) -> (String, tokio::task::JoinHandle<()>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let task = tokio::spawn(async move {
-        for _ in 0..50 {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
-            let mut buf = [0u8; 4096];
-            let _ = socket.read(&mut buf).await;
-            let reply = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
-                html.len()
-            );
-            let _ = socket.write_all(reply.as_bytes()).await;
-        }
-    });
-    (origin, task)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_web_view_shows_allowed_pages_only() {
     let (origin, server) =
-        serve_html("<!doctype html><title>inner</title><h1 id=hello>hello from the web</h1>").await;
+        common::serve_html("<!doctype html><title>inner</title><h1 id=hello>hello from the web</h1>").await;
     let page_js = format!(
         r#"Page({{
   data: {{ src: 'https://not-allowed.example.com/page', log: [] }},
@@ -930,7 +909,7 @@ async fn hot_reload_keeps_the_page_and_shows_build_errors_until_fixed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_developer_tools_panels_show_and_change_the_app() {
-    let (origin, server) = serve_html("<!doctype html><p>ok</p>").await;
+    let (origin, server) = common::serve_html("<!doctype html><p>ok</p>").await;
     let page_js = format!(
         r#"Page({{
   data: {{ count: 1, seen: '' }},

@@ -998,19 +998,33 @@ async fn set_location(State(shared): State<Arc<Shared>>, body: axum::body::Bytes
     StatusCode::NO_CONTENT.into_response()
 }
 
+/// A person's answer to something the view asked (`body` is JSON): `give` hands it to the
+/// prompter, which says whether anybody was waiting for it (`Err`: the answer is malformed).
+fn person_answer(
+    shared: &Shared,
+    body: &[u8],
+    give: impl FnOnce(&ViewPrompter, Value) -> Result<bool, &'static str>,
+) -> Response {
+    let Ok(answer) = serde_json::from_slice::<Value>(body) else {
+        return (StatusCode::BAD_REQUEST, "the answer is not JSON").into_response();
+    };
+    let Some(prompter) = &shared.prompter else {
+        return (StatusCode::NOT_FOUND, "nobody is waiting for that answer").into_response();
+    };
+    match give(prompter, answer) {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => (StatusCode::NOT_FOUND, "nobody is waiting for that answer").into_response(),
+        Err(reason) => (StatusCode::BAD_REQUEST, reason).into_response(),
+    }
+}
+
+/// What a device sheet gave (`null`: the person cancelled).
 async fn device_answer(
     State(shared): State<Arc<Shared>>,
     axum::extract::Path(seq): axum::extract::Path<u32>,
     body: axum::body::Bytes,
 ) -> Response {
-    let Ok(answer) = serde_json::from_slice::<Value>(&body) else {
-        return (StatusCode::BAD_REQUEST, "the answer is not JSON").into_response();
-    };
-    let answer = (!answer.is_null()).then_some(answer);
-    match &shared.prompter {
-        Some(p) if p.device_answer(seq, answer) => StatusCode::NO_CONTENT.into_response(),
-        _ => (StatusCode::NOT_FOUND, "nobody is waiting for that answer").into_response(),
-    }
+    person_answer(&shared, &body, |p, answer| Ok(p.device_answer(seq, (!answer.is_null()).then_some(answer))))
 }
 
 /// A person's answer to a permission prompt: `{"answer": "deny" | "once" | "always"}`.
@@ -1019,19 +1033,15 @@ async fn prompt_answer(
     axum::extract::Path(seq): axum::extract::Path<u32>,
     body: axum::body::Bytes,
 ) -> Response {
-    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
-        return (StatusCode::BAD_REQUEST, "the answer is not JSON").into_response();
-    };
-    let answer = match v["answer"].as_str() {
-        Some("always") => capsule_bridge::Answer::Always,
-        Some("once") => capsule_bridge::Answer::Once,
-        Some("deny") => capsule_bridge::Answer::Deny,
-        _ => return (StatusCode::BAD_REQUEST, "answer is deny, once or always").into_response(),
-    };
-    match &shared.prompter {
-        Some(p) if p.answer(seq, answer) => StatusCode::NO_CONTENT.into_response(),
-        _ => (StatusCode::NOT_FOUND, "nobody is waiting for that answer").into_response(),
-    }
+    person_answer(&shared, &body, |p, v| {
+        let answer = match v["answer"].as_str() {
+            Some("always") => capsule_bridge::Answer::Always,
+            Some("once") => capsule_bridge::Answer::Once,
+            Some("deny") => capsule_bridge::Answer::Deny,
+            _ => return Err("answer is deny, once or always"),
+        };
+        Ok(p.answer(seq, answer))
+    })
 }
 
 /// A person's switches for `wx.openSetting`: `{"scopes": {"scope.x": true, …}}`.
@@ -1040,17 +1050,11 @@ async fn settings_answer(
     axum::extract::Path(seq): axum::extract::Path<u32>,
     body: axum::body::Bytes,
 ) -> Response {
-    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
-        return (StatusCode::BAD_REQUEST, "the answer is not JSON").into_response();
-    };
-    let Some(scopes) = v["scopes"].as_object() else {
-        return (StatusCode::BAD_REQUEST, "scopes must be an object").into_response();
-    };
-    let scopes = scopes.iter().filter_map(|(k, v)| v.as_bool().map(|b| (k.clone(), b))).collect();
-    match &shared.prompter {
-        Some(p) if p.settings_answer(seq, scopes) => StatusCode::NO_CONTENT.into_response(),
-        _ => (StatusCode::NOT_FOUND, "nobody is waiting for that answer").into_response(),
-    }
+    person_answer(&shared, &body, |p, v| {
+        let scopes = v["scopes"].as_object().ok_or("scopes must be an object")?;
+        let scopes = scopes.iter().filter_map(|(k, v)| v.as_bool().map(|b| (k.clone(), b))).collect();
+        Ok(p.settings_answer(seq, scopes))
+    })
 }
 
 async fn websocket(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {

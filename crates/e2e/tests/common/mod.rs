@@ -1,4 +1,5 @@
-//! What the browser tests share: the simulator started as `capsule run` starts it.
+//! What the browser tests share: the simulator started as `capsule run` starts it, and a
+//! plain page server beside it.
 
 use capsule_host::{Simulator, device};
 use capsule_package::{LoadOptions, Package};
@@ -37,4 +38,25 @@ pub async fn start(dir: &std::path::Path, data: &str) -> (Simulator, tokio::sync
     .await
     .unwrap();
     (sim, stop)
+}
+
+/// Serves `html` to every request on a free 127.0.0.1 port until the task is aborted or the
+/// test ends. Returns its origin.
+pub async fn serve_html(html: &'static str) -> (String, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
+                html.len()
+            );
+            let _ = socket.write_all(reply.as_bytes()).await;
+        }
+    });
+    (origin, task)
 }
