@@ -5,6 +5,13 @@
 //! the source, so an edited file or a new engine never meets old bytecode. Bytecode is only
 //! ever read from this cache, which this process or an earlier one wrote from sources it
 //! compiled itself; never from a package (QuickJS's bytecode reader trusts its input).
+//!
+//! A file of the disk cache is checked before QuickJS sees it: it starts with a header (magic,
+//! format version, SHA-256 over the cache key and the bytecode), and a file whose header does
+//! not match what it holds and the key it is stored under — cut short, damaged, another
+//! script's file copied under this name, an older format — is never loaded: the script is
+//! compiled from its source again and the file replaced. The digest guards against accidents,
+//! not against someone who can write the cache folder (they could write a matching header).
 
 // Compiling to and loading bytecode is not in rquickjs's safe API for scripts, so this module
 // calls QuickJS directly. Each call below documents what it relies on.
@@ -12,7 +19,8 @@
 
 use std::collections::HashMap;
 use std::ffi::{CStr, CString};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rquickjs::{Ctx, Value, qjs};
@@ -29,41 +37,161 @@ pub enum CacheMode {
     Disk(PathBuf),
 }
 
-/// Scripts kept in memory at most, across all instances of the process.
-const MAX_MEMORY_ENTRIES: usize = 4096;
-
-struct Cache {
-    mode: CacheMode,
-    entries: HashMap<[u8; 32], Arc<Vec<u8>>>,
+impl CacheMode {
+    /// The mode a setting names, as `CAPSULE_BYTECODE_CACHE` and `capsule run/exec
+    /// --bytecode-cache` spell it: `off`, `memory`, or a folder. `None` for an empty setting.
+    ///
+    /// ```
+    /// use capsule_js::bytecode::CacheMode;
+    /// assert_eq!(CacheMode::parse("off"), Some(CacheMode::Off));
+    /// assert_eq!(CacheMode::parse("memory"), Some(CacheMode::Memory));
+    /// assert_eq!(CacheMode::parse("/tmp/bc"), Some(CacheMode::Disk("/tmp/bc".into())));
+    /// assert_eq!(CacheMode::parse(""), None);
+    /// ```
+    pub fn parse(setting: &str) -> Option<CacheMode> {
+        match setting {
+            "" => None,
+            "off" => Some(CacheMode::Off),
+            "memory" => Some(CacheMode::Memory),
+            dir => Some(CacheMode::Disk(PathBuf::from(dir))),
+        }
+    }
 }
 
-fn cache() -> &'static Mutex<Cache> {
-    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(Cache { mode: default_mode(), entries: HashMap::new() }))
+/// Scripts kept in memory at most, by one cache.
+const MAX_MEMORY_ENTRIES: usize = 4096;
+
+/// A bytecode cache: its mode, and the scripts it holds in memory. Engines share the
+/// process's ([`Cache::process`]) unless they are given one of their own
+/// ([`crate::Engine::with_cache`]), as a host keeping its bytecode in a folder of its own
+/// does, or a test that must not share a folder with the tests running beside it.
+///
+/// ```
+/// use capsule_js::bytecode::{Cache, CacheMode};
+/// let cache = Cache::new(CacheMode::Disk(std::env::temp_dir().join("capsule-doc-bytecode")));
+/// assert!(matches!(cache.mode(), CacheMode::Disk(_)));
+/// ```
+#[derive(Debug)]
+pub struct Cache {
+    mode: CacheMode,
+    entries: Mutex<HashMap<[u8; 32], Arc<Vec<u8>>>>,
+}
+
+/// The process's cache, replaced by [`configure`].
+fn process_cache() -> &'static Mutex<Arc<Cache>> {
+    static PROCESS: OnceLock<Mutex<Arc<Cache>>> = OnceLock::new();
+    PROCESS.get_or_init(|| Mutex::new(Cache::new(default_mode())))
 }
 
 /// `CAPSULE_BYTECODE_CACHE=off|memory|<folder>`; by default the user cache folder
 /// (`$XDG_CACHE_HOME/capsule/bytecode` or `~/.cache/capsule/bytecode`).
 fn default_mode() -> CacheMode {
-    match std::env::var("CAPSULE_BYTECODE_CACHE").ok().as_deref() {
-        Some("off") => CacheMode::Off,
-        Some("memory") => CacheMode::Memory,
-        Some(dir) if !dir.is_empty() => CacheMode::Disk(PathBuf::from(dir)),
-        _ => {
-            let base = std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
-            base.map_or(CacheMode::Memory, |b| CacheMode::Disk(b.join("capsule").join("bytecode")))
+    if let Some(mode) = std::env::var("CAPSULE_BYTECODE_CACHE").ok().as_deref().and_then(CacheMode::parse) {
+        return mode;
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
+    base.map_or(CacheMode::Memory, |b| CacheMode::Disk(b.join("capsule").join("bytecode")))
+}
+
+/// Chooses where the process's cache keeps bytecode from now on, with an empty memory: the
+/// engines made after this call use it (an engine keeps the cache it was made with). The
+/// `CAPSULE_BYTECODE_CACHE` variable is read only when no call came first.
+///
+/// ```
+/// use capsule_js::bytecode::{Cache, CacheMode, configure};
+/// configure(CacheMode::Memory);
+/// assert_eq!(Cache::process().mode(), &CacheMode::Memory);
+/// ```
+pub fn configure(mode: CacheMode) {
+    *process_cache().lock().unwrap_or_else(|p| p.into_inner()) = Cache::new(mode);
+}
+
+impl Cache {
+    /// A cache with nothing in memory yet (a folder's files are found as scripts ask for them).
+    pub fn new(mode: CacheMode) -> Arc<Cache> {
+        Arc::new(Cache { mode, entries: Mutex::new(HashMap::new()) })
+    }
+
+    /// The process's cache: what [`configure`] chose last, or else `CAPSULE_BYTECODE_CACHE`,
+    /// or else the user cache folder.
+    pub fn process() -> Arc<Cache> {
+        process_cache().lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Where this cache keeps bytecode.
+    pub fn mode(&self) -> &CacheMode {
+        &self.mode
+    }
+
+    /// Evaluates `source` as a global script named `filename`, from cached bytecode when there
+    /// is some, compiling (and caching) it otherwise.
+    pub fn eval<'js>(&self, ctx: &Ctx<'js>, source: &str, filename: &str) -> rquickjs::Result<Value<'js>> {
+        self.eval_keyed(ctx, source, filename, || key(filename, source))
+    }
+
+    /// [`Cache::eval`] for a script built into the binary (the framework): its cache key is
+    /// hashed once per process, not once per instance.
+    pub fn eval_static<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        source: &'static str,
+        filename: &'static str,
+    ) -> rquickjs::Result<Value<'js>> {
+        static KEYS: OnceLock<Mutex<HashMap<StaticSource, [u8; 32]>>> = OnceLock::new();
+        self.eval_keyed(ctx, source, filename, || {
+            let keys = KEYS.get_or_init(|| Mutex::new(HashMap::new()));
+            let id = (source.as_ptr() as usize, source.len(), filename);
+            *keys.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_insert_with(|| key(filename, source))
+        })
+    }
+
+    fn eval_keyed<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        source: &str,
+        filename: &str,
+        key_of: impl FnOnce() -> [u8; 32],
+    ) -> rquickjs::Result<Value<'js>> {
+        if self.mode == CacheMode::Off {
+            return run(ctx, &compile(ctx, source, filename)?);
         }
+        let k = key_of();
+        let cached = self.entries.lock().unwrap_or_else(|p| p.into_inner()).get(&k).cloned();
+        let bytes = match cached {
+            Some(b) => b,
+            None => {
+                let from_disk = match &self.mode {
+                    CacheMode::Disk(dir) => read_checked(dir, &k),
+                    _ => None,
+                };
+                let bytes = match from_disk {
+                    Some(b) => b,
+                    None => {
+                        let b = compile(ctx, source, filename)?;
+                        if let CacheMode::Disk(dir) = &self.mode {
+                            write_atomically(dir, &k, &b);
+                        }
+                        b
+                    }
+                };
+                let bytes = Arc::new(bytes);
+                let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+                // Bounded: past the limit the cache starts over (disk still has everything).
+                if entries.len() >= MAX_MEMORY_ENTRIES {
+                    entries.clear();
+                }
+                entries.insert(k, bytes.clone());
+                bytes
+            }
+        };
+        run(ctx, &bytes)
     }
 }
 
-/// Chooses where bytecode is kept from now on (and empties the memory cache).
-pub fn configure(mode: CacheMode) {
-    let mut c = cache().lock().unwrap_or_else(|p| p.into_inner());
-    c.mode = mode;
-    c.entries.clear();
-}
+/// A built-in script by where it lives and its name.
+type StaticSource = (usize, usize, &'static str);
 
 fn engine_version() -> String {
     // SAFETY: JS_GetVersion returns a pointer to a static NUL-terminated string.
@@ -85,84 +213,93 @@ fn hex(key: &[u8; 32]) -> String {
     key.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Evaluates `source` as a global script named `filename`, from cached bytecode when there is
-/// some, compiling (and caching) it otherwise.
-pub fn eval<'js>(ctx: &Ctx<'js>, source: &str, filename: &str) -> rquickjs::Result<Value<'js>> {
-    eval_keyed(ctx, source, filename, || key(filename, source))
+/// The file a key's bytecode is kept in.
+fn file_name(key: &[u8; 32]) -> String {
+    format!("{}.qjsbc", hex(key))
 }
 
-/// A built-in script by where it lives and its name.
-type StaticSource = (usize, usize, &'static str);
+/// What a cache file starts with; a file without it (an older format, something else) is
+/// never loaded.
+const MAGIC: [u8; 8] = *b"CAPSQJBC";
+/// The layout after the magic: this version, then the digest, then the bytecode.
+const FORMAT_VERSION: u32 = 1;
+const HEADER_LEN: usize = MAGIC.len() + 4 + 32;
 
-/// [`eval`] for a script built into the binary (the framework): its cache key is hashed once
-/// per process, not once per instance.
-pub fn eval_static<'js>(
-    ctx: &Ctx<'js>,
-    source: &'static str,
-    filename: &'static str,
-) -> rquickjs::Result<Value<'js>> {
-    static KEYS: OnceLock<Mutex<HashMap<StaticSource, [u8; 32]>>> = OnceLock::new();
-    eval_keyed(ctx, source, filename, || {
-        let keys = KEYS.get_or_init(|| Mutex::new(HashMap::new()));
-        let id = (source.as_ptr() as usize, source.len(), filename);
-        *keys.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_insert_with(|| key(filename, source))
-    })
+/// SHA-256 over the key the file is stored under and its bytecode: a file copied under
+/// another key, or changed in any byte, does not match.
+fn digest(key: &[u8; 32], bytecode: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"capsule-bytecode-file-1\0");
+    h.update(key);
+    h.update(bytecode);
+    h.finalize().into()
 }
 
-fn eval_keyed<'js>(
-    ctx: &Ctx<'js>,
-    source: &str,
-    filename: &str,
-    key_of: impl FnOnce() -> [u8; 32],
-) -> rquickjs::Result<Value<'js>> {
-    let mode = cache().lock().unwrap_or_else(|p| p.into_inner()).mode.clone();
-    if mode == CacheMode::Off {
-        return run(ctx, &compile(ctx, source, filename)?);
+/// A cache file: header, then the bytecode.
+fn encode(key: &[u8; 32], bytecode: &[u8]) -> Vec<u8> {
+    let mut file = Vec::with_capacity(HEADER_LEN + bytecode.len());
+    file.extend_from_slice(&MAGIC);
+    file.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    file.extend_from_slice(&digest(key, bytecode));
+    file.extend_from_slice(bytecode);
+    file
+}
+
+/// The bytecode of a cache file stored under `key`, if the file is whole and was written for
+/// that key.
+fn decode(key: &[u8; 32], file: &[u8]) -> Result<Vec<u8>, &'static str> {
+    let (magic, rest) = file.split_first_chunk::<8>().ok_or("shorter than its header")?;
+    if *magic != MAGIC {
+        return Err("not a bytecode cache file");
     }
-    let k = key_of();
-    let cached = cache().lock().unwrap_or_else(|p| p.into_inner()).entries.get(&k).cloned();
-    let bytes = match cached {
-        Some(b) => b,
-        None => {
-            let from_disk = match &mode {
-                CacheMode::Disk(dir) => std::fs::read(dir.join(format!("{}.qjsbc", hex(&k)))).ok(),
-                _ => None,
-            };
-            let bytes = match from_disk {
-                Some(b) => b,
-                None => {
-                    let b = compile(ctx, source, filename)?;
-                    if let CacheMode::Disk(dir) = &mode {
-                        write_atomically(dir, &hex(&k), &b);
-                    }
-                    b
-                }
-            };
-            let bytes = Arc::new(bytes);
-            let mut c = cache().lock().unwrap_or_else(|p| p.into_inner());
-            // Bounded: past the limit the cache starts over (disk still has everything).
-            if c.entries.len() >= MAX_MEMORY_ENTRIES {
-                c.entries.clear();
-            }
-            c.entries.insert(k, bytes.clone());
-            bytes
+    let (version, rest) = rest.split_first_chunk::<4>().ok_or("shorter than its header")?;
+    if u32::from_le_bytes(*version) != FORMAT_VERSION {
+        return Err("another format version");
+    }
+    let (stored, bytecode) = rest.split_first_chunk::<32>().ok_or("shorter than its header")?;
+    let actual = digest(key, bytecode);
+    if *stored != actual {
+        return Err("its digest does not match (damaged, cut short, or another script's)");
+    }
+    Ok(bytecode.to_vec())
+}
+
+/// The bytecode of `key` in `dir`, when there is a file and it passes [`decode`]. A file that
+/// does not is left for the caller to replace (it compiles the source and writes).
+fn read_checked(dir: &Path, key: &[u8; 32]) -> Option<Vec<u8>> {
+    let path = dir.join(file_name(key));
+    let file = std::fs::read(&path).ok()?;
+    match decode(key, &file) {
+        Ok(bytecode) => Some(bytecode),
+        Err(why) => {
+            debug(&format!("bytecode cache file {} not used: {why}", path.display()));
+            None
         }
-    };
-    run(ctx, &bytes)
+    }
 }
 
 /// Temp file + rename, so a reader never sees half a file. Failing to write is not an error:
 /// the cache is an optimisation.
-fn write_atomically(dir: &std::path::Path, name: &str, bytes: &[u8]) {
+fn write_atomically(dir: &Path, key: &[u8; 32], bytecode: &[u8]) {
+    // Unique per write: two threads compiling the same script must not share a temp file.
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let name = file_name(key);
     let result = std::fs::create_dir_all(dir).and_then(|()| {
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, dir.join(format!("{name}.qjsbc")))
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        std::fs::write(&tmp, encode(key, bytecode))?;
+        std::fs::rename(&tmp, dir.join(&name)).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
     });
-    if let Err(e) = result
-        && std::env::var_os("CAPSULE_DEBUG").is_some()
-    {
-        eprintln!("debug: bytecode cache in {} is not writable: {e}", dir.display());
+    if let Err(e) = result {
+        debug(&format!("bytecode cache in {} is not writable: {e}", dir.display()));
+    }
+}
+
+fn debug(line: &str) {
+    if std::env::var_os("CAPSULE_DEBUG").is_some() {
+        eprintln!("debug: {line}");
     }
 }
 
@@ -201,7 +338,8 @@ fn compile(ctx: &Ctx<'_>, source: &str, filename: &str) -> rquickjs::Result<Vec<
 fn run<'js>(ctx: &Ctx<'js>, bytes: &[u8]) -> rquickjs::Result<Value<'js>> {
     let raw = ctx.as_raw().as_ptr();
     // SAFETY: `bytes` were written by JS_WriteObject of this engine version (the cache key
-    // holds the version) and never come from a package.
+    // holds the version) and never come from a package; bytes read from a cache file matched
+    // the digest their file was written with, under this key (`decode`).
     let function = unsafe {
         Value::from_raw(
             ctx.clone(),

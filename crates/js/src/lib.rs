@@ -318,12 +318,25 @@ pub struct Engine {
     unhandled: RefCell<Vec<JsError>>,
     package: Arc<Package>,
     wxs: Rc<RefCell<Option<WxsRealm>>>,
+    /// Where the engine's scripts are compiled and kept.
+    bytecode: Arc<bytecode::Cache>,
 }
 
 impl Engine {
-    /// A fresh runtime and context with the framework loaded. Package code runs only when a
+    /// A fresh runtime and context with the framework loaded, compiling scripts through the
+    /// process's bytecode cache ([`bytecode::Cache::process`]). Package code runs only when a
     /// hook asks for it.
     pub fn new(package: Arc<Package>, limits: Limits, natives: Rc<dyn Natives>) -> Result<Engine, String> {
+        Engine::with_cache(package, limits, natives, bytecode::Cache::process())
+    }
+
+    /// [`Engine::new`] with a bytecode cache of the caller's (a folder of its own, or none).
+    pub fn with_cache(
+        package: Arc<Package>,
+        limits: Limits,
+        natives: Rc<dyn Natives>,
+        cache: Arc<bytecode::Cache>,
+    ) -> Result<Engine, String> {
         let meter = Rc::new(HeapMeter::default());
         meter.limit.set(limits.heap);
         let runtime =
@@ -364,11 +377,13 @@ impl Engine {
             unhandled: RefCell::new(Vec::new()),
             package: package.clone(),
             wxs: wxs.clone(),
+            bytecode: cache.clone(),
         };
         engine.context.with(|ctx| -> Result<(), String> {
-            let native = natives_object(&ctx, natives, package, wxs, engine.budget.clone())
+            let native = natives_object(&ctx, natives, package, wxs, engine.budget.clone(), cache.clone())
                 .map_err(|e| e.to_string())?;
-            let install: Function = bytecode::eval_static(&ctx, FRAMEWORK, "<capsule>/framework.js")
+            let install: Function = cache
+                .eval_static(&ctx, FRAMEWORK, "<capsule>/framework.js")
                 .and_then(Function::from_value)
                 .catch(&ctx)
                 .map_err(|e| format!("the framework failed to load: {e}"))?;
@@ -570,7 +585,7 @@ impl Engine {
             return Outcome::Returned(None);
         }
         if self.wxs.borrow().is_none() {
-            match WxsRealm::new(&self.runtime, self.package.clone()) {
+            match WxsRealm::new(&self.runtime, self.package.clone(), self.bytecode.clone()) {
                 Ok(realm) => *self.wxs.borrow_mut() = Some(realm),
                 Err(e) => return Outcome::Threw(JsError { message: e, stack: String::new() }),
             }
@@ -699,6 +714,7 @@ fn natives_object<'js>(
     package: Arc<Package>,
     wxs: Rc<RefCell<Option<WxsRealm>>>,
     budget: Rc<Budget>,
+    cache: Arc<bytecode::Cache>,
 ) -> rquickjs::Result<Object<'js>> {
     let package_for_app = package.clone();
     let o = Object::new(ctx.clone())?;
@@ -875,7 +891,7 @@ fn natives_object<'js>(
                 "(function (require, module, exports, __filename, __dirname) {{{}\n}})",
                 modules::strip_hashbang(source)
             );
-            bytecode::eval(&ctx, &wrapped, &path).and_then(Function::from_value)
+            cache.eval(&ctx, &wrapped, &path).and_then(Function::from_value)
         })?,
     )?;
     let p = package.clone();

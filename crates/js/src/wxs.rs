@@ -13,7 +13,8 @@ use capsule_template::expr::WxsHost;
 use rquickjs::{Context, Ctx, Function, Object, Persistent, Runtime};
 use serde_json::Value;
 
-use crate::{JsError, bytecode, caught};
+use crate::bytecode::Cache;
+use crate::{JsError, caught};
 use rquickjs::CatchResultExt;
 
 /// The prelude of the WXS realm: what WXS has and lacks compared to the logic layer.
@@ -73,9 +74,13 @@ pub struct WxsSource {
 }
 
 impl WxsRealm {
-    pub(crate) fn new(runtime: &Runtime, package: Arc<Package>) -> Result<WxsRealm, String> {
+    pub(crate) fn new(
+        runtime: &Runtime,
+        package: Arc<Package>,
+        cache: Arc<Cache>,
+    ) -> Result<WxsRealm, String> {
         let context = Context::full(runtime).map_err(|e| e.to_string())?;
-        let (loader, parse) = context.with(|ctx| install_prelude(&ctx, package))?;
+        let (loader, parse) = context.with(|ctx| install_prelude(&ctx, package, cache))?;
         Ok(WxsRealm { context, loader, parse, modules: RefCell::new(HashMap::new()) })
     }
 
@@ -126,13 +131,17 @@ impl WxsRealm {
 
 type Installed = (Persistent<Function<'static>>, Persistent<Function<'static>>);
 
-fn install_prelude<'js>(ctx: &Ctx<'js>, package: Arc<Package>) -> Result<Installed, String> {
+fn install_prelude<'js>(
+    ctx: &Ctx<'js>,
+    package: Arc<Package>,
+    cache: Arc<Cache>,
+) -> Result<Installed, String> {
     let native = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
     let compile = Function::new(
         ctx.clone(),
-        |ctx: Ctx<'js>, path: String, code: String| -> rquickjs::Result<Function<'js>> {
+        move |ctx: Ctx<'js>, path: String, code: String| -> rquickjs::Result<Function<'js>> {
             let wrapped = format!("(function (module, exports, require) {{{code}\n}})");
-            bytecode::eval(&ctx, &wrapped, &path).and_then(Function::from_value)
+            cache.eval(&ctx, &wrapped, &path).and_then(Function::from_value)
         },
     )
     .map_err(|e| e.to_string())?;
