@@ -37,7 +37,7 @@ impl Resolver for PackageResolver {
         name: &str,
         _: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<String> {
-        modules::resolve(&self.0.files, base, name).map_err(|e| Exception::throw_message(ctx, &e))
+        modules::resolve(&self.0.files, base, name).map_err(|e| Exception::throw_message(ctx, &e.to_string()))
     }
 }
 

@@ -11,6 +11,7 @@
 //! through [`Natives`]).
 
 pub mod bytecode;
+mod error;
 mod esm;
 mod heap;
 pub mod modules;
@@ -25,6 +26,7 @@ use std::time::{Duration, Instant};
 use capsule_package::Package;
 use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Object, Runtime, Value};
 
+pub use error::EngineError;
 use heap::{CountingAllocator, HeapMeter};
 pub use wxs::WxsSource;
 use wxs::{WxsCaller, WxsRealm};
@@ -54,6 +56,13 @@ impl WxsCaller<'_> {
 }
 
 const FRAMEWORK: &str = include_str!("framework.js");
+
+/// The smallest heap budget an engine is started with: below it QuickJS cannot make its
+/// runtime, and rquickjs 0.14 then uses the null runtime it got back (a crash of the whole
+/// process), so [`Engine::new`] refuses the budget before asking QuickJS. The framework needs
+/// more than this to load; a budget between the two fails as [`EngineError::HeapTooSmall`]
+/// with what ran out.
+pub const MIN_HEAP: usize = 64 * 1024;
 
 /// What an instance may use. The host sets them per instance.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -326,7 +335,11 @@ impl Engine {
     /// A fresh runtime and context with the framework loaded, compiling scripts through the
     /// process's bytecode cache ([`bytecode::Cache::process`]). Package code runs only when a
     /// hook asks for it.
-    pub fn new(package: Arc<Package>, limits: Limits, natives: Rc<dyn Natives>) -> Result<Engine, String> {
+    pub fn new(
+        package: Arc<Package>,
+        limits: Limits,
+        natives: Rc<dyn Natives>,
+    ) -> Result<Engine, EngineError> {
         Engine::with_cache(package, limits, natives, bytecode::Cache::process())
     }
 
@@ -336,11 +349,26 @@ impl Engine {
         limits: Limits,
         natives: Rc<dyn Natives>,
         cache: Arc<bytecode::Cache>,
-    ) -> Result<Engine, String> {
+    ) -> Result<Engine, EngineError> {
+        if limits.heap < MIN_HEAP {
+            return Err(EngineError::HeapTooSmall { heap: limits.heap, message: None });
+        }
         let meter = Rc::new(HeapMeter::default());
         meter.limit.set(limits.heap);
-        let runtime =
-            Runtime::new_with_alloc(CountingAllocator::new(meter.clone())).map_err(|e| e.to_string())?;
+        let heap = limits.heap;
+        // Any failure once the budget refused an allocation is the budget's doing.
+        let out_of_heap = {
+            let meter = meter.clone();
+            move |e: EngineError| {
+                if meter.exceeded.get() {
+                    EngineError::HeapTooSmall { heap, message: Some(e.to_string()) }
+                } else {
+                    e
+                }
+            }
+        };
+        let runtime = Runtime::new_with_alloc(CountingAllocator::new(meter.clone()))
+            .map_err(|e| out_of_heap(EngineError::Start(e.to_string())))?;
         runtime.set_max_stack_size(limits.stack);
         let budget = Rc::new(Budget {
             limits,
@@ -367,7 +395,7 @@ impl Engine {
         })));
         let interrupt_budget = budget.clone();
         runtime.set_interrupt_handler(Some(Box::new(move || interrupt_budget.interrupt())));
-        let context = Context::full(&runtime).map_err(|e| e.to_string())?;
+        let context = Context::full(&runtime).map_err(|e| out_of_heap(EngineError::Start(e.to_string())))?;
         let wxs = Rc::new(RefCell::new(None));
         let engine = Engine {
             runtime,
@@ -379,20 +407,24 @@ impl Engine {
             wxs: wxs.clone(),
             bytecode: cache.clone(),
         };
-        engine.context.with(|ctx| -> Result<(), String> {
-            let native = natives_object(&ctx, natives, package, wxs, engine.budget.clone(), cache.clone())
-                .map_err(|e| e.to_string())?;
-            let install: Function = cache
-                .eval_static(&ctx, FRAMEWORK, "<capsule>/framework.js")
-                .and_then(Function::from_value)
-                .catch(&ctx)
-                .map_err(|e| format!("the framework failed to load: {e}"))?;
-            install
-                .call::<_, ()>((native,))
-                .catch(&ctx)
-                .map_err(|e| format!("the framework failed to start: {e}"))?;
-            Ok(())
-        })?;
+        engine
+            .context
+            .with(|ctx| -> Result<(), EngineError> {
+                let native =
+                    natives_object(&ctx, natives, package, wxs, engine.budget.clone(), cache.clone())
+                        .map_err(|e| EngineError::Start(e.to_string()))?;
+                let install: Function = cache
+                    .eval_static(&ctx, FRAMEWORK, "<capsule>/framework.js")
+                    .and_then(Function::from_value)
+                    .catch(&ctx)
+                    .map_err(|e| EngineError::FrameworkLoad(e.to_string()))?;
+                install
+                    .call::<_, ()>((native,))
+                    .catch(&ctx)
+                    .map_err(|e| EngineError::FrameworkStart(e.to_string()))?;
+                Ok(())
+            })
+            .map_err(out_of_heap)?;
         Ok(engine)
     }
 
@@ -864,7 +896,7 @@ fn natives_object<'js>(
             ctx.clone(),
             move |ctx: Ctx<'js>, from: String, spec: String| -> rquickjs::Result<String> {
                 modules::resolve(&p.files, &from, &spec)
-                    .map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
+                    .map_err(|e| rquickjs::Exception::throw_message(&ctx, &e.to_string()))
             },
         )?,
     )?;

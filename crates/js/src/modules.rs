@@ -2,22 +2,54 @@
 //! npm package under `miniprogram_npm/`; `.js` and `.json`, a folder's `index.js`. Nothing
 //! outside the package can be named.
 
+use std::fmt;
+
 use capsule_package::Files;
 use capsule_package::components::{join, parent};
+
+/// Why a `require` (or an `import`) names no file of the package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResolveError {
+    /// The path climbs out of the package (`../../../etc/passwd`).
+    OutsidePackage { spec: String, from: String },
+    /// No `.js` or `.json` file of the package answers to it.
+    NotFound { spec: String, from: String },
+}
+
+impl fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResolveError::OutsidePackage { spec, from } => {
+                write!(f, "require('{spec}') from {from}: the path leads outside the package")
+            }
+            ResolveError::NotFound { spec, from } => {
+                write!(f, "require('{spec}') from {from}: module not found")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ResolveError {}
 
 /// The package path `spec` names when required from the file `from`.
 ///
 /// ```
 /// use capsule_package::Files;
-/// use capsule_js::modules::resolve;
+/// use capsule_js::modules::{ResolveError, resolve};
 /// let mut files = Files::default();
 /// files.insert("utils/store.js", Vec::new());
 /// files.insert("pages/a/a.js", Vec::new());
 /// assert_eq!(resolve(&files, "pages/a/a.js", "../../utils/store").unwrap(), "utils/store.js");
 /// assert_eq!(resolve(&files, "pages/a/a.js", "/utils/store.js").unwrap(), "utils/store.js");
-/// assert!(resolve(&files, "pages/a/a.js", "../../../etc/passwd").unwrap_err().contains("outside the package"));
+/// let outside = resolve(&files, "pages/a/a.js", "../../../etc/passwd").unwrap_err();
+/// assert!(matches!(outside, ResolveError::OutsidePackage { .. }));
+/// assert_eq!(
+///     outside.to_string(),
+///     "require('../../../etc/passwd') from pages/a/a.js: the path leads outside the package"
+/// );
+/// assert!(matches!(resolve(&files, "pages/a/a.js", "./nothing"), Err(ResolveError::NotFound { .. })));
 /// ```
-pub fn resolve(files: &Files, from: &str, spec: &str) -> Result<String, String> {
+pub fn resolve(files: &Files, from: &str, spec: &str) -> Result<String, ResolveError> {
     let dir = parent(from);
     let mut bases = Vec::new();
     if let Some(abs) = spec.strip_prefix('/') {
@@ -35,7 +67,7 @@ pub fn resolve(files: &Files, from: &str, spec: &str) -> Result<String, String> 
         }
     }
     if bases.first().is_some_and(Option::is_none) {
-        return Err(format!("require('{spec}') from {from}: the path leads outside the package"));
+        return Err(ResolveError::OutsidePackage { spec: spec.to_string(), from: from.to_string() });
     }
     for base in bases.into_iter().flatten() {
         for candidate in
@@ -46,7 +78,7 @@ pub fn resolve(files: &Files, from: &str, spec: &str) -> Result<String, String> 
             }
         }
     }
-    Err(format!("require('{spec}') from {from}: module not found"))
+    Err(ResolveError::NotFound { spec: spec.to_string(), from: from.to_string() })
 }
 
 /// Drops a `#!` first line, keeping the line count.
