@@ -11,14 +11,17 @@ pub mod device;
 pub mod files;
 pub mod net;
 pub mod origin;
+pub mod schema;
 pub mod service;
 pub mod storage;
+pub mod view;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub use schema::{Param, Type, optional, required};
 use serde_json::{Map, Value, json};
 use storage::Store;
 
@@ -36,69 +39,6 @@ pub(crate) fn safe_name(id: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(id.as_bytes());
     format!("id-{}", digest[..16].iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
-
-/// A JSON type as the platform names it in errors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Type {
-    String,
-    Number,
-    Boolean,
-    Object,
-    Array,
-    Any,
-}
-
-impl Type {
-    fn name(self) -> &'static str {
-        match self {
-            Type::String => "String",
-            Type::Number => "Number",
-            Type::Boolean => "Boolean",
-            Type::Object => "Object",
-            Type::Array => "Array",
-            Type::Any => "Any",
-        }
-    }
-
-    fn of(v: &Value) -> &'static str {
-        match v {
-            Value::Null => "Null",
-            Value::Bool(_) => "Boolean",
-            Value::Number(_) => "Number",
-            Value::String(_) => "String",
-            Value::Array(_) => "Array",
-            Value::Object(_) => "Object",
-        }
-    }
-
-    fn accepts(self, v: &Value) -> bool {
-        matches!(
-            (self, v),
-            (Type::Any, _)
-                | (Type::String, Value::String(_))
-                | (Type::Number, Value::Number(_))
-                | (Type::Boolean, Value::Bool(_))
-                | (Type::Object, Value::Object(_))
-                | (Type::Array, Value::Array(_))
-        )
-    }
-}
-
-/// One parameter of an API's argument object.
-#[derive(Clone, Debug)]
-pub struct Param {
-    pub key: &'static str,
-    pub ty: Type,
-    pub required: bool,
-}
-
-pub fn required(key: &'static str, ty: Type) -> Param {
-    Param { key, ty, required: true }
-}
-
-pub fn optional(key: &'static str, ty: Type) -> Param {
-    Param { key, ty, required: false }
 }
 
 /// The app a call comes from.
@@ -258,6 +198,9 @@ enum Run {
     Now(Provider),
     /// Starts work elsewhere and answers through a [`Reply`] later.
     Later(Deferred),
+    /// The view carries it out: the host forwards the call to its view after
+    /// [`Bridge::check`]; the bridge never runs it.
+    View,
 }
 
 /// An API as registered.
@@ -273,7 +216,7 @@ pub struct Api {
     /// has no callback form.
     pub plain: bool,
     /// The capability the API needs, if any.
-    pub scope: Option<&'static str>,
+    pub scope: Option<String>,
     pub params: Vec<Param>,
     /// Where the script finds it: `None` on `wx`, `Some("fs")` on the file system manager.
     pub group: Option<&'static str>,
@@ -303,6 +246,18 @@ impl Api {
         provider: impl Fn(&Call<'_>, Reply) + Send + Sync + 'static,
     ) -> Api {
         Api::with_run(name, params, Run::Later(Arc::new(provider)))
+    }
+
+    /// An API the view carries out ([`view`]): registered for its schema, `canIUse` and the
+    /// API table; the framework sends it as a view call and the host forwards it to its view
+    /// once [`Bridge::check`] passes it. [`Bridge::call`] refuses it.
+    pub fn view(name: &str, params: Vec<Param>) -> Api {
+        Api::with_run(name, params, Run::View)
+    }
+
+    /// Whether the view carries the API out ([`Api::view`]).
+    pub fn is_view(&self) -> bool {
+        matches!(self.run, Run::View)
     }
 
     fn with_run(name: &str, params: Vec<Param>, run: Run) -> Api {
@@ -342,8 +297,10 @@ impl Api {
         self
     }
 
-    pub fn needs(mut self, scope: &'static str) -> Api {
-        self.scope = Some(scope);
+    /// Needs the capability `scope` (`scope.userLocation`): checked, and the decision
+    /// logged, before the provider runs.
+    pub fn needs(mut self, scope: &str) -> Api {
+        self.scope = Some(scope.to_string());
         self
     }
 
@@ -351,6 +308,14 @@ impl Api {
     pub fn needs_named(mut self, key: &'static str) -> Api {
         self.scope_arg = Some(key);
         self
+    }
+
+    /// The scope a call with these (checked) arguments needs, if any.
+    fn scope_for(&self, args: &Map<String, Value>) -> Option<String> {
+        match self.scope_arg {
+            Some(key) => Some(args.get(key).and_then(Value::as_str).unwrap_or("").to_string()),
+            None => self.scope.clone(),
+        }
     }
 
     /// Marks the API's work as possibly long (see [`Api::heavy`]).
@@ -551,7 +516,8 @@ impl Bridge {
             asking: Arc::new(Mutex::new(HashMap::new())),
             surface: std::sync::OnceLock::new(),
         };
-        for api in builtin_apis().into_iter().chain(files::apis()).chain(net::apis()).chain(device::apis()) {
+        let all = builtin_apis().into_iter().chain(files::apis()).chain(net::apis()).chain(device::apis());
+        for api in all.chain(view::apis()) {
             bridge.register(api);
         }
         bridge
@@ -563,8 +529,17 @@ impl Bridge {
         self.surface = std::sync::OnceLock::new();
     }
 
-    /// The APIs `wx` offers: name, whether a `Sync` variant exists, its positional
-    /// arguments and the result field it returns.
+    /// The APIs the script offers, for the framework: name, whether a `Sync` variant exists,
+    /// its positional arguments and the result field it returns, where the script finds it
+    /// (`group`: `null` for `wx`), and whether the view carries it out (`view`: the framework
+    /// sends it with `native.viewCall` instead of to the bridge).
+    ///
+    /// ```
+    /// let bridge = capsule_bridge::Bridge::new(Default::default());
+    /// let surface = bridge.surface();
+    /// let toast = surface.as_array().unwrap().iter().find(|a| a["name"] == "showToast").unwrap();
+    /// assert_eq!(toast["view"], true);
+    /// ```
     pub fn surface(&self) -> Value {
         self.surface.get_or_init(|| self.build_surface()).clone()
     }
@@ -575,7 +550,12 @@ impl Bridge {
         Value::Array(
             names
                 .into_iter()
-                .map(|a| json!({"name": a.name, "sync": a.sync, "plain": a.plain, "positional": a.positional, "returns": a.returns, "group": a.group}))
+                .map(|a| {
+                    json!({
+                        "name": a.name, "sync": a.sync, "plain": a.plain, "positional": a.positional,
+                        "returns": a.returns, "group": a.group, "view": a.is_view(),
+                    })
+                })
                 .collect(),
         )
     }
@@ -685,59 +665,30 @@ impl Bridge {
         let shown = self.shown_name(name, sync);
         let reply = Reply::new(&shown, done, events);
         let Some(api) = self.apis.get(name) else { return reply.fail("not supported") };
-        let empty = Map::new();
-        let args = match args {
-            Value::Object(m) => m,
-            Value::Null => &empty,
-            other => {
-                return reply.fail(&format!(
-                    "parameter error: parameter should be Object instead of {}",
-                    Type::of(other)
-                ));
-            }
+        let args = match schema::check_args(&api.params, args) {
+            Ok(args) => args,
+            Err(reason) => return reply.fail(&reason),
         };
-        for p in &api.params {
-            match args.get(p.key) {
-                None | Some(Value::Null) if p.required => {
-                    return reply.fail(&format!(
-                        "parameter error: parameter.{} should be {} instead of Undefined",
-                        p.key,
-                        p.ty.name()
-                    ));
-                }
-                Some(v) if !v.is_null() && !p.ty.accepts(v) => {
-                    return reply.fail(&format!(
-                        "parameter error: parameter.{} should be {} instead of {}",
-                        p.key,
-                        p.ty.name(),
-                        Type::of(v)
-                    ));
-                }
-                _ => {}
-            }
-        }
-        let scope = match api.scope_arg {
-            Some(key) => Some(args.get(key).and_then(Value::as_str).unwrap_or("").to_string()),
-            None => api.scope.map(str::to_string),
-        };
+        let scope = api.scope_for(args);
         if let Some(scope) = scope {
-            let (granted, reason) = match (self.verdict(app, &scope, sync), resume) {
-                (Verdict::Decided(granted, reason), _) => (granted, reason),
-                (Verdict::Ask, None) => self.ask(app, &scope),
-                (Verdict::Ask, Some(resume)) => {
-                    let waiting = Waiting {
-                        app: app.clone(),
-                        api: name.to_string(),
-                        shown,
-                        scope,
-                        args: args.clone(),
-                        reply,
-                        resume: resume.clone(),
-                        heavy: api.heavy,
-                    };
-                    return self.ask_later(waiting);
-                }
-            };
+            let (granted, reason) =
+                match (self.verdict(app, &scope, sync.then_some("sync API cannot prompt")), resume) {
+                    (Verdict::Decided(granted, reason), _) => (granted, reason),
+                    (Verdict::Ask, None) => self.ask(app, &scope),
+                    (Verdict::Ask, Some(resume)) => {
+                        let waiting = Waiting {
+                            app: app.clone(),
+                            api: name.to_string(),
+                            shown,
+                            scope,
+                            args: args.clone(),
+                            reply,
+                            resume: resume.clone(),
+                            heavy: api.heavy,
+                        };
+                        return self.ask_later(waiting);
+                    }
+                };
             self.log_decision(app, &shown, &scope, granted, reason);
             if !granted {
                 return reply.fail("auth deny");
@@ -756,13 +707,53 @@ impl Bridge {
                 Err(reason) => reply.fail(&reason),
             },
             Run::Later(provider) => provider(&call, reply),
+            Run::View => reply.fail("not supported by the bridge: the view carries it out"),
         }
+    }
+
+    /// Checks a call before the host carries it out elsewhere (a view API, before the host
+    /// forwards it to its view): the API exists, its arguments fit its schema, and the
+    /// capability it needs, if any, is granted — the same checks, in the same words, as
+    /// [`Bridge::call`] makes, with capability decisions logged to the [`Bridge::audit_log`]
+    /// as it logs them (argument refusals are not decisions and are not logged). A check
+    /// never asks a person: a scope not decided yet is refused. `Err` is the complete reply
+    /// to give the script.
+    ///
+    /// ```
+    /// use capsule_bridge::{App, Bridge};
+    /// use serde_json::json;
+    ///
+    /// let bridge = Bridge::new(Default::default());
+    /// let app = App::default();
+    /// assert!(bridge.check(&app, "showModal", &json!({"title": "Delete?"})).is_ok());
+    /// assert_eq!(
+    ///     bridge.check(&app, "showModal", &json!({"title": 1})),
+    ///     Err(json!({"errMsg": "showModal:fail parameter error: parameter.title should be String instead of Number"}))
+    /// );
+    /// ```
+    pub fn check(&self, app: &App, name: &str, args: &Value) -> Result<(), Value> {
+        let shown = self.shown_name(name, false);
+        let fail = |reason: &str| json!({"errMsg": format!("{shown}:fail {reason}")});
+        let Some(api) = self.apis.get(name) else { return Err(fail("not supported")) };
+        let args = schema::check_args(&api.params, args).map_err(|reason| fail(&reason))?;
+        if let Some(scope) = api.scope_for(args) {
+            let (granted, reason) = match self.verdict(app, &scope, Some("a checked call cannot prompt")) {
+                Verdict::Decided(granted, reason) => (granted, reason),
+                Verdict::Ask => (false, "a checked call cannot prompt"),
+            };
+            self.log_decision(app, &shown, &scope, granted, reason);
+            if !granted {
+                return Err(fail("auth deny"));
+            }
+        }
+        Ok(())
     }
 
     /// The capability check, in one place: declared, then the host's rule, then what was
     /// remembered or answered in advance, then the person. Every decision is logged.
-    /// What the capability check concludes before any person is asked.
-    fn verdict(&self, app: &App, scope: &str, sync: bool) -> Verdict {
+    /// What the capability check concludes before any person is asked; `no_prompt` is why
+    /// no person may be asked for this call (a sync call), if none may.
+    fn verdict(&self, app: &App, scope: &str, no_prompt: Option<&'static str>) -> Verdict {
         if !app.declared.iter().any(|s| s == scope) {
             return Verdict::Decided(false, "not declared");
         }
@@ -778,15 +769,17 @@ impl Bridge {
             Rule::Prompt => {
                 let mut grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
                 let key = (app.id.clone(), scope.to_string());
-                match (grants.get(&key).copied(), self.options.answers.get(scope).copied()) {
-                    (Some(g), _) => Verdict::Decided(g, "remembered"),
-                    (None, _) if sync => Verdict::Decided(false, "sync API cannot prompt"),
-                    (None, Some(answer)) => {
+                match (grants.get(&key).copied(), no_prompt, self.options.answers.get(scope).copied()) {
+                    (Some(g), _, _) => Verdict::Decided(g, "remembered"),
+                    (None, Some(why), _) => Verdict::Decided(false, why),
+                    (None, None, Some(answer)) => {
                         grants.insert(key, answer);
                         Verdict::Decided(answer, "answered")
                     }
-                    (None, None) if self.options.prompter.is_none() => Verdict::Decided(false, "no answer"),
-                    (None, None) => Verdict::Ask,
+                    (None, None, None) if self.options.prompter.is_none() => {
+                        Verdict::Decided(false, "no answer")
+                    }
+                    (None, None, None) => Verdict::Ask,
                 }
             }
         }

@@ -65,6 +65,13 @@ pub trait ApiHost: Send + Sync {
         let _ = events;
         self.call_async(name, args, done)
     }
+    /// Checks a call the host carries out itself before it does (a view API, before the host
+    /// forwards it to its view): `Err` is the complete reply to give the script
+    /// (`{"errMsg": "showModal:fail parameter error: …"}`). See [`Bridge::check`]; without a
+    /// bridge, the view APIs' own table ([`crate::view::check`]).
+    fn check(&self, name: &str, args: &Value) -> Result<(), Value> {
+        crate::view::check(name, args)
+    }
     /// Whether the app may reach `url` (a `web-view` page, a request): the host policy's
     /// domains, and this machine in development. Without a policy, nothing.
     fn check_origin(&self, url: &str) -> Result<(), String> {
@@ -563,6 +570,10 @@ impl ApiHost for Client {
     fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
         let real = crate::files::AppFiles::of(&self.service.bridge, &self.app).resolve(path, "open")?;
         std::fs::read(real).map_err(|_| format!("no such file or directory, open {path}"))
+    }
+
+    fn check(&self, name: &str, args: &Value) -> Result<(), Value> {
+        self.service.bridge.check(&self.app, name, args)
     }
 
     fn check_origin(&self, url: &str) -> Result<(), String> {

@@ -814,7 +814,10 @@
     navCallbacks.delete(seq);
     if (cb) cb(errMsg);
   };
-  // APIs the view carries out (toast, modal, navigation bar): the host answers each.
+  // APIs the view carries out (toast, modal, navigation bar, …): the bridge's surface lists
+  // them (`view: true`) with the rest; each goes to the host as a view call, which the host
+  // checks against the API's schema and answers. The caller's object goes as the bridge's
+  // calls go (own properties, functions dropped).
   var viewSeq = 0;
   var viewCallbacks = new Map();
   function viewApi(name) {
@@ -829,7 +832,9 @@
         else { if (options.fail) options.fail(result); if (reject) reject(result); }
         if (options.complete) options.complete(result);
       });
-      native.viewCall(seq, name, JSON.stringify(options));
+      var prepared;
+      try { prepared = prepare(name, options); } catch (e) { prepared = {}; }
+      native.viewCall(seq, name, JSON.stringify(prepared));
       return promise || undefined;
     };
   }
@@ -1087,30 +1092,6 @@
     offThemeChange: function (f) {
       themeListeners = f === undefined ? [] : themeListeners.filter(function (g) { return g !== f; });
     },
-    showToast: viewApi('showToast'),
-    hideToast: viewApi('hideToast'),
-    showLoading: viewApi('showLoading'),
-    hideLoading: viewApi('hideLoading'),
-    showModal: viewApi('showModal'),
-    showActionSheet: viewApi('showActionSheet'),
-    setNavigationBarTitle: viewApi('setNavigationBarTitle'),
-    setNavigationBarColor: viewApi('setNavigationBarColor'),
-    stopPullDownRefresh: viewApi('stopPullDownRefresh'),
-    startPullDownRefresh: viewApi('startPullDownRefresh'),
-    showNavigationBarLoading: viewApi('showNavigationBarLoading'),
-    hideNavigationBarLoading: viewApi('hideNavigationBarLoading'),
-    setBackgroundColor: viewApi('setBackgroundColor'),
-    loadFontFace: viewApi('loadFontFace'),
-    pageScrollTo: viewApi('pageScrollTo'),
-    previewImage: viewApi('previewImage'),
-    setTabBarBadge: viewApi('setTabBarBadge'),
-    removeTabBarBadge: viewApi('removeTabBarBadge'),
-    showTabBarRedDot: viewApi('showTabBarRedDot'),
-    hideTabBarRedDot: viewApi('hideTabBarRedDot'),
-    setTabBarItem: viewApi('setTabBarItem'),
-    setTabBarStyle: viewApi('setTabBarStyle'),
-    showTabBar: viewApi('showTabBar'),
-    hideTabBar: viewApi('hideTabBar'),
     navigateTo: navigation('navigateTo'),
     redirectTo: navigation('redirectTo'),
     navigateBack: navigation('navigateBack'),
@@ -1395,6 +1376,10 @@
   });
   apiSurface.forEach(function (api) {
     if (api.group) return;
+    if (api.view) {
+      if (!(api.name in wx)) wx[api.name] = viewApi(api.name);
+      return;
+    }
     if (api.plain) {
       if (!(api.name in wx)) wx[api.name] = function () {
         var result = JSON.parse(native.apiCallSync(api.name, '{}'));
@@ -1439,6 +1424,13 @@
         return Object.keys(result).length ? result : undefined;
       };
     }
+  });
+  // The script-side objects whose calls the view carries out exist when those calls do (the
+  // surface lists them in the object's group), so `canIUse` stays honest.
+  var viewObjects = { SelectorQuery: 'createSelectorQuery', IntersectionObserver: 'createIntersectionObserver',
+    InnerAudioContext: 'createInnerAudioContext', VideoContext: 'createVideoContext' };
+  Object.keys(viewObjects).forEach(function (group) {
+    if (!apiSurface.some(function (api) { return api.view && api.group === group; })) delete wx[viewObjects[group]];
   });
   Object.defineProperty(G, 'wx', { value: wx, enumerable: true });
 })
