@@ -78,7 +78,7 @@ pub fn run(
     let Some(program) = crate::compile_reporting(&package, path, color) else { return Ok(ExitCode::FAILURE) };
     let pool = Pool::new(1);
     let api = bridge.client(&package, capsule_bridge::Device::default(), None)?;
-    let handle = pool.spawn_with(Arc::new(package), Arc::new(program), budget, Some(api));
+    let handle = capsule_host::spawn(&pool, Arc::new(package), Arc::new(program), budget, Some(&api));
     let mut session = Session { handle, terminated: None, replies: Vec::new() };
     session.request(Input::Launch { path: page.map(str::to_string) });
     session.settle();

@@ -10,6 +10,7 @@
 //! refresh). It must not render templates (the instance does) or run package code (the
 //! instance does, on its logic thread).
 
+pub mod calls;
 mod devtools;
 mod fanout;
 mod guard;
@@ -256,7 +257,7 @@ impl Simulator {
         let (styles, _) = capsule_style::compile_package(&package);
         let package = Arc::new(package);
         let pool = Arc::new(Pool::new(1));
-        let instance = pool.spawn_with(package.clone(), Arc::new(program), limits.clone(), api.clone());
+        let instance = spawn(&pool, package.clone(), Arc::new(program), limits.clone(), api.as_ref());
         let to_views = fanout::Views::default();
         let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
         let running = Running { package, styles, handle: instance.sender(), generation: 0 };
@@ -359,8 +360,8 @@ fn reload(shared: &Arc<Shared>, package: Package, program: Program) -> std::io::
     };
     let (styles, _) = capsule_style::compile_package(&package);
     let package = Arc::new(package);
-    let api = shared.api.clone();
-    let instance = shared.pool.spawn_with(package.clone(), Arc::new(program), shared.limits.clone(), api);
+    let instance =
+        spawn(&shared.pool, package.clone(), Arc::new(program), shared.limits.clone(), shared.api.as_ref());
     let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
     let generation = {
         let mut running = shared.running.write().unwrap_or_else(|p| p.into_inner());
@@ -385,6 +386,22 @@ fn reload(shared: &Arc<Shared>, package: Package, program: Program) -> std::io::
         .spawn(move || pump_outputs(pump, instance, generation))?;
     shared.running().handle.send(Input::Launch { path: shown });
     Ok(())
+}
+
+/// Starts an instance of the app whose calls `api` answers (none: it is offered no APIs).
+pub fn spawn(
+    pool: &Pool,
+    package: Arc<Package>,
+    program: Arc<Program>,
+    limits: Limits,
+    api: Option<&Arc<dyn capsule_bridge::service::ApiHost>>,
+) -> InstanceHandle {
+    let mut spawn = capsule_runtime::Spawn::new(package, program, limits);
+    if let Some(api) = api {
+        spawn.apis = calls::surface(api);
+        spawn.outlet = Some(Arc::new(calls::BridgeOutlet::new(api)));
+    }
+    pool.spawn_with(spawn)
 }
 
 /// `route?k=v&…`, the query percent-encoded.
@@ -520,6 +537,11 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) 
                 shared.dev.lock().unwrap_or_else(|p| p.into_inner()).record(&output);
             }
             Output::ViewCall { seq, name, args } => view_call(&shared, seq, &name, &args),
+            // Only an app run without a bridge gets here: nothing answers its calls.
+            Output::ApiCall { call, name, .. } => shared
+                .running()
+                .handle
+                .send(Input::ApiReply { call, result: capsule_runtime::port::not_supported(&name) }),
             Output::Answer { value } => {
                 let waiter = shared.dev.lock().unwrap_or_else(|p| p.into_inner()).answers.pop_front();
                 if let Some(tx) = waiter {

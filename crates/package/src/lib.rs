@@ -19,6 +19,7 @@
 pub mod components;
 pub mod diagnostic;
 pub mod files;
+pub mod image;
 pub mod json;
 pub mod limits;
 pub mod manifest;

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use capsule_bridge::service::ApiHost;
 use capsule_js::{Arg, Engine, Limits, Natives, Outcome, Stopper, WxsAccess, WxsSource};
 use capsule_package::Package;
 use capsule_template::ir::FileId;
@@ -23,7 +22,7 @@ use crate::components::{ComponentState, announce, component_files};
 use crate::events::{Propagation, dispatch_plan};
 use crate::held::{HostMeter, serialized_len, value_weight};
 use crate::message::{Input, Output, Query};
-use crate::pool::InstanceSender;
+use crate::port::{ApiSurface, Port};
 
 /// The most pages a stack may hold, as on the platform.
 pub const MAX_PAGES: usize = 10;
@@ -115,9 +114,6 @@ struct Shared {
     /// audit limits in the developer tools).
     set_data_times: RefCell<VecDeque<Instant>>,
     set_data_bytes: Cell<(usize, usize)>,
-    /// Network tasks still running, by the call that started them: a request until its
-    /// answer, a socket until it closes. They end with the instance.
-    tasks: RefCell<HashMap<u32, (u64, bool)>>,
     /// What the host holds for the instance, against its host budget.
     held: Arc<HostMeter>,
     /// Ends the script from a native when a host buffer runs over (set once the engine exists).
@@ -220,7 +216,7 @@ fn output_weight(output: &Output) -> usize {
             Output::Error { message, stack } => message.len() + stack.len(),
             Output::Patches { patches, .. } => serialized_len(patches),
             Output::PageOpened { snapshot, query, .. } => serialized_len(snapshot) + serialized_len(query),
-            Output::ViewCall { args, .. } => value_weight(args),
+            Output::ViewCall { args, .. } | Output::ApiCall { args, .. } => value_weight(args),
             _ => 0,
         }
 }
@@ -229,9 +225,10 @@ struct Bridge {
     shared: Rc<Shared>,
     /// For what the package itself answers (an image in the package).
     package: Arc<Package>,
-    api: Option<Arc<dyn ApiHost>>,
-    /// This instance's own input channel, for answers that arrive later.
-    me: Option<InstanceSender>,
+    apis: ApiSurface,
+    /// The way out for API calls (in a pool); without one they leave with the callback's
+    /// other outputs, and sync calls are not supported.
+    port: Option<Port>,
 }
 
 impl Bridge {
@@ -273,7 +270,7 @@ impl Bridge {
             }
         };
         let found = path.as_deref().and_then(|p| self.package.files.get(p).map(|b| (p, b)));
-        Some(match found.and_then(|(p, b)| capsule_bridge::device::image_size(b).map(|s| (p, s))) {
+        Some(match found.and_then(|(p, b)| capsule_package::image::size(b).map(|s| (p, s))) {
             Some((p, (width, height, kind))) => {
                 json!({"errMsg": "getImageInfo:ok", "width": width, "height": height, "path": p, "orientation": "up", "type": kind})
             }
@@ -553,7 +550,7 @@ impl Natives for Bridge {
     }
 
     fn api_surface(&self) -> String {
-        self.api.as_ref().map_or_else(|| "[]".to_string(), |a| a.surface().to_string())
+        self.apis.as_json().to_string()
     }
 
     fn api_call(&self, seq: u32, name: &str, args: &str) {
@@ -564,35 +561,25 @@ impl Natives for Bridge {
             self.shared.replies.borrow_mut().push((seq, result));
             return;
         }
-        match (&self.api, &self.me) {
-            (Some(api), Some(me)) => {
-                self.shared.pending_api.set(self.shared.pending_api.get() + 1);
-                if let Some(task) = args.get("taskId").and_then(Value::as_u64) {
-                    let socket = name == "connectSocket";
-                    self.shared.tasks.borrow_mut().insert(seq, (task, socket));
-                }
-                let (me, events_to) = (me.clone(), me.clone());
-                let events: capsule_bridge::Events = Arc::new(move |name: &str, data: Value| {
-                    events_to.send(Input::ApiEvent { seq, name: name.to_string(), data })
-                });
-                api.call_with_events(
-                    name,
-                    args,
-                    events,
-                    Box::new(move |result| me.send(Input::ApiReply { seq, result })),
-                );
-            }
-            _ => {
-                let result = json!({"errMsg": format!("{name}:fail not supported")});
-                self.shared.replies.borrow_mut().push((seq, result));
-            }
+        if crate::port::is_sync_call(seq) {
+            // Not a number the script may use (its calls count up from 1).
+            let result = json!({"errMsg": format!("{name}:fail too many calls")});
+            self.shared.replies.borrow_mut().push((seq, result));
+            return;
+        }
+        self.shared.pending_api.set(self.shared.pending_api.get() + 1);
+        let call = Output::ApiCall { call: seq, name: name.to_string(), args, sync: false };
+        match &self.port {
+            // In a pool the call leaves at once, as the script made it.
+            Some(port) => port.send(call),
+            None => self.shared.emit(call),
         }
     }
 
     fn api_call_sync(&self, name: &str, args: &str) -> String {
         let args: Value = serde_json::from_str(args).unwrap_or(Value::Null);
-        match &self.api {
-            Some(api) => api.call_sync(name, args).to_string(),
+        match &self.port {
+            Some(port) => port.call_sync(name, args).to_string(),
             None => json!({"errMsg": format!("{name}Sync:fail not supported")}).to_string(),
         }
     }
@@ -616,10 +603,6 @@ impl Natives for Bridge {
 pub struct Instance {
     engine: Engine,
     shared: Rc<Shared>,
-    /// For ending the instance's network tasks when it ends.
-    api: Option<Arc<dyn ApiHost>>,
-    /// The instance's own host at the bridge (its calls), ended with it.
-    own_api: Option<Arc<dyn ApiHost>>,
     package: Arc<Package>,
     launched: Option<Instant>,
     /// When the launch began, until the first page's entry is recorded.
@@ -630,36 +613,35 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// Starts the engine (no package code runs until [`Input::Launch`]).
+    /// Starts the engine (no package code runs until [`Input::Launch`]), offering no APIs.
     pub fn new(package: Arc<Package>, program: Arc<Program>, limits: Limits) -> Result<Instance, String> {
-        Instance::with_bridge(package, program, limits, None, None)
+        Instance::with_apis(package, program, limits, ApiSurface::none())
     }
 
-    /// An instance whose `wx` APIs go to `api`; `me` lets async answers come back as inputs.
-    pub fn with_bridge(
+    /// An instance offering the APIs of `apis`: its calls of them come out of
+    /// [`Instance::handle`] as [`Output::ApiCall`]s, answered by [`Input::ApiReply`]s; its
+    /// sync calls fail (`NAMESync:fail not supported`: only a pool can block a script for an
+    /// answer).
+    pub fn with_apis(
         package: Arc<Package>,
         program: Arc<Program>,
         limits: Limits,
-        api: Option<Arc<dyn ApiHost>>,
-        me: Option<InstanceSender>,
+        apis: ApiSurface,
     ) -> Result<Instance, String> {
         let held = Arc::new(HostMeter::new(limits.host));
-        Instance::start(package, program, limits, api, me, held)
+        Instance::start(package, program, limits, apis, None, held)
     }
 
-    /// As [`Instance::with_bridge`], weighing what the host holds for it in `held` (which
-    /// the pool shares, to weigh the inputs it queues).
+    /// As [`Instance::with_apis`], with its calls going out through `port`, and weighing what
+    /// the host holds for it in `held` (which the pool shares, to weigh the inputs it queues).
     pub(crate) fn start(
         package: Arc<Package>,
         program: Arc<Program>,
         limits: Limits,
-        api: Option<Arc<dyn ApiHost>>,
-        me: Option<InstanceSender>,
+        apis: ApiSurface,
+        port: Option<Port>,
         held: Arc<HostMeter>,
     ) -> Result<Instance, String> {
-        // The instance's calls go through a host of its own where the bridge offers one, so that
-        // ending this instance drops only its calls; tasks are ended through the app's host.
-        let own_api = api.as_ref().map(|a| a.instance().unwrap_or_else(|| a.clone()));
         let shared = Rc::new(Shared {
             program,
             pages: RefCell::new(Vec::new()),
@@ -672,7 +654,6 @@ impl Instance {
             pending_api: Cell::new(0),
             set_data_times: RefCell::new(VecDeque::new()),
             set_data_bytes: Cell::new((0, 0)),
-            tasks: RefCell::new(HashMap::new()),
             held,
             stopper: RefCell::new(None),
             max_nodes: limits.nodes,
@@ -680,14 +661,12 @@ impl Instance {
         let engine = Engine::new(
             package.clone(),
             limits,
-            Rc::new(Bridge { shared: shared.clone(), package: package.clone(), api: own_api.clone(), me }),
+            Rc::new(Bridge { shared: shared.clone(), package: package.clone(), apis, port }),
         )?;
         *shared.stopper.borrow_mut() = Some(engine.stopper());
         Ok(Instance {
             engine,
             shared,
-            api,
-            own_api,
             package,
             launched: None,
             launch_started: None,
@@ -749,22 +728,12 @@ impl Instance {
                 Input::ViewReply { seq, result } => {
                     self.call("viewReply", &[Arg::Int(seq), Arg::Json(result)]);
                 }
-                Input::ApiReply { seq, result } => {
+                Input::ApiReply { call, result } => {
                     self.shared.pending_api.set(self.shared.pending_api.get().saturating_sub(1));
-                    // A request is done with its answer; a socket lives on until it closes.
-                    let done = self.shared.tasks.borrow().get(&seq).is_some_and(|(_, socket)| !socket);
-                    let refused = self.shared.tasks.borrow().get(&seq).is_some_and(|(_, socket)| *socket)
-                        && !result["errMsg"].as_str().is_some_and(|m| m.ends_with(":ok"));
-                    if done || refused {
-                        self.shared.tasks.borrow_mut().remove(&seq);
-                    }
-                    self.call("apiReply", &[Arg::Int(seq), Arg::Json(result)]);
+                    self.call("apiReply", &[Arg::Int(call), Arg::Json(result)]);
                 }
-                Input::ApiEvent { seq, name, data } => {
-                    if name == "close" {
-                        self.shared.tasks.borrow_mut().remove(&seq);
-                    }
-                    self.call("apiEvent", &[Arg::Int(seq), Arg::Str(name), Arg::Json(data)]);
+                Input::ApiEvent { call, name, data } => {
+                    self.call("apiEvent", &[Arg::Int(call), Arg::Str(name), Arg::Json(data)]);
                 }
                 Input::Theme { theme } => {
                     if theme == "light" || theme == "dark" {
@@ -871,26 +840,8 @@ impl Instance {
         if self.terminated.is_none() {
             self.terminated = Some(reason.clone());
             self.shared.timers.borrow_mut().clear();
-            self.end_tasks();
-            if let Some(api) = &self.own_api {
-                api.end();
-            }
             // Past any budget: the host must hear why.
             self.shared.outbox.borrow_mut().push(Output::Terminated { reason });
-        }
-    }
-
-    /// Aborts the requests and closes the sockets the instance still has running: an ended
-    /// instance must not keep connections open (a reload would leave them behind).
-    fn end_tasks(&self) {
-        let Some(api) = &self.api else { return };
-        for (_, (task, socket)) in self.shared.tasks.borrow_mut().drain() {
-            let (name, args) = if socket {
-                ("task.close", json!({"taskId": task, "code": 1000, "reason": "the app ended"}))
-            } else {
-                ("task.abort", json!({"taskId": task}))
-            };
-            api.call_async(name, args, Box::new(|_| {}));
         }
     }
 
@@ -1496,13 +1447,4 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        self.end_tasks();
-        if let Some(api) = &self.own_api {
-            api.end();
-        }
-    }
 }

@@ -5,7 +5,8 @@
 //!
 //! It owns: lifecycle order, `setData` → patches, event propagation, navigation rules, the
 //! message protocol. It must not: touch the file system or network (the package is in
-//! memory; host capabilities come with the bridge), or know how a view draws.
+//! memory; everything else is asked for with an [`Output::ApiCall`] the host answers), know any
+//! provider of APIs, or know how a view draws.
 
 mod components;
 mod events;
@@ -14,8 +15,10 @@ pub mod instance;
 pub mod message;
 mod movable;
 pub mod pool;
+pub mod port;
 
 pub use capsule_js::Limits;
 pub use instance::Instance;
-pub use message::{Input, Output, Query};
-pub use pool::{InstanceHandle, InstanceSender, Pool, PoolConfig};
+pub use message::{Input, Output, Query, SYNC_CEILING};
+pub use pool::{InstanceHandle, InstanceSender, Pool, PoolConfig, Spawn};
+pub use port::{ApiSurface, Outlet};

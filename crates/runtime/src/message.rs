@@ -1,11 +1,19 @@
 //! The messages between the host and an instance: the only way either side reaches the
 //! other. In-process they travel over channels; a worker-process transport will carry the
 //! same values as JSON.
+//!
+//! The runtime needs nothing else from outside: an API the script calls (`wx.request`,
+//! `wx.getStorageSync`, an embedder's own) leaves as [`Output::ApiCall`] and its answer comes
+//! back as [`Input::ApiReply`], whoever answers it (the bridge, a host's own handler, a test).
 
 use capsule_template::Patch;
 use capsule_template::tree::NodeId;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// How long a sync API call blocks its script at most before it fails with
+/// `NAMESync:fail timeout` (the time counts against the callback's CPU budget).
+pub const SYNC_CEILING: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// To an instance.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,15 +62,17 @@ pub enum Input {
     Theme {
         theme: String,
     },
-    /// The bridge's answer to an async API call.
+    /// The answer to an [`Output::ApiCall`]: `result` holds `errMsg` (`"getStorage:ok"`) and
+    /// the API's fields. A sync call's answer reaches the script waiting for it; one that
+    /// comes after the script gave up waiting is dropped.
     ApiReply {
-        seq: u32,
+        call: u32,
         result: Value,
     },
     /// An event of a long-running API call before (or, for a socket, after) its answer: a
     /// request's headers, a download's progress, a socket's messages.
     ApiEvent {
-        seq: u32,
+        call: u32,
         name: String,
         data: Value,
     },
@@ -127,6 +137,17 @@ pub enum Output {
     Patches {
         page: u32,
         patches: Vec<Patch>,
+    },
+    /// An API call of the script, for the host to carry out: answer with [`Input::ApiReply`]
+    /// with the same `call` (and [`Input::ApiEvent`]s before it, for a call that has them).
+    /// `name` is the API's own (`getStorage`, `request`, `fs.readFile`); `sync` says the
+    /// script is blocked until the answer (`wx.getStorageSync`), or [`SYNC_CEILING`] passes.
+    ApiCall {
+        call: u32,
+        name: String,
+        args: Value,
+        #[serde(default)]
+        sync: bool,
     },
     /// An API the view carries out; answer with [`Input::ViewReply`].
     ViewCall {

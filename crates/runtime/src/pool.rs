@@ -25,12 +25,11 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use capsule_bridge::service::ApiHost;
 use capsule_js::{Canceller, Limits};
 use capsule_package::Package;
 use capsule_template::Program;
@@ -39,6 +38,7 @@ use crate::held::HostMeter;
 use crate::instance::Instance;
 use crate::message::{Input, Output};
 use crate::movable::Movable;
+use crate::port::{Outlet, Port, SyncCell};
 
 /// The native stack each logic thread gets; QuickJS's own limit stays well below it.
 pub const LOGIC_THREAD_STACK: usize = 8 * 1024 * 1024;
@@ -64,11 +64,31 @@ impl Default for PoolConfig {
 /// How long an extra thread stays without work before it ends.
 const EXTRA_THREAD_IDLE: Duration = Duration::from_secs(5);
 
+/// What an instance is made of, and where its outputs go.
+pub struct Spawn {
+    pub package: Arc<Package>,
+    pub program: Arc<Program>,
+    pub limits: Limits,
+    /// The APIs `wx` offers, as a JSON list (`[{name, sync, …}]`, see
+    /// [`crate::ApiSurface`]); the script sends calls of these as [`Output::ApiCall`].
+    pub apis: crate::ApiSurface,
+    /// Sees every output as it leaves (on the logic thread, in order) and may take it: a
+    /// host answers API calls there. Without one, every output goes to the handle.
+    pub outlet: Option<Arc<dyn Outlet>>,
+}
+
+impl Spawn {
+    /// An instance offering no APIs, whose outputs all go to its handle.
+    pub fn new(package: Arc<Package>, program: Arc<Program>, limits: Limits) -> Spawn {
+        Spawn { package, program, limits, apis: crate::ApiSurface::none(), outlet: None }
+    }
+}
+
 struct Start {
     package: Arc<Package>,
     program: Arc<Program>,
     limits: Limits,
-    api: Option<Arc<dyn ApiHost>>,
+    apis: crate::ApiSurface,
     meter: Arc<HostMeter>,
 }
 
@@ -92,7 +112,8 @@ struct Slot {
     meter: Arc<HostMeter>,
     /// Why the host ends the instance at its next turn.
     breach: Option<String>,
-    out: Sender<Output>,
+    /// Where its outputs go.
+    port: Port,
     turn: Turn,
     /// When its next timer is due (kept in `State::timers` while idle).
     due: Option<Instant>,
@@ -189,29 +210,25 @@ impl Pool {
         Pool { sched, next_id: AtomicU64::new(1), watchdog: Some(watchdog) }
     }
 
-    /// Creates an instance, without a bridge.
+    /// Creates an instance offering no APIs, all of whose outputs go to its handle.
     pub fn spawn(&self, package: Arc<Package>, program: Arc<Program>, limits: Limits) -> InstanceHandle {
-        self.spawn_with(package, program, limits, None)
+        self.spawn_with(Spawn::new(package, program, limits))
     }
 
-    /// Creates an instance whose `wx` APIs go to `api`. It is made on the first free thread.
-    pub fn spawn_with(
-        &self,
-        package: Arc<Package>,
-        program: Arc<Program>,
-        limits: Limits,
-        api: Option<Arc<dyn ApiHost>>,
-    ) -> InstanceHandle {
+    /// Creates an instance; it is made on the first free thread.
+    pub fn spawn_with(&self, spawn: Spawn) -> InstanceHandle {
+        let Spawn { package, program, limits, apis, outlet } = spawn;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (out, from_instance) = channel();
         let meter = Arc::new(HostMeter::new(limits.host));
+        let me = InstanceSender { id, sched: Arc::downgrade(&self.sched) };
         let slot = Slot {
             instance: None,
-            start: Some(Start { package, program, limits, api, meter: meter.clone() }),
+            start: Some(Start { package, program, limits, apis, meter: meter.clone() }),
             inbox: VecDeque::new(),
             meter,
             breach: None,
-            out,
+            port: Port { me, out, outlet, sync: Arc::new(SyncCell::default()) },
             turn: Turn::Idle,
             due: None,
             dropped: false,
@@ -239,6 +256,7 @@ impl Drop for Pool {
                 if let Some(cancel) = &slot.cancel {
                     cancel.cancel();
                 }
+                slot.port.sync.cancel();
             }
             state.run_queue.clear();
             state.timers.clear();
@@ -288,6 +306,16 @@ impl Sched {
     }
 
     fn send(&self, id: u64, input: Input) {
+        // The answer to a sync call goes to the script waiting for it, not to the queue.
+        if let Input::ApiReply { call, .. } = &input
+            && crate::port::is_sync_call(*call)
+        {
+            let cell = self.lock().slots.get(&id).map(|s| s.port.sync.clone());
+            if let (Some(cell), Input::ApiReply { call, result }) = (cell, input) {
+                cell.answer(call, result);
+            }
+            return;
+        }
         // Weighed before the lock: a big answer is walked while other threads go on.
         let weight = input.weight();
         let mut state = self.lock();
@@ -430,18 +458,17 @@ fn logic_thread(sched: Arc<Sched>, me: u64, extra: bool) {
 /// could not start, or its host code panicked): the caller drops what is left.
 fn run(sched: &Arc<Sched>, id: u64, instance: &mut Option<Movable>, job: Job) -> bool {
     let out = match sched.lock().slots.get(&id) {
-        Some(slot) => slot.out.clone(),
+        Some(slot) => slot.port.clone(),
         None => return true,
     };
     let result = catch_unwind(AssertUnwindSafe(|| match job {
         Job::Start(start) => {
-            let me = InstanceSender { id, sched: Arc::downgrade(sched) };
             match Instance::start(
                 start.package,
                 start.program,
                 start.limits,
-                start.api,
-                Some(me),
+                start.apis,
+                Some(out.clone()),
                 start.meter,
             ) {
                 Ok(made) => {
@@ -464,8 +491,8 @@ fn run(sched: &Arc<Sched>, id: u64, instance: &mut Option<Movable>, job: Job) ->
     let outputs = match result {
         Ok(Ok(outputs)) => outputs,
         Ok(Err(reason)) => {
-            let _ = out.send(Output::Terminated { reason });
-            let _ = out.send(Output::Done);
+            let _ = out.try_send(Output::Terminated { reason });
+            out.to_handle(Output::Done);
             sched.lock().slots.remove(&id);
             return true;
         }
@@ -475,41 +502,57 @@ fn run(sched: &Arc<Sched>, id: u64, instance: &mut Option<Movable>, job: Job) ->
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown".into());
-            let reason = format!("internal error in the host: {what}");
-            // What the instance said before the panic still reaches its host, then why it
-            // ended; should even that fail, the reason alone.
-            let said = instance
-                .as_mut()
-                .and_then(|i| catch_unwind(AssertUnwindSafe(|| i.0.end(reason.clone()))).ok());
-            for o in said.unwrap_or_else(|| vec![Output::Terminated { reason }, Output::Done]) {
-                let _ = out.send(o);
-            }
-            sched.lock().slots.remove(&id);
+            host_fault(sched, id, &out, instance, what);
             return true;
         }
     };
     // What the input caused (its `Done` included) goes out before any timer runs.
     for o in outputs {
-        let _ = out.send(o);
+        if let Err(what) = out.try_send(o) {
+            host_fault(sched, id, &out, instance, what);
+            return true;
+        }
     }
     // Timers due by now run after the input, in the same turn.
     if let Some(i) = instance.as_mut()
         && i.0.next_due().is_some_and(|d| d <= Instant::now())
     {
-        match catch_unwind(AssertUnwindSafe(|| i.0.run_timers(Instant::now()))) {
-            Ok(more) => {
-                for o in more.into_iter().filter(|o| !matches!(o, Output::Done)) {
-                    let _ = out.send(o);
-                }
-            }
+        let more = match catch_unwind(AssertUnwindSafe(|| i.0.run_timers(Instant::now()))) {
+            Ok(more) => more,
             Err(_) => {
-                let _ = out.send(Output::Terminated { reason: "internal error in the host: a timer".into() });
-                sched.lock().slots.remove(&id);
+                host_fault(sched, id, &out, instance, "a timer".into());
+                return true;
+            }
+        };
+        for o in more.into_iter().filter(|o| !matches!(o, Output::Done)) {
+            if let Err(what) = out.try_send(o) {
+                host_fault(sched, id, &out, instance, what);
                 return true;
             }
         }
     }
     false
+}
+
+/// Host code panicked while handling instance `id` (`what` the panic said): the instance ends
+/// with the reason, and what it said before still reaches its host; should even that fail,
+/// the reason alone. The slot goes; the caller drops the instance.
+fn host_fault(sched: &Sched, id: u64, out: &Port, instance: &mut Option<Movable>, what: String) {
+    let reason = format!("internal error in the host: {what}");
+    let said =
+        instance.as_mut().and_then(|i| catch_unwind(AssertUnwindSafe(|| i.0.end(reason.clone()))).ok());
+    let said = said.unwrap_or_else(|| vec![Output::Terminated { reason: reason.clone() }, Output::Done]);
+    for o in said {
+        if matches!(o, Output::Done) {
+            out.to_handle(o);
+        } else if out.try_send(o).is_err() {
+            // The outlet fails again: the handle still hears why.
+            out.to_handle(Output::Terminated { reason: reason.clone() });
+            out.to_handle(Output::Done);
+            break;
+        }
+    }
+    sched.lock().slots.remove(&id);
 }
 
 /// Drops an ended instance; a panic while freeing it costs only its memory.
@@ -549,6 +592,11 @@ fn watchdog(sched: Arc<Sched>) {
 }
 
 impl InstanceSender {
+    /// The instance's id in its pool (as [`InstanceHandle::id`]).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     pub fn send(&self, input: Input) {
         if let Some(sched) = self.sched.upgrade() {
             sched.send(self.id, input);
@@ -566,6 +614,7 @@ impl InstanceSender {
         if let Some(cancel) = &slot.cancel {
             cancel.cancel();
         }
+        slot.port.sync.cancel();
         slot.breach = Some("ended by the host".into());
         sched.enqueue(&mut state, self.id);
     }
@@ -636,6 +685,7 @@ impl Drop for InstanceHandle {
             if let Some(cancel) = &slot.cancel {
                 cancel.cancel();
             }
+            slot.port.sync.cancel();
             return;
         }
         let slot = state.slots.remove(&self.id).expect("looked up above");

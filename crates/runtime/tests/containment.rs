@@ -6,7 +6,9 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use capsule_runtime::{Input, Limits, Output, Pool, PoolConfig, Query};
+use capsule_package::Package;
+use capsule_runtime::{ApiSurface, Input, InstanceSender, Limits, Output, Pool, PoolConfig, Query, Spawn};
+use capsule_template::Program;
 use common::{WAIT, app, logs, package, terminated};
 use serde_json::json;
 
@@ -108,7 +110,7 @@ fn inputs_waiting_for_a_busy_script_count_against_the_host_budget() {
     h.send(Input::Show);
     let chunk = "m".repeat(512 * 1024);
     for seq in 0..18 {
-        h.send(Input::ApiEvent { seq: 1000 + seq, name: "message".into(), data: json!({ "data": chunk }) });
+        h.send(Input::ApiEvent { call: 1000 + seq, name: "message".into(), data: json!({ "data": chunk }) });
     }
     let mut reason = None;
     while let Ok(o) = h.recv_timeout(WAIT) {
@@ -201,19 +203,28 @@ fn render_time_counts_against_the_callback_budget() {
     assert_eq!(terminated(&out).as_deref(), Some("CPU time limit 50 ms exceeded"));
 }
 
-/// A bridge whose one API panics: a bug in host code reached from a script.
-struct Panicking;
-
-impl capsule_bridge::service::ApiHost for Panicking {
-    fn surface(&self) -> serde_json::Value {
-        json!([{"name": "boom", "sync": true, "plain": false, "positional": [], "returns": null, "group": null}])
-    }
-    fn call_sync(&self, _: &str, _: serde_json::Value) -> serde_json::Value {
-        panic!("boom in the host")
-    }
-    fn call_async(&self, _: &str, _: serde_json::Value, _: Box<dyn FnOnce(serde_json::Value) + Send>) {
-        panic!("boom in the host")
-    }
+/// An instance offering one API, `name`, whose calls `answer` answers on the logic thread.
+fn with_api(
+    pool: &Pool,
+    package: Arc<Package>,
+    program: Arc<Program>,
+    limits: Limits,
+    name: &str,
+    answer: impl Fn(&str) -> serde_json::Value + Send + Sync + 'static,
+) -> capsule_runtime::InstanceHandle {
+    let mut spawn = Spawn::new(package, program, limits);
+    spawn.apis = ApiSurface::new(
+        &json!([{"name": name, "sync": true, "plain": false, "positional": [], "returns": null, "group": null}]),
+    );
+    let outlet = move |from: &InstanceSender, output: Output| match output {
+        Output::ApiCall { call, name, .. } => {
+            from.send(Input::ApiReply { call, result: answer(&name) });
+            None
+        }
+        other => Some(other),
+    };
+    spawn.outlet = Some(Arc::new(outlet));
+    pool.spawn_with(spawn)
 }
 
 #[test]
@@ -223,8 +234,10 @@ fn a_panic_in_host_code_ends_that_instance_only() {
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let (package, program) = package(&refs);
     for _ in 0..3 {
-        let handle =
-            pool.spawn_with(package.clone(), program.clone(), Limits::default(), Some(Arc::new(Panicking)));
+        // A bug in host code reached from a script: the one API panics.
+        let handle = with_api(&pool, package.clone(), program.clone(), Limits::default(), "boom", |_| {
+            panic!("boom in the host")
+        });
         let out = handle.request(Input::Launch { path: None }, WAIT);
         assert!(logs(&out).contains(&"calling".to_string()), "{out:?}");
         assert_eq!(terminated(&out).as_deref(), Some("internal error in the host: boom in the host"));
@@ -259,22 +272,6 @@ fn a_host_ends_an_instance_through_any_sender() {
     }
 }
 
-/// A bridge whose one sync API answers slowly, as a busy host would.
-struct Slow;
-
-impl capsule_bridge::service::ApiHost for Slow {
-    fn surface(&self) -> serde_json::Value {
-        json!([{"name": "slow", "sync": true, "plain": false, "positional": [], "returns": null, "group": null}])
-    }
-    fn call_sync(&self, _: &str, _: serde_json::Value) -> serde_json::Value {
-        std::thread::sleep(Duration::from_millis(20));
-        json!({"errMsg": "slowSync:ok"})
-    }
-    fn call_async(&self, _: &str, _: serde_json::Value, done: Box<dyn FnOnce(serde_json::Value) + Send>) {
-        done(json!({"errMsg": "slow:ok"}))
-    }
-}
-
 #[test]
 fn time_blocked_in_sync_calls_counts_against_the_callback_budget() {
     // The budget is the thread's CPU time, which a script waiting on the host barely uses: the
@@ -284,7 +281,11 @@ fn time_blocked_in_sync_calls_counts_against_the_callback_budget() {
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let (package, program) = package(&refs);
     let limits = Limits { callback_cpu: Duration::from_millis(300), ..Limits::default() };
-    let handle = pool.spawn_with(package, program, limits, Some(Arc::new(Slow)));
+    // The one sync API answers slowly, as a busy host would.
+    let handle = with_api(&pool, package, program, limits, "slow", |_| {
+        std::thread::sleep(Duration::from_millis(20));
+        json!({"errMsg": "slowSync:ok"})
+    });
     let out = handle.request(Input::Launch { path: None }, WAIT);
     assert_eq!(terminated(&out).as_deref(), Some("CPU time limit 300 ms exceeded"));
 }

@@ -4,6 +4,7 @@
 //! and by redirect), more than ten requests at once, a download, an upload, a WebSocket echo,
 //! and the file system manager with its refusals and quota.
 
+#[path = "../../runtime/tests/common/mod.rs"]
 mod common;
 
 use std::path::PathBuf;
@@ -171,9 +172,9 @@ fn run(name: &str, js: &str, quota: Option<u64>) -> Net {
     std::fs::create_dir_all(&usr).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink("/etc", usr.join("link")).unwrap();
-    let client = service.client(app);
+    let client: Arc<dyn capsule_bridge::service::ApiHost> = service.client(app);
     let pool = Pool::new(1);
-    let handle = pool.spawn_with(package, program, Limits::default(), Some(client));
+    let handle = capsule_host::spawn(&pool, package, program, Limits::default(), Some(&client));
     let out = handle.request(Input::Launch { path: None }, Duration::from_secs(30));
     Net { _pool: pool, _service: service, handle: Some(handle), data, out, _stop: stop }
 }

@@ -51,12 +51,13 @@ fn benches(c: &mut Criterion) {
     let mut bridge = Bridge::new(Options { data_dir: dir.join("data"), dev: true, ..Default::default() });
     bridge.register(Api::new("noop", vec![], |_| Ok(json!({}))).with_sync(&[], None));
     let service = Service::start(bridge);
-    let client = service.client(App { id: "bench".into(), ..Default::default() });
+    let client: Arc<dyn capsule_bridge::service::ApiHost> =
+        service.client(App { id: "bench".into(), ..Default::default() });
     let pool = Pool::new(1);
     // The benchmark runs the handlers far longer than a minute's CPU budget allows an app:
     // lift it, or the instance is ended partway and later samples measure nothing.
     let limits = Limits { cpu_per_minute: Duration::from_secs(24 * 3600), ..Limits::default() };
-    let h = pool.spawn_with(Arc::new(package), program, limits, Some(client));
+    let h = capsule_host::spawn(&pool, Arc::new(package), program, limits, Some(&client));
     h.request(Input::Launch { path: None }, Duration::from_secs(30));
     let node = |selector: &str| {
         let out = h.request(

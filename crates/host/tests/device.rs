@@ -2,6 +2,7 @@
 //! that answers device requests as a person would (or does not: a cancel), with the grant
 //! and deny paths of the scopes they need.
 
+#[path = "../../runtime/tests/common/mod.rs"]
 mod common;
 
 use std::collections::HashMap;
@@ -75,9 +76,9 @@ fn run(
         ..Default::default()
     });
     let service = capsule_bridge::service::Service::start(bridge);
-    let client = service.client(App::of(&package.manifest));
+    let client: Arc<dyn capsule_bridge::service::ApiHost> = service.client(App::of(&package.manifest));
     let pool = Pool::new(1);
-    let handle = pool.spawn_with(package, program, Limits::default(), Some(client));
+    let handle = capsule_host::spawn(&pool, package, program, Limits::default(), Some(&client));
     let mut out: Vec<Output> = handle.request(Input::Launch { path: None }, Duration::from_secs(30));
     for _ in 0..200 {
         if logs(&out).iter().any(|l| l == "= done") {

@@ -99,11 +99,13 @@ fn main() {
             let pool = Pool::with_config(config.clone());
             let hostile = package(&dir, "hostile", wxml, js);
             let limits = Limits { cpu_per_minute: Duration::from_secs(3600), ..Limits::default() };
-            let client = service.client(App { id: "hostile".into(), ..Default::default() });
-            let other = pool.spawn_with(hostile.0, hostile.1, limits.clone(), Some(client));
+            let client: Arc<dyn capsule_bridge::service::ApiHost> =
+                service.client(App { id: "hostile".into(), ..Default::default() });
+            let other = capsule_host::spawn(&pool, hostile.0, hostile.1, limits.clone(), Some(&client));
             other.send(Input::Launch { path: None });
-            let client = service.client(App { id: "benign".into(), ..Default::default() });
-            let me = pool.spawn_with(benign.0.clone(), benign.1.clone(), limits, Some(client));
+            let client: Arc<dyn capsule_bridge::service::ApiHost> =
+                service.client(App { id: "benign".into(), ..Default::default() });
+            let me = capsule_host::spawn(&pool, benign.0.clone(), benign.1.clone(), limits, Some(&client));
             me.request(Input::Launch { path: None }, WAIT);
             let (page, tap) = node(&me, "#tap");
             let mut times = Vec::with_capacity(taps);

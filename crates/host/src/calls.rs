@@ -1,0 +1,68 @@
+//! An instance's API calls, answered by the bridge: the host's side of the runtime's
+//! [`Output::ApiCall`] / [`Input::ApiReply`] seam.
+//!
+//! The runtime knows no provider; this outlet sees each output as it leaves the instance and
+//! takes the API calls to the app's bridge client — async ones queued on the bridge thread
+//! with their events and answer coming back as inputs, sync ones answered on the spot (the
+//! script is waiting). View calls are checked against the API table before they go on to the
+//! views, so malformed arguments fail the same way for every API. When the instance ends, its
+//! client ends too: its waiting calls are dropped and its requests and sockets closed.
+
+use std::sync::Arc;
+
+use capsule_bridge::service::ApiHost;
+use capsule_runtime::{ApiSurface, Input, InstanceSender, Outlet, Output};
+
+/// Routes one instance's calls to its own client at the bridge.
+pub struct BridgeOutlet {
+    client: Arc<dyn ApiHost>,
+}
+
+impl BridgeOutlet {
+    /// An outlet for one more instance of the app `api` serves: a client of its own where the
+    /// bridge gives one, so that ending the instance ends only its calls.
+    pub fn new(api: &Arc<dyn ApiHost>) -> BridgeOutlet {
+        BridgeOutlet { client: api.instance().unwrap_or_else(|| api.clone()) }
+    }
+}
+
+/// What the script of an app served by `api` is offered.
+pub fn surface(api: &Arc<dyn ApiHost>) -> ApiSurface {
+    ApiSurface::new(&api.surface())
+}
+
+impl Outlet for BridgeOutlet {
+    fn output(&self, from: &InstanceSender, output: Output) -> Option<Output> {
+        match output {
+            Output::ApiCall { call, name, args, sync: true } => {
+                let result = self.client.call_sync(&name, args);
+                from.send(Input::ApiReply { call, result });
+                None
+            }
+            Output::ApiCall { call, name, args, sync: false } => {
+                let (answer_to, events_to) = (from.clone(), from.clone());
+                let events: capsule_bridge::Events = Arc::new(move |name: &str, data| {
+                    events_to.send(Input::ApiEvent { call, name: name.to_string(), data })
+                });
+                self.client.call_with_events(
+                    &name,
+                    args,
+                    events,
+                    Box::new(move |result| answer_to.send(Input::ApiReply { call, result })),
+                );
+                None
+            }
+            Output::Terminated { reason } => {
+                self.client.end();
+                Some(Output::Terminated { reason })
+            }
+            other => Some(other),
+        }
+    }
+}
+
+impl Drop for BridgeOutlet {
+    fn drop(&mut self) {
+        self.client.end();
+    }
+}
