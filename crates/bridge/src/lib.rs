@@ -238,6 +238,57 @@ impl Api {
         Api::with_run(name, params, Run::Now(Arc::new(provider)))
     }
 
+    /// A native API of the host's own (a capability the super-app exposes), behind the same
+    /// argument check, capability check and audit log as the built-in ones. Add it with
+    /// [`Bridge::add`] before the bridge's [`service::Service`] starts; the script then has
+    /// `wx.NAME(options)` (callbacks or a Promise, as every API) and `wx.canIUse('NAME')` is
+    /// true.
+    ///
+    /// `params` is the argument schema ([`Param`]: key, [`Type`], required or not; keys not
+    /// listed pass unchecked). With a `scope`, the app must declare it (`permission` in
+    /// `app.json`) and the host's policy decide it (allow / deny / prompt) before `handler`
+    /// runs; every decision is logged. `handler` runs on the bridge's thread with the app
+    /// and the checked argument object, so it should answer quickly (mark slow work
+    /// [`Api::heavy`]). Its answer: `Ok(fields)` is the reply `{"errMsg": "NAME:ok",
+    /// ...fields}` (a value that is not an object comes as `data`), `Err(reason)` the reply
+    /// `{"errMsg": "NAME:fail reason"}`; the bridge writes `errMsg`, so a handler cannot
+    /// answer in another API's name.
+    ///
+    /// ```
+    /// use capsule_bridge::{Api, App, Bridge, Type, optional, required};
+    /// use serde_json::json;
+    ///
+    /// let taxi = Api::host(
+    ///     "callTaxi",
+    ///     vec![required("to", Type::String), optional("seats", Type::Number)],
+    ///     Some("scope.userLocation"),
+    ///     |app: &App, args| {
+    ///         let seats = args["seats"].as_u64().unwrap_or(1);
+    ///         if seats > 6 {
+    ///             return Err("no taxi has that many seats".into());
+    ///         }
+    ///         Ok(json!({"booked": format!("{} for {}", args["to"], app.id)}))
+    ///     },
+    /// );
+    /// let mut bridge = Bridge::new(Default::default());
+    /// bridge.add(taxi).unwrap();
+    /// // The app did not declare the scope: refused before the handler runs.
+    /// let reply = bridge.call(&App::default(), "callTaxi", &json!({"to": "home"}), false);
+    /// assert_eq!(reply["errMsg"], "callTaxi:fail auth deny");
+    /// ```
+    pub fn host(
+        name: &str,
+        params: Vec<Param>,
+        scope: Option<&str>,
+        handler: impl Fn(&App, Value) -> Result<Value, String> + Send + Sync + 'static,
+    ) -> Api {
+        let api = Api::new(name, params, move |c| handler(c.app, Value::Object(c.args.clone())));
+        match scope {
+            Some(scope) => api.needs(scope),
+            None => api,
+        }
+    }
+
     /// An API whose answer comes later (a network request): the provider starts the work
     /// and answers through the [`Reply`].
     pub fn deferred(
@@ -410,6 +461,37 @@ pub struct Options {
     pub answers: HashMap<String, bool>,
 }
 
+/// Why [`Bridge::add`] refused an API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegisterError {
+    /// An API of that name is registered already (built-in or added).
+    Taken { name: String },
+    /// The script could not call an API of that name: each dot-separated part must be a
+    /// JavaScript identifier (`callTaxi`, `fs.readThing`).
+    BadName { name: String },
+}
+
+impl std::fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RegisterError::Taken { name } => write!(f, "an API named `{name}` is registered already"),
+            RegisterError::BadName { name } => write!(
+                f,
+                "`{name}` cannot be an API name: each part must be a JavaScript identifier (letters, digits, `_`, `$`; not a digit first)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RegisterError {}
+
+impl From<RegisterError> for String {
+    fn from(e: RegisterError) -> String {
+        e.to_string()
+    }
+}
+
 /// The registry, the permission state and the providers' state of one host.
 pub struct Bridge {
     pub(crate) apis: HashMap<String, Api>,
@@ -523,10 +605,32 @@ impl Bridge {
         bridge
     }
 
-    /// Registers (or replaces) an API: host builders add their own this way.
+    /// Registers an API, replacing any of the same name (a host replacing a built-in, a test
+    /// standing in for one). To add an API of the host's own, use [`Bridge::add`], which
+    /// refuses a name already taken.
     pub fn register(&mut self, api: Api) {
         self.apis.insert(api.name.clone(), api);
         self.surface = std::sync::OnceLock::new();
+    }
+
+    /// Adds an API of the host's own ([`Api::host`], or any [`Api`]) to the registry, before
+    /// the bridge's [`service::Service`] starts (it takes the bridge). Refused: a name
+    /// already registered (built-in or added), and a name the script could not call as
+    /// `wx.NAME` (each dot-separated part must be a JavaScript identifier).
+    pub fn add(&mut self, api: Api) -> Result<(), RegisterError> {
+        let identifier = |part: &str| {
+            let mut chars = part.chars();
+            chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        };
+        if !api.name.split('.').all(identifier) {
+            return Err(RegisterError::BadName { name: api.name });
+        }
+        if self.apis.contains_key(&api.name) {
+            return Err(RegisterError::Taken { name: api.name });
+        }
+        self.register(api);
+        Ok(())
     }
 
     /// The APIs the script offers, for the framework: name, whether a `Sync` variant exists,
