@@ -11,6 +11,7 @@ pub mod device;
 pub mod files;
 pub mod net;
 pub mod origin;
+mod policy;
 pub mod schema;
 pub mod service;
 pub mod storage;
@@ -21,6 +22,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub use policy::{PolicyError, parse_policy};
 pub use schema::{Param, Type, optional, required};
 use serde_json::{Map, Value, json};
 use storage::Store;
@@ -492,6 +494,31 @@ impl From<RegisterError> for String {
     }
 }
 
+/// Why [`Bridge::store`] could not give an app's storage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// The app's database under the data folder could not be opened or made: why.
+    Open { app: String, reason: String },
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StorageError::Open { reason, .. } => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for StorageError {}
+
+/// A provider's failure reason (`getStorage:fail …`) is the message.
+impl From<StorageError> for String {
+    fn from(e: StorageError) -> String {
+        e.to_string()
+    }
+}
+
 /// The registry, the permission state and the providers' state of one host.
 pub struct Bridge {
     pub(crate) apis: HashMap<String, Api>,
@@ -695,12 +722,14 @@ impl Bridge {
     }
 
     /// The app's storage, opened once.
-    pub fn store(&self, app: &App) -> Result<Arc<Store>, String> {
+    pub fn store(&self, app: &App) -> Result<Arc<Store>, StorageError> {
         let mut stores = self.stores.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(s) = stores.get(&app.id) {
             return Ok(s.clone());
         }
-        let store = Arc::new(Store::open(&self.options.data_dir.join(safe_name(&app.id)))?);
+        let store = Store::open(&self.options.data_dir.join(safe_name(&app.id)))
+            .map_err(|reason| StorageError::Open { app: app.id.clone(), reason })?;
+        let store = Arc::new(store);
         stores.insert(app.id.clone(), store.clone());
         Ok(store)
     }
@@ -1053,102 +1082,6 @@ fn merge(values: &[Value]) -> Value {
         }
     }
     Value::Object(out)
-}
-
-/// A host policy file (TOML):
-///
-/// ```toml
-/// [scopes]
-/// "scope.userLocation" = "prompt"   # allow | deny | prompt
-///
-/// [network]
-/// domains = ["https://api.example.com"]
-///
-/// [apps."wx0123456789abcdef".scopes]
-/// "scope.userLocation" = "allow"
-/// ```
-///
-/// Errors name the line and what is wrong. Unknown keys are errors too: a typo in a policy
-/// must not silently grant or deny.
-pub fn parse_policy(text: &str, options: &mut Options) -> Result<(), String> {
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
-    fn rules(t: &toml::Value, at: &str) -> Result<HashMap<String, Rule>, String> {
-        let t = t
-            .as_table()
-            .ok_or_else(|| format!("`{at}` must be a table of scope = \"allow\" | \"deny\" | \"prompt\""))?;
-        t.iter()
-            .map(|(scope, v)| {
-                let rule = match v.as_str() {
-                    Some("allow") => Rule::Allow,
-                    Some("deny") => Rule::Deny,
-                    Some("prompt") => Rule::Prompt,
-                    _ => {
-                        return Err(format!(
-                            "`{at}.\"{scope}\"` must be \"allow\", \"deny\" or \"prompt\", found {}",
-                            v.as_str().map_or_else(|| v.type_str().to_string(), |s| format!("\"{s}\""))
-                        ));
-                    }
-                };
-                Ok((scope.clone(), rule))
-            })
-            .collect()
-    }
-    for (key, value) in &table {
-        match key.as_str() {
-            "scopes" => options.rules.extend(rules(value, "scopes")?),
-            "network" => {
-                let net = value.as_table().ok_or("`network` must be a table")?;
-                for (k, v) in net {
-                    // `domains` serve every kind of call; a kind's own list adds to them, as the
-                    // platform keeps one list per kind.
-                    let target = match k.as_str() {
-                        "domains" => &mut options.domains,
-                        kind @ ("request" | "socket" | "uploadFile" | "downloadFile" | "webView") => {
-                            options.kind_domains.entry(kind.to_string()).or_default()
-                        }
-                        other => {
-                            return Err(format!(
-                                "unknown key `network.{other}`; the lists are domains, request, socket, uploadFile, downloadFile and webView"
-                            ));
-                        }
-                    };
-                    let list =
-                        v.as_array().ok_or_else(|| format!("`network.{k}` must be an array of origins"))?;
-                    for d in list {
-                        let d = d.as_str().ok_or_else(|| format!("`network.{k}` must hold strings"))?;
-                        let origin = origin::origin_of(d).unwrap_or_default();
-                        let local = origin == "http://127.0.0.1" || origin.starts_with("http://127.0.0.1:");
-                        if !(origin.starts_with("https://") || origin.starts_with("wss://") || local) {
-                            return Err(format!("`network.{k}`: `{d}` must be an https:// or wss:// origin"));
-                        }
-                        target.push(d.trim_end_matches('/').to_string());
-                    }
-                }
-            }
-            "apps" => {
-                let apps = value.as_table().ok_or("`apps` must be a table of app ids")?;
-                for (id, app) in apps {
-                    let app = app.as_table().ok_or_else(|| format!("`apps.\"{id}\"` must be a table"))?;
-                    for (k, v) in app {
-                        match k.as_str() {
-                            "scopes" => {
-                                options
-                                    .app_rules
-                                    .entry(id.clone())
-                                    .or_default()
-                                    .extend(rules(v, &format!("apps.\"{id}\".scopes"))?);
-                            }
-                            other => return Err(format!("unknown key `apps.\"{id}\".{other}`")),
-                        }
-                    }
-                }
-            }
-            other => {
-                return Err(format!("unknown key `{other}`; a policy has [scopes], [network] and [apps]"));
-            }
-        }
-    }
-    Ok(())
 }
 
 fn builtin_apis() -> Vec<Api> {

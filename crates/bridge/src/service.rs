@@ -105,8 +105,36 @@ pub trait ApiHost: Send + Sync {
         None
     }
     /// The bytes of one of the app's files (`wxfile://…`), for a view showing it.
-    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
-        Err(format!("no such file or directory, open {path}"))
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, ReadFileError> {
+        Err(ReadFileError::NotFound { path: path.to_string() })
+    }
+}
+
+/// Why [`ApiHost::read_file`] gave no bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReadFileError {
+    /// The path names nothing the app may read (outside its areas, through a link,
+    /// malformed): why, as the file APIs say it.
+    Refused(String),
+    /// There is no such file.
+    NotFound { path: String },
+}
+
+impl std::fmt::Display for ReadFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadFileError::Refused(reason) => f.write_str(reason),
+            ReadFileError::NotFound { path } => write!(f, "no such file or directory, open {path}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadFileError {}
+
+impl From<ReadFileError> for String {
+    fn from(e: ReadFileError) -> String {
+        e.to_string()
     }
 }
 
@@ -567,9 +595,11 @@ impl ApiHost for Client {
         self.service.bridge.set_grant(&self.app, scope, granted)
     }
 
-    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
-        let real = crate::files::AppFiles::of(&self.service.bridge, &self.app).resolve(path, "open")?;
-        std::fs::read(real).map_err(|_| format!("no such file or directory, open {path}"))
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, ReadFileError> {
+        let real = crate::files::AppFiles::of(&self.service.bridge, &self.app)
+            .resolve(path, "open")
+            .map_err(ReadFileError::Refused)?;
+        std::fs::read(real).map_err(|_| ReadFileError::NotFound { path: path.to_string() })
     }
 
     fn check(&self, name: &str, args: &Value) -> Result<(), Value> {

@@ -234,16 +234,19 @@ socket = ["wss://chat.example.com"]
     assert!(
         capsule_bridge::parse_policy("[network]\nsockets = []", &mut bad)
             .unwrap_err()
+            .to_string()
             .contains("unknown key `network.sockets`")
     );
     assert!(
         capsule_bridge::parse_policy("[network]\nrequest = [\"http://evil.com\"]", &mut bad)
             .unwrap_err()
+            .to_string()
             .contains("must be an https://")
     );
     assert!(
         capsule_bridge::parse_policy("[network]\ndomains = [\"http://127.0.0.1.evil.com\"]", &mut bad)
             .unwrap_err()
+            .to_string()
             .contains("must be an https://")
     );
     assert!(
@@ -274,9 +277,12 @@ socket = ["wss://chat.example.com"]
         ),
         ("[scope]\n", "unknown key `scope`; a policy has [scopes], [network] and [apps]"),
     ] {
-        assert_eq!(capsule_bridge::parse_policy(bad, &mut Options::default()).unwrap_err(), message);
+        assert_eq!(
+            capsule_bridge::parse_policy(bad, &mut Options::default()).unwrap_err().to_string(),
+            message
+        );
     }
-    let syntax = capsule_bridge::parse_policy("[scopes\n", &mut Options::default()).unwrap_err();
+    let syntax = capsule_bridge::parse_policy("[scopes\n", &mut Options::default()).unwrap_err().to_string();
     assert!(syntax.contains("line 1"), "{syntax}");
 }
 
