@@ -2,19 +2,23 @@
 //! the built-in components' look and behaviour, and the script that applies the host's
 //! patches to the DOM and reports what the user does. All of it is embedded in the binary.
 //!
-//! It owns the view protocol (protocol version [`PROTOCOL`]): the browser side, and the
-//! decoding of what a view sends ([`message::decode`]), which the host validates with. It must not
-//! render templates or decide event propagation: the host does both and sends patches.
+//! It owns the view protocol ([`protocol`], version [`PROTOCOL`]): the messages both ways as
+//! serde-tagged enums ([`protocol::ToView`] down, [`protocol::FromView`] up), the decoding of
+//! what a view sends ([`protocol::decode`]), which the host validates with, and the browser's
+//! side of it. It must not render templates or decide event propagation: the host does both
+//! and sends patches.
 //!
 //! The browser side is plain ES modules, served as they are (no bundler): `view.js` loads
 //! `view/*.js`, one module per concern (the protocol, pages, the tree and its patches, events,
 //! the built-in components, pickers, sheets, queries, media, the device), and
 //! `devtools.js` the developer tools beside the phone.
 
-pub mod message;
+pub mod protocol;
 
-/// The version both sides put in every message.
-pub const PROTOCOL: u32 = 1;
+pub use protocol::PROTOCOL;
+
+/// The former name of [`protocol`].
+pub use protocol as message;
 
 /// An embedded asset: its content type and bytes.
 pub struct Asset {

@@ -1,15 +1,15 @@
-//! What a view may say over the simulator's socket (the host's side of the protocol), decoded
-//! and validated without any state:
-//! the text of one message becomes a [`ViewMessage`] or an error saying what is wrong with it.
-//! The simulator then checks what needs its state (is that question still waiting?) and turns
-//! the message into an input for the app.
+//! What a view may say ([`FromView`]), decoded and validated without any state: the text of
+//! one message becomes a [`FromView`] or an error saying what is wrong with it. The host then
+//! checks what needs its state (is that question still waiting?) and turns the message into
+//! an input for the app.
 //!
 //! A view is untrusted: any page that reached the socket could send anything. Every field is
 //! typed here, sizes are bounded, and nothing a view sends is passed on without a check.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::PROTOCOL;
+use super::PROTOCOL;
 
 /// Bytes of one message a view may send.
 pub const MAX_VIEW_MESSAGE: usize = 64 * 1024;
@@ -19,14 +19,18 @@ const MAX_EVENT_NAME: usize = 64;
 
 const NAVIGATIONS: [&str; 5] = ["navigateTo", "redirectTo", "navigateBack", "reLaunch", "switchTab"];
 
-/// A message from a view, as the simulator acts on it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ViewMessage {
+/// A message from a view, as the host acts on it. Fields a message leaves out take the
+/// defaults the view's own script relies on (an event's `detail` is `{}`, an action sheet
+/// answered without `tapIndex` was cancelled).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum FromView {
     /// The user did something on a node of a page.
     Event {
         page: u32,
         node: u32,
         event: String,
+        #[serde(default = "empty_object")]
         detail: Value,
     },
     /// A navigation from the view (a navigator, the back button, a tab).
@@ -38,59 +42,97 @@ pub enum ViewMessage {
     PageEvent {
         page: u32,
         hook: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         arg: Option<Value>,
     },
     /// A `model:value` input changed.
     Model {
         page: u32,
         path: String,
+        #[serde(default)]
         value: Value,
     },
     /// A `web-view` asks whether it may show `src`.
     WebView {
-        page: Value,
-        node: Value,
+        page: u32,
+        node: u32,
         src: String,
     },
     /// Answers to questions the app asked the view, by the question's `seq`.
     ActionSheetAnswer {
         seq: u32,
+        /// The row tapped; negative: cancelled.
+        #[serde(default = "cancelled")]
         tap_index: i64,
     },
     ModalAnswer {
         seq: u32,
+        #[serde(default)]
         confirm: bool,
     },
     FontAnswer {
         seq: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<String>,
     },
     SelectorQueryAnswer {
         seq: u32,
-        results: Value,
+        results: Vec<Value>,
     },
     /// A report of an intersection observer (an object of the platform's fields).
     Intersection {
         seq: u32,
         result: Map<String, Value>,
     },
-    /// An event of an audio context: its name and the fields the view reports.
+    /// An event of an audio context (`play`, `timeupdate`, `error`, …) with the element's
+    /// state.
     AudioEvent {
         seq: u32,
-        fields: Map<String, Value>,
+        event: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        current_time: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        paused: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
     },
 }
 
-impl ViewMessage {
+/// The `type` of each [`FromView`] variant, for the error that names an unknown one.
+const TYPES: [&str; 11] = [
+    "event",
+    "navigate",
+    "pageEvent",
+    "model",
+    "webView",
+    "actionSheetAnswer",
+    "modalAnswer",
+    "fontAnswer",
+    "selectorQueryAnswer",
+    "intersection",
+    "audioEvent",
+];
+
+fn empty_object() -> Value {
+    json!({})
+}
+
+fn cancelled() -> i64 {
+    -1
+}
+
+impl FromView {
     /// The `seq` of the question a message answers, if it answers one.
     pub fn answers(&self) -> Option<u32> {
         match self {
-            ViewMessage::ActionSheetAnswer { seq, .. }
-            | ViewMessage::ModalAnswer { seq, .. }
-            | ViewMessage::FontAnswer { seq, .. }
-            | ViewMessage::SelectorQueryAnswer { seq, .. }
-            | ViewMessage::Intersection { seq, .. }
-            | ViewMessage::AudioEvent { seq, .. } => Some(*seq),
+            FromView::ActionSheetAnswer { seq, .. }
+            | FromView::ModalAnswer { seq, .. }
+            | FromView::FontAnswer { seq, .. }
+            | FromView::SelectorQueryAnswer { seq, .. }
+            | FromView::Intersection { seq, .. }
+            | FromView::AudioEvent { seq, .. } => Some(*seq),
             _ => None,
         }
     }
@@ -99,31 +141,42 @@ impl ViewMessage {
     /// API's fields).
     pub fn reply(&self) -> Option<(u32, Value)> {
         let (seq, result) = match self {
-            ViewMessage::ActionSheetAnswer { seq, tap_index } if *tap_index >= 0 => {
+            FromView::ActionSheetAnswer { seq, tap_index } if *tap_index >= 0 => {
                 (*seq, json!({"errMsg": "showActionSheet:ok", "tapIndex": tap_index}))
             }
-            ViewMessage::ActionSheetAnswer { seq, .. } => {
+            FromView::ActionSheetAnswer { seq, .. } => {
                 (*seq, json!({"errMsg": "showActionSheet:fail cancel"}))
             }
-            ViewMessage::ModalAnswer { seq, confirm } => {
+            FromView::ModalAnswer { seq, confirm } => {
                 (*seq, json!({"errMsg": "showModal:ok", "confirm": confirm, "cancel": !confirm}))
             }
-            ViewMessage::FontAnswer { seq, error: None } => {
+            FromView::FontAnswer { seq, error: None } => {
                 (*seq, json!({"errMsg": "loadFontFace:ok", "status": "loaded"}))
             }
-            ViewMessage::FontAnswer { seq, error: Some(e) } => {
+            FromView::FontAnswer { seq, error: Some(e) } => {
                 (*seq, json!({"errMsg": format!("loadFontFace:fail {e}"), "status": "error"}))
             }
-            ViewMessage::SelectorQueryAnswer { seq, results } => {
+            FromView::SelectorQueryAnswer { seq, results } => {
                 (*seq, json!({"errMsg": "selectorQuery:ok", "results": results}))
             }
-            ViewMessage::Intersection { seq, result } => {
+            FromView::Intersection { seq, result } => {
                 let mut result = result.clone();
                 result.insert("errMsg".into(), json!("observeIntersection:ok"));
                 (*seq, Value::Object(result))
             }
-            ViewMessage::AudioEvent { seq, fields } => {
-                let mut result = fields.clone();
+            FromView::AudioEvent { seq, event, current_time, duration, paused, message } => {
+                let mut result = Map::new();
+                result.insert("event".into(), json!(event));
+                for (key, value) in [
+                    ("currentTime", current_time.map(|t| json!(t))),
+                    ("duration", duration.map(|d| json!(d))),
+                    ("paused", paused.map(|p| json!(p))),
+                    ("message", message.as_ref().map(|m| json!(m))),
+                ] {
+                    if let Some(value) = value {
+                        result.insert(key.into(), value);
+                    }
+                }
                 result.insert("errMsg".into(), json!("audio:ok"));
                 (*seq, Value::Object(result))
             }
@@ -131,17 +184,43 @@ impl ViewMessage {
         };
         Some((seq, result))
     }
+
+    /// The message as a view sends it, with the protocol version.
+    ///
+    /// ```
+    /// use capsule_view_web::protocol::{FromView, decode};
+    /// let answer = FromView::ModalAnswer { seq: 4, confirm: true };
+    /// assert_eq!(answer.encode(), r#"{"v":1,"type":"modalAnswer","seq":4,"confirm":true}"#);
+    /// assert_eq!(decode(&answer.encode()), Ok(answer));
+    /// ```
+    pub fn encode(&self) -> String {
+        super::versioned(self)
+    }
+
+    /// What the view may not say even in a well-formed message.
+    fn check(&self) -> Result<(), String> {
+        match self {
+            FromView::Event { event, .. } if event.len() > MAX_EVENT_NAME => {
+                Err(format!("event: a name of {} bytes is over {MAX_EVENT_NAME}", event.len()))
+            }
+            FromView::Navigate { kind, .. } if !NAVIGATIONS.contains(&kind.as_str()) => {
+                Err(format!("navigate: `{kind}` is not a navigation"))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
-/// Decodes one text message from a view. The error says what was wrong, for the log.
+/// Decodes one text message from a view. The error says what was wrong, for the log and for
+/// the [`ToView::Refused`](super::ToView::Refused) the view is sent back.
 ///
 /// ```
-/// use capsule_view_web::message::{ViewMessage, decode};
+/// use capsule_view_web::protocol::{FromView, decode};
 /// let m = decode(r#"{"v": 1, "type": "modalAnswer", "seq": 4, "confirm": true}"#).unwrap();
-/// assert_eq!(m, ViewMessage::ModalAnswer { seq: 4, confirm: true });
-/// assert_eq!(decode(r#"{"v": 1, "type": "event"}"#).unwrap_err(), "event: `page` must be a u32");
+/// assert_eq!(m, FromView::ModalAnswer { seq: 4, confirm: true });
+/// assert_eq!(decode(r#"{"v": 1, "type": "event"}"#).unwrap_err(), "event: missing field `page`");
 /// ```
-pub fn decode(text: &str) -> Result<ViewMessage, String> {
+pub fn decode(text: &str) -> Result<FromView, String> {
     if text.len() > MAX_VIEW_MESSAGE {
         return Err(format!(
             "a message of {} bytes is over the {MAX_VIEW_MESSAGE} a view may send",
@@ -149,93 +228,18 @@ pub fn decode(text: &str) -> Result<ViewMessage, String> {
         ));
     }
     let msg: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    let Value::Object(msg) = msg else { return Err("not a JSON object".into()) };
-    if msg.get("v").and_then(Value::as_u64) != Some(u64::from(PROTOCOL)) {
-        return Err(format!("protocol version {} expected", PROTOCOL));
+    if !msg.is_object() {
+        return Err("not a JSON object".into());
     }
-    let kind = msg.get("type").and_then(Value::as_str).ok_or("no `type`")?;
-    let u32_of = |key: &str| {
-        msg.get(key)
-            .and_then(Value::as_u64)
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| format!("{kind}: `{key}` must be a u32"))
-    };
-    let str_of = |key: &str| {
-        msg.get(key)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| format!("{kind}: `{key}` must be a string"))
-    };
-    let message = match kind {
-        "event" => {
-            let (page, node, event) = (u32_of("page")?, u32_of("node")?, str_of("event")?);
-            if event.len() > MAX_EVENT_NAME {
-                return Err(format!("event: a name of {} bytes is over {MAX_EVENT_NAME}", event.len()));
-            }
-            ViewMessage::Event { page, node, event, detail: msg.get("detail").cloned().unwrap_or(json!({})) }
-        }
-        "navigate" => {
-            let (kind, url) = (str_of("kind")?, str_of("url")?);
-            if !NAVIGATIONS.contains(&kind.as_str()) {
-                return Err(format!("navigate: `{kind}` is not a navigation"));
-            }
-            ViewMessage::Navigate { kind, url }
-        }
-        "pageEvent" => ViewMessage::PageEvent {
-            page: u32_of("page")?,
-            hook: str_of("hook")?,
-            arg: msg.get("arg").cloned(),
-        },
-        "model" => ViewMessage::Model {
-            page: u32_of("page")?,
-            path: str_of("path")?,
-            value: msg.get("value").cloned().unwrap_or(Value::Null),
-        },
-        "webView" => ViewMessage::WebView {
-            page: msg.get("page").cloned().unwrap_or(Value::Null),
-            node: msg.get("node").cloned().unwrap_or(Value::Null),
-            src: msg.get("src").and_then(Value::as_str).unwrap_or_default().to_string(),
-        },
-        "actionSheetAnswer" => ViewMessage::ActionSheetAnswer {
-            seq: u32_of("seq")?,
-            tap_index: msg.get("tapIndex").and_then(Value::as_i64).unwrap_or(-1),
-        },
-        "modalAnswer" => ViewMessage::ModalAnswer {
-            seq: u32_of("seq")?,
-            confirm: msg.get("confirm").and_then(Value::as_bool).unwrap_or(false),
-        },
-        "fontAnswer" => ViewMessage::FontAnswer {
-            seq: u32_of("seq")?,
-            error: msg.get("error").and_then(Value::as_str).map(str::to_string),
-        },
-        "selectorQueryAnswer" => {
-            let seq = u32_of("seq")?;
-            let results = msg
-                .get("results")
-                .filter(|r| r.is_array())
-                .cloned()
-                .ok_or("selectorQueryAnswer: no `results` array")?;
-            ViewMessage::SelectorQueryAnswer { seq, results }
-        }
-        "intersection" => {
-            let seq = u32_of("seq")?;
-            let Some(Value::Object(result)) = msg.get("result").cloned() else {
-                return Err("intersection: `result` must be an object".into());
-            };
-            ViewMessage::Intersection { seq, result }
-        }
-        "audioEvent" => {
-            let seq = u32_of("seq")?;
-            let mut fields = Map::new();
-            for k in ["event", "currentTime", "duration", "paused", "message"] {
-                if let Some(v) = msg.get(k) {
-                    fields.insert(k.into(), v.clone());
-                }
-            }
-            ViewMessage::AudioEvent { seq, fields }
-        }
-        other => return Err(format!("unknown message type `{other}`")),
-    };
+    if msg.get("v").and_then(Value::as_u64) != Some(u64::from(PROTOCOL)) {
+        return Err(format!("protocol version {PROTOCOL} expected"));
+    }
+    let kind = msg.get("type").and_then(Value::as_str).ok_or("no `type`")?.to_string();
+    if !TYPES.contains(&kind.as_str()) {
+        return Err(format!("unknown message type `{kind}`"));
+    }
+    let message = FromView::deserialize(msg).map_err(|e| format!("{kind}: {e}"))?;
+    message.check()?;
     Ok(message)
 }
 
@@ -251,11 +255,11 @@ mod tests {
             ("{\"v\": 1}", "no `type`"),
             (
                 "{\"v\": 1, \"type\": \"event\", \"page\": 1, \"node\": -1, \"event\": \"tap\"}",
-                "event: `node` must be a u32",
+                "event: invalid value: integer `-1`, expected u32",
             ),
             (
                 "{\"v\": 1, \"type\": \"event\", \"page\": 4294967296, \"node\": 1, \"event\": \"tap\"}",
-                "event: `page` must be a u32",
+                "event: invalid value: integer `4294967296`, expected u32",
             ),
             (
                 "{\"v\": 1, \"type\": \"navigate\", \"kind\": \"exit\", \"url\": \"/\"}",
@@ -263,8 +267,13 @@ mod tests {
             ),
             (
                 "{\"v\": 1, \"type\": \"intersection\", \"seq\": 1, \"result\": [1]}",
-                "intersection: `result` must be an object",
+                "intersection: invalid type: sequence, expected a map",
             ),
+            (
+                "{\"v\": 1, \"type\": \"selectorQueryAnswer\", \"seq\": 1, \"results\": {}}",
+                "selectorQueryAnswer: invalid type: map, expected a sequence",
+            ),
+            ("{\"v\": 1, \"type\": \"webView\", \"page\": 1, \"node\": 2}", "webView: missing field `src`"),
             ("{\"v\": 1, \"type\": \"promptAnswer\", \"seq\": 1}", "unknown message type `promptAnswer`"),
         ] {
             assert_eq!(decode(text).unwrap_err(), error, "{text}");
@@ -279,6 +288,17 @@ mod tests {
     }
 
     #[test]
+    fn left_out_fields_take_the_views_defaults() {
+        let event =
+            decode(r#"{"v": 1, "type": "event", "page": 1, "node": 2, "event": "tap", "touches": []}"#);
+        assert_eq!(event, Ok(FromView::Event { page: 1, node: 2, event: "tap".into(), detail: json!({}) }));
+        let sheet = decode(r#"{"v": 1, "type": "actionSheetAnswer", "seq": 3}"#);
+        assert_eq!(sheet, Ok(FromView::ActionSheetAnswer { seq: 3, tap_index: -1 }));
+        let hook = decode(r#"{"v": 1, "type": "pageEvent", "page": 1, "hook": "onReachBottom"}"#);
+        assert_eq!(hook, Ok(FromView::PageEvent { page: 1, hook: "onReachBottom".into(), arg: None }));
+    }
+
+    #[test]
     fn answers_become_the_platform_replies() {
         let sheet =
             decode("{\"v\": 1, \"type\": \"actionSheetAnswer\", \"seq\": 3, \"tapIndex\": -1}").unwrap();
@@ -289,8 +309,47 @@ mod tests {
             font.reply(),
             Some((5, json!({"errMsg": "loadFontFace:fail bad font", "status": "error"})))
         );
+        let audio = decode(
+            r#"{"v": 1, "type": "audioEvent", "seq": 7, "event": "pause", "currentTime": 1.5, "duration": 3, "paused": true, "volume": 9}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            audio.reply(),
+            Some((
+                7,
+                json!({"event": "pause", "currentTime": 1.5, "duration": 3.0, "paused": true, "errMsg": "audio:ok"})
+            ))
+        );
         let event =
             decode("{\"v\": 1, \"type\": \"event\", \"page\": 1, \"node\": 2, \"event\": \"tap\"}").unwrap();
         assert_eq!(event.answers(), None);
+    }
+
+    #[test]
+    fn every_message_round_trips() {
+        let all = [
+            FromView::Event { page: 1, node: 2, event: "tap".into(), detail: json!({"x": 3}) },
+            FromView::Navigate { kind: "navigateBack".into(), url: "1".into() },
+            FromView::PageEvent { page: 1, hook: "onPageScroll".into(), arg: Some(json!({"scrollTop": 4})) },
+            FromView::Model { page: 1, path: "name".into(), value: json!("Ada") },
+            FromView::WebView { page: 1, node: 5, src: "https://example.com/".into() },
+            FromView::ActionSheetAnswer { seq: 2, tap_index: 1 },
+            FromView::ModalAnswer { seq: 3, confirm: false },
+            FromView::FontAnswer { seq: 4, error: None },
+            FromView::SelectorQueryAnswer { seq: 5, results: vec![json!(null)] },
+            FromView::Intersection { seq: 6, result: Map::from_iter([("id".to_string(), json!("a"))]) },
+            FromView::AudioEvent {
+                seq: 7,
+                event: "error".into(),
+                current_time: Some(0.0),
+                duration: Some(0.0),
+                paused: Some(true),
+                message: Some("MEDIA_ERR_SRC_NOT_SUPPORTED".into()),
+            },
+        ];
+        assert_eq!(all.len(), TYPES.len());
+        for message in all {
+            assert_eq!(decode(&message.encode()), Ok(message.clone()), "{}", message.encode());
+        }
     }
 }

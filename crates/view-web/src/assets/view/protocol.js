@@ -164,5 +164,9 @@ function handle(msg) {
     case 'device':
       deviceRequest(msg);
       break;
+    // The host could not use something this view sent.
+    case 'refused':
+      console.warn('capsule: the host refused a message from this view: ' + msg.reason);
+      break;
   }
 }
