@@ -660,6 +660,14 @@ impl Bridge {
         Ok(())
     }
 
+    /// Every API registered (built in, the view's, the host's own), by name: the README's API
+    /// table is made from this.
+    pub fn apis(&self) -> Vec<&Api> {
+        let mut apis: Vec<&Api> = self.apis.values().collect();
+        apis.sort_by(|a, b| a.name.cmp(&b.name));
+        apis
+    }
+
     /// The APIs the script offers, for the framework: name, whether a `Sync` variant exists,
     /// its positional arguments and the result field it returns, where the script finds it
     /// (`group`: `null` for `wx`), and whether the view carries it out (`view`: the framework
@@ -676,10 +684,8 @@ impl Bridge {
     }
 
     fn build_surface(&self) -> Value {
-        let mut names: Vec<&Api> = self.apis.values().collect();
-        names.sort_by(|a, b| a.name.cmp(&b.name));
         Value::Array(
-            names
+            self.apis()
                 .into_iter()
                 .map(|a| {
                     json!({
