@@ -461,6 +461,9 @@ pub struct Options {
     pub device_state: device::DeviceState,
     /// Answers to prompts given in advance (`capsule exec --grant` / `--deny`).
     pub answers: HashMap<String, bool>,
+    /// Told of every permission decision as it is logged (a host's monitoring), on the
+    /// thread that decided; it must not block.
+    pub on_decision: Option<Arc<dyn Fn(&Decision) + Send + Sync>>,
 }
 
 /// Why [`Bridge::add`] refused an API.
@@ -926,14 +929,18 @@ impl Bridge {
 
     fn log_decision(&self, app: &App, api: &str, scope: &str, granted: bool, reason: &str) {
         let time = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-        self.audit.lock().unwrap_or_else(|p| p.into_inner()).push(Decision {
+        let decision = Decision {
             app: app.id.clone(),
             api: api.to_string(),
             scope: scope.to_string(),
             granted,
             reason: reason.to_string(),
             time,
-        });
+        };
+        if let Some(watch) = &self.options.on_decision {
+            watch(&decision);
+        }
+        self.audit.lock().unwrap_or_else(|p| p.into_inner()).push(decision);
     }
 
     /// Asks the person on this thread, if there is a prompter, and remembers an `Always` or

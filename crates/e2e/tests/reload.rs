@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use capsule_host::{Simulator, device};
+use capsule_host::{Host, HostConfig, Simulator, SimulatorOptions, device};
 use capsule_package::{LoadOptions, Package};
 use capsule_runtime::Limits;
 
@@ -74,17 +74,20 @@ async fn reloading_after_any_ending_keeps_the_simulator_serving() {
     let (package, program) = build(&dir, hostile[0]);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let limits = Limits { callback_cpu: Duration::from_millis(50), ..Limits::default() };
-    let sim =
-        Simulator::start(package, program, 0, device("iphone-se").unwrap(), limits, None, None, async move {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
+    let config = HostConfig { data_dir: dir.join("data"), limits, ..HostConfig::default() };
+    let host = std::sync::Arc::new(Host::new(config).unwrap());
+    let app = host.app(package, program);
+    let setup = SimulatorOptions { port: 0, device: device("iphone-se").unwrap(), prompter: None };
+    let sim = Simulator::start(host, app, setup, async move {
+        let _ = stopped.await;
+    })
+    .await
+    .unwrap();
     assert!(console_shows(&sim, "terminated: CPU time limit 50 ms exceeded").await);
     for round in 1..12 {
         let on_load = format!("console.log('round {round}'); {}", hostile[round % hostile.len()]);
         let (package, program) = build(&dir, &on_load);
-        sim.reload(package, program).unwrap();
+        sim.reload(sim.host().app(package, program)).unwrap();
         // The new app got as far as its trouble before the next reload ends it.
         assert!(console_shows(&sim, &format!("round {round}")).await, "round {round}");
         assert_eq!(page_status(&sim).await, 200, "round {round}");

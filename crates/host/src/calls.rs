@@ -52,6 +52,15 @@ impl Outlet for BridgeOutlet {
                 );
                 None
             }
+            // Malformed arguments fail here as they would for any API; the views see only
+            // calls that pass.
+            Output::ViewCall { seq, name, args } => match self.client.check(&name, &args) {
+                Ok(()) => Some(Output::ViewCall { seq, name, args }),
+                Err(result) => {
+                    from.send(Input::ViewReply { seq, result });
+                    None
+                }
+            },
             Output::Terminated { reason } => {
                 self.client.end();
                 Some(Output::Terminated { reason })

@@ -146,7 +146,7 @@ async fn set_data(State(shared): State<Arc<Shared>>, bytes: axum::body::Bytes) -
 }
 
 async fn storage(State(shared): State<Arc<Shared>>) -> Response {
-    let Some(api) = shared.api.clone() else { return Json(json!({"keys": []})).into_response() };
+    let Some(api) = shared.api() else { return Json(json!({"keys": []})).into_response() };
     let listed = tokio::task::spawn_blocking(move || {
         let info = api.call_sync("getStorageInfo", json!({}));
         let keys: Vec<String> = info["keys"]
@@ -171,7 +171,7 @@ async fn storage(State(shared): State<Arc<Shared>>) -> Response {
 
 async fn change_storage(State(shared): State<Arc<Shared>>, bytes: axum::body::Bytes) -> Response {
     let Some(v) = body(&bytes) else { return not_json() };
-    let Some(api) = shared.api.clone() else { return (StatusCode::NOT_FOUND, "no storage").into_response() };
+    let Some(api) = shared.api() else { return (StatusCode::NOT_FOUND, "no storage").into_response() };
     let Some(key) = v["key"].as_str().map(str::to_string) else {
         return (StatusCode::BAD_REQUEST, "key must be text").into_response();
     };
@@ -188,12 +188,12 @@ async fn network(
     State(shared): State<Arc<Shared>>,
     UrlQuery(q): UrlQuery<std::collections::HashMap<String, String>>,
 ) -> Json<Value> {
-    let calls = shared.api.as_ref().map(|a| a.network_log(since(&q))).unwrap_or_default();
+    let calls = shared.api().as_ref().map(|a| a.network_log(since(&q))).unwrap_or_default();
     Json(json!({"calls": calls}))
 }
 
 async fn permissions(State(shared): State<Arc<Shared>>) -> Json<Value> {
-    let Some(api) = &shared.api else { return Json(json!({"decisions": [], "setting": {}})) };
+    let Some(api) = &shared.api() else { return Json(json!({"decisions": [], "setting": {}})) };
     let (audit, setting) = api.permissions();
     let decisions: Vec<Value> = audit
         .iter()
@@ -204,7 +204,7 @@ async fn permissions(State(shared): State<Arc<Shared>>) -> Json<Value> {
 
 async fn set_permission(State(shared): State<Arc<Shared>>, bytes: axum::body::Bytes) -> Response {
     let Some(v) = body(&bytes) else { return not_json() };
-    let (Some(api), Some(scope)) = (&shared.api, v["scope"].as_str()) else {
+    let (Some(api), Some(scope)) = (&shared.api(), v["scope"].as_str()) else {
         return (StatusCode::BAD_REQUEST, "scope must be text").into_response();
     };
     api.set_grant(scope, v["granted"].as_bool());
@@ -274,7 +274,7 @@ async fn switch_device(State(shared): State<Arc<Shared>>, bytes: axum::body::Byt
         return (StatusCode::BAD_REQUEST, "no such device").into_response();
     };
     *shared.device.lock().unwrap_or_else(|p| p.into_inner()) = device;
-    if let Some(state) = shared.api.as_ref().and_then(|a| a.device_state()) {
+    if let Some(state) = shared.api().as_ref().and_then(|a| a.device_state()) {
         state.set_profile(crate::bridge_device(&device));
     }
     crate::send_view(
@@ -282,9 +282,8 @@ async fn switch_device(State(shared): State<Arc<Shared>>, bytes: axum::body::Byt
         json!({"type": "deviceProfile", "width": device.width, "height": device.height,
                "statusBar": device.status_bar, "safeBottom": device.safe_bottom}),
     );
-    let package = (*shared.running().package).clone();
-    let (program, _) = capsule_template::compile_package(&package);
-    match crate::reload(&shared, package, program) {
+    // The same app again: nothing is read or compiled anew.
+    match crate::reload(&shared, shared.running().app.clone()) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot restart the app: {e}")).into_response(),
     }

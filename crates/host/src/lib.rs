@@ -12,10 +12,12 @@
 
 pub mod calls;
 mod devtools;
+pub mod embed;
 mod fanout;
 mod guard;
 pub mod watch;
 
+pub use embed::{App, EndCause, Host, HostConfig, HostError, HostEvent, LaunchOptions, LoadError};
 pub use guard::SECRET_HEADER;
 
 use std::collections::{BTreeMap, HashMap};
@@ -187,8 +189,9 @@ struct PageMirror {
 
 /// The app the simulator runs now; a reload replaces it whole.
 struct Running {
+    app: App,
     package: Arc<Package>,
-    styles: PackageStyles,
+    styles: Arc<PackageStyles>,
     handle: InstanceSender,
     /// Counts reloads: outputs of an instance from an earlier one are dropped.
     generation: u64,
@@ -198,16 +201,13 @@ struct Shared {
     running: std::sync::RwLock<Arc<Running>>,
     /// The device the phone frame shows; the developer tools can switch it.
     device: Mutex<Device>,
-    pool: Arc<Pool>,
-    limits: Limits,
+    host: Arc<Host>,
     /// Every live page (parked tab pages too), in the order they opened.
     pages: Mutex<Vec<(u32, PageMirror)>>,
     /// The stack, bottom first: the last is shown.
     stack: Mutex<Vec<u32>>,
     to_views: fanout::Views,
     prompter: Option<Arc<ViewPrompter>>,
-    /// The bridge, for what the simulator itself asks of it (may a `web-view` show a page).
-    api: Option<Arc<dyn capsule_bridge::service::ApiHost>>,
     /// The tab bar as the app's APIs have changed it (badges, red dots, items, style,
     /// hidden), so a view that connects later shows the same; `null` without a tab bar.
     tab_bar: Mutex<Value>,
@@ -227,6 +227,23 @@ impl Shared {
     fn running(&self) -> Arc<Running> {
         self.running.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
+
+    /// The running app's door at the bridge, for what the simulator itself asks of it (may a
+    /// `web-view` show a page, the developer tools' storage and logs).
+    fn api(&self) -> Option<Arc<dyn capsule_bridge::service::ApiHost>> {
+        Some(self.running().app.api().clone())
+    }
+}
+
+/// How a simulator is set up, besides the host and the app.
+pub struct SimulatorOptions {
+    /// The port on 127.0.0.1 (0 for any free one).
+    pub port: u16,
+    /// The device the phone frame shows.
+    pub device: Device,
+    /// The person's side of prompts and sheets: the host's prompter, which the simulator's
+    /// views answer.
+    pub prompter: Option<Arc<ViewPrompter>>,
 }
 
 /// A running simulator.
@@ -236,41 +253,34 @@ pub struct Simulator {
 }
 
 impl Simulator {
-    /// Starts the instance and the server on `127.0.0.1:port` (0 for any free port), with
-    /// `api` answering its `wx` calls. The server runs until `shutdown` completes.
-    #[allow(clippy::too_many_arguments)]
+    /// Runs `app` on `host` and serves it on `127.0.0.1:port` (0 for any free port). The
+    /// server runs until `shutdown` completes.
     pub async fn start(
-        package: Package,
-        program: Program,
-        port: u16,
-        device: Device,
-        limits: Limits,
-        api: Option<Arc<dyn capsule_bridge::service::ApiHost>>,
-        prompter: Option<Arc<ViewPrompter>>,
+        host: Arc<Host>,
+        app: App,
+        options: SimulatorOptions,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<Simulator> {
+        let SimulatorOptions { port, device, prompter } = options;
         // Listening comes first, so the port is refused to the app before its code runs.
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let door = capsule_bridge::origin::refuse_port(addr.port());
         let secret = guard::new_secret()?;
-        let (styles, _) = capsule_style::compile_package(&package);
-        let package = Arc::new(package);
-        let pool = Arc::new(Pool::new(1));
-        let instance = spawn(&pool, package.clone(), Arc::new(program), limits.clone(), api.as_ref());
+        let instance = host.launch(&app, LaunchOptions::default());
         let to_views = fanout::Views::default();
+        let package = app.package().clone();
         let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
-        let running = Running { package, styles, handle: instance.sender(), generation: 0 };
+        let styles = app.styles().clone();
+        let running = Running { app, package, styles, handle: instance.sender(), generation: 0 };
         let shared = Arc::new(Shared {
             running: std::sync::RwLock::new(Arc::new(running)),
             device: Mutex::new(device),
-            pool: pool.clone(),
-            limits: limits.clone(),
+            host,
             pages: Mutex::new(Vec::new()),
             stack: Mutex::new(Vec::new()),
             to_views,
             prompter: prompter.clone(),
-            api,
             tab_bar: Mutex::new(tab_bar),
             waiting: Mutex::new(BTreeMap::new()),
             dev: Mutex::new(devtools::DevState::default()),
@@ -280,7 +290,6 @@ impl Simulator {
         if let Some(p) = &prompter {
             *p.views.lock().unwrap_or_else(|p| p.into_inner()) = Some(shared.to_views.clone());
         }
-        shared.running().handle.send(Input::Launch { path: None });
         // The instance's outputs arrive on a blocking channel: one thread moves them on.
         let pump = shared.clone();
         std::thread::Builder::new()
@@ -322,8 +331,13 @@ impl Simulator {
 
     /// Runs a new version of the app in place of the current one (hot reload): the views
     /// start over from the new app, on the page that was shown, with its query.
-    pub fn reload(&self, package: Package, program: Program) -> std::io::Result<()> {
-        reload(&self.shared, package, program)
+    pub fn reload(&self, app: App) -> std::io::Result<()> {
+        reload(&self.shared, app)
+    }
+
+    /// The host the app runs on (a reload makes the new version's [`App`] with it).
+    pub fn host(&self) -> &Arc<Host> {
+        &self.shared.host
     }
 
     /// Shows what is wrong with the package over the page (a reload that could not build),
@@ -348,8 +362,9 @@ impl Simulator {
     }
 }
 
-/// Runs a new version of the app in place of the current one (see [`Simulator::reload`]).
-fn reload(shared: &Arc<Shared>, package: Package, program: Program) -> std::io::Result<()> {
+/// Runs `app` in place of the current one (see [`Simulator::reload`]): a new version, or the
+/// same app again (a device switch).
+fn reload(shared: &Arc<Shared>, app: App) -> std::io::Result<()> {
     let shown = {
         let stack = shared.stack.lock().unwrap_or_else(|p| p.into_inner());
         let pages = shared.pages.lock().unwrap_or_else(|p| p.into_inner());
@@ -358,17 +373,15 @@ fn reload(shared: &Arc<Shared>, package: Package, program: Program) -> std::io::
             .and_then(|top| pages.iter().find(|(id, _)| id == top))
             .map(|(_, m)| url_of(&m.route, &m.query))
     };
-    let (styles, _) = capsule_style::compile_package(&package);
-    let package = Arc::new(package);
-    let instance =
-        spawn(&shared.pool, package.clone(), Arc::new(program), shared.limits.clone(), shared.api.as_ref());
+    let (package, styles) = (app.package().clone(), app.styles().clone());
+    let instance = shared.host.launch(&app, LaunchOptions { page: shown, ..LaunchOptions::default() });
     let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
     let generation = {
         let mut running = shared.running.write().unwrap_or_else(|p| p.into_inner());
         let generation = running.generation + 1;
         let old = std::mem::replace(
             &mut *running,
-            Arc::new(Running { package, styles, handle: instance.sender(), generation }),
+            Arc::new(Running { app, package, styles, handle: instance.sender(), generation }),
         );
         // The old app ends now, even in the middle of a long callback; its pump hears it and
         // lets go of it.
@@ -384,7 +397,6 @@ fn reload(shared: &Arc<Shared>, package: Package, program: Program) -> std::io::
     std::thread::Builder::new()
         .name("capsule-view-pump".into())
         .spawn(move || pump_outputs(pump, instance, generation))?;
-    shared.running().handle.send(Input::Launch { path: shown });
     Ok(())
 }
 
@@ -698,7 +710,7 @@ fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
                 return fail("parameter error: family and source (url(\"…\")) are needed");
             }
             if url.contains("://") {
-                let verdict = match &shared.api {
+                let verdict = match &shared.api() {
                     Some(api) => api.check_origin(&url),
                     None => Err("no network access".into()),
                 };
@@ -978,7 +990,7 @@ async fn app_file(
     axum::extract::Path(path): axum::extract::Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let Some(api) = &shared.api else {
+    let Some(api) = &shared.api() else {
         return guard::sandboxed((StatusCode::NOT_FOUND, "not found").into_response());
     };
     guard::sandboxed(match api.read_file(&path) {
@@ -992,7 +1004,7 @@ async fn app_file(
 
 /// Where the simulated device is.
 async fn location(State(shared): State<Arc<Shared>>) -> Response {
-    match shared.api.as_ref().and_then(|a| a.device_state()) {
+    match shared.api().as_ref().and_then(|a| a.device_state()) {
         Some(d) => {
             let s = d.sensors();
             axum::Json(json!({"latitude": s.latitude, "longitude": s.longitude})).into_response()
@@ -1003,7 +1015,7 @@ async fn location(State(shared): State<Arc<Shared>>) -> Response {
 
 /// Moves the simulated device (what `wx.getLocation` reports next).
 async fn set_location(State(shared): State<Arc<Shared>>, body: axum::body::Bytes) -> Response {
-    let Some(device) = shared.api.as_ref().and_then(|a| a.device_state()) else {
+    let Some(device) = shared.api().as_ref().and_then(|a| a.device_state()) else {
         return (StatusCode::NOT_FOUND, "no device").into_response();
     };
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -1152,7 +1164,7 @@ fn from_view(shared: &Shared, text: &str) {
         ViewMessage::Model { page, path, value } => Input::Model { page, path, value },
         ViewMessage::WebView { page, node, src } => {
             // A web-view shows a page only from an origin the host allows.
-            let verdict = match &shared.api {
+            let verdict = match &shared.api() {
                 Some(api) => api.check_origin(&src),
                 None => Err("no network access".to_string()),
             };

@@ -11,10 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use crate::{App, Host, Simulator};
 use capsule_package::{Diagnostics, LoadOptions, Package};
-use capsule_template::Program;
-
-use crate::Simulator;
 
 /// Stops watching when dropped.
 pub struct Watcher {
@@ -27,18 +25,26 @@ impl Drop for Watcher {
     }
 }
 
-/// What a change built to: the app, or the problems to show.
-pub fn build(dir: &Path, options: &LoadOptions) -> Result<(Package, Program), String> {
+/// What a change built to on `host`: the app (its templates and styles compiled once, here),
+/// or the problems to show.
+pub fn build(host: &Host, dir: &Path, options: &LoadOptions) -> Result<App, String> {
     let package = Package::load(dir, options).map_err(|e| render(&e.diagnostics))?;
     let (program, template_problems) = capsule_template::compile_package(&package);
-    let (_, style_problems) = capsule_style::compile_package(&package);
-    let mut problems = String::new();
-    for diags in [&template_problems, &style_problems] {
-        if diags.has_errors() {
-            problems.push_str(&render(diags));
-        }
+    if template_problems.has_errors() {
+        // Both kinds of problem are shown at once; styles compile again only on this path.
+        let (_, style_problems) = capsule_style::compile_package(&package);
+        let styles = if style_problems.has_errors() {
+            format!("\n{}", render(&style_problems))
+        } else {
+            String::new()
+        };
+        return Err(format!("{}{styles}", render(&template_problems)));
     }
-    if problems.is_empty() { Ok((package, program)) } else { Err(problems) }
+    let app = host.app(package, program);
+    if app.style_warnings().has_errors() {
+        return Err(render(app.style_warnings()));
+    }
+    Ok(app)
 }
 
 fn render(diags: &Diagnostics) -> String {
@@ -91,9 +97,9 @@ pub fn watch(simulator: Arc<Simulator>, dir: PathBuf, options: LoadOptions, ever
                 continue;
             }
             built = now;
-            match build(&dir, &options) {
-                Ok((package, program)) => {
-                    if let Err(e) = simulator.reload(package, program) {
+            match build(simulator.host(), &dir, &options) {
+                Ok(app) => {
+                    if let Err(e) = simulator.reload(app) {
                         simulator.show_problems(&format!("cannot restart the app: {e}"));
                     }
                 }

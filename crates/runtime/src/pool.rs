@@ -648,6 +648,12 @@ impl InstanceHandle {
     /// of timers that fired meanwhile are included (timers send no `Done` of their own).
     pub fn request(&self, input: Input, timeout: Duration) -> Vec<Output> {
         self.send(input);
+        self.until_done(timeout)
+    }
+
+    /// Collects outputs until the next [`Output::Done`] (or `timeout`): what an input sent
+    /// earlier caused (a launch a host made).
+    pub fn until_done(&self, timeout: Duration) -> Vec<Output> {
         let deadline = Instant::now() + timeout;
         let mut out = Vec::new();
         loop {

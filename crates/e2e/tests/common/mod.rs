@@ -1,40 +1,31 @@
 //! What the browser tests share: the simulator started as `capsule run` starts it, and a
 //! plain page server beside it.
 
-use capsule_host::{Simulator, device};
+use capsule_host::{Host, HostConfig, Simulator, SimulatorOptions, device};
 use capsule_package::{LoadOptions, Package};
-use capsule_runtime::Limits;
 
-/// Starts a simulator on the package in `dir` with a bridge of its own (data under a folder
+/// Starts a simulator on the package in `dir` on a host of its own (data under a folder
 /// named after `data`), in development, as `capsule run` is by default: pages on 127.0.0.1
-/// are reachable. It runs until the sender is dropped or used.
+/// are reachable. It goes through the embedding API as `capsule run` does. It runs until the sender is dropped or used.
 pub async fn start(dir: &std::path::Path, data: &str) -> (Simulator, tokio::sync::oneshot::Sender<()>) {
     let package = Package::load(dir, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let (program, diags) = capsule_template::compile_package(&package);
     assert!(!diags.has_errors(), "{diags}");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let prompter = std::sync::Arc::new(capsule_host::ViewPrompter::default());
-    let options = capsule_bridge::Options {
+    let device = device("iphone-se").unwrap();
+    let config = HostConfig {
         prompter: Some(prompter.clone()),
         data_dir: std::env::temp_dir().join(format!("capsule-e2e-data-{data}-{}", std::process::id())),
-        dev: true,
-        ..Default::default()
+        device: capsule_host::bridge_device(&device),
+        ..HostConfig::default()
     };
-    let service = capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(options));
-    let api: std::sync::Arc<dyn capsule_bridge::service::ApiHost> =
-        service.client(capsule_bridge::App::of(&package.manifest));
-    let sim = Simulator::start(
-        package,
-        program,
-        0,
-        device("iphone-se").unwrap(),
-        Limits::default(),
-        Some(api),
-        Some(prompter),
-        async move {
-            let _ = stopped.await;
-        },
-    )
+    let host = std::sync::Arc::new(Host::new(config).unwrap());
+    let app = host.app(package, program);
+    let setup = SimulatorOptions { port: 0, device, prompter: Some(prompter) };
+    let sim = Simulator::start(host, app, setup, async move {
+        let _ = stopped.await;
+    })
     .await
     .unwrap();
     (sim, stop)
