@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use capsule_js::bytecode::CacheMode;
 use capsule_package::{Diagnostics, Dialect, Limits, LoadOptions, Package, format_size};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -81,6 +82,8 @@ enum Command {
         bridge: BridgeArgs,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
     /// Run a mini-program headless: launch it, apply steps, print the current page.
     ///
@@ -117,6 +120,8 @@ enum Command {
         bridge: BridgeArgs,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
     /// Check a package and write it as a deterministic zip (same files, same bytes).
     Pack {
@@ -236,6 +241,31 @@ fn default_data_dir() -> PathBuf {
         .join("capsule")
 }
 
+/// Where the commands that run scripts keep their compiled bytecode.
+#[derive(Args)]
+struct CacheArgs {
+    /// Where compiled scripts are kept across runs: a folder, `memory` (this run only) or `off`
+    /// (compile every time). Takes the values of the CAPSULE_BYTECODE_CACHE environment
+    /// variable, and wins over it [default: $CAPSULE_BYTECODE_CACHE, else
+    /// $XDG_CACHE_HOME/capsule/bytecode or ~/.cache/capsule/bytecode].
+    #[arg(long, value_name = "DIR", value_parser = parse_cache_mode)]
+    bytecode_cache: Option<CacheMode>,
+}
+
+impl CacheArgs {
+    /// Sets the process's cache before any engine starts; without the flag, the engine reads
+    /// CAPSULE_BYTECODE_CACHE itself.
+    fn apply(&self) {
+        if let Some(mode) = &self.bytecode_cache {
+            capsule_js::bytecode::configure(mode.clone());
+        }
+    }
+}
+
+fn parse_cache_mode(text: &str) -> Result<CacheMode, String> {
+    CacheMode::parse(text).ok_or_else(|| "give a folder, `memory` or `off`".to_string())
+}
+
 #[derive(Args)]
 struct LimitArgs {
     /// Size limit of the main package (e.g. 2MiB, 512KiB, 1048576).
@@ -281,6 +311,9 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Run { cache, .. } | Command::Exec { cache, .. } = &cli.command {
+        cache.apply();
+    }
     let result = match &cli.command {
         Command::Check { package, json, output, limits } => {
             check(package, *json, output.color(), &limits.options())
@@ -291,7 +324,7 @@ fn main() -> ExitCode {
         Command::Render { package, page, data, output, limits } => {
             render::run(package, page, data.as_deref(), output.color(), &limits.options())
         }
-        Command::Run { package, port, device, no_watch, output, bridge, limits } => {
+        Command::Run { package, port, device, no_watch, output, bridge, limits, .. } => {
             run::run(package, *port, device, !*no_watch, bridge, output.color(), &limits.options())
         }
         Command::Exec {
@@ -306,6 +339,7 @@ fn main() -> ExitCode {
             output,
             bridge,
             limits,
+            ..
         } => {
             let budget = capsule_runtime::Limits {
                 callback_cpu: std::time::Duration::from_millis(*cpu_limit),
