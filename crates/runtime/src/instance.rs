@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use capsule_js::{Arg, Engine, Limits, Natives, Outcome, Stopper, WxsAccess, WxsSource};
+use capsule_js::{Arg, Engine, EngineError, Limits, Natives, Outcome, Stopper, WxsAccess, WxsSource};
 use capsule_package::Package;
 use capsule_template::ir::FileId;
 use capsule_template::path::{check_gaps, parse_data_path, set_path};
@@ -614,7 +614,11 @@ pub struct Instance {
 
 impl Instance {
     /// Starts the engine (no package code runs until [`Input::Launch`]), offering no APIs.
-    pub fn new(package: Arc<Package>, program: Arc<Program>, limits: Limits) -> Result<Instance, String> {
+    pub fn new(
+        package: Arc<Package>,
+        program: Arc<Program>,
+        limits: Limits,
+    ) -> Result<Instance, EngineError> {
         Instance::with_apis(package, program, limits, ApiSurface::none())
     }
 
@@ -627,7 +631,7 @@ impl Instance {
         program: Arc<Program>,
         limits: Limits,
         apis: ApiSurface,
-    ) -> Result<Instance, String> {
+    ) -> Result<Instance, EngineError> {
         let held = Arc::new(HostMeter::new(limits.host));
         Instance::start(package, program, limits, apis, None, held)
     }
@@ -641,7 +645,7 @@ impl Instance {
         apis: ApiSurface,
         port: Option<Port>,
         held: Arc<HostMeter>,
-    ) -> Result<Instance, String> {
+    ) -> Result<Instance, EngineError> {
         let shared = Rc::new(Shared {
             program,
             pages: RefCell::new(Vec::new()),
