@@ -363,6 +363,14 @@ impl Api {
         self
     }
 
+    /// The API as [`Bridge::surface`] lists it.
+    pub(crate) fn surface_entry(&self) -> Value {
+        json!({
+            "name": self.name, "sync": self.sync, "plain": self.plain, "positional": self.positional,
+            "returns": self.returns, "group": self.group, "view": self.is_view(),
+        })
+    }
+
     /// The scope a call with these (checked) arguments needs, if any.
     fn scope_for(&self, args: &Map<String, Value>) -> Option<String> {
         match self.scope_arg {
@@ -687,17 +695,7 @@ impl Bridge {
     }
 
     fn build_surface(&self) -> Value {
-        Value::Array(
-            self.apis()
-                .into_iter()
-                .map(|a| {
-                    json!({
-                        "name": a.name, "sync": a.sync, "plain": a.plain, "positional": a.positional,
-                        "returns": a.returns, "group": a.group, "view": a.is_view(),
-                    })
-                })
-                .collect(),
-        )
+        Value::Array(self.apis().into_iter().map(Api::surface_entry).collect())
     }
 
     pub fn audit_log(&self) -> Vec<Decision> {

@@ -179,6 +179,20 @@ pub fn apis() -> Vec<Api> {
     ]
 }
 
+/// The view APIs as [`crate::Bridge::surface`] lists them, for a host that runs an instance
+/// without a bridge: the framework makes `wx`'s view APIs (and the selector query, observer
+/// and media context objects) from these entries alone.
+///
+/// ```
+/// let surface = capsule_bridge::view::surface();
+/// assert!(surface.as_array().unwrap().iter().all(|api| api["view"] == true));
+/// ```
+pub fn surface() -> Value {
+    let mut apis: Vec<&Api> = TABLE.values().collect();
+    apis.sort_by(|a, b| a.name.cmp(&b.name));
+    Value::Array(apis.into_iter().map(Api::surface_entry).collect())
+}
+
 static TABLE: LazyLock<HashMap<std::string::String, Api>> =
     LazyLock::new(|| apis().into_iter().map(|a| (a.name.clone(), a)).collect());
 

@@ -226,3 +226,11 @@ fn a_view_api_that_needs_a_scope_is_decided_and_logged_without_a_prompt() {
         ]
     );
 }
+
+#[test]
+fn without_a_bridge_the_view_apis_surface_is_the_same() {
+    let bridge = Bridge::new(Options::default()).surface();
+    let views: Vec<&Value> = bridge.as_array().unwrap().iter().filter(|a| a["view"] == true).collect();
+    let alone = capsule_bridge::view::surface();
+    assert_eq!(alone.as_array().unwrap().iter().collect::<Vec<_>>(), views);
+}
