@@ -471,8 +471,11 @@ pub struct Options {
     pub answers: HashMap<String, bool>,
     /// Told of every permission decision as it is logged (a host's monitoring), on the
     /// thread that decided; it must not block.
-    pub on_decision: Option<Arc<dyn Fn(&Decision) + Send + Sync>>,
+    pub on_decision: Option<DecisionWatch>,
 }
+
+/// Told of each permission decision as it is logged ([`Options::on_decision`]).
+pub type DecisionWatch = Arc<dyn Fn(&Decision) + Send + Sync>;
 
 /// Why [`Bridge::add`] refused an API.
 #[derive(Clone, Debug, PartialEq, Eq)]
