@@ -277,7 +277,7 @@ async fn switch_device(State(shared): State<Arc<Shared>>, bytes: axum::body::Byt
     if let Some(state) = shared.api().as_ref().and_then(|a| a.device_state()) {
         state.set_profile(crate::bridge_device(&device));
     }
-    crate::send_view(
+    crate::view_messages::send_view(
         &shared,
         json!({"type": "deviceProfile", "width": device.width, "height": device.height,
                "statusBar": device.status_bar, "safeBottom": device.safe_bottom}),
