@@ -833,7 +833,7 @@
         if (options.complete) options.complete(result);
       });
       var prepared;
-      try { prepared = prepare(name, options); } catch (e) { prepared = {}; }
+      try { prepared = prepare(name, options); } catch (_e) { prepared = {}; }
       native.viewCall(seq, name, JSON.stringify(prepared));
       return promise || undefined;
     };
