@@ -3,11 +3,10 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use capsule_package::LoadOptions;
-use capsule_runtime::{Input, InstanceHandle, Limits, Output, Pool, Query};
+use capsule_runtime::{Input, InstanceHandle, Limits, Output, Query};
 use clap::ValueEnum;
 use serde_json::{Value, json};
 
@@ -76,11 +75,16 @@ pub fn run(
     };
     let Some(package) = crate::load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
     let Some(program) = crate::compile_reporting(&package, path, color) else { return Ok(ExitCode::FAILURE) };
-    let pool = Pool::new(1);
-    let api = bridge.client(&package, capsule_bridge::Device::default(), None)?;
-    let handle = capsule_host::spawn(&pool, Arc::new(package), Arc::new(program), budget, Some(&api));
+    let host = bridge.host(capsule_bridge::Device::default(), None, budget)?;
+    let app = host.app(package, program);
+    let handle = host
+        .launch(&app, capsule_host::LaunchOptions { page: page.map(str::to_string), ..Default::default() });
     let mut session = Session { handle, terminated: None, replies: Vec::new() };
-    session.request(Input::Launch { path: page.map(str::to_string) });
+    // The host launched it: what the launch caused first.
+    for o in session.handle.until_done(STEP_TIMEOUT) {
+        session.report(o);
+    }
+    session.send_replies();
     session.settle();
     for step in steps {
         if session.terminated.is_some() {

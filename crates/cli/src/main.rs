@@ -187,14 +187,14 @@ struct BridgeArgs {
 }
 
 impl BridgeArgs {
-    /// The bridge for one app, with its own worker thread.
-    fn client(
+    /// The host these flags describe: its data folder, grants, policy and mode, the device
+    /// the system-info APIs describe, and who answers a person's questions (headless: the
+    /// `--choose` / `--scan` answers).
+    fn host_config(
         &self,
-        package: &Package,
         device: capsule_bridge::Device,
         prompter: Option<std::sync::Arc<dyn capsule_bridge::Prompter>>,
-    ) -> anyhow::Result<std::sync::Arc<dyn capsule_bridge::service::ApiHost>> {
-        let data_dir = self.data_dir.clone().unwrap_or_else(default_data_dir);
+    ) -> anyhow::Result<capsule_host::HostConfig> {
         let mut answers = std::collections::HashMap::new();
         for scope in &self.grant {
             answers.insert(scope.clone(), true);
@@ -213,32 +213,43 @@ impl BridgeArgs {
                 capsule_bridge::device::Headless { files: self.choose.clone(), scan: self.scan.clone() };
             Some(std::sync::Arc::new(headless) as std::sync::Arc<dyn capsule_bridge::Prompter>)
         });
-        let mut options = capsule_bridge::Options {
-            prompter,
-            device,
-            data_dir,
-            answers,
-            dev: !self.production,
-            ..Default::default()
+        let policy = match &self.policy {
+            Some(file) => Some(
+                std::fs::read_to_string(file)
+                    .map_err(|e| anyhow::anyhow!("cannot read the policy {}: {e}", file.display()))?,
+            ),
+            None => None,
         };
-        if let Some(file) = &self.policy {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| anyhow::anyhow!("cannot read the policy {}: {e}", file.display()))?;
-            capsule_bridge::parse_policy(&text, &mut options)
-                .map_err(|e| anyhow::anyhow!("the policy {}: {e}", file.display()))?;
-        }
-        let service = capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(options));
-        Ok(service.client(capsule_bridge::App::of(&package.manifest)))
+        Ok(capsule_host::HostConfig {
+            data_dir: self.data_dir.clone().unwrap_or_else(capsule_host::embed::default_data_dir),
+            policy,
+            production: self.production,
+            prompter,
+            answers,
+            device,
+            ..Default::default()
+        })
     }
-}
 
-/// `$XDG_DATA_HOME/capsule`, or `~/.local/share/capsule`.
-fn default_data_dir() -> PathBuf {
-    std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(std::env::temp_dir)
-        .join("capsule")
+    /// The host these flags describe (see [`BridgeArgs::host_config`]); a wrong policy names
+    /// its file.
+    fn host(
+        &self,
+        device: capsule_bridge::Device,
+        prompter: Option<std::sync::Arc<dyn capsule_bridge::Prompter>>,
+        limits: capsule_runtime::Limits,
+    ) -> anyhow::Result<capsule_host::Host> {
+        let mut config = self.host_config(device, prompter)?;
+        config.limits = limits;
+        // Headless runs need one logic thread, as before.
+        config.threads = capsule_runtime::PoolConfig { threads: 1, ..Default::default() };
+        capsule_host::Host::new(config).map_err(|e| match (e, &self.policy) {
+            (capsule_host::HostError::Policy(e), Some(file)) => {
+                anyhow::anyhow!("the policy {}: {e}", file.display())
+            }
+            (e, _) => anyhow::anyhow!("{e}"),
+        })
+    }
 }
 
 /// Where the commands that run scripts keep their compiled bytecode.

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use capsule_package::LoadOptions;
-use capsule_runtime::Limits;
 
 pub fn run(
     path: &Path,
@@ -22,9 +21,14 @@ pub fn run(
     };
     let Some(package) = crate::load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
     let Some(program) = crate::compile_reporting(&package, path, color) else { return Ok(ExitCode::FAILURE) };
-    let profile = capsule_host::bridge_device(&device);
     let prompter = std::sync::Arc::new(capsule_host::ViewPrompter::default());
-    let api = bridge.client(&package, profile, Some(prompter.clone()))?;
+    let host = bridge.host(
+        capsule_host::bridge_device(&device),
+        Some(prompter.clone()),
+        capsule_runtime::Limits::default(),
+    )?;
+    let host = std::sync::Arc::new(host);
+    let app = host.app(package, program);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -35,18 +39,10 @@ pub fn run(
         let shutdown = async move {
             let _ = stop_rx.await;
         };
-        let simulator = capsule_host::Simulator::start(
-            package,
-            program,
-            port,
-            device,
-            Limits::default(),
-            Some(api),
-            Some(prompter),
-            shutdown,
-        )
-        .await
-        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+        let setup = capsule_host::SimulatorOptions { port, device, prompter: Some(prompter) };
+        let simulator = capsule_host::Simulator::start(host, app, setup, shutdown)
+            .await
+            .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
         println!("{}", simulator.url());
         // Hot reload: a saved change rebuilds and relaunches the app on the same page.
         let simulator = std::sync::Arc::new(simulator);

@@ -121,8 +121,8 @@ pub fn default_data_dir() -> PathBuf {
 /// Why a host could not be made or changed.
 #[derive(Debug)]
 pub enum HostError {
-    /// The policy text is wrong (the reason names the key).
-    Policy(String),
+    /// The policy text is wrong (the error names the key).
+    Policy(capsule_bridge::PolicyError),
     /// An API could not be registered (its name is taken, or not one a script can call).
     Register(capsule_bridge::RegisterError),
     /// APIs are registered before the first app is loaded: the APIs a script sees are fixed
@@ -133,7 +133,7 @@ pub enum HostError {
 impl fmt::Display for HostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HostError::Policy(reason) => write!(f, "the policy: {reason}"),
+            HostError::Policy(e) => write!(f, "the policy: {e}"),
             HostError::Register(e) => write!(f, "cannot register the API: {e}"),
             HostError::Started => write!(f, "APIs must be registered before the first app is loaded"),
         }
@@ -256,8 +256,7 @@ impl Host {
             ..Default::default()
         };
         if let Some(policy) = &config.policy {
-            capsule_bridge::parse_policy(policy, &mut options)
-                .map_err(|e| HostError::Policy(e.to_string()))?;
+            capsule_bridge::parse_policy(policy, &mut options).map_err(HostError::Policy)?;
         }
         let decisions = events.clone();
         options.on_decision = Some(Arc::new(move |d: &capsule_bridge::Decision| {
@@ -316,18 +315,12 @@ impl Host {
 
     /// An app from a package already read and its templates already compiled (a host that
     /// reports their diagnostics itself); its styles are compiled here, once.
-    pub fn app(&self, package: Package, program: Program) -> App {
+    pub fn app(&self, package: impl Into<Arc<Package>>, program: impl Into<Arc<Program>>) -> App {
+        let (package, program) = (package.into(), program.into());
         let (styles, styles_warnings) = capsule_style::compile_package(&package);
         let client: Arc<dyn ApiHost> = self.service().client(capsule_bridge::App::of(&package.manifest));
         let apis = ApiSurface::new(&client.surface());
-        App(Arc::new(AppParts {
-            package: Arc::new(package),
-            program: Arc::new(program),
-            styles: Arc::new(styles),
-            styles_warnings,
-            client,
-            apis,
-        }))
+        App(Arc::new(AppParts { package, program, styles: Arc::new(styles), styles_warnings, client, apis }))
     }
 
     /// Starts an instance of `app` and launches it on `options.page` (the app's entry page

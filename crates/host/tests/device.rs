@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use capsule_bridge::{App, Prompter, Rule};
-use capsule_runtime::{Input, Limits, Output, Pool};
+use capsule_host::{Host, HostConfig, LaunchOptions};
+use capsule_runtime::{Output, PoolConfig};
 use common::{logs, package};
 use serde_json::{Value, json};
 
@@ -69,17 +70,28 @@ fn run(
     ]);
     let data = std::env::temp_dir().join(format!("capsule-rt-device-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let bridge = capsule_bridge::Bridge::new(capsule_bridge::Options {
+    // The host's rules, as its policy file says them.
+    let policy: String = rules
+        .iter()
+        .map(|(scope, rule)| {
+            let rule = match rule {
+                Rule::Allow => "allow",
+                Rule::Deny => "deny",
+                Rule::Prompt => "prompt",
+            };
+            format!("\"{scope}\" = \"{rule}\"\n")
+        })
+        .collect();
+    let config = HostConfig {
         data_dir: data.clone(),
         prompter: Some(person),
-        rules: rules.iter().map(|(s, r)| (s.to_string(), *r)).collect(),
-        ..Default::default()
-    });
-    let service = capsule_bridge::service::Service::start(bridge);
-    let client: Arc<dyn capsule_bridge::service::ApiHost> = service.client(App::of(&package.manifest));
-    let pool = Pool::new(1);
-    let handle = capsule_host::spawn(&pool, package, program, Limits::default(), Some(&client));
-    let mut out: Vec<Output> = handle.request(Input::Launch { path: None }, Duration::from_secs(30));
+        policy: Some(format!("[scopes]\n{policy}")),
+        threads: PoolConfig { threads: 1, ..PoolConfig::default() },
+        ..HostConfig::default()
+    };
+    let host = Host::new(config).unwrap();
+    let handle = host.launch(&host.app(package, program), LaunchOptions::default());
+    let mut out: Vec<Output> = handle.until_done(Duration::from_secs(30));
     for _ in 0..200 {
         if logs(&out).iter().any(|l| l == "= done") {
             break;

@@ -19,7 +19,8 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get};
-use capsule_runtime::{Input, InstanceHandle, Limits, Output, Pool};
+use capsule_host::{Host, HostConfig, LaunchOptions};
+use capsule_runtime::{InstanceHandle, Output, PoolConfig};
 use common::{logs, package};
 use serde_json::json;
 
@@ -127,9 +128,8 @@ fn serve() -> (String, tokio::sync::oneshot::Sender<()>, std::thread::JoinHandle
 }
 
 struct Net {
-    _pool: Pool,
-    /// The bridge outlives the instance, as in a real host.
-    _service: Arc<capsule_bridge::service::Service>,
+    /// The host (and its bridge) outlives the instance, as in a real host.
+    _host: Host,
     handle: Option<InstanceHandle>,
     data: PathBuf,
     out: Vec<Output>,
@@ -155,15 +155,12 @@ fn run(name: &str, js: &str, quota: Option<u64>) -> Net {
     ]);
     let data = std::env::temp_dir().join(format!("capsule-rt-net-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let bridge = capsule_bridge::Bridge::new(capsule_bridge::Options {
-        data_dir: data.clone(),
-        dev: true,
-        file_quota: quota,
-        ..Default::default()
-    });
-    let service = capsule_bridge::service::Service::start(bridge);
-    let app = capsule_bridge::App::of(&package.manifest);
-    let folder: String = app
+    let threads = PoolConfig { threads: 1, ..PoolConfig::default() };
+    let config = HostConfig { data_dir: data.clone(), file_quota: quota, threads, ..HostConfig::default() };
+    let host = Host::new(config).unwrap();
+    let folder: String = package
+        .manifest
+        .app_id
         .id
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
@@ -172,11 +169,9 @@ fn run(name: &str, js: &str, quota: Option<u64>) -> Net {
     std::fs::create_dir_all(&usr).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink("/etc", usr.join("link")).unwrap();
-    let client: Arc<dyn capsule_bridge::service::ApiHost> = service.client(app);
-    let pool = Pool::new(1);
-    let handle = capsule_host::spawn(&pool, package, program, Limits::default(), Some(&client));
-    let out = handle.request(Input::Launch { path: None }, Duration::from_secs(30));
-    Net { _pool: pool, _service: service, handle: Some(handle), data, out, _stop: stop }
+    let handle = host.launch(&host.app(package, program), LaunchOptions::default());
+    let out = handle.until_done(Duration::from_secs(30));
+    Net { _host: host, handle: Some(handle), data, out, _stop: stop }
 }
 
 impl Net {

@@ -3,10 +3,9 @@
 #[path = "../../runtime/tests/common/mod.rs"]
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use capsule_runtime::{Input, Limits, Pool};
+use capsule_host::{Host, HostConfig, LaunchOptions};
 use common::{WAIT, app, logs, package};
 
 #[test]
@@ -30,19 +29,10 @@ fn storage_from_js_keeps_types_and_the_platform_shapes() {
     let (package, program) = package(&refs);
     let dir = std::env::temp_dir().join(format!("capsule-rt-storage-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let service =
-        capsule_bridge::service::Service::start(capsule_bridge::Bridge::new(capsule_bridge::Options {
-            data_dir: dir.clone(),
-            ..Default::default()
-        }));
-    let client: Arc<dyn capsule_bridge::service::ApiHost> = service.client(capsule_bridge::App {
-        id: "storage-test".into(),
-        declared: vec![],
-        ..Default::default()
-    });
-    let pool = Pool::new(1);
-    let h = capsule_host::spawn(&pool, package, program, Limits::default(), Some(&client));
-    let mut out = h.request(Input::Launch { path: None }, WAIT);
+    let config = HostConfig { data_dir: dir.clone(), ..HostConfig::default() };
+    let host = Host::new(config).unwrap();
+    let h = host.launch(&host.app(package, program), LaunchOptions::default());
+    let mut out = h.until_done(WAIT);
     // The async answers arrive as inputs of their own.
     for _ in 0..20 {
         if logs(&out).iter().filter(|l| l.starts_with("async") || l.contains(":fail")).count() == 4 {

@@ -73,7 +73,7 @@ impl HostMeter {
 
 /// `64 MiB`, or bytes when the figure is not a whole number of MiB.
 pub fn size_text(bytes: usize) -> String {
-    if bytes % (1024 * 1024) == 0 {
+    if bytes.is_multiple_of(1024 * 1024) {
         format!("{} MiB", bytes / (1024 * 1024))
     } else {
         format!("{bytes} bytes")

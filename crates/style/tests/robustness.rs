@@ -52,7 +52,7 @@ fn a_five_mib_sheet_compiles_without_problems() {
         text.push_str(&format!(
             ".item-{i} > view.title, .list .item-{i}:first-child {{\n  width: {i}rpx;\n  margin: 0 auto;\n  color: #3b7ddd;\n  transform: translateX(-{i}.5rpx);\n}}\n"
         ));
-        if i % 1000 == 0 {
+        if i.is_multiple_of(1000) {
             text.push_str(&format!("@media (max-width: {i}px) {{ .m{i} {{ display: none }} }}\n"));
         }
         i += 1;
