@@ -21,6 +21,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use capsule_runtime::{Input, Output, Query};
+use capsule_view_web::protocol::ToView;
 use serde_json::{Value, json};
 
 use crate::Shared;
@@ -279,8 +280,12 @@ async fn switch_device(State(shared): State<Arc<Shared>>, bytes: axum::body::Byt
     }
     crate::view_messages::send_view(
         &shared,
-        json!({"type": "deviceProfile", "width": device.width, "height": device.height,
-               "statusBar": device.status_bar, "safeBottom": device.safe_bottom}),
+        ToView::DeviceProfile {
+            width: device.width,
+            height: device.height,
+            status_bar: device.status_bar,
+            safe_bottom: device.safe_bottom,
+        },
     );
     // The same app again: nothing is read or compiled anew.
     match crate::reload(&shared, shared.running().app.clone()) {

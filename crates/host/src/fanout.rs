@@ -9,6 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use capsule_view_web::protocol::ToView;
 use tokio::sync::mpsc;
 
 /// Bytes of messages that may wait for one view.
@@ -32,9 +33,13 @@ pub struct ViewFeed {
 }
 
 impl Views {
-    /// Queues `text` for every view; a view whose queue would pass [`MAX_VIEW_QUEUE`] is
-    /// dropped instead.
-    pub fn send(&self, text: String) {
+    /// Queues `message` for every view, serialised once; a view whose queue would pass
+    /// [`MAX_VIEW_QUEUE`] is dropped instead.
+    pub fn send(&self, message: &ToView) {
+        self.send_text(message.encode());
+    }
+
+    fn send_text(&self, text: String) {
         let text: Arc<str> = Arc::from(text);
         let mut subscribers = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
         subscribers.retain(|s| {
@@ -81,13 +86,21 @@ mod tests {
     use super::*;
 
     #[tokio::test]
+    async fn a_message_is_sent_as_the_protocol_says() {
+        let views = Views::default();
+        let mut view = views.subscribe();
+        views.send(&ToView::Close { page: 2 });
+        assert_eq!(view.recv().await.as_deref(), Some(r#"{"v":1,"type":"close","page":2}"#));
+    }
+
+    #[tokio::test]
     async fn a_view_that_falls_behind_is_dropped_and_the_others_go_on() {
         let views = Views::default();
         let mut slow = views.subscribe();
         let mut quick = views.subscribe();
         let chunk = "x".repeat(1024 * 1024);
         for _ in 0..40 {
-            views.send(chunk.clone());
+            views.send_text(chunk.clone());
             // The quick view reads as it goes; the slow one never does.
             assert_eq!(quick.recv().await.map(|t| t.len()), Some(chunk.len()));
         }

@@ -54,7 +54,8 @@ use capsule_package::Package;
 use capsule_runtime::{Input, InstanceHandle, InstanceSender, Limits, Output, Pool};
 use capsule_style::{PackageStyles, Scope};
 use capsule_template::{Program, Tree};
-use serde_json::{Map, Value, json};
+use capsule_view_web::protocol::ToView;
+use serde_json::{Map, Value};
 
 use view_calls::view_call;
 use view_messages::{page_message, reset_message, send_view};
@@ -97,7 +98,7 @@ struct Shared {
     /// What waits on a view, by the call's seq: modals, action sheets and selector queries
     /// until answered, intersection observers until disconnected. A view that connects
     /// later is sent each, so a call made before any view was there is not lost.
-    waiting: Mutex<BTreeMap<u32, Value>>,
+    waiting: Mutex<BTreeMap<u32, ToView>>,
     /// The developer tools' state: console lines, breaches, queries awaiting answers.
     dev: Mutex<devtools::DevState>,
     /// The port the server listens on (its own Host and Origin name it).
@@ -202,7 +203,7 @@ impl Simulator {
     /// Shows what is wrong with the package over the page (a reload that could not build),
     /// until the next reload.
     pub fn show_problems(&self, text: &str) {
-        send_view(&self.shared, json!({"type": "overlay", "text": text}));
+        send_view(&self.shared, ToView::Overlay { text: text.to_string() });
     }
 
     pub fn url(&self) -> String {
@@ -343,17 +344,21 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) 
                         mirror.tree.apply(p);
                     }
                 }
-                send_view(&shared, json!({"type": "patches", "page": page, "patches": patches}));
+                send_view(&shared, ToView::Patches { page, patches });
             }
             Output::PageClosed { page } => {
                 shared.pages.lock().unwrap_or_else(|p| p.into_inner()).retain(|(id, _)| *id != page);
                 shared.stack.lock().unwrap_or_else(|p| p.into_inner()).retain(|id| *id != page);
-                shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, o| o["page"] != page);
-                send_view(&shared, json!({"type": "close", "page": page}));
+                shared
+                    .waiting
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .retain(|_, m| m.page() != Some(page));
+                send_view(&shared, ToView::Close { page });
             }
             Output::Stack { pages } => {
                 *shared.stack.lock().unwrap_or_else(|p| p.into_inner()) = pages.clone();
-                send_view(&shared, json!({"type": "stack", "pages": pages}));
+                send_view(&shared, ToView::Stack { pages });
             }
             Output::Log { .. } | Output::Error { .. } => {
                 if let Some(line) = output.console_text() {

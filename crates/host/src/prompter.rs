@@ -8,9 +8,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use serde_json::{Value, json};
-
-use capsule_view_web::PROTOCOL;
+use capsule_view_web::protocol::ToView;
+use serde_json::Value;
 
 use crate::fanout;
 
@@ -37,8 +36,7 @@ impl capsule_bridge::Prompter for ViewPrompter {
         let seq = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (tx, rx) = std::sync::mpsc::channel();
         self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, tx);
-        let message = json!({"v": PROTOCOL, "type": "prompt", "seq": seq, "app": app.id, "scope": scope, "reason": reason});
-        views.send(message.to_string());
+        views.send(&ToView::Prompt { seq, app: app.id.clone(), scope: scope.into(), reason: reason.into() });
         let answer = rx.recv_timeout(Duration::from_secs(120)).ok();
         self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq);
         answer
@@ -52,10 +50,7 @@ impl capsule_bridge::Prompter for ViewPrompter {
         let seq = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (tx, rx) = std::sync::mpsc::channel();
         self.pending_settings.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, tx);
-        let scopes: serde_json::Map<String, Value> =
-            current.iter().map(|(s, g)| (s.clone(), json!(g))).collect();
-        let message = json!({"v": PROTOCOL, "type": "settings", "seq": seq, "app": app.id, "scopes": scopes});
-        views.send(message.to_string());
+        views.send(&ToView::Settings { seq, app: app.id.clone(), scopes: current.to_vec() });
         let answer = rx.recv_timeout(Duration::from_secs(600)).ok();
         self.pending_settings.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq);
         answer
@@ -69,8 +64,7 @@ impl capsule_bridge::Prompter for ViewPrompter {
         let seq = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (tx, rx) = std::sync::mpsc::channel();
         self.pending_device.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, tx);
-        let message = json!({"v": PROTOCOL, "type": "device", "seq": seq, "app": app.id, "request": request, "args": args});
-        views.send(message.to_string());
+        views.send(&ToView::Device { seq, app: app.id.clone(), request: request.into(), args: args.clone() });
         let answer = rx.recv_timeout(Duration::from_secs(600)).ok().flatten();
         self.pending_device.lock().unwrap_or_else(|p| p.into_inner()).remove(&seq);
         answer
@@ -79,13 +73,17 @@ impl capsule_bridge::Prompter for ViewPrompter {
     fn notify(&self, _app: &capsule_bridge::App, what: &str, args: &Value) {
         let Some(views) = self.views.lock().unwrap_or_else(|p| p.into_inner()).clone() else { return };
         let message = match what {
-            "toast" => {
-                json!({"v": PROTOCOL, "type": "toast", "show": true, "title": args["title"], "icon": "none", "duration": 1500})
-            }
-            "vibrate" => json!({"v": PROTOCOL, "type": "vibrate", "duration": args["duration"]}),
+            "toast" => ToView::Toast {
+                show: true,
+                title: Some(args["title"].as_str().unwrap_or_default().to_string()),
+                icon: Some("none".into()),
+                loading: false,
+                duration: Some(1500),
+            },
+            "vibrate" => ToView::Vibrate { duration: args["duration"].as_u64().unwrap_or(15) },
             _ => return,
         };
-        views.send(message.to_string());
+        views.send(&message);
     }
 }
 

@@ -6,7 +6,8 @@
 //! still `waiting`.
 
 use capsule_runtime::Input;
-use serde_json::{Value, json};
+use capsule_view_web::protocol::ToView;
+use serde_json::{Map, Value, json};
 
 use crate::Shared;
 use crate::view_messages::{send_view, send_waiting};
@@ -34,37 +35,57 @@ pub(crate) fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             .unwrap_or_default()
     };
     let text = |key: &str| args.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    // A node or page id, as `page`, `root` and `audio` are.
+    let id = |key: &str| args.get(key).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
+    let list = |key: &str| args.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
     match name {
         "showToast" => {
             let duration = args.get("duration").and_then(Value::as_u64).unwrap_or(1500);
             let icon = args.get("icon").and_then(Value::as_str).unwrap_or("success");
             send_view(
                 shared,
-                json!({"type": "toast", "show": true, "title": text("title"), "icon": icon, "duration": duration}),
+                ToView::Toast {
+                    show: true,
+                    title: Some(text("title")),
+                    icon: Some(icon.into()),
+                    loading: false,
+                    duration: Some(duration),
+                },
             );
             ok(json!({}));
         }
         "showLoading" => {
             send_view(
                 shared,
-                json!({"type": "toast", "show": true, "title": text("title"), "loading": true, "duration": 0}),
+                ToView::Toast {
+                    show: true,
+                    title: Some(text("title")),
+                    icon: None,
+                    loading: true,
+                    duration: Some(0),
+                },
             );
             ok(json!({}));
         }
         "hideToast" | "hideLoading" => {
-            send_view(shared, json!({"type": "toast", "show": false}));
+            send_view(
+                shared,
+                ToView::Toast { show: false, title: None, icon: None, loading: false, duration: None },
+            );
             ok(json!({}));
         }
         "showModal" => {
             send_waiting(
                 shared,
                 seq,
-                json!({
-                    "type": "modal", "seq": seq, "title": text("title"), "content": text("content"),
-                    "showCancel": args.get("showCancel").and_then(Value::as_bool).unwrap_or(true),
-                    "cancelText": args.get("cancelText").and_then(Value::as_str).unwrap_or("Cancel"),
-                    "confirmText": args.get("confirmText").and_then(Value::as_str).unwrap_or("OK"),
-                }),
+                ToView::Modal {
+                    seq,
+                    title: text("title"),
+                    content: text("content"),
+                    show_cancel: args.get("showCancel").and_then(Value::as_bool).unwrap_or(true),
+                    cancel_text: args.get("cancelText").and_then(Value::as_str).unwrap_or("Cancel").into(),
+                    confirm_text: args.get("confirmText").and_then(Value::as_str).unwrap_or("OK").into(),
+                },
             );
         }
         "showActionSheet" => {
@@ -75,7 +96,11 @@ pub(crate) fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             send_waiting(
                 shared,
                 seq,
-                json!({"type": "actionSheet", "seq": seq, "itemList": items, "itemColor": args.get("itemColor")}),
+                ToView::ActionSheet {
+                    seq,
+                    item_list: items,
+                    item_color: args.get("itemColor").and_then(Value::as_str).map(str::to_string),
+                },
             );
         }
         "setNavigationBarTitle"
@@ -83,47 +108,61 @@ pub(crate) fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
         | "showNavigationBarLoading"
         | "hideNavigationBarLoading"
         | "setBackgroundColor" => {
-            let change = match name {
-                "setNavigationBarTitle" => json!({"navigationBarTitleText": text("title")}),
+            let mut change = Map::new();
+            match name {
+                "setNavigationBarTitle" => {
+                    change.insert("navigationBarTitleText".into(), json!(text("title")));
+                }
                 "setNavigationBarColor" => {
                     let style =
                         if text("frontColor").eq_ignore_ascii_case("#ffffff") { "white" } else { "black" };
-                    json!({"navigationBarTextStyle": style, "navigationBarBackgroundColor": text("backgroundColor")})
+                    change.insert("navigationBarTextStyle".into(), json!(style));
+                    change.insert("navigationBarBackgroundColor".into(), json!(text("backgroundColor")));
                 }
                 "setBackgroundColor" => {
-                    let mut change = serde_json::Map::new();
                     for key in ["backgroundColor", "backgroundColorTop", "backgroundColorBottom"] {
                         if let Some(v) = args.get(key).and_then(Value::as_str) {
                             change.insert(key.into(), json!(v));
                         }
                     }
-                    Value::Object(change)
                 }
-                _ => json!({"navigationBarLoading": name == "showNavigationBarLoading"}),
-            };
+                _ => {
+                    change.insert("navigationBarLoading".into(), json!(name == "showNavigationBarLoading"));
+                }
+            }
             change_top_window(shared, change);
             ok(json!({}));
         }
         "selectorQuery" => {
-            let page = args.get("page").and_then(Value::as_u64).or_else(|| top_page(shared).map(u64::from));
+            let page = id("page").or_else(|| top_page(shared));
             send_waiting(
                 shared,
                 seq,
-                json!({"type": "selectorQuery", "seq": seq, "page": page, "root": args.get("root"), "requests": args.get("requests").cloned().unwrap_or(json!([]))}),
+                ToView::SelectorQuery { seq, page, root: id("root"), requests: list("requests") },
             );
         }
         "observeIntersection" => {
-            let mut message = args.clone();
-            message["type"] = json!("observe");
-            message["seq"] = json!(seq);
-            send_waiting(shared, seq, message);
+            let observe = ToView::Observe {
+                seq,
+                page: id("page"),
+                root: id("root"),
+                selector: text("selector"),
+                relative: args
+                    .get("relative")
+                    .cloned()
+                    .unwrap_or_else(|| json!({"viewport": true, "margins": {}})),
+                thresholds: list("thresholds").iter().filter_map(Value::as_f64).collect(),
+                initial_ratio: args.get("initialRatio").and_then(Value::as_f64).unwrap_or(0.0),
+                observe_all: args.get("observeAll").and_then(Value::as_bool).unwrap_or(false),
+            };
+            send_waiting(shared, seq, observe);
         }
         "disconnectIntersection" => {
             if let Some(observer) =
                 args.get("observer").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok())
             {
                 shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&observer);
-                send_view(shared, json!({"type": "disconnect", "observer": observer}));
+                send_view(shared, ToView::Disconnect { observer });
             }
             ok(json!({}));
         }
@@ -138,7 +177,7 @@ pub(crate) fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
                 _ => None,
             }
             .unwrap_or_else(|| urls[0].clone());
-            send_view(shared, json!({"type": "previewImage", "urls": urls, "current": current}));
+            send_view(shared, ToView::PreviewImage { urls, current });
             ok(json!({}));
         }
         "loadFontFace" => {
@@ -167,56 +206,48 @@ pub(crate) fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             send_waiting(
                 shared,
                 seq,
-                json!({"type": "loadFontFace", "seq": seq, "family": text("family"), "url": url, "desc": args.get("desc")}),
+                ToView::LoadFontFace { seq, family: text("family"), url, desc: args.get("desc").cloned() },
             );
         }
         "audioContext" => {
-            send_waiting(shared, seq, json!({"type": "audio", "seq": seq}));
+            send_waiting(shared, seq, ToView::Audio { seq, set: None });
         }
         "audioControl" => {
             // Only an audio context the app made may be driven.
-            let Some(audio) = args.get("audio").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok())
-            else {
+            let Some(audio) = id("audio") else {
                 return fail("no such audio");
             };
+            let (action, control_args) = (text("action"), list("args"));
             let mut waiting = shared.waiting.lock().unwrap_or_else(|p| p.into_inner());
-            if !waiting.get(&audio).is_some_and(|m| m["type"] == "audio") {
+            let Some(ToView::Audio { set, .. }) = waiting.get_mut(&audio) else {
                 drop(waiting);
                 return fail("no such audio");
-            }
-            match args.get("action").and_then(Value::as_str) {
-                Some("destroy") => {
-                    waiting.remove(&audio);
-                }
+            };
+            match (action.as_str(), control_args.first()) {
                 // What is set is kept with the context, so a view that connects later (the
                 // app made it in onLoad) sets it up the same.
-                Some("set") => {
-                    if let (Some(entry), Some(Value::Object(set))) =
-                        (waiting.get_mut(&audio), args.get("args").and_then(|a| a.get(0)))
-                    {
-                        if !entry["set"].is_object() {
-                            entry["set"] = json!({});
-                        }
-                        if let Some(kept) = entry["set"].as_object_mut() {
-                            kept.extend(set.clone());
-                        }
-                    }
+                ("set", Some(Value::Object(changes))) => set.get_or_insert_default().extend(changes.clone()),
+                ("destroy", _) => {
+                    waiting.remove(&audio);
                 }
                 _ => {}
             }
             drop(waiting);
-            send_view(
-                shared,
-                json!({"type": "audioControl", "audio": audio, "action": args.get("action"), "args": args.get("args")}),
-            );
+            send_view(shared, ToView::AudioControl { audio, action, args: control_args });
             ok(json!({}));
         }
         "videoControl" => {
-            let page = args.get("page").and_then(Value::as_u64).or_else(|| top_page(shared).map(u64::from));
-            let mut message = args.clone();
-            message["type"] = json!("videoControl");
-            message["page"] = json!(page);
-            send_view(shared, message);
+            let page = id("page").or_else(|| top_page(shared));
+            send_view(
+                shared,
+                ToView::VideoControl {
+                    page,
+                    root: id("root"),
+                    id: text("id"),
+                    action: text("action"),
+                    args: list("args"),
+                },
+            );
             ok(json!({}));
         }
         "pageScrollTo" => {
@@ -228,11 +259,13 @@ pub(crate) fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             let page = top_page(shared);
             send_view(
                 shared,
-                json!({
-                    "type": "pageScrollTo", "page": page, "scrollTop": top, "selector": selector,
-                    "offsetTop": args.get("offsetTop").and_then(Value::as_f64).unwrap_or(0.0),
-                    "duration": args.get("duration").and_then(Value::as_u64).unwrap_or(300),
-                }),
+                ToView::PageScrollTo {
+                    page,
+                    scroll_top: top,
+                    selector: selector.map(str::to_string),
+                    offset_top: args.get("offsetTop").and_then(Value::as_f64).unwrap_or(0.0),
+                    duration: args.get("duration").and_then(Value::as_u64).unwrap_or(300),
+                },
             );
             ok(json!({}));
         }
@@ -244,7 +277,7 @@ pub(crate) fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             }
         }
         "stopPullDownRefresh" => {
-            send_view(shared, json!({"type": "stopPullDownRefresh"}));
+            send_view(shared, ToView::StopPullDownRefresh);
             ok(json!({}));
         }
         _ => fail("not supported"),
@@ -257,14 +290,14 @@ fn top_page(shared: &Shared) -> Option<u32> {
 }
 
 /// Merges `change` into the shown page's window and tells the views.
-fn change_top_window(shared: &Shared, change: Value) {
+fn change_top_window(shared: &Shared, change: Map<String, Value>) {
     let top_id = top_page(shared);
     let mut pages = shared.pages.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((id, top)) = pages.iter_mut().find(|(id, _)| Some(*id) == top_id) {
-        if let (Some(w), Some(c)) = (top.window.as_object_mut(), change.as_object()) {
-            w.extend(c.clone());
+        if let Some(w) = top.window.as_object_mut() {
+            w.extend(change.clone());
         }
-        send_view(shared, json!({"type": "window", "page": *id, "window": change}));
+        send_view(shared, ToView::Window { page: *id, window: change });
     }
 }
 
@@ -311,10 +344,10 @@ fn change_tab_bar(shared: &Shared, name: &str, args: &Value) -> Result<(), Strin
         "showTabBarRedDot" | "hideTabBarRedDot" => {
             let i = item(&mut bar)?;
             bar["list"][i]["redDot"] = json!(name == "showTabBarRedDot");
-            if name == "showTabBarRedDot" {
-                if let Some(o) = bar["list"][i].as_object_mut() {
-                    o.remove("badge");
-                }
+            if name == "showTabBarRedDot"
+                && let Some(o) = bar["list"][i].as_object_mut()
+            {
+                o.remove("badge");
             }
         }
         "setTabBarItem" => {
@@ -337,6 +370,6 @@ fn change_tab_bar(shared: &Shared, name: &str, args: &Value) -> Result<(), Strin
         }
         _ => bar["hidden"] = json!(name == "hideTabBar"),
     }
-    send_view(shared, json!({"type": "tabBar", "tabBar": *bar}));
+    send_view(shared, ToView::TabBar { tab_bar: bar.clone() });
     Ok(())
 }

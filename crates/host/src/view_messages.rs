@@ -11,52 +11,60 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use capsule_runtime::Input;
 use capsule_style::Scope;
-use capsule_view_web::PROTOCOL;
-use capsule_view_web::message::{self as view_message, ViewMessage};
-use serde_json::{Map, Value, json};
+use capsule_view_web::protocol::{self, ComponentStyle, FromView, ToView};
 
 use crate::{MAX_VIEW_MESSAGE, PageMirror, Shared};
 
-pub(crate) fn send_view(shared: &Shared, message: Value) {
-    let mut message = message;
-    message["v"] = json!(PROTOCOL);
-    shared.to_views.send(message.to_string());
+/// Sends `message` to every view.
+pub(crate) fn send_view(shared: &Shared, message: ToView) {
+    shared.to_views.send(&message);
 }
 
 /// Sends a message that waits on a view, keeping it for views that connect later.
-pub(crate) fn send_waiting(shared: &Shared, seq: u32, message: Value) {
+/// (It is kept first, so that a quick answer finds it waiting.)
+pub(crate) fn send_waiting(shared: &Shared, seq: u32, message: ToView) {
     shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).insert(seq, message.clone());
-    send_view(shared, message);
+    shared.to_views.send(&message);
 }
 
-pub(crate) fn page_message(id: u32, page: &PageMirror) -> Value {
-    json!({"type": "page", "page": id, "route": page.route, "window": page.window, "css": page.css, "snapshot": page.tree.snapshot()})
+/// A page as a view that has not seen it needs it: its whole tree.
+pub(crate) fn page_message(id: u32, page: &PageMirror) -> ToView {
+    ToView::Page {
+        page: id,
+        route: page.route.clone(),
+        window: page.window.clone(),
+        css: page.css.clone(),
+        snapshot: page.tree.snapshot(),
+    }
 }
 
-pub(crate) fn reset_message(shared: &Shared) -> Value {
+/// The app as a view starts from it: its styles, window and tab bar.
+pub(crate) fn reset_message(shared: &Shared) -> ToView {
     let running = shared.running();
     let manifest = &running.package.manifest;
     let app_css = running.styles.app.as_ref().map(|s| s.to_css(Scope::Global)).unwrap_or_default();
     let tab_bar = shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner()).clone();
     // Each component's sheet, unscoped: it applies inside the component's shadow root.
-    let components: Map<String, Value> = manifest
+    let components = manifest
         .components
         .iter()
         .map(|c| {
             let css =
                 running.styles.components.get(&c.path).map(|s| s.to_css(Scope::Global)).unwrap_or_default();
-            (c.path.clone(), json!({"css": css, "isolation": c.style_isolation}))
+            (c.path.clone(), ComponentStyle { css, isolation: c.style_isolation.clone() })
         })
         .collect();
     // Each page's sheet unscoped too: a component given external classes takes the rules
     // for those classes into its shadow root.
-    let page_css: Map<String, Value> = running
-        .styles
-        .pages
-        .iter()
-        .map(|(route, s)| (route.clone(), json!(s.to_css(Scope::Global))))
-        .collect();
-    json!({"type": "reset", "appCss": app_css, "tabBar": tab_bar, "window": manifest.window, "components": components, "pageCss": page_css})
+    let page_css =
+        running.styles.pages.iter().map(|(route, s)| (route.clone(), s.to_css(Scope::Global))).collect();
+    ToView::Reset {
+        app_css,
+        tab_bar,
+        window: serde_json::to_value(&manifest.window).unwrap_or_default(),
+        components,
+        page_css,
+    }
 }
 
 pub(crate) async fn websocket(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
@@ -70,11 +78,10 @@ async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
     for (id, page) in shared.pages.lock().unwrap_or_else(|p| p.into_inner()).iter() {
         hello.push(page_message(*id, page));
     }
-    hello.push(json!({"type": "stack", "pages": *shared.stack.lock().unwrap_or_else(|p| p.into_inner())}));
+    hello.push(ToView::Stack { pages: shared.stack.lock().unwrap_or_else(|p| p.into_inner()).clone() });
     hello.extend(shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).values().cloned());
-    for mut m in hello {
-        m["v"] = json!(PROTOCOL);
-        if socket.send(Message::Text(m.to_string().into())).await.is_err() {
+    for m in hello {
+        if socket.send(Message::Text(m.encode().into())).await.is_err() {
             return;
         }
     }
@@ -90,7 +97,14 @@ async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
                 None => return,
             },
             incoming = socket.recv() => match incoming {
-                Some(Ok(Message::Text(text))) => from_view(&shared, &text),
+                Some(Ok(Message::Text(text))) => {
+                    // What this view sent and the host could not use: it hears why.
+                    if let Some(refusal) = from_view(&shared, &text)
+                        && socket.send(Message::Text(refusal.encode().into())).await.is_err()
+                    {
+                        return;
+                    }
+                }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => {}
             },
@@ -102,53 +116,44 @@ async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
 /// what the app's own page could (events, answers to the app's own modals and queries); a
 /// person's answers to permission prompts and settings are not taken from the socket: they
 /// come over HTTP with the run's secret (`/capsule-prompt/…`, `/capsule-settings/…`). A message
-/// that is malformed, or answers a question nobody is waiting for, is refused and counted, and
-/// the first few refusals are logged with their reason.
-fn from_view(shared: &Shared, text: &str) {
-    let message = match view_message::decode(text) {
+/// that is malformed, or answers a question nobody is waiting for, is refused and counted
+/// (the first few refusals are logged), and the answer for the view that sent it is returned.
+fn from_view(shared: &Shared, text: &str) -> Option<ToView> {
+    let message = match protocol::decode(text) {
         Ok(message) => message,
-        Err(reason) => return refuse_view(&reason),
+        Err(reason) => return Some(refuse_view(reason)),
     };
     if let Some(seq) = message.answers() {
         let mut waiting = shared.waiting.lock().unwrap_or_else(|p| p.into_inner());
-        // Observers and audio contexts answer many times; the others once.
-        let kind = waiting.get(&seq).map(|m| m["type"].as_str().unwrap_or_default().to_string());
-        let fits = match (&message, kind.as_deref()) {
-            (ViewMessage::Intersection { .. }, Some("observe"))
-            | (ViewMessage::AudioEvent { .. }, Some("audio")) => true,
-            (ViewMessage::Intersection { .. } | ViewMessage::AudioEvent { .. }, _) => false,
-            (_, Some(_)) => waiting.remove(&seq).is_some(),
-            (_, None) => false,
-        };
-        drop(waiting);
-        if !fits {
-            return refuse_view(&format!("an answer to {seq}, which nothing is waiting for"));
+        if !waiting.get(&seq).is_some_and(|question| message.answers_question(question)) {
+            return Some(refuse_view(format!("an answer to {seq}, which nothing is waiting for")));
+        }
+        if !message.leaves_question_open() {
+            waiting.remove(&seq);
         }
     }
     let input = match message {
-        ViewMessage::Event { page, node, event, detail } => Input::Event { page, node, event, detail },
-        ViewMessage::Navigate { kind, url } => Input::Navigate { kind, url },
-        ViewMessage::PageEvent { page, hook, arg } => Input::PageEvent { page, hook, arg },
-        ViewMessage::Model { page, path, value } => Input::Model { page, path, value },
-        ViewMessage::WebView { page, node, src } => {
+        FromView::Event { page, node, event, detail } => Input::Event { page, node, event, detail },
+        FromView::Navigate { kind, url } => Input::Navigate { kind, url },
+        FromView::PageEvent { page, hook, arg } => Input::PageEvent { page, hook, arg },
+        FromView::Model { page, path, value } => Input::Model { page, path, value },
+        FromView::WebView { page, node, src } => {
             // A web-view shows a page only from an origin the host allows.
             let verdict = match &shared.api() {
                 Some(api) => api.check_origin(&src),
                 None => Err("no network access".to_string()),
             };
-            send_view(
-                shared,
-                json!({"type": "webViewAnswer", "page": page, "node": node, "src": src,
-                       "allowed": verdict.is_ok(), "reason": verdict.err()}),
-            );
-            return;
+            let allowed = verdict.is_ok();
+            send_view(shared, ToView::WebViewAnswer { page, node, src, allowed, reason: verdict.err() });
+            return None;
         }
         answer => {
-            let Some((seq, result)) = answer.reply() else { return };
+            let (seq, result) = answer.reply()?;
             Input::ViewReply { seq, result }
         }
     };
     shared.running().handle.send(input);
+    None
 }
 
 /// Messages from views refused so far (in the whole process), of which the first
@@ -161,11 +166,81 @@ pub fn refused_view_messages() -> u64 {
     REFUSED_VIEW_MESSAGES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-fn refuse_view(reason: &str) {
+/// Counts and logs a refusal, and makes the view's answer.
+fn refuse_view(reason: String) -> ToView {
     let n = REFUSED_VIEW_MESSAGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if n < LOGGED_REFUSALS {
         eprintln!("capsule: refused a message from a view: {reason}");
     } else if n == LOGGED_REFUSALS {
         eprintln!("capsule: refusing more messages from views; not logging them any more");
+    }
+    ToView::Refused { reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DEVICES, Host, HostConfig, Simulator, SimulatorOptions};
+
+    /// A simulator on a one-page app in a fresh folder.
+    async fn simulator(name: &str) -> (Simulator, tokio::sync::oneshot::Sender<()>) {
+        let dir = std::env::temp_dir().join(format!("capsule-view-messages-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, text) in [
+            ("app.json", r#"{"pages": ["pages/a/a"]}"#),
+            ("project.config.json", r#"{"appid": "wx-view-messages"}"#),
+            ("app.js", "App({})"),
+            ("pages/a/a.wxml", "<view>a</view>"),
+            ("pages/a/a.js", "Page({})"),
+        ] {
+            let full = dir.join("app").join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        let package = capsule_package::Package::load(dir.join("app"), &Default::default()).unwrap();
+        let (program, _) = capsule_template::compile_package(&package);
+        let host =
+            Arc::new(Host::new(HostConfig { data_dir: dir.join("data"), ..HostConfig::default() }).unwrap());
+        let app = host.app(package, program);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let options = SimulatorOptions { port: 0, device: DEVICES[0], prompter: None };
+        let sim = Simulator::start(host, app, options, async move {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+        (sim, stop)
+    }
+
+    fn refused(reason: &str) -> Option<ToView> {
+        Some(ToView::Refused { reason: reason.into() })
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn what_a_view_cannot_say_is_refused_to_it_and_counted() {
+        let (sim, _stop) = simulator("refused").await;
+        let before = refused_view_messages();
+        let malformed = from_view(&sim.shared, r#"{"v": 1, "type": "event", "page": "one", "node": 1}"#);
+        assert_eq!(malformed, refused(r#"event: invalid type: string "one", expected u32"#));
+        let unasked =
+            from_view(&sim.shared, r#"{"v": 1, "type": "modalAnswer", "seq": 99, "confirm": true}"#);
+        assert_eq!(unasked, refused("an answer to 99, which nothing is waiting for"));
+        // A modal waits: another kind of answer does not answer it, its own does, once.
+        let modal = ToView::Modal {
+            seq: 7,
+            title: "Sure?".into(),
+            content: String::new(),
+            show_cancel: true,
+            cancel_text: "Cancel".into(),
+            confirm_text: "OK".into(),
+        };
+        send_waiting(&sim.shared, 7, modal);
+        let results = r#"{"v": 1, "type": "selectorQueryAnswer", "seq": 7, "results": []}"#;
+        assert_eq!(from_view(&sim.shared, results), refused("an answer to 7, which nothing is waiting for"));
+        let confirm = r#"{"v": 1, "type": "modalAnswer", "seq": 7, "confirm": true}"#;
+        assert_eq!(from_view(&sim.shared, confirm), None);
+        assert_eq!(from_view(&sim.shared, confirm), refused("an answer to 7, which nothing is waiting for"));
+        // Other tests refuse messages too: the count is the process's.
+        assert!(refused_view_messages() >= before + 4, "{}", refused_view_messages());
     }
 }

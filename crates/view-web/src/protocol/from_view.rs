@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::PROTOCOL;
+use super::{PROTOCOL, ToView};
 
 /// Bytes of one message a view may send.
 pub const MAX_VIEW_MESSAGE: usize = 64 * 1024;
@@ -137,6 +137,27 @@ impl FromView {
         }
     }
 
+    /// Whether this answers `question`, the message the host sent with the same `seq`: each
+    /// kind of answer fits one kind of question, so a view cannot pass off, say, a modal's
+    /// answer as a selector query's.
+    pub fn answers_question(&self, question: &ToView) -> bool {
+        matches!(
+            (self, question),
+            (FromView::ActionSheetAnswer { .. }, ToView::ActionSheet { .. })
+                | (FromView::ModalAnswer { .. }, ToView::Modal { .. })
+                | (FromView::FontAnswer { .. }, ToView::LoadFontFace { .. })
+                | (FromView::SelectorQueryAnswer { .. }, ToView::SelectorQuery { .. })
+                | (FromView::Intersection { .. }, ToView::Observe { .. })
+                | (FromView::AudioEvent { .. }, ToView::Audio { .. })
+        )
+    }
+
+    /// Whether the question stays open after this answer: an observer reports every crossing
+    /// and an audio context every event, until the app ends them; the others answer once.
+    pub fn leaves_question_open(&self) -> bool {
+        matches!(self, FromView::Intersection { .. } | FromView::AudioEvent { .. })
+    }
+
     /// The answer an app receives for a message that answers its question (`errMsg` and the
     /// API's fields).
     pub fn reply(&self) -> Option<(u32, Value)> {
@@ -238,9 +259,20 @@ pub fn decode(text: &str) -> Result<FromView, String> {
     if !TYPES.contains(&kind.as_str()) {
         return Err(format!("unknown message type `{kind}`"));
     }
-    let message = FromView::deserialize(msg).map_err(|e| format!("{kind}: {e}"))?;
+    let message = FromView::deserialize(msg).map_err(|e| format!("{kind}: {}", shortened(&e.to_string())))?;
     message.check()?;
     Ok(message)
+}
+
+/// Characters of a decoding error kept: serde quotes the value it could not use, which may be
+/// most of the message.
+const MAX_ERROR: usize = 160;
+
+fn shortened(error: &str) -> String {
+    match error.char_indices().nth(MAX_ERROR) {
+        Some((at, _)) => format!("{}…", &error[..at]),
+        None => error.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -283,6 +315,12 @@ mod tests {
             "e".repeat(65)
         );
         assert_eq!(decode(&long).unwrap_err(), "event: a name of 65 bytes is over 64");
+        // A value serde quotes back is cut short: the reason goes back to the view and the log.
+        let quoted =
+            format!("{{\"v\": 1, \"type\": \"model\", \"page\": \"{}\", \"path\": \"a\"}}", "p".repeat(1000));
+        let error = decode(&quoted).unwrap_err();
+        assert!(error.starts_with("model: invalid type: string \"ppp") && error.ends_with('…'), "{error}");
+        assert_eq!(error.chars().count(), "model: ".len() + MAX_ERROR + 1);
         let huge = format!("{{\"v\": 1, \"pad\": \"{}\"}}", "x".repeat(MAX_VIEW_MESSAGE));
         assert!(decode(&huge).unwrap_err().contains("over the 65536 a view may send"));
     }
@@ -323,6 +361,37 @@ mod tests {
         let event =
             decode("{\"v\": 1, \"type\": \"event\", \"page\": 1, \"node\": 2, \"event\": \"tap\"}").unwrap();
         assert_eq!(event.answers(), None);
+    }
+
+    #[test]
+    fn each_answer_fits_one_kind_of_question() {
+        let modal = ToView::Modal {
+            seq: 1,
+            title: String::new(),
+            content: String::new(),
+            show_cancel: true,
+            cancel_text: "Cancel".into(),
+            confirm_text: "OK".into(),
+        };
+        let query = ToView::SelectorQuery { seq: 2, page: Some(1), root: None, requests: vec![] };
+        let observer = ToView::Observe {
+            seq: 3,
+            page: Some(1),
+            root: None,
+            selector: ".a".into(),
+            relative: json!({"viewport": true}),
+            thresholds: vec![0.0],
+            initial_ratio: 0.0,
+            observe_all: false,
+        };
+        let confirm = FromView::ModalAnswer { seq: 1, confirm: true };
+        assert!(confirm.answers_question(&modal));
+        assert!(!confirm.answers_question(&query));
+        assert!(!confirm.leaves_question_open());
+        let results = FromView::SelectorQueryAnswer { seq: 2, results: vec![] };
+        assert!(results.answers_question(&query) && !results.answers_question(&modal));
+        let crossing = FromView::Intersection { seq: 3, result: Map::new() };
+        assert!(crossing.answers_question(&observer) && crossing.leaves_question_open());
     }
 
     #[test]
