@@ -1,0 +1,150 @@
+//! What the instance and its natives share — the pages, the outbox, the timers, the queued
+//! navigations — and the budget every change goes through: rendering within the node, byte
+//! and CPU limits, and outputs and page data weighed against what the host may hold.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use capsule_js::Stopper;
+use capsule_template::Program;
+use capsule_template::render::{Budget, RenderError};
+use serde_json::Value;
+
+use super::PageState;
+use super::navigation::NavRequest;
+use super::timers::Timers;
+use crate::components::ComponentState;
+use crate::held::{HostMeter, serialized_len, value_weight};
+use crate::message::Output;
+
+/// What the engine's natives share with the instance.
+pub(super) struct Shared {
+    pub(super) program: Arc<Program>,
+    pub(super) pages: RefCell<Vec<PageState>>,
+    pub(super) outbox: RefCell<Vec<Output>>,
+    pub(super) timers: RefCell<Timers>,
+    pub(super) navigation: RefCell<VecDeque<NavRequest>>,
+    /// API answers the instance knows at once (an image in the package, a refused call),
+    /// delivered after the current callback.
+    pub(super) replies: RefCell<Vec<(u32, Value)>>,
+    /// Ids for pages and components, from one counter: the script addresses both by id.
+    pub(super) next_page: Cell<u32>,
+    pub(super) components: RefCell<HashMap<u32, ComponentState>>,
+    /// Async API calls sent to the host and not yet answered.
+    pub(super) pending_api: Cell<u32>,
+    /// When each `setData` of the last second came, and the sizes seen (for the platform's
+    /// audit limits in the developer tools).
+    pub(super) set_data_times: RefCell<VecDeque<Instant>>,
+    pub(super) set_data_bytes: Cell<(usize, usize)>,
+    /// What the host holds for the instance, against its host budget.
+    pub(super) held: Arc<HostMeter>,
+    /// Ends the script from a native when a host buffer runs over (set once the engine exists).
+    pub(super) stopper: RefCell<Option<Stopper>>,
+    /// Live nodes a page's tree may hold.
+    pub(super) max_nodes: usize,
+}
+
+impl Shared {
+    /// Whether a render must stop: the callback's CPU deadline passed, or the host ended the
+    /// instance. Rendering runs in Rust, where the script's interrupt does not reach.
+    fn out_of_time(&self) -> bool {
+        self.stopper.borrow().as_ref().is_some_and(Stopper::out_of_time)
+    }
+
+    /// Runs a render within the instance's budget: the page node limit, and the callback's
+    /// CPU deadline. A render stopped at a limit ends the instance with the reason (the
+    /// deadline's own when that was it), which `Err` gives.
+    pub(super) fn render<T>(
+        &self,
+        f: impl FnOnce(&Budget<'_>) -> Result<T, RenderError>,
+    ) -> Result<T, String> {
+        let interrupt = || self.out_of_time();
+        let budget = Budget {
+            max_nodes: self.max_nodes,
+            max_bytes: capsule_template::render::MAX_PAGE_BYTES,
+            interrupt: Some(&interrupt),
+        };
+        f(&budget).map_err(|error| {
+            let reason = error.to_string();
+            if let Some(stopper) = self.stopper.borrow().as_ref() {
+                stopper.stop(reason.clone());
+            }
+            reason
+        })
+    }
+
+    /// Queues an output of the current callback, weighed against the host budget. Past the
+    /// budget the output is dropped and the script stopped: the instance ends with the reason.
+    pub(super) fn emit(&self, output: Output) {
+        let weight = output_weight(&output);
+        // Outputs of a fixed size (an answer, the stack, the end) always pass: the count of
+        // outputs per callback bounds them, and the host must hear them.
+        if weight > crate::held::FIXED && !self.held.admits(weight) {
+            let reason = self.held.breach("outputs of one callback (patches, console lines)");
+            if let Some(stopper) = self.stopper.borrow().as_ref() {
+                stopper.stop(reason);
+            }
+            return;
+        }
+        self.held.outputs.fetch_add(weight, Ordering::Relaxed);
+        self.outbox.borrow_mut().push(output);
+    }
+
+    /// The estimate of the pages' data passed the budget (see `held.rs`): weighs it exactly.
+    /// Still over, the script is stopped and `Err` gives the reason.
+    pub(super) fn weigh_data(
+        &self,
+        pages: &[PageState],
+        components: &HashMap<u32, ComponentState>,
+    ) -> Result<(), String> {
+        let exact: usize = pages.iter().map(|p| value_weight(&p.data)).sum::<usize>()
+            + components.values().map(|c| value_weight(&c.data)).sum::<usize>();
+        self.held.data.store(exact, Ordering::Relaxed);
+        if self.held.total() <= self.held.budget {
+            return Ok(());
+        }
+        let reason = self.held.breach("page data");
+        if let Some(stopper) = self.stopper.borrow().as_ref() {
+            stopper.stop(reason.clone());
+        }
+        Err(reason)
+    }
+}
+
+/// The nulls setting `path` pads arrays with, weighed as `value_weight` weighs them.
+pub(super) fn padding(data: &Value, path: &[String]) -> usize {
+    let mut node = Some(data);
+    let mut nulls = 0;
+    for key in path {
+        if let Ok(i) = key.parse::<usize>() {
+            let len = match node {
+                Some(Value::Array(items)) => items.len(),
+                _ => 0,
+            };
+            nulls += i.saturating_sub(len);
+        }
+        node = match node {
+            Some(Value::Array(items)) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+            Some(Value::Object(map)) => map.get(key),
+            _ => None,
+        };
+    }
+    nulls * 16
+}
+
+/// What an output weighs in the host's buffer: the bulk of its text. Answers to the host's
+/// own queries are the host's to ask for and are not weighed.
+fn output_weight(output: &Output) -> usize {
+    crate::held::FIXED
+        + match output {
+            Output::Log { text, source, .. } => text.len() + source.len(),
+            Output::Error { message, stack } => message.len() + stack.len(),
+            Output::Patches { patches, .. } => serialized_len(patches),
+            Output::PageOpened { snapshot, query, .. } => serialized_len(snapshot) + serialized_len(query),
+            Output::ViewCall { args, .. } | Output::ApiCall { args, .. } => value_weight(args),
+            _ => 0,
+        }
+}
