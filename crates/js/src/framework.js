@@ -12,10 +12,16 @@
   // strings (directly, or through any function's constructor).
   delete G.eval;
   (function () {
-    function refuse() { throw new EvalError('code from strings is not allowed in mini-programs'); }
+    function refuse() {
+      throw new EvalError('code from strings is not allowed in mini-programs');
+    }
     var kinds = [function () {}, async function () {}, function* () {}, async function* () {}];
     kinds.forEach(function (f) {
-      Object.defineProperty(Object.getPrototypeOf(f), 'constructor', { value: refuse, writable: false, configurable: false });
+      Object.defineProperty(Object.getPrototypeOf(f), 'constructor', {
+        value: refuse,
+        writable: false,
+        configurable: false,
+      });
     });
     refuse.prototype = Function.prototype;
     Object.defineProperty(G, 'Function', { value: refuse, writable: false, configurable: false });
@@ -24,7 +30,8 @@
   // ---- console -----------------------------------------------------------------------
   function show(value, depth) {
     if (typeof value === 'string') return value;
-    if (value instanceof Error) return value.stack ? value.name + ': ' + value.message + '\n' + value.stack : String(value);
+    if (value instanceof Error)
+      return value.stack ? value.name + ': ' + value.message + '\n' + value.stack : String(value);
     if (typeof value === 'function') return '[Function ' + (value.name || 'anonymous') + ']';
     if (value === undefined) return 'undefined';
     try {
@@ -60,9 +67,16 @@
     };
   }
   G.console = {
-    log: logger('log'), info: logger('info'), warn: logger('warn'), error: logger('error'),
-    debug: logger('debug'), trace: logger('debug'),
-    group: logger('log'), groupEnd: function () {}, time: function () {}, timeEnd: function () {},
+    log: logger('log'),
+    info: logger('info'),
+    warn: logger('warn'),
+    error: logger('error'),
+    debug: logger('debug'),
+    trace: logger('debug'),
+    group: logger('log'),
+    groupEnd: function () {},
+    time: function () {},
+    timeEnd: function () {},
   };
 
   // ---- timers ------------------------------------------------------------------------
@@ -78,8 +92,12 @@
   function clearTimer(id) {
     if (timers.delete(id)) native.clearTimer(id);
   }
-  G.setTimeout = function (fn, ms) { return addTimer(fn, ms, Array.prototype.slice.call(arguments, 2), false); };
-  G.setInterval = function (fn, ms) { return addTimer(fn, ms, Array.prototype.slice.call(arguments, 2), true); };
+  G.setTimeout = function (fn, ms) {
+    return addTimer(fn, ms, Array.prototype.slice.call(arguments, 2), false);
+  };
+  G.setInterval = function (fn, ms) {
+    return addTimer(fn, ms, Array.prototype.slice.call(arguments, 2), true);
+  };
   G.clearTimeout = clearTimer;
   G.clearInterval = clearTimer;
   hooks.fireTimer = function (id) {
@@ -129,7 +147,9 @@
     while ((m = re.exec(key))) path.push(m[1] !== undefined ? m[1] : String(Number(m[2])));
     return path;
   }
-  function isIndex(k) { return /^(0|[1-9]\d*)$/.test(k); }
+  function isIndex(k) {
+    return /^(0|[1-9]\d*)$/.test(k);
+  }
   function setPath(target, path, value) {
     var node = target;
     for (var i = 0; i < path.length - 1; i++) {
@@ -150,9 +170,24 @@
 
   // ---- behaviors -------------------------------------------------------------------------
   var LIFETIMES = ['created', 'attached', 'ready', 'moved', 'detached', 'error'];
-  var PAGE_HOOKS = ['onLoad', 'onShow', 'onReady', 'onHide', 'onUnload', 'onPullDownRefresh', 'onReachBottom',
-    'onPageScroll', 'onResize', 'onTabItemTap', 'onShareAppMessage', 'onShareTimeline', 'onAddToFavorites'];
-  function isBehavior(b) { return b && b.__behavior === true; }
+  var PAGE_HOOKS = [
+    'onLoad',
+    'onShow',
+    'onReady',
+    'onHide',
+    'onUnload',
+    'onPullDownRefresh',
+    'onReachBottom',
+    'onPageScroll',
+    'onResize',
+    'onTabItemTap',
+    'onShareAppMessage',
+    'onShareTimeline',
+    'onAddToFavorites',
+  ];
+  function isBehavior(b) {
+    return b && b.__behavior === true;
+  }
   G.Behavior = function (options) {
     var b = Object.assign({}, options || {});
     Object.defineProperty(b, '__behavior', { value: true });
@@ -160,8 +195,10 @@
   };
   function deepMerge(into, from) {
     for (const k of Object.keys(Object(from))) {
-      var a = into[k], b = from[k];
-      if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) deepMerge(a, b);
+      var a = into[k],
+        b = from[k];
+      if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b))
+        deepMerge(a, b);
       else into[k] = b;
     }
     return into;
@@ -171,13 +208,21 @@
   function flatten(def) {
     var out = { data: {}, methods: {}, lifetimes: {}, rest: {}, properties: {}, observers: [], pageLifetimes: {} };
     function apply(d) {
-      (d.behaviors || []).forEach(function (b) { if (isBehavior(b)) apply(b); });
+      (d.behaviors || []).forEach(function (b) {
+        if (isBehavior(b)) apply(b);
+      });
       if (d.data) deepMerge(out.data, JSON.parse(JSON.stringify(d.data)));
       var props = d.properties || {};
       for (const p of Object.keys(Object(props))) out.properties[p] = props[p];
       var observers = d.observers || {};
       for (const o of Object.keys(Object(observers))) {
-        if (typeof observers[o] === 'function') out.observers.push({ fields: o.split(',').map(function (f) { return f.trim(); }), fn: observers[o] });
+        if (typeof observers[o] === 'function')
+          out.observers.push({
+            fields: o.split(',').map(function (f) {
+              return f.trim();
+            }),
+            fn: observers[o],
+          });
       }
       var pl = d.pageLifetimes || {};
       ['show', 'hide', 'resize'].forEach(function (name) {
@@ -191,8 +236,16 @@
         if (fn) (out.lifetimes[name] = out.lifetimes[name] || []).push(fn);
       });
       for (const k of Object.keys(Object(d))) {
-        if (k === 'data' || k === 'methods' || k === 'lifetimes' || k === 'behaviors' || k === 'properties' ||
-          k === 'observers' || k === 'pageLifetimes') continue;
+        if (
+          k === 'data' ||
+          k === 'methods' ||
+          k === 'lifetimes' ||
+          k === 'behaviors' ||
+          k === 'properties' ||
+          k === 'observers' ||
+          k === 'pageLifetimes'
+        )
+          continue;
         if (LIFETIMES.indexOf(k) >= 0 || PAGE_HOOKS.indexOf(k) >= 0) continue;
         out.rest[k] = d[k];
       }
@@ -213,10 +266,14 @@
     app = Object.assign({}, options || {});
     if (app.globalData === undefined) app.globalData = {};
   };
-  G.getApp = function () { return app; };
-  G.getCurrentPages = function () { return stack.slice(); };
+  G.getApp = function () {
+    return app;
+  };
+  G.getCurrentPages = function () {
+    return stack.slice();
+  };
   G.Page = function (options) {
-    if (!defining) throw new Error('Page() must be called by a page\'s own script');
+    if (!defining) throw new Error("Page() must be called by a page's own script");
     pageDefs.set(defining, { kind: 'page', options: options || {} });
   };
   G.Component = function (options) {
@@ -243,11 +300,19 @@
   var appListeners = { show: [], hide: [], error: [], pageNotFound: [], unhandledRejection: [] };
   function tell(kind, arg) {
     var list = appListeners[kind].slice();
-    list.forEach(function (f) { f(arg); });
+    list.forEach(function (f) {
+      f(arg);
+    });
     return list.length > 0;
   }
-  hooks.appShow = function (options) { callHook(app, 'onShow', [options]); tell('show', options); };
-  hooks.appHide = function () { callHook(app, 'onHide'); tell('hide'); };
+  hooks.appShow = function (options) {
+    callHook(app, 'onShow', [options]);
+    tell('show', options);
+  };
+  hooks.appHide = function () {
+    callHook(app, 'onHide');
+    tell('hide');
+  };
   hooks.appError = function (message) {
     var own = app && typeof app.onError === 'function';
     if (own) app.onError(message);
@@ -268,11 +333,19 @@
     var def = pageDefs.get(route);
     if (!def) {
       defining = route;
-      try { load(route + '.js'); } finally { defining = null; }
+      try {
+        load(route + '.js');
+      } finally {
+        defining = null;
+      }
       def = pageDefs.get(route) || { kind: 'page', options: {} };
     }
     var options = def.options;
-    var flat = flatten(def.kind === 'component' ? options : { behaviors: options.behaviors, data: options.data, lifetimes: {}, methods: {} });
+    var flat = flatten(
+      def.kind === 'component'
+        ? options
+        : { behaviors: options.behaviors, data: options.data, lifetimes: {}, methods: {} },
+    );
     var page = {};
     if (def.kind === 'page') {
       for (const k of Object.keys(Object(options))) {
@@ -282,11 +355,19 @@
       for (const m of Object.keys(Object(flat.methods))) if (!(m in page)) page[m] = flat.methods[m];
     } else {
       for (const n of Object.keys(Object(flat.methods))) page[n] = flat.methods[n];
-      for (const r of Object.keys(Object(flat.rest))) if (!(r in page) && typeof flat.rest[r] !== 'object') page[r] = flat.rest[r];
+      for (const r of Object.keys(Object(flat.rest)))
+        if (!(r in page) && typeof flat.rest[r] !== 'object') page[r] = flat.rest[r];
       // A Component used as a page: page hooks live in `methods` (or at the top level).
       PAGE_HOOKS.forEach(function (h) {
         var list = flat.lifetimes[h];
-        if (list && !page[h]) page[h] = function () { var a = arguments, self = this; list.forEach(function (f) { f.apply(self, a); }); };
+        if (list && !page[h])
+          page[h] = function () {
+            var a = arguments,
+              self = this;
+            list.forEach(function (f) {
+              f.apply(self, a);
+            });
+          };
       });
     }
     page.data = flat.data;
@@ -297,11 +378,21 @@
     page.route = route;
     page.__route__ = route;
     page.options = query;
-    page.setData = function (data, callback) { setData(this, id, data, callback); };
-    page.createSelectorQuery = function () { return createSelectorQuery(id); };
-    page.createIntersectionObserver = function (options) { return createIntersectionObserver(id, options); };
-    page.selectComponent = function (selector) { return selectComponents(id, selector)[0] || null; };
-    page.selectAllComponents = function (selector) { return selectComponents(id, selector); };
+    page.setData = function (data, callback) {
+      setData(this, id, data, callback);
+    };
+    page.createSelectorQuery = function () {
+      return createSelectorQuery(id);
+    };
+    page.createIntersectionObserver = function (options) {
+      return createIntersectionObserver(id, options);
+    };
+    page.selectComponent = function (selector) {
+      return selectComponents(id, selector)[0] || null;
+    };
+    page.selectAllComponents = function (selector) {
+      return selectComponents(id, selector);
+    };
     if (def.kind === 'component') Object.defineProperty(page, '__observers', { value: flat.observers });
     pagesById.set(id, page);
     return page;
@@ -313,23 +404,32 @@
   var observerDepth = 0;
   function showFormField(comp) {
     if (!comp.__def || !comp.__def.formField) return;
-    native.setHostAttrs(comp.__id, JSON.stringify({ 'form-field': true, name: comp.data.name, value: comp.data.value }));
+    native.setHostAttrs(
+      comp.__id,
+      JSON.stringify({ 'form-field': true, name: comp.data.name, value: comp.data.value }),
+    );
   }
   function setData(target, id, data, callback) {
     if (data === null || typeof data !== 'object') throw new TypeError('setData takes an object');
     var json = JSON.stringify(data);
     if (json.length > MAX_SET_DATA) {
-      throw new RangeError('setData: the data is ' + json.length + ' bytes, over the limit of 1 MiB; nothing was changed');
+      throw new RangeError(
+        'setData: the data is ' + json.length + ' bytes, over the limit of 1 MiB; nothing was changed',
+      );
     }
     var changes = native.setData(id, json);
     var parsed = JSON.parse(json);
     var keys = Object.keys(Object(parsed));
     for (const key of keys) setPath(target.data, parsePath(key), parsed[key]);
-    for (const k2 of Object.keys(Object(data))) if (data[k2] === undefined) console.warn('setData: `' + k2 + '` is undefined and was not set');
+    for (const k2 of Object.keys(Object(data)))
+      if (data[k2] === undefined) console.warn('setData: `' + k2 + '` is undefined and was not set');
     componentChanges(changes);
     showFormField(target);
     runObservers(target, keys);
-    if (typeof callback === 'function') Promise.resolve().then(function () { callback.call(target); });
+    if (typeof callback === 'function')
+      Promise.resolve().then(function () {
+        callback.call(target);
+      });
   }
 
   // ---- custom components -------------------------------------------------------------------
@@ -339,12 +439,26 @@
   // outermost first; `ready` after the page's first frame (or at once, on a ready page).
   // By id in a plain object: QuickJS hashes small integer Map keys into few buckets, which
   // makes Map lookups linear in the number of components.
-  function IdMap() { this.items = Object.create(null); }
-  IdMap.prototype.get = function (id) { return this.items[id]; };
-  IdMap.prototype.has = function (id) { return id in this.items; };
-  IdMap.prototype.set = function (id, v) { this.items[id] = v; };
-  IdMap.prototype.delete = function (id) { var had = id in this.items; delete this.items[id]; return had; };
-  IdMap.prototype.forEach = function (f) { for (var k in this.items) f(this.items[k], Number(k)); };
+  function IdMap() {
+    this.items = Object.create(null);
+  }
+  IdMap.prototype.get = function (id) {
+    return this.items[id];
+  };
+  IdMap.prototype.has = function (id) {
+    return id in this.items;
+  };
+  IdMap.prototype.set = function (id, v) {
+    this.items[id] = v;
+  };
+  IdMap.prototype.delete = function (id) {
+    var had = id in this.items;
+    delete this.items[id];
+    return had;
+  };
+  IdMap.prototype.forEach = function (f) {
+    for (var k in this.items) f(this.items[k], Number(k));
+  };
   var componentsById = new IdMap();
   var readyPages = new Set();
   var attaching = null;
@@ -369,17 +483,28 @@
           pendingReady.push(comp);
         });
         // Relations are linked once both ends are attached, children finding their parents.
-        batch.forEach(function (comp) { if (componentsById.has(comp.__id)) linkRelations(comp); });
+        batch.forEach(function (comp) {
+          if (componentsById.has(comp.__id)) linkRelations(comp);
+        });
         var page = batch.length ? pagesById.get(batch[0].__page) : null;
-        if (page && readyPages.has(page.__id)) Promise.resolve().then(function () { flushReady(page.__id); });
+        if (page && readyPages.has(page.__id))
+          Promise.resolve().then(function () {
+            flushReady(page.__id);
+          });
       }
     }
   }
   hooks.componentChanges = componentChanges;
   function flushReady(pageId) {
-    var now = pendingReady.filter(function (c) { return c.__page === pageId; });
-    pendingReady = pendingReady.filter(function (c) { return c.__page !== pageId; });
-    now.forEach(function (comp) { if (componentsById.has(comp.__id)) lifetime(comp, 'ready'); });
+    var now = pendingReady.filter(function (c) {
+      return c.__page === pageId;
+    });
+    pendingReady = pendingReady.filter(function (c) {
+      return c.__page !== pageId;
+    });
+    now.forEach(function (comp) {
+      if (componentsById.has(comp.__id)) lifetime(comp, 'ready');
+    });
   }
 
   function componentDef(path) {
@@ -387,7 +512,11 @@
     if (!def) {
       var saved = defining;
       defining = path;
-      try { load(path + '.js'); } finally { defining = saved; }
+      try {
+        load(path + '.js');
+      } finally {
+        defining = saved;
+      }
       def = pageDefs.get(path) || { kind: 'component', options: {} };
       pageDefs.set(path, def);
     }
@@ -408,11 +537,12 @@
   }
   var TYPES = [String, Number, Boolean, Object, Array];
   function propertyDef(p) {
-    var d = (p === null || TYPES.indexOf(p) >= 0) ? { type: p } : Object.assign({}, p);
+    var d = p === null || TYPES.indexOf(p) >= 0 ? { type: p } : Object.assign({}, p);
     if (d.type === undefined) d.type = null;
     d.types = [d.type].concat(Array.isArray(d.optionalTypes) ? d.optionalTypes : []);
     if (!('value' in d)) {
-      d.value = d.type === String ? '' : d.type === Number ? 0 : d.type === Boolean ? false : d.type === Array ? [] : null;
+      d.value =
+        d.type === String ? '' : d.type === Number ? 0 : d.type === Boolean ? false : d.type === Array ? [] : null;
     }
     return d;
   }
@@ -428,18 +558,34 @@
   // A passed value of another type is converted as the platform converts it.
   function coerce(d, v) {
     if (v === undefined) return clone(d.value);
-    if (d.types.some(function (t) { return typeMatches(t, v); })) return v;
+    if (
+      d.types.some(function (t) {
+        return typeMatches(t, v);
+      })
+    )
+      return v;
     switch (d.type) {
-      case String: return v === null ? '' : (typeof v === 'object' ? JSON.stringify(v) : String(v));
-      case Number: { var n = Number(v); return isFinite(n) ? n : 0; }
-      case Boolean: return !!v;
-      case Array: return [];
-      case Object: return null;
+      case String:
+        return v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      case Number: {
+        var n = Number(v);
+        return isFinite(n) ? n : 0;
+      }
+      case Boolean:
+        return !!v;
+      case Array:
+        return [];
+      case Object:
+        return null;
     }
     return v;
   }
-  function clone(v) { return v === undefined ? undefined : JSON.parse(JSON.stringify(v)); }
-  function sameValue(a, b) { return a === b || JSON.stringify(a) === JSON.stringify(b); }
+  function clone(v) {
+    return v === undefined ? undefined : JSON.parse(JSON.stringify(v));
+  }
+  function sameValue(a, b) {
+    return a === b || JSON.stringify(a) === JSON.stringify(b);
+  }
 
   // What every instance of a definition shares: its methods and the component API, on a
   // prototype made once; an instance holds only its own state.
@@ -448,18 +594,40 @@
     var proto = {};
     for (const m of Object.keys(Object(def.flat.methods))) proto[m] = def.flat.methods[m];
     var api = {
-      setData: function (d, callback) { setData(this, this.__id, d, callback); },
-      triggerEvent: function (name, detail, options) { triggerEvent(this.__id, String(name), detail, options || {}); },
-      selectComponent: function (selector) { return selectComponents(this.__id, selector)[0] || null; },
-      selectAllComponents: function (selector) { return selectComponents(this.__id, selector); },
-      selectOwnerComponent: function () { return componentsById.get(this.__owner) || pagesById.get(this.__owner) || null; },
-      getPageId: function () { return 'pageId:' + this.__page; },
+      setData: function (d, callback) {
+        setData(this, this.__id, d, callback);
+      },
+      triggerEvent: function (name, detail, options) {
+        triggerEvent(this.__id, String(name), detail, options || {});
+      },
+      selectComponent: function (selector) {
+        return selectComponents(this.__id, selector)[0] || null;
+      },
+      selectAllComponents: function (selector) {
+        return selectComponents(this.__id, selector);
+      },
+      selectOwnerComponent: function () {
+        return componentsById.get(this.__owner) || pagesById.get(this.__owner) || null;
+      },
+      getPageId: function () {
+        return 'pageId:' + this.__page;
+      },
       getRelationNodes: function (key) {
         var path = relationPath(this.is, String(key));
-        return (this.__links || []).filter(function (l) { return l.relation.path === path || l.relation.key === key; }).map(function (l) { return l.target; });
+        return (this.__links || [])
+          .filter(function (l) {
+            return l.relation.path === path || l.relation.key === key;
+          })
+          .map(function (l) {
+            return l.target;
+          });
       },
-      createSelectorQuery: function () { return createSelectorQuery(this.__page, this.__shadow); },
-      createIntersectionObserver: function (options) { return createIntersectionObserver(this.__page, options, this.__shadow, this.__id); },
+      createSelectorQuery: function () {
+        return createSelectorQuery(this.__page, this.__shadow);
+      },
+      createIntersectionObserver: function (options) {
+        return createIntersectionObserver(this.__page, options, this.__shadow, this.__id);
+      },
     };
     for (const k of Object.keys(api)) if (!(k in proto)) proto[k] = api[k];
     Object.defineProperty(proto, '__kind', { value: 'component' });
@@ -472,7 +640,10 @@
   function createComponent(c) {
     var def = componentDef(c.path);
     var comp = Object.create(componentProto(def), {
-      __id: { value: c.id }, __page: { value: c.page }, __owner: { value: c.owner }, __shadow: { value: c.shadow },
+      __id: { value: c.id },
+      __page: { value: c.page },
+      __owner: { value: c.owner },
+      __shadow: { value: c.shadow },
     });
     var data = def.emptyData ? {} : clone(def.flat.data);
     for (const name of Object.keys(def.props)) {
@@ -499,12 +670,15 @@
       comp.data[name] = v;
       passed.push(name);
     }
-    passed.forEach(function (name) { propertyObserver(comp, name, comp.data[name], olds[name]); });
+    passed.forEach(function (name) {
+      propertyObserver(comp, name, comp.data[name], olds[name]);
+    });
     if (passed.length) runObservers(comp, passed);
     if (!componentsById.has(id)) return;
     attaching.push(comp);
     var opts = Object(def.options.options);
-    var isolation = typeof opts.styleIsolation === 'string' ? opts.styleIsolation : (opts.addGlobalClass ? 'apply-shared' : '');
+    var isolation =
+      typeof opts.styleIsolation === 'string' ? opts.styleIsolation : opts.addGlobalClass ? 'apply-shared' : '';
     // virtualHost: the component's element makes no box of its own; its content lays out
     // in the owner's (a flex row of components, as UI libraries write them).
     if (opts.virtualHost) isolation = (isolation || 'isolated') + ' virtual-host';
@@ -513,7 +687,11 @@
     showFormField(comp);
   }
   // externalClasses: ['custom-class'] — the classes the owner passes as `custom-class`.
-  function camel(name) { return name.replace(/-([a-z])/g, function (_, c) { return c.toUpperCase(); }); }
+  function camel(name) {
+    return name.replace(/-([a-z])/g, function (_, c) {
+      return c.toUpperCase();
+    });
+  }
   function externalOf(def, props) {
     var out = {};
     var names = def.options.externalClasses;
@@ -533,9 +711,17 @@
     var comp = componentsById.get(id);
     if (!comp) return;
     var names = comp.__def.options.externalClasses;
-    if (Array.isArray(names) && names.some(function (n) { return camel(String(n)) in Object(props); })) {
+    if (
+      Array.isArray(names) &&
+      names.some(function (n) {
+        return camel(String(n)) in Object(props);
+      })
+    ) {
       var merged = {};
-      names.forEach(function (n) { var k = camel(String(n)); merged[k] = k in props ? props[k] : (comp.__external[String(n)] || ''); });
+      names.forEach(function (n) {
+        var k = camel(String(n));
+        merged[k] = k in props ? props[k] : comp.__external[String(n)] || '';
+      });
       comp.__external = externalOf(comp.__def, merged);
       componentChanges(native.setExternalClasses(id, JSON.stringify(comp.__external)));
     }
@@ -554,7 +740,9 @@
     for (const n of names) comp.data[n] = changed[n];
     componentChanges(native.setData(id, JSON.stringify(changed)));
     showFormField(comp);
-    names.forEach(function (n) { propertyObserver(comp, n, comp.data[n], olds[n]); });
+    names.forEach(function (n) {
+      propertyObserver(comp, n, comp.data[n], olds[n]);
+    });
     runObservers(comp, names);
   }
   // relations: {'./child': {type: 'child', linked, unlinked}} on one side and the matching
@@ -562,7 +750,10 @@
   // the parent in the rendered tree (in its template or its slot).
   function relationPath(from, key) {
     var parts = key.charAt(0) === '/' ? [] : dirname(from).split('/').filter(Boolean);
-    key.split('/').forEach(function (p) { if (p === '..') parts.pop(); else if (p && p !== '.') parts.push(p); });
+    key.split('/').forEach(function (p) {
+      if (p === '..') parts.pop();
+      else if (p && p !== '.') parts.push(p);
+    });
     return parts.join('/');
   }
   function relationsOf(comp) {
@@ -580,13 +771,19 @@
     relationsOf(comp).forEach(function (mine) {
       if (!UP[mine.type]) return;
       if (ancestors === null) {
-        ancestors = JSON.parse(native.componentAncestors(comp.__id)).map(function (id) { return componentsById.get(id); }).filter(Boolean);
+        ancestors = JSON.parse(native.componentAncestors(comp.__id))
+          .map(function (id) {
+            return componentsById.get(id);
+          })
+          .filter(Boolean);
       }
       var candidates = mine.type === 'parent' ? ancestors.slice(0, 1) : ancestors;
       for (var i = 0; i < candidates.length; i++) {
         var other = candidates[i];
         if (other.is !== mine.path) continue;
-        var theirs = relationsOf(other).filter(function (r) { return r.type === UP[mine.type] && r.path === comp.is; })[0];
+        var theirs = relationsOf(other).filter(function (r) {
+          return r.type === UP[mine.type] && r.path === comp.is;
+        })[0];
         if (!theirs) continue;
         link(comp, mine, other);
         link(other, theirs, comp);
@@ -604,10 +801,16 @@
     (comp.__links || []).slice().forEach(function (l) {
       var other = l.target;
       comp.__links.splice(comp.__links.indexOf(l), 1);
-      var back = (other.__links || []).filter(function (b) { return b.target === comp; });
-      back.forEach(function (b) { other.__links.splice(other.__links.indexOf(b), 1); });
+      var back = (other.__links || []).filter(function (b) {
+        return b.target === comp;
+      });
+      back.forEach(function (b) {
+        other.__links.splice(other.__links.indexOf(b), 1);
+      });
       if (typeof l.relation.spec.unlinked === 'function') l.relation.spec.unlinked.call(comp, other);
-      back.forEach(function (b) { if (typeof b.relation.spec.unlinked === 'function') b.relation.spec.unlinked.call(other, comp); });
+      back.forEach(function (b) {
+        if (typeof b.relation.spec.unlinked === 'function') b.relation.spec.unlinked.call(other, comp);
+      });
     });
   }
   function removeComponent(id) {
@@ -616,14 +819,19 @@
     componentsById.delete(id);
     unlinkRelations(comp);
     lifetime(comp, 'detached');
-    viewListeners.forEach(function (l, seq) { if (l.owner === id) viewListeners.delete(seq); });
+    viewListeners.forEach(function (l, seq) {
+      if (l.owner === id) viewListeners.delete(seq);
+    });
   }
   // `observers: {'a, b.c': fn}`: runs when setData (or the owner) sets a field it names, a
   // field under it, or one above it; `x.**` is anything under x, `**` anything.
   function runObservers(target, keys) {
     var list = target.__observers;
     if (!list || !list.length) return;
-    if (observerDepth > 32) { console.error('observers: more than 32 nested setData calls; stopped'); return; }
+    if (observerDepth > 32) {
+      console.error('observers: more than 32 nested setData calls; stopped');
+      return;
+    }
     var paths = keys.map(parsePath);
     observerDepth++;
     try {
@@ -653,20 +861,36 @@
     }
   }
   function triggerEvent(id, name, detail, options) {
-    var plan = JSON.parse(native.trigger(id, name, JSON.stringify({
-      bubbles: !!options.bubbles, composed: !!options.composed, capturePhase: !!options.capturePhase,
-    })));
+    var plan = JSON.parse(
+      native.trigger(
+        id,
+        name,
+        JSON.stringify({
+          bubbles: !!options.bubbles,
+          composed: !!options.composed,
+          capturePhase: !!options.capturePhase,
+        }),
+      ),
+    );
     plan.calls.forEach(function (call) {
       callHandler(call.owner, call.handler, {
-        type: name, timeStamp: Date.now(), target: call.target, currentTarget: call.currentTarget,
-        detail: detail === undefined ? {} : detail, mark: plan.mark || {}, touches: [], changedTouches: [],
+        type: name,
+        timeStamp: Date.now(),
+        target: call.target,
+        currentTarget: call.currentTarget,
+        detail: detail === undefined ? {} : detail,
+        mark: plan.mark || {},
+        touches: [],
+        changedTouches: [],
       });
     });
   }
   // What a selected component gives: its `export()` result when it defines one.
   function selectComponents(owner, selector) {
     return JSON.parse(native.selectComponents(owner, String(selector)))
-      .map(function (id) { return componentsById.get(id); })
+      .map(function (id) {
+        return componentsById.get(id);
+      })
       .filter(Boolean)
       .map(function (comp) {
         var exported = comp.__def.options.export;
@@ -677,14 +901,20 @@
     componentsById.forEach(function (comp) {
       if (comp.__page !== pageId) return;
       var list = comp.__def.flat.pageLifetimes[name];
-      if (list) list.forEach(function (f) { f.apply(comp, args || []); });
+      if (list)
+        list.forEach(function (f) {
+          f.apply(comp, args || []);
+        });
     });
   }
 
   function lifetime(page, name, args) {
     if (page.__kind === 'component') {
       var list = page.__lifetimes[name];
-      if (list) list.forEach(function (f) { f.apply(page, args || []); });
+      if (list)
+        list.forEach(function (f) {
+          f.apply(page, args || []);
+        });
       return;
     }
     callHook(page, name, args);
@@ -697,27 +927,45 @@
     var link = openerChannels.shift();
     var channel = link ? link.channel.opened : channelEnd();
     if (!link) Object.defineProperty(channel, 'peer', { value: channelEnd() });
-    page.getOpenerEventChannel = function () { return channel; };
+    page.getOpenerEventChannel = function () {
+      return channel;
+    };
     stack.push(page);
-    if (page.__kind === 'component') { lifetime(page, 'created'); lifetime(page, 'attached'); }
+    if (page.__kind === 'component') {
+      lifetime(page, 'created');
+      lifetime(page, 'attached');
+    }
     return JSON.stringify(page.data);
   };
   hooks.pageLifecycle = function (id, name, arg) {
     var page = pagesById.get(id);
     if (!page) return;
-    if (name === 'onLoad') return page.__kind === 'component' ? (page.onLoad && page.onLoad(arg)) : callHook(page, 'onLoad', [arg]);
+    if (name === 'onLoad')
+      return page.__kind === 'component' ? page.onLoad && page.onLoad(arg) : callHook(page, 'onLoad', [arg]);
     if (name === 'onShow') pageLifetime(id, 'show');
     if (name === 'onHide') pageLifetime(id, 'hide');
     if (name === 'onResize') pageLifetime(id, 'resize', [arg]);
-    if (name === 'onReady') { flushReady(id); readyPages.add(id); }
+    if (name === 'onReady') {
+      flushReady(id);
+      readyPages.add(id);
+    }
     if (name === 'onUnload') {
       if (page.__kind === 'component') lifetime(page, 'detached');
       callHook(page, 'onUnload');
-      componentsById.forEach(function (comp, cid) { if (comp.__page === id) { componentsById.delete(cid); lifetime(comp, 'detached'); } });
-      pendingReady = pendingReady.filter(function (c) { return c.__page !== id; });
+      componentsById.forEach(function (comp, cid) {
+        if (comp.__page === id) {
+          componentsById.delete(cid);
+          lifetime(comp, 'detached');
+        }
+      });
+      pendingReady = pendingReady.filter(function (c) {
+        return c.__page !== id;
+      });
       readyPages.delete(id);
       // The view drops the page's observers with the page; their callbacks go too.
-      viewListeners.forEach(function (l, seq) { if (l.page === id) viewListeners.delete(seq); });
+      viewListeners.forEach(function (l, seq) {
+        if (l.page === id) viewListeners.delete(seq);
+      });
       pagesById.delete(id);
       var at = stack.indexOf(page);
       if (at >= 0) stack.splice(at, 1);
@@ -727,8 +975,12 @@
     return callHook(page, name, arg === undefined ? [] : [arg]);
   };
   // For the developer tools: a page by id, and any value as the console shows it.
-  hooks.pageObject = function (id) { return pagesById.get(id) || componentsById.get(id); };
-  hooks.inspect = function (v) { return show(v); };
+  hooks.pageObject = function (id) {
+    return pagesById.get(id) || componentsById.get(id);
+  };
+  hooks.inspect = function (v) {
+    return show(v);
+  };
   hooks.pageData = function (id) {
     var page = pagesById.get(id);
     return page ? JSON.stringify(page.data) : 'null';
@@ -738,14 +990,26 @@
     if (!owner) return;
     var fn = owner[handler];
     if (typeof fn !== 'function') {
-      console.warn('Component "' + (owner.is || owner.route) + '" does not have a method "' + handler + '" to handle event "' + event.type + '".');
+      console.warn(
+        'Component "' +
+          (owner.is || owner.route) +
+          '" does not have a method "' +
+          handler +
+          '" to handle event "' +
+          event.type +
+          '".',
+      );
       return;
     }
     fn.call(owner, event);
   }
   hooks.callHandler = callHandler;
   hooks.stackOrder = function (ids) {
-    stack = ids.map(function (id) { return pagesById.get(id); }).filter(Boolean);
+    stack = ids
+      .map(function (id) {
+        return pagesById.get(id);
+      })
+      .filter(Boolean);
   };
 
   // ---- wx ------------------------------------------------------------------------------
@@ -756,9 +1020,18 @@
       options = options || {};
       var name = kind;
       var seq = ++navSeq;
-      var promise = null, resolve, reject;
-      var wantsPromise = typeof options.success !== 'function' && typeof options.fail !== 'function' && typeof options.complete !== 'function';
-      if (wantsPromise) promise = new Promise(function (res, rej) { resolve = res; reject = rej; });
+      var promise = null,
+        resolve,
+        reject;
+      var wantsPromise =
+        typeof options.success !== 'function' &&
+        typeof options.fail !== 'function' &&
+        typeof options.complete !== 'function';
+      if (wantsPromise)
+        promise = new Promise(function (res, rej) {
+          resolve = res;
+          reject = rej;
+        });
       // navigateTo links the two pages by an event channel (`events` are the opener's
       // listeners); the opened page reaches it through getOpenerEventChannel().
       var channel = null;
@@ -767,12 +1040,19 @@
         openerChannels.push({ seq: seq, channel: channel });
       }
       navCallbacks.set(seq, function (errMsg) {
-        openerChannels = openerChannels.filter(function (c) { return c.seq !== seq; });
+        openerChannels = openerChannels.filter(function (c) {
+          return c.seq !== seq;
+        });
         var result = { errMsg: errMsg };
         if (channel && /:ok$/.test(errMsg)) result.eventChannel = channel.opener;
         var ok = /:ok$/.test(errMsg);
-        if (ok) { if (options.success) options.success(result); if (resolve) resolve(result); }
-        else { if (options.fail) options.fail(result); if (reject) reject(result); }
+        if (ok) {
+          if (options.success) options.success(result);
+          if (resolve) resolve(result);
+        } else {
+          if (options.fail) options.fail(result);
+          if (reject) reject(result);
+        }
         if (options.complete) options.complete(result);
       });
       var target = kind === 'navigateBack' ? String(options.delta === undefined ? 1 : options.delta) : options.url;
@@ -780,7 +1060,9 @@
       if (error) {
         var cb = navCallbacks.get(seq);
         navCallbacks.delete(seq);
-        Promise.resolve().then(function () { cb(name + ':fail ' + error); });
+        Promise.resolve().then(function () {
+          cb(name + ':fail ' + error);
+        });
       }
       return promise || undefined;
     };
@@ -789,21 +1071,37 @@
   function channelEnd() {
     var listeners = {};
     var end = {
-      on: function (name, f) { if (typeof f === 'function') (listeners[name] = listeners[name] || []).push({ f: f }); },
-      once: function (name, f) { if (typeof f === 'function') (listeners[name] = listeners[name] || []).push({ f: f, once: true }); },
-      off: function (name, f) { listeners[name] = f === undefined ? [] : (listeners[name] || []).filter(function (l) { return l.f !== f; }); },
+      on: function (name, f) {
+        if (typeof f === 'function') (listeners[name] = listeners[name] || []).push({ f: f });
+      },
+      once: function (name, f) {
+        if (typeof f === 'function') (listeners[name] = listeners[name] || []).push({ f: f, once: true });
+      },
+      off: function (name, f) {
+        listeners[name] =
+          f === undefined
+            ? []
+            : (listeners[name] || []).filter(function (l) {
+                return l.f !== f;
+              });
+      },
       emit: function (name) {
         var args = Array.prototype.slice.call(arguments, 1);
         var list = end.peer.__listeners[name] || [];
-        end.peer.__listeners[name] = list.filter(function (l) { return !l.once; });
-        list.forEach(function (l) { l.f.apply(undefined, args); });
+        end.peer.__listeners[name] = list.filter(function (l) {
+          return !l.once;
+        });
+        list.forEach(function (l) {
+          l.f.apply(undefined, args);
+        });
       },
     };
     Object.defineProperty(end, '__listeners', { value: listeners });
     return end;
   }
   function eventChannels(events) {
-    var opener = channelEnd(), opened = channelEnd();
+    var opener = channelEnd(),
+      opened = channelEnd();
     Object.defineProperty(opener, 'peer', { value: opened });
     Object.defineProperty(opened, 'peer', { value: opener });
     for (const name of Object.keys(Object(events))) opener.on(name, events[name]);
@@ -825,15 +1123,32 @@
       options = options || {};
       var seq = ++viewSeq;
       var resolve, reject;
-      var wantsPromise = typeof options.success !== 'function' && typeof options.fail !== 'function' && typeof options.complete !== 'function';
-      var promise = wantsPromise ? new Promise(function (res, rej) { resolve = res; reject = rej; }) : null;
+      var wantsPromise =
+        typeof options.success !== 'function' &&
+        typeof options.fail !== 'function' &&
+        typeof options.complete !== 'function';
+      var promise = wantsPromise
+        ? new Promise(function (res, rej) {
+            resolve = res;
+            reject = rej;
+          })
+        : null;
       viewCallbacks.set(seq, function (result) {
-        if (/:ok$/.test(result.errMsg)) { if (options.success) options.success(result); if (resolve) resolve(result); }
-        else { if (options.fail) options.fail(result); if (reject) reject(result); }
+        if (/:ok$/.test(result.errMsg)) {
+          if (options.success) options.success(result);
+          if (resolve) resolve(result);
+        } else {
+          if (options.fail) options.fail(result);
+          if (reject) reject(result);
+        }
         if (options.complete) options.complete(result);
       });
       var prepared;
-      try { prepared = prepare(name, options); } catch (_e) { prepared = {}; }
+      try {
+        prepared = prepare(name, options);
+      } catch (_e) {
+        prepared = {};
+      }
       native.viewCall(seq, name, JSON.stringify(prepared));
       return promise || undefined;
     };
@@ -847,15 +1162,27 @@
     var callbacks = [];
     var query = {
       in: function (component) {
-        if (component && component.__shadow !== undefined) { pageId = component.__page; root = component.__shadow; }
+        if (component && component.__shadow !== undefined) {
+          pageId = component.__page;
+          root = component.__shadow;
+        }
         return query;
       },
-      select: function (selector) { return nodesRef(String(selector), true, false); },
-      selectAll: function (selector) { return nodesRef(String(selector), false, false); },
-      selectViewport: function () { return nodesRef('', true, true); },
+      select: function (selector) {
+        return nodesRef(String(selector), true, false);
+      },
+      selectAll: function (selector) {
+        return nodesRef(String(selector), false, false);
+      },
+      selectViewport: function () {
+        return nodesRef('', true, true);
+      },
       exec: function (callback) {
         var page = pageId;
-        if (page === undefined) { var current = stack[stack.length - 1]; page = current ? current.__id : undefined; }
+        if (page === undefined) {
+          var current = stack[stack.length - 1];
+          page = current ? current.__id : undefined;
+        }
         var sent = requests.slice();
         var handlers = callbacks.slice();
         viewApi('selectorQuery')({
@@ -864,10 +1191,14 @@
           requests: sent,
           success: function (reply) {
             var results = reply.results || [];
-            handlers.forEach(function (f, i) { if (typeof f === 'function') f(results[i] === undefined ? null : results[i]); });
+            handlers.forEach(function (f, i) {
+              if (typeof f === 'function') f(results[i] === undefined ? null : results[i]);
+            });
             if (typeof callback === 'function') callback(results);
           },
-          fail: function (reply) { console.error('SelectorQuery.exec: ' + reply.errMsg); },
+          fail: function (reply) {
+            console.error('SelectorQuery.exec: ' + reply.errMsg);
+          },
         });
         return query;
       },
@@ -879,8 +1210,12 @@
         return query;
       }
       return {
-        boundingClientRect: function (cb) { return add({ id: true, dataset: true, rect: true, size: true }, cb); },
-        scrollOffset: function (cb) { return add({ id: true, dataset: true, scrollOffset: true }, cb); },
+        boundingClientRect: function (cb) {
+          return add({ id: true, dataset: true, rect: true, size: true }, cb);
+        },
+        scrollOffset: function (cb) {
+          return add({ id: true, dataset: true, scrollOffset: true }, cb);
+        },
         fields: function (fields, cb) {
           var wanted = {};
           Object.keys(Object(fields)).forEach(function (k) {
@@ -901,19 +1236,36 @@
     var relative = null;
     var seqs = [];
     var observer = {
-      relativeTo: function (selector, margins) { relative = { selector: String(selector), margins: margins || {} }; return observer; },
-      relativeToViewport: function (margins) { relative = { viewport: true, margins: margins || {} }; return observer; },
+      relativeTo: function (selector, margins) {
+        relative = { selector: String(selector), margins: margins || {} };
+        return observer;
+      },
+      relativeToViewport: function (margins) {
+        relative = { viewport: true, margins: margins || {} };
+        return observer;
+      },
       observe: function (selector, callback) {
         var page = pageId;
-        if (page === undefined) { var current = stack[stack.length - 1]; page = current ? current.__id : undefined; }
+        if (page === undefined) {
+          var current = stack[stack.length - 1];
+          page = current ? current.__id : undefined;
+        }
         var seq = ++viewSeq;
         seqs.push(seq);
         viewListeners.set(seq, { page: page, owner: owner === undefined ? page : owner, callback: callback });
-        native.viewCall(seq, 'observeIntersection', JSON.stringify({
-          page: page, root: root, selector: String(selector), relative: relative || { viewport: true, margins: {} },
-          thresholds: Array.isArray(options.thresholds) ? options.thresholds.map(Number) : [0],
-          initialRatio: Number(options.initialRatio) || 0, observeAll: !!options.observeAll,
-        }));
+        native.viewCall(
+          seq,
+          'observeIntersection',
+          JSON.stringify({
+            page: page,
+            root: root,
+            selector: String(selector),
+            relative: relative || { viewport: true, margins: {} },
+            thresholds: Array.isArray(options.thresholds) ? options.thresholds.map(Number) : [0],
+            initialRatio: Number(options.initialRatio) || 0,
+            observeAll: !!options.observeAll,
+          }),
+        );
       },
       disconnect: function () {
         seqs.forEach(function (seq) {
@@ -927,15 +1279,46 @@
   }
   // wx.createAnimation(): steps of style and transform changes, exported as data the view
   // plays when it is bound to an element's `animation` attribute.
-  var ANIMATABLE = ['opacity', 'backgroundColor', 'width', 'height', 'top', 'left', 'bottom', 'right',
-    'rotate', 'rotateX', 'rotateY', 'rotateZ', 'rotate3d', 'scale', 'scaleX', 'scaleY', 'scaleZ', 'scale3d',
-    'translate', 'translateX', 'translateY', 'translateZ', 'translate3d', 'skew', 'skewX', 'skewY', 'matrix', 'matrix3d'];
+  var ANIMATABLE = [
+    'opacity',
+    'backgroundColor',
+    'width',
+    'height',
+    'top',
+    'left',
+    'bottom',
+    'right',
+    'rotate',
+    'rotateX',
+    'rotateY',
+    'rotateZ',
+    'rotate3d',
+    'scale',
+    'scaleX',
+    'scaleY',
+    'scaleZ',
+    'scale3d',
+    'translate',
+    'translateX',
+    'translateY',
+    'translateZ',
+    'translate3d',
+    'skew',
+    'skewX',
+    'skewY',
+    'matrix',
+    'matrix3d',
+  ];
   function createAnimation(defaults) {
     defaults = defaults || {};
-    function number(v, fallback) { return typeof v === 'number' && isFinite(v) && v >= 0 ? v : fallback; }
+    function number(v, fallback) {
+      return typeof v === 'number' && isFinite(v) && v >= 0 ? v : fallback;
+    }
     var base = {
-      duration: number(defaults.duration, 400), timingFunction: String(defaults.timingFunction || 'linear'),
-      delay: number(defaults.delay, 0), transformOrigin: String(defaults.transformOrigin || '50% 50% 0'),
+      duration: number(defaults.duration, 400),
+      timingFunction: String(defaults.timingFunction || 'linear'),
+      delay: number(defaults.delay, 0),
+      transformOrigin: String(defaults.transformOrigin || '50% 50% 0'),
     };
     var actions = [];
     var current = [];
@@ -956,10 +1339,17 @@
         current = [];
         return animation;
       },
-      export: function () { var out = { actions: actions }; actions = []; return out; },
+      export: function () {
+        var out = { actions: actions };
+        actions = [];
+        return out;
+      },
     };
     ANIMATABLE.forEach(function (type) {
-      animation[type] = function () { current.push({ type: type, args: Array.prototype.slice.call(arguments) }); return animation; };
+      animation[type] = function () {
+        current.push({ type: type, args: Array.prototype.slice.call(arguments) });
+        return animation;
+      };
     });
     return animation;
   }
@@ -970,7 +1360,7 @@
         delete result.errMsg;
         var self = pagesById.get(listener.owner) || componentsById.get(listener.owner);
         if (typeof listener.callback === 'function') listener.callback.call(self, result);
-            } else {
+      } else {
         viewListeners.delete(seq);
         console.error((listener.what || 'IntersectionObserver.observe') + ': ' + result.errMsg);
       }
@@ -994,22 +1384,46 @@
     perfEntries.push(entry);
     perfObservers.forEach(function (o) {
       if (o.types.indexOf(entry.entryType) >= 0) {
-        try { o.callback({ getEntries: function () { return [entry]; } }); } catch (e) { console.error(e); }
+        try {
+          o.callback({
+            getEntries: function () {
+              return [entry];
+            },
+          });
+        } catch (e) {
+          console.error(e);
+        }
       }
     });
   };
   var performance = {
-    now: function () { return Date.now(); },
-    getEntries: function () { return perfEntries.slice(); },
-    getEntriesByType: function (type) { return perfEntries.filter(function (e) { return e.entryType === type; }); },
+    now: function () {
+      return Date.now();
+    },
+    getEntries: function () {
+      return perfEntries.slice();
+    },
+    getEntriesByType: function (type) {
+      return perfEntries.filter(function (e) {
+        return e.entryType === type;
+      });
+    },
     getEntriesByName: function (name, type) {
-      return perfEntries.filter(function (e) { return e.name === name && (type === undefined || e.entryType === type); });
+      return perfEntries.filter(function (e) {
+        return e.name === name && (type === undefined || e.entryType === type);
+      });
     },
     createObserver: function (callback) {
       var o = { callback: callback, types: [] };
       return {
-        observe: function (options) { o.types = (options && options.entryTypes) || []; if (perfObservers.indexOf(o) < 0) perfObservers.push(o); },
-        disconnect: function () { var at = perfObservers.indexOf(o); if (at >= 0) perfObservers.splice(at, 1); },
+        observe: function (options) {
+          o.types = (options && options.entryTypes) || [];
+          if (perfObservers.indexOf(o) < 0) perfObservers.push(o);
+        },
+        disconnect: function () {
+          var at = perfObservers.indexOf(o);
+          if (at >= 0) perfObservers.splice(at, 1);
+        },
       };
     },
   };
@@ -1018,103 +1432,258 @@
   hooks.themeChange = function (theme) {
     var result = { theme: theme };
     if (app && typeof app.onThemeChange === 'function') app.onThemeChange(result);
-    themeListeners.slice().forEach(function (f) { f(result); });
+    themeListeners.slice().forEach(function (f) {
+      f(result);
+    });
   };
   var updateManager = {
-    onCheckForUpdate: function (f) { if (typeof f === 'function') Promise.resolve().then(function () { f({ hasUpdate: false }); }); },
+    onCheckForUpdate: function (f) {
+      if (typeof f === 'function')
+        Promise.resolve().then(function () {
+          f({ hasUpdate: false });
+        });
+    },
     onUpdateReady: function () {},
     onUpdateFailed: function () {},
-    applyUpdate: function () { console.warn('applyUpdate: no update is waiting'); },
+    applyUpdate: function () {
+      console.warn('applyUpdate: no update is waiting');
+    },
   };
   var wx = {
-    getPerformance: function () { return performance; },
-    createSelectorQuery: function () { return createSelectorQuery(); },
+    getPerformance: function () {
+      return performance;
+    },
+    createSelectorQuery: function () {
+      return createSelectorQuery();
+    },
     createAnimation: createAnimation,
     // wx.createInnerAudioContext(): an audio element in the view, driven from here; its
     // events come back as further replies to the call that made it.
     createInnerAudioContext: function () {
       var id = ++viewSeq;
-      var NAMES = { canplay: 'Canplay', play: 'Play', pause: 'Pause', stop: 'Stop', ended: 'Ended', timeupdate: 'TimeUpdate',
-        error: 'Error', waiting: 'Waiting', seeking: 'Seeking', seeked: 'Seeked' };
+      var NAMES = {
+        canplay: 'Canplay',
+        play: 'Play',
+        pause: 'Pause',
+        stop: 'Stop',
+        ended: 'Ended',
+        timeupdate: 'TimeUpdate',
+        error: 'Error',
+        waiting: 'Waiting',
+        seeking: 'Seeking',
+        seeked: 'Seeked',
+      };
       var events = {};
-      Object.keys(NAMES).forEach(function (k) { events[NAMES[k]] = listenerSet(); });
-      var state = { src: '', startTime: 0, autoplay: false, loop: false, volume: 1, playbackRate: 1,
-        duration: 0, currentTime: 0, paused: true, buffered: 0 };
+      Object.keys(NAMES).forEach(function (k) {
+        events[NAMES[k]] = listenerSet();
+      });
+      var state = {
+        src: '',
+        startTime: 0,
+        autoplay: false,
+        loop: false,
+        volume: 1,
+        playbackRate: 1,
+        duration: 0,
+        currentTime: 0,
+        paused: true,
+        buffered: 0,
+      };
       var destroyed = false;
       function control(action, args) {
-        if (!destroyed) native.viewCall(++viewSeq, 'audioControl', JSON.stringify({ audio: id, action: action, args: args || [] }));
+        if (!destroyed)
+          native.viewCall(++viewSeq, 'audioControl', JSON.stringify({ audio: id, action: action, args: args || [] }));
       }
-      viewListeners.set(id, { what: 'InnerAudioContext', callback: function (r) {
-        state.duration = Number(r.duration) || 0;
-        state.currentTime = Number(r.currentTime) || 0;
-        state.paused = r.paused !== false;
-        var name = NAMES[r.event];
-        if (name) events[name].emit(r.event === 'error' ? { errMsg: r.message || 'MEDIA_ERR_SRC_NOT_SUPPORTED', errCode: 10004 } : undefined);
-      } });
+      viewListeners.set(id, {
+        what: 'InnerAudioContext',
+        callback: function (r) {
+          state.duration = Number(r.duration) || 0;
+          state.currentTime = Number(r.currentTime) || 0;
+          state.paused = r.paused !== false;
+          var name = NAMES[r.event];
+          if (name)
+            events[name].emit(
+              r.event === 'error' ? { errMsg: r.message || 'MEDIA_ERR_SRC_NOT_SUPPORTED', errCode: 10004 } : undefined,
+            );
+        },
+      });
       native.viewCall(id, 'audioContext', JSON.stringify({ audio: id }));
       var ctx = {};
       ['src', 'startTime', 'autoplay', 'loop', 'volume', 'playbackRate'].forEach(function (p) {
-        Object.defineProperty(ctx, p, { enumerable: true, get: function () { return state[p]; },
-          set: function (v) { state[p] = v; var o = {}; o[p] = v; control('set', [o]); } });
+        Object.defineProperty(ctx, p, {
+          enumerable: true,
+          get: function () {
+            return state[p];
+          },
+          set: function (v) {
+            state[p] = v;
+            var o = {};
+            o[p] = v;
+            control('set', [o]);
+          },
+        });
       });
       ['duration', 'currentTime', 'paused', 'buffered'].forEach(function (p) {
-        Object.defineProperty(ctx, p, { enumerable: true, get: function () { return state[p]; } });
+        Object.defineProperty(ctx, p, {
+          enumerable: true,
+          get: function () {
+            return state[p];
+          },
+        });
       });
-      ctx.play = function () { control('play'); };
-      ctx.pause = function () { control('pause'); };
-      ctx.stop = function () { control('stop'); };
-      ctx.seek = function (position) { control('seek', [Number(position) || 0]); };
-      ctx.destroy = function () { control('destroy'); destroyed = true; viewListeners.delete(id); };
-      Object.keys(events).forEach(function (n) { ctx['on' + n] = events[n].on; ctx['off' + n] = events[n].off; });
+      ctx.play = function () {
+        control('play');
+      };
+      ctx.pause = function () {
+        control('pause');
+      };
+      ctx.stop = function () {
+        control('stop');
+      };
+      ctx.seek = function (position) {
+        control('seek', [Number(position) || 0]);
+      };
+      ctx.destroy = function () {
+        control('destroy');
+        destroyed = true;
+        viewListeners.delete(id);
+      };
+      Object.keys(events).forEach(function (n) {
+        ctx['on' + n] = events[n].on;
+        ctx['off' + n] = events[n].off;
+      });
       return ctx;
     },
     // wx.createVideoContext(id, component): the view plays the `<video>` with that id.
     createVideoContext: function (id, component) {
-      var page = component && component.__page !== undefined ? component.__page : (component && component.__id !== undefined ? component.__id : undefined);
-      if (page === undefined) { var current = stack[stack.length - 1]; page = current ? current.__id : undefined; }
+      var page =
+        component && component.__page !== undefined
+          ? component.__page
+          : component && component.__id !== undefined
+            ? component.__id
+            : undefined;
+      if (page === undefined) {
+        var current = stack[stack.length - 1];
+        page = current ? current.__id : undefined;
+      }
       var root = component && component.__shadow !== undefined ? component.__shadow : undefined;
       function action(name) {
         return function () {
-          native.viewCall(++viewSeq, 'videoControl', JSON.stringify({ page: page, root: root, id: String(id), action: name, args: Array.prototype.slice.call(arguments) }));
+          native.viewCall(
+            ++viewSeq,
+            'videoControl',
+            JSON.stringify({
+              page: page,
+              root: root,
+              id: String(id),
+              action: name,
+              args: Array.prototype.slice.call(arguments),
+            }),
+          );
         };
       }
       var ctx = {};
-      ['play', 'pause', 'stop', 'seek', 'playbackRate', 'requestFullScreen', 'exitFullScreen'].forEach(function (n) { ctx[n] = action(n); });
-      ctx.sendDanmu = function () { console.warn('VideoContext.sendDanmu: not supported'); };
+      ['play', 'pause', 'stop', 'seek', 'playbackRate', 'requestFullScreen', 'exitFullScreen'].forEach(function (n) {
+        ctx[n] = action(n);
+      });
+      ctx.sendDanmu = function () {
+        console.warn('VideoContext.sendDanmu: not supported');
+      };
       return ctx;
     },
     createIntersectionObserver: function (component, options) {
       if (!component || component.__id === undefined) return createIntersectionObserver(undefined, component);
-      if (component.__shadow !== undefined) return createIntersectionObserver(component.__page, options, component.__shadow, component.__id);
+      if (component.__shadow !== undefined)
+        return createIntersectionObserver(component.__page, options, component.__shadow, component.__id);
       return createIntersectionObserver(component.__id, options);
     },
-    onThemeChange: function (f) { if (typeof f === 'function') themeListeners.push(f); },
+    onThemeChange: function (f) {
+      if (typeof f === 'function') themeListeners.push(f);
+    },
     offThemeChange: function (f) {
-      themeListeners = f === undefined ? [] : themeListeners.filter(function (g) { return g !== f; });
+      themeListeners =
+        f === undefined
+          ? []
+          : themeListeners.filter(function (g) {
+              return g !== f;
+            });
     },
     navigateTo: navigation('navigateTo'),
     redirectTo: navigation('redirectTo'),
     navigateBack: navigation('navigateBack'),
     reLaunch: navigation('reLaunch'),
     switchTab: navigation('switchTab'),
-    nextTick: function (fn) { Promise.resolve().then(fn); },
-    getLaunchOptionsSync: function () { return JSON.parse(JSON.stringify(launchOptions)); },
+    nextTick: function (fn) {
+      Promise.resolve().then(fn);
+    },
+    getLaunchOptionsSync: function () {
+      return JSON.parse(JSON.stringify(launchOptions));
+    },
     getAccountInfoSync: function () {
       return { miniProgram: { appId: native.appId(), envVersion: 'develop', version: '' }, plugin: {} };
     },
     // The package running is the package there is: no update is ever waiting.
-    getUpdateManager: function () { return updateManager; },
-    onAppShow: function (f) { if (typeof f === 'function') appListeners.show.push(f); },
-    offAppShow: function (f) { appListeners.show = f === undefined ? [] : appListeners.show.filter(function (g) { return g !== f; }); },
-    onAppHide: function (f) { if (typeof f === 'function') appListeners.hide.push(f); },
-    offAppHide: function (f) { appListeners.hide = f === undefined ? [] : appListeners.hide.filter(function (g) { return g !== f; }); },
-    onError: function (f) { if (typeof f === 'function') appListeners.error.push(f); },
-    offError: function (f) { appListeners.error = f === undefined ? [] : appListeners.error.filter(function (g) { return g !== f; }); },
-    onPageNotFound: function (f) { if (typeof f === 'function') appListeners.pageNotFound.push(f); },
-    offPageNotFound: function (f) { appListeners.pageNotFound = f === undefined ? [] : appListeners.pageNotFound.filter(function (g) { return g !== f; }); },
-    onUnhandledRejection: function (f) { if (typeof f === 'function') appListeners.unhandledRejection.push(f); },
-    offUnhandledRejection: function (f) { appListeners.unhandledRejection = f === undefined ? [] : appListeners.unhandledRejection.filter(function (g) { return g !== f; }); },
-    getEnterOptionsSync: function () { return JSON.parse(JSON.stringify(launchOptions)); },
+    getUpdateManager: function () {
+      return updateManager;
+    },
+    onAppShow: function (f) {
+      if (typeof f === 'function') appListeners.show.push(f);
+    },
+    offAppShow: function (f) {
+      appListeners.show =
+        f === undefined
+          ? []
+          : appListeners.show.filter(function (g) {
+              return g !== f;
+            });
+    },
+    onAppHide: function (f) {
+      if (typeof f === 'function') appListeners.hide.push(f);
+    },
+    offAppHide: function (f) {
+      appListeners.hide =
+        f === undefined
+          ? []
+          : appListeners.hide.filter(function (g) {
+              return g !== f;
+            });
+    },
+    onError: function (f) {
+      if (typeof f === 'function') appListeners.error.push(f);
+    },
+    offError: function (f) {
+      appListeners.error =
+        f === undefined
+          ? []
+          : appListeners.error.filter(function (g) {
+              return g !== f;
+            });
+    },
+    onPageNotFound: function (f) {
+      if (typeof f === 'function') appListeners.pageNotFound.push(f);
+    },
+    offPageNotFound: function (f) {
+      appListeners.pageNotFound =
+        f === undefined
+          ? []
+          : appListeners.pageNotFound.filter(function (g) {
+              return g !== f;
+            });
+    },
+    onUnhandledRejection: function (f) {
+      if (typeof f === 'function') appListeners.unhandledRejection.push(f);
+    },
+    offUnhandledRejection: function (f) {
+      appListeners.unhandledRejection =
+        f === undefined
+          ? []
+          : appListeners.unhandledRejection.filter(function (g) {
+              return g !== f;
+            });
+    },
+    getEnterOptionsSync: function () {
+      return JSON.parse(JSON.stringify(launchOptions));
+    },
     canIUse: function (schema) {
       if (typeof schema !== 'string') return false;
       var parts = schema.split('.');
@@ -1129,14 +1698,18 @@
   // The bridge's APIs: `wx.name(options)` (callbacks or a Promise) and, where the API has
   // one, `wx.nameSync(...)`, which throws on failure. Storage keeps Dates as Dates.
   function encodeDates(value) {
-    return JSON.parse(JSON.stringify({ v: value }, function (k, v) {
-      var raw = this[k];
-      return raw instanceof Date ? { __capsuleDate: raw.getTime() } : v;
-    })).v;
+    return JSON.parse(
+      JSON.stringify({ v: value }, function (k, v) {
+        var raw = this[k];
+        return raw instanceof Date ? { __capsuleDate: raw.getTime() } : v;
+      }),
+    ).v;
   }
   function decodeDates(value) {
     return JSON.parse(JSON.stringify(value), function (k, v) {
-      return v && typeof v === 'object' && Object.keys(v).length === 1 && typeof v.__capsuleDate === 'number' ? new Date(v.__capsuleDate) : v;
+      return v && typeof v === 'object' && Object.keys(v).length === 1 && typeof v.__capsuleDate === 'number'
+        ? new Date(v.__capsuleDate)
+        : v;
     });
   }
   // Own properties only, read once: a polluted prototype or a getter that changes its answer
@@ -1155,24 +1728,32 @@
   }
   function finish(name, result) {
     if (/^getStorage$/.test(name) && result && 'data' in result) result.data = decodeDates(result.data);
-    else if (result && result.data && typeof result.data === 'object' && typeof result.data.__capsuleBytes === 'string') result.data = bytesIn(result.data);
+    else if (result && result.data && typeof result.data === 'object' && typeof result.data.__capsuleBytes === 'string')
+      result.data = bytesIn(result.data);
     return result;
   }
   // Bytes cross to the host as {__capsuleBytes: base64} and come back as ArrayBuffers.
   var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  function isBytes(v) { return v instanceof ArrayBuffer || ArrayBuffer.isView(v); }
+  function isBytes(v) {
+    return v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+  }
   function bytesOut(v) {
     var b = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     var out = [];
     for (var i = 0; i < b.length; i += 3) {
       var n = (b[i] << 16) | ((b[i + 1] || 0) << 8) | (b[i + 2] || 0);
-      out.push(B64[n >> 18], B64[(n >> 12) & 63], i + 1 < b.length ? B64[(n >> 6) & 63] : '=', i + 2 < b.length ? B64[n & 63] : '=');
+      out.push(
+        B64[n >> 18],
+        B64[(n >> 12) & 63],
+        i + 1 < b.length ? B64[(n >> 6) & 63] : '=',
+        i + 2 < b.length ? B64[n & 63] : '=',
+      );
     }
     return { __capsuleBytes: out.join('') };
   }
   function bytesIn(v) {
     var s = String(v.__capsuleBytes).replace(/=+$/, '');
-    var bytes = new Uint8Array(Math.floor(s.length * 3 / 4));
+    var bytes = new Uint8Array(Math.floor((s.length * 3) / 4));
     var j = 0;
     for (var i = 0; i < s.length; i += 4) {
       var n = 0;
@@ -1193,7 +1774,8 @@
   };
   hooks.apiEvent = function (seq, name, data) {
     var listener = apiEvents.get(seq);
-    if (data && typeof data.data === 'object' && data.data !== null && typeof data.data.__capsuleBytes === 'string') data.data = bytesIn(data.data);
+    if (data && typeof data.data === 'object' && data.data !== null && typeof data.data.__capsuleBytes === 'string')
+      data.data = bytesIn(data.data);
     if (listener) listener(name, data);
   };
   // An async call through the bridge: callbacks or a Promise, as every wx API.
@@ -1201,18 +1783,42 @@
     options = options || {};
     var seq = ++apiSeq;
     var resolve, reject;
-    var wantsPromise = !noPromise && typeof options.success !== 'function' && typeof options.fail !== 'function' && typeof options.complete !== 'function';
-    var promise = wantsPromise ? new Promise(function (res, rej) { resolve = res; reject = rej; }) : null;
+    var wantsPromise =
+      !noPromise &&
+      typeof options.success !== 'function' &&
+      typeof options.fail !== 'function' &&
+      typeof options.complete !== 'function';
+    var promise = wantsPromise
+      ? new Promise(function (res, rej) {
+          resolve = res;
+          reject = rej;
+        })
+      : null;
     apiCallbacks.set(seq, function (result) {
       result = finish(name, result);
       if (onResult) onResult(result);
-      if (/:ok$/.test(result.errMsg)) { if (options.success) options.success(result); if (resolve) resolve(result); }
-      else { if (options.fail) options.fail(result); if (reject) reject(result); }
+      if (/:ok$/.test(result.errMsg)) {
+        if (options.success) options.success(result);
+        if (resolve) resolve(result);
+      } else {
+        if (options.fail) options.fail(result);
+        if (reject) reject(result);
+      }
       if (options.complete) options.complete(result);
     });
     var prepared;
-    try { prepared = prepare(shown, options); } catch (e) { prepared = {}; }
-    return { seq: seq, promise: promise, send: function (extra) { native.apiCall(seq, name, JSON.stringify(Object.assign(prepared, extra || {}))); } };
+    try {
+      prepared = prepare(shown, options);
+    } catch (e) {
+      prepared = {};
+    }
+    return {
+      seq: seq,
+      promise: promise,
+      send: function (extra) {
+        native.apiCall(seq, name, JSON.stringify(Object.assign(prepared, extra || {})));
+      },
+    };
   }
   function syncCall(name, args) {
     return JSON.parse(native.apiCallSync(name, JSON.stringify(args)));
@@ -1226,30 +1832,53 @@
   function listenerSet() {
     var list = [];
     return {
-      on: function (f) { if (typeof f === 'function') list.push(f); },
-      off: function (f) { list = f === undefined ? [] : list.filter(function (g) { return g !== f; }); },
-      emit: function (v) { list.slice().forEach(function (f) { f(v); }); },
+      on: function (f) {
+        if (typeof f === 'function') list.push(f);
+      },
+      off: function (f) {
+        list =
+          f === undefined
+            ? []
+            : list.filter(function (g) {
+                return g !== f;
+              });
+      },
+      emit: function (v) {
+        list.slice().forEach(function (f) {
+          f(v);
+        });
+      },
     };
   }
   function taskApi(name, build) {
     return function (options) {
       var call = bridgeCall(name, name, options, null, true);
       var task = build(call.seq);
-      apiEvents.set(call.seq, function (event, data) { if (task.__events[event]) task.__events[event].emit(data); });
+      apiEvents.set(call.seq, function (event, data) {
+        if (task.__events[event]) task.__events[event].emit(data);
+      });
       call.send({ taskId: taskBase + call.seq });
       if (name !== 'connectSocket') {
         var done = apiCallbacks.get(call.seq);
-        apiCallbacks.set(call.seq, function (r) { apiEvents.delete(call.seq); done(r); });
+        apiCallbacks.set(call.seq, function (r) {
+          apiEvents.delete(call.seq);
+          done(r);
+        });
       }
       return task;
     };
   }
   function httpTask(seq, kinds) {
     var events = {};
-    var task = { __events: events, abort: function () { syncCall('task.abort', { taskId: taskBase + seq }); } };
+    var task = {
+      __events: events,
+      abort: function () {
+        syncCall('task.abort', { taskId: taskBase + seq });
+      },
+    };
     Object.defineProperty(task, '__events', { value: events, enumerable: false });
     kinds.forEach(function (kind) {
-      var set = events[kind] = listenerSet();
+      var set = (events[kind] = listenerSet());
       var cap = kind.charAt(0).toUpperCase() + kind.slice(1);
       task['on' + (kind === 'progress' ? 'ProgressUpdate' : cap)] = set.on;
       task['off' + (kind === 'progress' ? 'ProgressUpdate' : cap)] = set.off;
@@ -1262,15 +1891,19 @@
     var task = {};
     Object.defineProperty(task, '__events', { value: events, enumerable: false });
     ['open', 'message', 'error', 'close'].forEach(function (kind) {
-      var set = events[kind] = listenerSet();
+      var set = (events[kind] = listenerSet());
       task['on' + kind.charAt(0).toUpperCase() + kind.slice(1)] = set.on;
     });
     task.readyState = 0;
-    events.open.on(function () { task.readyState = 1; });
+    events.open.on(function () {
+      task.readyState = 1;
+    });
     events.close.on(function () {
       task.readyState = 3;
       apiEvents.delete(seq);
-      sockets = sockets.filter(function (s) { return s !== task; });
+      sockets = sockets.filter(function (s) {
+        return s !== task;
+      });
     });
     function method(internal, shown) {
       return function (options) {
@@ -1279,8 +1912,9 @@
         args.taskId = taskBase + seq;
         var result = syncCall(internal, args);
         result.errMsg = result.errMsg.replace(/^\w+/, shown);
-        if (/:ok$/.test(result.errMsg)) { if (options.success) options.success(result); }
-        else if (options.fail) options.fail(result);
+        if (/:ok$/.test(result.errMsg)) {
+          if (options.success) options.success(result);
+        } else if (options.fail) options.fail(result);
         if (options.complete) options.complete(result);
       };
     }
@@ -1289,16 +1923,35 @@
     sockets.push(task);
     return task;
   }
-  wx.request = taskApi('request', function (seq) { return httpTask(seq, ['headersReceived']); });
-  wx.downloadFile = taskApi('downloadFile', function (seq) { return httpTask(seq, ['headersReceived', 'progress']); });
-  wx.uploadFile = taskApi('uploadFile', function (seq) { return httpTask(seq, ['headersReceived', 'progress']); });
+  wx.request = taskApi('request', function (seq) {
+    return httpTask(seq, ['headersReceived']);
+  });
+  wx.downloadFile = taskApi('downloadFile', function (seq) {
+    return httpTask(seq, ['headersReceived', 'progress']);
+  });
+  wx.uploadFile = taskApi('uploadFile', function (seq) {
+    return httpTask(seq, ['headersReceived', 'progress']);
+  });
   wx.connectSocket = taskApi('connectSocket', socketTask);
   // The older single-socket API works on the latest socket.
-  function lastSocket() { return sockets[sockets.length - 1]; }
-  wx.sendSocketMessage = function (o) { var s = lastSocket(); if (s) s.send(o); else if (o && o.fail) o.fail({ errMsg: 'sendSocketMessage:fail WebSocket is not connected' }); };
-  wx.closeSocket = function (o) { var s = lastSocket(); if (s) s.close(o); else if (o && o.fail) o.fail({ errMsg: 'closeSocket:fail WebSocket is not connected' }); };
+  function lastSocket() {
+    return sockets[sockets.length - 1];
+  }
+  wx.sendSocketMessage = function (o) {
+    var s = lastSocket();
+    if (s) s.send(o);
+    else if (o && o.fail) o.fail({ errMsg: 'sendSocketMessage:fail WebSocket is not connected' });
+  };
+  wx.closeSocket = function (o) {
+    var s = lastSocket();
+    if (s) s.close(o);
+    else if (o && o.fail) o.fail({ errMsg: 'closeSocket:fail WebSocket is not connected' });
+  };
   ['Open', 'Message', 'Error', 'Close'].forEach(function (kind) {
-    wx['onSocket' + kind] = function (f) { var s = lastSocket(); if (s) s['on' + kind](f); };
+    wx['onSocket' + kind] = function (f) {
+      var s = lastSocket();
+      if (s) s['on' + kind](f);
+    };
   });
   // The motion sensors: sampled from the simulated device at the interval asked for
   // (`game` 20 ms, `ui` 60 ms, `normal` 200 ms); registering a listener starts them.
@@ -1320,7 +1973,10 @@
     }
     function stop(options) {
       options = options || {};
-      if (state.timer !== null) { clearInterval(state.timer); state.timer = null; }
+      if (state.timer !== null) {
+        clearInterval(state.timer);
+        state.timer = null;
+      }
       var result = { errMsg: 'stop' + name + ':ok' };
       if (options.success) options.success(result);
       if (options.complete) options.complete(result);
@@ -1328,11 +1984,18 @@
     }
     wx['start' + name] = start;
     wx['stop' + name] = stop;
-    wx['on' + name + 'Change'] = function (f) { state.listeners.on(f); start({}); };
+    wx['on' + name + 'Change'] = function (f) {
+      state.listeners.on(f);
+      start({});
+    };
     wx['off' + name + 'Change'] = state.listeners.off;
   }
-  sensor('Accelerometer', function (r) { return { x: r.x, y: r.y, z: r.z }; });
-  sensor('Compass', function (r) { return { direction: r.direction, accuracy: r.accuracy }; });
+  sensor('Accelerometer', function (r) {
+    return { x: r.x, y: r.y, z: r.z };
+  });
+  sensor('Compass', function (r) {
+    return { direction: r.direction, accuracy: r.accuracy };
+  });
   var networkListeners = listenerSet();
   wx.onNetworkStatusChange = networkListeners.on;
   wx.offNetworkStatusChange = networkListeners.off;
@@ -1344,34 +2007,47 @@
   var fsManager = {};
   function statsOf(raw) {
     var s = Object.assign({}, raw);
-    s.isDirectory = function () { return (raw.mode & 0xF000) === 0x4000; };
-    s.isFile = function () { return (raw.mode & 0xF000) === 0x8000; };
+    s.isDirectory = function () {
+      return (raw.mode & 0xf000) === 0x4000;
+    };
+    s.isFile = function () {
+      return (raw.mode & 0xf000) === 0x8000;
+    };
     return s;
   }
   function fsResult(name, result) {
     if (name === 'stat' && result && result.stats !== undefined) {
       result.stats = Array.isArray(result.stats)
-        ? result.stats.map(function (e) { return { path: e.path, stats: statsOf(e.stats) }; })
+        ? result.stats.map(function (e) {
+            return { path: e.path, stats: statsOf(e.stats) };
+          })
         : statsOf(result.stats);
     }
     return result;
   }
-  wx.getFileSystemManager = function () { return fsManager; };
+  wx.getFileSystemManager = function () {
+    return fsManager;
+  };
   apiSurface.forEach(function (api) {
     if (api.group === 'fs') {
       var short = api.name.slice(3);
       fsManager[short] = function (options) {
-        var call = bridgeCall(api.name, short, options, function (r) { fsResult(short, r); });
+        var call = bridgeCall(api.name, short, options, function (r) {
+          fsResult(short, r);
+        });
         call.send();
         return call.promise || undefined;
       };
-      if (api.sync) fsManager[short + 'Sync'] = function () {
-        var args = {};
-        for (var i = 0; i < api.positional.length; i++) if (i < arguments.length && arguments[i] !== undefined) args[api.positional[i]] = isBytes(arguments[i]) ? bytesOut(arguments[i]) : arguments[i];
-        var result = fsResult(short, finish(api.name, syncCall(api.name, args)));
-        if (!/:ok$/.test(result.errMsg)) throw new Error(result.errMsg);
-        if (api.returns) return result[api.returns];
-      };
+      if (api.sync)
+        fsManager[short + 'Sync'] = function () {
+          var args = {};
+          for (var i = 0; i < api.positional.length; i++)
+            if (i < arguments.length && arguments[i] !== undefined)
+              args[api.positional[i]] = isBytes(arguments[i]) ? bytesOut(arguments[i]) : arguments[i];
+          var result = fsResult(short, finish(api.name, syncCall(api.name, args)));
+          if (!/:ok$/.test(result.errMsg)) throw new Error(result.errMsg);
+          if (api.returns) return result[api.returns];
+        };
     }
   });
   apiSurface.forEach(function (api) {
@@ -1381,12 +2057,13 @@
       return;
     }
     if (api.plain) {
-      if (!(api.name in wx)) wx[api.name] = function () {
-        var result = JSON.parse(native.apiCallSync(api.name, '{}'));
-        if (!/:ok$/.test(result.errMsg)) throw new Error(result.errMsg);
-        delete result.errMsg;
-        return result;
-      };
+      if (!(api.name in wx))
+        wx[api.name] = function () {
+          var result = JSON.parse(native.apiCallSync(api.name, '{}'));
+          if (!/:ok$/.test(result.errMsg)) throw new Error(result.errMsg);
+          delete result.errMsg;
+          return result;
+        };
       return;
     }
     if (!(api.name in wx)) {
@@ -1394,24 +2071,42 @@
         options = options || {};
         var seq = ++apiSeq;
         var resolve, reject;
-        var wantsPromise = typeof options.success !== 'function' && typeof options.fail !== 'function' && typeof options.complete !== 'function';
-        var promise = wantsPromise ? new Promise(function (res, rej) { resolve = res; reject = rej; }) : null;
+        var wantsPromise =
+          typeof options.success !== 'function' &&
+          typeof options.fail !== 'function' &&
+          typeof options.complete !== 'function';
+        var promise = wantsPromise
+          ? new Promise(function (res, rej) {
+              resolve = res;
+              reject = rej;
+            })
+          : null;
         apiCallbacks.set(seq, function (result) {
           result = finish(api.name, result);
-          if (/:ok$/.test(result.errMsg)) { if (options.success) options.success(result); if (resolve) resolve(result); }
-          else { if (options.fail) options.fail(result); if (reject) reject(result); }
+          if (/:ok$/.test(result.errMsg)) {
+            if (options.success) options.success(result);
+            if (resolve) resolve(result);
+          } else {
+            if (options.fail) options.fail(result);
+            if (reject) reject(result);
+          }
           if (options.complete) options.complete(result);
         });
         var prepared;
-        try { prepared = prepare(api.name, options); } catch (e) { prepared = {}; }
+        try {
+          prepared = prepare(api.name, options);
+        } catch (e) {
+          prepared = {};
+        }
         native.apiCall(seq, api.name, JSON.stringify(prepared));
         return promise || undefined;
       };
     }
-    if (api.sync && !((api.name + 'Sync') in wx)) {
+    if (api.sync && !(api.name + 'Sync' in wx)) {
       wx[api.name + 'Sync'] = function () {
         var args = {};
-        for (var i = 0; i < api.positional.length; i++) if (i < arguments.length) args[api.positional[i]] = arguments[i];
+        for (var i = 0; i < api.positional.length; i++)
+          if (i < arguments.length) args[api.positional[i]] = arguments[i];
         var result = JSON.parse(native.apiCallSync(api.name, JSON.stringify(prepare(api.name, args))));
         if (!/:ok$/.test(result.errMsg)) {
           // A missing key reads as an empty string, as on the platform.
@@ -1427,10 +2122,19 @@
   });
   // The script-side objects whose calls the view carries out exist when those calls do (the
   // surface lists them in the object's group), so `canIUse` stays honest.
-  var viewObjects = { SelectorQuery: 'createSelectorQuery', IntersectionObserver: 'createIntersectionObserver',
-    InnerAudioContext: 'createInnerAudioContext', VideoContext: 'createVideoContext' };
+  var viewObjects = {
+    SelectorQuery: 'createSelectorQuery',
+    IntersectionObserver: 'createIntersectionObserver',
+    InnerAudioContext: 'createInnerAudioContext',
+    VideoContext: 'createVideoContext',
+  };
   Object.keys(viewObjects).forEach(function (group) {
-    if (!apiSurface.some(function (api) { return api.view && api.group === group; })) delete wx[viewObjects[group]];
+    if (
+      !apiSurface.some(function (api) {
+        return api.view && api.group === group;
+      })
+    )
+      delete wx[viewObjects[group]];
   });
   Object.defineProperty(G, 'wx', { value: wx, enumerable: true });
-})
+});
