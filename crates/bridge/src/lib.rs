@@ -55,6 +55,9 @@ pub struct App {
     pub network_timeout: capsule_package::manifest::NetworkTimeout,
     /// `requiredPrivateInfos`: location APIs the app declares it uses.
     pub private_infos: Vec<String>,
+    /// The device this app's system-info APIs describe, over the host's
+    /// ([`Options::device`]): a host that shows apps on devices of their own.
+    pub device: Option<Device>,
 }
 
 impl App {
@@ -67,6 +70,7 @@ impl App {
             reasons: manifest.permissions.iter().map(|p| (p.scope.clone(), p.desc.clone())).collect(),
             network_timeout: manifest.network_timeout.clone(),
             private_infos: manifest.required_private_infos.clone(),
+            device: None,
         }
     }
 }
@@ -119,6 +123,11 @@ pub struct Call<'a> {
 }
 
 impl Call<'_> {
+    /// The device the calling app's system-info APIs describe: its own, or the host's.
+    pub fn device(&self) -> Device {
+        self.app.device.clone().unwrap_or_else(|| self.bridge.device())
+    }
+
     pub fn str(&self, key: &str) -> &str {
         self.args.get(key).and_then(Value::as_str).unwrap_or("")
     }
@@ -1102,18 +1111,18 @@ fn builtin_apis() -> Vec<Api> {
     use Type::*;
     vec![
         Api::new("getSystemInfo", vec![], |c| {
-            let d = &c.bridge.device();
+            let d = &c.device();
             let mut info = merge(&[window_info(d), device_info(d), app_base_info()]);
             info["fontSizeSetting"] = json!(16);
             Ok(info)
         })
         .with_sync(&[], None),
-        Api::new("getWindowInfo", vec![], |c| Ok(window_info(&c.bridge.device()))).plain_sync(),
-        Api::new("getDeviceInfo", vec![], |c| Ok(device_info(&c.bridge.device()))).plain_sync(),
+        Api::new("getWindowInfo", vec![], |c| Ok(window_info(&c.device()))).plain_sync(),
+        Api::new("getDeviceInfo", vec![], |c| Ok(device_info(&c.device()))).plain_sync(),
         Api::new("getAppBaseInfo", vec![], |_| Ok(app_base_info())).plain_sync(),
         Api::new("getMenuButtonBoundingClientRect", vec![], |c| {
             // The capsule button: 87 × 32 px, 7 px from the right edge, centred in the bar.
-            let d = &c.bridge.device();
+            let d = &c.device();
             let top = d.status_bar + 6;
             let right = d.width - 7;
             Ok(json!({"width": 87, "height": 32, "top": top, "bottom": top + 32, "left": right - 87, "right": right}))

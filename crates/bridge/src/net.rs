@@ -809,7 +809,7 @@ pub(crate) fn apis() -> Vec<Api> {
             },
         )
         .in_group("task"),
-        Api::new("getNetworkType", vec![], |c| Ok(json!({"networkType": c.bridge.device().network_type}))),
+        Api::new("getNetworkType", vec![], |c| Ok(json!({"networkType": c.device().network_type}))),
     ]
 }
 

@@ -2,15 +2,15 @@
 //! sample is one handler making 1,000 calls), and 100 `wx.request`s to a server on
 //! 127.0.0.1 until every success callback ran.
 //!
-//! `cargo bench -p capsule-runtime --bench bridge`; under `cargo test` each runs once.
+//! `cargo bench -p capsule-host --bench bridge`; under `cargo test` each runs once.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use capsule_bridge::service::Service;
-use capsule_bridge::{Api, App, Bridge, Options};
+use capsule_bridge::Api;
+use capsule_host::{Host, HostConfig, LaunchOptions};
 use capsule_package::{LoadOptions, Package};
-use capsule_runtime::{Input, Limits, Output, Pool, Query};
+use capsule_runtime::{Input, Limits, Output, PoolConfig, Query};
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 
@@ -48,17 +48,16 @@ fn benches(c: &mut Criterion) {
     }
     let package = Package::load(dir.join("pkg"), &LoadOptions::default()).expect("loads");
     let program = Arc::new(capsule_template::compile_package(&package).0);
-    let mut bridge = Bridge::new(Options { data_dir: dir.join("data"), dev: true, ..Default::default() });
-    bridge.register(Api::new("noop", vec![], |_| Ok(json!({}))).with_sync(&[], None));
-    let service = Service::start(bridge);
-    let client: Arc<dyn capsule_bridge::service::ApiHost> =
-        service.client(App { id: "bench".into(), ..Default::default() });
-    let pool = Pool::new(1);
     // The benchmark runs the handlers far longer than a minute's CPU budget allows an app:
     // lift it, or the instance is ended partway and later samples measure nothing.
     let limits = Limits { cpu_per_minute: Duration::from_secs(24 * 3600), ..Limits::default() };
-    let h = capsule_host::spawn(&pool, Arc::new(package), program, limits, Some(&client));
-    h.request(Input::Launch { path: None }, Duration::from_secs(30));
+    let threads = PoolConfig { threads: 1, ..PoolConfig::default() };
+    let host = Host::new(HostConfig { data_dir: dir.join("data"), limits, threads, ..HostConfig::default() })
+        .expect("a host");
+    host.register(Api::host("noop", vec![], None, |_, _| Ok(json!({}))).with_sync(&[], None))
+        .expect("registers");
+    let h = host.launch(&host.app(package, program), LaunchOptions::default());
+    h.until_done(Duration::from_secs(30));
     let node = |selector: &str| {
         let out = h.request(
             Input::Query { query: Query::Find { selector: selector.into() } },

@@ -4,16 +4,15 @@
 //! the taps. The benign tap reads storage through the bridge and sets data, so a bridge
 //! flood shows too.
 //!
-//! `cargo bench -p capsule-runtime --bench neighbour`; under `cargo test` it takes a few taps
+//! `cargo bench -p capsule-host --bench neighbour`; under `cargo test` it takes a few taps
 //! per case only.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use capsule_bridge::service::Service;
-use capsule_bridge::{App, Bridge, Options};
+use capsule_host::{Host, HostConfig, LaunchOptions};
 use capsule_package::{LoadOptions, Package};
-use capsule_runtime::{Input, InstanceHandle, Limits, Output, Pool, PoolConfig, Query};
+use capsule_runtime::{Input, InstanceHandle, Limits, Output, PoolConfig, Query};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -27,6 +26,8 @@ fn package(
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(root.join("pages/a")).expect("folder");
     std::fs::write(root.join("app.json"), r#"{"pages": ["pages/a/a"]}"#).expect("write");
+    // Apps of their own at the bridge: their storage and files apart.
+    std::fs::write(root.join("project.config.json"), format!(r#"{{"appid": "{name}"}}"#)).expect("write");
     std::fs::write(root.join("app.js"), "App({})").expect("write");
     std::fs::write(root.join("pages/a/a.wxml"), wxml).expect("write");
     std::fs::write(root.join("pages/a/a.js"), js).expect("write");
@@ -87,8 +88,6 @@ fn main() {
     let taps = if full { 300 } else { 3 };
     let dir = std::env::temp_dir().join(format!("capsule-bench-neighbour-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let service =
-        Service::start(Bridge::new(Options { data_dir: dir.join("data"), dev: true, ..Default::default() }));
     let benign = package(&dir, "benign", BENIGN_WXML, BENIGN_JS);
     println!("tap → patches of a well-behaved app beside another ({taps} taps each)");
     for (pool_name, config) in [
@@ -96,17 +95,18 @@ fn main() {
         ("1 logic thread + watchdog", PoolConfig { threads: 1, ..PoolConfig::default() }),
     ] {
         for (attack, wxml, js) in ATTACKS {
-            let pool = Pool::with_config(config.clone());
             let hostile = package(&dir, "hostile", wxml, js);
             let limits = Limits { cpu_per_minute: Duration::from_secs(3600), ..Limits::default() };
-            let client: Arc<dyn capsule_bridge::service::ApiHost> =
-                service.client(App { id: "hostile".into(), ..Default::default() });
-            let other = capsule_host::spawn(&pool, hostile.0, hostile.1, limits.clone(), Some(&client));
-            other.send(Input::Launch { path: None });
-            let client: Arc<dyn capsule_bridge::service::ApiHost> =
-                service.client(App { id: "benign".into(), ..Default::default() });
-            let me = capsule_host::spawn(&pool, benign.0.clone(), benign.1.clone(), limits, Some(&client));
-            me.request(Input::Launch { path: None }, WAIT);
+            let config = HostConfig {
+                data_dir: dir.join("data"),
+                limits,
+                threads: config.clone(),
+                ..HostConfig::default()
+            };
+            let host = Host::new(config).expect("a host");
+            let other = host.launch(&host.app(hostile.0, hostile.1), LaunchOptions::default());
+            let me = host.launch(&host.app(benign.0.clone(), benign.1.clone()), LaunchOptions::default());
+            me.until_done(WAIT);
             let (page, tap) = node(&me, "#tap");
             let mut times = Vec::with_capacity(taps);
             for _ in 0..taps {

@@ -22,7 +22,12 @@ impl BridgeOutlet {
     /// An outlet for one more instance of the app `api` serves: a client of its own where the
     /// bridge gives one, so that ending the instance ends only its calls.
     pub fn new(api: &Arc<dyn ApiHost>) -> BridgeOutlet {
-        BridgeOutlet { client: api.instance().unwrap_or_else(|| api.clone()) }
+        BridgeOutlet::with_client(api.instance().unwrap_or_else(|| api.clone()))
+    }
+
+    /// An outlet for an instance whose calls go to `client`, a client of its own.
+    pub fn with_client(client: Arc<dyn ApiHost>) -> BridgeOutlet {
+        BridgeOutlet { client }
     }
 }
 

@@ -287,9 +287,16 @@ impl Host {
         + Sync
         + 'static,
     ) -> Result<(), HostError> {
+        self.register(capsule_bridge::Api::host(name, schema, scope, handler))
+    }
+
+    /// Adds an API made with the bridge's own builder, for what [`Host::register_api`] does
+    /// not say: a `*Sync` variant (`Api::with_sync`), work too slow for the bridge's thread
+    /// (`Api::heavy`), an answer that comes later (`Api::deferred`). The same rules apply.
+    pub fn register(&self, api: capsule_bridge::Api) -> Result<(), HostError> {
         let mut bridge = self.bridge.lock().unwrap_or_else(|p| p.into_inner());
         let Some(bridge) = bridge.as_mut() else { return Err(HostError::Started) };
-        bridge.add(capsule_bridge::Api::host(name, schema, scope, handler)).map_err(HostError::Register)
+        bridge.add(api).map_err(HostError::Register)
     }
 
     /// The bridge's service, started on first use.
@@ -318,9 +325,11 @@ impl Host {
     pub fn app(&self, package: impl Into<Arc<Package>>, program: impl Into<Arc<Program>>) -> App {
         let (package, program) = (package.into(), program.into());
         let (styles, styles_warnings) = capsule_style::compile_package(&package);
-        let client: Arc<dyn ApiHost> = self.service().client(capsule_bridge::App::of(&package.manifest));
+        let bridge_app = capsule_bridge::App::of(&package.manifest);
+        let client: Arc<dyn ApiHost> = self.service().client(bridge_app.clone());
         let apis = ApiSurface::new(&client.surface());
-        App(Arc::new(AppParts { package, program, styles: Arc::new(styles), styles_warnings, client, apis }))
+        let styles = Arc::new(styles);
+        App(Arc::new(AppParts { package, program, styles, styles_warnings, client, bridge_app, apis }))
     }
 
     /// Starts an instance of `app` and launches it on `options.page` (the app's entry page
@@ -335,11 +344,16 @@ impl Host {
         );
         spawn.apis = parts.apis.clone();
         let app_id = parts.package.manifest.app_id.id.clone();
-        spawn.outlet = Some(Arc::new(Watched {
-            calls: BridgeOutlet::new(&parts.client),
-            events: self.events.clone(),
-            app: app_id.clone(),
-        }));
+        // Each instance has a client of its own at the bridge (ending it ends only its calls),
+        // on the device its launch names if it names one.
+        let calls = match &options.device {
+            Some(device) => {
+                let app = capsule_bridge::App { device: Some(device.clone()), ..parts.bridge_app.clone() };
+                BridgeOutlet::with_client(self.service().client(app))
+            }
+            None => BridgeOutlet::new(&parts.client),
+        };
+        spawn.outlet = Some(Arc::new(Watched { calls, events: self.events.clone(), app: app_id.clone() }));
         let handle = self.pool.spawn_with(spawn);
         self.events.send(HostEvent::Launched { instance: handle.id(), app: app_id });
         handle.send(Input::Launch { path: options.path() });
@@ -382,6 +396,8 @@ struct AppParts {
     styles_warnings: Diagnostics,
     /// The app's door at the bridge (its storage, files, grants, network log).
     client: Arc<dyn ApiHost>,
+    /// The app as the bridge knows it (an instance on a device of its own gets a copy).
+    bridge_app: capsule_bridge::App,
     apis: ApiSurface,
 }
 
@@ -426,6 +442,8 @@ pub struct LaunchOptions {
     pub query: Option<String>,
     /// The budgets of this instance, over the host's.
     pub limits: Option<Limits>,
+    /// The device its system-info APIs describe, over the host's.
+    pub device: Option<capsule_bridge::Device>,
 }
 
 impl LaunchOptions {

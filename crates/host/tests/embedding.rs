@@ -204,3 +204,22 @@ fn a_package_with_errors_is_not_an_app() {
     assert!(error.to_string().contains("app.json"), "{error}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn each_launch_may_name_the_device_its_app_sees() {
+    let page = "Page({ onLoad() { const i = wx.getSystemInfoSync(); console.log(i.model + ' ' + i.screenWidth); console.log('end') } })";
+    let dir = app_dir("device", "", page);
+    let host = host(&dir, |_| {});
+    let app = host.load(dir.join("app"), &Default::default()).unwrap();
+    let tablet =
+        capsule_bridge::Device { model: "Tablet".into(), width: 768, ..capsule_bridge::Device::default() };
+    let on_tablet = host.launch(&app, LaunchOptions { device: Some(tablet), ..LaunchOptions::default() });
+    let lines = lines_until(&on_tablet, "end");
+    assert!(lines.contains(&"Tablet 768".to_string()), "{lines:?}");
+    // Another instance of the same app sees the host's device.
+    let default = capsule_bridge::Device::default();
+    let plain = host.launch(&app, LaunchOptions::default());
+    let lines = lines_until(&plain, "end");
+    assert!(lines.contains(&format!("{} {}", default.model, default.width)), "{lines:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
