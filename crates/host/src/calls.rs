@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use capsule_bridge::service::ApiHost;
-use capsule_runtime::{ApiSurface, Input, InstanceSender, Outlet, Output};
+use capsule_runtime::{Input, InstanceSender, Outlet, Output};
 
 /// Routes one instance's calls to its own client at the bridge.
 pub struct BridgeOutlet {
@@ -29,11 +29,6 @@ impl BridgeOutlet {
     pub fn with_client(client: Arc<dyn ApiHost>) -> BridgeOutlet {
         BridgeOutlet { client }
     }
-}
-
-/// What the script of an app served by `api` is offered.
-pub fn surface(api: &Arc<dyn ApiHost>) -> ApiSurface {
-    ApiSurface::new(&api.surface())
 }
 
 impl Outlet for BridgeOutlet {

@@ -51,9 +51,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use capsule_package::Package;
-use capsule_runtime::{Input, InstanceHandle, InstanceSender, Limits, Output, Pool};
+use capsule_runtime::{Input, InstanceHandle, InstanceSender, Output};
 use capsule_style::{PackageStyles, Scope};
-use capsule_template::{Program, Tree};
+use capsule_template::Tree;
 use capsule_view_web::protocol::ToView;
 use serde_json::{Map, Value};
 
@@ -258,22 +258,6 @@ fn reload(shared: &Arc<Shared>, app: App) -> std::io::Result<()> {
         .name("capsule-view-pump".into())
         .spawn(move || pump_outputs(pump, instance, generation))?;
     Ok(())
-}
-
-/// Starts an instance of the app whose calls `api` answers (none: it is offered no APIs).
-pub fn spawn(
-    pool: &Pool,
-    package: Arc<Package>,
-    program: Arc<Program>,
-    limits: Limits,
-    api: Option<&Arc<dyn capsule_bridge::service::ApiHost>>,
-) -> InstanceHandle {
-    let mut spawn = capsule_runtime::Spawn::new(package, program, limits);
-    if let Some(api) = api {
-        spawn.apis = calls::surface(api);
-        spawn.outlet = Some(Arc::new(calls::BridgeOutlet::new(api)));
-    }
-    pool.spawn_with(spawn)
 }
 
 /// `route?k=v&…`, the query percent-encoded.
