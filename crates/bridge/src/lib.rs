@@ -404,6 +404,9 @@ pub enum Rule {
     Prompt,
 }
 
+/// Decisions the audit log keeps (the most recent).
+pub const MAX_AUDIT: usize = 10_000;
+
 /// One permission decision, for the audit log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {
@@ -551,7 +554,8 @@ pub struct Bridge {
     prompts: Arc<Mutex<Prompts>>,
     /// Each app's running count of the bytes its files hold.
     pub(crate) file_accounts: Mutex<HashMap<String, Arc<Mutex<files::Account>>>>,
-    audit: Mutex<Vec<Decision>>,
+    /// The last [`MAX_AUDIT`] decisions, oldest first.
+    audit: Mutex<std::collections::VecDeque<Decision>>,
     stores: Mutex<HashMap<String, Arc<Store>>>,
     net: std::sync::OnceLock<net::Net>,
     /// The last network calls of every app, for the developer tools.
@@ -641,7 +645,7 @@ impl Bridge {
             grants: Arc::new(Mutex::new(HashMap::new())),
             prompts: Arc::new(Mutex::new(HashMap::new())),
             file_accounts: Mutex::new(HashMap::new()),
-            audit: Mutex::new(Vec::new()),
+            audit: Mutex::new(std::collections::VecDeque::new()),
             stores: Mutex::new(HashMap::new()),
             net: std::sync::OnceLock::new(),
             net_log: Arc::new(Mutex::new(NetLog::default())),
@@ -711,7 +715,7 @@ impl Bridge {
     }
 
     pub fn audit_log(&self) -> Vec<Decision> {
-        self.audit.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.audit.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect()
     }
 
     /// `app`'s network calls after `since` (a sequence number from an earlier entry).
@@ -950,7 +954,13 @@ impl Bridge {
         if let Some(watch) = &self.options.on_decision {
             watch(&decision);
         }
-        self.audit.lock().unwrap_or_else(|p| p.into_inner()).push(decision);
+        let mut audit = self.audit.lock().unwrap_or_else(|p| p.into_inner());
+        // An app calling a denied API in a loop must not grow the log without end: the
+        // oldest go (a host that keeps them all watches `Options::on_decision`).
+        if audit.len() >= MAX_AUDIT {
+            audit.pop_front();
+        }
+        audit.push_back(decision);
     }
 
     /// Asks the person on this thread, if there is a prompter, and remembers an `Always` or
@@ -1219,5 +1229,18 @@ mod tests {
             assert!(name.starts_with("id-") && name.len() == 35, "{id}: {name}");
         }
         assert_ne!(safe_name("a/b"), safe_name("a_b"));
+    }
+
+    #[test]
+    fn the_audit_log_keeps_the_latest_decisions_only() {
+        let bridge = super::Bridge::new(super::Options::default());
+        let app = super::App { id: "looping".into(), ..Default::default() };
+        for i in 0..super::MAX_AUDIT + 5 {
+            bridge.log_decision(&app, &format!("api{i}"), "scope.x", false, "not declared");
+        }
+        let log = bridge.audit_log();
+        assert_eq!(log.len(), super::MAX_AUDIT);
+        assert_eq!(log[0].api, "api5");
+        assert_eq!(log.last().map(|d| d.api.clone()), Some(format!("api{}", super::MAX_AUDIT + 4)));
     }
 }
