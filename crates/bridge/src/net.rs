@@ -609,7 +609,12 @@ fn connect_socket(c: &Call<'_>, reply: Reply) {
     if net.sockets_of(&c.app.id) >= net.limits.sockets_per_app {
         return reply.fail("exceed max task count");
     }
-    let mut request = match url.as_str().into_client_request() {
+    // The socket goes where the checker looked: the URL as its parser read it (the WebSocket
+    // client's own parser is never asked to read what the app wrote).
+    let Some(checked) = crate::origin::parse(&url) else {
+        return reply.fail(&format!("invalid url \"{url}\""));
+    };
+    let mut request = match checked.as_str().into_client_request() {
         Ok(r) => r,
         Err(e) => return reply.fail(&format!("invalid url \"{url}\": {e}")),
     };

@@ -21,7 +21,7 @@ use url::{Host, Url};
 /// An absolute `http`, `https`, `ws` or `wss` URL as the HTTP client reads it, without user
 /// names or passwords (`https://good.com@evil.com/` must not pass for `good.com`, even to a
 /// reader who stops at the `@`).
-fn parse(url: &str) -> Option<Url> {
+pub(crate) fn parse(url: &str) -> Option<Url> {
     let parsed = Url::parse(url).ok()?;
     let web = matches!(parsed.scheme(), "http" | "https" | "ws" | "wss");
     let credentials = !parsed.username().is_empty() || parsed.password().is_some();

@@ -18,7 +18,7 @@
 //! ```
 //! use std::time::Duration;
 //! use capsule_host::{Host, HostConfig, LaunchOptions};
-//! use capsule_runtime::{Input, Output};
+//! use capsule_runtime::{Input, Output, Query};
 //!
 //! // A tiny app, written to a folder.
 //! let dir = std::env::temp_dir().join(format!("capsule-embed-doc-{}", std::process::id()));
@@ -34,18 +34,12 @@
 //! let host = Host::new(HostConfig { data_dir: dir.join("data"), ..HostConfig::default() })?;
 //! let app = host.load(dir.join("app"), &Default::default())?;
 //! let instance = host.launch(&app, LaunchOptions::default());
-//! // The first page opens with its first frame, `onLoad`'s data included.
-//! let html = loop {
-//!     match instance.recv(Duration::from_secs(30)) {
-//!         Some(Output::PageOpened { .. }) => {
-//!             let answer = instance.request(Input::Query { query: capsule_runtime::Query::Html }, Duration::from_secs(30));
-//!             break format!("{answer:?}");
-//!         }
-//!         Some(_) => continue,
-//!         None => panic!("the page did not open"),
-//!     }
-//! };
-//! assert!(html.contains("hello"));
+//! // What the launch caused, up to its end: the first page opens with its first frame,
+//! // `onLoad`'s data included; the storage call was answered by the bridge on the way.
+//! let outputs = instance.until_done(Duration::from_secs(30));
+//! assert!(outputs.iter().any(|o| matches!(o, Output::PageOpened { .. })), "{outputs:?}");
+//! let answer = instance.request(Input::Query { query: Query::Html }, Duration::from_secs(30));
+//! assert!(format!("{answer:?}").contains("hello"), "{outputs:?} {answer:?}");
 //! # std::fs::remove_dir_all(&dir)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
