@@ -297,24 +297,6 @@ impl Bridge {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::image_size;
-
-    #[test]
-    fn image_headers_give_their_size() {
-        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-        png.extend(64u32.to_be_bytes());
-        png.extend(32u32.to_be_bytes());
-        assert_eq!(image_size(&png), Some((64, 32, "png")));
-        assert_eq!(image_size(b"GIF89a\x0a\x00\x14\x00rest"), Some((10, 20, "gif")));
-        let jpeg = [0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 0, 30, 0, 40, 3, 0, 0, 0];
-        assert_eq!(image_size(&jpeg), Some((40, 30, "jpeg")));
-        assert_eq!(image_size(b"plain text"), None);
-        assert_eq!(image_size(&[0xff, 0xd8, 0xff]), None);
-    }
-}
-
 /// A host without a person (`capsule exec`): device requests are answered as configured —
 /// these files are chosen, this text is scanned — and anything else is a cancel.
 #[derive(Default)]

@@ -52,6 +52,9 @@ use std::sync::{Arc, Mutex};
 
 use capsule_bridge::service::{ApiHost, Service};
 use capsule_bridge::{Bridge, Prompter};
+/// Why a package could not become an app: its diagnostics, errors among them (the
+/// package's own, or its templates').
+pub use capsule_package::LoadError;
 use capsule_package::{Diagnostics, LoadOptions, Package};
 use capsule_runtime::{
     ApiSurface, Input, InstanceHandle, InstanceSender, Limits, Outlet, Output, Pool, PoolConfig,
@@ -135,21 +138,6 @@ impl fmt::Display for HostError {
 }
 
 impl std::error::Error for HostError {}
-
-/// Why a package could not become an app: its diagnostics, errors among them.
-#[derive(Debug)]
-pub struct LoadError {
-    pub diagnostics: Diagnostics,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let errors: Vec<String> = self.diagnostics.errors().map(ToString::to_string).collect();
-        write!(f, "{}", errors.join("\n"))
-    }
-}
-
-impl std::error::Error for LoadError {}
 
 /// What a host reports for monitoring (see [`Host::events`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -304,7 +292,7 @@ impl Host {
     /// Reads the package at `path` (a folder, `.zip` or `.ma`) and compiles its templates and
     /// styles, once; the [`App`] keeps their warnings. Errors in any of them fail the load.
     pub fn load(&self, path: impl AsRef<Path>, options: &LoadOptions) -> Result<App, LoadError> {
-        let package = Package::load(path, options).map_err(|e| LoadError { diagnostics: e.diagnostics })?;
+        let package = Package::load(path, options)?;
         let (program, mut diagnostics) = capsule_template::compile_package(&package);
         if diagnostics.has_errors() {
             return Err(LoadError { diagnostics });

@@ -52,14 +52,17 @@ mod tests {
     use super::size;
 
     #[test]
-    fn headers_give_sizes_and_garbage_gives_none() {
+    fn headers_give_sizes_and_anything_else_none() {
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-        png.extend(640u32.to_be_bytes());
-        png.extend(480u32.to_be_bytes());
-        assert_eq!(size(&png), Some((640, 480, "png")));
-        assert_eq!(size(b"GIF89a\x10\x00\x20\x00"), Some((16, 32, "gif")));
+        png.extend(64u32.to_be_bytes());
+        png.extend(32u32.to_be_bytes());
+        assert_eq!(size(&png), Some((64, 32, "png")));
+        assert_eq!(size(b"GIF89a\x0a\x00\x14\x00rest"), Some((10, 20, "gif")));
+        let jpeg = [0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 0, 30, 0, 40, 3, 0, 0, 0];
+        assert_eq!(size(&jpeg), Some((40, 30, "jpeg")));
+        assert_eq!(size(b"plain text"), None);
+        assert_eq!(size(&[0xff, 0xd8, 0xff]), None);
         assert_eq!(size(b"\x89PNG\r\n\x1a\n"), None);
-        assert_eq!(size(&[0xff, 0xd8, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0]), None);
         assert_eq!(size(b""), None);
     }
 }
