@@ -1,10 +1,13 @@
-//! `capsule-host` runs an instance for views: the server behind `capsule run`. It serves the
-//! simulator page and the package's files (read-only, nothing outside the package), and
-//! speaks the view protocol over a WebSocket: page snapshots and patches down, events and
-//! answers up, every message validated and size-limited. It keeps a mirror of each page's
-//! tree, so a view that connects late or reconnects starts from a snapshot.
+//! `capsule-host` runs mini-programs for a host program. Its embedding API ([`Host`],
+//! [`HostConfig`], [`App`], [`LaunchOptions`], [`HostEvent`]; see [`embed`]) owns the logic
+//! threads, the bridge and the budgets, loads apps once and launches instances whose API
+//! calls the bridge answers. On top of it sits the simulator, the server behind `capsule
+//! run`: it serves the simulator page and the package's files (read-only, nothing outside
+//! the package), and speaks the view protocol over a WebSocket: page snapshots and patches
+//! down, events and answers up, every message validated and size-limited. It keeps a mirror
+//! of each page's tree, so a view that connects late or reconnects starts from a snapshot.
 //!
-//! It owns: the HTTP routes and who may use them (`guard`: this server's own Host and Origin
+//! It owns: the embedding API, the HTTP routes and who may use them (`guard`: this server's own Host and Origin
 //! only, and the run's secret for the routes that drive the app or answer for the person),
 //! the view protocol, view-side APIs (toast, loading, modal, navigation bar, pull-down
 //! refresh). It must not render templates (the instance does) or run package code (the
