@@ -389,6 +389,7 @@ impl App {
         &self.0.package.manifest.app_id.id
     }
 
+    /// Its package: files, manifest, sizes, warnings.
     pub fn package(&self) -> &Arc<Package> {
         &self.0.package
     }

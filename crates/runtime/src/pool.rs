@@ -66,8 +66,11 @@ const EXTRA_THREAD_IDLE: Duration = Duration::from_secs(5);
 
 /// What an instance is made of, and where its outputs go.
 pub struct Spawn {
+    /// The app's package.
     pub package: Arc<Package>,
+    /// Its templates, compiled.
     pub program: Arc<Program>,
+    /// The instance's budgets.
     pub limits: Limits,
     /// The APIs `wx` offers, as a JSON list (`[{name, sync, …}]`, see
     /// [`crate::ApiSurface`]); the script sends calls of these as [`Output::ApiCall`].
@@ -597,6 +600,8 @@ impl InstanceSender {
         self.id
     }
 
+    /// Sends an input to the instance (nothing, once the instance or its pool is gone); the
+    /// answer to a sync API call goes to the script waiting for it.
     pub fn send(&self, input: Input) {
         if let Some(sched) = self.sched.upgrade() {
             sched.send(self.id, input);

@@ -209,6 +209,7 @@ impl ApiSurface {
         ApiSurface(Arc::from(list.to_string()))
     }
 
+    /// The list as the framework reads it.
     pub fn as_json(&self) -> &str {
         &self.0
     }
