@@ -28,7 +28,7 @@
   })();
 
   // ---- console -----------------------------------------------------------------------
-  function show(value, depth) {
+  function show(value) {
     if (typeof value === 'string') return value;
     if (value instanceof Error)
       return value.stack ? value.name + ': ' + value.message + '\n' + value.stack : String(value);
@@ -36,7 +36,7 @@
     if (value === undefined) return 'undefined';
     try {
       var seen = [];
-      return JSON.stringify(value, function (k, v) {
+      return JSON.stringify(value, function (_key, v) {
         if (typeof v === 'object' && v !== null) {
           if (seen.indexOf(v) >= 0) return '[Circular]';
           seen.push(v);
@@ -45,7 +45,7 @@
         if (v === undefined) return 'undefined';
         return v;
       });
-    } catch (e) {
+    } catch {
       return String(value);
     }
   }
@@ -144,7 +144,7 @@
     var path = [];
     var re = /([^.[\]]+)|\[(\d+)\]/g;
     var m;
-    while ((m = re.exec(key))) path.push(m[1] !== undefined ? m[1] : String(Number(m[2])));
+    for (m = re.exec(key); m; m = re.exec(key)) path.push(m[1] !== undefined ? m[1] : String(Number(m[2])));
     return path;
   }
   function isIndex(k) {
@@ -226,14 +226,19 @@
       }
       var pl = d.pageLifetimes || {};
       ['show', 'hide', 'resize'].forEach(function (name) {
-        if (typeof pl[name] === 'function') (out.pageLifetimes[name] = out.pageLifetimes[name] || []).push(pl[name]);
+        if (typeof pl[name] !== 'function') return;
+        if (!out.pageLifetimes[name]) out.pageLifetimes[name] = [];
+        out.pageLifetimes[name].push(pl[name]);
       });
       var methods = d.methods || {};
       for (const m of Object.keys(Object(methods))) out.methods[m] = methods[m];
       var lifetimes = Object.assign({}, d.lifetimes || {});
       LIFETIMES.concat(PAGE_HOOKS).forEach(function (name) {
         var fn = lifetimes[name] || (typeof d[name] === 'function' ? d[name] : null);
-        if (fn) (out.lifetimes[name] = out.lifetimes[name] || []).push(fn);
+        if (fn) {
+          if (!out.lifetimes[name]) out.lifetimes[name] = [];
+          out.lifetimes[name].push(fn);
+        }
       });
       for (const k of Object.keys(Object(d))) {
         if (
@@ -569,7 +574,7 @@
         return v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
       case Number: {
         var n = Number(v);
-        return isFinite(n) ? n : 0;
+        return Number.isFinite(n) ? n : 0;
       }
       case Boolean:
         return !!v;
@@ -710,15 +715,15 @@
   function setProperties(id, props) {
     var comp = componentsById.get(id);
     if (!comp) return;
-    var names = comp.__def.options.externalClasses;
+    var external = comp.__def.options.externalClasses;
     if (
-      Array.isArray(names) &&
-      names.some(function (n) {
+      Array.isArray(external) &&
+      external.some(function (n) {
         return camel(String(n)) in Object(props);
       })
     ) {
       var merged = {};
-      names.forEach(function (n) {
+      external.forEach(function (n) {
         var k = camel(String(n));
         merged[k] = k in props ? props[k] : comp.__external[String(n)] || '';
       });
@@ -794,7 +799,8 @@
     });
   }
   function link(comp, relation, target) {
-    var links = comp.__links || (Object.defineProperty(comp, '__links', { value: [] }), comp.__links);
+    if (!comp.__links) Object.defineProperty(comp, '__links', { value: [] });
+    var links = comp.__links;
     links.push({ relation: relation, target: target });
   }
   function unlinkRelations(comp) {
@@ -1072,10 +1078,14 @@
     var listeners = {};
     var end = {
       on: function (name, f) {
-        if (typeof f === 'function') (listeners[name] = listeners[name] || []).push({ f: f });
+        if (typeof f !== 'function') return;
+        if (!listeners[name]) listeners[name] = [];
+        listeners[name].push({ f: f });
       },
       once: function (name, f) {
-        if (typeof f === 'function') (listeners[name] = listeners[name] || []).push({ f: f, once: true });
+        if (typeof f !== 'function') return;
+        if (!listeners[name]) listeners[name] = [];
+        listeners[name].push({ f: f, once: true });
       },
       off: function (name, f) {
         listeners[name] =
@@ -1312,7 +1322,7 @@
   function createAnimation(defaults) {
     defaults = defaults || {};
     function number(v, fallback) {
-      return typeof v === 'number' && isFinite(v) && v >= 0 ? v : fallback;
+      return Number.isFinite(v) && v >= 0 ? v : fallback;
     }
     var base = {
       duration: number(defaults.duration, 400),
@@ -1706,7 +1716,7 @@
     ).v;
   }
   function decodeDates(value) {
-    return JSON.parse(JSON.stringify(value), function (k, v) {
+    return JSON.parse(JSON.stringify(value), function (_key, v) {
       return v && typeof v === 'object' && Object.keys(v).length === 1 && typeof v.__capsuleDate === 'number'
         ? new Date(v.__capsuleDate)
         : v;
@@ -1809,7 +1819,7 @@
     var prepared;
     try {
       prepared = prepare(shown, options);
-    } catch (e) {
+    } catch {
       prepared = {};
     }
     return {
@@ -1878,7 +1888,8 @@
     };
     Object.defineProperty(task, '__events', { value: events, enumerable: false });
     kinds.forEach(function (kind) {
-      var set = (events[kind] = listenerSet());
+      var set = listenerSet();
+      events[kind] = set;
       var cap = kind.charAt(0).toUpperCase() + kind.slice(1);
       task['on' + (kind === 'progress' ? 'ProgressUpdate' : cap)] = set.on;
       task['off' + (kind === 'progress' ? 'ProgressUpdate' : cap)] = set.off;
@@ -1891,7 +1902,8 @@
     var task = {};
     Object.defineProperty(task, '__events', { value: events, enumerable: false });
     ['open', 'message', 'error', 'close'].forEach(function (kind) {
-      var set = (events[kind] = listenerSet());
+      var set = listenerSet();
+      events[kind] = set;
       task['on' + kind.charAt(0).toUpperCase() + kind.slice(1)] = set.on;
     });
     task.readyState = 0;
@@ -2095,7 +2107,7 @@
         var prepared;
         try {
           prepared = prepare(api.name, options);
-        } catch (e) {
+        } catch {
           prepared = {};
         }
         native.apiCall(seq, api.name, JSON.stringify(prepared));
