@@ -279,7 +279,8 @@ fn parse_cache_mode(text: &str) -> Result<CacheMode, String> {
 
 #[derive(Args)]
 struct LimitArgs {
-    /// Size limit of the main package (e.g. 2MiB, 512KiB, 1048576).
+    /// Size limit of the main package (e.g. 2MiB, 512KiB, 1048576): the platform's limit for
+    /// upload, so over it `check`, `run` and `exec` warn and `pack` and `--production` refuse.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     main_limit: Option<u64>,
     /// Size limit of each subpackage.
@@ -300,7 +301,19 @@ impl LimitArgs {
                 total_size: self.total_limit.unwrap_or(defaults.total_size),
                 ..defaults
             },
+            upload: false,
         }
+    }
+
+    /// As [`LimitArgs::options`], checked as the platform checks an upload: the size limits
+    /// and the values its tools refuse are errors (`pack`, `--production`).
+    fn upload_options(&self) -> LoadOptions {
+        LoadOptions { upload: true, ..self.options() }
+    }
+
+    /// For a command that runs the package: for upload under `--production`.
+    fn run_options(&self, production: bool) -> LoadOptions {
+        if production { self.upload_options() } else { self.options() }
     }
 }
 
@@ -335,9 +348,15 @@ fn main() -> ExitCode {
         Command::Render { package, page, data, output, limits } => {
             render::run(package, page, data.as_deref(), output.color(), &limits.options())
         }
-        Command::Run { package, port, device, no_watch, output, bridge, limits, .. } => {
-            run::run(package, *port, device, !*no_watch, bridge, output.color(), &limits.options())
-        }
+        Command::Run { package, port, device, no_watch, output, bridge, limits, .. } => run::run(
+            package,
+            *port,
+            device,
+            !*no_watch,
+            bridge,
+            output.color(),
+            &limits.run_options(bridge.production),
+        ),
         Command::Exec {
             package,
             page,
@@ -367,11 +386,11 @@ fn main() -> ExitCode {
                 budget,
                 bridge,
                 output.color(),
-                &limits.options(),
+                &limits.run_options(bridge.production),
             )
         }
         Command::Pack { package, output, color, limits } => {
-            pack(package, output.as_deref(), color.color(), &limits.options())
+            pack(package, output.as_deref(), color.color(), &limits.upload_options())
         }
     };
     match result {

@@ -96,6 +96,11 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// A problem the platform's tools refuse only when a package is uploaded (a size limit, a
+    /// window value outside its documented set): a warning when a package is checked or run,
+    /// an error when it is packed or run in production ([`crate::LoadOptions::upload`]).
+    #[serde(rename = "uploadOnly", skip_serializing_if = "std::ops::Not::not")]
+    pub upload_only: bool,
 }
 
 impl Diagnostic {
@@ -108,7 +113,20 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, file: impl Into<String>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity, file: file.into(), location: None, message: message.into(), hint: None }
+        Diagnostic {
+            severity,
+            file: file.into(),
+            location: None,
+            message: message.into(),
+            hint: None,
+            upload_only: false,
+        }
+    }
+
+    /// A warning the platform's tools make an error only on upload (see
+    /// [`Diagnostic::upload_only`]).
+    pub fn upload_only(file: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { upload_only: true, ..Diagnostic::warning(file, message) }
     }
 
     /// Points the diagnostic at `span` of the file whose text is `text`.

@@ -54,6 +54,11 @@ const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     pub limits: Limits,
+    /// Check it as the platform's tools check an upload (`capsule pack`, `--production`):
+    /// problems they refuse only then — the size limits, window and tab-bar values outside
+    /// their documented sets — are errors. Otherwise they are warnings, and the package runs
+    /// as the platform's simulator runs it.
+    pub upload: bool,
 }
 
 /// A loaded, checked package: its files in memory and its manifest. Immutable once built.
@@ -97,6 +102,11 @@ impl Package {
     pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Package, LoadError> {
         let mut diags = Diagnostics::default();
         let package = load(path.as_ref(), options, &mut diags);
+        if options.upload {
+            for d in diags.0.iter_mut().filter(|d| d.upload_only) {
+                d.severity = Severity::Error;
+            }
+        }
         match package {
             Some(mut package) if !diags.has_errors() => {
                 package.warnings = diags;

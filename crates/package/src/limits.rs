@@ -27,6 +27,10 @@ pub struct Limits {
     pub max_entries: usize,
     /// Uncompressed to compressed bytes, per entry and for the whole zip.
     pub max_compression_ratio: u64,
+    /// Bytes a package may hold at all, whatever it is loaded for: the three sizes above are
+    /// the platform's limits for upload (its simulator runs bigger packages, so Capsule warns
+    /// when it runs one), this is what the host will read into memory.
+    pub max_read: u64,
 }
 
 impl Default for Limits {
@@ -37,6 +41,7 @@ impl Default for Limits {
             total_size: 20 * MIB,
             max_entries: 10_000,
             max_compression_ratio: 100,
+            max_read: 256 * MIB,
         }
     }
 }
@@ -72,14 +77,23 @@ pub struct SizeReport {
     pub subpackages: Vec<(String, u64)>,
 }
 
-/// Checks the total size first (before anything is read), so a huge package costs nothing.
+/// Checks the total size first (before anything is read), so a huge package costs nothing:
+/// over [`Limits::max_read`] nothing is read; over the upload limit it is an upload-only
+/// problem.
 pub fn check_total(entries: &[Entry], limits: &Limits, label: &str, diags: &mut Diagnostics) -> bool {
     let total: u64 = entries.iter().map(|e| e.size).sum();
-    if total <= limits.total_size {
-        return true;
+    if total > limits.max_read {
+        let mut d = over_limit("the package", total, limits.max_read, entries.iter(), label);
+        d.severity = crate::diagnostic::Severity::Error;
+        d.upload_only = false;
+        d.message += "; Capsule reads no package this big";
+        diags.push(d);
+        return false;
     }
-    diags.push(over_limit("the package", total, limits.total_size, entries.iter(), label));
-    false
+    if total > limits.total_size {
+        diags.push(over_limit("the package", total, limits.total_size, entries.iter(), label));
+    }
+    true
 }
 
 /// Splits the packed files into the main package and the subpackages under `roots`, and
@@ -140,7 +154,8 @@ fn over_limit<'a>(
     if let Some(big) = biggest {
         message += &format!("; the biggest file is `{}` ({})", big.path, format_size(big.size));
     }
-    Diagnostic::error(label.to_string(), message)
+    Diagnostic::upload_only(label.to_string(), message)
+        .with_hint("the platform's tools refuse it on upload; its simulator, and Capsule, run it")
 }
 
 #[cfg(test)]
@@ -172,12 +187,19 @@ mod tests {
 
     #[test]
     fn total_is_checked_before_reading() {
+        // Over the upload limit: read, with an upload-only problem.
         let limits = Limits { total_size: 10, ..Limits::default() };
         let mut diags = Diagnostics::default();
-        assert!(!check_total(&[entry("a", 6), entry("b", 6)], &limits, "app", &mut diags));
+        assert!(check_total(&[entry("a", 6), entry("b", 6)], &limits, "app", &mut diags));
         assert_eq!(
             diags.0[0].message,
             "the package is 12 B, over the limit of 10 B; the biggest file is `a` (6 B)"
         );
+        assert!(diags.0[0].upload_only && !diags.0[0].is_error());
+        // Over what Capsule reads at all: not read, an error whatever the package is for.
+        let limits = Limits { max_read: 10, ..Limits::default() };
+        let mut diags = Diagnostics::default();
+        assert!(!check_total(&[entry("a", 6), entry("b", 6)], &limits, "app", &mut diags));
+        assert!(diags.0[0].is_error() && !diags.0[0].upload_only, "{:?}", diags.0[0]);
     }
 }

@@ -68,7 +68,14 @@ impl<'f, 'd> Checker<'f, 'd> {
     }
 
     fn report(&mut self, severity: Severity, span: Span, message: String) -> &mut Diagnostic {
-        let d = Diagnostic { severity, file: self.file.path.clone(), location: None, message, hint: None };
+        let d = Diagnostic {
+            severity,
+            file: self.file.path.clone(),
+            location: None,
+            message,
+            hint: None,
+            upload_only: false,
+        };
         if !self.diags.accepts(severity) {
             self.diags.push(d);
             return &mut self.dropped;
@@ -131,6 +138,22 @@ impl<'f, 'd> Checker<'f, 'd> {
         let choices = allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ");
         self.error(value.span, format!("\"{name}\" must be one of {choices}, found \"{s}\""));
         None
+    }
+
+    /// One of `allowed`, as a value the platform's phones take whatever it holds (a window
+    /// or tab-bar style): anything else is an upload-only problem (a warning when the package
+    /// is run, an error when it is uploaded) and `default` is used, as the platform does.
+    pub fn one_of_or(&mut self, value: &Json, name: &str, allowed: &[&str], default: &str) -> Option<String> {
+        let s = self.string(value, name)?;
+        if allowed.contains(&s.as_str()) {
+            return Some(s);
+        }
+        let choices = allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ");
+        let d = self.warning(value.span, format!("\"{name}\" must be one of {choices}, found \"{s}\""));
+        d.upload_only = true;
+        d.hint =
+            Some(format!("phones take it (as \"{default}\"), but the platform's tools refuse it on upload"));
+        Some(default.to_string())
     }
 
     /// An array of strings, each with its span. Elements of the wrong type are reported one by

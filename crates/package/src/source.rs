@@ -51,15 +51,16 @@ impl Source {
             let entries = list_dir(&root, diags);
             return Some((Source::Dir { root }, entries));
         }
-        // The zip itself cannot sensibly be bigger than what it may unpack to.
-        let ceiling = limits.total_size.saturating_add(limits.total_size / 4);
+        // The zip itself cannot sensibly be bigger than what Capsule reads of a package (the
+        // upload limits are checked on what it holds, once listed).
+        let ceiling = limits.max_read.saturating_add(limits.max_read / 4);
         if meta.len() > ceiling {
             diags.push(Diagnostic::error(
                 label,
                 format!(
-                    "the zip file is {}, more than the {} a package may hold",
+                    "the zip file is {}, more than the {} Capsule reads of a package",
                     format_size(meta.len()),
-                    format_size(limits.total_size)
+                    format_size(limits.max_read)
                 ),
             ));
             return None;

@@ -494,8 +494,11 @@ fn tab_bar(c: &mut Checker<'_, '_>, v: &Json, files: &Files, manifest: &Manifest
             "color" => bar.color = color(c, m, &key),
             "selectedColor" => bar.selected_color = color(c, m, &key),
             "backgroundColor" => bar.background_color = color(c, m, &key),
-            "borderStyle" => bar.border_style = c.one_of(&m.value, &key, &["black", "white"]),
-            "position" => bar.position = c.one_of(&m.value, &key, &["bottom", "top"]).unwrap_or(bar.position),
+            "borderStyle" => bar.border_style = c.one_of_or(&m.value, &key, &["black", "white"], "black"),
+            "position" => {
+                bar.position =
+                    c.one_of_or(&m.value, &key, &["bottom", "top"], "bottom").unwrap_or(bar.position)
+            }
             "custom" => bar.custom = c.bool(&m.value, &key).unwrap_or(false),
             "list" => list_json = Some(&m.value),
             _ => c.unknown_key(m, "tabBar"),

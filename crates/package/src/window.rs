@@ -48,15 +48,21 @@ pub fn read_window_key(c: &mut Checker<'_, '_>, key: &str, member: &Member, wind
     match key {
         "navigationBarTitleText" => window.navigation_bar_title_text = c.string(v, key),
         "navigationBarBackgroundColor" => window.navigation_bar_background_color = color(c, member, key),
-        "navigationBarTextStyle" => window.navigation_bar_text_style = c.one_of(v, key, &["black", "white"]),
-        "navigationStyle" => window.navigation_style = c.one_of(v, key, &["default", "custom"]),
+        "navigationBarTextStyle" => {
+            window.navigation_bar_text_style = c.one_of_or(v, key, &["black", "white"], "white")
+        }
+        "navigationStyle" => window.navigation_style = c.one_of_or(v, key, &["default", "custom"], "default"),
         "backgroundColor" => window.background_color = color(c, member, key),
-        "backgroundTextStyle" => window.background_text_style = c.one_of(v, key, &["dark", "light"]),
+        "backgroundTextStyle" => {
+            window.background_text_style = c.one_of_or(v, key, &["dark", "light"], "dark")
+        }
         "backgroundColorTop" => window.background_color_top = color(c, member, key),
         "backgroundColorBottom" => window.background_color_bottom = color(c, member, key),
         "enablePullDownRefresh" => window.enable_pull_down_refresh = c.bool(v, key),
         "onReachBottomDistance" => window.on_reach_bottom_distance = c.number(v, key),
-        "pageOrientation" => window.page_orientation = c.one_of(v, key, &["portrait", "landscape", "auto"]),
+        "pageOrientation" => {
+            window.page_orientation = c.one_of_or(v, key, &["portrait", "landscape", "auto"], "portrait")
+        }
         "disableScroll" => window.disable_scroll = c.bool(v, key),
         "fullscreen" => window.fullscreen = c.bool(v, key),
         _ if KEPT_WINDOW_KEYS.contains(&key) => {

@@ -5,7 +5,7 @@ mod support;
 
 use capsule_package::{AppIdSource, ComponentRef, Limits, LoadOptions, Package};
 use expect_test::expect;
-use support::{MINIMAL, TempDir, errors_of, lines, load};
+use support::{MINIMAL, TempDir, errors_of, lines, load, upload_errors_of};
 
 fn with(extra: &[(&str, &str)]) -> TempDir {
     let dir = TempDir::new();
@@ -57,7 +57,37 @@ fn wrong_types_are_reported_with_their_location() {
         app.json:4:33: error: "networkTimeout.request" must be a whole number of zero or more, found number
         app.json:5:12: error: "style" must be one of "v2", found "v3"
     "#]]
-    .assert_eq(&errors_of(dir.path()));
+    .assert_eq(&upload_errors_of(dir.path()));
+    // Run, the style phones take is a warning; the others still cannot run.
+    let errors = errors_of(dir.path());
+    assert!(errors.contains(r#"app.json:3:72: warning: "navigationBarTextStyle""#), "{errors}");
+}
+
+#[test]
+fn window_values_phones_take_are_warnings_and_get_the_documented_default() {
+    let dir = with(&[(
+        "app.json",
+        r##"{
+  "pages": ["pages/index/index"],
+  "window": {"navigationBarTextStyle": "#fff", "backgroundTextStyle": "white", "navigationStyle": "custom"}
+}"##,
+    )]);
+    let package = load(dir.path()).expect("runs as on phones");
+    let window = &package.manifest.window;
+    assert_eq!(window.navigation_bar_text_style.as_deref(), Some("white"));
+    assert_eq!(window.background_text_style.as_deref(), Some("dark"));
+    assert_eq!(window.navigation_style.as_deref(), Some("custom"));
+    let warnings = lines(&package.warnings);
+    assert!(warnings.contains(r##"app.json:3:40: warning: "navigationBarTextStyle" must be one of "black", "white", found "#fff""##), "{warnings}");
+    assert!(
+        warnings.contains(r#""backgroundTextStyle" must be one of "dark", "light", found "white""#),
+        "{warnings}"
+    );
+    assert!(package.warnings.iter().filter(|d| d.upload_only).count() >= 2, "{warnings}");
+    // For upload, each is an error with its location.
+    let errors = upload_errors_of(dir.path());
+    assert!(errors.contains(r##"app.json:3:40: error: "navigationBarTextStyle""##), "{errors}");
+    assert!(errors.contains("error: \"backgroundTextStyle\""), "{errors}");
 }
 
 #[test]
@@ -334,9 +364,12 @@ fn miniprogram_root_and_pack_options_decide_what_counts() {
     let paths: Vec<_> = package.files.paths().collect();
     assert_eq!(paths, ["app.js", "app.json", "pages/index/index.js", "pages/index/index.wxml"]);
 
-    // Without the ignore rule the design file is packed, and the main package is over.
+    // Without the ignore rule the design file is packed, and the main package is over: it
+    // runs, with a warning, and is refused for upload.
     dir.write(&[("project.config.json", r#"{"miniprogramRoot": "miniprogram"}"#)]);
-    let errors = errors_of(dir.path());
+    let warnings = lines(&load(dir.path()).expect("runs over the upload limit").warnings);
+    assert!(warnings.contains("warning: the main package is 3 MiB, over the limit of 2 MiB"), "{warnings}");
+    let errors = upload_errors_of(dir.path());
     assert!(errors.contains("the main package is 3 MiB, over the limit of 2 MiB; the biggest file is `design/mockup.psd` (3 MiB)"), "{errors}");
 }
 
@@ -402,7 +435,15 @@ fn subpackage_limits_are_per_subpackage() {
         ("sub/p/p.js", ""),
     ]);
     dir.write_bytes("sub/big.bin", &vec![0u8; 2000]);
-    let options = LoadOptions { limits: Limits { subpackage_size: 1000, ..Limits::default() } };
+    // Run as the platform's simulator runs it: a warning, and the package loads.
+    let options =
+        LoadOptions { limits: Limits { subpackage_size: 1000, ..Limits::default() }, upload: false };
+    let package = Package::load(dir.path(), &options).expect("runs over the upload limit");
+    let warnings: Vec<_> =
+        package.warnings.iter().filter(|d| d.upload_only).map(|d| d.message.clone()).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    // Checked for upload: an error.
+    let options = LoadOptions { upload: true, ..options };
     let error = Package::load(dir.path(), &options).unwrap_err();
     let messages: Vec<_> = error.diagnostics.iter().map(|d| d.message.clone()).collect();
     assert_eq!(

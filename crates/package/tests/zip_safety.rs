@@ -138,7 +138,7 @@ fn too_many_entries_are_refused() {
     assert_eq!(error_of(&bytes), "the zip has 10004 entries, more than the limit of 10000");
 
     // The limit is configurable, and exactly at it is fine.
-    let options = LoadOptions { limits: Limits { max_entries: 10_004, ..Limits::default() } };
+    let options = LoadOptions { limits: Limits { max_entries: 10_004, ..Limits::default() }, upload: false };
     assert!(load_zip(&bytes, &options).is_ok());
 }
 
@@ -176,7 +176,8 @@ fn oversized_packages_name_the_biggest_file() {
     let big = vec![7u8; 300 * 1024];
     let small = vec![1u8; 100 * 1024];
     let bytes = zip_files(&minimal_plus(&[("images/big.png", &big), ("images/small.png", &small)]), stored());
-    let options = LoadOptions { limits: Limits { main_package_size: 256 * 1024, ..Limits::default() } };
+    let options =
+        LoadOptions { limits: Limits { main_package_size: 256 * 1024, ..Limits::default() }, upload: true };
     let error = load_zip(&bytes, &options).map(|_| ()).unwrap_err();
     assert!(error.starts_with("the main package is 400."), "{error}");
     assert!(
@@ -184,10 +185,19 @@ fn oversized_packages_name_the_biggest_file() {
         "{error}"
     );
 
-    let options = LoadOptions { limits: Limits { total_size: 256 * 1024, ..Limits::default() } };
+    let options =
+        LoadOptions { limits: Limits { total_size: 256 * 1024, ..Limits::default() }, upload: true };
+    let error = load_zip(&bytes, &options).map(|_| ()).unwrap_err();
+    assert!(error.starts_with("the package is 400."), "{error}");
+    assert!(
+        error.ends_with("KiB, over the limit of 256 KiB; the biggest file is `images/big.png` (300 KiB)"),
+        "{error}"
+    );
+    // What Capsule reads at all is refused before the zip is opened, whatever it is for.
+    let options = LoadOptions { limits: Limits { max_read: 200 * 1024, ..Limits::default() }, upload: false };
     let error = load_zip(&bytes, &options).map(|_| ()).unwrap_err();
     assert!(error.starts_with("the zip file is 400."), "{error}");
-    assert!(error.ends_with("KiB, more than the 256 KiB a package may hold"), "{error}");
+    assert!(error.ends_with("KiB, more than the 200 KiB Capsule reads of a package"), "{error}");
 }
 
 #[test]

@@ -64,6 +64,14 @@ pub fn lines(diags: &Diagnostics) -> String {
     diags.iter().map(|d| format!("{d}\n")).collect()
 }
 
+/// The diagnostics of a load for upload (`capsule pack`, `--production`) that must fail.
+pub fn upload_errors_of(dir: &Path) -> String {
+    match Package::load(dir, &LoadOptions { upload: true, ..LoadOptions::default() }) {
+        Ok(p) => panic!("expected the load to fail; warnings: {}", lines(&p.warnings)),
+        Err(e) => lines(&e.diagnostics),
+    }
+}
+
 /// The diagnostics of a load that must fail.
 pub fn errors_of(dir: &Path) -> String {
     match load(dir) {
