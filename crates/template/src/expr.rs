@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::value::{
     Limit, Val, add_within, array_weight_capped, json_weight_capped, less_than_within, loose_equals_within,
-    number_to_string, strict_equals,
+    number_to_string, strict_equals, to_int32, to_uint32,
 };
 
 /// Expressions nested deeper than this (brackets, parentheses, ternaries, unary operators,
@@ -45,6 +45,8 @@ pub enum UnaryOp {
     Neg,
     Plus,
     TypeOf,
+    /// `~`.
+    BitNot,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +56,10 @@ pub enum BinaryOp {
     Rem,
     Add,
     Sub,
+    /// `<<`, `>>`, `>>>`.
+    Shl,
+    Shr,
+    UShr,
     Lt,
     Gt,
     Le,
@@ -62,6 +68,9 @@ pub enum BinaryOp {
     Ne,
     StrictEq,
     StrictNe,
+    BitAnd,
+    BitXor,
+    BitOr,
     And,
     Or,
     Nullish,
@@ -72,8 +81,8 @@ pub enum BinaryOp {
 pub enum Step {
     /// `[key]`, and `.key` (the key a `Str`).
     Key(Expr),
-    /// A call: only functions of `<wxs>` modules (`module.function(…)`) can be called; the
-    /// host evaluates them.
+    /// A call: only `<wxs>` modules can be called, as `module.function(…)` or, when the
+    /// module's `module.exports` is itself a function, `module(…)`; the host evaluates them.
     Call(Vec<Expr>),
 }
 
@@ -140,9 +149,11 @@ struct Token {
     end: usize,
 }
 
+/// Longest first where one is a prefix of another (`>>>` before `>>` before `>=` and `>`,
+/// `||` before `|`): the lexer takes the first that matches.
 const PUNCTS: &[&str] = &[
-    "===", "!==", "...", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", ".", "[", "]", "(", ")", "{", "}",
-    ",", ":", "?", "!", "+", "-", "*", "/", "%", "<", ">",
+    "===", "!==", "...", ">>>", "==", "!=", "<=", ">=", "<<", ">>", "&&", "||", "??", "?.", ".", "[", "]",
+    "(", ")", "{", "}", ",", ":", "?", "!", "~", "+", "-", "*", "/", "%", "<", ">", "&", "|", "^",
 ];
 
 fn lex(src: &str) -> Result<Vec<Token>, ExprError> {
@@ -280,6 +291,9 @@ fn lex_string(src: &str, start: usize) -> Result<(String, usize), ExprError> {
     Err(ExprError { message: "unterminated string".into(), start, end: src.len() })
 }
 
+/// The precedence level of `*`, `/` and `%`, the tightest binary operators.
+const TIGHTEST: u8 = 11;
+
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
@@ -358,34 +372,43 @@ impl Parser {
         Ok(result)
     }
 
+    /// The binary operator here and its precedence level, JavaScript's order from loosest to
+    /// tightest.
     fn binary_op(&self) -> Option<(BinaryOp, u8)> {
         let Some(Tok::Punct(p)) = self.peek() else { return None };
         Some(match *p {
             "??" => (BinaryOp::Nullish, 1),
             "||" => (BinaryOp::Or, 2),
             "&&" => (BinaryOp::And, 3),
-            "==" => (BinaryOp::Eq, 4),
-            "!=" => (BinaryOp::Ne, 4),
-            "===" => (BinaryOp::StrictEq, 4),
-            "!==" => (BinaryOp::StrictNe, 4),
-            "<" => (BinaryOp::Lt, 5),
-            ">" => (BinaryOp::Gt, 5),
-            "<=" => (BinaryOp::Le, 5),
-            ">=" => (BinaryOp::Ge, 5),
-            "+" => (BinaryOp::Add, 6),
-            "-" => (BinaryOp::Sub, 6),
-            "*" => (BinaryOp::Mul, 7),
-            "/" => (BinaryOp::Div, 7),
-            "%" => (BinaryOp::Rem, 7),
+            "|" => (BinaryOp::BitOr, 4),
+            "^" => (BinaryOp::BitXor, 5),
+            "&" => (BinaryOp::BitAnd, 6),
+            "==" => (BinaryOp::Eq, 7),
+            "!=" => (BinaryOp::Ne, 7),
+            "===" => (BinaryOp::StrictEq, 7),
+            "!==" => (BinaryOp::StrictNe, 7),
+            "<" => (BinaryOp::Lt, 8),
+            ">" => (BinaryOp::Gt, 8),
+            "<=" => (BinaryOp::Le, 8),
+            ">=" => (BinaryOp::Ge, 8),
+            "<<" => (BinaryOp::Shl, 9),
+            ">>" => (BinaryOp::Shr, 9),
+            ">>>" => (BinaryOp::UShr, 9),
+            "+" => (BinaryOp::Add, 10),
+            "-" => (BinaryOp::Sub, 10),
+            "*" => (BinaryOp::Mul, TIGHTEST),
+            "/" => (BinaryOp::Div, TIGHTEST),
+            "%" => (BinaryOp::Rem, TIGHTEST),
             _ => return None,
         })
     }
 
     /// The left-associative binary operators, one precedence level at a time (1 binds
-    /// loosest, 7 tightest): a run of operators of one level is one flat [`Expr::Binary`], so
-    /// the recursion here is as deep as the number of levels, whatever the length of the run.
+    /// loosest, [`TIGHTEST`] tightest): a run of operators of one level is one flat
+    /// [`Expr::Binary`], so the recursion here is as deep as the number of levels, whatever
+    /// the length of the run.
     fn binary(&mut self, level: u8) -> Result<Expr, ExprError> {
-        if level > 7 {
+        if level > TIGHTEST {
             return self.unary();
         }
         let first = self.binary(level + 1)?;
@@ -405,6 +428,7 @@ impl Parser {
             Some(Tok::Punct("!")) => Some(UnaryOp::Not),
             Some(Tok::Punct("-")) => Some(UnaryOp::Neg),
             Some(Tok::Punct("+")) => Some(UnaryOp::Plus),
+            Some(Tok::Punct("~")) => Some(UnaryOp::BitNot),
             Some(Tok::Ident(i)) if i == "typeof" => Some(UnaryOp::TypeOf),
             _ => None,
         };
@@ -560,6 +584,13 @@ impl Parser {
 pub trait WxsHost {
     /// Calls `module.function(args)`; `None` when there is no such function.
     fn call(&self, module: &str, function: &str, args: &[Value]) -> Option<Value>;
+
+    /// Calls `module(args)`, for a module whose `module.exports` is itself a function; `None`
+    /// when it is not one. A host whose modules are all objects need not implement it.
+    fn call_module(&self, module: &str, args: &[Value]) -> Option<Value> {
+        let _ = (module, args);
+        None
+    }
 }
 
 /// A host without any modules: every call is `undefined`.
@@ -633,28 +664,27 @@ impl Expr {
                             let key = key.eval(scope, wxs);
                             value.get(&key.to_js_string_within(limit))
                         }
-                        Step::Call(args) => match (i, base.as_ref(), &steps[0]) {
-                            (1, Expr::Ident(module), Step::Key(Expr::Str(function))) => {
-                                let mut values = Vec::with_capacity(args.len());
-                                let mut made = 0usize;
-                                for a in args {
-                                    let v = a.eval(scope, wxs);
-                                    made = made
-                                        .saturating_add(v.weight_capped(limit.max().saturating_sub(made)));
-                                    if !limit.admit(made) {
+                        Step::Call(args) => {
+                            let result = match (i, base.as_ref(), &steps[0]) {
+                                (0, Expr::Ident(module), _) => {
+                                    let Some(values) = call_args(args, scope, wxs) else {
                                         return Val::Undefined;
-                                    }
-                                    values.push(v.into_json());
+                                    };
+                                    wxs.call_module(module, &values)
                                 }
-                                match wxs.call(module, function, &values) {
-                                    Some(v) if limit.admit(json_weight_capped(&v, limit.max())) => {
-                                        Val::owned(v)
-                                    }
-                                    _ => Val::Undefined,
+                                (1, Expr::Ident(module), Step::Key(Expr::Str(function))) => {
+                                    let Some(values) = call_args(args, scope, wxs) else {
+                                        return Val::Undefined;
+                                    };
+                                    wxs.call(module, function, &values)
                                 }
+                                _ => None,
+                            };
+                            match result {
+                                Some(v) if limit.admit(json_weight_capped(&v, limit.max())) => Val::owned(v),
+                                _ => Val::Undefined,
                             }
-                            _ => Val::Undefined,
-                        },
+                        }
                     };
                 }
                 value
@@ -666,6 +696,7 @@ impl Expr {
                     UnaryOp::Neg => Val::Num(-v.to_number_within(limit)),
                     UnaryOp::Plus => Val::Num(v.to_number_within(limit)),
                     UnaryOp::TypeOf => Val::str(v.type_of()),
+                    UnaryOp::BitNot => Val::Num(f64::from(!to_int32(v.to_number_within(limit)))),
                 }
             }
             Expr::Binary(first, rest) => {
@@ -826,11 +857,14 @@ impl Expr {
                     out.push(without_length(path));
                     return;
                 }
-                // A call of `module.function` reads its arguments, not `module`.
-                let module_call =
-                    matches!(base.as_ref(), Expr::Ident(_)) && matches!(steps.get(1), Some(Step::Call(_)));
-                let rest = if module_call {
-                    &steps[1..]
+                // A call of `module.function` or `module` reads its arguments, not `module`.
+                let module_call = match (base.as_ref(), steps.first(), steps.get(1)) {
+                    (Expr::Ident(_), Some(Step::Call(_)), _) => Some(0),
+                    (Expr::Ident(_), _, Some(Step::Call(_))) => Some(1),
+                    _ => None,
+                };
+                let rest = if let Some(call) = module_call {
+                    &steps[call..]
                 } else if let Expr::Ident(name) = base.as_ref() {
                     // The first computed key or call ends the static part.
                     let mut path = vec![name.clone()];
@@ -907,7 +941,8 @@ impl Expr {
     }
 
     /// The calls in the expression, each as the `<wxs>` module it names when written
-    /// `module.function(…)` (`None` for any other callee), for checking module names.
+    /// `module.function(…)` or `module(…)` (`None` for any other callee), for checking module
+    /// names.
     pub fn call_modules<'e>(&'e self, out: &mut Vec<Option<&'e str>>) {
         match self {
             Expr::Access(base, steps) => {
@@ -916,8 +951,9 @@ impl Expr {
                     match step {
                         Step::Key(key) => key.call_modules(out),
                         Step::Call(args) => {
-                            let module = match (i, base.as_ref()) {
-                                (1, Expr::Ident(module)) => Some(module.as_str()),
+                            let module = match (i, base.as_ref(), &steps[0]) {
+                                (0, Expr::Ident(module), _)
+                                | (1, Expr::Ident(module), Step::Key(Expr::Str(_))) => Some(module.as_str()),
                                 _ => None,
                             };
                             out.push(module);
@@ -992,6 +1028,13 @@ fn binary<'a>(op: BinaryOp, l: Val<'a>, r: Val<'a>, limit: &Limit) -> Val<'a> {
         BinaryOp::Mul => Val::Num(num(&l) * num(&r)),
         BinaryOp::Div => Val::Num(num(&l) / num(&r)),
         BinaryOp::Rem => Val::Num(num(&l) % num(&r)),
+        // The shift count is the right side's low five bits, as in JavaScript.
+        BinaryOp::Shl => Val::Num(f64::from(to_int32(num(&l)).wrapping_shl(to_uint32(num(&r))))),
+        BinaryOp::Shr => Val::Num(f64::from(to_int32(num(&l)).wrapping_shr(to_uint32(num(&r))))),
+        BinaryOp::UShr => Val::Num(f64::from(to_uint32(num(&l)).wrapping_shr(to_uint32(num(&r))))),
+        BinaryOp::BitAnd => Val::Num(f64::from(to_int32(num(&l)) & to_int32(num(&r)))),
+        BinaryOp::BitXor => Val::Num(f64::from(to_int32(num(&l)) ^ to_int32(num(&r)))),
+        BinaryOp::BitOr => Val::Num(f64::from(to_int32(num(&l)) | to_int32(num(&r)))),
         BinaryOp::Lt => Val::Bool(less_than_within(&l, &r, limit) == Some(true)),
         BinaryOp::Gt => Val::Bool(less_than_within(&r, &l, limit) == Some(true)),
         BinaryOp::Le => Val::Bool(less_than_within(&r, &l, limit) == Some(false)),
@@ -1022,6 +1065,23 @@ fn binary<'a>(op: BinaryOp, l: Val<'a>, r: Val<'a>, limit: &Limit) -> Val<'a> {
             }
         }
     }
+}
+
+/// A call's arguments as JSON, for the host; `None` when they would make more than the
+/// scope's limit allows.
+fn call_args(args: &[Expr], scope: &Scope<'_, '_>, wxs: &dyn WxsHost) -> Option<Vec<Value>> {
+    let limit = scope.limit();
+    let mut values = Vec::with_capacity(args.len());
+    let mut made = 0usize;
+    for a in args {
+        let v = a.eval(scope, wxs);
+        made = made.saturating_add(v.weight_capped(limit.max().saturating_sub(made)));
+        if !limit.admit(made) {
+            return None;
+        }
+        values.push(v.into_json());
+    }
+    Some(values)
 }
 
 /// Object literals drop `undefined` members, as JSON (the platform's data channel) does.
@@ -1149,6 +1209,8 @@ mod tests {
             ("list.length", vec!["list"]),
             ("x ? y.z : 'w'", vec!["x", "y.z"]),
             ("m.fn(a.b, c)", vec!["a.b", "c"]),
+            ("m(a.b, c).d", vec!["a.b", "c"]),
+            ("a << b.c | ~d", vec!["a", "b.c", "d"]),
             ("{k: v, ...rest}", vec!["v", "rest"]),
         ];
         for (src, expected) in cases {

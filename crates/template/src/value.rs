@@ -426,6 +426,29 @@ pub fn string_to_number(s: &str) -> f64 {
     t.parse().unwrap_or(f64::NAN)
 }
 
+/// JavaScript's ToUint32, what `>>>` works on: the number truncated, modulo 2^32; `NaN` and
+/// the infinities are 0.
+///
+/// ```
+/// use capsule_template::value::{to_int32, to_uint32};
+/// assert_eq!(to_uint32(-1.0), 4_294_967_295);
+/// assert_eq!(to_uint32(4_294_967_298.7), 2);
+/// assert_eq!(to_int32(2_147_483_648.0), -2_147_483_648);
+/// assert_eq!(to_int32(f64::NAN), 0);
+/// ```
+pub fn to_uint32(n: f64) -> u32 {
+    if !n.is_finite() {
+        return 0;
+    }
+    // `%` on floats is exact, so the remainder is the integer JavaScript gets.
+    n.trunc().rem_euclid(4_294_967_296.0) as u32
+}
+
+/// JavaScript's ToInt32, what `~ & | ^ << >>` work on: [`to_uint32`] read as two's complement.
+pub fn to_int32(n: f64) -> i32 {
+    to_uint32(n) as i32
+}
+
 /// JavaScript's Number::toString(10): the shortest digits that round-trip, in fixed notation
 /// from 1e-7 up to 1e21 and in exponent notation outside.
 ///
@@ -605,6 +628,31 @@ mod tests {
         ];
         for (n, text) in cases {
             assert_eq!(number_to_string(n), text, "{n}");
+        }
+    }
+
+    #[test]
+    fn numbers_to_32_bit_integers() {
+        let cases = [
+            (0.0, 0, 0),
+            (-0.0, 0, 0),
+            (1.9, 1, 1),
+            (-1.9, -1, 4_294_967_295),
+            (2_147_483_647.0, 2_147_483_647, 2_147_483_647),
+            (2_147_483_648.0, -2_147_483_648, 2_147_483_648),
+            (4_294_967_296.0, 0, 0),
+            (4_294_967_301.5, 5, 5),
+            (-4_294_967_297.0, -1, 4_294_967_295),
+            (1e21, -559_939_584, 3_735_027_712),
+            (9_007_199_254_740_993.0, 0, 0),
+            (f64::NAN, 0, 0),
+            (f64::INFINITY, 0, 0),
+            (f64::NEG_INFINITY, 0, 0),
+            (f64::MAX, 0, 0),
+            (5e-324, 0, 0),
+        ];
+        for (n, int32, uint32) in cases {
+            assert_eq!((to_int32(n), to_uint32(n)), (int32, uint32), "{n}");
         }
     }
 
