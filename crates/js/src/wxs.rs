@@ -183,9 +183,26 @@ pub struct WxsCaller<'js> {
 
 impl WxsHost for WxsCaller<'_> {
     fn call(&self, module: &str, function: &str, args: &[Value]) -> Option<Value> {
+        let f: Function = self.exports(module)?.get(function).ok()?;
+        self.invoke(&f, args)
+    }
+
+    fn call_module(&self, module: &str, args: &[Value]) -> Option<Value> {
+        let f = self.exports(module)?.into_value().into_function()?;
+        self.invoke(&f, args)
+    }
+}
+
+impl<'js> WxsCaller<'js> {
+    /// A module's `module.exports`: an object, or a function (with or without properties).
+    fn exports(&self, module: &str) -> Option<Object<'js>> {
         let (_, exports) = self.modules.iter().find(|(n, _)| n == module)?;
-        let exports = exports.clone().restore(&self.ctx).ok()?;
-        let f: Function = exports.get(function).ok()?;
+        exports.clone().restore(&self.ctx).ok()
+    }
+
+    /// Calls `f` with `args` made in the WXS realm; `None` for `undefined` or a throw (kept
+    /// in `errors`).
+    fn invoke(&self, f: &Function<'js>, args: &[Value]) -> Option<Value> {
         let parse = self.parse.clone()?.restore(&self.ctx).ok()?;
         let mut js_args = rquickjs::function::Args::new(self.ctx.clone(), args.len());
         for a in args {
