@@ -56,6 +56,10 @@ impl WxsCaller<'_> {
 }
 
 const FRAMEWORK: &str = include_str!("framework.js");
+/// What the engine adds to QuickJS before the framework (legacy `RegExp` statics, a lazy
+/// `Intl`), and the `Intl` it evaluates on first use.
+const PRELUDE: &str = include_str!("prelude.js");
+const INTL: &str = include_str!("intl.js");
 
 /// The smallest heap budget an engine is started with: below it QuickJS cannot make its
 /// runtime, and rquickjs 0.14 then uses the null runtime it got back (a crash of the whole
@@ -413,6 +417,17 @@ impl Engine {
                 let native =
                     natives_object(&ctx, natives, package, wxs, engine.budget.clone(), cache.clone())
                         .map_err(|e| EngineError::Start(e.to_string()))?;
+                let prelude: Function = cache
+                    .eval_static(&ctx, PRELUDE, "<capsule>/prelude.js")
+                    .and_then(Function::from_value)
+                    .catch(&ctx)
+                    .map_err(|e| EngineError::FrameworkLoad(e.to_string()))?;
+                prelude
+                    .call::<_, ()>((
+                        intl_loader(&ctx, cache.clone()).map_err(|e| EngineError::Start(e.to_string()))?,
+                    ))
+                    .catch(&ctx)
+                    .map_err(|e| EngineError::FrameworkStart(e.to_string()))?;
                 let install: Function = cache
                     .eval_static(&ctx, FRAMEWORK, "<capsule>/framework.js")
                     .and_then(Function::from_value)
@@ -737,6 +752,12 @@ pub(crate) fn caught(e: CaughtError<'_>) -> JsError {
         }
         CaughtError::Error(e) => JsError { message: e.to_string(), stack: String::new() },
     }
+}
+
+/// The prelude's `loadIntl`: evaluates intl.js (through the bytecode cache, like the
+/// framework) when a script first formats a number or date or touches `Intl`.
+fn intl_loader<'js>(ctx: &Ctx<'js>, cache: Arc<bytecode::Cache>) -> rquickjs::Result<Function<'js>> {
+    Function::new(ctx.clone(), move |ctx: Ctx<'js>| cache.eval_static(&ctx, INTL, "<capsule>/intl.js"))
 }
 
 /// The `native` object the framework talks to.

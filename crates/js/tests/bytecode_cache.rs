@@ -88,7 +88,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// What a first launch left in the cache folder: the framework's file and app.js's.
+/// What a first launch left in the cache folder: the prelude's, the framework's and app.js's files.
 struct Filled {
     app: Arc<Package>,
     files: BTreeMap<String, Vec<u8>>,
@@ -99,7 +99,7 @@ struct Filled {
 /// Makes the app of `app_js` and launches it once on an empty `cache_dir`, which logs `logs`.
 fn fill(test: &str, cache_dir: &Path, app_js: &str, logs: &str) -> Filled {
     let app = package(&folder(&format!("{test}-package")), app_js);
-    // The framework alone first, so app.js's file is the one the launch adds.
+    // The prelude and the framework alone first, so app.js's file is the one the launch adds.
     let framework_only = {
         let (app, dir) = (app.clone(), cache_dir.to_path_buf());
         std::thread::Builder::new()
@@ -113,7 +113,7 @@ fn fill(test: &str, cache_dir: &Path, app_js: &str, logs: &str) -> Filled {
             .unwrap();
         files(cache_dir)
     };
-    assert_eq!(framework_only.len(), 1, "{:?}", framework_only.keys());
+    assert_eq!(framework_only.len(), 2, "{:?}", framework_only.keys());
     assert_eq!(launch(&app, cache_dir), [logs]);
     let files = files(cache_dir);
     let added: Vec<&String> = files.keys().filter(|k| !framework_only.contains_key(*k)).collect();
