@@ -630,3 +630,41 @@ fn storage_survives_kill_9_mid_write_and_persists_between_runs() {
         assert!(keys.contains(k), "{k} was acknowledged but is gone");
     }
 }
+
+#[test]
+fn a_missing_import_is_its_page_error_and_other_pages_run() {
+    let dir = Scratch::new("missing-import");
+    dir.write("app.json", r#"{"pages": ["pages/a/a", "pages/b/b"]}"#);
+    dir.write("app.js", "App({})");
+    dir.write("pages/a/a.wxml", "<import src=\"/tpl/gone.wxml\"/><view id=\"here\">a</view>");
+    dir.write("pages/a/a.js", "Page({})");
+    dir.write("pages/b/b.wxml", "<view>b</view>");
+    dir.write("pages/b/b.js", "Page({ onLoad() { console.log('b runs') } })");
+    let app = dir.path("");
+    // `check` reports it as the error it is.
+    let out = capsule(&["check", &app, "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: <import> cannot find `/tpl/gone.wxml`\n --> pages/a/a.wxml:1:14"),
+        "{}",
+        stderr(&out)
+    );
+    // The app runs: another page is untouched, and the page with it renders the rest and
+    // hears the error when it opens.
+    let out = capsule(&["exec", &app, "--page", "pages/b/b", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("b runs"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("[error]"), "{}", stderr(&out));
+    let out = capsule(&["exec", &app, "--page", "pages/a/a", "--print", "html", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("id=\"here\""),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        stderr(&out).contains("[error] pages/a/a.wxml:1:14: <import> cannot find `/tpl/gone.wxml`"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -294,7 +294,8 @@ impl Host {
     pub fn load(&self, path: impl AsRef<Path>, options: &LoadOptions) -> Result<App, LoadError> {
         let package = Package::load(path, options)?;
         let (program, mut diagnostics) = capsule_template::compile_package(&package);
-        if diagnostics.has_errors() {
+        // An error only its page has (a missing import) lets the app run; that page hears it.
+        if diagnostics.stops_the_app() {
             return Err(LoadError { diagnostics });
         }
         let app = self.app(package, program);

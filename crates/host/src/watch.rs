@@ -30,7 +30,7 @@ impl Drop for Watcher {
 pub fn build(host: &Host, dir: &Path, options: &LoadOptions) -> Result<App, String> {
     let package = Package::load(dir, options).map_err(|e| render(&e.diagnostics))?;
     let (program, template_problems) = capsule_template::compile_package(&package);
-    if template_problems.has_errors() {
+    if template_problems.stops_the_app() {
         // Both kinds of problem are shown at once; styles compile again only on this path.
         let (_, style_problems) = capsule_style::compile_package(&package);
         let styles = if style_problems.has_errors() {

@@ -101,6 +101,11 @@ pub struct Diagnostic {
     /// an error when it is packed or run in production ([`crate::LoadOptions::upload`]).
     #[serde(rename = "uploadOnly", skip_serializing_if = "std::ops::Not::not")]
     pub upload_only: bool,
+    /// An error that stays with the page whose template has it (a missing `<import>` or
+    /// `<include>` target): `check` reports it, but the app runs and only that page hears it
+    /// when it opens, as on the platform.
+    #[serde(rename = "pageOnly", skip_serializing_if = "std::ops::Not::not")]
+    pub page_only: bool,
 }
 
 impl Diagnostic {
@@ -120,6 +125,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             upload_only: false,
+            page_only: false,
         }
     }
 
@@ -247,6 +253,12 @@ impl Diagnostics {
 
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
+    }
+
+    /// Whether an error stops the app from running: one that is not only its page's
+    /// ([`Diagnostic::page_only`]).
+    pub fn stops_the_app(&self) -> bool {
+        self.0.iter().any(|d| d.is_error() && !d.page_only)
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {

@@ -75,6 +75,7 @@ impl<'f, 'd> Checker<'f, 'd> {
             message,
             hint: None,
             upload_only: false,
+            page_only: false,
         };
         if !self.diags.accepts(severity) {
             self.diags.push(d);

@@ -737,7 +737,21 @@ impl<'f> Builder<'f> {
             return None;
         };
         let Some(path) = self.resolve(&cx.path, src.raw.trim()) else {
-            self.report(cx, Level::Error, src.span, format!("<{what}> cannot find `{}`", src.raw.trim()));
+            // The platform's tools run the app: only this page misses what it named.
+            let message = format!("<{what}> cannot find `{}`", src.raw.trim());
+            let d = cx.diag(Level::Error, src.span, message.clone());
+            self.program
+                .page_errors
+                .entry(cx.path.clone())
+                .or_default()
+                .push(format!("{}: {message}", d.position()));
+            let before = self.diags.0.len();
+            self.report(cx, Level::Error, src.span, message);
+            if self.diags.0.len() > before
+                && let Some(last) = self.diags.0.last_mut()
+            {
+                last.page_only = true;
+            }
             return None;
         };
         if what == "import" {

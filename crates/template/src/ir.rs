@@ -26,6 +26,10 @@ pub struct Program {
     /// without extension): the `usingComponents` of the page or component the file belongs
     /// to, over the app's. A file without an entry uses none.
     pub components: HashMap<FileId, HashMap<Arc<str>, Arc<str>>>,
+    /// Errors that stay with their file (a missing `<import>` / `<include>` target), by the
+    /// file's path, as `file:line:col: message`: the app runs, and a page whose template has
+    /// one hears it when it opens.
+    pub page_errors: HashMap<String, Vec<String>>,
 }
 
 impl Program {
