@@ -10,6 +10,15 @@ use capsule_runtime::{Input, InstanceHandle, Limits, Output, Query};
 use clap::ValueEnum;
 use serde_json::{Value, json};
 
+/// How a person without a screen answers a modal or an action sheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Modal {
+    /// The confirm button; an action sheet's first item.
+    Confirm,
+    /// The cancel button (an action sheet is dismissed).
+    Cancel,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Print {
     /// The current page's rendered HTML.
@@ -61,6 +70,7 @@ pub fn run(
     page: Option<&str>,
     steps: &[String],
     print: Print,
+    modal: Modal,
     budget: Limits,
     bridge: &crate::BridgeArgs,
     color: bool,
@@ -79,7 +89,7 @@ pub fn run(
     let app = host.app(package, program);
     let handle = host
         .launch(&app, capsule_host::LaunchOptions { page: page.map(str::to_string), ..Default::default() });
-    let mut session = Session { handle, terminated: None, replies: Vec::new() };
+    let mut session = Session { handle, terminated: None, replies: Vec::new(), modal };
     // The host launched it: what the launch caused first.
     for o in session.handle.until_done(STEP_TIMEOUT) {
         session.report(o);
@@ -140,6 +150,8 @@ struct Session {
     /// Answers to view calls, sent once the input that caused them has finished: each
     /// answer is an input of its own, and its end must not be taken for the next one's.
     replies: Vec<(u32, Value)>,
+    /// How modals and action sheets are answered.
+    modal: Modal,
 }
 
 impl Session {
@@ -199,13 +211,29 @@ impl Session {
                         eprintln!("[view] {name} {args}");
                         json!({"errMsg": format!("{name}:ok")})
                     }
-                    "showModal"
-                    | "showActionSheet"
-                    | "selectorQuery"
-                    | "observeIntersection"
-                    | "loadFontFace" => {
-                        json!({"errMsg": format!("{name}:fail no view is attached to answer it")})
+                    // A person answers as `--modal` says, as the platform's answers read.
+                    "showModal" => {
+                        eprintln!("[view] {name} {args} → {:?}", self.modal);
+                        let confirm = self.modal == Modal::Confirm;
+                        let mut answer =
+                            json!({"errMsg": "showModal:ok", "confirm": confirm, "cancel": !confirm});
+                        if args["editable"] == true {
+                            answer["content"] =
+                                json!(if confirm { args["content"].as_str().unwrap_or("") } else { "" });
+                        }
+                        answer
                     }
+                    "showActionSheet" => {
+                        eprintln!("[view] {name} {args} → {:?}", self.modal);
+                        match self.modal {
+                            Modal::Confirm => json!({"errMsg": "showActionSheet:ok", "tapIndex": 0}),
+                            Modal::Cancel => json!({"errMsg": "showActionSheet:fail cancel"}),
+                        }
+                    }
+                    // Layout needs a view that lays the page out; exec has none (yet).
+                    "selectorQuery" | "observeIntersection" | "loadFontFace" => json!({
+                        "errMsg": format!("{name}:fail no layout without a view: exec lays nothing out (use capsule run)")
+                    }),
                     _ => json!({"errMsg": format!("{name}:fail not supported")}),
                 };
                 self.replies.push((seq, result));

@@ -98,6 +98,10 @@ enum Command {
         /// `navigate URL`, `back`. SELECTOR is `#id`, `.class` or a tag name.
         #[arg(long = "step", value_name = "STEP")]
         steps: Vec<String>,
+        /// How modals and action sheets are answered without a person: the confirm button
+        /// (an action sheet's first item) or cancel.
+        #[arg(long, value_enum, default_value_t = exec::Modal::Cancel)]
+        modal: exec::Modal,
         /// What to print at the end.
         #[arg(long, value_enum, default_value_t = exec::Print::Html)]
         print: exec::Print,
@@ -362,6 +366,7 @@ fn main() -> ExitCode {
             page,
             steps,
             print,
+            modal,
             cpu_limit,
             heap_limit,
             host_limit,
@@ -383,6 +388,7 @@ fn main() -> ExitCode {
                 page.as_deref(),
                 steps,
                 *print,
+                *modal,
                 budget,
                 bridge,
                 output.color(),

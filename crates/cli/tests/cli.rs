@@ -458,9 +458,50 @@ fn exec_answers_view_calls_without_losing_the_next_step() {
         "data",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("observeIntersection:fail no view is attached"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("observeIntersection:fail no layout without a view"), "{}", stderr(&out));
     let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(data["message"], "showActionSheet:fail no view is attached to answer it", "{data}");
+    // Nobody is there to choose: the sheet is dismissed, as `--modal cancel` (the default) says.
+    assert_eq!(data["message"], "showActionSheet:fail cancel", "{data}");
+    // Told to confirm, the first item is chosen.
+    let out = capsule(&[
+        "exec",
+        &example("showcase"),
+        "--page",
+        "pages/apis/apis",
+        "--modal",
+        "confirm",
+        "--step",
+        "tap button",
+        "--print",
+        "data",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(data["message"], "chose item 0", "{data}");
+}
+
+#[test]
+fn exec_answers_modals_as_told() {
+    let dir = Scratch::new("exec-modal");
+    dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
+    dir.write("app.js", "App({})");
+    dir.write("pages/index/index.wxml", "<view>{{answer}}</view>");
+    dir.write(
+        "pages/index/index.js",
+        "Page({ data: { answer: '' }, onLoad() { wx.showModal({ title: 'Sure?', editable: true, content: 'draft', \
+         success: r => this.setData({ answer: r.errMsg + ' ' + r.confirm + ' ' + r.cancel + ' ' + r.content }) }) } })",
+    );
+    let app = dir.path("");
+    let answer = |modal: &str| {
+        let out = capsule(&["exec", &app, "--modal", modal, "--step", "wait 50", "--print", "data"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        data["answer"].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(answer("confirm"), "showModal:ok true false draft");
+    assert_eq!(answer("cancel"), "showModal:ok false true ");
+    let out = capsule(&["exec", &app, "--modal", "maybe"]);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
