@@ -7,6 +7,7 @@ mod exec;
 mod info;
 mod render;
 mod run;
+mod sweep;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -135,6 +136,18 @@ enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         color: OutputArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Open every page of every app under a folder, headless, each on an instance of its own,
+    /// and say which open cleanly, which report errors and which fail (a compatibility sweep).
+    Sweep {
+        /// A folder holding apps (each found by its project.config.json, app.json or
+        /// manifest.json), or one app.
+        dir: PathBuf,
+        /// Print the pages and the summary as JSON on stdout.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -395,6 +408,7 @@ fn main() -> ExitCode {
                 &limits.run_options(bridge.production),
             )
         }
+        Command::Sweep { dir, json, limits } => sweep::run(dir, *json, &limits.options()),
         Command::Pack { package, output, color, limits } => {
             pack(package, output.as_deref(), color.color(), &limits.upload_options())
         }

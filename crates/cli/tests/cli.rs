@@ -709,3 +709,40 @@ fn a_missing_import_is_its_page_error_and_other_pages_run() {
         stderr(&out)
     );
 }
+
+#[test]
+fn sweep_opens_every_page_of_every_app_and_sums_up() {
+    let dir = Scratch::new("sweep");
+    dir.write("one/app.json", r#"{"pages": ["pages/ok/ok", "pages/noisy/noisy"]}"#);
+    dir.write("one/app.js", "App({})");
+    dir.write("one/pages/ok/ok.wxml", "<view>ok</view>");
+    dir.write("one/pages/ok/ok.js", "Page({ onLoad() { wx.setStorageSync('k', 1) } })");
+    dir.write("one/pages/noisy/noisy.wxml", "<view>noisy</view>");
+    dir.write("one/pages/noisy/noisy.js", "Page({ onLoad() { console.error('something is off') } })");
+    dir.write("group/two/app.json", "{ not json");
+    dir.write("group/node_modules/three/app.json", r#"{"pages": ["p/p"]}"#);
+    let out = capsule(&["sweep", &dir.path(""), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pages = report["pages"].as_array().unwrap();
+    let result = |app: &str, page: &str| {
+        pages.iter().find(|p| p["app"] == app && p["page"] == page).map(|p| p["result"].clone())
+    };
+    assert_eq!(result("one", "pages/ok/ok"), Some("clean".into()), "{report}");
+    assert_eq!(result("one", "pages/noisy/noisy"), Some("errors".into()), "{report}");
+    assert_eq!(result("group/two", "(the app)"), Some("failed".into()), "{report}");
+    assert_eq!(pages.len(), 3, "node_modules is not searched: {report}");
+    assert_eq!(report["summary"]["clean"], 1);
+    assert_eq!(report["summary"]["errors"], 1);
+    assert_eq!(report["summary"]["failed"], 1);
+    // The human form ends with the summary line.
+    let out = capsule(&["sweep", &dir.path("")]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("one  pages/noisy/noisy  errors (1): something is off"), "{text}");
+    assert!(text.contains("2 apps, 3 pages: 1 clean (33%), 1 with errors, 1 failed"), "{text}");
+    // Nothing to sweep is a failure with the reason.
+    let empty = Scratch::new("sweep-empty");
+    let out = capsule(&["sweep", &empty.path("")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no app under"), "{}", stderr(&out));
+}
