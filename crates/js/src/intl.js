@@ -1,9 +1,11 @@
 // The part of `Intl` mini-programs use, for the two locales the platform runs in: zh-CN (its
-// default) and en-US. QuickJS has no `Intl`; this prints what Chrome and Node print for these
-// locales. Any other locale is served as zh-CN (numbers group the same way in both).
-// Evaluated only when a script first touches `Intl` or a `toLocale*String` (see prelude.js):
-// an instance that never formats pays no heap for it. The completion value is the namespace
-// and the formatter the `Date` methods use.
+// default) and en-US. QuickJS has no `Intl`; this prints and orders what Chrome and Node do
+// for these locales. Any other locale is served as zh-CN (numbers group the same way in
+// both). Time zones: the device's, and the named ones without daylight saving in ZONES;
+// another name is shown in the device's time. Evaluated only when a script first touches
+// `Intl`, a `toLocale*String` or `localeCompare` (see prelude.js): an instance that never
+// formats pays no heap for it. The completion value is the namespace and what the built-in
+// methods call.
 (function () {
   'use strict';
 
@@ -491,19 +493,198 @@
   };
   DateTimeFormat.supportedLocalesOf = supportedLocalesOf;
 
-  // Comparison by code point, with the options Collator takes accepted and ignored.
+  // ---- comparison -------------------------------------------------------------------
+  // The root collation's broad strokes, as ICU orders Latin text: spaces, then punctuation
+  // and symbols (the common ones in the order below, the others after them), digits, then
+  // letters. Letters compare first without case or accents (a < Á < b), then by accents,
+  // then lower case before upper. Han characters follow letters in code point order (ICU's
+  // zh-CN orders them by pinyin).
+  var PUNCTUATION = '_-–—,，、;；:：!！?？.…。·\'‘’"“”(（)）[]{}《》「」『』【】§¶@*/\\&#%•※`^°©®+±÷×<=>|~～$£¥￥€™';
+  var EXPANSIONS = { æ: 'ae', œ: 'oe', ß: 'ss', ø: 'o\u0338', đ: 'd\u0335', ł: 'l\u0337', ı: 'i' };
+  var SPACE = 1;
+  var PUNCT = 2;
+  var SYMBOL = 3;
+  var CURRENCY = 4;
+  var DIGIT = 5;
+  var LETTER = 6;
+  var CLASS = 0x200000;
+
+  // Unicode property classes take tens of kilobytes compiled; only text beyond plain ASCII
+  // needs them, so they are built on the first such comparison.
+  var tables = null;
+  function unicode() {
+    if (tables === null) {
+      tables = {
+        // biome-ignore lint/complexity/useRegexLiterals: a literal would be compiled with intl.js.
+        mark: new RegExp('\\p{M}', 'u'),
+        // biome-ignore lint/complexity/useRegexLiterals: as above.
+        punctuation: new RegExp('\\p{P}', 'u'),
+        // biome-ignore lint/complexity/useRegexLiterals: as above.
+        currency: new RegExp('\\p{Sc}', 'u'),
+        // biome-ignore lint/complexity/useRegexLiterals: as above.
+        symbol: new RegExp('\\p{S}', 'u'),
+        // biome-ignore lint/complexity/useRegexLiterals: as above.
+        digit: new RegExp('\\p{Nd}', 'u'),
+      };
+    }
+    return tables;
+  }
+
+  // The primary weight of one character (lower case, not a mark).
+  function weight(u) {
+    var code = u.charCodeAt(0);
+    // Letters and digits of ASCII, and Han, without a look at Unicode's tables.
+    if ((code >= 0x61 && code <= 0x7a) || (code >= 0x3400 && code < 0xa000)) return LETTER * CLASS + code;
+    if (code >= 0x30 && code <= 0x39) return DIGIT * CLASS + code;
+    if (code === 0x20) return SPACE * CLASS + code;
+    var at = PUNCTUATION.indexOf(u);
+    if (at >= 0) return PUNCT * CLASS + at;
+    if (/\s/.test(u)) return SPACE * CLASS + code;
+    var classes = unicode();
+    if (classes.punctuation.test(u)) return PUNCT * CLASS + 0x100 + code;
+    if (classes.currency.test(u)) return CURRENCY * CLASS + code;
+    if (classes.symbol.test(u)) return SYMBOL * CLASS + code;
+    if (classes.digit.test(u)) return DIGIT * CLASS + code;
+    return LETTER * CLASS + code;
+  }
+
+  // Collation elements: a primary weight, the accents on it, and a case weight each.
+  function elements(text, numeric) {
+    var primary = [];
+    var accents = [];
+    var cases = [];
+    var chars = Array.from(String(text).normalize('NFD'));
+    for (var i = 0; i < chars.length; i++) {
+      var ch = chars[i];
+      if (ch.charCodeAt(0) >= 0x300 && unicode().mark.test(ch)) {
+        if (accents.length) accents[accents.length - 1] += ch;
+        continue;
+      }
+      if (numeric && /\d/.test(ch)) {
+        var run = ch;
+        while (i + 1 < chars.length && /\d/.test(chars[i + 1])) run += chars[++i];
+        var digits = run.replace(/^0+(?=.)/, '');
+        primary.push(DIGIT * CLASS + 0x100000 + digits.length);
+        for (var k = 0; k < digits.length; k++) primary.push(DIGIT * CLASS + digits.charCodeAt(k));
+        for (k = 0; k <= digits.length; k++) {
+          accents.push('');
+          cases.push(0);
+        }
+        continue;
+      }
+      var lower = ch.toLowerCase();
+      var upper = lower !== ch ? 2 : 0;
+      var expanded = EXPANSIONS[lower];
+      var units = expanded ? expanded.normalize('NFD') : lower;
+      for (var j = 0; j < units.length; j++) {
+        var u = units[j];
+        if (u.charCodeAt(0) >= 0x300 && unicode().mark.test(u)) {
+          accents[accents.length - 1] += u;
+          continue;
+        }
+        primary.push(weight(u));
+        accents.push('');
+        cases.push(upper);
+        // æ and ß differ from ae and ss as accents do.
+        if (expanded && j === 0 && !unicode().mark.test(units)) accents[accents.length - 1] += '\u0001';
+      }
+    }
+    return { primary: primary, accents: accents, cases: cases };
+  }
+
+  function compareLists(a, b) {
+    var n = Math.min(a.length, b.length);
+    for (var i = 0; i < n; i++) {
+      if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+    }
+    return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  }
+
+  var PLAIN = /^[a-zA-Z0-9 ]*$/;
+  var SIMPLE = /^[\x20-\x7e\u3400-\u9fff]*$/;
+
+  // Whether the character at `i` belongs with the one before it (a mark, a surrogate's second
+  // half, a digit of a number, a character that composes with the one before).
+  function continues(text, i, numeric) {
+    var code = text.charCodeAt(i);
+    if (Number.isNaN(code)) return false;
+    if (code >= 0xdc00 && code < 0xe000) return true;
+    if (numeric && code >= 0x30 && code <= 0x39) return /\d/.test(text[i - 1]);
+    return code >= 0x300 && !((code >= 0x3400 && code < 0xa000) || PUNCTUATION.indexOf(text[i]) >= 0);
+  }
+
+  function compare(a, b, sensitivity, numeric) {
+    if (a === b) return 0;
+    // Spaces, ASCII digits and letters alone (most keys) already sort by code unit once
+    // lower-cased; the first difference in case breaks a tie.
+    if (!numeric && PLAIN.test(a) && PLAIN.test(b)) {
+      var la = a.toLowerCase();
+      var lb = b.toLowerCase();
+      if (la !== lb) return la < lb ? -1 : 1;
+      if (sensitivity !== 'case' && sensitivity !== 'variant') return 0;
+      for (var i = 0; a[i] === b[i]; i++);
+      return a[i] > b[i] ? -1 : 1;
+    }
+    // A common start weighs the same in both: compare from the last character before the
+    // strings differ that no mark or digit (in numeric mode) continues.
+    var start = 0;
+    while (start < a.length && a[start] === b[start]) start++;
+    while (start > 0 && (continues(a, start, numeric) || continues(b, start, numeric))) start--;
+    // Printable ASCII and Han have no marks and no expansions: one weight per character.
+    if (!numeric && SIMPLE.test(a) && SIMPLE.test(b)) {
+      var n = Math.min(a.length, b.length);
+      for (var k = start; k < n; k++) {
+        var wa = weight(a[k].toLowerCase());
+        var wb = weight(b[k].toLowerCase());
+        if (wa !== wb) return wa < wb ? -1 : 1;
+      }
+      if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+      if (sensitivity !== 'case' && sensitivity !== 'variant') return 0;
+      return a[start] > b[start] ? -1 : 1;
+    }
+    var x = elements(start ? a.slice(start) : a, numeric);
+    var y = elements(start ? b.slice(start) : b, numeric);
+    var order = compareLists(x.primary, y.primary);
+    if (order === 0 && (sensitivity === 'accent' || sensitivity === 'variant')) {
+      order = compareLists(x.accents, y.accents);
+    }
+    if (order === 0 && (sensitivity === 'case' || sensitivity === 'variant')) {
+      order = compareLists(x.cases, y.cases);
+    }
+    return order;
+  }
+
   function Collator(locales, options) {
     if (!(this instanceof Collator)) return new Collator(locales, options);
+    var o = options === undefined ? {} : Object(options);
     this._locale = locale(locales);
+    this._usage = option(o, 'usage', ['sort', 'search'], 'sort');
+    this._sensitivity = option(o, 'sensitivity', ['base', 'accent', 'case', 'variant'], 'variant');
+    this._numeric = Boolean(o.numeric);
     var self = this;
     this.compare = function (a, b) {
-      return String(a).localeCompare(String(b), self._locale);
+      return compare(String(a), String(b), self._sensitivity, self._numeric);
     };
   }
   Collator.prototype.resolvedOptions = function () {
-    return { locale: this._locale, usage: 'sort', sensitivity: 'variant' };
+    return {
+      locale: this._locale,
+      usage: this._usage,
+      sensitivity: this._sensitivity,
+      ignorePunctuation: false,
+      collation: 'default',
+      numeric: this._numeric,
+      caseFirst: 'false',
+    };
   };
   Collator.supportedLocalesOf = supportedLocalesOf;
+
+  // String.prototype.localeCompare's work.
+  function localeCompare(a, b, locales, options) {
+    if (locales !== undefined) locale(locales);
+    if (options === undefined) return compare(a, b, 'variant', false);
+    return new Collator(locales, options).compare(a, b);
+  }
 
   var namespace = {
     NumberFormat: NumberFormat,
@@ -517,6 +698,7 @@
   Object.defineProperty(namespace, Symbol.toStringTag, { value: 'Intl', configurable: true });
   return {
     Intl: namespace,
+    localeCompare: localeCompare,
     // For Date.prototype.toLocale*String, which show other fields by default than `format`.
     dateTime: function (locales, options, required, defaults) {
       return new DateTimeFormat(locales, options, required, defaults);

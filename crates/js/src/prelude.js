@@ -1,7 +1,8 @@
 // Engine behaviour published mini-programs rely on that QuickJS lacks, put in place in every
 // instance before the framework: the legacy RegExp statics (`RegExp.$1`…) and `Intl` with the
-// `toLocale*String` methods that go through it. `loadIntl` is the host's: it evaluates intl.js,
-// which this calls only the first time a script formats something or touches `Intl`.
+// `toLocale*String` and `localeCompare` methods that go through it. `loadIntl` is the host's:
+// it evaluates intl.js, which this calls only the first time a script formats or compares
+// something or touches `Intl`.
 (function (loadIntl) {
   'use strict';
   var G = globalThis;
@@ -85,6 +86,13 @@
   replace(Number.prototype, 'toLocaleString', function () {
     var x = numberValue.call(this);
     return new (intl().Intl.NumberFormat)(arguments[0], arguments[1]).format(x);
+  });
+  // QuickJS compares code units: 'B' before 'a', 'é' after 'z'.
+  replace(String.prototype, 'localeCompare', function (that) {
+    if (this === null || this === undefined) {
+      throw new TypeError('String.prototype.localeCompare called on null or undefined');
+    }
+    return intl().localeCompare(String(this), String(that), arguments[1], arguments[2]);
   });
   // What each method shows when no field is asked for, as ToDateTimeOptions has it.
   function dateMethod(required, defaults) {
