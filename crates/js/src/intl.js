@@ -91,11 +91,10 @@
     return n > 0 ? '0'.repeat(n) : '';
   }
 
+  // The integer digits in groups of three from the right.
   function group(int) {
-    var out = '';
-    for (var end = int.length; end > 0; end -= 3) {
-      out = int.slice(Math.max(0, end - 3), end) + (out ? ',' + out : '');
-    }
+    var out = [];
+    for (var end = int.length; end > 0; end -= 3) out.unshift(int.slice(Math.max(0, end - 3), end));
     return out;
   }
 
@@ -148,15 +147,15 @@
     this._grouping = o.useGrouping === undefined ? true : Boolean(o.useGrouping);
   }
 
-  NumberFormat.prototype.format = function (value) {
+  NumberFormat.prototype.formatToParts = function (value) {
     var x = Number(value);
     var negative = x < 0 || Object.is(x, -0);
-    var body;
+    var body = [];
     if (Number.isNaN(x)) {
       negative = false;
-      body = 'NaN';
+      body.push({ type: 'nan', value: 'NaN' });
     } else if (!Number.isFinite(x)) {
-      body = '∞';
+      body.push({ type: 'infinity', value: '∞' });
     } else {
       var dec = decimal(Math.abs(x));
       if (this._style === 'percent') dec = { digits: dec.digits, point: dec.point + 2 };
@@ -175,24 +174,37 @@
       }
       frac += zeros(minFrac - frac.length);
       int = zeros(this._minInt - int.length) + int;
-      body = (this._grouping ? group(int) : int) + (frac ? '.' + frac : '');
+      (this._grouping ? group(int) : [int]).forEach(function (chunk, i) {
+        if (i) body.push({ type: 'group', value: ',' });
+        body.push({ type: 'integer', value: chunk });
+      });
+      if (frac) body.push({ type: 'decimal', value: '.' }, { type: 'fraction', value: frac });
     }
-    if (this._style === 'percent') body += '%';
+    if (this._style === 'percent') body.push({ type: 'percentSign', value: '%' });
+    var parts = negative ? [{ type: 'minusSign', value: '-' }] : [];
     if (this._style === 'currency') {
       var code = this._currency;
       var symbols = SYMBOLS[this._locale];
       var display = this._currencyDisplay;
-      var symbol;
-      if (display === 'narrowSymbol' && Object.hasOwn(NARROW, code)) symbol = NARROW[code];
-      else if (display !== 'code' && Object.hasOwn(symbols, code)) symbol = symbols[code];
-      else symbol = /^[0-9]/.test(body) ? code + '\u00a0' : code;
-      body = symbol + body;
+      if (display === 'narrowSymbol' && Object.hasOwn(NARROW, code)) {
+        parts.push({ type: 'currency', value: NARROW[code] });
+      } else if (display !== 'code' && Object.hasOwn(symbols, code)) {
+        parts.push({ type: 'currency', value: symbols[code] });
+      } else {
+        parts.push({ type: 'currency', value: code });
+        // A code is set apart from digits, not from NaN or ∞.
+        if (body[0].type === 'integer') parts.push({ type: 'literal', value: '\u00a0' });
+      }
     }
-    return negative ? '-' + body : body;
+    return parts.concat(body);
   };
 
-  NumberFormat.prototype.formatToParts = function (value) {
-    return [{ type: 'literal', value: this.format(value) }];
+  NumberFormat.prototype.format = function (value) {
+    return this.formatToParts(value)
+      .map(function (part) {
+        return part.value;
+      })
+      .join('');
   };
 
   NumberFormat.prototype.resolvedOptions = function () {
@@ -341,26 +353,56 @@
     return offsetName(minutes);
   }
 
+  // Parts as formatToParts gives them: { type, value }, the text between fields 'literal'.
+  function Parts() {
+    this.list = [];
+  }
+  Parts.prototype.add = function (type, value) {
+    var last = this.list[this.list.length - 1];
+    if (value === '') return this;
+    if (type === 'literal' && last && last.type === 'literal') last.value += value;
+    else this.list.push({ type: type, value: value });
+    return this;
+  };
+  Parts.prototype.text = function (value) {
+    return this.add('literal', value);
+  };
+  Parts.prototype.concat = function (other) {
+    var self = this;
+    other.list.forEach(function (part) {
+      self.add(part.type, part.value);
+    });
+    return this;
+  };
+  Parts.prototype.empty = function () {
+    return this.list.length === 0;
+  };
+
   function enDate(f, v) {
     var month = f.month;
     var y = f.year === '2-digit' ? pad(v.year % 100) : f.year ? String(v.year) : '';
     var d = f.day === '2-digit' ? pad(v.day) : f.day ? String(v.day) : '';
     var w = f.weekday ? EN_DAYS[v.weekday] : '';
     if (w && f.weekday !== 'long') w = f.weekday === 'short' ? w.slice(0, 3) : w[0];
-    var s;
+    var out = new Parts().add('weekday', w);
+    var dated = Boolean(month || d || y);
+    if (w && dated) out.text(', ');
     if (month === 'long' || month === 'short' || month === 'narrow') {
       var m = EN_MONTHS[v.month];
-      m = month === 'long' ? m : month === 'short' ? m.slice(0, 3) : m[0];
-      s = d ? m + ' ' + d : m;
-      if (y) s += d ? ', ' + y : ' ' + y;
+      out.add('month', month === 'long' ? m : month === 'short' ? m.slice(0, 3) : m[0]);
+      if (d) out.text(' ').add('day', d);
+      if (y) out.text(d ? ', ' : ' ').add('year', y);
     } else {
-      var parts = [];
-      if (month) parts.push(month === '2-digit' ? pad(v.month + 1) : String(v.month + 1));
-      if (d) parts.push(d);
-      if (y) parts.push(y);
-      s = parts.join('/');
+      var fields = [];
+      if (month) fields.push(['month', month === '2-digit' ? pad(v.month + 1) : String(v.month + 1)]);
+      if (d) fields.push(['day', d]);
+      if (y) fields.push(['year', y]);
+      fields.forEach(function (field, i) {
+        if (i) out.text('/');
+        out.add(field[0], field[1]);
+      });
     }
-    return w && s ? w + ', ' + s : w || s;
+    return out;
   }
 
   // zh-CN spells the date out (2024年1月2日) where it would otherwise use slashes.
@@ -381,28 +423,36 @@
       var day = ZH_NUMBERS[v.weekday];
       w = f.weekday === 'long' ? '星期' + day : f.weekday === 'short' ? '周' + day : day;
     }
-    var s;
+    var out = new Parts();
     if (month && !y && !d) {
-      s = month === 'long' ? ZH_NUMBERS[v.month + 1] + '月' : month === 'narrow' ? m : m + '月';
+      if (month === 'long') out.add('month', ZH_NUMBERS[v.month + 1] + '月');
+      else if (month === 'short') out.add('month', m + '月');
+      else if (month === 'narrow') out.add('month', m);
+      else out.add('month', m).text('月');
     } else if (zhSpelled(f)) {
-      m = String(v.month + 1);
-      s = (y ? y + '年' : '') + (m ? m + '月' : '') + (d ? d + '日' : '');
+      if (y) out.add('year', y).text('年');
+      out.add('month', String(v.month + 1)).text('月');
+      if (d) out.add('day', d).text('日');
     } else if (!month && (y || d) && !(y && d)) {
-      s = y ? y + '年' : d + '日';
+      if (y) out.add('year', y).text('年');
+      else out.add('day', d).text('日');
     } else {
-      s = [y, m, d]
-        .filter(function (p) {
-          return p;
-        })
-        .join('/');
+      var fields = [];
+      if (y) fields.push(['year', y]);
+      if (m) fields.push(['month', m]);
+      if (d) fields.push(['day', d]);
+      fields.forEach(function (field, i) {
+        if (i) out.text('/');
+        out.add(field[0], field[1]);
+      });
     }
-    return s + w;
+    return out.add('weekday', w);
   }
 
   function time(locale, f, v, format) {
     var h = v.hour;
     var hour12 = format._hour12;
-    var s = '';
+    var out = new Parts();
     if (f.hour) {
       var hh;
       var padded = f.hour === '2-digit';
@@ -413,23 +463,24 @@
         // zh-CN pads a 24-hour clock unless the hour stands alone or follows a spelled date.
         padded = padded || locale === 'en-US' || ((f.minute || f.second) && !zhSpelled(f));
       }
-      hh = padded ? pad(hh) : String(hh);
-      s = hh;
-      if (f.minute) s += ':' + pad(v.minute);
-      if (f.second) s += ':' + pad(v.second);
-      if (!f.minute && !f.second && locale === 'zh-CN') s += '时';
-      if (hour12) s = locale === 'en-US' ? s + (h < 12 ? ' AM' : ' PM') : (h < 12 ? '上午' : '下午') + s;
+      var period = h < 12 ? 'AM' : 'PM';
+      if (hour12 && locale === 'zh-CN') out.add('dayPeriod', h < 12 ? '上午' : '下午');
+      out.add('hour', padded ? pad(hh) : String(hh));
+      if (f.minute) out.text(':').add('minute', pad(v.minute));
+      if (f.second) out.text(':').add('second', pad(v.second));
+      if (!f.minute && !f.second && locale === 'zh-CN') out.text('时');
+      if (hour12 && locale === 'en-US') out.text(' ').add('dayPeriod', period);
     } else if (f.minute && f.second) {
-      s = pad(v.minute) + ':' + pad(v.second);
+      out.add('minute', pad(v.minute)).text(':').add('second', pad(v.second));
     } else if (f.minute) {
-      s = f.minute === '2-digit' ? pad(v.minute) : String(v.minute);
+      out.add('minute', f.minute === '2-digit' ? pad(v.minute) : String(v.minute));
     } else if (f.second) {
-      s = f.second === '2-digit' ? pad(v.second) : String(v.second);
+      out.add('second', f.second === '2-digit' ? pad(v.second) : String(v.second));
     }
-    return s;
+    return out;
   }
 
-  DateTimeFormat.prototype.format = function (date) {
+  DateTimeFormat.prototype.formatToParts = function (date) {
     var t = date === undefined ? Date.now() : Number(date);
     if (!Number.isFinite(t)) throw new RangeError('Invalid time value');
     var offset;
@@ -456,18 +507,24 @@
     var timePart = time(this._locale, f, v, this);
     var style = this._timeStyle;
     if (style === 'full' || style === 'long') {
-      var zone = zoneName(this._locale, offset, style === 'full');
-      timePart = en ? timePart + ' ' + zone : zone + ' ' + timePart;
+      var zone = new Parts().add('timeZoneName', zoneName(this._locale, offset, style === 'full'));
+      timePart = en ? timePart.text(' ').concat(zone) : zone.text(' ').concat(timePart);
     }
-    if (!datePart || !timePart) return datePart + timePart;
-    var weekdayOnly = f.weekday && !f.year && !f.month && !f.day;
-    if (!en) return datePart + (weekdayOnly ? '' : ' ') + timePart;
-    var at = this._dateStyle === 'full' || this._dateStyle === 'long' || (!this._dateStyle && f.month === 'long');
-    return datePart + (weekdayOnly ? ' ' : at ? ' at ' : ', ') + timePart;
+    if (!datePart.empty() && !timePart.empty()) {
+      var weekdayOnly = f.weekday && !f.year && !f.month && !f.day;
+      var at = this._dateStyle === 'full' || this._dateStyle === 'long' || (!this._dateStyle && f.month === 'long');
+      if (!en) datePart.text(weekdayOnly ? '' : ' ');
+      else datePart.text(weekdayOnly ? ' ' : at ? ' at ' : ', ');
+    }
+    return datePart.concat(timePart).list;
   };
 
-  DateTimeFormat.prototype.formatToParts = function (date) {
-    return [{ type: 'literal', value: this.format(date) }];
+  DateTimeFormat.prototype.format = function (date) {
+    return this.formatToParts(date)
+      .map(function (part) {
+        return part.value;
+      })
+      .join('');
   };
 
   DateTimeFormat.prototype.resolvedOptions = function () {
