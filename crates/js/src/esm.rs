@@ -1,18 +1,36 @@
-//! ES module syntax in package files. Modern projects ship `import` / `export`; the platform's
-//! tools accept both that and CommonJS, and mix them. A file with module syntax is evaluated
-//! as an ES module whose imports resolve inside the package like `require` does; a CommonJS
-//! file imported from one is seen as a module whose default export is its `module.exports`,
-//! with the names it visibly assigns (`exports.x = …`, `module.exports = { x, … }`) as named
-//! exports too.
+//! ES module syntax in package files, mixed with CommonJS as the platform's tools allow (they
+//! compile every file to CommonJS with Babel). A file with module syntax is evaluated as an ES
+//! module whose imports resolve inside the package like `require` does, and which has a
+//! `require` of its own and, when it uses them, the `module` / `exports` of its `require`
+//! record. Three kinds of file can be imported:
+//!
+//! - a file with `export` is an ES module; `require` of it gives its exports as Babel's output
+//!   does (a getter per export, `__esModule`);
+//! - a CommonJS file (no module syntax) is run through `require` when the importing graph is
+//!   linked, and stands as a module built from the keys its `module.exports` has then: the
+//!   default export is `module.exports` (its `default` when `__esModule` is set, as Babel's
+//!   interop reads it), and every key is a named export, so `import * as lib` of a minified
+//!   UMD bundle has the functions its factory assigned;
+//! - a file that imports but exports through `module.exports` / `exports.x` is a body module
+//!   (its own name, so its errors point at it) behind a facade (`<path>?commonjs`) that
+//!   imports the body first, then exports `module.exports` the same way.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use capsule_package::Package;
 use rquickjs::loader::{ImportAttributes, Loader, Resolver};
 use rquickjs::module::Declared;
-use rquickjs::{Ctx, Exception, Module};
+use rquickjs::{Ctx, Exception, Function, Module, Object, Value};
 
 use crate::modules;
+
+/// The prefix of an import specifier that names a mixed file's body, not its facade.
+const BODY: &str = "capsule-body:";
+/// The suffix of a mixed file's facade module name.
+const FACADE: &str = "?commonjs";
 
 /// Whether `source` uses module syntax: a line that starts with an `import` or `export`
 /// declaration. (QuickJS's own detector takes `module.exports` for module syntax.)
@@ -27,7 +45,81 @@ pub fn is_module(source: &str) -> bool {
     re.is_match(source)
 }
 
-pub struct PackageResolver(pub Arc<Package>);
+/// Whether `source` has an `export` declaration (an ES module's own exports).
+fn has_exports(source: &str) -> bool {
+    static PATTERN: std::sync::OnceLock<regex_lite::Regex> = std::sync::OnceLock::new();
+    let re = PATTERN.get_or_init(|| {
+        regex_lite::Regex::new(
+            r#"(?m)^[ \t]*export(?:[ \t]+(?:default|const|let|var|function|class|async)\b|[ \t]*[{*])"#,
+        )
+        .expect("valid")
+    });
+    re.is_match(source)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Json,
+    CommonJs,
+    /// `import`s, exports through `module.exports`.
+    Mixed,
+    Module,
+}
+
+fn kind(path: &str, source: &str) -> Kind {
+    if path.ends_with(".json") {
+        Kind::Json
+    } else if !is_module(source) {
+        Kind::CommonJs
+    } else if has_exports(source) {
+        Kind::Module
+    } else {
+        Kind::Mixed
+    }
+}
+
+/// A named import seen in an ES module file, kept to check it against a CommonJS file's keys
+/// and to say where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Wanted {
+    importer: String,
+    line: usize,
+    name: String,
+}
+
+/// What the resolver and the loader share: the named imports seen so far, by the package
+/// path they import from.
+#[derive(Default)]
+pub struct Imports {
+    wanted: RefCell<HashMap<String, Vec<Wanted>>>,
+}
+
+impl Imports {
+    /// A located message for QuickJS's `Could not find export 'x' in module 'm'`, which names
+    /// neither the importing file nor its line; `None` when `message` is another error.
+    pub fn locate_missing_export(&self, message: &str) -> Option<String> {
+        let rest = message.split("Could not find export '").nth(1)?;
+        let (name, rest) = rest.split_once("' in module '")?;
+        let module = rest.split('\'').next()?;
+        let module = module.strip_suffix(FACADE).unwrap_or(module);
+        let wanted = self.wanted.borrow();
+        let w = wanted.get(module)?.iter().find(|w| w.name == name)?;
+        Some(format!("{}:{}: `{name}` is not exported by {module}", w.importer, w.line))
+    }
+}
+
+/// The specifier `Module::import` takes for the file `path` itself (for a mixed file, its
+/// body rather than its facade).
+pub fn body_specifier(path: &str) -> String {
+    format!("{BODY}/{path}")
+}
+
+/// The resolver and loader for a package's modules, sharing what they learn.
+pub fn loader(package: Arc<Package>, imports: Rc<Imports>) -> (PackageResolver, PackageLoader) {
+    (PackageResolver(package.clone()), PackageLoader { package, imports })
+}
+
+pub struct PackageResolver(Arc<Package>);
 
 impl Resolver for PackageResolver {
     fn resolve<'js>(
@@ -37,11 +129,23 @@ impl Resolver for PackageResolver {
         name: &str,
         _: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<String> {
-        modules::resolve(&self.0.files, base, name).map_err(|e| Exception::throw_message(ctx, &e.to_string()))
+        let (body, spec) = match name.strip_prefix(BODY) {
+            Some(spec) => (true, spec),
+            None => (false, name),
+        };
+        let base = base.strip_suffix(FACADE).unwrap_or(base);
+        let files = &self.0.files;
+        let path =
+            modules::resolve(files, base, spec).map_err(|e| Exception::throw_message(ctx, &e.to_string()))?;
+        let mixed = files.text(&path).is_some_and(|s| kind(&path, s) == Kind::Mixed);
+        Ok(if mixed && !body { format!("{path}{FACADE}") } else { path })
     }
 }
 
-pub struct PackageLoader(pub Arc<Package>);
+pub struct PackageLoader {
+    package: Arc<Package>,
+    imports: Rc<Imports>,
+}
 
 impl Loader for PackageLoader {
     fn load<'js>(
@@ -50,30 +154,184 @@ impl Loader for PackageLoader {
         name: &str,
         _: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<Module<'js, Declared>> {
-        let Some(source) = self.0.files.text(name) else {
-            return Err(Exception::throw_message(ctx, &format!("cannot read `{name}`")));
+        let path = name.strip_suffix(FACADE).unwrap_or(name);
+        let Some(source) = self.package.files.text(path) else {
+            return Err(Exception::throw_message(ctx, &format!("cannot read `{path}`")));
         };
-        let path = serde_json::to_string(name).unwrap_or_default();
-        let code = if name.ends_with(".json") {
-            format!("export default JSON.parse({});", serde_json::to_string(source).unwrap_or_default())
-        } else if is_module(source) {
-            // The platform's tools let module files call `require` too; the binding sits on
-            // the first line so line numbers stay as written.
-            format!("const require = globalThis.__capsule.requireFrom({path});{source}")
-        } else {
-            commonjs_facade(&path, source)
+        let quoted = serde_json::to_string(path).unwrap_or_default();
+        let code = match kind(path, source) {
+            Kind::Json => {
+                format!("export default JSON.parse({});", serde_json::to_string(source).unwrap_or_default())
+            }
+            Kind::CommonJs => self.commonjs_facade(ctx, path, source)?,
+            Kind::Mixed if name.ends_with(FACADE) => {
+                let body = serde_json::to_string(&body_specifier(path)).unwrap_or_default();
+                let mut names = exported_names(source);
+                for w in self.imports.wanted.borrow().get(path).into_iter().flatten() {
+                    if !names.contains(&w.name) {
+                        names.push(w.name.clone());
+                    }
+                }
+                format!("import {body};\n{}", facade(&quoted, &names))
+            }
+            kind => {
+                self.note_imports(path, source);
+                // On the first line, so line numbers stay as written.
+                format!("{}{source}", bindings(path, source, kind == Kind::Module))
+            }
         };
         Module::declare(ctx.clone(), name, code)
     }
 }
 
-/// A module standing for a CommonJS file: it loads the file through `require`'s cache.
-fn commonjs_facade(path: &str, source: &str) -> String {
-    let mut out = format!("const m = globalThis.__capsule.load({path});\nexport default m;\n");
-    let names = exported_names(source);
+impl PackageLoader {
+    /// Records the named imports of the ES module file `path`.
+    fn note_imports(&self, path: &str, source: &str) {
+        let mut wanted = self.imports.wanted.borrow_mut();
+        for (line, names, spec) in named_imports(source) {
+            let Ok(target) = modules::resolve(&self.package.files, path, &spec) else { continue };
+            let list = wanted.entry(target).or_default();
+            for name in names {
+                let w = Wanted { importer: path.to_string(), line, name };
+                if !list.contains(&w) {
+                    list.push(w);
+                }
+            }
+        }
+    }
+
+    /// The module standing for the CommonJS file `path`: the file runs now, through
+    /// `require`'s cache, so that its module can export the keys `module.exports` really has
+    /// (a minified factory's renamed `exports` hides them from any reading of the source).
+    /// In a cycle the file may still be running; the names it visibly assigns are exported
+    /// too.
+    fn commonjs_facade<'js>(&self, ctx: &Ctx<'js>, path: &str, source: &str) -> rquickjs::Result<String> {
+        let hooks: Object = ctx.globals().get("__capsule")?;
+        let load: Function = hooks.get("load")?;
+        let exports: Value = load.call((path,))?;
+        let mut have: Vec<String> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        if let Some(o) = exports.as_object() {
+            have = o.keys::<String>().collect::<rquickjs::Result<_>>()?;
+            names.clone_from(&have);
+            // Babel's flag is not enumerable; `import * as` keeps it, as Babel's interop does.
+            if o.contains_key("__esModule")? && !names.iter().any(|n| n == "__esModule") {
+                names.push("__esModule".to_string());
+            }
+        }
+        for n in exported_names(source) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        if let Some(w) = self
+            .imports
+            .wanted
+            .borrow()
+            .get(path)
+            .into_iter()
+            .flatten()
+            .find(|w| w.name != "default" && !names.contains(&w.name))
+        {
+            let shown: Vec<&str> = have.iter().map(String::as_str).filter(|n| is_identifier(n)).collect();
+            let has = if shown.is_empty() { "no keys".to_string() } else { shown.join(", ") };
+            return Err(Exception::throw_syntax(
+                ctx,
+                &format!(
+                    "{}:{}: `{}` is not exported by {path}, a CommonJS file whose module.exports has {has}",
+                    w.importer, w.line, w.name
+                ),
+            ));
+        }
+        Ok(facade(&serde_json::to_string(path).unwrap_or_default(), &names))
+    }
+}
+
+/// The first-line prelude of an ES module file: its `require`, and the `module` / `exports`
+/// of its `require` record when the file uses them and does not declare its own. A file with
+/// exports hands its namespace to the record (so `require` of it, even in a cycle, sees live
+/// exports).
+fn bindings(path: &str, source: &str, exports: bool) -> String {
+    let quoted = serde_json::to_string(path).unwrap_or_default();
+    let mut out = String::new();
+    let mut namespace = "undefined".to_string();
+    if exports {
+        let own = serde_json::to_string(&format!("/{path}")).unwrap_or_default();
+        out += &format!("import * as __capsuleSelf from {own};");
+        namespace = "__capsuleSelf".to_string();
+    }
+    out += &format!("const __capsuleModule = globalThis.__capsule.moduleOf({quoted}, {namespace});");
+    if !declares(source, "require") {
+        out += &format!("const require = globalThis.__capsule.requireFrom({quoted});");
+    }
+    if uses(source, "module") && !declares(source, "module") {
+        out += "const module = __capsuleModule;";
+    }
+    if uses(source, "exports") && !declares(source, "exports") {
+        out += "const exports = __capsuleModule.exports;";
+    }
+    out
+}
+
+/// Whether `source` reads the free name `name` as an object (`module.exports`, `exports.x`,
+/// `exports[k]`).
+fn uses(source: &str, name: &str) -> bool {
+    regex_lite::Regex::new(&format!(r"(?:^|[^.\w$]){name}\s*[.\[]")).expect("valid").is_match(source)
+}
+
+/// Whether `source` declares `name` itself, at any level (a guess that errs towards not
+/// binding it: a second declaration would be a syntax error).
+fn declares(source: &str, name: &str) -> bool {
+    regex_lite::Regex::new(&format!(
+        r"(?:\b(?:var|let|const|function|class|import)\s+|\bas\s+|[{{,]\s*){name}\s*(?:[=,;}}(]|\bfrom\b|$)"
+    ))
+    .expect("valid")
+    .is_match(source)
+}
+
+/// The named imports of an ES module file: line, names, specifier.
+fn named_imports(source: &str) -> Vec<(usize, Vec<String>, String)> {
+    static PATTERN: std::sync::OnceLock<regex_lite::Regex> = std::sync::OnceLock::new();
+    let re = PATTERN.get_or_init(|| {
+        regex_lite::Regex::new(
+            r#"(?m)^[ \t]*import\s+(?:[\w$]+\s*,\s*)?\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]"#,
+        )
+        .expect("valid")
+    });
+    re.captures_iter(source)
+        .map(|c| {
+            let whole = c.get(0).expect("match");
+            let line = source[..whole.start()].matches('\n').count() + 1;
+            let names =
+                c[1].split(',').filter_map(|n| n.split_whitespace().next()).map(str::to_string).collect();
+            (line, names, c[2].to_string())
+        })
+        .collect()
+}
+
+/// Whether `name` can follow `export { x as …` and a `.` (an IdentifierName).
+fn is_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+/// A module exporting what `require(path)` gives: the default as Babel's interop reads it,
+/// and `names`.
+fn facade(quoted: &str, names: &[String]) -> String {
+    let mut out = format!(
+        "const m = globalThis.__capsule.load({quoted});\n\
+         export default m && m.__esModule ? m.default : m;\n"
+    );
+    let names: Vec<&String> = names.iter().filter(|n| is_identifier(n) && n.as_str() != "default").collect();
+    for (i, n) in names.iter().enumerate() {
+        out += &format!(
+            "const e{i} = m == null ? undefined : m[{}];\n",
+            serde_json::to_string(n).unwrap_or_default()
+        );
+    }
     if !names.is_empty() {
-        let list: Vec<String> = names.iter().map(|n| format!("{n} = m.{n}")).collect();
-        out += &format!("export const {};\n", list.join(", "));
+        let list: Vec<String> = names.iter().enumerate().map(|(i, n)| format!("e{i} as {n}")).collect();
+        out += &format!("export {{ {} }};\n", list.join(", "));
     }
     out
 }
@@ -83,11 +341,7 @@ fn commonjs_facade(path: &str, source: &str) -> String {
 fn exported_names(source: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let mut add = |n: &str| {
-        let ok = !n.is_empty()
-            && n.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
-            && n.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-            && !["default", "m", "let", "const", "var", "function", "class", "new", "delete"].contains(&n);
-        if ok && !names.iter().any(|x| x == n) {
+        if is_identifier(n) && n != "default" && !names.iter().any(|x| x == n) {
             names.push(n.to_string());
         }
     };
@@ -149,5 +403,60 @@ mod tests {
         let src = "exports.alpha = 1; module.exports.beta = 2; if (exports.alpha == 1) {}\n\
                    module.exports = { gamma, delta: 4, nested: { no: 1 }, fn(a, b) { return 1 } }";
         assert_eq!(exported_names(src), ["alpha", "beta", "gamma", "delta", "nested", "fn"]);
+    }
+
+    #[test]
+    fn classifies_files() {
+        assert_eq!(kind("a.json", "{}"), Kind::Json);
+        assert_eq!(kind("a.js", "exports.a = 1"), Kind::CommonJs);
+        assert_eq!(kind("a.js", "import b from './b'\nmodule.exports = b"), Kind::Mixed);
+        assert_eq!(kind("a.js", "import b from './b'\nexport default b"), Kind::Module);
+    }
+
+    #[test]
+    fn binds_commonjs_names_only_where_used_and_not_declared() {
+        assert!(uses("module.exports = 1", "module"));
+        assert!(uses("x;exports['a'] = 1", "exports"));
+        assert!(!uses("module.exports = 1", "exports"));
+        assert!(!uses("a.module.x", "module"));
+        assert!(declares("const module = {}", "module"));
+        assert!(declares("import require from './r'", "require"));
+        assert!(declares("import { a as exports } from './r'", "exports"));
+        assert!(!declares("module.exports = { a: require('./a') }", "require"));
+        let prelude = bindings("u/a.js", "export const a = require('./b');", true);
+        assert_eq!(
+            prelude,
+            "import * as __capsuleSelf from \"/u/a.js\";\
+             const __capsuleModule = globalThis.__capsule.moduleOf(\"u/a.js\", __capsuleSelf);\
+             const require = globalThis.__capsule.requireFrom(\"u/a.js\");"
+        );
+        assert!(!prelude.contains('\n'), "the prelude keeps line numbers");
+    }
+
+    #[test]
+    fn finds_named_imports_with_their_lines() {
+        let src = "// x\nimport a, { b, c as d } from './x';\n  import {\n e,\n} from \"/y\"\nimport * as z from './z'";
+        assert_eq!(
+            named_imports(src),
+            [
+                (2, vec!["b".to_string(), "c".to_string()], "./x".to_string()),
+                (3, vec!["e".to_string()], "/y".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_facade_exports_every_key_under_any_identifier_name() {
+        let code =
+            facade("\"l.js\"", &["add".into(), "if".into(), "m".into(), "default".into(), "a-b".into()]);
+        assert_eq!(
+            code,
+            "const m = globalThis.__capsule.load(\"l.js\");\n\
+             export default m && m.__esModule ? m.default : m;\n\
+             const e0 = m == null ? undefined : m[\"add\"];\n\
+             const e1 = m == null ? undefined : m[\"if\"];\n\
+             const e2 = m == null ? undefined : m[\"m\"];\n\
+             export { e0 as add, e1 as if, e2 as m };\n"
+        );
     }
 }

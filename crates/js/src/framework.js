@@ -113,16 +113,43 @@
     var i = path.lastIndexOf('/');
     return i < 0 ? '' : path.slice(0, i);
   }
+  function record(path) {
+    var module = { id: path, filename: path, exports: {}, loaded: false };
+    modules.set(path, module);
+    return module;
+  }
+  // An ES module's exports as Babel's output has them: a getter per export (live, as
+  // imports are) and `__esModule`, so compiled code reads `default` from it.
+  function esModuleExports(namespace) {
+    var out = {};
+    Reflect.ownKeys(namespace).forEach(function (key) {
+      if (typeof key !== 'string') return;
+      Object.defineProperty(out, key, {
+        enumerable: true,
+        get: function () {
+          return namespace[key];
+        },
+      });
+    });
+    Object.defineProperty(out, '__esModule', { value: true });
+    return out;
+  }
+  // The `require` record of an ES module file, from its first line (esm.rs): the file's
+  // `module`, holding its exports when it has any.
+  hooks.moduleOf = function (path, namespace) {
+    var module = modules.get(path) || record(path);
+    if (namespace) module.exports = esModuleExports(namespace);
+    return module;
+  };
   function load(path) {
     var cached = modules.get(path);
     if (cached) return cached.exports;
-    var module = { id: path, filename: path, exports: {}, loaded: false };
-    modules.set(path, module);
+    var module = record(path);
     if (/\.json$/.test(path)) {
       module.exports = JSON.parse(native.source(path));
     } else if (native.isModule(path)) {
-      // ES module syntax: required, it gives its namespace, as bundlers do.
-      module.exports = native.importModule(path);
+      // ES module syntax: the file fills this record itself (hooks.moduleOf).
+      native.importModule(path);
     } else {
       var fn = native.compile(path);
       fn.call(module.exports, requireFrom(path), module, module.exports, path, dirname(path));

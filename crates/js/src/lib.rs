@@ -383,7 +383,9 @@ impl Engine {
             terminated: RefCell::new(None),
             heap: meter,
         });
-        runtime.set_loader(esm::PackageResolver(package.clone()), esm::PackageLoader(package.clone()));
+        let imports = Rc::new(esm::Imports::default());
+        let (resolver, loader) = esm::loader(package.clone(), imports.clone());
+        runtime.set_loader(resolver, loader);
         let rejections: Rejections = Rc::new(RefCell::new(Vec::new()));
         let tracked = rejections.clone();
         runtime.set_host_promise_rejection_tracker(Some(Box::new(move |ctx, promise, reason, handled| {
@@ -414,9 +416,16 @@ impl Engine {
         engine
             .context
             .with(|ctx| -> Result<(), EngineError> {
-                let native =
-                    natives_object(&ctx, natives, package, wxs, engine.budget.clone(), cache.clone())
-                        .map_err(|e| EngineError::Start(e.to_string()))?;
+                let native = natives_object(
+                    &ctx,
+                    natives,
+                    package,
+                    wxs,
+                    engine.budget.clone(),
+                    cache.clone(),
+                    imports,
+                )
+                .map_err(|e| EngineError::Start(e.to_string()))?;
                 let prelude: Function = cache
                     .eval_static(&ctx, PRELUDE, "<capsule>/prelude.js")
                     .and_then(Function::from_value)
@@ -768,6 +777,7 @@ fn natives_object<'js>(
     wxs: Rc<RefCell<Option<WxsRealm>>>,
     budget: Rc<Budget>,
     cache: Arc<bytecode::Cache>,
+    imports: Rc<esm::Imports>,
 ) -> rquickjs::Result<Object<'js>> {
     let package_for_app = package.clone();
     let o = Object::new(ctx.clone())?;
@@ -955,15 +965,23 @@ fn natives_object<'js>(
     o.set(
         "importModule",
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, path: String| -> rquickjs::Result<Object<'js>> {
-            let Some(source) = package.files.text(&path) else {
+            if !package.files.contains(&path) {
                 return Err(rquickjs::Exception::throw_message(&ctx, &format!("cannot read `{path}`")));
-            };
-            let _ = source;
+            }
             // Through the runtime's module registry, so a module both imported and required
-            // is evaluated once.
-            // From the package root, whoever asks.
-            let promise = rquickjs::Module::import(&ctx, format!("/{path}"))?;
-            promise.finish::<Object>()
+            // is evaluated once; the file itself, not the facade importers of a mixed file see.
+            let result = rquickjs::Module::import(&ctx, esm::body_specifier(&path))
+                .and_then(|promise| promise.finish::<Object>());
+            match result.catch(&ctx) {
+                Ok(namespace) => Ok(namespace),
+                Err(CaughtError::Exception(e)) => {
+                    match e.message().and_then(|m| imports.locate_missing_export(&m)) {
+                        Some(located) => Err(rquickjs::Exception::throw_syntax(&ctx, &located)),
+                        None => Err(ctx.throw(e.into_value())),
+                    }
+                }
+                Err(e) => Err(e.throw(&ctx)),
+            }
         })?,
     )?;
     let p = package_for_app.clone();
