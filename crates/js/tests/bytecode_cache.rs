@@ -2,36 +2,16 @@
 //! does not match what it should hold is compiled again and replaced, the instance none the
 //! wiser. Each test keeps its files in a folder of its own, through a cache of its own.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
 use capsule_js::bytecode::{Cache, CacheMode};
-use capsule_js::{Arg, Engine, Limits, Natives, Outcome};
-use capsule_package::{LoadOptions, Package};
-
-#[derive(Default)]
-struct Console {
-    lines: std::cell::RefCell<Vec<String>>,
-}
-
-impl Natives for Console {
-    fn log(&self, _level: &str, text: &str, _source: &str) {
-        self.lines.borrow_mut().push(text.to_string());
-    }
-    fn set_timer(&self, _: u32, _: f64, _: bool) -> Result<(), String> {
-        Ok(())
-    }
-    fn clear_timer(&self, _: u32) {}
-    fn set_data(&self, _: u32, _: &str, _: &capsule_js::WxsAccess<'_, '_>) -> Result<String, String> {
-        Ok(String::new())
-    }
-    fn navigate(&self, _: u32, _: &str, _: &str) -> Result<(), String> {
-        Ok(())
-    }
-    fn view_call(&self, _: u32, _: &str, _: &str) {}
-}
+use capsule_js::{Arg, Engine, Limits, Outcome};
+use capsule_package::Package;
 
 /// A folder of the test's own, empty.
 fn folder(name: &str) -> PathBuf {
@@ -42,19 +22,7 @@ fn folder(name: &str) -> PathBuf {
 }
 
 fn package(dir: &Path, app_js: &str) -> Arc<Package> {
-    for (path, text) in [
-        ("app.json", r#"{"pages": ["pages/a/a"]}"#),
-        ("app.js", app_js),
-        ("pages/a/a.wxml", "<view/>"),
-        ("pages/a/a.js", "Page({})"),
-    ] {
-        let full = dir.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-    let package = Package::load(dir, &LoadOptions::default()).unwrap();
-    let _ = std::fs::remove_dir_all(dir);
-    Arc::new(package)
+    common::package_in(dir, &[("app.js", app_js)])
 }
 
 /// Launches the app with a fresh cache on `cache_dir` (nothing in memory, so every script is
@@ -64,13 +32,13 @@ fn launch(package: &Arc<Package>, cache_dir: &Path) -> Vec<String> {
     std::thread::Builder::new()
         .stack_size(8 << 20)
         .spawn(move || {
-            let console = Rc::new(Console::default());
+            let console = Rc::new(common::Recorder::default());
             let cache = Cache::new(CacheMode::Disk(cache_dir));
             let engine = Engine::with_cache(package, Limits::default(), console.clone(), cache).unwrap();
             let outcome = engine.call("launchApp", &[Arg::Json(serde_json::json!({}))]);
             assert_eq!(outcome, Outcome::Returned(None));
             assert_eq!(engine.terminated(), None);
-            console.lines.take()
+            console.logs.take()
         })
         .unwrap()
         .join()
@@ -106,7 +74,10 @@ fn fill(test: &str, cache_dir: &Path, app_js: &str, logs: &str) -> Filled {
             .stack_size(8 << 20)
             .spawn(move || {
                 let cache = Cache::new(CacheMode::Disk(dir));
-                drop(Engine::with_cache(app, Limits::default(), Rc::new(Console::default()), cache).unwrap());
+                drop(
+                    Engine::with_cache(app, Limits::default(), Rc::new(common::Recorder::default()), cache)
+                        .unwrap(),
+                );
             })
             .unwrap()
             .join()

@@ -1,57 +1,18 @@
 //! The engine on its own: budgets, modules and the bytecode cache.
 
-use std::cell::RefCell;
+mod common;
+
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use capsule_js::bytecode::{CacheMode, configure};
-use capsule_js::{Arg, Engine, Limits, Natives, Outcome};
-use capsule_package::{LoadOptions, Package};
-
-#[derive(Default)]
-struct Recorder {
-    logs: RefCell<Vec<String>>,
-}
-
-impl Natives for Recorder {
-    fn log(&self, _level: &str, text: &str, _source: &str) {
-        self.logs.borrow_mut().push(text.to_string());
-    }
-    fn set_timer(&self, _: u32, _: f64, _: bool) -> Result<(), String> {
-        Ok(())
-    }
-    fn clear_timer(&self, _: u32) {}
-    fn set_data(&self, _: u32, _: &str, _: &capsule_js::WxsAccess<'_, '_>) -> Result<String, String> {
-        Ok(String::new())
-    }
-    fn navigate(&self, _: u32, _: &str, _: &str) -> Result<(), String> {
-        Ok(())
-    }
-    fn view_call(&self, _: u32, _: &str, _: &str) {}
-}
+use capsule_js::{Arg, Engine, Limits, Outcome};
+use capsule_package::Package;
+use common::{Recorder, on_logic_thread};
 
 fn package(app_js: &str) -> Arc<Package> {
-    let dir = std::env::temp_dir().join(format!("capsule-js-{}-{}", std::process::id(), app_js.len()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (path, text) in [
-        ("app.json", r#"{"pages": ["pages/a/a"]}"#),
-        ("app.js", app_js),
-        ("pages/a/a.wxml", "<view/>"),
-        ("pages/a/a.js", "Page({})"),
-    ] {
-        let full = dir.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-    let package = Package::load(&dir, &LoadOptions::default()).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    Arc::new(package)
-}
-
-/// Runs `f` on a thread with a logic thread's stack, as instances always run.
-fn on_logic_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new().stack_size(8 << 20).spawn(f).unwrap().join().unwrap()
+    common::package(&[("app.js", app_js)])
 }
 
 fn launch(app_js: &'static str, limits: Limits) -> (Outcome, Vec<String>) {

@@ -3,49 +3,16 @@
 //! (expected strings are what Node 20 with full ICU prints), the date formats the platform
 //! parses, and the recent built-ins code calls without checking for them.
 
+mod common;
+
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use capsule_js::{Engine, Limits, Natives, Outcome};
-use capsule_package::{LoadOptions, Package};
-
-struct Quiet;
-
-impl Natives for Quiet {
-    fn log(&self, _: &str, _: &str, _: &str) {}
-    fn set_timer(&self, _: u32, _: f64, _: bool) -> Result<(), String> {
-        Ok(())
-    }
-    fn clear_timer(&self, _: u32) {}
-    fn set_data(&self, _: u32, _: &str, _: &capsule_js::WxsAccess<'_, '_>) -> Result<String, String> {
-        Ok(String::new())
-    }
-    fn navigate(&self, _: u32, _: &str, _: &str) -> Result<(), String> {
-        Ok(())
-    }
-    fn view_call(&self, _: u32, _: &str, _: &str) {}
-}
+use capsule_js::{Engine, Limits, Outcome};
+use capsule_package::Package;
 
 fn package() -> Arc<Package> {
-    // Tests run in parallel: each loads from a folder of its own.
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("capsule-compat-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (path, text) in [
-        ("app.json", r#"{"pages": ["pages/a/a"]}"#),
-        ("app.js", "App({})"),
-        ("pages/a/a.wxml", "<view/>"),
-        ("pages/a/a.js", "Page({})"),
-    ] {
-        let full = dir.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-    let package = Package::load(&dir, &LoadOptions::default()).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    Arc::new(package)
+    common::package(&[])
 }
 
 /// Runs `f` with a fresh engine on a thread with a logic thread's stack.
@@ -53,7 +20,8 @@ fn with_engine<T: Send + 'static>(f: impl FnOnce(&Engine) -> T + Send + 'static)
     std::thread::Builder::new()
         .stack_size(8 << 20)
         .spawn(move || {
-            let engine = Engine::new(package(), Limits::default(), Rc::new(Quiet)).unwrap();
+            let engine =
+                Engine::new(package(), Limits::default(), Rc::new(common::Recorder::default())).unwrap();
             f(&engine)
         })
         .unwrap()

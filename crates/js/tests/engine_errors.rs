@@ -1,28 +1,13 @@
 //! Why an engine could not start, as `EngineError` says it: the cause to match on, and the
 //! message a person reads.
 
+mod common;
+
 use std::rc::Rc;
 use std::sync::Arc;
 
-use capsule_js::{Engine, EngineError, Limits, MIN_HEAP, Natives};
-use capsule_package::{LoadOptions, Package};
-
-struct Quiet;
-
-impl Natives for Quiet {
-    fn log(&self, _: &str, _: &str, _: &str) {}
-    fn set_timer(&self, _: u32, _: f64, _: bool) -> Result<(), String> {
-        Ok(())
-    }
-    fn clear_timer(&self, _: u32) {}
-    fn set_data(&self, _: u32, _: &str, _: &capsule_js::WxsAccess<'_, '_>) -> Result<String, String> {
-        Ok(String::new())
-    }
-    fn navigate(&self, _: u32, _: &str, _: &str) -> Result<(), String> {
-        Ok(())
-    }
-    fn view_call(&self, _: u32, _: &str, _: &str) {}
-}
+use capsule_js::{Engine, EngineError, Limits, MIN_HEAP};
+use capsule_package::Package;
 
 /// One app for every test (they run at once; loading it once keeps them off each other's files).
 fn package() -> Arc<Package> {
@@ -31,21 +16,7 @@ fn package() -> Arc<Package> {
 }
 
 fn load() -> Arc<Package> {
-    let dir = std::env::temp_dir().join(format!("capsule-engine-errors-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (path, text) in [
-        ("app.json", r#"{"pages": ["pages/a/a"]}"#),
-        ("app.js", "App({})"),
-        ("pages/a/a.wxml", "<view/>"),
-        ("pages/a/a.js", "Page({})"),
-    ] {
-        let full = dir.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-    let package = Package::load(&dir, &LoadOptions::default()).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    Arc::new(package)
+    common::package(&[])
 }
 
 /// `Engine::new` with a heap budget of `heap` bytes, on a logic thread's stack.
@@ -53,7 +24,10 @@ fn start(heap: usize) -> Result<(), EngineError> {
     let package = package();
     std::thread::Builder::new()
         .stack_size(8 << 20)
-        .spawn(move || Engine::new(package, Limits { heap, ..Limits::default() }, Rc::new(Quiet)).map(drop))
+        .spawn(move || {
+            Engine::new(package, Limits { heap, ..Limits::default() }, Rc::new(common::Recorder::default()))
+                .map(drop)
+        })
         .unwrap()
         .join()
         .unwrap()

@@ -1,51 +1,19 @@
 //! ES modules and CommonJS in one package, as the platform's compiler allows them: each test
 //! is a small package whose `app.js` logs what it sees.
 
-use std::cell::RefCell;
+mod common;
+
 use std::rc::Rc;
 use std::sync::Arc;
 
-use capsule_js::{Arg, Engine, Limits, Natives, Outcome};
-use capsule_package::{LoadOptions, Package};
+use capsule_js::{Arg, Engine, Limits, Outcome};
+use capsule_package::Package;
+use common::Recorder;
 
-#[derive(Default)]
-struct Recorder {
-    logs: RefCell<Vec<String>>,
-}
-
-impl Natives for Recorder {
-    fn log(&self, _level: &str, text: &str, _source: &str) {
-        self.logs.borrow_mut().push(text.to_string());
-    }
-    fn set_timer(&self, _: u32, _: f64, _: bool) -> Result<(), String> {
-        Ok(())
-    }
-    fn clear_timer(&self, _: u32) {}
-    fn set_data(&self, _: u32, _: &str, _: &capsule_js::WxsAccess<'_, '_>) -> Result<String, String> {
-        Ok(String::new())
-    }
-    fn navigate(&self, _: u32, _: &str, _: &str) -> Result<(), String> {
-        Ok(())
-    }
-    fn view_call(&self, _: u32, _: &str, _: &str) {}
-}
-
-fn package(name: &str, files: &[(&str, &str)]) -> Arc<Package> {
-    let dir = std::env::temp_dir().join(format!("capsule-mixed-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let base = [
-        ("app.json", r#"{"pages": ["pages/a/a"]}"#),
-        ("pages/a/a.wxml", "<view/>"),
-        ("pages/a/a.js", "Page({})"),
-    ];
-    for (path, text) in base.iter().chain(files) {
-        let full = dir.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-    let package = Package::load(&dir, &LoadOptions::default()).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    Arc::new(package)
+fn package(_name: &str, files: &[(&str, &str)]) -> Arc<Package> {
+    // The app script is the test's: an empty one unless it gives its own.
+    let files: Vec<(&str, &str)> = [("app.js", "")].into_iter().chain(files.iter().copied()).collect();
+    common::package(&files)
 }
 
 /// Launches the app on a thread with a logic thread's stack, as instances always run.

@@ -2,55 +2,22 @@
 //! called by its name (`{{ m(x) }}`), beside the usual `{{ m.fn(x) }}`; WXS code has every
 //! JavaScript operator.
 
+mod common;
+
 use std::rc::Rc;
 use std::sync::Arc;
 
-use capsule_js::{Engine, JsError, Limits, Natives, Outcome, WxsAccess, WxsSource};
-use capsule_package::{LoadOptions, Package};
+use capsule_js::{Engine, JsError, Limits, Outcome, WxsSource};
+use capsule_package::Package;
 use capsule_template::compile::compile_files;
 use capsule_template::render::render;
 use serde_json::{Value, json};
 
-struct Quiet;
-
-impl Natives for Quiet {
-    fn log(&self, _: &str, _: &str, _: &str) {}
-    fn set_timer(&self, _: u32, _: f64, _: bool) -> Result<(), String> {
-        Ok(())
-    }
-    fn clear_timer(&self, _: u32) {}
-    fn set_data(&self, _: u32, _: &str, _: &WxsAccess<'_, '_>) -> Result<String, String> {
-        Ok(String::new())
-    }
-    fn navigate(&self, _: u32, _: &str, _: &str) -> Result<(), String> {
-        Ok(())
-    }
-    fn view_call(&self, _: u32, _: &str, _: &str) {}
-}
-
 /// A package with `pages/a/a.wxml` and the given extra files.
 fn package(wxml: &str, extra: &[(&str, &str)]) -> Arc<Package> {
-    let dir = std::env::temp_dir().join(format!(
-        "capsule-wxs-{}-{:?}-{}",
-        std::process::id(),
-        std::thread::current().id(),
-        wxml.len()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    let files = [
-        ("app.json", r#"{"pages": ["pages/a/a"]}"#),
-        ("app.js", "App({})"),
-        ("pages/a/a.wxml", wxml),
-        ("pages/a/a.js", "Page({})"),
-    ];
-    for (path, text) in files.iter().chain(extra) {
-        let full = dir.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-    let package = Package::load(&dir, &LoadOptions::default()).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    Arc::new(package)
+    let files: Vec<(&str, &str)> =
+        [("pages/a/a.wxml", wxml)].into_iter().chain(extra.iter().copied()).collect();
+    common::package(&files)
 }
 
 /// Compiles the page, loads its modules as the runtime does (a `src` file's code, or the
@@ -85,7 +52,9 @@ fn render_page(
                     },
                 })
                 .collect();
-            let engine = Engine::new(package.clone(), Limits::default(), Rc::new(Quiet)).unwrap();
+            let engine =
+                Engine::new(package.clone(), Limits::default(), Rc::new(common::Recorder::default()))
+                    .unwrap();
             assert_eq!(engine.load_wxs(file, &sources), Outcome::Returned(None));
             let (html, errors) = engine.with_wxs(&program.wxs_scope(file), |host| {
                 render(&program, file, &data, host).tree.to_html()
