@@ -746,3 +746,12 @@ fn sweep_opens_every_page_of_every_app_and_sums_up() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("no app under"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_w3c_page_without_a_script_runs() {
+    // The W3C example's detail page is markup only, as the MiniApp drafts allow.
+    let out = capsule(&["exec", &example("w3c-hello"), "--page", "pages/detail/detail", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("[error]"), "{}", stderr(&out));
+    assert!(!String::from_utf8_lossy(&out.stdout).is_empty());
+}

@@ -366,7 +366,9 @@
     if (!def) {
       defining = route;
       try {
-        load(route + '.js');
+        // A W3C MiniApp page may have no script (a WeChat package without one is refused
+        // before it runs): it is a page with no data and no handlers.
+        if (native.hasFile(route + '.js')) load(route + '.js');
       } finally {
         defining = null;
       }

@@ -958,6 +958,8 @@ fn natives_object<'js>(
         })?,
     )?;
     let p = package.clone();
+    o.set("hasFile", Function::new(ctx.clone(), move |path: String| p.files.contains(&path))?)?;
+    let p = package.clone();
     o.set(
         "isModule",
         Function::new(ctx.clone(), move |path: String| p.files.text(&path).is_some_and(esm::is_module))?,
