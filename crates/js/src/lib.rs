@@ -233,6 +233,9 @@ struct Budget {
     blocked: Cell<Duration>,
     /// CPU used in the current minute, and when that minute started.
     minute: Cell<(Instant, Duration)>,
+    /// The running callback's deadline is what is left of the minute's budget (less than the
+    /// callback's own): passing it breaches the minute's.
+    minute_deadline: Cell<bool>,
     terminated: RefCell<Option<String>>,
     heap: Rc<HeapMeter>,
 }
@@ -266,7 +269,11 @@ impl Budget {
         if let Some(deadline) = self.deadline.get()
             && self.used() > deadline
         {
-            self.terminate(format!("CPU time limit {} ms exceeded", self.limits.callback_cpu.as_millis()));
+            self.terminate(if self.minute_deadline.get() {
+                format!("CPU time limit {} ms per minute exceeded", self.limits.cpu_per_minute.as_millis())
+            } else {
+                format!("CPU time limit {} ms exceeded", self.limits.callback_cpu.as_millis())
+            });
             return true;
         }
         false
@@ -380,6 +387,7 @@ impl Engine {
             deadline: Cell::new(None),
             blocked: Cell::new(Duration::ZERO),
             minute: Cell::new((Instant::now(), Duration::ZERO)),
+            minute_deadline: Cell::new(false),
             terminated: RefCell::new(None),
             heap: meter,
         });
@@ -678,7 +686,17 @@ impl Engine {
         // Every entry from the host starts a budget: the stack limit is measured from here.
         self.context.with(|ctx| stack::enter(&ctx));
         let started = self.budget.used();
-        self.budget.deadline.set(Some(started + self.budget.limits.callback_cpu));
+        // A callback stops at its own budget, or sooner when less is left of the minute's.
+        let (minute_start, spent) = self.budget.minute.get();
+        let per_minute = self.budget.limits.cpu_per_minute;
+        let left_in_minute = if minute_start.elapsed() >= Duration::from_secs(60) {
+            per_minute
+        } else {
+            per_minute.saturating_sub(spent)
+        };
+        let callback = self.budget.limits.callback_cpu;
+        self.budget.minute_deadline.set(left_in_minute < callback);
+        self.budget.deadline.set(Some(started + callback.min(left_in_minute)));
         started
     }
 
