@@ -1488,6 +1488,23 @@
       console.warn('applyUpdate: no update is waiting');
     },
   };
+  // wx.onAppShow / offAppShow and the like: each adds to or takes from one of the app's
+  // listener lists (`off` without a function empties it).
+  function onApp(kind) {
+    return function (f) {
+      if (typeof f === 'function') appListeners[kind].push(f);
+    };
+  }
+  function offApp(kind) {
+    return function (f) {
+      appListeners[kind] =
+        f === undefined
+          ? []
+          : appListeners[kind].filter(function (g) {
+              return g !== f;
+            });
+    };
+  }
   var wx = {
     getPerformance: function () {
       return performance;
@@ -1665,61 +1682,16 @@
     getUpdateManager: function () {
       return updateManager;
     },
-    onAppShow: function (f) {
-      if (typeof f === 'function') appListeners.show.push(f);
-    },
-    offAppShow: function (f) {
-      appListeners.show =
-        f === undefined
-          ? []
-          : appListeners.show.filter(function (g) {
-              return g !== f;
-            });
-    },
-    onAppHide: function (f) {
-      if (typeof f === 'function') appListeners.hide.push(f);
-    },
-    offAppHide: function (f) {
-      appListeners.hide =
-        f === undefined
-          ? []
-          : appListeners.hide.filter(function (g) {
-              return g !== f;
-            });
-    },
-    onError: function (f) {
-      if (typeof f === 'function') appListeners.error.push(f);
-    },
-    offError: function (f) {
-      appListeners.error =
-        f === undefined
-          ? []
-          : appListeners.error.filter(function (g) {
-              return g !== f;
-            });
-    },
-    onPageNotFound: function (f) {
-      if (typeof f === 'function') appListeners.pageNotFound.push(f);
-    },
-    offPageNotFound: function (f) {
-      appListeners.pageNotFound =
-        f === undefined
-          ? []
-          : appListeners.pageNotFound.filter(function (g) {
-              return g !== f;
-            });
-    },
-    onUnhandledRejection: function (f) {
-      if (typeof f === 'function') appListeners.unhandledRejection.push(f);
-    },
-    offUnhandledRejection: function (f) {
-      appListeners.unhandledRejection =
-        f === undefined
-          ? []
-          : appListeners.unhandledRejection.filter(function (g) {
-              return g !== f;
-            });
-    },
+    onAppShow: onApp('show'),
+    offAppShow: offApp('show'),
+    onAppHide: onApp('hide'),
+    offAppHide: offApp('hide'),
+    onError: onApp('error'),
+    offError: offApp('error'),
+    onPageNotFound: onApp('pageNotFound'),
+    offPageNotFound: offApp('pageNotFound'),
+    onUnhandledRejection: onApp('unhandledRejection'),
+    offUnhandledRejection: offApp('unhandledRejection'),
     getEnterOptionsSync: function () {
       return JSON.parse(JSON.stringify(launchOptions));
     },

@@ -30,6 +30,15 @@ function el(tag, cls, text) {
   if (text !== undefined) e.textContent = text;
   return e;
 }
+// What a person typed in a value field: JSON when it reads as JSON, else the text itself.
+function jsonOrText(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 function button(text, onclick, cls) {
   var b = el('button', cls, text);
   b.onclick = onclick;
@@ -132,13 +141,7 @@ var panels = {
           button(
             'setData',
             function () {
-              var v;
-              try {
-                v = JSON.parse(value.value);
-              } catch {
-                v = value.value;
-              }
-              post('data', { page: p.page, path: path.value, value: v }).then(refresh);
+              post('data', { page: p.page, path: path.value, value: jsonOrText(value.value) }).then(refresh);
             },
             'set',
           ),
@@ -161,13 +164,7 @@ var panels = {
         button(
           'Set',
           function () {
-            var v;
-            try {
-              v = JSON.parse(value.value);
-            } catch {
-              v = value.value;
-            }
-            post('storage', { op: 'set', key: key.value, value: v }).then(refresh);
+            post('storage', { op: 'set', key: key.value, value: jsonOrText(value.value) }).then(refresh);
           },
           'set',
         ),
