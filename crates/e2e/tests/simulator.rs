@@ -927,7 +927,12 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
         &[
             (
                 "app.json",
-                r#"{"pages": ["pages/d/d"], "permission": {"scope.userLocation": {"desc": "to test"}}, "requiredPrivateInfos": ["getLocation"]}"#,
+                r#"{"pages": ["pages/d/d"], "permission": {"scope.userLocation": {"desc": "to test"}}, "requiredPrivateInfos": ["getLocation"],
+                    "darkmode": true, "themeLocation": "theme.json", "window": {"navigationBarBackgroundColor": "@navBg", "navigationBarTextStyle": "@navText"}}"#,
+            ),
+            (
+                "theme.json",
+                r##"{"light": {"navBg": "#ff0000", "navText": "black"}, "dark": {"navBg": "#0000ff", "navText": "white"}}"##,
             ),
             ("app.js", "App({ onThemeChange(r) { console.log('theme is ' + r.theme) } })"),
             (
@@ -1010,7 +1015,14 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
         .unwrap();
     b.screenshot("16-devtools-resources").await.unwrap();
 
-    // Device: the theme reaches the app.
+    // Device: the theme reaches the app, and the window's theme variables take the dark set.
+    let nav = "getComputedStyle(document.getElementById('capsule-nav'))";
+    b.wait_for(
+        &format!("{nav}.backgroundColor === 'rgb(255, 0, 0)' && {nav}.color === 'rgb(0, 0, 0)'"),
+        WAIT,
+    )
+    .await
+    .unwrap();
     b.click(&tab("device")).await.unwrap();
     b.wait_for("document.querySelector('#capsule-devtools button.dark')", WAIT).await.unwrap();
     b.click("#capsule-devtools button.dark").await.unwrap();
@@ -1018,6 +1030,12 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
     b.wait_for("[...document.querySelectorAll('#capsule-devtools .line')].some(l => l.textContent.startsWith('theme is dark'))", WAIT)
         .await
         .unwrap();
+    b.wait_for(
+        &format!("{nav}.backgroundColor === 'rgb(0, 0, 255)' && {nav}.color === 'rgb(255, 255, 255)'"),
+        WAIT,
+    )
+    .await
+    .unwrap();
     b.screenshot("17-devtools-console").await.unwrap();
 
     // Device: another profile resizes the frame and relaunches the app, which sees it.

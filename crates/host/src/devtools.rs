@@ -253,8 +253,8 @@ async fn resources(State(shared): State<Arc<Shared>>) -> Json<Value> {
 async fn theme(State(shared): State<Arc<Shared>>, bytes: axum::body::Bytes) -> Response {
     let Some(v) = body(&bytes) else { return not_json() };
     match v["theme"].as_str() {
-        Some(t @ ("light" | "dark")) => {
-            shared.running().handle.send(Input::Theme { theme: t.to_string() });
+        Some(t) if let Some(mode) = capsule_package::theme::ThemeMode::parse(t) => {
+            shared.switch_theme(mode);
             StatusCode::NO_CONTENT.into_response()
         }
         _ => (StatusCode::BAD_REQUEST, "theme is light or dark").into_response(),

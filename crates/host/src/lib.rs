@@ -54,6 +54,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use capsule_package::Package;
+use capsule_package::theme::ThemeMode;
 use capsule_runtime::{Input, InstanceHandle, InstanceSender, Output};
 use capsule_style::{PackageStyles, Scope};
 use capsule_template::Tree;
@@ -98,6 +99,8 @@ struct Shared {
     /// The tab bar as the app's APIs have changed it (badges, red dots, items, style,
     /// hidden), so a view that connects later shows the same; `null` without a tab bar.
     tab_bar: Mutex<Value>,
+    /// The system theme the simulator shows (its developer tools switch it).
+    theme: Mutex<ThemeMode>,
     /// What waits on a view, by the call's seq: modals, action sheets and selector queries
     /// until answered, intersection observers until disconnected. A view that connects
     /// later is sent each, so a call made before any view was there is not lost.
@@ -119,6 +122,48 @@ impl Shared {
     /// `web-view` show a page, the developer tools' storage and logs).
     fn api(&self) -> Option<Arc<dyn capsule_bridge::service::ApiHost>> {
         Some(self.running().app.api().clone())
+    }
+
+    /// The theme the app is shown in: the system's with `darkmode: true`, else light.
+    fn theme(&self) -> ThemeMode {
+        let mode = *self.theme.lock().unwrap_or_else(|p| p.into_inner());
+        if self.running().package.manifest.darkmode { mode } else { ThemeMode::Light }
+    }
+
+    /// A window or tab-bar configuration as the current theme shows it: each `@name` the
+    /// app's theme file defines takes its value.
+    fn themed(&self, mut config: Value) -> Value {
+        if let Some(theme) = &self.running().package.manifest.theme {
+            theme.resolve_json(self.theme(), &mut config);
+        }
+        config
+    }
+
+    /// Switches the system theme: the app hears it (with `darkmode: true`), and the views are
+    /// sent every window and the tab bar again, resolved for it.
+    fn switch_theme(&self, mode: ThemeMode) {
+        *self.theme.lock().unwrap_or_else(|p| p.into_inner()) = mode;
+        let running = self.running();
+        if !running.package.manifest.darkmode {
+            return;
+        }
+        running.handle.send(Input::Theme { theme: mode.as_str().to_string() });
+        let windows: Vec<(u32, Value)> = self
+            .pages
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(id, page)| (*id, page.window.clone()))
+            .collect();
+        for (page, window) in windows {
+            if let Value::Object(window) = self.themed(window) {
+                send_view(self, ToView::Window { page, window });
+            }
+        }
+        let tab_bar = self.tab_bar.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if !tab_bar.is_null() {
+            send_view(self, ToView::TabBar { tab_bar: self.themed(tab_bar) });
+        }
     }
 }
 
@@ -169,6 +214,7 @@ impl Simulator {
             to_views,
             prompter: prompter.clone(),
             tab_bar: Mutex::new(tab_bar),
+            theme: Mutex::new(ThemeMode::Light),
             waiting: Mutex::new(BTreeMap::new()),
             dev: Mutex::new(devtools::DevState::default()),
             port: addr.port(),
@@ -313,7 +359,7 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) 
                     css,
                     tree,
                 };
-                let message = page_message(page, &mirror);
+                let message = page_message(&shared, page, &mirror);
                 shared.pages.lock().unwrap_or_else(|p| p.into_inner()).push((page, mirror));
                 shared.stack.lock().unwrap_or_else(|p| p.into_inner()).push(page);
                 send_view(&shared, message);

@@ -297,7 +297,9 @@ fn change_top_window(shared: &Shared, change: Map<String, Value>) {
         if let Some(w) = top.window.as_object_mut() {
             w.extend(change.clone());
         }
-        send_view(shared, ToView::Window { page: *id, window: change });
+        if let Value::Object(window) = shared.themed(Value::Object(change)) {
+            send_view(shared, ToView::Window { page: *id, window });
+        }
     }
 }
 
@@ -370,6 +372,6 @@ fn change_tab_bar(shared: &Shared, name: &str, args: &Value) -> Result<(), Strin
         }
         _ => bar["hidden"] = json!(name == "hideTabBar"),
     }
-    send_view(shared, ToView::TabBar { tab_bar: bar.clone() });
+    send_view(shared, ToView::TabBar { tab_bar: shared.themed(bar.clone()) });
     Ok(())
 }

@@ -28,11 +28,11 @@ pub(crate) fn send_waiting(shared: &Shared, seq: u32, message: ToView) {
 }
 
 /// A page as a view that has not seen it needs it: its whole tree.
-pub(crate) fn page_message(id: u32, page: &PageMirror) -> ToView {
+pub(crate) fn page_message(shared: &Shared, id: u32, page: &PageMirror) -> ToView {
     ToView::Page {
         page: id,
         route: page.route.clone(),
-        window: page.window.clone(),
+        window: shared.themed(page.window.clone()),
         css: page.css.clone(),
         snapshot: page.tree.snapshot(),
     }
@@ -60,8 +60,8 @@ pub(crate) fn reset_message(shared: &Shared) -> ToView {
         running.styles.pages.iter().map(|(route, s)| (route.clone(), s.to_css(Scope::Global))).collect();
     ToView::Reset {
         app_css,
-        tab_bar,
-        window: serde_json::to_value(&manifest.window).unwrap_or_default(),
+        tab_bar: shared.themed(tab_bar),
+        window: shared.themed(serde_json::to_value(&manifest.window).unwrap_or_default()),
         components,
         page_css,
     }
@@ -76,7 +76,7 @@ async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
     // Everything the view needs to catch up: the app, then each page from the bottom.
     let mut hello = vec![reset_message(&shared)];
     for (id, page) in shared.pages.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-        hello.push(page_message(*id, page));
+        hello.push(page_message(&shared, *id, page));
     }
     hello.push(ToView::Stack { pages: shared.stack.lock().unwrap_or_else(|p| p.into_inner()).clone() });
     hello.extend(shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).values().cloned());

@@ -27,6 +27,7 @@ pub mod pack;
 pub mod project;
 pub mod schema;
 pub mod source;
+pub mod theme;
 pub mod w3c;
 pub mod wechat;
 mod window;

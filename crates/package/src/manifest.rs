@@ -304,6 +304,12 @@ pub struct Manifest {
     /// Keys of `app.json` the platform knows and Capsule keeps without interpreting yet.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// `darkmode: true`: the app follows the system's theme, and hears when it changes.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub darkmode: bool,
+    /// The variables of the theme file `themeLocation` names, for `@name` values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme: Option<crate::theme::Theme>,
 }
 
 impl Manifest {

@@ -50,13 +50,21 @@ pub fn parse_json_file(path: &str, bytes: &[u8], diags: &mut Diagnostics) -> Opt
 pub struct Checker<'f, 'd> {
     pub file: &'f JsonFile,
     pub diags: &'d mut Diagnostics,
+    /// The app's dark-mode theme, against which `@name` values are checked.
+    pub theme: Option<&'f crate::theme::Theme>,
     /// Stands in for a diagnostic that the full list would drop anyway.
     dropped: Diagnostic,
 }
 
 impl<'f, 'd> Checker<'f, 'd> {
     pub fn new(file: &'f JsonFile, diags: &'d mut Diagnostics) -> Checker<'f, 'd> {
-        Checker { file, diags, dropped: Diagnostic::warning("", "") }
+        Checker { file, diags, theme: None, dropped: Diagnostic::warning("", "") }
+    }
+
+    /// Checks `@name` values against `theme`.
+    pub fn with_theme(mut self, theme: Option<&'f crate::theme::Theme>) -> Checker<'f, 'd> {
+        self.theme = theme;
+        self
     }
 
     pub fn error(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {

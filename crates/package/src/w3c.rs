@@ -54,6 +54,8 @@ pub fn read_manifest(
         lang: None,
         dir: None,
         extra: BTreeMap::new(),
+        darkmode: false,
+        theme: None,
     };
     let mut page_entries: Vec<(String, Span)> = Vec::new();
     let mut present = Vec::new();

@@ -11,7 +11,8 @@ use crate::manifest::{
     TabBarItem, Window,
 };
 use crate::schema::{Checker, JsonFile, parse_json_file};
-use crate::window::{color, read_window_key};
+use crate::theme::Theme;
+use crate::window::{choice, color, read_window_key};
 
 pub const APP_JSON: &str = "app.json";
 
@@ -26,11 +27,9 @@ const KEPT_APP_KEYS: &[&str] = &[
     "usingShopPlugin",
     "embeddedAppIdList",
     "navigateToMiniProgramAppIdList",
-    "themeLocation",
     "renderer",
     "rendererOptions",
     "componentFramework",
-    "darkmode",
     "useExtendedLib",
     "entranceDeclare",
     "supportedMaterials",
@@ -92,7 +91,8 @@ pub fn read_manifest(
     app_id: AppId,
     diags: &mut Diagnostics,
 ) -> Option<Manifest> {
-    let mut c = Checker::new(app, diags);
+    let (darkmode, theme) = crate::theme::read_app_theme(app, files, diags);
+    let mut c = Checker::new(app, diags).with_theme(theme.as_ref());
     let members = c.root_members()?;
     let mut manifest = Manifest {
         dialect: Dialect::WeChat,
@@ -119,6 +119,8 @@ pub fn read_manifest(
         lang: None,
         dir: None,
         extra: BTreeMap::new(),
+        darkmode: false,
+        theme: None,
     };
     let mut main_pages: Option<Vec<RouteAt>> = None;
     let mut sub_pages: Vec<(usize, Vec<RouteAt>)> = Vec::new();
@@ -212,6 +214,8 @@ pub fn read_manifest(
             "lazyCodeLoading" => {
                 manifest.lazy_code_loading = c.one_of(v, "lazyCodeLoading", &["requiredComponents"])
             }
+            // Read with the theme file, before the rest.
+            "darkmode" | "themeLocation" => {}
             k if KEPT_APP_KEYS.contains(&k) => {
                 manifest.extra.insert(k.to_string(), v.to_value());
             }
@@ -268,12 +272,12 @@ pub fn read_manifest(
         if let Some(bytes) = files.get(&json_path)
             && let Some(file) = parse_json_file(&json_path, bytes, diags)
         {
-            page.config = page_config(&file, files, &mut uses, diags);
+            page.config = page_config(&file, files, theme.as_ref(), &mut uses, diags);
         }
     }
     manifest.pages = pages;
 
-    let mut c = Checker::new(app, diags);
+    let mut c = Checker::new(app, diags).with_theme(theme.as_ref());
     manifest.entry_page = match entry {
         Some(RouteAt { route, span }) => {
             if manifest.page(&route).is_none() {
@@ -291,6 +295,8 @@ pub fn read_manifest(
     }
 
     manifest.components = load_components(files, uses, diags);
+    manifest.darkmode = darkmode;
+    manifest.theme = theme;
     Some(manifest)
 }
 
@@ -447,11 +453,12 @@ const KEPT_PAGE_KEYS: &[&str] = &["componentPlaceholder", "componentGenerics", "
 fn page_config(
     file: &JsonFile,
     files: &Files,
+    theme: Option<&Theme>,
     uses: &mut Vec<ComponentUse>,
     diags: &mut Diagnostics,
 ) -> PageConfig {
     let mut config = PageConfig::default();
-    let mut c = Checker::new(file, diags);
+    let mut c = Checker::new(file, diags).with_theme(theme);
     let Some(members) = c.root_members() else { return config };
     for m in members {
         match m.key.as_str() {
@@ -494,7 +501,7 @@ fn tab_bar(c: &mut Checker<'_, '_>, v: &Json, files: &Files, manifest: &Manifest
             "color" => bar.color = color(c, m, &key),
             "selectedColor" => bar.selected_color = color(c, m, &key),
             "backgroundColor" => bar.background_color = color(c, m, &key),
-            "borderStyle" => bar.border_style = c.one_of_or(&m.value, &key, &["black", "white"], "black"),
+            "borderStyle" => bar.border_style = choice(c, m, &key, &["black", "white"], "black"),
             "position" => {
                 bar.position =
                     c.one_of_or(&m.value, &key, &["bottom", "top"], "bottom").unwrap_or(bar.position)
@@ -525,9 +532,18 @@ fn tab_bar(c: &mut Checker<'_, '_>, v: &Json, files: &Files, manifest: &Manifest
                 "text" => text = c.string(&f.value, &key),
                 "iconPath" | "selectedIconPath" => {
                     let Some(path) = c.string(&f.value, &key) else { continue };
-                    let path = crate::project::normalize_relative(&path);
-                    if !files.contains(&path) {
-                        c.error(f.value.span, format!("tab bar icon `{path}` does not exist"));
+                    let path = if crate::theme::check_variable(c, f, &key, None) {
+                        path
+                    } else {
+                        crate::project::normalize_relative(&path)
+                    };
+                    for each in crate::theme::all_values(c.theme, &path) {
+                        let each = crate::project::normalize_relative(each);
+                        if !files.contains(&each) {
+                            // Phones show the tab without it; the tools refuse it on upload.
+                            let d = c.warning(f.value.span, format!("tab bar icon `{each}` does not exist"));
+                            d.upload_only = true;
+                        }
                     }
                     if f.key == "iconPath" { icon = Some(path) } else { selected_icon = Some(path) }
                 }

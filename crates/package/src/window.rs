@@ -32,6 +32,9 @@ pub fn is_color(color: &str) -> bool {
 
 pub fn color(c: &mut Checker<'_, '_>, member: &Member, name: &str) -> Option<String> {
     let value = c.string(&member.value, name)?;
+    if crate::theme::check_variable(c, member, name, None) {
+        return Some(value);
+    }
     if !is_color(&value) {
         c.warning(
             member.value.span,
@@ -43,18 +46,33 @@ pub fn color(c: &mut Checker<'_, '_>, member: &Member, name: &str) -> Option<Str
 
 /// Reads one window key (WeChat spelling) into `window`. Returns false when `key` is not a
 /// window key at all, so the caller can look at it further.
+/// A value from a documented set, or a theme variable (`@name`) kept to be resolved when
+/// shown.
+pub fn choice(
+    c: &mut Checker<'_, '_>,
+    member: &Member,
+    name: &str,
+    allowed: &[&str],
+    default: &str,
+) -> Option<String> {
+    if crate::theme::check_variable(c, member, name, Some(allowed)) {
+        return c.string(&member.value, name);
+    }
+    c.one_of_or(&member.value, name, allowed, default)
+}
+
 pub fn read_window_key(c: &mut Checker<'_, '_>, key: &str, member: &Member, window: &mut Window) -> bool {
     let v = &member.value;
     match key {
         "navigationBarTitleText" => window.navigation_bar_title_text = c.string(v, key),
         "navigationBarBackgroundColor" => window.navigation_bar_background_color = color(c, member, key),
         "navigationBarTextStyle" => {
-            window.navigation_bar_text_style = c.one_of_or(v, key, &["black", "white"], "white")
+            window.navigation_bar_text_style = choice(c, member, key, &["black", "white"], "white")
         }
         "navigationStyle" => window.navigation_style = c.one_of_or(v, key, &["default", "custom"], "default"),
         "backgroundColor" => window.background_color = color(c, member, key),
         "backgroundTextStyle" => {
-            window.background_text_style = c.one_of_or(v, key, &["dark", "light"], "dark")
+            window.background_text_style = choice(c, member, key, &["dark", "light"], "dark")
         }
         "backgroundColorTop" => window.background_color_top = color(c, member, key),
         "backgroundColorBottom" => window.background_color_bottom = color(c, member, key),

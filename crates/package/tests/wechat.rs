@@ -513,3 +513,68 @@ fn private_config_survives_packing() {
     assert_eq!(again.manifest.app_id.id, "wx1");
     assert_eq!(again.files, package.files);
 }
+
+#[test]
+fn theme_variables_are_kept_and_checked_against_the_theme_file() {
+    let dir = with(&[
+        (
+            "app.json",
+            r#"{
+  "pages": ["pages/index/index", "pages/two/two"],
+  "darkmode": true,
+  "themeLocation": "theme.json",
+  "window": {"navigationBarBackgroundColor": "@navBg", "navigationBarTextStyle": "@navText", "backgroundColor": "@nowhere"},
+  "tabBar": {"color": "@tabColor", "list": [
+    {"pagePath": "pages/index/index", "text": "A", "iconPath": "@homeIcon"},
+    {"pagePath": "pages/two/two", "text": "B"}
+  ]}
+}"#,
+        ),
+        (
+            "theme.json",
+            r##"{
+  "light": {"navBg": "#ffffff", "navText": "black", "tabColor": "#111111", "homeIcon": "icons/home.png", "onlyLight": "#000"},
+  "dark": {"navBg": "#000000", "navText": "light", "tabColor": "#eeeeee", "homeIcon": "icons/home-dark.png"}
+}"##,
+        ),
+        ("icons/home.png", "png"),
+        ("pages/two/two.wxml", "<view/>"),
+        ("pages/two/two.js", "Page({})"),
+        (
+            "pages/two/two.json",
+            r#"{"navigationBarBackgroundColor": "@navBg", "backgroundTextStyle": "@navText"}"#,
+        ),
+    ]);
+    let package = load(dir.path()).expect("variables do not stop the app");
+    let manifest = &package.manifest;
+    assert!(manifest.darkmode);
+    let theme = manifest.theme.as_ref().expect("the theme file is read");
+    assert_eq!(theme.dark["navBg"], "#000000");
+    assert_eq!(manifest.window.navigation_bar_background_color.as_deref(), Some("@navBg"));
+    assert_eq!(manifest.window.navigation_bar_text_style.as_deref(), Some("@navText"));
+    assert_eq!(manifest.tab_bar.as_ref().unwrap().list[0].icon_path.as_deref(), Some("@homeIcon"));
+    expect![[r#"
+        theme.json:2:106: warning: theme variable "onlyLight" is set for light but not for dark
+        app.json:5:82: warning: "navigationBarTextStyle": theme variable "navText" is "light", which is not one of "black", "white"
+        app.json:5:113: warning: "backgroundColor": the theme file defines no variable "nowhere"
+        pages/two/two.json:1:67: warning: "backgroundTextStyle": theme variable "navText" is "black", which is not one of "dark", "light"
+        app.json:7:64: warning: tab bar icon `icons/home-dark.png` does not exist
+    "#]]
+    .assert_eq(&lines(&package.warnings));
+}
+
+#[test]
+fn a_theme_variable_without_a_theme_file_is_a_warning() {
+    let dir = with(&[(
+        "app.json",
+        r#"{"pages": ["pages/index/index"], "window": {"navigationBarBackgroundColor": "@navBg"}, "themeLocation": "gone.json"}"#,
+    )]);
+    let package = load(dir.path()).expect("runs with the variable unresolved");
+    let warnings = lines(&package.warnings);
+    assert!(warnings.contains("theme file `gone.json` (themeLocation) does not exist"), "{warnings}");
+    assert!(
+        warnings.contains("names the theme variable \"@navBg\", but app.json names no theme file"),
+        "{warnings}"
+    );
+    assert!(!package.manifest.darkmode);
+}
