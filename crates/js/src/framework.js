@@ -468,8 +468,9 @@
 
   // ---- custom components -------------------------------------------------------------------
   // The renderer reports components appearing, their properties changing and their leaving;
-  // each appearing one gets an instance here, runs `created`, and renders with its data
-  // (which may create the components inside it). `attached` runs once the batch is in,
+  // each appearing one gets an instance here, renders with its definition's data (which may
+  // create the components inside it), runs `created`, then takes the owner's properties and
+  // renders what they changed. `attached` runs once the batch is in,
   // outermost first; `ready` after the page's first frame (or at once, on a ready page).
   // By id in a plain object: QuickJS hashes small integer Map keys into few buckets, which
   // makes Map lookups linear in the number of components.
@@ -691,34 +692,57 @@
     comp.dataset = c.dataset || {};
     var id = c.id;
     componentsById.set(id, comp);
-    // `created` sees the definition's data; the owner's properties arrive after it, with
-    // their observers, before the first render.
-    lifetime(comp, 'created');
-    var passed = [];
-    var olds = {};
-    for (const name of Object.keys(Object(c.props))) {
-      if (!(name in def.props)) continue;
-      var v = coerce(def.props[name], c.props[name]);
-      if (sameValue(v, comp.data[name])) continue;
-      olds[name] = comp.data[name];
-      comp.data[name] = v;
-      passed.push(name);
-    }
-    passed.forEach(function (name) {
-      propertyObserver(comp, name, comp.data[name], olds[name]);
-    });
-    if (passed.length) runObservers(comp, passed);
-    if (!componentsById.has(id)) return;
+    // The platform's order: the template is instantiated with the definition's data (its
+    // child components created), then `created` runs, then the owner's property values
+    // arrive with their observers and render — unless the component asks for its properties
+    // before `created` (`options.propertyEarlyInit`).
     attaching.push(comp);
     var opts = Object(def.options.options);
+    var early = opts.propertyEarlyInit === true;
+    if (early) propertiesTaken(comp, takeProperties(comp, c.props));
     var isolation =
       typeof opts.styleIsolation === 'string' ? opts.styleIsolation : opts.addGlobalClass ? 'apply-shared' : '';
     // virtualHost: the component's element makes no box of its own; its content lays out
     // in the owner's (a flex row of components, as UI libraries write them).
     if (opts.virtualHost) isolation = (isolation || 'isolated') + ' virtual-host';
     Object.defineProperty(comp, '__external', { value: externalOf(def, c.props), writable: true });
+    if (!componentsById.has(id)) return;
     componentChanges(native.mount(id, JSON.stringify(comp.data), isolation, JSON.stringify(comp.__external)));
+    if (componentsById.has(id)) lifetime(comp, 'created');
+    if (!early && componentsById.has(id)) {
+      var taken = takeProperties(comp, c.props);
+      propertiesTaken(comp, taken);
+      if (taken.names.length && componentsById.has(id)) {
+        var changed = {};
+        taken.names.forEach(function (name) {
+          changed[name] = comp.data[name];
+        });
+        componentChanges(native.setData(id, JSON.stringify(changed)));
+      }
+    }
+    if (!componentsById.has(id)) return;
     showFormField(comp);
+  }
+  // The owner's property values into a component's data, coerced to their types: the names
+  // that changed and their old values. Their observers run in propertiesTaken, once all are in.
+  function takeProperties(comp, props) {
+    var defs = comp.__def.props;
+    var taken = { names: [], olds: {} };
+    for (const name of Object.keys(Object(props))) {
+      if (!(name in defs)) continue;
+      var v = coerce(defs[name], props[name]);
+      if (sameValue(v, comp.data[name])) continue;
+      taken.olds[name] = comp.data[name];
+      comp.data[name] = v;
+      taken.names.push(name);
+    }
+    return taken;
+  }
+  function propertiesTaken(comp, taken) {
+    taken.names.forEach(function (name) {
+      if (componentsById.has(comp.__id)) propertyObserver(comp, name, comp.data[name], taken.olds[name]);
+    });
+    if (taken.names.length && componentsById.has(comp.__id)) runObservers(comp, taken.names);
   }
   // externalClasses: ['custom-class'] — the classes the owner passes as `custom-class`.
   function camel(name) {
@@ -759,25 +783,15 @@
       comp.__external = externalOf(comp.__def, merged);
       componentChanges(native.setExternalClasses(id, JSON.stringify(comp.__external)));
     }
-    var defs = comp.__def.props;
+    var taken = takeProperties(comp, props);
+    if (!taken.names.length) return;
     var changed = {};
-    var olds = {};
-    for (const name of Object.keys(Object(props))) {
-      if (!(name in defs)) continue;
-      var v = coerce(defs[name], props[name]);
-      if (sameValue(v, comp.data[name])) continue;
-      olds[name] = comp.data[name];
-      changed[name] = v;
-    }
-    var names = Object.keys(changed);
-    if (!names.length) return;
-    for (const n of names) comp.data[n] = changed[n];
+    taken.names.forEach(function (n) {
+      changed[n] = comp.data[n];
+    });
     componentChanges(native.setData(id, JSON.stringify(changed)));
     showFormField(comp);
-    names.forEach(function (n) {
-      propertyObserver(comp, n, comp.data[n], olds[n]);
-    });
-    runObservers(comp, names);
+    propertiesTaken(comp, taken);
   }
   // relations: {'./child': {type: 'child', linked, unlinked}} on one side and the matching
   // parent (or ancestor / descendant) relation on the other; linked when the child sits in

@@ -292,3 +292,63 @@ fn external_classes_put_the_owners_classes_in_the_template() {
     let page = html(&h);
     assert!(page.contains(r#"<view class="blue inner">x</view><view class="blue">y</view>"#), "{page}");
 }
+
+/// The platform's component framework instantiates a component's template (creating the
+/// components in it) before the component's `created`, so `selectComponent` there finds
+/// them; the owner's property values arrive after `created`, with their observers, unless
+/// the component asks for them first (`options.propertyEarlyInit`).
+#[test]
+fn a_components_template_is_instantiated_before_created_and_properties_come_after() {
+    let child = "Component({ properties: { n: Number }, lifetimes: { \
+        created() { console.log('child.created ' + this.data.n) }, \
+        attached() { console.log('child.attached ' + this.data.n) } } })";
+    let parent = |options: &str| {
+        format!(
+            "Component({{ options: {{ {options} }}, properties: {{ v: {{ type: Number, value: 1, \
+             observer(n, o) {{ console.log('v observer ' + o + ' -> ' + n) }} }} }}, lifetimes: {{ \
+             created() {{ const k = this.selectComponent('#k'); \
+               console.log('parent.created v=' + this.data.v + ' child=' + (k ? k.data.n : 'none')) }}, \
+             attached() {{ console.log('parent.attached ' + this.data.v) }} }} }})"
+        )
+    };
+    let files = |options: &str| {
+        app(&[
+            ("pages/a/a.json", r#"{"usingComponents": {"parent": "/c/parent/parent"}}"#),
+            ("pages/a/a.wxml", r#"<parent v="{{7}}"/>"#),
+            ("pages/a/a.js", "Page({ onLoad() { console.log('page.onLoad') } })"),
+            ("c/parent/parent.json", r#"{"component": true, "usingComponents": {"child": "../child/child"}}"#),
+            ("c/parent/parent.wxml", r#"<child id="k" n="{{v}}"/>"#),
+            ("c/parent/parent.js", &parent(options)),
+            ("c/child/child.json", r#"{"component": true}"#),
+            ("c/child/child.wxml", "<text>{{n}}</text>"),
+            ("c/child/child.js", child),
+        ])
+    };
+    let (h, out) = Harness::start(&files(""), Limits::default(), None);
+    assert_eq!(
+        logs(&out)[2..],
+        [
+            "child.created 0",
+            "parent.created v=1 child=1",
+            "v observer 1 -> 7",
+            "parent.attached 7",
+            "child.attached 7",
+            "page.onLoad",
+        ]
+    );
+    assert!(html(&h).contains("<text>7</text>"), "{}", html(&h));
+
+    let (h, out) = Harness::start(&files("propertyEarlyInit: true"), Limits::default(), None);
+    assert_eq!(
+        logs(&out)[2..],
+        [
+            "v observer 1 -> 7",
+            "child.created 0",
+            "parent.created v=7 child=7",
+            "parent.attached 7",
+            "child.attached 7",
+            "page.onLoad",
+        ]
+    );
+    assert!(html(&h).contains("<text>7</text>"), "{}", html(&h));
+}
