@@ -100,7 +100,7 @@ pub fn describe(package: &Package, limits: &capsule_package::Limits) -> String {
         .chain(m.using_components.values())
         .filter_map(|r| match r {
             ComponentRef::Plugin(p) => Some(p.as_str()),
-            ComponentRef::Package(_) => None,
+            ComponentRef::Package(_) | ComponentRef::Missing(_) => None,
         })
         .collect();
     if !plugins.is_empty() {

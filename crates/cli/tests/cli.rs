@@ -74,11 +74,12 @@ fn check_prints_errors_like_a_compiler_and_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     let text = stderr(&out).replace(&dir.path(""), "<pkg>");
     expect![[r#"
-        error: "navigationBarTextStyle" must be a string, found number
+        warning: "navigationBarTextStyle" must be a string, found number
          --> app.json:3:40
           |
         3 |   "window": {"navigationBarTextStyle": 3}
           |                                        ^
+          = help: phones run the app without it; the platform's tools refuse it on upload
 
         error: page `pages/index/index` has no pages/index/index.wxml
          --> app.json:2:13
@@ -92,7 +93,7 @@ fn check_prints_errors_like_a_compiler_and_exits_1() {
         2 |   "pages": ["pages/index/index"],
           |             ^^^^^^^^^^^^^^^^^^^
 
-        <pkg>: 3 errors, 0 warnings
+        <pkg>: 2 errors, 1 warning
     "#]]
     .assert_eq(&text);
 }
@@ -705,6 +706,42 @@ fn a_missing_import_is_its_page_error_and_other_pages_run() {
     );
     assert!(
         stderr(&out).contains("[error] pages/a/a.wxml:1:14: <import> cannot find `/tpl/gone.wxml`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_missing_component_is_its_pages_error_and_other_pages_run() {
+    let dir = Scratch::new("missing-component");
+    dir.write("app.json", r#"{"pages": ["pages/a/a", "pages/b/b"]}"#);
+    dir.write("app.js", "App({})");
+    dir.write("pages/a/a.json", r#"{"usingComponents": {"card": "/components/card/card"}}"#);
+    dir.write("pages/a/a.wxml", "<card id=\"c\"/><view id=\"here\">a</view>");
+    dir.write("pages/a/a.js", "Page({})");
+    dir.write("pages/b/b.wxml", "<view>b</view>");
+    dir.write("pages/b/b.js", "Page({ onLoad() { console.log('b runs') } })");
+    let app = dir.path("");
+    let out = capsule(&["check", &app, "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "error: component `/components/card/card` used as <card> was not found\n --> pages/a/a.json:1:30"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = capsule(&["exec", &app, "--page", "pages/b/b", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("b runs") && !stderr(&out).contains("[error]"), "{}", stderr(&out));
+    // The page that uses it renders the rest and hears the platform's words for it.
+    let out = capsule(&["exec", &app, "--page", "pages/a/a", "--print", "html", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("id=\"here\""));
+    assert!(
+        stderr(&out).contains(
+            r#"[error] Component is not found in path "/components/card/card" (using by "pages/a/a")"#
+        ),
         "{}",
         stderr(&out)
     );

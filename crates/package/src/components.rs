@@ -115,8 +115,11 @@ pub fn read_using_components(
                         candidates.iter().map(|c| format!("{c}.json")).collect::<Vec<_>>().join(", ")
                     )
                 };
-                c.error(value.span, format!("component `{path}` used as <{key}> was not found")).hint =
-                    Some(looked);
+                // Only the pages that use it miss it, as on the platform.
+                let d = c.error(value.span, format!("component `{path}` used as <{key}> was not found"));
+                d.hint = Some(looked);
+                d.page_only = true;
+                out.insert(key.clone(), ComponentRef::Missing(path));
             }
         }
     }

@@ -76,7 +76,8 @@ pub struct Package {
     pub files: Files,
     pub manifest: Manifest,
     pub sizes: SizeReport,
-    /// Problems that did not stop the load.
+    /// Problems that did not stop the load: warnings, and errors only a page hears
+    /// ([`Diagnostic::page_only`]).
     pub warnings: Diagnostics,
     /// `project.config.json` and `project.private.config.json` as they were, so a packed zip
     /// keeps the app id, the root and the pack options.
@@ -104,12 +105,18 @@ impl Package {
         let mut diags = Diagnostics::default();
         let package = load(path.as_ref(), options, &mut diags);
         if options.upload {
-            for d in diags.0.iter_mut().filter(|d| d.upload_only) {
-                d.severity = Severity::Error;
+            // The uploader refuses all of it, whatever phones would run.
+            for d in diags.0.iter_mut() {
+                if d.upload_only {
+                    d.severity = Severity::Error;
+                }
+                d.page_only = false;
             }
         }
+        // An error that only its page hears (a component that is not there) leaves the app
+        // to run: it is kept with the warnings.
         match package {
-            Some(mut package) if !diags.has_errors() => {
+            Some(mut package) if !diags.stops_the_app() => {
                 package.warnings = diags;
                 Ok(package)
             }

@@ -176,6 +176,10 @@ pub enum ComponentRef {
     Package(String),
     /// A `plugin://` component: not supported by Capsule; the tag renders as nothing.
     Plugin(String),
+    /// A path that leads to no component. The platform's tools run the app; a page that
+    /// uses it hears `Component is not found in path …` when it opens, and the tag renders
+    /// as a plain element.
+    Missing(String),
 }
 
 /// A custom component found in the package (reached from a page, the app, or another

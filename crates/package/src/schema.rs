@@ -52,13 +52,15 @@ pub struct Checker<'f, 'd> {
     pub diags: &'d mut Diagnostics,
     /// The app's dark-mode theme, against which `@name` values are checked.
     pub theme: Option<&'f crate::theme::Theme>,
+    /// Inside [`Checker::softly`]: errors are upload-only warnings.
+    soft: bool,
     /// Stands in for a diagnostic that the full list would drop anyway.
     dropped: Diagnostic,
 }
 
 impl<'f, 'd> Checker<'f, 'd> {
     pub fn new(file: &'f JsonFile, diags: &'d mut Diagnostics) -> Checker<'f, 'd> {
-        Checker { file, diags, theme: None, dropped: Diagnostic::warning("", "") }
+        Checker { file, diags, theme: None, soft: false, dropped: Diagnostic::warning("", "") }
     }
 
     /// Checks `@name` values against `theme`.
@@ -68,7 +70,24 @@ impl<'f, 'd> Checker<'f, 'd> {
     }
 
     pub fn error(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        if self.soft {
+            let d = self.report(Severity::Warning, span, message.into());
+            d.upload_only = true;
+            d.hint = Some("phones run the app without it; the platform's tools refuse it on upload".into());
+            return d;
+        }
         self.report(Severity::Error, span, message.into())
+    }
+
+    /// Runs `check` with its errors reported as upload-only warnings: for keys whose bad value
+    /// phones ignore (the app runs as if the key were not there), which the platform's tools
+    /// refuse only on upload.
+    pub fn softly<T>(&mut self, check: impl FnOnce(&mut Self) -> T) -> T {
+        let was = self.soft;
+        self.soft = true;
+        let out = check(self);
+        self.soft = was;
+        out
     }
 
     pub fn warning(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {

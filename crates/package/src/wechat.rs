@@ -165,7 +165,7 @@ pub fn read_manifest(
             "usingComponents" => {
                 manifest.using_components = read_using_components(&mut c, v, files, &mut uses)
             }
-            "permission" => manifest.permissions = permissions(&mut c, v),
+            "permission" => manifest.permissions = c.softly(|c| permissions(c, v)),
             "requiredPrivateInfos" => {
                 for (info, span) in c.strings(v, "requiredPrivateInfos").unwrap_or_default() {
                     if !KNOWN_PRIVATE_INFOS.contains(&info.as_str()) {
@@ -182,8 +182,8 @@ pub fn read_manifest(
                     );
                 }
             }
-            "networkTimeout" => {
-                let Some(timeouts) = c.object(v, "networkTimeout") else { continue };
+            "networkTimeout" => c.softly(|c| {
+                let Some(timeouts) = c.object(v, "networkTimeout") else { return };
                 for t in timeouts {
                     let name = format!("networkTimeout.{}", t.key);
                     let slot = match t.key.as_str() {
@@ -200,9 +200,9 @@ pub fn read_manifest(
                         *slot = ms;
                     }
                 }
-            }
-            "style" => manifest.style = c.one_of(v, "style", &["v2"]),
-            "sitemapLocation" => {
+            }),
+            "style" => manifest.style = c.softly(|c| c.one_of(v, "style", &["v2"])),
+            "sitemapLocation" => c.softly(|c| {
                 if let Some(path) = c.string(v, "sitemapLocation") {
                     let path = crate::project::normalize_relative(&path);
                     if !files.contains(&path) {
@@ -210,9 +210,10 @@ pub fn read_manifest(
                     }
                     manifest.sitemap_location = Some(path);
                 }
-            }
+            }),
             "lazyCodeLoading" => {
-                manifest.lazy_code_loading = c.one_of(v, "lazyCodeLoading", &["requiredComponents"])
+                manifest.lazy_code_loading =
+                    c.softly(|c| c.one_of(v, "lazyCodeLoading", &["requiredComponents"]))
             }
             // Read with the theme file, before the rest.
             "darkmode" | "themeLocation" => {}
@@ -291,7 +292,8 @@ pub fn read_manifest(
         manifest.tab_bar = tab_bar(&mut c, v, files, &manifest);
     }
     if let Some(v) = preload_json {
-        manifest.preload_rule = preload_rules(&mut c, v, &manifest);
+        // A rule naming what is not there preloads nothing on phones.
+        manifest.preload_rule = c.softly(|c| preload_rules(c, v, &manifest));
     }
 
     manifest.components = load_components(files, uses, diags);
@@ -567,7 +569,10 @@ fn tab_bar(c: &mut Checker<'_, '_>, v: &Json, files: &Files, manifest: &Manifest
             Some(_) => {}
         }
         if text.is_none() && !bar.custom {
-            c.error(item.span, format!("\"{name}\" has no \"text\""));
+            // Phones show the tab without a label.
+            c.softly(|c| {
+                c.error(item.span, format!("\"{name}\" has no \"text\""));
+            });
         }
         bar.list.push(TabBarItem {
             page_path,

@@ -62,6 +62,11 @@ pub fn choice(
 }
 
 pub fn read_window_key(c: &mut Checker<'_, '_>, key: &str, member: &Member, window: &mut Window) -> bool {
+    // A window value of the wrong type is ignored on phones.
+    c.softly(|c| window_key(c, key, member, window))
+}
+
+fn window_key(c: &mut Checker<'_, '_>, key: &str, member: &Member, window: &mut Window) -> bool {
     let v = &member.value;
     match key {
         "navigationBarTitleText" => window.navigation_bar_title_text = c.string(v, key),

@@ -153,9 +153,9 @@ fn many_problems_across_files_come_in_one_run() {
         ),
     ]);
     expect![[r#"
-        app.json:1:115: error: sitemap file `sitemap.json` does not exist
+        app.json:1:115: warning: sitemap file `sitemap.json` does not exist
         pages/index/index.json:1:30: error: component `/components/card/card` used as <card> was not found
-        pages/index/index.json:1:73: error: "disableScroll" must be a boolean, found number
+        pages/index/index.json:1:73: warning: "disableScroll" must be a boolean, found number
         app.json:1:53: error: "tabBar.list" must have 2 to 5 items, found 1
         app.json:1:67: error: tab bar page `pages/x/x` is not in "pages"
     "#]]
@@ -229,7 +229,7 @@ fn bad_subpackages_are_reported() {
         app.json:5:37: error: subpackage roots `pkg` and `pkg/inner` overlap
         app.json:2:34: error: page `pkg/in/main` of the main package lies inside subpackage root `pkg`
         app.json:10:36: error: tab bar page `pkg/a/a` must be in the main package, not a subpackage
-        app.json:9:54: error: preload rule names `nope`, which is not a subpackage
+        app.json:9:54: warning: preload rule names `nope`, which is not a subpackage
     "#]]
     .assert_eq(&errors_of(dir.path()));
 }
@@ -328,7 +328,7 @@ fn permissions_and_private_infos() {
   "requiredPrivateInfos": ["getLocation", "getFuzzyLocation", "readMinds"]}"#,
     )]);
     expect![[r#"
-        app.json:2:92: error: "permission.scope.camera" needs a "desc" telling the user why
+        app.json:2:92: warning: "permission.scope.camera" needs a "desc" telling the user why
         app.json:2:96: warning: unknown scope "scope.teleport" in permission
         app.json:3:63: warning: unknown private info "readMinds" in requiredPrivateInfos
         app.json:3:27: error: "requiredPrivateInfos" may not declare both getFuzzyLocation and getLocation
@@ -577,4 +577,43 @@ fn a_theme_variable_without_a_theme_file_is_a_warning() {
         "{warnings}"
     );
     assert!(!package.manifest.darkmode);
+}
+
+/// What phones run despite it — a missing sitemap, a window value of the wrong type, a bad
+/// `style` or timeout, a permission without its reason, a preload rule naming nothing, a
+/// tab without a label, a component that is not there (only its page hears it) — is a warning
+/// or a page's error when run, and an error for upload.
+#[test]
+fn what_phones_run_despite_it_is_refused_only_for_upload() {
+    let dir = with(&[
+        (
+            "app.json",
+            r#"{"pages": ["pages/index/index", "pages/two/two"], "sitemapLocation": "sitemap.json", "style": "v3",
+  "networkTimeout": {"request": "soon"}, "permission": {"scope.userLocation": {}},
+  "preloadRule": {"pages/gone/gone": {"packages": ["nope"]}},
+  "window": {"enablePullDownRefresh": "yes"},
+  "tabBar": {"list": [{"pagePath": "pages/index/index"}, {"pagePath": "pages/two/two", "text": "B"}]}}"#,
+        ),
+        ("pages/two/two.wxml", "<card/>"),
+        ("pages/two/two.js", "Page({})"),
+        ("pages/two/two.json", r#"{"usingComponents": {"card": "../../nowhere/card"}}"#),
+    ]);
+    let package = load(dir.path()).expect("phones run it");
+    let problems = lines(&package.warnings);
+    for message in [
+        "warning: sitemap file `sitemap.json` does not exist",
+        "warning: \"style\" must be one of \"v2\", found \"v3\"",
+        "warning: \"networkTimeout.request\" must be a whole number of zero or more, found string",
+        "warning: \"permission.scope.userLocation\" needs a \"desc\"",
+        "warning: preload rule for `pages/gone/gone`, which is not a page",
+        "warning: preload rule names `nope`, which is not a subpackage",
+        "warning: \"enablePullDownRefresh\" must be a boolean, found string",
+        "warning: \"tabBar.list[0]\" has no \"text\"",
+        "pages/two/two.json:1:30: error: component `../../nowhere/card` used as <card> was not found",
+    ] {
+        assert!(problems.contains(message), "{message} in:\n{problems}");
+    }
+    assert_eq!(package.warnings.iter().filter(|d| d.is_error()).count(), 1, "{problems}");
+    let errors = upload_errors_of(dir.path());
+    assert_eq!(errors.lines().filter(|l| l.contains(": error: ")).count(), 9, "{errors}");
 }

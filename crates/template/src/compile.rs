@@ -1192,16 +1192,24 @@ pub fn link_components(program: &mut Program, manifest: &capsule_package::Manife
             .chain(own)
             .filter_map(|(tag, target)| match target {
                 ComponentRef::Package(path) => Some((Arc::from(tag.as_str()), Arc::from(path.as_str()))),
-                ComponentRef::Plugin(_) => None,
+                ComponentRef::Plugin(_) | ComponentRef::Missing(_) => None,
             })
             .collect()
     };
-    let owners = manifest
-        .pages
-        .iter()
-        .map(|p| (&p.route, &p.config.using_components))
-        .chain(manifest.components.iter().map(|c| (&c.path, &c.using_components)));
-    for (base, own) in owners {
+    let pages = manifest.pages.iter().map(|p| (&p.route, &p.config.using_components, true));
+    let owners = pages.chain(manifest.components.iter().map(|c| (&c.path, &c.using_components, false)));
+    for (base, own, is_page) in owners {
+        // A component that is not there: the page that uses it hears it when it opens.
+        let app_wide = manifest.using_components.iter().filter(|(tag, _)| is_page && !own.contains_key(*tag));
+        for (_, target) in own.iter().chain(app_wide) {
+            if let ComponentRef::Missing(path) = target {
+                program
+                    .page_errors
+                    .entry(format!("{base}.wxml"))
+                    .or_default()
+                    .push(format!("Component is not found in path \"{path}\" (using by \"{base}\")"));
+            }
+        }
         if let Some(file) = program.file_of(base) {
             let map = tags(own);
             if !map.is_empty() {

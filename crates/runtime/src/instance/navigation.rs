@@ -47,18 +47,18 @@ impl Instance {
         let program = self.shared.program.clone();
         let file = program.file_of(route);
         let wxs_scope = file.map(|f| program.wxs_scope(f)).unwrap_or_default();
-        // What its template (or one it imports or includes) names but the package lacks: the
-        // app runs on, and this page hears it, as on the platform.
+        let mut to_load = wxs_scope.clone();
+        for c in file.map(|f| component_files(&program, f)).unwrap_or_default() {
+            to_load.extend(program.wxs_scope(c));
+        }
+        // What its template (or one it imports or includes, or a component it uses) names
+        // but the package lacks: the app runs on, and this page hears it, as on the platform.
         for (path, errors) in &program.page_errors {
-            if program.by_path.get(path).is_some_and(|id| wxs_scope.contains(id)) {
+            if program.by_path.get(path).is_some_and(|id| to_load.contains(id)) {
                 for message in errors {
                     self.shared.emit(Output::Error { message: message.clone(), stack: String::new() });
                 }
             }
-        }
-        let mut to_load = wxs_scope.clone();
-        for c in file.map(|f| component_files(&program, f)).unwrap_or_default() {
-            to_load.extend(program.wxs_scope(c));
         }
         for f in to_load {
             let sources = self.wxs_sources(f);
