@@ -316,7 +316,10 @@ fn a_components_template_is_instantiated_before_created_and_properties_come_afte
             ("pages/a/a.json", r#"{"usingComponents": {"parent": "/c/parent/parent"}}"#),
             ("pages/a/a.wxml", r#"<parent v="{{7}}"/>"#),
             ("pages/a/a.js", "Page({ onLoad() { console.log('page.onLoad') } })"),
-            ("c/parent/parent.json", r#"{"component": true, "usingComponents": {"child": "../child/child"}}"#),
+            (
+                "c/parent/parent.json",
+                r#"{"component": true, "usingComponents": {"child": "../child/child"}}"#,
+            ),
             ("c/parent/parent.wxml", r#"<child id="k" n="{{v}}"/>"#),
             ("c/parent/parent.js", &parent(options)),
             ("c/child/child.json", r#"{"component": true}"#),
