@@ -706,15 +706,30 @@
     // in the owner's (a flex row of components, as UI libraries write them).
     if (opts.virtualHost) isolation = (isolation || 'isolated') + ' virtual-host';
     Object.defineProperty(comp, '__external', { value: externalOf(def, c.props), writable: true });
-    if (!componentsById.has(id)) return;
-    componentChanges(native.mount(id, JSON.stringify(comp.data), isolation, JSON.stringify(comp.__external)));
-    if (componentsById.has(id)) lifetime(comp, 'created');
-    if (!early && componentsById.has(id)) {
+    function mount() {
+      if (componentsById.has(id))
+        componentChanges(native.mount(id, JSON.stringify(comp.data), isolation, JSON.stringify(comp.__external)));
+    }
+    // The owner's properties, after `created`: the names that changed.
+    function properties() {
+      if (early || !componentsById.has(id)) return [];
       var taken = takeProperties(comp, c.props);
       propertiesTaken(comp, taken);
-      if (taken.names.length && componentsById.has(id)) {
+      return taken.names;
+    }
+    if (c.leaf === true) {
+      // A template that can hold no components cannot show when it was instantiated:
+      // mounted once, after the properties, it saves a render per component.
+      if (componentsById.has(id)) lifetime(comp, 'created');
+      properties();
+      mount();
+    } else {
+      mount();
+      if (componentsById.has(id)) lifetime(comp, 'created');
+      var names = properties();
+      if (names.length && componentsById.has(id)) {
         var changed = {};
-        taken.names.forEach(function (name) {
+        names.forEach(function (name) {
           changed[name] = comp.data[name];
         });
         componentChanges(native.setData(id, JSON.stringify(changed)));

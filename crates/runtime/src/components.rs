@@ -43,14 +43,17 @@ pub(crate) fn announce(
                 next_id.set(id + 1);
                 page.hosts.insert(host, id);
                 let owner = owner.and_then(|h| page.hosts.get(&h).copied()).unwrap_or(page.id);
-                let wxs_scope =
-                    rendered.component_file(host).map(|f| program.wxs_scope(f)).unwrap_or_default();
+                let file = rendered.component_file(host);
+                let wxs_scope = file.map(|f| program.wxs_scope(f)).unwrap_or_default();
+                // A template that can hold no components: the framework may mount it once,
+                // with the owner's properties, as nothing can tell the difference.
+                let leaf = file.is_none_or(|f| !program.components.contains_key(&f));
                 components.insert(id, ComponentState { page: page.id, host, data: json!({}), wxs_scope });
                 let tree = &rendered.tree;
                 let element_id = tree.attr(host, "id").and_then(Value::as_str).unwrap_or_default();
                 out.push(json!({
                     "op": "create", "id": id, "page": page.id, "path": path, "owner": owner, "props": props,
-                    "shadow": shadow, "elementId": element_id, "dataset": tree.dataset(host),
+                    "shadow": shadow, "elementId": element_id, "dataset": tree.dataset(host), "leaf": leaf,
                 }));
             }
             ComponentChange::Props { host, props } => {
