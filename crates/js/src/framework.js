@@ -8,6 +8,25 @@
   var hooks = {};
   Object.defineProperty(G, '__capsule', { value: hooks });
 
+  // The framework's own regular expressions do not touch the legacy `RegExp.$1`… statics
+  // (prelude.js): a script reading them after a framework call still sees its own match.
+  var quiet =
+    RegExp[Symbol.for('capsule.quiet')] ||
+    function (re) {
+      return re;
+    };
+  var RE_STACK_PLACE = quiet(/\(?([^\s()]+\.js):(\d+)(?::\d+)?\)?\s*$/);
+  var RE_JSON_FILE = quiet(/\.json$/);
+  var RE_INDEX = quiet(/^(0|[1-9]\d*)$/);
+  var RE_DASHED = quiet(/-([a-z])/g);
+  var RE_DEEP = quiet(/\.\*\*$/);
+  var RE_OK = quiet(/:ok$/);
+  var RE_STORAGE = quiet(/Storage$/);
+  var RE_GET_STORAGE = quiet(/^getStorage$/);
+  var RE_PADDING = quiet(/=+$/);
+  var RE_API_NAME = quiet(/^\w+/);
+  var RE_NOT_FOUND = quiet(/ data not found$/);
+
   // What the platform does not offer to mini-program code: eval and building functions from
   // strings (directly, or through any function's constructor).
   delete G.eval;
@@ -54,7 +73,7 @@
     var stack = new Error().stack || '';
     var lines = stack.split('\n');
     for (var i = 0; i < lines.length; i++) {
-      var m = /\(?([^\s()]+\.js):(\d+)(?::\d+)?\)?\s*$/.exec(lines[i]);
+      var m = RE_STACK_PLACE.exec(lines[i]);
       if (m && m[1].indexOf('<capsule>') < 0) return m[1] + ':' + m[2];
     }
     return '';
@@ -145,7 +164,7 @@
     var cached = modules.get(path);
     if (cached) return cached.exports;
     var module = record(path);
-    if (/\.json$/.test(path)) {
+    if (RE_JSON_FILE.test(path)) {
       module.exports = JSON.parse(native.source(path));
     } else if (native.isModule(path)) {
       // ES module syntax: the file fills this record itself (hooks.moduleOf).
@@ -175,7 +194,7 @@
     return path;
   }
   function isIndex(k) {
-    return /^(0|[1-9]\d*)$/.test(k);
+    return RE_INDEX.test(k);
   }
   function setPath(target, path, value) {
     var node = target;
@@ -761,7 +780,7 @@
   }
   // externalClasses: ['custom-class'] — the classes the owner passes as `custom-class`.
   function camel(name) {
-    return name.replace(/-([a-z])/g, function (_, c) {
+    return name.replace(RE_DASHED, function (_, c) {
       return c.toUpperCase();
     });
   }
@@ -902,7 +921,7 @@
       list.forEach(function (o) {
         var hit = o.fields.some(function (field) {
           if (field === '**') return true;
-          var deep = /\.\*\*$/.test(field);
+          var deep = RE_DEEP.test(field);
           var fp = parsePath(deep ? field.slice(0, -3) : field);
           return paths.some(function (p) {
             var n = Math.min(p.length, fp.length);
@@ -913,7 +932,7 @@
         if (!hit) return;
         var args = o.fields.map(function (field) {
           if (field === '**') return target.data;
-          var fp = parsePath(field.replace(/\.\*\*$/, ''));
+          var fp = parsePath(field.replace(RE_DEEP, ''));
           var v = target.data;
           for (var i = 0; i < fp.length && v !== undefined && v !== null; i++) v = v[fp[i]];
           return v;
@@ -1108,8 +1127,8 @@
           return c.seq !== seq;
         });
         var result = { errMsg: errMsg };
-        if (channel && /:ok$/.test(errMsg)) result.eventChannel = channel.opener;
-        var ok = /:ok$/.test(errMsg);
+        if (channel && RE_OK.test(errMsg)) result.eventChannel = channel.opener;
+        var ok = RE_OK.test(errMsg);
         if (ok) {
           if (options.success) options.success(result);
           if (resolve) resolve(result);
@@ -1202,7 +1221,7 @@
           })
         : null;
       viewCallbacks.set(seq, function (result) {
-        if (/:ok$/.test(result.errMsg)) {
+        if (RE_OK.test(result.errMsg)) {
           if (options.success) options.success(result);
           if (resolve) resolve(result);
         } else {
@@ -1424,7 +1443,7 @@
   hooks.viewReply = function (seq, result) {
     var listener = viewListeners.get(seq);
     if (listener) {
-      if (/:ok$/.test(result.errMsg)) {
+      if (RE_OK.test(result.errMsg)) {
         delete result.errMsg;
         var self = pagesById.get(listener.owner) || componentsById.get(listener.owner);
         if (typeof listener.callback === 'function') listener.callback.call(self, result);
@@ -1763,11 +1782,11 @@
       var v = options[k];
       if (typeof v !== 'function') args[k] = isBytes(v) ? bytesOut(v) : v;
     }
-    if (/Storage$/.test(name) && 'data' in args) args.data = encodeDates(args.data);
+    if (RE_STORAGE.test(name) && 'data' in args) args.data = encodeDates(args.data);
     return args;
   }
   function finish(name, result) {
-    if (/^getStorage$/.test(name) && result && 'data' in result) result.data = decodeDates(result.data);
+    if (RE_GET_STORAGE.test(name) && result && 'data' in result) result.data = decodeDates(result.data);
     else if (result && result.data && typeof result.data === 'object' && typeof result.data.__capsuleBytes === 'string')
       result.data = bytesIn(result.data);
     return result;
@@ -1792,7 +1811,7 @@
     return { __capsuleBytes: out.join('') };
   }
   function bytesIn(v) {
-    var s = String(v.__capsuleBytes).replace(/=+$/, '');
+    var s = String(v.__capsuleBytes).replace(RE_PADDING, '');
     var bytes = new Uint8Array(Math.floor((s.length * 3) / 4));
     var j = 0;
     for (var i = 0; i < s.length; i += 4) {
@@ -1837,7 +1856,7 @@
     apiCallbacks.set(seq, function (result) {
       result = finish(name, result);
       if (onResult) onResult(result);
-      if (/:ok$/.test(result.errMsg)) {
+      if (RE_OK.test(result.errMsg)) {
         if (options.success) options.success(result);
         if (resolve) resolve(result);
       } else {
@@ -1953,8 +1972,8 @@
         var args = prepare(shown, options);
         args.taskId = taskBase + seq;
         var result = syncCall(internal, args);
-        result.errMsg = result.errMsg.replace(/^\w+/, shown);
-        if (/:ok$/.test(result.errMsg)) {
+        result.errMsg = result.errMsg.replace(RE_API_NAME, shown);
+        if (RE_OK.test(result.errMsg)) {
           if (options.success) options.success(result);
         } else if (options.fail) options.fail(result);
         if (options.complete) options.complete(result);
@@ -2005,7 +2024,7 @@
       if (state.timer === null) {
         state.timer = setInterval(function () {
           var r = syncCall('device.sensors', {});
-          if (/:ok$/.test(r.errMsg)) state.listeners.emit(shape(r));
+          if (RE_OK.test(r.errMsg)) state.listeners.emit(shape(r));
         }, intervals[options.interval] || 200);
       }
       var result = { errMsg: 'start' + name + ':ok' };
@@ -2087,7 +2106,7 @@
             if (i < arguments.length && arguments[i] !== undefined)
               args[api.positional[i]] = isBytes(arguments[i]) ? bytesOut(arguments[i]) : arguments[i];
           var result = fsResult(short, finish(api.name, syncCall(api.name, args)));
-          if (!/:ok$/.test(result.errMsg)) throw new Error(result.errMsg);
+          if (!RE_OK.test(result.errMsg)) throw new Error(result.errMsg);
           if (api.returns) return result[api.returns];
         };
     }
@@ -2102,7 +2121,7 @@
       if (!(api.name in wx))
         wx[api.name] = function () {
           var result = JSON.parse(native.apiCallSync(api.name, '{}'));
-          if (!/:ok$/.test(result.errMsg)) throw new Error(result.errMsg);
+          if (!RE_OK.test(result.errMsg)) throw new Error(result.errMsg);
           delete result.errMsg;
           return result;
         };
@@ -2125,7 +2144,7 @@
           : null;
         apiCallbacks.set(seq, function (result) {
           result = finish(api.name, result);
-          if (/:ok$/.test(result.errMsg)) {
+          if (RE_OK.test(result.errMsg)) {
             if (options.success) options.success(result);
             if (resolve) resolve(result);
           } else {
@@ -2150,9 +2169,9 @@
         for (var i = 0; i < api.positional.length; i++)
           if (i < arguments.length) args[api.positional[i]] = arguments[i];
         var result = JSON.parse(native.apiCallSync(api.name, JSON.stringify(prepare(api.name, args))));
-        if (!/:ok$/.test(result.errMsg)) {
+        if (!RE_OK.test(result.errMsg)) {
           // A missing key reads as an empty string, as on the platform.
-          if (api.name === 'getStorage' && / data not found$/.test(result.errMsg)) return '';
+          if (api.name === 'getStorage' && RE_NOT_FOUND.test(result.errMsg)) return '';
           throw new Error(result.errMsg);
         }
         if (api.name === 'getStorage') result = finish('getStorage', result);

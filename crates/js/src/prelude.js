@@ -15,9 +15,18 @@
   var nativeExec = RegExp.prototype.exec;
   var last = null;
   var input = null;
+  // Expressions the framework uses for itself: their matches are not the script's, so they
+  // leave the statics as the script's last match set them.
+  var quiet = new WeakSet();
+  Object.defineProperty(RegExp, Symbol.for('capsule.quiet'), {
+    value: function (re) {
+      quiet.add(re);
+      return re;
+    },
+  });
   RegExp.prototype.exec = function exec(string) {
     var match = nativeExec.call(this, string);
-    if (match !== null) {
+    if (match !== null && !quiet.has(this)) {
       last = match;
       input = null;
     }
