@@ -941,6 +941,7 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
 <button id="read" bindtap="read">read</button><button id="fetch" bindtap="fetch">fetch</button><button id="where" bindtap="where">where</button><button id="big" bindtap="big">big</button><button id="sys" bindtap="sys">sys</button>"#,
             ),
             ("pages/d/d.js", &page_js),
+            ("pages/d/d.wxss", "@media (prefers-color-scheme: dark) { #seen { color: #010203 } }"),
         ],
     );
     let (sim, stop) = start(&dir).await;
@@ -1023,6 +1024,8 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
     )
     .await
     .unwrap();
+    let seen_color = "getComputedStyle(document.querySelector('wx-page #seen')).color";
+    assert_ne!(b.eval(seen_color).await.unwrap(), "rgb(1, 2, 3)", "light: the dark rule does not apply");
     b.click(&tab("device")).await.unwrap();
     b.wait_for("document.querySelector('#capsule-devtools button.dark')", WAIT).await.unwrap();
     b.click("#capsule-devtools button.dark").await.unwrap();
@@ -1036,6 +1039,8 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
     )
     .await
     .unwrap();
+    // The page's dark-mode rule follows the app's theme, not the browser's.
+    b.wait_for(&format!("{seen_color} === 'rgb(1, 2, 3)'"), WAIT).await.unwrap();
     b.screenshot("17-devtools-console").await.unwrap();
 
     // Device: another profile resizes the frame and relaunches the app, which sees it.

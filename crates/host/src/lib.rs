@@ -147,6 +147,7 @@ impl Shared {
         if !running.package.manifest.darkmode {
             return;
         }
+        send_view(self, ToView::Theme { theme: mode.as_str().to_string() });
         running.handle.send(Input::Theme { theme: mode.as_str().to_string() });
         let windows: Vec<(u32, Value)> = self
             .pages
@@ -302,6 +303,7 @@ fn reload(shared: &Arc<Shared>, app: App) -> std::io::Result<()> {
     shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).clear();
     *shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner()) = tab_bar;
     send_view(shared, reset_message(shared));
+    send_view(shared, ToView::Theme { theme: shared.theme().as_str().to_string() });
     let pump = shared.clone();
     std::thread::Builder::new()
         .name("capsule-view-pump".into())

@@ -74,7 +74,8 @@ pub(crate) async fn websocket(State(shared): State<Arc<Shared>>, ws: WebSocketUp
 async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
     let mut updates = shared.to_views.subscribe();
     // Everything the view needs to catch up: the app, then each page from the bottom.
-    let mut hello = vec![reset_message(&shared)];
+    let mut hello =
+        vec![reset_message(&shared), ToView::Theme { theme: shared.theme().as_str().to_string() }];
     for (id, page) in shared.pages.lock().unwrap_or_else(|p| p.into_inner()).iter() {
         hello.push(page_message(&shared, *id, page));
     }

@@ -57,6 +57,21 @@ impl Sheet {
     }
 }
 
+/// `dark` or `light` when a media condition asks only for the colour scheme (as dark-mode
+/// sheets write it: `(prefers-color-scheme: dark)`, perhaps after `screen and`), which the
+/// web view answers with the app's theme rather than the browser's.
+fn color_scheme(condition: &str) -> Option<&'static str> {
+    let words: String = condition.to_ascii_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+    let feature = words.strip_prefix("only ").unwrap_or(&words);
+    let feature =
+        feature.strip_prefix("screen and ").or_else(|| feature.strip_prefix("all and ")).unwrap_or(feature);
+    match feature.replace(' ', "").as_str() {
+        "(prefers-color-scheme:dark)" => Some("dark"),
+        "(prefers-color-scheme:light)" => Some("light"),
+        _ => None,
+    }
+}
+
 struct Writer {
     out: String,
     /// The page root every selector is confined to, under [`Scope::Page`].
@@ -84,10 +99,24 @@ impl Writer {
                 }
                 Rule::Media(group) | Rule::Supports(group) => {
                     self.indent(depth);
-                    self.out.push_str(if matches!(rule, Rule::Media(_)) { "@media" } else { "@supports" });
-                    if !group.condition.is_empty() {
-                        self.out.push(' ');
-                        self.out.push_str(&group.condition);
+                    let theme =
+                        matches!(rule, Rule::Media(_)).then(|| color_scheme(&group.condition)).flatten();
+                    if let Some(theme) = theme {
+                        // The app's theme is the simulator's, not the browser's: the view
+                        // sets `--capsule-theme` on the document for the rules to query.
+                        self.out.push_str("@container style(--capsule-theme: ");
+                        self.out.push_str(theme);
+                        self.out.push(')');
+                    } else {
+                        self.out.push_str(if matches!(rule, Rule::Media(_)) {
+                            "@media"
+                        } else {
+                            "@supports"
+                        });
+                        if !group.condition.is_empty() {
+                            self.out.push(' ');
+                            self.out.push_str(&group.condition);
+                        }
                     }
                     self.out.push_str(" {\n");
                     self.rules(&group.rules, depth + 1);

@@ -85,6 +85,31 @@ fn page_sheets_are_confined_to_their_page() {
     }
 }
 
+/// Dark-mode sheets ask for the colour scheme; the web view answers with the app's theme
+/// (a style query on `--capsule-theme`, which the view sets), not the browser's.
+#[test]
+fn colour_scheme_media_rules_follow_the_apps_theme() {
+    let css = page_css(
+        r#"
+@media (prefers-color-scheme: dark) { page { background: #000 } }
+@media screen and (PREFERS-COLOR-SCHEME:light) { .a { color: #111 } }
+@media (prefers-color-scheme: dark) and (max-width: 600px) { .b { color: red } }
+"#,
+    );
+    expect_test::expect![[r#"
+        @container style(--capsule-theme: dark) {
+          wx-page[data-route="p"] {background: #000}
+        }
+        @container style(--capsule-theme: light) {
+          wx-page[data-route="p"] .a {color: #111}
+        }
+        @media (prefers-color-scheme: dark) and (max-width: 600px) {
+          wx-page[data-route="p"] .b {color: red}
+        }
+    "#]]
+    .assert_eq(&css);
+}
+
 #[test]
 fn at_rules_are_kept_and_media_rules_scoped() {
     let css = page_css(

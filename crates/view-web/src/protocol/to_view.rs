@@ -56,6 +56,9 @@ pub enum ToView {
     Overlay { text: String },
     /// The device profile the developer tools switched to (the phone frame's size).
     DeviceProfile { width: u32, height: u32, status_bar: u32, safe_bottom: u32 },
+    /// The theme the app is shown in, `light` or `dark`: dark-mode sheets' colour-scheme
+    /// rules follow it (the view sets `--capsule-theme` on the document).
+    Theme { theme: String },
 
     // ---- what the app asks the view to do ------------------------------------------------
     /// `showToast`, `showLoading` (`loading`, no duration), their hiding (`show: false`).
@@ -320,6 +323,7 @@ mod tests {
                 ToView::DeviceProfile { width: 393, height: 852, status_bar: 47, safe_bottom: 34 },
                 json!({"v": 1, "type": "deviceProfile", "width": 393, "height": 852, "statusBar": 47, "safeBottom": 34}),
             ),
+            (ToView::Theme { theme: "dark".into() }, json!({"v": 1, "type": "theme", "theme": "dark"})),
             (
                 ToView::Toast {
                     show: true,
@@ -505,10 +509,11 @@ mod tests {
             ToView::Settings { .. } => 25,
             ToView::Device { .. } => 26,
             ToView::Refused { .. } => 27,
+            ToView::Theme { .. } => 28,
         };
         let seen: std::collections::BTreeSet<usize> =
             every_message().iter().map(|(m, _)| variant(m)).collect();
-        assert_eq!(seen.len(), 28);
+        assert_eq!(seen.len(), 29);
         for (message, expected) in every_message() {
             let text = message.encode();
             let got: Value = serde_json::from_str(&text).unwrap();

@@ -108,6 +108,9 @@ function handle(msg) {
     case 'deviceProfile':
       deviceProfile(msg);
       break;
+    case 'theme':
+      document.documentElement.style.setProperty('--capsule-theme', msg.theme);
+      break;
     // What the app asks the view to do.
     case 'toast':
       showToast(msg);
