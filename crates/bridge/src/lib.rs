@@ -58,6 +58,8 @@ pub struct App {
     /// The device this app's system-info APIs describe, over the host's
     /// ([`Options::device`]): a host that shows apps on devices of their own.
     pub device: Option<Device>,
+    /// The `ext` object of `ext.json` when it is enabled (`wx.getExtConfigSync()`), else `{}`.
+    pub ext_config: Value,
 }
 
 impl App {
@@ -71,6 +73,7 @@ impl App {
             network_timeout: manifest.network_timeout.clone(),
             private_infos: manifest.required_private_infos.clone(),
             device: None,
+            ext_config: manifest.ext_config.clone().unwrap_or_else(|| json!({})),
         }
     }
 }
@@ -1138,6 +1141,12 @@ fn builtin_apis() -> Vec<Api> {
             Ok(json!({"width": 87, "height": 32, "top": top, "bottom": top + 32, "left": right - 87, "right": right}))
         })
         .plain_sync(),
+        // `ext.json`'s `ext`, as the package loader read it.
+        Api::new("getExtConfig", vec![], |c| {
+            let ext = if c.app.ext_config.is_object() { c.app.ext_config.clone() } else { json!({}) };
+            Ok(json!({"extConfig": ext}))
+        })
+            .with_sync(&[], Some("extConfig")),
         Api::new("setStorage", vec![required("key", String), required("data", Any)], |c| {
             let bytes = c.args.get("data").map(|d| d.to_string()).unwrap_or_default();
             c.bridge.store(c.app)?.set(c.str("key"), bytes.as_bytes())?;

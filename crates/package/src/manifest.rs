@@ -304,6 +304,10 @@ pub struct Manifest {
     /// Keys of `app.json` the platform knows and Capsule keeps without interpreting yet.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// The `ext` object of `ext.json` when its `extEnable` is `true` (`wx.getExtConfigSync()`;
+    /// `{}` to the app when `None`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ext_config: Option<serde_json::Value>,
 }
 
 impl Manifest {

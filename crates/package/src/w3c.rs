@@ -54,6 +54,7 @@ pub fn read_manifest(
         lang: None,
         dir: None,
         extra: BTreeMap::new(),
+        ext_config: None,
     };
     let mut page_entries: Vec<(String, Span)> = Vec::new();
     let mut present = Vec::new();

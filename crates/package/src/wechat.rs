@@ -119,6 +119,7 @@ pub fn read_manifest(
         lang: None,
         dir: None,
         extra: BTreeMap::new(),
+        ext_config: None,
     };
     let mut main_pages: Option<Vec<RouteAt>> = None;
     let mut sub_pages: Vec<(usize, Vec<RouteAt>)> = Vec::new();
