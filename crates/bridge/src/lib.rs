@@ -1133,6 +1133,23 @@ fn builtin_apis() -> Vec<Api> {
         Api::new("getWindowInfo", vec![], |c| Ok(window_info(&c.device()))).plain_sync(),
         Api::new("getDeviceInfo", vec![], |c| Ok(device_info(&c.device()))).plain_sync(),
         Api::new("getAppBaseInfo", vec![], |_| Ok(app_base_info())).plain_sync(),
+        // The phone's own switches: the simulator's are all on, with portrait orientation.
+        Api::new("getSystemSetting", vec![], |_| {
+            Ok(json!({"bluetoothEnabled": true, "locationEnabled": true, "wifiEnabled": true, "deviceOrientation": "portrait"}))
+        })
+        .plain_sync(),
+        // What the phone lets WeChat do; the app's own grants are `getSetting`'s.
+        Api::new("getAppAuthorizeSetting", vec![], |_| {
+            let authorized = "authorized";
+            Ok(json!({
+                "albumAuthorized": authorized, "bluetoothAuthorized": authorized, "cameraAuthorized": authorized,
+                "locationAuthorized": authorized, "locationReducedAccuracy": false,
+                "microphoneAuthorized": authorized, "notificationAuthorized": authorized,
+                "notificationAlertAuthorized": authorized, "notificationBadgeAuthorized": authorized,
+                "notificationSoundAuthorized": authorized, "phoneCalendarAuthorized": authorized,
+            }))
+        })
+        .plain_sync(),
         Api::new("getMenuButtonBoundingClientRect", vec![], |c| {
             // The capsule button: 87 × 32 px, 7 px from the right edge, centred in the bar.
             let d = &c.device();

@@ -1169,7 +1169,8 @@
   // calls go (own properties, functions dropped).
   var viewSeq = 0;
   var viewCallbacks = new Map();
-  function viewApi(name) {
+  // `onOk` hears a successful answer before the caller does.
+  function viewApi(name, onOk) {
     return function (options) {
       options = options || {};
       var seq = ++viewSeq;
@@ -1186,6 +1187,7 @@
         : null;
       viewCallbacks.set(seq, function (result) {
         if (/:ok$/.test(result.errMsg)) {
+          if (onOk) onOk(result);
           if (options.success) options.success(result);
           if (resolve) resolve(result);
         } else {
@@ -2274,7 +2276,7 @@
       settle();
     }
     function onError(e) {
-      settle(e.errMsg);
+      settle(String(e.errMsg).replace(/^\w+:fail /, ''));
     }
     m.onPlay(onPlay);
     m.onError(onError);
@@ -2333,15 +2335,18 @@
     }
     return menu;
   }
+  // The menu changes once the host accepted the call (its arguments checked).
   function shareMenuApi(name, change) {
-    var call = viewApi(name);
     return function (options) {
       options = options || {};
       var page = stack[stack.length - 1];
       if (!page) return answer(name, options, null, 'no page is shown');
-      var menu = shareMenuOf(page);
-      change(menu, options);
-      return call(Object.assign({}, options, { page: page.__id, menu: JSON.parse(JSON.stringify(menu)) }));
+      var next = JSON.parse(JSON.stringify(shareMenuOf(page)));
+      change(next, options);
+      var call = viewApi(name, function () {
+        shareMenus.set(page.__id, next);
+      });
+      return call(Object.assign({}, options, { page: page.__id, menu: next }));
     };
   }
   var SHARE_MENUS = ['shareAppMessage', 'shareTimeline'];
@@ -2389,7 +2394,11 @@
     }
     if (menu.menus.indexOf(kind) < 0)
       return report(null, 'the page has no ' + kind + ' in its share menu (wx.showShareMenu adds it)');
-    if (typeof page[hook] !== 'function') return report({});
+    // Moments need the page's own onShareTimeline; a message has the platform's defaults.
+    if (typeof page[hook] !== 'function') {
+      if (kind === 'shareTimeline') return report(null, 'the page defines no onShareTimeline');
+      return report({});
+    }
     var content = page[hook].call(page, { from: 'menu' });
     // A `promise` in what it returns may give the content within 3 s, as on the platform.
     if (content && content.promise && typeof content.promise.then === 'function') {
