@@ -58,6 +58,8 @@ pub struct App {
     /// The device this app's system-info APIs describe, over the host's
     /// ([`Options::device`]): a host that shows apps on devices of their own.
     pub device: Option<Device>,
+    /// The `ext` object of `ext.json` when it is enabled (`wx.getExtConfigSync()`), else `{}`.
+    pub ext_config: Value,
 }
 
 impl App {
@@ -71,6 +73,7 @@ impl App {
             network_timeout: manifest.network_timeout.clone(),
             private_infos: manifest.required_private_infos.clone(),
             device: None,
+            ext_config: manifest.ext_config.clone().unwrap_or_else(|| json!({})),
         }
     }
 }
@@ -1130,6 +1133,23 @@ fn builtin_apis() -> Vec<Api> {
         Api::new("getWindowInfo", vec![], |c| Ok(window_info(&c.device()))).plain_sync(),
         Api::new("getDeviceInfo", vec![], |c| Ok(device_info(&c.device()))).plain_sync(),
         Api::new("getAppBaseInfo", vec![], |_| Ok(app_base_info())).plain_sync(),
+        // The phone's own switches: the simulator's are all on, with portrait orientation.
+        Api::new("getSystemSetting", vec![], |_| {
+            Ok(json!({"bluetoothEnabled": true, "locationEnabled": true, "wifiEnabled": true, "deviceOrientation": "portrait"}))
+        })
+        .plain_sync(),
+        // What the phone lets WeChat do; the app's own grants are `getSetting`'s.
+        Api::new("getAppAuthorizeSetting", vec![], |_| {
+            let authorized = "authorized";
+            Ok(json!({
+                "albumAuthorized": authorized, "bluetoothAuthorized": authorized, "cameraAuthorized": authorized,
+                "locationAuthorized": authorized, "locationReducedAccuracy": false,
+                "microphoneAuthorized": authorized, "notificationAuthorized": authorized,
+                "notificationAlertAuthorized": authorized, "notificationBadgeAuthorized": authorized,
+                "notificationSoundAuthorized": authorized, "phoneCalendarAuthorized": authorized,
+            }))
+        })
+        .plain_sync(),
         Api::new("getMenuButtonBoundingClientRect", vec![], |c| {
             // The capsule button: 87 × 32 px, 7 px from the right edge, centred in the bar.
             let d = &c.device();
@@ -1138,6 +1158,12 @@ fn builtin_apis() -> Vec<Api> {
             Ok(json!({"width": 87, "height": 32, "top": top, "bottom": top + 32, "left": right - 87, "right": right}))
         })
         .plain_sync(),
+        // `ext.json`'s `ext`, as the package loader read it.
+        Api::new("getExtConfig", vec![], |c| {
+            let ext = if c.app.ext_config.is_object() { c.app.ext_config.clone() } else { json!({}) };
+            Ok(json!({"extConfig": ext}))
+        })
+            .with_sync(&[], Some("extConfig")),
         Api::new("setStorage", vec![required("key", String), required("data", Any)], |c| {
             let bytes = c.args.get("data").map(|d| d.to_string()).unwrap_or_default();
             c.bridge.store(c.app)?.set(c.str("key"), bytes.as_bytes())?;

@@ -128,6 +128,38 @@ pub fn apis() -> Vec<Api> {
                 optional("borderStyle", String),
             ],
         ),
+        // The current page's share menu, shown in the capsule button's menu; the framework
+        // adds the page and the menu as the call leaves it.
+        api(
+            "showShareMenu",
+            vec![
+                optional("withShareTicket", Boolean),
+                optional("menus", Array),
+                required("page", Number).internal(),
+                required("menu", Object).internal(),
+            ],
+        ),
+        api(
+            "hideShareMenu",
+            vec![
+                optional("menus", Array),
+                required("page", Number).internal(),
+                required("menu", Object).internal(),
+            ],
+        ),
+        api(
+            "updateShareMenu",
+            vec![
+                optional("withShareTicket", Boolean),
+                optional("isUpdatableMessage", Boolean),
+                optional("activityId", String),
+                optional("templateInfo", Object),
+                optional("toDoActivityId", String),
+                optional("isPrivateMessage", Boolean),
+                required("page", Number).internal(),
+                required("menu", Object).internal(),
+            ],
+        ),
         api("showTabBar", vec![optional("animation", Boolean)]),
         api("hideTabBar", vec![optional("animation", Boolean)]),
         // `wx.createSelectorQuery()`: its `exec` sends the gathered requests in one call.
@@ -164,6 +196,21 @@ pub fn apis() -> Vec<Api> {
             vec![required("action", String), optional("args", Array), required("audio", Number).internal()],
         )
         .in_group("InnerAudioContext"),
+        // What a page's `onShareAppMessage` / `onShareTimeline` gave when a person shared it
+        // from the capsule button's menu (or why nothing was shared), for the view to show.
+        api(
+            "shareResult",
+            vec![
+                required("kind", String),
+                optional("title", String),
+                optional("path", String),
+                optional("query", String),
+                optional("imageUrl", String),
+                optional("refused", String),
+                required("page", Number).internal(),
+            ],
+        )
+        .in_group("Page"),
         // `wx.createVideoContext(id, component)`: drives the `<video>` with that id.
         api(
             "videoControl",

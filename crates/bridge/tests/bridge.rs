@@ -200,7 +200,14 @@ fn system_info_comes_from_the_device_profile() {
         .collect();
     assert_eq!(
         plain,
-        ["getAppBaseInfo", "getDeviceInfo", "getMenuButtonBoundingClientRect", "getWindowInfo"]
+        [
+            "getAppAuthorizeSetting",
+            "getAppBaseInfo",
+            "getDeviceInfo",
+            "getMenuButtonBoundingClientRect",
+            "getSystemSetting",
+            "getWindowInfo"
+        ]
     );
 }
 

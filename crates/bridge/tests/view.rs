@@ -37,6 +37,10 @@ const VIEW_APIS: &[(&str, Option<&str>)] = &[
     ("audioContext", Some("InnerAudioContext")),
     ("audioControl", Some("InnerAudioContext")),
     ("videoControl", Some("VideoContext")),
+    ("showShareMenu", None),
+    ("hideShareMenu", None),
+    ("updateShareMenu", None),
+    ("shareResult", Some("Page")),
 ];
 
 fn app() -> App {

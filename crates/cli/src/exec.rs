@@ -40,6 +40,8 @@ enum Step {
     Wait(u64),
     Navigate(String),
     Back,
+    /// The capsule button's menu: `shareAppMessage` or `shareTimeline`.
+    Share(&'static str),
 }
 
 fn parse_step(text: &str) -> Result<Step, String> {
@@ -58,8 +60,10 @@ fn parse_step(text: &str) -> Result<Step, String> {
         "wait" => rest.parse().map(Step::Wait).map_err(|_| format!("`{text}`: wait needs milliseconds")),
         "navigate" if !rest.is_empty() => Ok(Step::Navigate(rest.to_string())),
         "back" if rest.is_empty() => Ok(Step::Back),
+        "share" if rest.is_empty() => Ok(Step::Share("onShareAppMessage")),
+        "share" if rest == "timeline" => Ok(Step::Share("onShareTimeline")),
         _ => Err(format!(
-            "`{text}` is not a step; steps are `tap SELECTOR`, `input SELECTOR TEXT`, `wait MS`, `navigate URL`, `back`"
+            "`{text}` is not a step; steps are `tap SELECTOR`, `input SELECTOR TEXT`, `wait MS`, `navigate URL`, `back`, `share [timeline]`"
         )),
     }
 }
@@ -120,6 +124,21 @@ pub fn run(
                 session.request(Input::Navigate { kind: "navigateBack".into(), url: "1".into() });
                 Ok(())
             }
+            // As a person choosing it in the capsule button's menu: the page's hook is asked,
+            // and what it gave is printed as the `shareResult` the view would show.
+            Step::Share(hook) => match session.query(Query::Stack).as_array().and_then(|s| s.last()).cloned()
+            {
+                Some(top) => {
+                    let page = top["page"].as_u64().unwrap_or(0) as u32;
+                    session.request(Input::PageEvent {
+                        page,
+                        hook: hook.into(),
+                        arg: Some(json!({"from": "menu"})),
+                    });
+                    Ok(())
+                }
+                None => Err("`share`: no page is shown".into()),
+            },
         };
         if let Err(reason) = applied {
             eprintln!("error: {reason}");
@@ -207,6 +226,10 @@ impl Session {
                     | "showTabBar"
                     | "hideTabBar"
                     | "disconnectIntersection"
+                    | "showShareMenu"
+                    | "hideShareMenu"
+                    | "updateShareMenu"
+                    | "shareResult"
                     | "stopPullDownRefresh" => {
                         eprintln!("[view] {name} {args}");
                         json!({"errMsg": format!("{name}:ok")})
@@ -233,6 +256,10 @@ impl Session {
                     // Layout needs a view that lays the page out; exec has none (yet).
                     "selectorQuery" | "observeIntersection" | "loadFontFace" => json!({
                         "errMsg": format!("{name}:fail no layout without a view: exec lays nothing out (use capsule run)")
+                    }),
+                    // Sound needs a view that plays it; the script's audio hears an error.
+                    "audioContext" | "audioControl" => json!({
+                        "errMsg": format!("{name}:fail no audio without a view: exec plays nothing (use capsule run)")
                     }),
                     _ => json!({"errMsg": format!("{name}:fail not supported")}),
                 };

@@ -96,7 +96,8 @@ enum Command {
         #[arg(long)]
         page: Option<String>,
         /// A step, applied in order: `tap SELECTOR`, `input SELECTOR TEXT`, `wait MS`,
-        /// `navigate URL`, `back`. SELECTOR is `#id`, `.class` or a tag name.
+        /// `navigate URL`, `back`, `share [timeline]` (the capsule button's share menu: the
+        /// page's onShareAppMessage / onShareTimeline). SELECTOR is `#id`, `.class` or a tag name.
         #[arg(long = "step", value_name = "STEP")]
         steps: Vec<String>,
         /// How modals and action sheets are answered without a person: the confirm button

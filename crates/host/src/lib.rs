@@ -73,6 +73,8 @@ struct PageMirror {
     window: Value,
     css: String,
     tree: Tree,
+    /// The share menu as the page's APIs left it; `None` until one changed it.
+    share_menu: Option<Value>,
 }
 
 /// The app the simulator runs now; a reload replaces it whole.
@@ -360,6 +362,7 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) 
                     window: serde_json::to_value(window).unwrap_or(Value::Null),
                     css,
                     tree,
+                    share_menu: None,
                 };
                 let message = page_message(&shared, page, &mirror);
                 shared.pages.lock().unwrap_or_else(|p| p.into_inner()).push((page, mirror));

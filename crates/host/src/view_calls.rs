@@ -280,6 +280,36 @@ pub(crate) fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
             send_view(shared, ToView::StopPullDownRefresh);
             ok(json!({}));
         }
+        "showShareMenu" | "hideShareMenu" | "updateShareMenu" => {
+            // Kept with the page's mirror, so a view that connects later shows the same menu.
+            let Some(page) = id("page") else { return fail("no page is shown") };
+            let menu = args.get("menu").cloned().unwrap_or_else(|| json!({}));
+            let mut pages = shared.pages.lock().unwrap_or_else(|p| p.into_inner());
+            let Some((_, mirror)) = pages.iter_mut().find(|(p, _)| *p == page) else {
+                return fail("the page is closed");
+            };
+            mirror.share_menu = Some(menu.clone());
+            drop(pages);
+            send_view(shared, ToView::ShareMenu { page, menu });
+            ok(json!({}));
+        }
+        "shareResult" => {
+            let Some(page) = id("page") else { return fail("no such page") };
+            let optional = |key: &str| args.get(key).and_then(Value::as_str).map(str::to_string);
+            send_view(
+                shared,
+                ToView::ShareResult {
+                    page,
+                    kind: text("kind"),
+                    title: optional("title"),
+                    path: optional("path"),
+                    query: optional("query"),
+                    image_url: optional("imageUrl"),
+                    refused: optional("refused"),
+                },
+            );
+            ok(json!({}));
+        }
         _ => fail("not supported"),
     }
 }

@@ -78,6 +78,9 @@ async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
         vec![reset_message(&shared), ToView::Theme { theme: shared.theme().as_str().to_string() }];
     for (id, page) in shared.pages.lock().unwrap_or_else(|p| p.into_inner()).iter() {
         hello.push(page_message(&shared, *id, page));
+        if let Some(menu) = &page.share_menu {
+            hello.push(ToView::ShareMenu { page: *id, menu: menu.clone() });
+        }
     }
     hello.push(ToView::Stack { pages: shared.stack.lock().unwrap_or_else(|p| p.into_inner()).clone() });
     hello.extend(shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).values().cloned());

@@ -26,6 +26,7 @@
   var RE_PADDING = quiet(/=+$/);
   var RE_API_NAME = quiet(/^\w+/);
   var RE_NOT_FOUND = quiet(/ data not found$/);
+  var RE_FAIL_PREFIX = quiet(/^\w+:fail /);
 
   // What the platform does not offer to mini-program code: eval and building functions from
   // strings (directly, or through any function's constructor).
@@ -434,6 +435,7 @@
     page.setData = function (data, callback) {
       setData(this, id, data, callback);
     };
+    page.groupSetData = groupSetData;
     page.createSelectorQuery = function () {
       return createSelectorQuery(id);
     };
@@ -461,6 +463,16 @@
       comp.__id,
       JSON.stringify({ 'form-field': true, name: comp.data.name, value: comp.data.value }),
     );
+  }
+  // groupSetData(fn): the setData calls fn makes, on this or any other page or component,
+  // reach the view as one update of each page, drawn together.
+  function groupSetData(fn) {
+    native.groupUpdates(true);
+    try {
+      if (typeof fn === 'function') fn.call(this);
+    } finally {
+      native.groupUpdates(false);
+    }
   }
   function setData(target, id, data, callback) {
     if (data === null || typeof data !== 'object') throw new TypeError('setData takes an object');
@@ -651,6 +663,7 @@
       setData: function (d, callback) {
         setData(this, this.__id, d, callback);
       },
+      groupSetData: groupSetData,
       triggerEvent: function (name, detail, options) {
         triggerEvent(this.__id, String(name), detail, options || {});
       },
@@ -1205,7 +1218,8 @@
   // calls go (own properties, functions dropped).
   var viewSeq = 0;
   var viewCallbacks = new Map();
-  function viewApi(name) {
+  // `onOk` hears a successful answer before the caller does.
+  function viewApi(name, onOk) {
     return function (options) {
       options = options || {};
       var seq = ++viewSeq;
@@ -1222,6 +1236,7 @@
         : null;
       viewCallbacks.set(seq, function (result) {
         if (RE_OK.test(result.errMsg)) {
+          if (onOk) onOk(result);
           if (options.success) options.success(result);
           if (resolve) resolve(result);
         } else {
@@ -1449,7 +1464,8 @@
         if (typeof listener.callback === 'function') listener.callback.call(self, result);
       } else {
         viewListeners.delete(seq);
-        console.error((listener.what || 'IntersectionObserver.observe') + ': ' + result.errMsg);
+        if (typeof listener.refused === 'function') listener.refused(result.errMsg);
+        else console.error((listener.what || 'IntersectionObserver.observe') + ': ' + result.errMsg);
       }
       return;
     }
@@ -1553,6 +1569,117 @@
             });
     };
   }
+  // An audio element in the view, driven from here; its events come back as further replies
+  // to the call that made it. `what` names the object in errors; `extra` adds to the
+  // events heard (the background audio manager's prev / next).
+  function audioContext(what, extra) {
+    var id = ++viewSeq;
+    var NAMES = {
+      canplay: 'Canplay',
+      play: 'Play',
+      pause: 'Pause',
+      stop: 'Stop',
+      ended: 'Ended',
+      timeupdate: 'TimeUpdate',
+      error: 'Error',
+      waiting: 'Waiting',
+      seeking: 'Seeking',
+      seeked: 'Seeked',
+    };
+    var events = {};
+    Object.keys(NAMES)
+      .map(function (k) {
+        return NAMES[k];
+      })
+      .concat(extra || [])
+      .forEach(function (n) {
+        events[n] = listenerSet();
+      });
+    var state = {
+      src: '',
+      startTime: 0,
+      autoplay: false,
+      loop: false,
+      volume: 1,
+      playbackRate: 1,
+      duration: 0,
+      currentTime: 0,
+      paused: true,
+      buffered: 0,
+    };
+    var destroyed = false;
+    function control(action, args) {
+      if (!destroyed)
+        native.viewCall(++viewSeq, 'audioControl', JSON.stringify({ audio: id, action: action, args: args || [] }));
+    }
+    viewListeners.set(id, {
+      what: what,
+      callback: function (r) {
+        state.duration = Number(r.duration) || 0;
+        state.currentTime = Number(r.currentTime) || 0;
+        state.paused = r.paused !== false;
+        var name = NAMES[r.event];
+        if (name)
+          events[name].emit(
+            r.event === 'error' ? { errMsg: r.message || 'MEDIA_ERR_SRC_NOT_SUPPORTED', errCode: 10004 } : undefined,
+          );
+      },
+      // No view to play it (exec): the script hears an error, as for a file that cannot play.
+      refused: function (errMsg) {
+        destroyed = true;
+        events.Error.emit({ errMsg: errMsg, errCode: 10001 });
+      },
+    });
+    native.viewCall(id, 'audioContext', JSON.stringify({ audio: id }));
+    var ctx = {};
+    Object.defineProperty(ctx, '__state', { value: state });
+    ['src', 'startTime', 'autoplay', 'loop', 'volume', 'playbackRate'].forEach(function (p) {
+      Object.defineProperty(ctx, p, {
+        enumerable: true,
+        configurable: true,
+        get: function () {
+          return state[p];
+        },
+        set: function (v) {
+          state[p] = v;
+          var o = {};
+          o[p] = v;
+          control('set', [o]);
+        },
+      });
+    });
+    ['duration', 'currentTime', 'paused', 'buffered'].forEach(function (p) {
+      Object.defineProperty(ctx, p, {
+        enumerable: true,
+        get: function () {
+          return state[p];
+        },
+      });
+    });
+    ctx.play = function () {
+      control('play');
+    };
+    ctx.pause = function () {
+      control('pause');
+    };
+    ctx.stop = function () {
+      control('stop');
+    };
+    ctx.seek = function (position) {
+      control('seek', [Number(position) || 0]);
+    };
+    ctx.destroy = function () {
+      control('destroy');
+      destroyed = true;
+      viewListeners.delete(id);
+    };
+    Object.keys(events).forEach(function (n) {
+      ctx['on' + n] = events[n].on;
+      ctx['off' + n] = events[n].off;
+    });
+    Object.defineProperty(ctx, '__events', { value: events });
+    return ctx;
+  }
   var wx = {
     getPerformance: function () {
       return performance;
@@ -1564,99 +1691,7 @@
     // wx.createInnerAudioContext(): an audio element in the view, driven from here; its
     // events come back as further replies to the call that made it.
     createInnerAudioContext: function () {
-      var id = ++viewSeq;
-      var NAMES = {
-        canplay: 'Canplay',
-        play: 'Play',
-        pause: 'Pause',
-        stop: 'Stop',
-        ended: 'Ended',
-        timeupdate: 'TimeUpdate',
-        error: 'Error',
-        waiting: 'Waiting',
-        seeking: 'Seeking',
-        seeked: 'Seeked',
-      };
-      var events = {};
-      Object.keys(NAMES).forEach(function (k) {
-        events[NAMES[k]] = listenerSet();
-      });
-      var state = {
-        src: '',
-        startTime: 0,
-        autoplay: false,
-        loop: false,
-        volume: 1,
-        playbackRate: 1,
-        duration: 0,
-        currentTime: 0,
-        paused: true,
-        buffered: 0,
-      };
-      var destroyed = false;
-      function control(action, args) {
-        if (!destroyed)
-          native.viewCall(++viewSeq, 'audioControl', JSON.stringify({ audio: id, action: action, args: args || [] }));
-      }
-      viewListeners.set(id, {
-        what: 'InnerAudioContext',
-        callback: function (r) {
-          state.duration = Number(r.duration) || 0;
-          state.currentTime = Number(r.currentTime) || 0;
-          state.paused = r.paused !== false;
-          var name = NAMES[r.event];
-          if (name)
-            events[name].emit(
-              r.event === 'error' ? { errMsg: r.message || 'MEDIA_ERR_SRC_NOT_SUPPORTED', errCode: 10004 } : undefined,
-            );
-        },
-      });
-      native.viewCall(id, 'audioContext', JSON.stringify({ audio: id }));
-      var ctx = {};
-      ['src', 'startTime', 'autoplay', 'loop', 'volume', 'playbackRate'].forEach(function (p) {
-        Object.defineProperty(ctx, p, {
-          enumerable: true,
-          get: function () {
-            return state[p];
-          },
-          set: function (v) {
-            state[p] = v;
-            var o = {};
-            o[p] = v;
-            control('set', [o]);
-          },
-        });
-      });
-      ['duration', 'currentTime', 'paused', 'buffered'].forEach(function (p) {
-        Object.defineProperty(ctx, p, {
-          enumerable: true,
-          get: function () {
-            return state[p];
-          },
-        });
-      });
-      ctx.play = function () {
-        control('play');
-      };
-      ctx.pause = function () {
-        control('pause');
-      };
-      ctx.stop = function () {
-        control('stop');
-      };
-      ctx.seek = function (position) {
-        control('seek', [Number(position) || 0]);
-      };
-      ctx.destroy = function () {
-        control('destroy');
-        destroyed = true;
-        viewListeners.delete(id);
-      };
-      Object.keys(events).forEach(function (n) {
-        ctx['on' + n] = events[n].on;
-        ctx['off' + n] = events[n].off;
-      });
-      return ctx;
+      return audioContext('InnerAudioContext');
     },
     // wx.createVideoContext(id, component): the view plays the `<video>` with that id.
     createVideoContext: function (id, component) {
@@ -2181,13 +2216,293 @@
       };
     }
   });
+  // ---- background audio ---------------------------------------------------------------
+  // wx.getBackgroundAudioManager(): one audio context for the whole app, which a page
+  // closing does not stop; setting `src` starts playback, as on the platform. The older
+  // play/pause/seek/stop family drives the same manager.
+  var backgroundAudio = null;
+  function backgroundAudioManager() {
+    if (backgroundAudio) return backgroundAudio;
+    var ctx = audioContext('BackgroundAudioManager', ['Prev', 'Next']);
+    var state = ctx.__state;
+    ['title', 'epname', 'singer', 'coverImgUrl', 'webUrl'].forEach(function (p) {
+      state[p] = '';
+    });
+    state.protocol = 'http';
+    ['title', 'epname', 'singer', 'coverImgUrl', 'webUrl', 'protocol'].forEach(function (p) {
+      Object.defineProperty(ctx, p, {
+        enumerable: true,
+        get: function () {
+          return state[p];
+        },
+        set: function (v) {
+          state[p] = v === undefined || v === null ? '' : String(v);
+        },
+      });
+    });
+    var setSrc = Object.getOwnPropertyDescriptor(ctx, 'src').set;
+    var setStart = Object.getOwnPropertyDescriptor(ctx, 'startTime').set;
+    Object.defineProperty(ctx, 'src', {
+      enumerable: true,
+      get: function () {
+        return state.src;
+      },
+      set: function (v) {
+        setSrc(v === undefined || v === null ? '' : String(v));
+        if (state.src) ctx.play();
+      },
+    });
+    // `startTime` is in seconds, read when `src` is set.
+    Object.defineProperty(ctx, 'startTime', {
+      enumerable: true,
+      get: function () {
+        return state.startTime;
+      },
+      set: function (v) {
+        setStart(Number(v) || 0);
+      },
+    });
+    // The manager has no autoplay, loop or volume of its own, and cannot be destroyed.
+    delete ctx.autoplay;
+    delete ctx.loop;
+    delete ctx.volume;
+    delete ctx.destroy;
+    delete ctx.offPrev;
+    delete ctx.offNext;
+    state.stopped = true;
+    ctx.onPlay(function () {
+      state.stopped = false;
+    });
+    ctx.onStop(function () {
+      state.stopped = true;
+    });
+    ctx.onEnded(function () {
+      state.stopped = true;
+    });
+    backgroundAudio = ctx;
+    return ctx;
+  }
+  wx.getBackgroundAudioManager = backgroundAudioManager;
+  // The legacy family answers as the platform's did: `NAME:ok`, or `NAME:fail reason`.
+  function answer(name, options, result, error) {
+    options = options || {};
+    var r = Object.assign({ errMsg: name + (error ? ':fail ' + error : ':ok') }, result || {});
+    var wantsPromise =
+      typeof options.success !== 'function' &&
+      typeof options.fail !== 'function' &&
+      typeof options.complete !== 'function';
+    Promise.resolve().then(function () {
+      if (!error && options.success) options.success(r);
+      if (error && options.fail) options.fail(r);
+      if (options.complete) options.complete(r);
+    });
+    if (wantsPromise) return error ? Promise.reject(r) : Promise.resolve(r);
+  }
+  // playBackgroundAudio answers once the audio plays or cannot.
+  wx.playBackgroundAudio = function (options) {
+    options = options || {};
+    if (typeof options.dataUrl !== 'string' || !options.dataUrl)
+      return answer('playBackgroundAudio', options, null, 'parameter error: parameter.dataUrl should be String');
+    var m = backgroundAudioManager();
+    var wantsPromise =
+      typeof options.success !== 'function' &&
+      typeof options.fail !== 'function' &&
+      typeof options.complete !== 'function';
+    var settle;
+    var promise = new Promise(function (resolve, reject) {
+      settle = function (error) {
+        m.offPlay(onPlay);
+        m.offError(onError);
+        var r = { errMsg: 'playBackgroundAudio' + (error ? ':fail ' + error : ':ok') };
+        if (!error && options.success) options.success(r);
+        if (error && options.fail) options.fail(r);
+        if (options.complete) options.complete(r);
+        if (error) reject(r);
+        else resolve(r);
+      };
+    });
+    function onPlay() {
+      settle();
+    }
+    function onError(e) {
+      settle(String(e.errMsg).replace(RE_FAIL_PREFIX, ''));
+    }
+    m.onPlay(onPlay);
+    m.onError(onError);
+    m.title = options.title;
+    m.coverImgUrl = options.coverImgUrl;
+    m.src = options.dataUrl;
+    if (wantsPromise) return promise;
+    promise.catch(function () {});
+  };
+  ['pause', 'stop'].forEach(function (action) {
+    var name = action + 'BackgroundAudio';
+    wx[name] = function (options) {
+      backgroundAudioManager()[action]();
+      return answer(name, options);
+    };
+  });
+  wx.seekBackgroundAudio = function (options) {
+    options = options || {};
+    if (typeof options.position !== 'number')
+      return answer('seekBackgroundAudio', options, null, 'parameter error: parameter.position should be Number');
+    backgroundAudioManager().seek(options.position);
+    return answer('seekBackgroundAudio', options);
+  };
+  // status: 0 paused, 1 playing, 2 nothing playing.
+  wx.getBackgroundAudioPlayerState = function (options) {
+    var m = backgroundAudioManager();
+    var status = !m.src || m.__state.stopped ? 2 : m.paused ? 0 : 1;
+    return answer('getBackgroundAudioPlayerState', options, {
+      duration: m.duration,
+      currentPosition: m.currentTime,
+      status: status,
+      downloadPercent: m.duration ? 100 : 0,
+      dataUrl: m.src,
+    });
+  };
+  ['Play', 'Pause', 'Stop'].forEach(function (kind) {
+    wx['onBackgroundAudio' + kind] = function (f) {
+      backgroundAudioManager()['on' + kind](f);
+    };
+  });
+
+  // ---- share menu ------------------------------------------------------------------------
+  // Each page's share menu: shown when the page defines onShareAppMessage, until
+  // wx.showShareMenu / hideShareMenu change it. The view shows it in the capsule button's
+  // menu; a person choosing "share" there calls the page's onShareAppMessage (the `share`
+  // hook), and the view shows what it gave.
+  var shareMenus = new IdMap();
+  function shareMenuOf(page) {
+    var menu = shareMenus.get(page.__id);
+    if (!menu) {
+      var menus = [];
+      if (typeof page.onShareAppMessage === 'function') menus.push('shareAppMessage');
+      if (typeof page.onShareTimeline === 'function') menus.push('shareTimeline');
+      menu = { menus: menus, withShareTicket: false };
+      shareMenus.set(page.__id, menu);
+    }
+    return menu;
+  }
+  // The menu changes once the host accepted the call (its arguments checked).
+  function shareMenuApi(name, change) {
+    return function (options) {
+      options = options || {};
+      var page = stack[stack.length - 1];
+      if (!page) return answer(name, options, null, 'no page is shown');
+      var next = JSON.parse(JSON.stringify(shareMenuOf(page)));
+      change(next, options);
+      var call = viewApi(name, function () {
+        shareMenus.set(page.__id, next);
+      });
+      return call(Object.assign({}, options, { page: page.__id, menu: next }));
+    };
+  }
+  var SHARE_MENUS = ['shareAppMessage', 'shareTimeline'];
+  function menusOf(options) {
+    return Array.isArray(options.menus)
+      ? options.menus.filter(function (m) {
+          return SHARE_MENUS.indexOf(m) >= 0;
+        })
+      : null;
+  }
+  var shareMenuApis = {
+    showShareMenu: shareMenuApi('showShareMenu', function (menu, options) {
+      (menusOf(options) || ['shareAppMessage']).forEach(function (m) {
+        if (menu.menus.indexOf(m) < 0) menu.menus.push(m);
+      });
+      if ('withShareTicket' in options) menu.withShareTicket = !!options.withShareTicket;
+    }),
+    hideShareMenu: shareMenuApi('hideShareMenu', function (menu, options) {
+      var hide = menusOf(options) || SHARE_MENUS;
+      menu.menus = menu.menus.filter(function (m) {
+        return hide.indexOf(m) < 0;
+      });
+    }),
+    updateShareMenu: shareMenuApi('updateShareMenu', function (menu, options) {
+      for (const k of Object.keys(Object(options)))
+        if (typeof options[k] !== 'function' && k !== 'menus') menu[k] = options[k];
+    }),
+  };
+  hooks.share = function (id, hook) {
+    var page = pagesById.get(id);
+    if (!page) return;
+    var kind = hook === 'onShareTimeline' ? 'shareTimeline' : 'shareAppMessage';
+    var menu = shareMenuOf(page);
+    function report(content, refused) {
+      var r = { page: id, kind: kind };
+      if (refused) r.refused = refused;
+      else {
+        content = Object(content);
+        if (typeof content.title === 'string') r.title = content.title;
+        if (typeof content.imageUrl === 'string') r.imageUrl = content.imageUrl;
+        if (kind === 'shareTimeline') r.query = typeof content.query === 'string' ? content.query : '';
+        else r.path = typeof content.path === 'string' ? content.path : '/' + page.route + queryText(page.options);
+      }
+      native.viewCall(++viewSeq, 'shareResult', JSON.stringify(r));
+    }
+    if (menu.menus.indexOf(kind) < 0)
+      return report(null, 'the page has no ' + kind + ' in its share menu (wx.showShareMenu adds it)');
+    // Moments need the page's own onShareTimeline; a message has the platform's defaults.
+    if (typeof page[hook] !== 'function') {
+      if (kind === 'shareTimeline') return report(null, 'the page defines no onShareTimeline');
+      return report({});
+    }
+    var content = page[hook].call(page, { from: 'menu' });
+    // A `promise` in what it returns may give the content within 3 s, as on the platform.
+    if (content && content.promise && typeof content.promise.then === 'function') {
+      var done = false;
+      var timer = setTimeout(function () {
+        if (!done) report(content);
+        done = true;
+      }, 3000);
+      content.promise.then(
+        function (later) {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          report(Object.assign({}, content, Object(later)));
+        },
+        function () {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          report(content);
+        },
+      );
+      return;
+    }
+    report(content);
+  };
+  function queryText(query) {
+    var keys = Object.keys(Object(query));
+    return keys.length
+      ? '?' +
+          keys
+            .map(function (k) {
+              return k + '=' + query[k];
+            })
+            .join('&')
+      : '';
+  }
   // The script-side objects whose calls the view carries out exist when those calls do (the
   // surface lists them in the object's group), so `canIUse` stays honest.
   var viewObjects = {
-    SelectorQuery: 'createSelectorQuery',
-    IntersectionObserver: 'createIntersectionObserver',
-    InnerAudioContext: 'createInnerAudioContext',
-    VideoContext: 'createVideoContext',
+    SelectorQuery: ['createSelectorQuery'],
+    IntersectionObserver: ['createIntersectionObserver'],
+    InnerAudioContext: [
+      'createInnerAudioContext',
+      'getBackgroundAudioManager',
+      'playBackgroundAudio',
+      'pauseBackgroundAudio',
+      'seekBackgroundAudio',
+      'stopBackgroundAudio',
+      'getBackgroundAudioPlayerState',
+      'onBackgroundAudioPlay',
+      'onBackgroundAudioPause',
+      'onBackgroundAudioStop',
+    ],
+    VideoContext: ['createVideoContext'],
   };
   Object.keys(viewObjects).forEach(function (group) {
     if (
@@ -2195,7 +2510,13 @@
         return api.view && api.group === group;
       })
     )
-      delete wx[viewObjects[group]];
+      viewObjects[group].forEach(function (name) {
+        delete wx[name];
+      });
+  });
+  // The share menu's APIs replace the plain view calls the surface made of them.
+  Object.keys(shareMenuApis).forEach(function (name) {
+    if (name in wx) wx[name] = shareMenuApis[name];
   });
   Object.defineProperty(G, 'wx', { value: wx, enumerable: true });
 });

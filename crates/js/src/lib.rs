@@ -150,6 +150,11 @@ pub trait Natives {
         let _ = (component, external, wxs);
         Ok(String::new())
     }
+    /// Opens (`true`) or closes a `groupSetData`: the `setData` calls inside it reach the
+    /// view as one update.
+    fn group_updates(&self, open: bool) {
+        let _ = open;
+    }
     /// Sets attributes on `component`'s own element (a JSON object), as a form field shows its
     /// name and value to the form around it.
     fn set_host_attrs(&self, component: u32, attrs: &str) {
@@ -891,6 +896,8 @@ fn natives_object<'js>(
         "setHostAttrs",
         Function::new(ctx.clone(), move |component: u32, attrs: String| n.set_host_attrs(component, &attrs))?,
     )?;
+    let n = natives.clone();
+    o.set("groupUpdates", Function::new(ctx.clone(), move |open: bool| n.group_updates(open))?)?;
     let n = natives.clone();
     o.set(
         "componentAncestors",

@@ -18,6 +18,7 @@
 
 pub mod components;
 pub mod diagnostic;
+pub mod ext;
 pub mod files;
 pub mod image;
 pub mod json;
@@ -232,7 +233,7 @@ fn load(path: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Option<P
     }
 
     let path_id = AppId { id: path_app_id(&location), source: AppIdSource::PathHash };
-    let manifest = if files.contains(wechat::APP_JSON) {
+    let mut manifest = if files.contains(wechat::APP_JSON) {
         let app_id = match &project.appid {
             Some(id) => AppId { id: id.clone(), source: AppIdSource::ProjectConfig },
             None => path_id,
@@ -248,6 +249,9 @@ fn load(path: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Option<P
         );
         None
     }?;
+    if manifest.dialect == Dialect::WeChat {
+        manifest.ext_config = ext::load(&files, diags);
+    }
 
     let roots: Vec<String> = manifest.subpackages.iter().map(|s| s.root.clone()).collect();
     let sizes = limits::check_parts(&sized, &roots, limits, &label, diags);

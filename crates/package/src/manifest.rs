@@ -314,6 +314,10 @@ pub struct Manifest {
     /// The variables of the theme file `themeLocation` names, for `@name` values.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<crate::theme::Theme>,
+    /// The `ext` object of `ext.json` when its `extEnable` is `true` (`wx.getExtConfigSync()`;
+    /// `{}` to the app when `None`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ext_config: Option<serde_json::Value>,
 }
 
 impl Manifest {

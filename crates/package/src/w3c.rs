@@ -56,6 +56,7 @@ pub fn read_manifest(
         extra: BTreeMap::new(),
         darkmode: false,
         theme: None,
+        ext_config: None,
     };
     let mut page_entries: Vec<(String, Span)> = Vec::new();
     let mut present = Vec::new();

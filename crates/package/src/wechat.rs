@@ -121,6 +121,7 @@ pub fn read_manifest(
         extra: BTreeMap::new(),
         darkmode: false,
         theme: None,
+        ext_config: None,
     };
     let mut main_pages: Option<Vec<RouteAt>> = None;
     let mut sub_pages: Vec<(usize, Vec<RouteAt>)> = Vec::new();

@@ -32,7 +32,9 @@ pub enum Input {
     },
     /// Something happened to a page that its script hears as a page hook:
     /// `onPullDownRefresh`, `onReachBottom`, `onPageScroll` (`arg` `{scrollTop}`),
-    /// `onResize` (`{size}`), `onTabItemTap` (`{index, pagePath, text}`).
+    /// `onResize` (`{size}`), `onTabItemTap` (`{index, pagePath, text}`); and the share
+    /// menu's `onShareAppMessage` / `onShareTimeline`, whose content the framework sends
+    /// on as a `shareResult` view call.
     PageEvent {
         page: u32,
         hook: String,

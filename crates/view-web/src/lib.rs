@@ -54,6 +54,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     module!("view/animation.js"),
     module!("view/queries.js"),
     module!("view/sheets.js"),
+    module!("view/capsule-button.js"),
     module!("view/media.js"),
     module!("view/device.js"),
     module!("devtools.js"),

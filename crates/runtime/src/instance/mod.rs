@@ -135,6 +135,7 @@ impl Instance {
             held,
             stopper: RefCell::new(None),
             max_nodes: limits.nodes,
+            grouping: Cell::new(0),
         });
         let engine = Engine::new(
             package.clone(),
@@ -178,6 +179,11 @@ impl Instance {
                         &["onPullDownRefresh", "onReachBottom", "onPageScroll", "onResize", "onTabItemTap"];
                     if PAGE_EVENTS.contains(&hook.as_str()) && self.top() == Some(page) {
                         self.lifecycle(page, &hook, arg);
+                    } else if matches!(hook.as_str(), "onShareAppMessage" | "onShareTimeline")
+                        && self.top() == Some(page)
+                    {
+                        // The framework asks the page and shows the view what it gave.
+                        self.call("share", &[Arg::Int(page), Arg::Str(hook)]);
                     }
                 }
                 Input::Show => {

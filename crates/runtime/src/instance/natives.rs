@@ -113,6 +113,11 @@ impl Natives for InstanceNatives {
         self.shared.emit(Output::Log { level: level.into(), text, source: source.into() });
     }
 
+    fn group_updates(&self, open: bool) {
+        let n = self.shared.grouping.get();
+        self.shared.grouping.set(if open { n.saturating_add(1) } else { n.saturating_sub(1) });
+    }
+
     fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool) -> Result<(), String> {
         let mut timers = self.shared.timers.borrow_mut();
         if timers.by_id.len() >= MAX_TIMERS {

@@ -45,6 +45,9 @@ pub(super) struct Shared {
     pub(super) stopper: RefCell<Option<Stopper>>,
     /// Live nodes a page's tree may hold.
     pub(super) max_nodes: usize,
+    /// Open `groupSetData` calls: while one is, a page's patches join its latest update, so
+    /// the view draws the group at once.
+    pub(super) grouping: Cell<u32>,
 }
 
 impl Shared {
@@ -90,7 +93,18 @@ impl Shared {
             return;
         }
         self.held.outputs.fetch_add(weight, Ordering::Relaxed);
-        self.outbox.borrow_mut().push(output);
+        let mut outbox = self.outbox.borrow_mut();
+        if self.grouping.get() > 0
+            && let Output::Patches { page, patches } = output
+        {
+            let latest = outbox.iter_mut().rev().find(|o| matches!(o, Output::Patches { .. }));
+            match latest {
+                Some(Output::Patches { page: p, patches: earlier }) if *p == page => earlier.extend(patches),
+                _ => outbox.push(Output::Patches { page, patches }),
+            }
+            return;
+        }
+        outbox.push(output);
     }
 
     /// The estimate of the pages' data passed the budget (see `held.rs`): weighs it exactly.

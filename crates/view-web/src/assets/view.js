@@ -12,6 +12,7 @@
 // - animation.js — the `animation` attribute;
 // - queries.js — selector queries, intersection observers, pageScrollTo;
 // - sheets.js — toast, modal, action sheet, image preview, prompts, settings, the overlay;
+// - capsule-button.js — the capsule button, its menu (the share menu) and what a share gave;
 // - media.js — audio contexts, video contexts, fonts;
 // - device.js — device sheets, the device's location, its profile, vibration.
 import { connect } from './view/protocol.js';

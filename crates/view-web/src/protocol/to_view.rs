@@ -127,6 +127,27 @@ pub enum ToView {
     },
     /// Drives an audio context: `set`, `play`, `pause`, `stop`, `seek`, `destroy`.
     AudioControl { audio: u32, action: String, args: Vec<Value> },
+    /// A page's share menu as `wx.showShareMenu` / `hideShareMenu` / `updateShareMenu` left
+    /// it (`{menus: ["shareAppMessage", …], withShareTicket, …}`), shown in the capsule
+    /// button's menu.
+    ShareMenu { page: u32, menu: Value },
+    /// What a page's `onShareAppMessage` (`kind` `shareAppMessage`: `title`, `path`,
+    /// `imageUrl`) or `onShareTimeline` (`query`) gave when a person shared it, or why
+    /// nothing was shared (`refused`).
+    ShareResult {
+        page: u32,
+        kind: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        path: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        query: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        image_url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refused: Option<String>,
+    },
     /// Drives the `<video>` of that id (`createVideoContext`): `play`, `pause`, `stop`,
     /// `seek`, `playbackRate`, `requestFullScreen`, `exitFullScreen`.
     VideoControl { page: Option<u32>, root: Option<u32>, id: String, action: String, args: Vec<Value> },
@@ -197,6 +218,8 @@ impl ToView {
             | ToView::Patches { page, .. }
             | ToView::Close { page }
             | ToView::Window { page, .. }
+            | ToView::ShareMenu { page, .. }
+            | ToView::ShareResult { page, .. }
             | ToView::WebViewAnswer { page, .. } => Some(*page),
             ToView::PageScrollTo { page, .. }
             | ToView::SelectorQuery { page, .. }
@@ -423,6 +446,23 @@ mod tests {
                 json!({"v": 1, "type": "audio", "seq": 9, "set": {"src": "/a.mp3"}}),
             ),
             (
+                ToView::ShareMenu { page: 1, menu: json!({"menus": ["shareAppMessage"]}) },
+                json!({"v": 1, "type": "shareMenu", "page": 1, "menu": {"menus": ["shareAppMessage"]}}),
+            ),
+            (
+                ToView::ShareResult {
+                    page: 1,
+                    kind: "shareAppMessage".into(),
+                    title: Some("Tea".into()),
+                    path: Some("/pages/a/a?id=1".into()),
+                    query: None,
+                    image_url: Some("/img/tea.png".into()),
+                    refused: None,
+                },
+                json!({"v": 1, "type": "shareResult", "page": 1, "kind": "shareAppMessage", "title": "Tea",
+                       "path": "/pages/a/a?id=1", "imageUrl": "/img/tea.png"}),
+            ),
+            (
                 ToView::AudioControl { audio: 9, action: "seek".into(), args: vec![json!(2)] },
                 json!({"v": 1, "type": "audioControl", "audio": 9, "action": "seek", "args": [2]}),
             ),
@@ -510,10 +550,12 @@ mod tests {
             ToView::Device { .. } => 26,
             ToView::Refused { .. } => 27,
             ToView::Theme { .. } => 28,
+            ToView::ShareMenu { .. } => 29,
+            ToView::ShareResult { .. } => 30,
         };
         let seen: std::collections::BTreeSet<usize> =
             every_message().iter().map(|(m, _)| variant(m)).collect();
-        assert_eq!(seen.len(), 29);
+        assert_eq!(seen.len(), 31);
         for (message, expected) in every_message() {
             let text = message.encode();
             let got: Value = serde_json::from_str(&text).unwrap();

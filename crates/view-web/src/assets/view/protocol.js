@@ -18,6 +18,7 @@ import {
   showOverlay,
 } from './sheets.js';
 import { deviceRequest, deviceProfile, vibrate } from './device.js';
+import { shareMenu, shareResult } from './capsule-button.js';
 
 var PROTOCOL = 1;
 var statusEl = document.getElementById('capsule-connection');
@@ -153,6 +154,12 @@ function handle(msg) {
       break;
     case 'vibrate':
       vibrate(msg.duration);
+      break;
+    case 'shareMenu':
+      shareMenu(msg);
+      break;
+    case 'shareResult':
+      shareResult(msg);
       break;
     case 'webViewAnswer':
       webViewAnswer(msg);
