@@ -58,12 +58,22 @@ pub fn get(url: &str) -> Result<Vec<u8>, String> {
 }
 
 async fn get_async(url: &str) -> Result<Vec<u8>, String> {
-    let client = reqwest::Client::builder()
+    let mut client = reqwest::Client::builder()
         .timeout(TIMEOUT)
         .connect_timeout(CONNECT_TIMEOUT)
-        .user_agent(concat!("capsule/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| format!("cannot start the fetch: {e}"))?;
+        .user_agent(concat!("capsule/", env!("CARGO_PKG_VERSION")));
+    // The certificate authorities a machine adds for its own network (a company's proxy), as
+    // curl and OpenSSL take them; the built-in roots are trusted as well.
+    if let Some(file) = std::env::var_os("SSL_CERT_FILE") {
+        let pem = std::fs::read(&file)
+            .map_err(|e| format!("cannot read SSL_CERT_FILE {}: {e}", file.to_string_lossy()))?;
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| format!("SSL_CERT_FILE {}: {e}", file.to_string_lossy()))?;
+        for certificate in certificates {
+            client = client.add_root_certificate(certificate);
+        }
+    }
+    let client = client.build().map_err(|e| format!("cannot start the fetch: {e}"))?;
     let mut response = client.get(url).send().await.map_err(|e| describe(&e))?;
     if !response.status().is_success() {
         return Err(format!("the registry answered {}", response.status()));
