@@ -215,6 +215,14 @@ fn exec_renders_a_component_of_the_library_fetched_once() {
     assert!(text(&out.stdout).contains("(1 page, 2 components,"), "{}", text(&out.stdout));
     let out = capsule(&scratch, &["exec", &app, "--production"], &unreachable(), &integrity);
     assert_eq!(text(&out.stdout).trim_end(), RENDERED, "{}", text(&out.stderr));
+    let out = capsule(&scratch, &["info", &app], &unreachable(), &integrity);
+    assert!(
+        text(&out.stdout).contains(
+            "extended lib weui (weui-miniprogram@1.5.6, at miniprogram_npm/weui-miniprogram/; not packed)\n"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]

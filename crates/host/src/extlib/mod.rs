@@ -272,14 +272,29 @@ impl Store {
 
     /// Fetches the pinned tarball from `registry`, checks it and installs it.
     pub fn fetch(&self, pin: &Pin, registry: &str) -> Result<Installed, ExtlibError> {
+        self.fetch_lib(pin, registry).map(|(installed, _)| installed)
+    }
+
+    /// [`Store::fetch`], giving the library as installed without reading it back (another
+    /// process may be installing the same library at that moment).
+    fn fetch_lib(&self, pin: &Pin, registry: &str) -> Result<(Installed, ExtendedLib), ExtlibError> {
         let url = pin.tarball_url(registry);
         let bytes = fetch::get(&url).map_err(|reason| ExtlibError::Fetch { url: url.clone(), reason })?;
-        self.install_tgz(pin, &bytes, &url)
+        self.install_tgz_lib(pin, &bytes, &url)
     }
 
     /// Installs a tarball the caller has (`from` names it in errors): its digest must be the
     /// pin's before anything is unpacked.
     pub fn install_tgz(&self, pin: &Pin, tgz: &[u8], from: &str) -> Result<Installed, ExtlibError> {
+        self.install_tgz_lib(pin, tgz, from).map(|(installed, _)| installed)
+    }
+
+    fn install_tgz_lib(
+        &self,
+        pin: &Pin,
+        tgz: &[u8],
+        from: &str,
+    ) -> Result<(Installed, ExtendedLib), ExtlibError> {
         check_integrity(tgz, &pin.integrity)
             .map_err(|reason| ExtlibError::Integrity { from: from.into(), reason })?;
         let refused = |reason: String| ExtlibError::Refused { from: from.into(), reason };
@@ -292,11 +307,13 @@ impl Store {
         }
         let marker = Marker {
             npm: pin.npm.clone(),
-            version,
+            version: version.clone(),
             integrity: Some(pin.integrity.clone()),
             from: from.into(),
         };
-        self.install(pin, &unpacked.dist, &marker)
+        let installed = self.install(pin, &unpacked.dist, &marker)?;
+        let lib = ExtendedLib { name: pin.name.clone(), npm: pin.npm.clone(), version, files: unpacked.dist };
+        Ok((installed, lib))
     }
 
     /// Installs from a path the user names: a `.tgz` (checked against the pin), the npm
@@ -421,12 +438,10 @@ impl ExtendedLibs for Store {
                 if let Some(notice) = &self.on_fetch {
                     notice(pin, &pin.tarball_url(registry));
                 }
-                self.fetch(pin, registry).map_err(|e| {
+                let (_, lib) = self.fetch_lib(pin, registry).map_err(|e| {
                     unavailable(format!("it is not in Capsule's cache ({}), and {e}", self.dir.display()))
                 })?;
-                self.installed(pin)
-                    .map_err(|e| unavailable(e.to_string()))?
-                    .ok_or_else(|| unavailable("it vanished from the cache once installed".into()))?
+                Arc::new(lib)
             }
         };
         self.read.lock().unwrap_or_else(|p| p.into_inner()).insert(name.to_string(), lib.clone());
