@@ -311,6 +311,21 @@ fn fetch_extlib_installs_from_the_registry_or_a_tarball_and_refuses_a_hostile_on
     assert!(scratch.installed().unwrap().join("dialog/dialog.js").exists());
     assert!(!scratch.0.join("outside.js").exists() && !scratch.0.join("cache/outside.js").exists());
 
+    // Names and paths that lead nowhere.
+    let out = capsule(&scratch, &["fetch-extlib", "kbone"], &unreachable(), &integrity);
+    assert_eq!(
+        (out.status.code(), text(&out.stderr).trim_end()),
+        (Some(1), "error: unknown extended library `kbone`")
+    );
+    let missing = scratch.path("nowhere.tgz");
+    let out = capsule(&scratch, &["fetch-extlib", "--from", &missing], &unreachable(), &integrity);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with(&format!("error: {missing} is refused: ")),
+        "{}",
+        text(&out.stderr)
+    );
+
     // Offline, from a tarball the user has.
     let other = Scratch::new("fetch-extlib-from");
     other.write("weui.tgz", &tarball);
