@@ -714,8 +714,9 @@
     var isolation =
       typeof opts.styleIsolation === 'string' ? opts.styleIsolation : opts.addGlobalClass ? 'apply-shared' : '';
     // virtualHost: the component's element makes no box of its own; its content lays out
-    // in the owner's (a flex row of components, as UI libraries write them).
-    if (opts.virtualHost) isolation = (isolation || 'isolated') + ' virtual-host';
+    // in the owner's (a flex row of components, as UI libraries write them). Without an
+    // isolation in its options, the one its JSON declares still holds (the view's default).
+    if (opts.virtualHost) isolation = isolation ? isolation + ' virtual-host' : 'virtual-host';
     Object.defineProperty(comp, '__external', { value: externalOf(def, c.props), writable: true });
     componentChanges(native.mount(id, JSON.stringify(comp.data), isolation, JSON.stringify(comp.__external)));
     showFormField(comp);

@@ -292,3 +292,26 @@ fn external_classes_put_the_owners_classes_in_the_template() {
     let page = html(&h);
     assert!(page.contains(r#"<view class="blue inner">x</view><view class="blue">y</view>"#), "{page}");
 }
+
+#[test]
+fn a_virtual_host_keeps_the_isolation_its_json_declares() {
+    // The platform's libraries (weui's dialog) declare `styleIsolation` in the component's
+    // JSON and `virtualHost` in its options: the JSON's isolation still holds, so the view
+    // must not be told `isolated`.
+    let files = app(&[
+        ("pages/a/a.json", r#"{"usingComponents": {"v": "/c/v/v", "w": "/c/w/w"}}"#),
+        ("pages/a/a.wxml", "<v/><w/>"),
+        ("pages/a/a.js", "Page({})"),
+        ("c/v/v.json", r#"{"component": true, "styleIsolation": "apply-shared"}"#),
+        ("c/v/v.wxml", "<view>v</view>"),
+        ("c/v/v.js", "Component({ options: { virtualHost: true } })"),
+        ("c/w/w.json", r#"{"component": true}"#),
+        ("c/w/w.wxml", "<view>w</view>"),
+        ("c/w/w.js", "Component({ options: { virtualHost: true, styleIsolation: 'shared' } })"),
+    ]);
+    let (_h, out) = Harness::start(&files, Limits::default(), None);
+    let text = serde_json::to_string(&out).unwrap();
+    let isolations: Vec<&str> =
+        text.split("[\"isolation\",\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+    assert_eq!(isolations, ["virtual-host", "shared virtual-host"], "{text}");
+}
