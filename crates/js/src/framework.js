@@ -411,6 +411,8 @@
     Object.defineProperty(page, '__lifetimes', { value: flat.lifetimes });
     page.route = route;
     page.__route__ = route;
+    // The rendering backend: the web view's (libraries choose their template by it).
+    page.renderer = 'webview';
     page.options = query;
     page.setData = function (data, callback) {
       setData(this, id, data, callback);
@@ -687,6 +689,7 @@
     comp.data = data;
     comp.properties = data;
     comp.is = c.path;
+    comp.renderer = 'webview';
     comp.id = c.elementId || '';
     comp.dataset = c.dataset || {};
     var id = c.id;
