@@ -15,6 +15,7 @@ pub fn run(path: &Path, json: bool, color: bool, options: &LoadOptions) -> anyho
             "projectName": package.project_name,
             "manifest": package.manifest,
             "sizes": package.sizes,
+            "extendedLibs": package.extended_libs,
             "warnings": package.warnings,
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
@@ -105,6 +106,12 @@ pub fn describe(package: &Package, limits: &capsule_package::Limits) -> String {
         .collect();
     if !plugins.is_empty() {
         line("plugins", format!("{} (not supported)", plugins.join(", ")));
+    }
+    for lib in &package.extended_libs {
+        line(
+            "extended lib",
+            format!("{} ({}@{}, at {}/; not packed)", lib.name, lib.npm, lib.version, lib.root),
+        );
     }
     for p in &m.permissions {
         line("permission", format!("{}: {}", p.scope, p.desc));

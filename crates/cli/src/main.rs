@@ -4,6 +4,7 @@
 //! has errors or the output could not be written, 2 when the command line itself is wrong.
 
 mod exec;
+mod extlib;
 mod info;
 mod render;
 mod run;
@@ -140,6 +141,10 @@ enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Put an extended library (`useExtendedLib`, e.g. weui) into Capsule's cache: the pinned
+    /// version fetched from the npm registry, or a tarball or folder you have (--from).
+    /// `check`, `run` and `exec` fetch it themselves the first time, except with --production.
+    FetchExtlib(extlib::FetchArgs),
     /// Open every page of every app under a folder, headless, each on an instance of its own,
     /// and say which open cleanly, which report errors and which fail (a compatibility sweep).
     Sweep {
@@ -320,6 +325,7 @@ impl LimitArgs {
                 ..defaults
             },
             upload: false,
+            extended_libs: Some(extlib::provider(true)),
         }
     }
 
@@ -329,9 +335,14 @@ impl LimitArgs {
         LoadOptions { upload: true, ..self.options() }
     }
 
-    /// For a command that runs the package: for upload under `--production`.
+    /// For a command that runs the package: for upload under `--production`, which never
+    /// fetches an extended library.
     fn run_options(&self, production: bool) -> LoadOptions {
-        if production { self.upload_options() } else { self.options() }
+        if production {
+            LoadOptions { extended_libs: Some(extlib::provider(false)), ..self.upload_options() }
+        } else {
+            self.options()
+        }
     }
 }
 
@@ -409,6 +420,7 @@ fn main() -> ExitCode {
                 &limits.run_options(bridge.production),
             )
         }
+        Command::FetchExtlib(args) => extlib::run(args),
         Command::Sweep { dir, json, limits } => sweep::run(dir, *json, &limits.options()),
         Command::Pack { package, output, color, limits } => {
             pack(package, output.as_deref(), color.color(), &limits.upload_options())

@@ -18,6 +18,7 @@
 //! on. The rest, by concern:
 //!
 //! - `embed` — the embedding API: [`Host`], [`App`], launching instances;
+//! - `extlib` — extended libraries (`useExtendedLib`): fetched, checked, cached, provided;
 //! - `calls` — an instance's API calls, answered by the bridge;
 //! - `routes` — the HTTP routes in one table: the page, assets, package and app files, answers;
 //! - `guard` — who may use the routes and the socket (Host, Origin, the run's secret);
@@ -33,6 +34,7 @@ pub mod calls;
 mod devices;
 mod devtools;
 pub mod embed;
+pub mod extlib;
 mod fanout;
 mod guard;
 mod prompter;

@@ -431,6 +431,8 @@
     Object.defineProperty(page, '__lifetimes', { value: flat.lifetimes });
     page.route = route;
     page.__route__ = route;
+    // The rendering backend: the web view's (libraries choose their template by it).
+    page.renderer = 'webview';
     page.options = query;
     page.setData = function (data, callback) {
       setData(this, id, data, callback);
@@ -720,6 +722,7 @@
     comp.data = data;
     comp.properties = data;
     comp.is = c.path;
+    comp.renderer = 'webview';
     comp.id = c.elementId || '';
     comp.dataset = c.dataset || {};
     var id = c.id;
@@ -735,8 +738,9 @@
     var isolation =
       typeof opts.styleIsolation === 'string' ? opts.styleIsolation : opts.addGlobalClass ? 'apply-shared' : '';
     // virtualHost: the component's element makes no box of its own; its content lays out
-    // in the owner's (a flex row of components, as UI libraries write them).
-    if (opts.virtualHost) isolation = (isolation || 'isolated') + ' virtual-host';
+    // in the owner's (a flex row of components, as UI libraries write them). Without an
+    // isolation in its options, the one its JSON declares still holds (the view's default).
+    if (opts.virtualHost) isolation = isolation ? isolation + ' virtual-host' : 'virtual-host';
     Object.defineProperty(comp, '__external', { value: externalOf(def, c.props), writable: true });
     function mount() {
       if (componentsById.has(id))

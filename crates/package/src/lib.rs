@@ -19,6 +19,7 @@
 pub mod components;
 pub mod diagnostic;
 pub mod ext;
+pub mod extlib;
 pub mod files;
 pub mod image;
 pub mod json;
@@ -61,6 +62,9 @@ pub struct LoadOptions {
     /// their documented sets — are errors. Otherwise they are warnings, and the package runs
     /// as the platform's simulator runs it.
     pub upload: bool,
+    /// Who provides the extended libraries an app asks for (`useExtendedLib`); without one,
+    /// an app that asks for one does not load.
+    pub extended_libs: Option<std::sync::Arc<dyn extlib::ExtendedLibs>>,
 }
 
 /// A loaded, checked package: its files in memory and its manifest. Immutable once built.
@@ -73,8 +77,11 @@ pub struct Package {
     pub miniprogram_root: String,
     /// The project name from `project.config.json`, when there is one.
     pub project_name: Option<String>,
-    /// The packed files, relative to the mini-program root.
+    /// The packed files, relative to the mini-program root, and the extended libraries'
+    /// files mounted among them (`extended_libs`).
     pub files: Files,
+    /// The extended libraries mounted into `files`: never packed, never counted in `sizes`.
+    pub extended_libs: Vec<extlib::MountedLib>,
     pub manifest: Manifest,
     pub sizes: SizeReport,
     /// Problems that did not stop the load: warnings, and errors only a page hears
@@ -123,6 +130,12 @@ impl Package {
             }
             _ => Err(LoadError { diagnostics: diags }),
         }
+    }
+
+    /// The files the package itself holds: [`Package::files`] without the extended libraries
+    /// mounted among them. What is packed.
+    pub fn own_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().filter(|(path, _)| !self.extended_libs.iter().any(|lib| lib.holds(path)))
     }
 
     /// `project.config.json` and `project.private.config.json` as they were found, those the
@@ -232,6 +245,12 @@ fn load(path: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Option<P
         }
     }
 
+    let extended_libs = if files.contains(wechat::APP_JSON) {
+        extlib::mount(&mut files, options.extended_libs.as_deref(), diags)
+    } else {
+        Vec::new()
+    };
+
     let path_id = AppId { id: path_app_id(&location), source: AppIdSource::PathHash };
     let mut manifest = if files.contains(wechat::APP_JSON) {
         let app_id = match &project.appid {
@@ -260,6 +279,7 @@ fn load(path: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Option<P
         miniprogram_root: project.miniprogram_root.clone(),
         project_name: project.project_name.clone(),
         files,
+        extended_libs,
         manifest,
         sizes,
         warnings: Diagnostics::default(),

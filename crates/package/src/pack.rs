@@ -45,8 +45,8 @@ pub fn pack(
         return Err(e);
     }
     Ok(PackReport {
-        files: package.files.len(),
-        input_bytes: package.files.total_size(),
+        files: package.own_files().count(),
+        input_bytes: package.own_files().map(|(_, bytes)| bytes.len() as u64).sum(),
         output_bytes: bytes.len() as u64,
     })
 }
@@ -64,8 +64,7 @@ pub fn pack_to_bytes(
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let root = &package.miniprogram_root;
     let mut entries: Vec<(String, &[u8])> = package
-        .files
-        .iter()
+        .own_files()
         .map(|(path, bytes)| {
             (if root.is_empty() { path.to_string() } else { format!("{root}/{path}") }, bytes)
         })

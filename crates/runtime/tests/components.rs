@@ -355,3 +355,35 @@ fn a_components_template_is_instantiated_before_created_and_properties_come_afte
     );
     assert!(html(&h).contains("<text>7</text>"), "{}", html(&h));
 }
+
+#[test]
+fn a_virtual_host_keeps_the_isolation_its_json_declares_and_instances_know_their_renderer() {
+    // The platform's libraries (weui's dialog) declare `styleIsolation` in the component's
+    // JSON and `virtualHost` in its options: the JSON's isolation still holds, so the view
+    // must not be told `isolated`.
+    let files = app(&[
+        ("pages/a/a.json", r#"{"usingComponents": {"v": "/c/v/v", "w": "/c/w/w"}}"#),
+        ("pages/a/a.wxml", "<v/><w/>"),
+        ("pages/a/a.js", "Page({ onLoad() { console.log('page on ' + this.renderer) } })"),
+        ("c/v/v.json", r#"{"component": true, "styleIsolation": "apply-shared"}"#),
+        ("c/v/v.wxml", "<view>v</view>"),
+        (
+            "c/v/v.js",
+            "Component({ options: { virtualHost: true }, lifetimes: { created() { console.log('v on ' + this.renderer) } } })",
+        ),
+        ("c/w/w.json", r#"{"component": true}"#),
+        ("c/w/w.wxml", "<view>w</view>"),
+        ("c/w/w.js", "Component({ options: { virtualHost: true, styleIsolation: 'shared' } })"),
+    ]);
+    let (_h, out) = Harness::start(&files, Limits::default(), None);
+    let text = serde_json::to_string(&out).unwrap();
+    let isolations: Vec<&str> =
+        text.split("[\"isolation\",\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+    assert_eq!(isolations, ["virtual-host", "shared virtual-host"], "{text}");
+    // weui's slideview picks its template by the renderer it runs on, as the platform tells it.
+    let logs = logs(&out);
+    assert!(
+        logs.contains(&"v on webview".to_string()) && logs.contains(&"page on webview".to_string()),
+        "{logs:?}"
+    );
+}
