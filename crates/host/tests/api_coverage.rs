@@ -5,6 +5,8 @@
 //! written by hand: this test fails when the README differs, and
 //! `CAPSULE_BLESS=1 cargo test -p capsule-host --test api_coverage` rewrites it. The typings
 //! are installed into `.tools/js` with `npm ci` when missing, as `scripts/test` installs Biome.
+//! The same list of names is kept for the framework in `crates/js/src/platform_apis.txt`
+//! (checked and blessed alike).
 
 #[path = "../../runtime/tests/common/mod.rs"]
 mod common;
@@ -156,6 +158,17 @@ fn the_readme_shows_which_platform_apis_are_done() {
     let wx = running_wx();
     for name in ["getExtConfigSync", "getBackgroundAudioManager", "showShareMenu", "request"] {
         assert!(wx.contains(name), "wx.{name} is missing");
+    }
+    // The framework's list of the platform's names: what is not on `wx` fails
+    // `name:fail not supported` rather than being `not a function`.
+    let names: String = platform.keys().map(|n| format!("{n}\n")).collect();
+    let list = repo().join("crates/js/src/platform_apis.txt");
+    if std::fs::read_to_string(&list).ok().as_deref() != Some(names.as_str()) {
+        assert!(
+            std::env::var_os("CAPSULE_BLESS").is_some(),
+            "crates/js/src/platform_apis.txt is stale; run `CAPSULE_BLESS=1 cargo test -p capsule-host --test api_coverage`"
+        );
+        std::fs::write(&list, &names).unwrap();
     }
     let made = table(&platform, &wx);
     let path = repo().join("README.md");

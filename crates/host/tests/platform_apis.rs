@@ -307,3 +307,40 @@ fn system_settings_and_the_menu_button_come_from_the_device() {
         ]
     );
 }
+
+/// An API the platform has and Capsule lacks fails the way the platform's APIs fail, rather
+/// than being `not a function`: callbacks and Promises get `name:fail not supported`, a
+/// synchronous one or one that makes an object throws it, a listener is taken and never
+/// called. It is not `in wx`, so feature checks skip it; a name the platform lacks stays
+/// undefined.
+#[test]
+fn a_platform_api_capsule_lacks_fails_not_supported() {
+    let js = "Page({ onLoad() {\n\
+        wx.startBluetoothDevicesDiscovery({ fail: e => console.log('fail ' + e.errMsg), complete: e => console.log('complete') });\n\
+        wx.startBluetoothDevicesDiscovery().catch(e => { console.log('rejected ' + e.errMsg); console.log('= done') });\n\
+        try { wx.getExptInfoSync(['k']) } catch (e) { console.log('threw ' + e.message) }\n\
+        try { wx.createCameraContext() } catch (e) { console.log('threw ' + e.message) }\n\
+        console.log(typeof wx.onBLEConnectionStateChange(() => {}), 'startBluetoothDevicesDiscovery' in wx,\n\
+          wx.canIUse('startBluetoothDevicesDiscovery'), typeof wx.noSuchApi, typeof wx.hasOwnProperty,\n\
+          wx.startBluetoothDevicesDiscovery === wx.startBluetoothDevicesDiscovery, Object.keys(wx).includes('createCameraContext'));\n\
+      } })";
+    let (_host, handle, out) = launch("unsupported", &[("pages/p/p.js", js)]);
+    let out = until_done(&handle, out, &|name, _| ok(name));
+    // Each name warns once, telling the author what is missing.
+    assert_eq!(
+        logs(&out),
+        [
+            "wx.startBluetoothDevicesDiscovery is not supported by Capsule",
+            "wx.getExptInfoSync is not supported by Capsule",
+            "threw getExptInfoSync:fail not supported",
+            "wx.createCameraContext is not supported by Capsule",
+            "threw createCameraContext:fail not supported",
+            "wx.onBLEConnectionStateChange is not supported by Capsule",
+            "undefined false false undefined function true false",
+            "fail startBluetoothDevicesDiscovery:fail not supported",
+            "complete",
+            "rejected startBluetoothDevicesDiscovery:fail not supported",
+            "= done",
+        ]
+    );
+}

@@ -27,6 +27,8 @@
   var RE_API_NAME = quiet(/^\w+/);
   var RE_NOT_FOUND = quiet(/ data not found$/);
   var RE_FAIL_PREFIX = quiet(/^\w+:fail /);
+  var RE_LISTENER = quiet(/^(on|off)[A-Z]/);
+  var RE_AT_ONCE = quiet(/Sync$|^create|^get\w*Manager$/);
 
   // What the platform does not offer to mini-program code: eval and building functions from
   // strings (directly, or through any function's constructor).
@@ -2522,5 +2524,51 @@
   Object.keys(shareMenuApis).forEach(function (name) {
     if (name in wx) wx[name] = shareMenuApis[name];
   });
+  // Every other API the platform declares fails the way its APIs fail,
+  // `name:fail not supported`, instead of being `not a function`. Such a name is not `in wx`
+  // (so `wx.canIUse` says false) and not among its keys; only reading it finds it, through
+  // the prototype, at no cost to the APIs wx has.
+  var unsupported = Object.create(null);
+  var warned = Object.create(null);
+  function notSupported(name) {
+    var errMsg = name + ':fail not supported';
+    function warn() {
+      if (warned[name]) return;
+      warned[name] = true;
+      console.warn('wx.' + name + ' is not supported by Capsule');
+    }
+    // Listeners are taken and never called; what makes an object or answers at once throws.
+    if (RE_LISTENER.test(name))
+      return function () {
+        warn();
+      };
+    if (RE_AT_ONCE.test(name))
+      return function () {
+        warn();
+        throw new Error(errMsg);
+      };
+    return function (options) {
+      warn();
+      var result = { errMsg: errMsg };
+      var o = Object(options);
+      if (typeof o.success !== 'function' && typeof o.fail !== 'function' && typeof o.complete !== 'function')
+        return Promise.reject(result);
+      Promise.resolve().then(function () {
+        if (typeof o.fail === 'function') o.fail(result);
+        if (typeof o.complete === 'function') o.complete(result);
+      });
+    };
+  }
+  var base = Object.getPrototypeOf(wx);
+  Object.setPrototypeOf(
+    wx,
+    new Proxy(base, {
+      get: function (target, name, receiver) {
+        if (typeof name === 'string' && !(name in target) && native.platformApi(name))
+          return unsupported[name] || (unsupported[name] = notSupported(name));
+        return Reflect.get(target, name, receiver);
+      },
+    }),
+  );
   Object.defineProperty(G, 'wx', { value: wx, enumerable: true });
 });

@@ -1020,5 +1020,17 @@ fn natives_object<'js>(
     )?;
     let p = package_for_app;
     o.set("appId", Function::new(ctx.clone(), move || p.manifest.app_id.id.clone())?)?;
+    o.set("platformApi", Function::new(ctx.clone(), |name: String| is_platform_api(&name))?)?;
     Ok(o)
+}
+
+/// Every name the platform declares on `wx` (from its published typings; kept current by
+/// `crates/host/tests/api_coverage.rs`), one per line, sorted.
+const PLATFORM_APIS: &str = include_str!("platform_apis.txt");
+
+/// Whether the platform has an API of this name: one Capsule lacks then fails
+/// `name:fail not supported` instead of being `not a function`.
+pub fn is_platform_api(name: &str) -> bool {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| PLATFORM_APIS.lines().collect()).binary_search(&name).is_ok()
 }
