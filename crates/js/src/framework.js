@@ -2564,9 +2564,10 @@
     wx,
     new Proxy(base, {
       get: function (target, name, receiver) {
-        if (typeof name === 'string' && !(name in target) && native.platformApi(name))
-          return unsupported[name] || (unsupported[name] = notSupported(name));
-        return Reflect.get(target, name, receiver);
+        if (typeof name !== 'string' || name in target || !native.platformApi(name))
+          return Reflect.get(target, name, receiver);
+        if (!unsupported[name]) unsupported[name] = notSupported(name);
+        return unsupported[name];
       },
     }),
   );
