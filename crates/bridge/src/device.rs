@@ -51,6 +51,8 @@ pub struct DeviceState {
     keep_screen_on: Arc<Mutex<bool>>,
     /// The device profile the host switched to, over the one it started with.
     profile: Arc<Mutex<Option<crate::Device>>>,
+    /// The system theme the host shows, dark or not (the simulator's switch).
+    dark: Arc<Mutex<bool>>,
 }
 
 impl DeviceState {
@@ -65,6 +67,15 @@ impl DeviceState {
     /// Switches the device the system-info APIs describe (the simulator's device menu).
     pub fn set_profile(&self, device: crate::Device) {
         *self.profile.lock().unwrap_or_else(|p| p.into_inner()) = Some(device);
+    }
+
+    /// Switches the system theme the system-info APIs report (to an app with `darkmode`).
+    pub fn set_dark(&self, dark: bool) {
+        *self.dark.lock().unwrap_or_else(|p| p.into_inner()) = dark;
+    }
+
+    pub fn is_dark(&self) -> bool {
+        *self.dark.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn keeps_screen_on(&self) -> bool {

@@ -60,6 +60,8 @@ pub struct App {
     pub device: Option<Device>,
     /// The `ext` object of `ext.json` when it is enabled (`wx.getExtConfigSync()`), else `{}`.
     pub ext_config: Value,
+    /// `darkmode: true`: the system-info APIs report the system's `theme`.
+    pub darkmode: bool,
 }
 
 impl App {
@@ -74,6 +76,7 @@ impl App {
             private_infos: manifest.required_private_infos.clone(),
             device: None,
             ext_config: manifest.ext_config.clone().unwrap_or_else(|| json!({})),
+            darkmode: manifest.darkmode,
         }
     }
 }
@@ -1106,8 +1109,13 @@ fn device_info(d: &Device) -> Value {
     json!({"brand": "devtools", "model": d.model, "system": d.system, "platform": d.platform, "benchmarkLevel": 1})
 }
 
-fn app_base_info() -> Value {
-    json!({"SDKVersion": "3.0.0", "version": "8.0.5", "language": "en", "theme": "light", "enableDebug": false, "host": {"env": "capsule"}})
+/// As the platform answers: `theme` only to an app with `darkmode: true`.
+fn app_base_info(c: &Call<'_>) -> Value {
+    let mut info = json!({"SDKVersion": "3.0.0", "version": "8.0.5", "language": "en", "enableDebug": false, "host": {"env": "capsule"}});
+    if c.app.darkmode {
+        info["theme"] = json!(if c.bridge.device_state().is_dark() { "dark" } else { "light" });
+    }
+    info
 }
 
 fn merge(values: &[Value]) -> Value {
@@ -1125,14 +1133,14 @@ fn builtin_apis() -> Vec<Api> {
     vec![
         Api::new("getSystemInfo", vec![], |c| {
             let d = &c.device();
-            let mut info = merge(&[window_info(d), device_info(d), app_base_info()]);
+            let mut info = merge(&[window_info(d), device_info(d), app_base_info(c)]);
             info["fontSizeSetting"] = json!(16);
             Ok(info)
         })
         .with_sync(&[], None),
         Api::new("getWindowInfo", vec![], |c| Ok(window_info(&c.device()))).plain_sync(),
         Api::new("getDeviceInfo", vec![], |c| Ok(device_info(&c.device()))).plain_sync(),
-        Api::new("getAppBaseInfo", vec![], |_| Ok(app_base_info())).plain_sync(),
+        Api::new("getAppBaseInfo", vec![], |c| Ok(app_base_info(c))).plain_sync(),
         // The phone's own switches: the simulator's are all on, with portrait orientation.
         Api::new("getSystemSetting", vec![], |_| {
             Ok(json!({"bluetoothEnabled": true, "locationEnabled": true, "wifiEnabled": true, "deviceOrientation": "portrait"}))

@@ -934,7 +934,10 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
                 "theme.json",
                 r##"{"light": {"navBg": "#ff0000", "navText": "black"}, "dark": {"navBg": "#0000ff", "navText": "white"}}"##,
             ),
-            ("app.js", "App({ onThemeChange(r) { console.log('theme is ' + r.theme) } })"),
+            (
+                "app.js",
+                "App({ onThemeChange(r) { console.log('theme is ' + r.theme + ', system info says ' + wx.getSystemInfoSync().theme) } })",
+            ),
             (
                 "pages/d/d.wxml",
                 r#"<view id="count">{{count}}</view><view id="seen">{{seen}}</view><button id="log" bindtap="log">log</button>
@@ -1030,7 +1033,7 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
     b.wait_for("document.querySelector('#capsule-devtools button.dark')", WAIT).await.unwrap();
     b.click("#capsule-devtools button.dark").await.unwrap();
     b.click(&tab("console")).await.unwrap();
-    b.wait_for("[...document.querySelectorAll('#capsule-devtools .line')].some(l => l.textContent.startsWith('theme is dark'))", WAIT)
+    b.wait_for("[...document.querySelectorAll('#capsule-devtools .line')].some(l => l.textContent.startsWith('theme is dark, system info says dark'))", WAIT)
         .await
         .unwrap();
     b.wait_for(

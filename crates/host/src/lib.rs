@@ -147,6 +147,9 @@ impl Shared {
     /// sent every window and the tab bar again, resolved for it.
     fn switch_theme(&self, mode: ThemeMode) {
         *self.theme.lock().unwrap_or_else(|p| p.into_inner()) = mode;
+        if let Some(state) = self.api().as_ref().and_then(|a| a.device_state()) {
+            state.set_dark(mode == ThemeMode::Dark);
+        }
         let running = self.running();
         if !running.package.manifest.darkmode {
             return;
