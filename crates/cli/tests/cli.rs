@@ -784,6 +784,29 @@ fn sweep_opens_every_page_of_every_app_and_sums_up() {
     assert!(stderr(&out).contains("no app under"), "{}", stderr(&out));
 }
 
+/// The compatibility apps (`examples/compat`): what published mini-programs use that the
+/// platform's tools run — theme variables, a minified UMD library, modules mixing import and
+/// module.exports, wxs function modules and every operator, values phones take, the APIs of
+/// issue 15 — open every page cleanly.
+#[test]
+fn every_page_of_the_compatibility_apps_is_clean() {
+    let out = capsule(&["sweep", &example("compat"), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pages = report["pages"].as_array().unwrap();
+    assert!(pages.len() >= 7, "{report}");
+    let unclean: Vec<&serde_json::Value> = pages.iter().filter(|p| p["result"] != "clean").collect();
+    assert!(unclean.is_empty(), "{unclean:#?}");
+    // And what they show is what the platform shows.
+    let html = |app: &str| stdout(&capsule(&["exec", &example(&format!("compat/{app}")), "--print", "html"]));
+    assert!(html("umd-and-modules").contains("sum 49.75, average ¥16.58, library 2.1.0"));
+    assert!(html("umd-and-modules").contains("2024: 2024/1/2 · 1,234,567.891"));
+    assert!(html("wxs-and-templates").contains("<view>38%</view><view>flags 4 7 4 -7 16 -4 15</view>"));
+    assert!(html("wxs-and-templates").contains("done: 3</view><view class=\"row\">total: 8"));
+    assert!(html("platform-apis").contains("Tea House · menu button 87x32"));
+    assert!(html("platform-apis").contains("<view>bumped <digit id=\"d\">"));
+}
+
 #[test]
 fn a_w3c_page_without_a_script_runs() {
     // The W3C example's detail page is markup only, as the MiniApp drafts allow.

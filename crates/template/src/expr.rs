@@ -125,8 +125,13 @@ pub fn parse(src: &str) -> Result<Expr, ExprError> {
 }
 
 /// Parses the body of an object literal without its braces, as `<template data="{{a, b: 1}}">`
-/// writes it.
+/// writes it — or with them (`{{ {a, b: 1} }}`), as the platform also takes.
 pub fn parse_object_body(src: &str) -> Result<Expr, ExprError> {
+    if src.trim_start().starts_with('{')
+        && let Ok(object @ Expr::Object(_)) = parse(src)
+    {
+        return Ok(object);
+    }
     let tokens = lex(src)?;
     let mut p = Parser { tokens, pos: 0, depth: 0, src_len: src.len() };
     let props = p.props(None)?;
@@ -1169,6 +1174,10 @@ mod tests {
         let e = parse_object_body("a, b: a + 1, ...item").unwrap();
         let scope = Scope::new(Val::of(&data));
         assert_eq!(e.eval(&scope, &NoWxs).into_json(), json!({"a": 1, "b": 2, "x": 2}));
+        // With its braces, as the platform also takes it.
+        let e = parse_object_body(" {a, b: a + 1, ...item} ").unwrap();
+        assert_eq!(e.eval(&scope, &NoWxs).into_json(), json!({"a": 1, "b": 2, "x": 2}));
+        assert!(parse_object_body("{a} , b").is_err());
     }
 
     #[test]
