@@ -2,16 +2,14 @@
 //! serves on 127.0.0.1 as an npm registry would, never the public registry. Each run has a
 //! cache folder of its own (XDG_CACHE_HOME).
 
-use std::io::{BufRead, BufReader, Write};
+#[path = "../../host/tests/support/npm_registry.rs"]
+mod npm_registry;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::thread::JoinHandle;
 
-use base64::Engine as _;
-use sha2::{Digest, Sha512};
+use npm_registry::{Kind, Registry, sri};
 
 /// Where the registry serves the pinned version's tarball.
 const TARBALL_PATH: &str = "/weui-miniprogram/-/weui-miniprogram-1.5.6.tgz";
@@ -86,81 +84,11 @@ fn library() -> Vec<(String, Vec<u8>)> {
     .collect()
 }
 
-/// A gzipped tarball; names are written raw, so a hostile one can be made too.
+/// A gzipped tarball of files; names are written raw, so a hostile one can be made too.
 fn tgz(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (name, data) in entries {
-        let mut header = tar::Header::new_old();
-        header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
-        header.set_mode(0o644);
-        header.set_size(data.len() as u64);
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_cksum();
-        builder.append(&header, &data[..]).unwrap();
-    }
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(&builder.into_inner().unwrap()).unwrap();
-    gz.finish().unwrap()
-}
-
-fn sri(bytes: &[u8]) -> String {
-    format!("sha512-{}", base64::engine::general_purpose::STANDARD.encode(Sha512::digest(bytes)))
-}
-
-/// An npm registry on 127.0.0.1 serving one tarball, counting requests; stopped on drop.
-struct Registry {
-    url: String,
-    requests: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Registry {
-    fn serve(body: Vec<u8>) -> Registry {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        listener.set_nonblocking(true).unwrap();
-        let requests = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (count, stopping) = (requests.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            while !stopping.load(Ordering::SeqCst) {
-                let Ok((stream, _)) = listener.accept() else {
-                    std::thread::sleep(std::time::Duration::from_millis(5));
-                    continue;
-                };
-                stream.set_nonblocking(false).unwrap();
-                count.fetch_add(1, Ordering::SeqCst);
-                let mut reader = BufReader::new(stream);
-                let mut line = String::new();
-                let _ = reader.read_line(&mut line);
-                while reader.read_line(&mut String::new()).is_ok_and(|n| n > 2) {}
-                let found = line.split(' ').nth(1) == Some(TARBALL_PATH);
-                let (status, body) =
-                    if found { ("200 OK", &body[..]) } else { ("404 Not Found", &b"{}"[..]) };
-                let mut stream = reader.into_inner();
-                let head = format!(
-                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body));
-            }
-        });
-        Registry { url, requests, stop, thread: Some(thread) }
-    }
-
-    fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            t.join().unwrap();
-        }
-    }
+    let files: Vec<(&str, Kind, &[u8])> =
+        entries.iter().map(|(name, data)| (name.as_str(), Kind::File, data.as_slice())).collect();
+    npm_registry::tgz(&files)
 }
 
 /// `capsule ARGS` with the scratch cache, `registry` and the pinned digest `integrity`.
@@ -194,7 +122,7 @@ fn exec_renders_a_component_of_the_library_fetched_once() {
     let scratch = Scratch::new("fetch");
     let tarball = tgz(&library());
     let integrity = sri(&tarball);
-    let registry = Registry::serve(tarball);
+    let registry = Registry::serve(TARBALL_PATH, tarball);
     let app = scratch.path("app");
 
     let out = capsule(&scratch, &["exec", &app], &registry.url, &integrity);
@@ -228,7 +156,7 @@ fn exec_renders_a_component_of_the_library_fetched_once() {
 #[test]
 fn a_tarball_with_another_digest_is_refused_and_nothing_is_installed() {
     let scratch = Scratch::new("integrity");
-    let registry = Registry::serve(tgz(&library()));
+    let registry = Registry::serve(TARBALL_PATH, tgz(&library()));
     let out = capsule(&scratch, &["exec", &scratch.path("app")], &registry.url, &sri(b"another tarball"));
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
@@ -264,7 +192,7 @@ fn production_never_fetches() {
     let scratch = Scratch::new("production");
     let tarball = tgz(&library());
     let integrity = sri(&tarball);
-    let registry = Registry::serve(tarball);
+    let registry = Registry::serve(TARBALL_PATH, tarball);
     let out = capsule(&scratch, &["exec", &scratch.path("app"), "--production"], &registry.url, &integrity);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("and --production never fetches"), "{}", text(&out.stderr));
@@ -277,7 +205,7 @@ fn fetch_extlib_installs_from_the_registry_or_a_tarball_and_refuses_a_hostile_on
     let scratch = Scratch::new("fetch-extlib");
     let tarball = tgz(&library());
     let integrity = sri(&tarball);
-    let registry = Registry::serve(tarball.clone());
+    let registry = Registry::serve(TARBALL_PATH, tarball.clone());
     let out = capsule(&scratch, &["fetch-extlib", "--registry", &registry.url], &unreachable(), &integrity);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(

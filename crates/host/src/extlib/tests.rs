@@ -1,12 +1,11 @@
 //! Tarballs built here, served on 127.0.0.1 by a server the test starts and stops.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::atomic::AtomicUsize;
-use std::thread::JoinHandle;
+#[path = "../../tests/support/npm_registry.rs"]
+mod npm_registry;
 
-use base64::Engine as _;
-use sha2::{Digest, Sha512};
+use std::net::TcpListener;
+
+use npm_registry::{Kind, Registry, sri, tgz};
 
 use super::*;
 
@@ -28,40 +27,6 @@ impl Drop for Scratch {
     }
 }
 
-enum Kind {
-    File,
-    Symlink(&'static str),
-    HardLink(&'static str),
-}
-
-/// A gzipped tarball of `entries`, names written raw (a hostile tarball's names included).
-fn tgz(entries: &[(&str, Kind, &[u8])]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (name, kind, data) in entries {
-        let mut header = tar::Header::new_old();
-        header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
-        header.set_mode(0o644);
-        header.set_size(data.len() as u64);
-        match kind {
-            Kind::File => header.set_entry_type(tar::EntryType::Regular),
-            Kind::Symlink(to) | Kind::HardLink(to) => {
-                header.set_entry_type(if matches!(kind, Kind::Symlink(_)) {
-                    tar::EntryType::Symlink
-                } else {
-                    tar::EntryType::Link
-                });
-                header.as_old_mut().linkname[..to.len()].copy_from_slice(to.as_bytes());
-            }
-        }
-        header.set_cksum();
-        builder.append(&header, *data).unwrap();
-    }
-    let tar = builder.into_inner().unwrap();
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(&tar).unwrap();
-    gz.finish().unwrap()
-}
-
 const PACKAGE_JSON: &[u8] = br#"{"name": "weui-miniprogram", "version": "0.0.1-test"}"#;
 
 fn weui_like() -> Vec<u8> {
@@ -72,10 +37,6 @@ fn weui_like() -> Vec<u8> {
         ("package/miniprogram_dist/dialog/dialog.js", Kind::File, b"require('../_commons/0.js')"),
         ("package/miniprogram_dist/_commons/0.js", Kind::File, b"module.exports = 1"),
     ])
-}
-
-fn sri(bytes: &[u8]) -> String {
-    format!("sha512-{}", base64::engine::general_purpose::STANDARD.encode(Sha512::digest(bytes)))
 }
 
 fn pin_for(tgz: &[u8]) -> Pin {
@@ -98,62 +59,6 @@ fn cache_entries(dir: &Path) -> Vec<String> {
         .unwrap_or_default();
     names.sort();
     names
-}
-
-/// An npm registry serving one tarball at its npm path, counting requests; stopped on drop.
-struct Registry {
-    url: String,
-    requests: Arc<AtomicUsize>,
-    stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Registry {
-    fn serve(path: &'static str, body: Vec<u8>) -> Registry {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        listener.set_nonblocking(true).unwrap();
-        let requests = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (count, stopping) = (requests.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            while !stopping.load(Ordering::SeqCst) {
-                let Ok((stream, _)) = listener.accept() else {
-                    std::thread::sleep(std::time::Duration::from_millis(5));
-                    continue;
-                };
-                stream.set_nonblocking(false).unwrap();
-                count.fetch_add(1, Ordering::SeqCst);
-                let mut reader = BufReader::new(stream);
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                while reader.read_line(&mut String::new()).is_ok_and(|n| n > 2) {}
-                let found = line.split(' ').nth(1) == Some(path);
-                let (status, body) =
-                    if found { ("200 OK", &body[..]) } else { ("404 Not Found", &b"{}"[..]) };
-                let mut stream = reader.into_inner();
-                let head = format!(
-                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body));
-            }
-        });
-        Registry { url, requests, stop, thread: Some(thread) }
-    }
-
-    fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            t.join().unwrap();
-        }
-    }
 }
 
 const TEST_PATH: &str = "/weui-miniprogram/-/weui-miniprogram-0.0.1-test.tgz";
