@@ -5,7 +5,8 @@
 //!
 //! It owns: reading bytes safely (zip slip, bombs, links, duplicates), `project.config.json`
 //! (`miniprogramRoot`, `packOptions`), the app id, the size limits, configuration diagnostics
-//! with `file:line:col`. It must not: run or compile code, parse templates or styles, or touch
+//! with `file:line:col`, and calling the compiler an embedder injects for the languages
+//! `setting.useCompilerPlugins` turns on ([`plugins`]). It must not: run or compile code, parse templates or styles, or touch
 //! anything outside the package it was given.
 //!
 //! ```no_run
@@ -24,6 +25,7 @@ pub mod json;
 pub mod limits;
 pub mod manifest;
 pub mod pack;
+pub mod plugins;
 pub mod project;
 pub mod schema;
 pub mod source;
@@ -31,6 +33,7 @@ pub mod w3c;
 pub mod wechat;
 mod window;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -59,6 +62,9 @@ pub struct LoadOptions {
     /// their documented sets — are errors. Otherwise they are warnings, and the package runs
     /// as the platform's simulator runs it.
     pub upload: bool,
+    /// Compiles the TypeScript / Sass / Less sources `setting.useCompilerPlugins` turns on
+    /// (see [`plugins`]); without one, those sources are not compiled and a warning says so.
+    pub compiler: Option<std::sync::Arc<dyn plugins::SourceCompiler>>,
 }
 
 /// A loaded, checked package: its files in memory and its manifest. Immutable once built.
@@ -80,6 +86,8 @@ pub struct Package {
     /// `project.config.json` and `project.private.config.json` as they were, so a packed zip
     /// keeps the app id, the root and the pack options.
     project_configs: Vec<(&'static str, Vec<u8>)>,
+    /// The files the compiler plugins made, by path (they are in `files` too).
+    generated: BTreeMap<String, plugins::Generated>,
 }
 
 /// Why a package did not load: every problem found, errors and warnings, in order.
@@ -108,12 +116,25 @@ impl Package {
             }
         }
         match package {
-            Some(mut package) if !diags.has_errors() => {
+            // An error only its page hears (a source that did not compile) does not stop it.
+            Some(mut package) if !diags.stops_the_app() => {
                 package.warnings = diags;
                 Ok(package)
             }
             _ => Err(LoadError { diagnostics: diags }),
         }
+    }
+
+    /// What a compiler plugin made the file at `path` from (`pages/a/a.js` from
+    /// `pages/a/a.ts`), `None` for a file the package holds as it is.
+    pub fn generated(&self, path: &str) -> Option<&plugins::Generated> {
+        self.generated.get(path)
+    }
+
+    /// `text` (an error's message or stack) with every `file:line:col` of a generated file
+    /// turned into the place in its source (`pages/a/a.ts:12:7`).
+    pub fn original_positions(&self, text: &str) -> String {
+        plugins::original_positions(&self.generated, text)
     }
 
     /// `project.config.json` and `project.private.config.json` as they were found, those the
@@ -223,6 +244,15 @@ fn load(path: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Option<P
         }
     }
 
+    // Before the manifest: pages, components and styles then find the generated files.
+    let generated = plugins::compile_sources(
+        &project.compiler_plugins,
+        options.compiler.as_deref(),
+        options.upload,
+        &mut files,
+        diags,
+    );
+
     let path_id = AppId { id: path_app_id(&location), source: AppIdSource::PathHash };
     let manifest = if files.contains(wechat::APP_JSON) {
         let app_id = match &project.appid {
@@ -255,5 +285,6 @@ fn load(path: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Option<P
             .into_iter()
             .filter_map(|(name, config)| config.map(|(bytes, _)| (name, bytes)))
             .collect(),
+        generated,
     })
 }

@@ -66,6 +66,8 @@ pub fn pack_to_bytes(
     let mut entries: Vec<(String, &[u8])> = package
         .files
         .iter()
+        // What a compiler plugin made is made again from its source when the zip is loaded.
+        .filter(|(path, _)| package.generated(path).is_none())
         .map(|(path, bytes)| {
             (if root.is_empty() { path.to_string() } else { format!("{root}/{path}") }, bytes)
         })

@@ -436,8 +436,11 @@ fn subpackage_limits_are_per_subpackage() {
     ]);
     dir.write_bytes("sub/big.bin", &vec![0u8; 2000]);
     // Run as the platform's simulator runs it: a warning, and the package loads.
-    let options =
-        LoadOptions { limits: Limits { subpackage_size: 1000, ..Limits::default() }, upload: false };
+    let options = LoadOptions {
+        limits: Limits { subpackage_size: 1000, ..Limits::default() },
+        upload: false,
+        ..LoadOptions::default()
+    };
     let package = Package::load(dir.path(), &options).expect("runs over the upload limit");
     let warnings: Vec<_> =
         package.warnings.iter().filter(|d| d.upload_only).map(|d| d.message.clone()).collect();

@@ -138,7 +138,11 @@ fn too_many_entries_are_refused() {
     assert_eq!(error_of(&bytes), "the zip has 10004 entries, more than the limit of 10000");
 
     // The limit is configurable, and exactly at it is fine.
-    let options = LoadOptions { limits: Limits { max_entries: 10_004, ..Limits::default() }, upload: false };
+    let options = LoadOptions {
+        limits: Limits { max_entries: 10_004, ..Limits::default() },
+        upload: false,
+        ..LoadOptions::default()
+    };
     assert!(load_zip(&bytes, &options).is_ok());
 }
 
@@ -176,8 +180,11 @@ fn oversized_packages_name_the_biggest_file() {
     let big = vec![7u8; 300 * 1024];
     let small = vec![1u8; 100 * 1024];
     let bytes = zip_files(&minimal_plus(&[("images/big.png", &big), ("images/small.png", &small)]), stored());
-    let options =
-        LoadOptions { limits: Limits { main_package_size: 256 * 1024, ..Limits::default() }, upload: true };
+    let options = LoadOptions {
+        limits: Limits { main_package_size: 256 * 1024, ..Limits::default() },
+        upload: true,
+        ..LoadOptions::default()
+    };
     let error = load_zip(&bytes, &options).map(|_| ()).unwrap_err();
     assert!(error.starts_with("the main package is 400."), "{error}");
     assert!(
@@ -185,8 +192,11 @@ fn oversized_packages_name_the_biggest_file() {
         "{error}"
     );
 
-    let options =
-        LoadOptions { limits: Limits { total_size: 256 * 1024, ..Limits::default() }, upload: true };
+    let options = LoadOptions {
+        limits: Limits { total_size: 256 * 1024, ..Limits::default() },
+        upload: true,
+        ..LoadOptions::default()
+    };
     let error = load_zip(&bytes, &options).map(|_| ()).unwrap_err();
     assert!(error.starts_with("the package is 400."), "{error}");
     assert!(
@@ -194,7 +204,11 @@ fn oversized_packages_name_the_biggest_file() {
         "{error}"
     );
     // What Capsule reads at all is refused before the zip is opened, whatever it is for.
-    let options = LoadOptions { limits: Limits { max_read: 200 * 1024, ..Limits::default() }, upload: false };
+    let options = LoadOptions {
+        limits: Limits { max_read: 200 * 1024, ..Limits::default() },
+        upload: false,
+        ..LoadOptions::default()
+    };
     let error = load_zip(&bytes, &options).map(|_| ()).unwrap_err();
     assert!(error.starts_with("the zip file is 400."), "{error}");
     assert!(error.ends_with("KiB, more than the 200 KiB Capsule reads of a package"), "{error}");
