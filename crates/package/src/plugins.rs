@@ -117,24 +117,26 @@ impl SourceMap {
         &self.points
     }
 
-    /// The source position of a generated one: the nearest mapped point at or before it on
-    /// its line (or the line's first, for a column before any), `None` on an unmapped line.
+    /// The source position of a generated one: that of the nearest mapped point at or before
+    /// it on its line (or the line's first, for a column before any), as source-map readers
+    /// answer; `None` on an unmapped line.
     ///
     /// ```
     /// use capsule_package::plugins::SourceMap;
     /// let map = SourceMap::new(vec![(1, 1, 3, 1), (1, 9, 3, 12), (2, 3, 7, 5)]);
-    /// assert_eq!(map.original(1, 10), Some((3, 13)));
-    /// assert_eq!(map.original(1, 4), Some((3, 4)));
+    /// assert_eq!(map.original(1, 10), Some((3, 12)));
+    /// assert_eq!(map.original(1, 4), Some((3, 1)));
     /// assert_eq!(map.original(2, 1), Some((7, 5)));
     /// assert_eq!(map.original(9, 1), None);
     /// ```
     pub fn original(&self, line: u32, column: u32) -> Option<(u32, u32)> {
         let after = self.points.partition_point(|p| (p.0, p.1) <= (line, column));
-        match after.checked_sub(1).map(|i| self.points[i]) {
-            // Within a mapped token: the same distance from its start in the source.
-            Some((l, c, sl, sc)) if l == line => Some((sl, sc + (column - c))),
-            _ => self.points.get(after).filter(|p| p.0 == line).map(|p| (p.2, p.3)),
-        }
+        after
+            .checked_sub(1)
+            .map(|i| self.points[i])
+            .filter(|p| p.0 == line)
+            .or_else(|| self.points.get(after).copied().filter(|p| p.0 == line))
+            .map(|p| (p.2, p.3))
     }
 }
 
@@ -195,16 +197,21 @@ pub(crate) fn compile_sources(
             Err(error) => {
                 let mut d = located(files, error);
                 d.page_only = !upload;
-                let code = match plugin {
-                    Plugin::TypeScript => format!(
-                        "throw new SyntaxError({});\n",
-                        js_string(&format!("{}: {}", d.position(), d.message))
-                    ),
+                let (code, map) = match plugin {
+                    Plugin::TypeScript => {
+                        let code = format!(
+                            "throw new SyntaxError({});\n",
+                            js_string(&format!("{}: {}", d.position(), d.message))
+                        );
+                        // The throw's stack frame names the error's place too.
+                        let at = d.location.as_ref().map_or((1, 1), |l| (l.line as u32, l.column as u32));
+                        (code, SourceMap::new(vec![(1, 1, at.0, at.1)]))
+                    }
                     // A style that does not compile leaves the page unstyled by it.
-                    Plugin::Less | Plugin::Sass => String::new(),
+                    Plugin::Less | Plugin::Sass => (String::new(), SourceMap::default()),
                 };
                 files.insert(out.clone(), code.into_bytes());
-                generated.insert(out, Generated { source: path, map: SourceMap::default() });
+                generated.insert(out, Generated { source: path, map });
                 diags.push(d);
             }
         }
@@ -346,7 +353,7 @@ mod tests {
         let stack = "Error: boom\n    at f (pages/a/a.js:4:9)\n    at <anonymous> (xpages/a/a.js:4:9)\n    at g (pages/a/a.js:77:1)\n    at pages/a/a.js";
         assert_eq!(
             original_positions(&generated, stack),
-            "Error: boom\n    at f (pages/a/a.ts:9:22)\n    at <anonymous> (xpages/a/a.js:4:9)\n    at g (pages/a/a.js:77:1)\n    at pages/a/a.js"
+            "Error: boom\n    at f (pages/a/a.ts:9:20)\n    at <anonymous> (xpages/a/a.js:4:9)\n    at g (pages/a/a.js:77:1)\n    at pages/a/a.js"
         );
         assert_eq!(original_positions(&generated, "(pages/a/a.js:4)"), "(pages/a/a.ts:9)");
     }

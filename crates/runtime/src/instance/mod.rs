@@ -135,6 +135,7 @@ impl Instance {
             held,
             stopper: RefCell::new(None),
             max_nodes: limits.nodes,
+            package: package.clone(),
         });
         let engine = Engine::new(
             package.clone(),
