@@ -44,11 +44,10 @@ pub fn pack(
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
-    Ok(PackReport {
-        files: package.files.len(),
-        input_bytes: package.files.total_size(),
-        output_bytes: bytes.len() as u64,
-    })
+    let packed = package.files.iter().filter(|(path, _)| package.generated(path).is_none());
+    let (files, input_bytes) =
+        packed.fold((0, 0), |(n, size), (_, bytes)| (n + 1, size + bytes.len() as u64));
+    Ok(PackReport { files, input_bytes, output_bytes: bytes.len() as u64 })
 }
 
 /// The zip's bytes, in memory.

@@ -236,8 +236,8 @@ pub(crate) fn compile_sources(
     generated
 }
 
-/// Adds to a "has no `a.js`" error the way out when `a.ts` (or `a.scss`, …) is there: the
-/// plugin that would compile it is not turned on.
+/// Adds to a "has no `a.js`" error the way out when `a.ts` is there: the plugin that would
+/// compile it is not turned on.
 pub(crate) fn hint_missing(files: &Files, missing: &str, d: &mut Diagnostic) {
     let Some(stem) = missing.strip_suffix(".js") else { return };
     if files.contains(&format!("{stem}.ts")) {
