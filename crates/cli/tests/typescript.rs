@@ -200,3 +200,23 @@ fn a_typescript_syntax_error_is_checked_and_leaves_the_other_pages_running() {
     );
     assert_eq!(stdout(&out).trim(), "<view>broken</view>");
 }
+
+#[test]
+fn pack_refuses_a_syntax_error_and_packs_the_sources_which_run_from_the_zip() {
+    let app = Scratch::new("pack", APP);
+    let zip = app.0.join("app.zip").display().to_string();
+    let out = app.capsule("pack", &["--output", &zip]);
+    assert_eq!(out.status.code(), Some(1), "an upload refuses it: {}", stderr(&out));
+    assert!(stderr(&out).contains("pages/broken/broken.ts:2:17"), "{}", stderr(&out));
+
+    std::fs::write(app.0.join("app/pages/broken/broken.ts"), "const ok: number = 1;\nPage({});\n").unwrap();
+    let out = app.capsule("pack", &["--output", &zip]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = Command::new(env!("CARGO_BIN_EXE_capsule"))
+        .args(["exec", &zip, "--print", "data", "--bytecode-cache", "off"])
+        .output()
+        .expect("run capsule");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(data["text"], "1 item");
+}

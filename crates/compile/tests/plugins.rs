@@ -96,6 +96,7 @@ fn a_scss_error_is_located_in_the_file_that_has_it() {
             PAGE_TS,
             ("styles/_theme.scss", "$gap: 8rpx;\n.a { margin: $nothing; }\n"),
             ("pages/index/index.scss", "@import '../../styles/theme';\n.box { color: red; }\n"),
+            ("pages/other/other.scss", "@import '../../styles/theme';\n"),
             ("app.scss", ".a {\n  color: red;\n  b { ;;; }\n}}\n"),
         ],
     );

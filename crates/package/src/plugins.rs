@@ -212,7 +212,10 @@ pub(crate) fn compile_sources(
                 };
                 files.insert(out.clone(), code.into_bytes());
                 generated.insert(out, Generated { source: path, map });
-                diags.push(d);
+                // A Sass partial's error comes again with every sheet that imports it.
+                if !diags.0.contains(&d) {
+                    diags.push(d);
+                }
             }
         }
     }
