@@ -1,7 +1,7 @@
 //! A small TypeScript mini-program run by the `capsule` command, as WeChat's developer tools
 //! run one whose project.config.json lists "typescript" in `setting.useCompilerPlugins`.
 
-#![cfg(feature = "compile")]
+#![cfg(all(feature = "typescript", feature = "sass"))]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -33,12 +33,14 @@ const MAX_MEMORY_ENTRIES: usize = 4096;
 /// A cache of compiled TypeScript.
 ///
 /// ```
+/// # #[cfg(feature = "typescript")] {
 /// use capsule_compile::{Cache, CacheMode};
 /// let cache = Cache::new(CacheMode::Memory);
 /// let first = cache.get_or_compile("a.ts", "let a: number = 1;", || capsule_compile::compile_typescript("a.ts", "let a: number = 1;"));
 /// let again = cache.get_or_compile("a.ts", "let a: number = 1;", || panic!("compiled twice"));
 /// assert_eq!(first, again);
 /// assert_eq!(cache.stats(), (1, 1));
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct Cache {
@@ -192,7 +194,7 @@ fn write_atomically(dir: &Path, key: &[u8; 32], bytes: &[u8]) {
     });
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "typescript"))]
 mod tests {
     use super::*;
 

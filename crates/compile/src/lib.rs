@@ -8,8 +8,10 @@
 //! TypeScript (by content, in memory and in a folder beside the bytecode cache). It must not:
 //! read anything but the package files it is given, or run code. Less has no maintained Rust
 //! implementation, so it is not here: [`Compiler::supports`] says no, and the loader warns.
+//! The features `typescript` and `sass` (both on by default) choose the compilers built in.
 //!
 //! ```
+//! # #[cfg(feature = "typescript")] {
 //! use capsule_compile::Compiler;
 //! use capsule_package::Files;
 //! use capsule_package::plugins::{Plugin, SourceCompiler};
@@ -17,10 +19,13 @@
 //! files.insert("util.ts", b"export const twice = (n: number): number => n * 2;\n".to_vec());
 //! let compiled = Compiler::in_memory().compile(Plugin::TypeScript, "util.ts", &files).unwrap();
 //! assert_eq!(compiled.code, "export const twice = (n) => n * 2;\n");
+//! # }
 //! ```
 
 mod cache;
+#[cfg(feature = "sass")]
 mod sass;
+#[cfg(feature = "typescript")]
 mod typescript;
 
 use std::sync::Arc;
@@ -29,7 +34,9 @@ use capsule_package::Files;
 use capsule_package::plugins::{CompileError, Compiled, Plugin, SourceCompiler};
 
 pub use cache::{Cache, CacheMode};
+#[cfg(feature = "sass")]
 pub use sass::compile_sass;
+#[cfg(feature = "typescript")]
 pub use typescript::compile_typescript;
 
 /// The compiler plugins capsule has, with a cache for compiled TypeScript.
@@ -60,28 +67,35 @@ impl Compiler {
 
 impl SourceCompiler for Compiler {
     fn supports(&self, plugin: Plugin) -> bool {
-        matches!(plugin, Plugin::TypeScript | Plugin::Sass)
+        match plugin {
+            Plugin::TypeScript => cfg!(feature = "typescript"),
+            Plugin::Sass => cfg!(feature = "sass"),
+            Plugin::Less => false,
+        }
     }
 
     fn compile(&self, plugin: Plugin, path: &str, files: &Files) -> Result<Compiled, CompileError> {
-        let text = || {
-            files.text(path).ok_or_else(|| CompileError {
-                file: path.to_string(),
-                span: None,
-                message: "not UTF-8 text".to_string(),
-            })
+        let missing = || CompileError {
+            file: path.to_string(),
+            span: None,
+            message: format!("this build of capsule has no {} compiler", plugin.name()),
         };
         match plugin {
+            #[cfg(feature = "typescript")]
             Plugin::TypeScript => {
-                let source = text()?;
+                let source = files.text(path).ok_or_else(|| CompileError {
+                    file: path.to_string(),
+                    span: None,
+                    message: "not UTF-8 text".to_string(),
+                })?;
                 self.cache.get_or_compile(path, source, || compile_typescript(path, source))
             }
+            #[cfg(feature = "sass")]
             Plugin::Sass => compile_sass(path, files),
-            Plugin::Less => Err(CompileError {
-                file: path.to_string(),
-                span: None,
-                message: "capsule has no Less compiler".to_string(),
-            }),
+            _ => {
+                let _ = files;
+                Err(missing())
+            }
         }
     }
 }
