@@ -3,6 +3,7 @@
 //! Exit codes are a contract with scripts: 0 when the command did its job, 1 when the package
 //! has errors or the output could not be written, 2 when the command line itself is wrong.
 
+mod compiler;
 mod exec;
 mod extlib;
 mod info;
@@ -326,6 +327,7 @@ impl LimitArgs {
             },
             upload: false,
             extended_libs: Some(extlib::provider(true)),
+            compiler: compiler::source_compiler(),
         }
     }
 

@@ -148,7 +148,8 @@ pub fn load_components(files: &Files, uses: Vec<ComponentUse>, diags: &mut Diagn
         for ext in ["js", "wxml"] {
             let file = format!("{path}.{ext}");
             if !files.contains(&file) {
-                diags.push(at_use(format!("component `{path}` has no {file}")));
+                let d = at_use(format!("component `{path}` has no {file}"));
+                diags.push(crate::plugins::hint_for_missing(files, &file, d));
             }
         }
         let json_path = format!("{path}.json");

@@ -5,7 +5,8 @@
 //!
 //! It owns: reading bytes safely (zip slip, bombs, links, duplicates), `project.config.json`
 //! (`miniprogramRoot`, `packOptions`), the app id, the size limits, configuration diagnostics
-//! with `file:line:col`. It must not: run or compile code, parse templates or styles, or touch
+//! with `file:line:col`, and calling the compiler an embedder injects for the languages
+//! `setting.useCompilerPlugins` turns on ([`plugins`]). It must not: run or compile code, parse templates or styles, or touch
 //! anything outside the package it was given.
 //!
 //! ```no_run
@@ -26,6 +27,7 @@ pub mod json;
 pub mod limits;
 pub mod manifest;
 pub mod pack;
+pub mod plugins;
 pub mod project;
 pub mod schema;
 pub mod source;
@@ -34,6 +36,7 @@ pub mod w3c;
 pub mod wechat;
 mod window;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -65,6 +68,9 @@ pub struct LoadOptions {
     /// Who provides the extended libraries an app asks for (`useExtendedLib`); without one,
     /// an app that asks for one does not load.
     pub extended_libs: Option<std::sync::Arc<dyn extlib::ExtendedLibs>>,
+    /// Compiles the TypeScript / Sass / Less sources `setting.useCompilerPlugins` turns on
+    /// (see [`plugins`]); without one, those sources are not compiled and a warning says so.
+    pub compiler: Option<std::sync::Arc<dyn plugins::SourceCompiler>>,
 }
 
 /// A loaded, checked package: its files in memory and its manifest. Immutable once built.
@@ -90,6 +96,8 @@ pub struct Package {
     /// `project.config.json` and `project.private.config.json` as they were, so a packed zip
     /// keeps the app id, the root and the pack options.
     project_configs: Vec<(&'static str, Vec<u8>)>,
+    /// The files the compiler plugins made, by path (they are in `files` too).
+    generated: BTreeMap<String, plugins::Generated>,
 }
 
 /// Why a package did not load: every problem found, errors and warnings, in order.
@@ -121,8 +129,8 @@ impl Package {
                 d.page_only = false;
             }
         }
-        // An error that only its page hears (a component that is not there) leaves the app
-        // to run: it is kept with the warnings.
+        // An error that only its page hears (a component that is not there, a source that
+        // did not compile) leaves the app to run: it is kept with the warnings.
         match package {
             Some(mut package) if !diags.stops_the_app() => {
                 package.warnings = diags;
@@ -136,6 +144,18 @@ impl Package {
     /// mounted among them. What is packed.
     pub fn own_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().filter(|(path, _)| !self.extended_libs.iter().any(|lib| lib.holds(path)))
+    }
+
+    /// What a compiler plugin made the file at `path` from (`pages/a/a.js` from
+    /// `pages/a/a.ts`), `None` for a file the package holds as it is.
+    pub fn generated(&self, path: &str) -> Option<&plugins::Generated> {
+        self.generated.get(path)
+    }
+
+    /// `text` (an error's message or stack) with every `file:line:col` of a generated file
+    /// turned into the place in its source (`pages/a/a.ts:12:7`).
+    pub fn original_positions(&self, text: &str) -> String {
+        plugins::original_positions(&self.generated, text)
     }
 
     /// `project.config.json` and `project.private.config.json` as they were found, those the
@@ -245,6 +265,14 @@ fn load(path: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Option<P
         }
     }
 
+    // Before the manifest: pages, components and styles then find the generated files.
+    let generated = plugins::compile_sources(
+        &project.compiler_plugins,
+        options.compiler.as_deref(),
+        options.upload,
+        &mut files,
+        diags,
+    );
     let extended_libs = if files.contains(wechat::APP_JSON) {
         extlib::mount(&mut files, options.extended_libs.as_deref(), diags)
     } else {
@@ -287,5 +315,6 @@ fn load(path: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Option<P
             .into_iter()
             .filter_map(|(name, config)| config.map(|(bytes, _)| (name, bytes)))
             .collect(),
+        generated,
     })
 }

@@ -44,11 +44,10 @@ pub fn pack(
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
-    Ok(PackReport {
-        files: package.own_files().count(),
-        input_bytes: package.own_files().map(|(_, bytes)| bytes.len() as u64).sum(),
-        output_bytes: bytes.len() as u64,
-    })
+    let packed = package.own_files().filter(|(path, _)| package.generated(path).is_none());
+    let (files, input_bytes) =
+        packed.fold((0, 0), |(n, size), (_, bytes)| (n + 1, size + bytes.len() as u64));
+    Ok(PackReport { files, input_bytes, output_bytes: bytes.len() as u64 })
 }
 
 /// The zip's bytes, in memory.
@@ -65,6 +64,8 @@ pub fn pack_to_bytes(
     let root = &package.miniprogram_root;
     let mut entries: Vec<(String, &[u8])> = package
         .own_files()
+        // What a compiler plugin made is made again from its source when the zip is loaded.
+        .filter(|(path, _)| package.generated(path).is_none())
         .map(|(path, bytes)| {
             (if root.is_empty() { path.to_string() } else { format!("{root}/{path}") }, bytes)
         })

@@ -1,8 +1,11 @@
 //! `project.config.json`: the developer-tools file beside a WeChat mini-program. It names the
 //! app id, the folder the mini-program lives in (`miniprogramRoot`), and what packing leaves
-//! out (`packOptions.ignore`) or keeps despite that (`packOptions.include`).
+//! out (`packOptions.ignore`) or keeps despite that (`packOptions.include`), and which
+//! languages its tools compile (`setting.useCompilerPlugins`).
 
 use crate::diagnostic::{Diagnostics, Span};
+use crate::json::{Json, JsonValue};
+use crate::plugins::{Plugin, PluginSet};
 use crate::schema::{Checker, JsonFile};
 
 pub const PROJECT_CONFIG: &str = "project.config.json";
@@ -18,6 +21,8 @@ pub struct ProjectConfig {
     pub miniprogram_root: String,
     pub ignore: Vec<PackRule>,
     pub include: Vec<PackRule>,
+    /// `setting.useCompilerPlugins`: the languages compiled to `.js` / `.wxss` when loaded.
+    pub compiler_plugins: PluginSet,
 }
 
 /// One `packOptions` entry: `{ "type": "folder", "value": "docs" }`.
@@ -114,6 +119,12 @@ impl ProjectConfig {
                         }
                     }
                 }
+                "setting" => {
+                    let Some(settings) = c.object(&m.value, "setting") else { continue };
+                    if let Some(plugins) = settings.iter().find(|s| s.key == "useCompilerPlugins") {
+                        self.compiler_plugins = compiler_plugins(&mut c, &plugins.value);
+                    }
+                }
                 _ => {}
             }
         }
@@ -126,6 +137,49 @@ impl ProjectConfig {
         }
         !self.ignore.iter().any(|r| r.matches(path)) || self.include.iter().any(|r| r.matches(path))
     }
+}
+
+/// `false`, or a list of plugin names (`["typescript", "sass"]`) or of objects naming one
+/// (`{"type": "sass", "option": {...}}`; the options are the tools' own and not read here).
+fn compiler_plugins(c: &mut Checker<'_, '_>, value: &Json) -> PluginSet {
+    const NAME: &str = "setting.useCompilerPlugins";
+    let mut set = PluginSet::new();
+    let items = match &value.value {
+        JsonValue::Bool(false) | JsonValue::Null => return set,
+        JsonValue::Array(items) => items,
+        _ => {
+            c.warning(
+                value.span,
+                format!("\"{NAME}\" must be false or a list such as [\"typescript\", \"sass\"]"),
+            );
+            return set;
+        }
+    };
+    for (i, item) in items.iter().enumerate() {
+        let name = match (&item.value, item.get("type")) {
+            (JsonValue::String(name), _) => Some((name.clone(), item.span)),
+            (JsonValue::Object(_), Some(kind)) => {
+                c.string(kind, &format!("{NAME}[{i}].type")).map(|n| (n, kind.span))
+            }
+            _ => {
+                c.warning(item.span, format!("\"{NAME}[{i}]\" must be a plugin name or {{\"type\": name}}"));
+                None
+            }
+        };
+        let Some((name, span)) = name else { continue };
+        match Plugin::from_name(&name) {
+            Some(plugin) => {
+                set.insert(plugin);
+            }
+            None => {
+                c.warning(
+                    span,
+                    format!("unknown compiler plugin \"{name}\": the tools know typescript, less and sass"),
+                );
+            }
+        }
+    }
+    set
 }
 
 fn rules(c: &mut Checker<'_, '_>, value: &crate::json::Json, name: &str) -> Vec<PackRule> {

@@ -263,7 +263,8 @@ pub fn read_manifest(
         for ext in ["wxml", "js"] {
             let file = format!("{route}.{ext}");
             if !files.contains(&file) {
-                c.error(*span, format!("page `{route}` has no {file}"));
+                let d = c.error(*span, format!("page `{route}` has no {file}"));
+                crate::plugins::hint_missing(files, &file, d);
             }
         }
         let subpackage = sub.map(|i| manifest.subpackages[i].root.clone());

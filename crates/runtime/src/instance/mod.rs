@@ -136,6 +136,7 @@ impl Instance {
             stopper: RefCell::new(None),
             max_nodes: limits.nodes,
             grouping: Cell::new(0),
+            package: package.clone(),
         });
         let engine = Engine::new(
             package.clone(),

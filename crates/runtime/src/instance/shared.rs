@@ -48,6 +48,9 @@ pub(super) struct Shared {
     /// Open `groupSetData` calls: while one is, a page's patches join its latest update, so
     /// the view draws the group at once.
     pub(super) grouping: Cell<u32>,
+    /// The package, for the way back from generated code to its source (a `.ts` file's
+    /// line and column in an error's stack).
+    pub(super) package: Arc<capsule_package::Package>,
 }
 
 impl Shared {
@@ -82,6 +85,16 @@ impl Shared {
     /// Queues an output of the current callback, weighed against the host budget. Past the
     /// budget the output is dropped and the script stopped: the instance ends with the reason.
     pub(super) fn emit(&self, output: Output) {
+        let output = match output {
+            Output::Error { message, stack } => Output::Error {
+                message: self.package.original_positions(&message),
+                stack: self.package.original_positions(&stack),
+            },
+            Output::Log { level, text, source } => {
+                Output::Log { level, text, source: self.package.original_positions(&source) }
+            }
+            other => other,
+        };
         let weight = output_weight(&output);
         // Outputs of a fixed size (an answer, the stack, the end) always pass: the count of
         // outputs per callback bounds them, and the host must hear them.
