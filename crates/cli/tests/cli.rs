@@ -787,7 +787,7 @@ fn sweep_opens_every_page_of_every_app_and_sums_up() {
 /// The compatibility apps (`examples/compat`): what published mini-programs use that the
 /// platform's tools run — theme variables, a minified UMD library, modules mixing import and
 /// module.exports, wxs function modules and every operator, values phones take, the APIs of
-/// issue 15 — open every page cleanly.
+/// issue 15, TypeScript and Sass — open every page cleanly.
 #[test]
 fn every_page_of_the_compatibility_apps_is_clean() {
     let out = capsule(&["sweep", &example("compat"), "--json"]);
@@ -805,6 +805,8 @@ fn every_page_of_the_compatibility_apps_is_clean() {
     assert!(html("wxs-and-templates").contains("done: 3</view><view class=\"row\">total: 8"));
     assert!(html("platform-apis").contains("Tea House · menu button 87x32"));
     assert!(html("platform-apis").contains("<view>bumped <digit id=\"d\">"));
+    assert!(html("typescript").contains("<view class=\"line big\">Oolong (L) × 2</view>"));
+    assert!(html("typescript").contains("<view>total 48</view>"));
 }
 
 #[test]
