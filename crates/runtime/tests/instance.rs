@@ -484,7 +484,7 @@ fn timers_fire_in_order_and_can_be_cleared() {
     let (h, _) = Harness::start(&files, Limits::default(), None);
     let mut seen = Vec::new();
     while seen.len() < 5 {
-        match h.handle.recv(Duration::from_secs(5)) {
+        match h.handle.recv(WAIT) {
             Some(Output::Log { text, .. }) => seen.push(text),
             Some(_) => {}
             None => break,
@@ -579,7 +579,7 @@ fn performance_entries_and_theme_changes() {
     let (h, _) = Harness::start(&files, Limits::default(), None);
     let mut seen = Vec::new();
     while seen.len() < 2 {
-        match h.handle.recv(Duration::from_secs(5)) {
+        match h.handle.recv(WAIT) {
             Some(Output::Log { text, .. }) => seen.push(text),
             Some(_) => {}
             None => break,
