@@ -2,6 +2,7 @@
 //! expressions, `<include>` is inlined, `<import>` and `<template name>` fill the template
 //! tables, and every node learns which data paths it reads.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -138,6 +139,9 @@ struct FileCx<'t> {
     inlined: usize,
     /// The template calls of the body or template being compiled.
     sites: Vec<Site>,
+    /// Whether the nodes being compiled are inside a `<text>`, where a `\n` escape written
+    /// in the content is a line break (elsewhere it is a space, as on the platform).
+    in_text: bool,
 }
 
 impl FileCx<'_> {
@@ -226,6 +230,7 @@ impl<'f> Builder<'f> {
             depth: 0,
             inlined: 0,
             sites: Vec::new(),
+            in_text: false,
         };
         let (nodes, problems) = parse::parse(text);
         // The parser caps its own problems (and counts the rest in its last one).
@@ -304,7 +309,8 @@ impl<'f> Builder<'f> {
                         continue;
                     }
                     chain_open = false;
-                    if let Some(binding) = self.binding(cx, &t.raw, t.span, false) {
+                    let escape = Some(if cx.in_text { '\n' } else { ' ' });
+                    if let Some(binding) = self.binding(cx, &t.raw, t.span, false, escape) {
                         let mut deps = Deps::default();
                         binding.read_paths(&mut deps);
                         out.push(IrNode { kind: IrKind::Text(binding), sub: deps.clone(), deps });
@@ -530,7 +536,10 @@ impl<'f> Builder<'f> {
                 }
                 let mut children = Vec::new();
                 cx.depth += 1;
+                let inside = cx.in_text || e.tag == "text";
+                let in_text = std::mem::replace(&mut cx.in_text, inside);
                 self.nodes(&e.children, cx, &mut children, false);
+                cx.in_text = in_text;
                 cx.depth -= 1;
                 let mut deps = Deps::default();
                 for a in &attrs {
@@ -636,23 +645,31 @@ impl<'f> Builder<'f> {
     fn attr_binding(&mut self, cx: &mut FileCx<'_>, attr: &Attr, object_body: bool) -> Option<Binding> {
         match &attr.value {
             None => Some(Binding::Static(Value::Bool(true))),
-            Some(v) => self.binding(cx, &v.raw, v.span, object_body),
+            Some(v) => self.binding(cx, &v.raw, v.span, object_body, None),
         }
     }
 
     /// Splits text into literal parts and mustaches, parsing each mustache. An invalid
-    /// expression is an error, as the platform's compiler makes it.
-    fn binding(&mut self, cx: &mut FileCx<'_>, raw: &str, span: Span, object_body: bool) -> Option<Binding> {
+    /// expression is an error, as the platform's compiler makes it. In content, `newline` is
+    /// what a `\n` escape written in the literal parts becomes.
+    fn binding(
+        &mut self,
+        cx: &mut FileCx<'_>,
+        raw: &str,
+        span: Span,
+        object_body: bool,
+        newline: Option<char>,
+    ) -> Option<Binding> {
         let mut parts = Vec::new();
         let mut i = 0;
         let mut ok = true;
         while i < raw.len() {
             let Some(open) = raw[i..].find("{{").map(|o| i + o) else {
-                self.literal(cx, &raw[i..], span.start + i, &mut parts);
+                self.literal(cx, &raw[i..], span.start + i, newline, &mut parts);
                 break;
             };
             if open > i {
-                self.literal(cx, &raw[i..open], span.start + i, &mut parts);
+                self.literal(cx, &raw[i..open], span.start + i, newline, &mut parts);
             }
             let Some(end) = parse::mustache_end(raw, open) else {
                 self.report(
@@ -692,7 +709,14 @@ impl<'f> Builder<'f> {
         })
     }
 
-    fn literal(&mut self, cx: &mut FileCx<'_>, text: &str, at: usize, parts: &mut Vec<Part>) {
+    fn literal(
+        &mut self,
+        cx: &mut FileCx<'_>,
+        text: &str,
+        at: usize,
+        newline: Option<char>,
+        parts: &mut Vec<Part>,
+    ) {
         if let Some(stray) = text.find("}}") {
             self.report(
                 cx,
@@ -701,7 +725,13 @@ impl<'f> Builder<'f> {
                 "stray `}}` without `{{`; it is kept as text",
             );
         }
-        let decoded = decode(text).into_owned();
+        let escaped = match newline {
+            Some(newline) if text.contains("\\n") => {
+                Cow::Owned(text.replace("\\n", newline.encode_utf8(&mut [0; 4])))
+            }
+            _ => Cow::Borrowed(text),
+        };
+        let decoded = decode(&escaped).into_owned();
         match parts.last_mut() {
             Some(Part::Text(prev)) => prev.push_str(&decoded),
             _ => parts.push(Part::Text(decoded)),

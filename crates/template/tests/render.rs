@@ -35,6 +35,16 @@ macro_rules! cases {
 }
 
 cases! {
+    // A `\n` escape written in content is a line break inside <text> (nested ones too) and a
+    // space elsewhere, as the platform's compiler makes it; in a mustache it stays the
+    // expression's own escape, and attributes keep it as written.
+    newline_escape_in_text_is_a_line_break:
+        r"<text>a\nb<text>c\nd</text></text>", json!({}) => "<text>a\nb<text>c\nd</text></text>";
+    newline_escape_outside_text_is_a_space:
+        r"<view>a\nb</view>", json!({}) => "<view>a b</view>";
+    newline_escape_around_a_binding:
+        r"<text>{{x}}\n{{'y\\n'}}</text><view title='p\nq'/>", json!({"x": "1"})
+            => "<text>1\ny\\n</text><view title=\"p\\nq\"></view>";
     text_and_bindings:
         "<view>Hello, {{name}}!</view>", json!({"name": "Ada"}) => "<view>Hello, Ada!</view>";
     undefined_and_null_render_empty:
