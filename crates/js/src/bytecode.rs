@@ -128,7 +128,22 @@ impl Cache {
     /// Evaluates `source` as a global script named `filename`, from cached bytecode when there
     /// is some, compiling (and caching) it otherwise.
     pub fn eval<'js>(&self, ctx: &Ctx<'js>, source: &str, filename: &str) -> rquickjs::Result<Value<'js>> {
-        self.eval_keyed(ctx, source, filename, || key(filename, source))
+        self.eval_keyed(ctx, source, filename, 1, || key(filename, source, 1))
+    }
+
+    /// Makes a function of `params` whose body is `body` (a module's or a WXS file's source),
+    /// compiled as the file `filename`. The function's own head sits on lines of its own that
+    /// are numbered before line 1, so every line and column QuickJS reports (syntax errors,
+    /// stack traces) is the body's own, line 1 included: minified code is all line 1.
+    pub fn function<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        params: &str,
+        body: &str,
+        filename: &str,
+    ) -> rquickjs::Result<Value<'js>> {
+        let source = format!("(function ({params})\n{{\n{body}\n}})");
+        self.eval_keyed(ctx, &source, filename, -1, || key(filename, &source, -1))
     }
 
     /// [`Cache::eval`] for a script built into the binary (the framework): its cache key is
@@ -140,10 +155,14 @@ impl Cache {
         filename: &'static str,
     ) -> rquickjs::Result<Value<'js>> {
         static KEYS: OnceLock<Mutex<HashMap<StaticSource, [u8; 32]>>> = OnceLock::new();
-        self.eval_keyed(ctx, source, filename, || {
+        self.eval_keyed(ctx, source, filename, 1, || {
             let keys = KEYS.get_or_init(|| Mutex::new(HashMap::new()));
             let id = (source.as_ptr() as usize, source.len(), filename);
-            *keys.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_insert_with(|| key(filename, source))
+            *keys
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(id)
+                .or_insert_with(|| key(filename, source, 1))
         })
     }
 
@@ -152,10 +171,11 @@ impl Cache {
         ctx: &Ctx<'js>,
         source: &str,
         filename: &str,
+        first_line: i32,
         key_of: impl FnOnce() -> [u8; 32],
     ) -> rquickjs::Result<Value<'js>> {
         if self.mode == CacheMode::Off {
-            return run(ctx, &compile(ctx, source, filename)?);
+            return run(ctx, &compile(ctx, source, filename, first_line)?);
         }
         let k = key_of();
         let cached = self.entries.lock().unwrap_or_else(|p| p.into_inner()).get(&k).cloned();
@@ -169,7 +189,7 @@ impl Cache {
                 let bytes = match from_disk {
                     Some(b) => b,
                     None => {
-                        let b = compile(ctx, source, filename)?;
+                        let b = compile(ctx, source, filename, first_line)?;
                         if let CacheMode::Disk(dir) = &self.mode {
                             write_atomically(dir, &k, &b);
                         }
@@ -198,9 +218,10 @@ fn engine_version() -> String {
     unsafe { CStr::from_ptr(qjs::JS_GetVersion()) }.to_string_lossy().into_owned()
 }
 
-fn key(filename: &str, source: &str) -> [u8; 32] {
+fn key(filename: &str, source: &str, first_line: i32) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(b"capsule-bytecode-1\0");
+    h.update(b"capsule-bytecode-2\0");
+    h.update(first_line.to_le_bytes());
     h.update(engine_version().as_bytes());
     h.update(b"\0");
     h.update(filename.as_bytes());
@@ -303,18 +324,26 @@ fn debug(line: &str) {
     }
 }
 
-/// Compiles without running.
-fn compile(ctx: &Ctx<'_>, source: &str, filename: &str) -> rquickjs::Result<Vec<u8>> {
+/// Compiles without running; `first_line` is the number of the source's first line.
+fn compile(ctx: &Ctx<'_>, source: &str, filename: &str, first_line: i32) -> rquickjs::Result<Vec<u8>> {
     let src = CString::new(source).map_err(|_| {
         rquickjs::Error::new_from_js_message("source", "script", "the file contains a NUL character")
     })?;
     let name = CString::new(filename).unwrap_or_else(|_| c"<script>".to_owned());
     let raw = ctx.as_raw().as_ptr();
     let flags = (qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as i32;
+    // QuickJS reads a line number of 0 as "the default, 1"; any other is taken as given.
+    let mut options = qjs::JSEvalOptions {
+        version: qjs::JS_EVAL_OPTIONS_VERSION as _,
+        eval_flags: flags,
+        filename: name.as_ptr(),
+        line_num: first_line,
+    };
     // SAFETY: `raw` is the live context `ctx` wraps; `src` is NUL-terminated with `source.len()`
-    // bytes before the NUL, as JS_Eval requires; the result is owned and wrapped at once.
+    // bytes before the NUL, as JS_Eval2 requires; `options` (and the `name` it points into)
+    // outlive the call; the result is owned and wrapped at once.
     let function = unsafe {
-        Value::from_raw(ctx.clone(), qjs::JS_Eval(raw, src.as_ptr(), source.len() as _, name.as_ptr(), flags))
+        Value::from_raw(ctx.clone(), qjs::JS_Eval2(raw, src.as_ptr(), source.len() as _, &mut options))
     };
     if function.is_exception() {
         return Err(rquickjs::Error::Exception);

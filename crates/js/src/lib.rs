@@ -973,13 +973,10 @@ fn natives_object<'js>(
             let Some(source) = p.files.text(&path) else {
                 return Err(rquickjs::Exception::throw_message(&ctx, &format!("cannot read `{path}`")));
             };
-            // One line of wrapper before the source would shift every line number; keep the
-            // source on the first line of its own function.
-            let wrapped = format!(
-                "(function (require, module, exports, __filename, __dirname) {{{}\n}})",
-                modules::strip_hashbang(source)
-            );
-            cache.eval(&ctx, &wrapped, &path).and_then(Function::from_value)
+            let params = "require, module, exports, __filename, __dirname";
+            cache
+                .function(&ctx, params, modules::strip_hashbang(source), &path)
+                .and_then(Function::from_value)
         })?,
     )?;
     let p = package.clone();

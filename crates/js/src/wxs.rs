@@ -140,8 +140,7 @@ fn install_prelude<'js>(
     let compile = Function::new(
         ctx.clone(),
         move |ctx: Ctx<'js>, path: String, code: String| -> rquickjs::Result<Function<'js>> {
-            let wrapped = format!("(function (module, exports, require) {{{code}\n}})");
-            cache.eval(&ctx, &wrapped, &path).and_then(Function::from_value)
+            cache.function(&ctx, "module, exports, require", &code, &path).and_then(Function::from_value)
         },
     )
     .map_err(|e| e.to_string())?;

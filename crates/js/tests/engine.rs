@@ -58,6 +58,20 @@ fn syntax_errors_name_the_file_and_line() {
 }
 
 #[test]
+fn positions_on_line_one_are_the_sources_own_columns() {
+    // Minified code is all line 1: the module's wrapper must not shift its columns.
+    let (outcome, _) = launch("App({ onLaunch() { let = ; } })", Limits::default());
+    let Outcome::Threw(e) = outcome else { panic!("{outcome:?}") };
+    assert!(e.stack.contains("app.js:1:26"), "{e}");
+    let (outcome, _) = launch("App({ onLaunch() { null.x } })", Limits::default());
+    let Outcome::Threw(e) = outcome else { panic!("{outcome:?}") };
+    assert!(e.stack.contains("app.js:1:20"), "{e}");
+    let (outcome, _) = launch("App({ onLaunch() {\n  null.x } })", Limits::default());
+    let Outcome::Threw(e) = outcome else { panic!("{outcome:?}") };
+    assert!(e.stack.contains("app.js:2:3"), "{e}");
+}
+
+#[test]
 fn budgets_name_the_limit() {
     let limits = Limits { callback_cpu: Duration::from_millis(100), ..Limits::default() };
     let (outcome, _) = launch("App({ onLaunch() { for (;;) {} } })", limits);
