@@ -1,9 +1,10 @@
 //! The WXML parser: text → a tree of elements and text with spans.
 //!
-//! Lenient, as the official tools are: an unclosed element is closed at its parent's end or
-//! the end of the file, a stray close tag is skipped, a `<` that starts no tag is text — each
-//! with a warning at its exact position, and a tree still comes out. Only what cannot be
-//! understood at all (a tag cut off by the end of the file, an unclosed `{{`) is an error.
+//! It recovers and carries on, so one pass reports every problem: an unclosed element is
+//! closed at its parent's end or the end of the file and a stray close tag is skipped — each
+//! an error at its exact position, as the platform's compiler refuses them — and a `<` that
+//! starts no tag is text, with a warning. What cannot be understood at all (a tag cut off by
+//! the end of the file, an unclosed `{{`) is an error too.
 //! Mustaches are left as they are here; the compiler parses them.
 
 use capsule_package::Span;
@@ -229,7 +230,7 @@ impl Parser<'_> {
                     Some(at) => {
                         while stack.len() > at + 1 {
                             let inner = stack.pop().expect("checked length");
-                            self.warn(
+                            self.error(
                                 inner.element.tag_span,
                                 format!("<{}> is not closed before </{name}>", inner.element.tag),
                             );
@@ -239,7 +240,7 @@ impl Parser<'_> {
                         push(&mut root, &mut stack, Node::Element(done.element));
                     }
                     None if is_void(&name) => {}
-                    None => self.warn(name_span, format!("</{name}> closes nothing; it is ignored")),
+                    None => self.error(name_span, format!("</{name}> closes nothing")),
                 }
             } else if self.bytes[self.pos] == b'<'
                 && self.bytes.get(self.pos + 1).is_some_and(|b| is_name_start(*b))
@@ -252,7 +253,7 @@ impl Parser<'_> {
                     let end = self.text[self.pos..].find("</wxs>").map(|i| self.pos + i);
                     let body_end = end.unwrap_or(self.bytes.len());
                     if end.is_none() {
-                        self.warn(
+                        self.error(
                             element.tag_span,
                             "<wxs> is not closed; its body runs to the end of the file",
                         );
@@ -283,7 +284,7 @@ impl Parser<'_> {
             }
         }
         while let Some(open) = stack.pop() {
-            self.warn(open.element.tag_span, format!("<{}> is not closed", open.element.tag));
+            self.error(open.element.tag_span, format!("<{}> is not closed", open.element.tag));
             push(&mut root, &mut stack, Node::Element(open.element));
         }
         root
@@ -555,17 +556,20 @@ mod tests {
     }
 
     #[test]
-    fn lenient_recovery_with_warnings() {
+    fn recovery_with_errors_and_warnings() {
+        // Unclosed and mismatched tags are errors, as the platform's compiler makes them; the
+        // parse still recovers so every one of them is reported.
         case!(
             "<view><text>x</view>",
             r#"<view><text>"x"</text></view>"#,
-            (Warning, "<text> is not closed before </view>", 7)
+            (Error, "<text> is not closed before </view>", 7)
         );
-        case!("<view>x", r#"<view>"x"</view>"#, (Warning, "<view> is not closed", 1));
+        case!("<view>x", r#"<view>"x"</view>"#, (Error, "<view> is not closed", 1));
+        case!("<view>x</text></view>", r#"<view>"x"</view>"#, (Error, "</text> closes nothing", 9));
         case!(
-            "<view>x</text></view>",
-            r#"<view>"x"</view>"#,
-            (Warning, "</text> closes nothing; it is ignored", 9)
+            "<wxs module=\"m\">var a = 1;",
+            r#"<wxs module="m">"var a = 1;"</wxs>"#,
+            (Error, "<wxs> is not closed; its body runs to the end of the file", 1)
         );
         case!("a < b", r#""a < b""#, (Warning, "`<` that starts no tag is taken as text; write `&lt;`", 2));
         case!(
