@@ -3,7 +3,7 @@
 // events they send — inputs, media, scroll-view, swiper, movable-view, picker-view, form
 // controls and forms, web-view — and what a tap does to a control. rich-text has a file of
 // its own.
-import { attr, truthy, resolveSrc } from './tree.js';
+import { attr, truthy, resolveSrc, rpxToCss } from './tree.js';
 import { renderRich } from './rich-text.js';
 import { dispatch } from './events.js';
 import { openPicker } from './pickers.js';
@@ -496,18 +496,38 @@ function setupForm(el, tag) {
   }
   return false;
 }
+// icon: the platform's shapes as inline SVG on a 24-unit grid, each with the platform's
+// default colour; white parts are drawn over the coloured disc.
+var WHITE = ' fill="none" stroke="#fff" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"';
+var DISC = '<circle cx="12" cy="12" r="11" fill="currentColor"/>';
+var CROSS = 'M8 8l8 8M16 8l-8 8';
 var ICONS = {
-  success: '✔',
-  success_no_circle: '✓',
-  info: 'ℹ',
-  warn: '!',
-  waiting: '◷',
-  cancel: '✕',
-  download: '↓',
-  search: '⌕',
-  clear: '⊗',
-  circle: '○',
+  success: ['#09bb07', DISC + '<path d="M6.5 12.5l3.5 3.5 7.5-7.5"' + WHITE + '/>'],
+  success_no_circle: [
+    '#09bb07',
+    '<path d="M3 12.5l6 6L21 6.5" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"/>',
+  ],
+  info: ['#10aeff', DISC + '<path d="M12 10.5v7"' + WHITE + '/><circle cx="12" cy="7" r="1.4" fill="#fff"/>'],
+  warn: ['#f76260', DISC + '<path d="M12 6.5v7"' + WHITE + '/><circle cx="12" cy="17" r="1.4" fill="#fff"/>'],
+  waiting: ['#10aeff', DISC + '<path d="M12 6v6.5l4 2.5"' + WHITE + '/>'],
+  cancel: ['#f43530', DISC + '<path d="' + CROSS + '"' + WHITE + '/>'],
+  download: ['#09bb07', DISC + '<path d="M12 6v10M7.5 11.5L12 16l4.5-4.5"' + WHITE + '/>'],
+  search: [
+    '#b2b2b2',
+    '<circle cx="10.5" cy="10.5" r="7" fill="none" stroke="currentColor" stroke-width="2"/><path d="M15.5 15.5L21 21" stroke="currentColor" stroke-width="2.4" stroke-linecap="round"/>',
+  ],
+  clear: ['#b2b2b2', DISC + '<path d="' + CROSS + '"' + WHITE + '/>'],
 };
+function drawIcon(el) {
+  var icon = ICONS[String(attr(el, 'type', ''))];
+  var size = String(attr(el, 'size', 23));
+  if (/^-?\d*\.?\d+$/.test(size)) size += 'px';
+  el.style.width = el.style.height = rpxToCss(size);
+  el.style.color = attr(el, 'color', null) || (icon ? icon[0] : '');
+  el.innerHTML = icon
+    ? '<svg viewBox="0 0 24 24" width="100%" height="100%" aria-hidden="true">' + icon[1] + '</svg>'
+    : '';
+}
 function updateForm(el, tag, name, value) {
   if (tag === 'picker-view' && name === 'value') {
     setTimeout(function () {
@@ -558,9 +578,7 @@ function updateForm(el, tag, name, value) {
     return true;
   }
   if (tag === 'icon' && (name === 'type' || name === 'size' || name === 'color')) {
-    el.textContent = ICONS[attr(el, 'type', '')] || '';
-    el.style.fontSize = attr(el, 'size', 23) + 'px';
-    if (attr(el, 'color', null)) el.style.color = attr(el, 'color', null);
+    drawIcon(el);
     return true;
   }
   return false;

@@ -1,7 +1,7 @@
 // The pages and their frame: the live pages and the stack (which page is shown), each page's
 // sheet, the navigation bar and the tab bar, and the page-level gestures the app hears as
 // hooks (page scroll, reach bottom, pull-down refresh).
-import { buildSnapshot } from './tree.js';
+import { buildSnapshot, sansFallback } from './tree.js';
 import { send } from './protocol.js';
 import { unobservePage } from './queries.js';
 import { hideOverlay } from './sheets.js';
@@ -71,7 +71,7 @@ function setCss(key, css) {
     el.id = id;
     document.head.appendChild(el);
   }
-  el.textContent = css;
+  el.textContent = sansFallback(css);
 }
 
 // ---- pages ---------------------------------------------------------------------------

@@ -49,6 +49,7 @@ export function buildSnapshot(page, node) {
 function build(page, node) {
   if (node.text !== undefined && node.text !== null) {
     var t = document.createTextNode(node.text);
+    t.__source = node.text;
     page.nodes.set(node.id, t);
     return t;
   }
@@ -64,7 +65,7 @@ function build(page, node) {
     }
     var child = build(page, c);
     contentOf(el).appendChild(child);
-    decodeIn(child);
+    showText(child);
   });
   afterChildren(el);
   return el;
@@ -89,6 +90,7 @@ function applyPatch(page, p) {
       break;
     case 'createText': {
       var t = document.createTextNode(p.text);
+      t.__source = p.text;
       n.set(p.id, t);
       break;
     }
@@ -105,7 +107,7 @@ function applyPatch(page, p) {
       var host = contentOf(parent);
       if (before && before.parentNode === host) host.insertBefore(node, before);
       else host.appendChild(node);
-      decodeIn(node);
+      showText(node);
       afterChildren(parent);
       break;
     }
@@ -128,8 +130,8 @@ function applyPatch(page, p) {
     case 'setText': {
       var tn = n.get(p.id);
       if (tn) {
-        tn.data = p.text;
-        decodeIn(tn);
+        tn.__source = p.text;
+        showText(tn);
       }
       break;
     }
@@ -146,7 +148,10 @@ function applyPatch(page, p) {
     }
   }
 }
-// `<text decode>` shows entities in bound text as characters.
+// A `<text>`'s own text as the platform shows it: `decode` turns the entities the platform
+// lists into characters (static text was decoded when compiled; this is for bound text), and
+// `space` makes each space the chosen one so that runs of spaces show (the element's CSS
+// collapses plain ones). The host's text is kept so either attribute can change later.
 var ENTITIES = {
   '&nbsp;': '\u00a0',
   '&ensp;': '\u2002',
@@ -155,23 +160,21 @@ var ENTITIES = {
   '&gt;': '>',
   '&amp;': '&',
   '&apos;': "'",
-  '&quot;': '"',
 };
-function decodeIn(node) {
+var SPACES = { ensp: '\u2002', emsp: '\u2003', nbsp: '\u00a0' };
+function showText(node) {
   var parent = node && node.parentNode;
-  if (
-    node &&
-    node.nodeType === 3 &&
-    parent &&
-    parent.__capsule &&
-    parent.__capsule.tag === 'text' &&
-    truthy(attr(parent, 'decode', false))
-  ) {
-    var decoded = node.data.replace(/&(nbsp|ensp|emsp|lt|gt|amp|apos|quot);/g, function (e) {
-      return ENTITIES[e];
-    });
-    if (decoded !== node.data) node.data = decoded;
+  if (!node || node.nodeType !== 3 || node.__source === undefined) return;
+  var shown = node.__source;
+  if (parent && parent.__capsule && parent.__capsule.tag === 'text') {
+    if (truthy(attr(parent, 'decode', false)))
+      shown = shown.replace(/&(nbsp|ensp|emsp|lt|gt|amp|apos);/g, function (e) {
+        return ENTITIES[e];
+      });
+    var space = SPACES[String(attr(parent, 'space', ''))];
+    if (space) shown = shown.replace(/ /g, space);
   }
+  if (shown !== node.data) node.data = shown;
 }
 function forget(page, node) {
   if (node.__capsule) page.nodes.delete(node.__capsule.id);
@@ -212,13 +215,26 @@ function attachShadow(page, host, pending) {
   adoptStyles(root);
   return root;
 }
+// A `font-family` (or `font`) naming no generic family, such as a Windows font the phone
+// lacks, falls back to sans-serif as on the phone, not to the browser's default serif.
+// `@font-face` descriptors are left alone.
+var GENERIC =
+  /(^|,)\s*(serif|sans-serif|monospace|cursive|fantasy|system-ui|ui-[a-z-]+|math|emoji|fangsong|inherit|initial|unset|revert|revert-layer|caption|icon|menu|message-box|small-caption|status-bar)\s*$|var\(/i;
+export function sansFallback(css) {
+  css = String(css || '');
+  return css.replace(/([;{\s]|^)(font(?:-family)?\s*:\s*)([^;{}!]*[^;{}!\s])/gi, function (all, lead, prop, value, at) {
+    if (css.lastIndexOf('@font-face', at) > css.lastIndexOf('}', at)) return all;
+    var last = value.split(',').pop();
+    return GENERIC.test(last) || /var\(/i.test(value) ? all : lead + prop + value + ', sans-serif';
+  });
+}
 var baseSheet = null;
 function sheetOf(key, css) {
   var sheet = app.sheets.get(key);
   if (!sheet) {
     sheet = new CSSStyleSheet();
     try {
-      sheet.replaceSync(css || '');
+      sheet.replaceSync(sansFallback(css));
     } catch (e) {
       console.error('component style ' + key + ': ' + e);
     }
@@ -335,6 +351,7 @@ function setAttr(el, name, value) {
   el.__capsule.attrs = el.__capsule.attrs || {};
   el.__capsule.attrs[name] = value;
   var tag = el.__capsule.tag;
+  if (tag === 'text' && (name === 'decode' || name === 'space')) el.childNodes.forEach(showText);
   if (value === null || value === undefined) {
     el.removeAttribute(name);
     update(el, tag, name, value);
@@ -344,7 +361,7 @@ function setAttr(el, name, value) {
     animate(el, value);
     return;
   }
-  if (name === 'style') el.setAttribute('style', rpxToCss(value));
+  if (name === 'style') el.setAttribute('style', sansFallback(rpxToCss(value)));
   else if (name === 'hidden') {
     if (truthy(value)) el.setAttribute('hidden', '');
     else el.removeAttribute('hidden');
