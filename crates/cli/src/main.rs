@@ -493,10 +493,12 @@ fn check(path: &Path, json: bool, color: bool, options: &LoadOptions) -> anyhow:
     Ok(if loaded.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// Everything the compilers say about a loaded package: templates, then styles.
+/// Everything the compilers say about a loaded package: templates, styles, then scripts
+/// (compiled, not run: their syntax errors).
 fn compile_diagnostics(package: &Package) -> Diagnostics {
     let (_, mut diags) = capsule_template::compile_package(package);
     diags.extend(capsule_style::compile_package(package).1.0);
+    diags.extend(capsule_js::syntax_errors(package).0);
     diags
 }
 

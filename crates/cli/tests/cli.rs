@@ -369,6 +369,29 @@ fn check_reports_template_errors() {
 }
 
 #[test]
+fn check_reports_script_syntax_errors_at_their_place() {
+    let dir = Scratch::new("check-js");
+    dir.write("app.json", r#"{"pages": ["pages/index/index", "pages/esm/esm"]}"#);
+    // Minified: the error is far along line 1, and that is the column reported.
+    dir.write("app.js", "App({onLaunch:function(){var a=1;return a+}});");
+    dir.write("pages/index/index.wxml", "<view/>");
+    dir.write("pages/index/index.js", "// fine: a CommonJS file may return at top level\nPage({})\nreturn");
+    dir.write("pages/esm/esm.wxml", "<view/>");
+    dir.write("pages/esm/esm.js", "import a from './a'\nexport const b = ;\nPage({})");
+    dir.write("pages/esm/a.js", "module.exports = 1");
+    let out = capsule(&["check", &dir.path(""), "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: SyntaxError: unexpected token in expression: '}'\n --> app.js:1:43"),
+        "{err}"
+    );
+    assert!(err.contains(" --> pages/esm/esm.js:2:18"), "{err}");
+    assert!(err.contains("export const b = ;"), "the excerpt: {err}");
+    assert!(err.contains(": 2 errors, 0 warnings"), "{err}");
+}
+
+#[test]
 fn check_reports_style_problems() {
     let dir = Scratch::new("check-wxss");
     dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);

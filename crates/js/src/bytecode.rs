@@ -324,14 +324,22 @@ fn debug(line: &str) {
     }
 }
 
-/// Compiles without running; `first_line` is the number of the source's first line.
-fn compile(ctx: &Ctx<'_>, source: &str, filename: &str, first_line: i32) -> rquickjs::Result<Vec<u8>> {
+/// Compiles a global script (or, if `module`, an ES module, whose imports are not resolved)
+/// without running it; `first_line` is the number of the source's first line.
+pub(crate) fn compile_only<'js>(
+    ctx: &Ctx<'js>,
+    source: &str,
+    filename: &str,
+    first_line: i32,
+    module: bool,
+) -> rquickjs::Result<Value<'js>> {
     let src = CString::new(source).map_err(|_| {
         rquickjs::Error::new_from_js_message("source", "script", "the file contains a NUL character")
     })?;
     let name = CString::new(filename).unwrap_or_else(|_| c"<script>".to_owned());
     let raw = ctx.as_raw().as_ptr();
-    let flags = (qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as i32;
+    let kind = if module { qjs::JS_EVAL_TYPE_MODULE } else { qjs::JS_EVAL_TYPE_GLOBAL };
+    let flags = (kind | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as i32;
     // QuickJS reads a line number of 0 as "the default, 1"; any other is taken as given.
     let mut options = qjs::JSEvalOptions {
         version: qjs::JS_EVAL_OPTIONS_VERSION as _,
@@ -348,6 +356,13 @@ fn compile(ctx: &Ctx<'_>, source: &str, filename: &str, first_line: i32) -> rqui
     if function.is_exception() {
         return Err(rquickjs::Error::Exception);
     }
+    Ok(function)
+}
+
+/// Compiles without running; `first_line` is the number of the source's first line.
+fn compile(ctx: &Ctx<'_>, source: &str, filename: &str, first_line: i32) -> rquickjs::Result<Vec<u8>> {
+    let function = compile_only(ctx, source, filename, first_line, false)?;
+    let raw = ctx.as_raw().as_ptr();
     let mut size: qjs::size_t = 0;
     // SAFETY: `function` is a live compiled function of this context; JS_WriteObject does not
     // take ownership of it and returns a buffer we must free with js_free.

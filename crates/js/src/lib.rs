@@ -16,6 +16,7 @@ mod esm;
 mod heap;
 pub mod modules;
 mod stack;
+mod syntax;
 pub mod wxs;
 
 use std::cell::{Cell, RefCell};
@@ -28,6 +29,7 @@ use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Object, Runt
 
 pub use error::EngineError;
 use heap::{CountingAllocator, HeapMeter};
+pub use syntax::syntax_errors;
 pub use wxs::WxsSource;
 use wxs::{WxsCaller, WxsRealm};
 
