@@ -1,9 +1,9 @@
 //! The simulator's WXML panel in a real headless Chromium: the shown page's tree with a
 //! custom component's shadow tree, a selected node outlined in the phone with its attributes,
-//! dataset, box and computed style, and the inspect mode selecting what the pointer is over.
+//! dataset, box and computed style, and the inspect mode selecting what the pointer is over;
+//! the phone zoomed to fit; the showcase's network page filling the Network and Permissions
+//! panels.
 
-// Not every test file uses every helper (`serve_html`).
-#[allow(dead_code)]
 mod common;
 
 use std::path::PathBuf;
@@ -190,5 +190,86 @@ async fn a_tall_or_rotated_device_is_zoomed_to_fit_the_window() {
     b.click("#capsule-devtools button.rotate").await.unwrap();
     b.wait_for("document.getElementById('capsule-phone').style.zoom === ''", WAIT).await.unwrap();
     b.wait_for(fits, WAIT).await.unwrap();
+    let _ = stop.send(());
+}
+
+/// Taps the centre of the element `expression` gives with real mouse events.
+async fn tap(b: &mut Browser, expression: &str) {
+    b.wait_for(expression, WAIT).await.unwrap();
+    let at = b
+        .eval(&format!(
+            "(() => {{ const e = {expression}; e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()"
+        ))
+        .await
+        .unwrap();
+    for kind in ["mouseMoved", "mousePressed", "mouseReleased"] {
+        b.command(
+            "Input.dispatchMouseEvent",
+            json!({"type": kind, "x": at[0], "y": at[1], "button": "left", "buttons": if kind == "mouseReleased" { 0 } else { 1 }, "clickCount": 1}),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_showcase_network_page_fills_the_network_and_permissions_panels() {
+    let (origin, server) = common::serve_html("<!doctype html><p>ok</p>").await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/showcase");
+    let (sim, stop) = common::start(&dir, "wxml-network").await;
+    let mut b = Browser::launch(1100, 900).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    tap(&mut b, "[...document.querySelectorAll('wx-page wx-navigator')].find(n => n.textContent.includes('Network and location'))").await;
+    b.wait_for("document.querySelector('wx-page[data-route=\"pages/network/network\"]:not([style*=\"none\"]) #request-result')", WAIT)
+        .await
+        .unwrap();
+    let url = format!("{origin}/hello");
+    b.eval(&format!(
+        "(() => {{ const i = document.querySelector('wx-page[data-route=\"pages/network/network\"] wx-input input'); i.value = {}; i.dispatchEvent(new Event('input', {{bubbles: true}})); return true; }})()",
+        json!(url)
+    ))
+    .await
+    .unwrap();
+    tap(
+        &mut b,
+        "document.querySelector('wx-page[data-route=\"pages/network/network\"] wx-button[type=primary]')",
+    )
+    .await;
+    let result = |id: &str| {
+        format!(
+            "(document.querySelector('wx-page[data-route=\"pages/network/network\"] #{id}') || {{}}).textContent"
+        )
+    };
+    b.wait_for(&format!("{}.startsWith('status 200')", result("request-result")), WAIT).await.unwrap();
+    tap(&mut b, "[...document.querySelectorAll('wx-page[data-route=\"pages/network/network\"] wx-button')].find(n => n.textContent.includes('Where am I'))").await;
+    b.wait_for("document.getElementById('capsule-prompt').className === 'show'", WAIT).await.unwrap();
+    b.click("#capsule-prompt button[data-answer=once]").await.unwrap();
+    b.wait_for(&format!("{}.startsWith('latitude ')", result("location-result")), WAIT).await.unwrap();
+
+    b.click("#capsule-devtools .tabs button[data-panel='network']").await.unwrap();
+    b.wait_for(
+        &format!(
+            "[...document.querySelectorAll('#capsule-devtools table.calls td.url')].some(td => td.textContent === {})",
+            json!(url)
+        ),
+        WAIT,
+    )
+    .await
+    .unwrap();
+    // "Allow once" leaves no setting, and the scope can still be granted or revoked here.
+    b.click("#capsule-devtools .tabs button[data-panel='permissions']").await.unwrap();
+    let scope = "#capsule-devtools .scope[data-scope='scope.userLocation']";
+    b.wait_for(&format!("document.querySelector(\"{scope} button.grant\")"), WAIT).await.unwrap();
+    b.click(&format!("{scope} button.grant")).await.unwrap();
+    b.wait_for(
+        &format!(
+            "(document.querySelector(\"{scope} span\") || {{}}).textContent === 'scope.userLocation: granted'"
+        ),
+        WAIT,
+    )
+    .await
+    .unwrap();
+    b.screenshot("devtools-showcase-network").await.unwrap();
+    server.abort();
     let _ = stop.send(());
 }

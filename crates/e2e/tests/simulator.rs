@@ -1054,7 +1054,7 @@ async fn the_developer_tools_panels_show_and_change_the_app() {
     b.eval("var s = document.querySelector('#capsule-devtools select.profile'); s.value = 'iphone-15'; s.dispatchEvent(new Event('change')); true")
         .await
         .unwrap();
-    b.wait_for("document.getElementById('capsule-phone').getBoundingClientRect().width === 393", WAIT)
+    b.wait_for("(p => Math.abs(p.getBoundingClientRect().width - 393 * (parseFloat(p.style.zoom) || 1)) < 1)(document.getElementById('capsule-phone'))", WAIT)
         .await
         .unwrap();
     // The relaunched page is the one whose `seen` is empty again (the old one said

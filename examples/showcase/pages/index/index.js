@@ -11,6 +11,7 @@ Page({
       { title: 'Swiper, movable view, rich text', path: '/pages/media/media', isNew: true },
       { title: 'View APIs: sheets, queries, observers', path: '/pages/apis/apis', isNew: true },
       { title: 'Custom components: slots, relations, events', path: '/pages/components/components', isNew: true },
+      { title: 'Network and location', path: '/pages/network/network', isNew: true },
       { title: 'About (subpackage)', path: '/packageExtra/pages/about/about' }
     ]
   }
