@@ -180,3 +180,91 @@ async fn text_icons_and_controls_look_as_on_the_platform() {
     b.screenshot("look-preview").await.unwrap();
     let _ = stop.send(());
 }
+
+/// A browser whose viewport is the simulator's phone with its margin (iPhone SE, 375 × 667).
+async fn phone_sized() -> Browser {
+    let mut b = Browser::launch(500, 760).await.unwrap();
+    let size = json!({"width": 423, "height": 715, "deviceScaleFactor": 1, "mobile": false});
+    b.command("Emulation.setDeviceMetricsOverride", size).await.unwrap();
+    b
+}
+
+/// The pages reviewers compare: each showcase page and the todo example, written to
+/// `docs/screens/` by `scripts/screens` (ignored in the test run: it rewrites tracked files).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by scripts/screens"]
+async fn screens() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = root.join("docs/screens");
+    std::fs::create_dir_all(&out).unwrap();
+    let save = async |b: &mut Browser, name: &str| {
+        // Images, fonts and layout settled: every image loaded, two frames drawn since.
+        b.wait_for("[...document.querySelectorAll('wx-page img')].every(i => i.complete) && document.fonts.status === 'loaded'", WAIT)
+            .await
+            .unwrap();
+        // Only the phone, showing the top of the page.
+        b.eval(
+            "(() => { if (!document.getElementById('screens-style')) { const s = document.createElement('style'); s.id = 'screens-style'; s.textContent = '#capsule-tools, #capsule-devtools { display: none !important; } #capsule-simulator { justify-content: flex-start !important; }'; document.head.append(s); } window.scrollTo(0, 0); document.getElementById('capsule-screen').scrollTop = 0; document.getElementById('capsule-clock').textContent = '9:41'; return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))); })()",
+        )
+        .await
+        .unwrap();
+        let shot = b.screenshot(&format!("screens-{name}")).await.unwrap();
+        std::fs::copy(&shot, out.join(format!("{name}.png"))).unwrap();
+    };
+    let top = |route: &str| {
+        format!(
+            "[...document.querySelectorAll('wx-page')].pop().dataset.route === '{route}' && document.querySelector(\"wx-page[data-route='{route}']\").childElementCount > 0"
+        )
+    };
+
+    let (sim, stop) = common::start(&root.join("examples/showcase"), "screens").await;
+    let mut b = phone_sized().await;
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for(&top("pages/index/index"), WAIT).await.unwrap();
+    save(&mut b, "showcase-00-index").await;
+    let pages = [
+        "bindings",
+        "conditions",
+        "lists",
+        "templates",
+        "events",
+        "basics",
+        "controls",
+        "media",
+        "apis",
+        "components",
+    ];
+    for (n, page) in pages.iter().enumerate() {
+        b.click(&format!("wx-page[data-route='pages/index/index'] wx-navigator:nth-of-type({})", n + 1))
+            .await
+            .unwrap();
+        b.wait_for(&top(&format!("pages/{page}/{page}")), WAIT).await.unwrap();
+        save(&mut b, &format!("showcase-{:02}-{page}", n + 1)).await;
+        b.click("#capsule-nav-back").await.unwrap();
+        b.wait_for(&top("pages/index/index"), WAIT).await.unwrap();
+    }
+    drop(b);
+    let _ = stop.send(());
+    drop(sim);
+
+    let (sim, stop) = common::start(&root.join("examples/todo"), "screens-todo").await;
+    let mut b = phone_sized().await;
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for("document.querySelector('.add-input input')", WAIT).await.unwrap();
+    for (n, item) in ["buy milk", "write the report", "买菜"].iter().enumerate() {
+        b.type_into(".add-input input", item).await.unwrap();
+        b.wait_for("document.querySelector('.add-button').getAttribute('disabled') !== 'true'", WAIT)
+            .await
+            .unwrap();
+        b.click(".add-button").await.unwrap();
+        b.wait_for(&format!("document.querySelectorAll('todo-item').length === {}", n + 1), WAIT)
+            .await
+            .unwrap();
+    }
+    b.click("todo-item >>> .check").await.unwrap();
+    b.wait_for(&format!("{}.classList.contains('done')", capsule_e2e::query("todo-item >>> .item")), WAIT)
+        .await
+        .unwrap();
+    save(&mut b, "todo").await;
+    let _ = stop.send(());
+}
