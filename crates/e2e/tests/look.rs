@@ -222,24 +222,28 @@ async fn screens() {
     b.goto(&sim.url()).await.unwrap();
     b.wait_for(&top("pages/index/index"), WAIT).await.unwrap();
     save(&mut b, "showcase-00-index").await;
-    let pages = [
-        "bindings",
-        "conditions",
-        "lists",
-        "templates",
-        "events",
-        "basics",
-        "controls",
-        "media",
-        "apis",
-        "components",
-    ];
-    for (n, page) in pages.iter().enumerate() {
-        b.click(&format!("wx-page[data-route='pages/index/index'] wx-navigator:nth-of-type({})", n + 1))
+    // Every page the index links to, in its order, named after the page's route.
+    let links = b
+        .eval("document.querySelectorAll(\"wx-page[data-route='pages/index/index'] wx-navigator\").length")
+        .await
+        .unwrap();
+    let links = links.as_u64().unwrap();
+    assert!(links >= 10, "the index links to {links} pages");
+    for n in 1..=links {
+        b.click(&format!("wx-page[data-route='pages/index/index'] wx-navigator:nth-of-type({n})"))
             .await
             .unwrap();
-        b.wait_for(&top(&format!("pages/{page}/{page}")), WAIT).await.unwrap();
-        save(&mut b, &format!("showcase-{:02}-{page}", n + 1)).await;
+        b.wait_for(
+            "[...document.querySelectorAll('wx-page')].pop().dataset.route !== 'pages/index/index'",
+            WAIT,
+        )
+        .await
+        .unwrap();
+        let route = b.eval("[...document.querySelectorAll('wx-page')].pop().dataset.route").await.unwrap();
+        let route = route.as_str().unwrap().to_string();
+        b.wait_for(&top(&route), WAIT).await.unwrap();
+        let page = route.rsplit('/').next().unwrap();
+        save(&mut b, &format!("showcase-{n:02}-{page}")).await;
         b.click("#capsule-nav-back").await.unwrap();
         b.wait_for(&top("pages/index/index"), WAIT).await.unwrap();
     }
