@@ -10,7 +10,8 @@ use capsule_e2e::Browser;
 use capsule_host::Simulator;
 use capsule_package::LoadOptions;
 
-const WAIT: Duration = Duration::from_secs(15);
+/// How long a condition may take to hold: generous, for a loaded 2-core machine.
+const WAIT: Duration = Duration::from_secs(60);
 
 /// A mini-program exercising what a person does: typing, adding, toggling, deleting,
 /// navigating, switching tabs, pulling to refresh, answering a modal.
