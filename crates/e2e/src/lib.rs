@@ -42,7 +42,7 @@ fn chromium() -> Result<PathBuf, String> {
 /// keeps the connection open, so the body is read by its Content-Length.
 fn http_get(port: u16, path: &str) -> Result<String, String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
     write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").map_err(|e| e.to_string())?;
     let mut data = Vec::new();
     let mut chunk = [0u8; 8192];
@@ -100,7 +100,8 @@ impl Browser {
             .map_err(|e| format!("cannot start Chromium: {e}"))?;
         // Chromium writes the port it chose into the profile.
         let port_file = profile.join("DevToolsActivePort");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        // Generous: a loaded 2-core machine starts Chromium slowly.
+        let deadline = Instant::now() + Duration::from_secs(60);
         let port: u16 = loop {
             if let Some(port) =
                 std::fs::read_to_string(&port_file).ok().and_then(|t| t.lines().next()?.trim().parse().ok())
@@ -162,7 +163,7 @@ impl Browser {
 
     pub async fn goto(&mut self, url: &str) -> Result<(), String> {
         self.command("Page.navigate", json!({"url": url})).await?;
-        self.wait_for("document.readyState === 'complete'", Duration::from_secs(20)).await
+        self.wait_for("document.readyState === 'complete'", Duration::from_secs(60)).await
     }
 
     /// Evaluates `expression` in the page (awaiting a promise) and returns its value.
