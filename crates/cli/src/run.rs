@@ -20,7 +20,11 @@ pub fn run(
         bail!("unknown device `{device}`; devices are: {}", names.join(", "));
     };
     let Some(package) = crate::load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
-    let Some(program) = crate::compile_reporting(&package, path, color) else { return Ok(ExitCode::FAILURE) };
+    // Templates and scripts with errors still open the simulator, the errors over the page
+    // (as a later change with errors shows them) until a saved change fixes them.
+    let (program, mut problems) = capsule_template::compile_package(&package);
+    problems.extend(capsule_js::syntax_errors(&package).0);
+    crate::print_diagnostics(&problems, color);
     let prompter = std::sync::Arc::new(capsule_host::ViewPrompter::default());
     let host = bridge.host(
         capsule_host::bridge_device(&device),
@@ -29,6 +33,9 @@ pub fn run(
     )?;
     let host = std::sync::Arc::new(host);
     let app = host.app(package, program);
+    problems.extend(app.style_warnings().errors().cloned());
+    let problems =
+        capsule_package::Diagnostics(problems.errors().filter(|d| !d.page_only).cloned().collect());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -39,15 +46,29 @@ pub fn run(
         let shutdown = async move {
             let _ = stop_rx.await;
         };
+        let setup_device = device.name;
         let setup = capsule_host::SimulatorOptions { port, device, prompter: Some(prompter) };
         let simulator = capsule_host::Simulator::start(host, app, setup, shutdown)
             .await
             .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+        // The URL alone on stdout's first line, for scripts; the rest is for the person.
         println!("{}", simulator.url());
+        eprintln!("capsule run: {} on {}", path.display(), setup_device);
+        eprintln!("  open this in a browser: {}", simulator.url());
+        if watch {
+            eprintln!("  saved changes reload the app; Ctrl-C stops");
+        } else {
+            eprintln!("  Ctrl-C stops");
+        }
+        if !problems.is_empty() {
+            simulator.show_problems(&capsule_host::watch::render(&problems));
+            report_problems(&problems);
+        }
         // Hot reload: a saved change rebuilds and relaunches the app on the same page.
         let simulator = std::sync::Arc::new(simulator);
         let _watcher = watch.then(|| {
-            capsule_host::watch::watch(simulator.clone(), path.to_path_buf(), options.clone(), WATCH_EVERY)
+            let (dir, options) = (path.to_path_buf(), options.clone());
+            capsule_host::watch::watch_reporting(simulator.clone(), dir, options, WATCH_EVERY, report)
         });
         wait_for_signal().await;
         eprintln!("stopping");
@@ -55,6 +76,25 @@ pub fn run(
         drop(simulator);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Tells the terminal what a saved change came to: one line each, the overlay has the rest.
+fn report(event: capsule_host::watch::Event) {
+    use capsule_host::watch::Event;
+    match event {
+        Event::Reloaded => eprintln!("reloaded"),
+        Event::Problems(problems) => report_problems(&problems),
+        Event::Failed(reason) => eprintln!("{reason}"),
+    }
+}
+
+fn report_problems(problems: &capsule_package::Diagnostics) {
+    let n = problems.errors().count();
+    let noun = if n == 1 { "error" } else { "errors" };
+    eprintln!("build failed, {n} {noun} (shown over the page until a saved change fixes them):");
+    for line in capsule_host::watch::short(problems) {
+        eprintln!("  {line}");
+    }
 }
 
 /// How often the package folder is checked for changes.

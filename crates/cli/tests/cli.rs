@@ -632,6 +632,60 @@ fn run_serves_the_simulator_and_stops_on_sigterm() {
 }
 
 #[test]
+fn run_says_what_it_does_and_opens_a_broken_package_with_its_errors() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    let dir = Scratch::new("run-broken");
+    dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
+    dir.write("app.js", "App({})");
+    dir.write("pages/index/index.js", "Page({})");
+    dir.write("pages/index/index.wxml", "<view>open");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_capsule"))
+        .args(["run", &dir.path(""), "--port", "0"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.trim().starts_with("http://127.0.0.1:"), "the URL first, alone: {line}");
+    let (tx, rx) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    // Waits for a line containing `want`: generous, since the machine may be loaded.
+    let mut wait_for = |want: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !seen.iter().any(|l: &String| l.contains(want)) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(l) => seen.push(l),
+                Err(_) => panic!("no `{want}` on stderr: {seen:#?}"),
+            }
+        }
+    };
+    wait_for(&format!("open this in a browser: {}", line.trim()));
+    wait_for("Ctrl-C stops");
+    wait_for("build failed, 1 error");
+    wait_for("  pages/index/index.wxml:1:2: <view> is not closed");
+    // The simulator serves though the package is broken.
+    assert!(child.try_wait().unwrap().is_none(), "still running");
+    dir.write("pages/index/index.wxml", "<view>closed</view>");
+    wait_for("reloaded");
+    dir.write("pages/index/index.js", "Page({ data: { a: } })");
+    wait_for("  pages/index/index.js:1:19: SyntaxError: unexpected token in expression: '}'");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
 fn run_refuses_an_unknown_device() {
     let out = capsule(&["run", &example("showcase"), "--device", "brick"]);
     assert_eq!(out.status.code(), Some(1));

@@ -109,6 +109,9 @@ struct Shared {
     /// until answered, intersection observers until disconnected. A view that connects
     /// later is sent each, so a call made before any view was there is not lost.
     waiting: Mutex<BTreeMap<u32, ToView>>,
+    /// The build problems shown over the page until the next reload, also for views that
+    /// connect later (a package broken when `capsule run` starts).
+    problems: Mutex<Option<String>>,
     /// The developer tools' state: console lines, breaches, queries awaiting answers.
     dev: Mutex<devtools::DevState>,
     /// The port the server listens on (its own Host and Origin name it).
@@ -224,6 +227,7 @@ impl Simulator {
             tab_bar: Mutex::new(tab_bar),
             theme: Mutex::new(ThemeMode::Light),
             waiting: Mutex::new(BTreeMap::new()),
+            problems: Mutex::new(None),
             dev: Mutex::new(devtools::DevState::default()),
             port: addr.port(),
             secret,
@@ -260,6 +264,7 @@ impl Simulator {
     /// Shows what is wrong with the package over the page (a reload that could not build),
     /// until the next reload.
     pub fn show_problems(&self, text: &str) {
+        *self.shared.problems.lock().unwrap_or_else(|p| p.into_inner()) = Some(text.to_string());
         send_view(&self.shared, ToView::Overlay { text: text.to_string() });
     }
 
@@ -308,6 +313,7 @@ fn reload(shared: &Arc<Shared>, app: App) -> std::io::Result<()> {
     shared.pages.lock().unwrap_or_else(|p| p.into_inner()).clear();
     shared.stack.lock().unwrap_or_else(|p| p.into_inner()).clear();
     shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    *shared.problems.lock().unwrap_or_else(|p| p.into_inner()) = None;
     *shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner()) = tab_bar;
     send_view(shared, reset_message(shared));
     send_view(shared, ToView::Theme { theme: shared.theme().as_str().to_string() });

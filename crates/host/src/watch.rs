@@ -1,8 +1,9 @@
 //! Hot reload: the package folder is watched (by polling: no platform file-event API to
 //! depend on), and each change is built — loaded, its templates and styles compiled. A build
-//! without errors replaces the running app ([`Simulator::reload`]); one with errors shows
-//! them over the page with `file:line:col` and the source line ([`Simulator::show_problems`]),
-//! and the app keeps running until a change fixes them.
+//! without errors replaces the running app ([`Simulator::reload`]); one with errors (a WXML
+//! tag left open, a script's syntax error, …) shows them over the page with `file:line:col`
+//! and the source line ([`Simulator::show_problems`]), and the app keeps running until a
+//! change fixes them. What each change came to is also told to the caller ([`Event`]).
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -28,27 +29,55 @@ impl Drop for Watcher {
 /// What a change built to on `host`: the app (its templates and styles compiled once, here),
 /// or the problems to show.
 pub fn build(host: &Host, dir: &Path, options: &LoadOptions) -> Result<App, String> {
-    let package = Package::load(dir, options).map_err(|e| render(&e.diagnostics))?;
+    build_checked(host, dir, options).map_err(|problems| render(&problems))
+}
+
+/// [`build`], its problems as diagnostics: the load's, or every template, style and script
+/// error at once (scripts compiled without running: a syntax error stops the build as the
+/// platform's compiler stops it, rather than failing only when its page opens).
+pub fn build_checked(host: &Host, dir: &Path, options: &LoadOptions) -> Result<App, Diagnostics> {
+    let package = Package::load(dir, options).map_err(|e| errors(&e.diagnostics))?;
     let (program, template_problems) = capsule_template::compile_package(&package);
-    if template_problems.stops_the_app() {
-        // Both kinds of problem are shown at once; styles compile again only on this path.
+    let script_problems = capsule_js::syntax_errors(&package);
+    if template_problems.stops_the_app() || script_problems.has_errors() {
+        // Every kind of problem is shown at once; styles compile again only on this path.
         let (_, style_problems) = capsule_style::compile_package(&package);
-        let styles = if style_problems.has_errors() {
-            format!("\n{}", render(&style_problems))
-        } else {
-            String::new()
-        };
-        return Err(format!("{}{styles}", render(&template_problems)));
+        let mut all = errors(&template_problems);
+        all.extend(errors(&style_problems).0);
+        all.extend(script_problems.0);
+        return Err(all);
     }
     let app = host.app(package, program);
     if app.style_warnings().has_errors() {
-        return Err(render(app.style_warnings()));
+        return Err(errors(app.style_warnings()));
     }
     Ok(app)
 }
 
-fn render(diags: &Diagnostics) -> String {
+/// The errors among `diags`.
+fn errors(diags: &Diagnostics) -> Diagnostics {
+    Diagnostics(diags.errors().cloned().collect())
+}
+
+/// Problems as the overlay shows them: each with its excerpt and caret.
+pub fn render(diags: &Diagnostics) -> String {
     diags.errors().map(|d| d.render(false)).collect::<Vec<_>>().join("\n")
+}
+
+/// Problems as a terminal line each: `file:line:col: message`.
+pub fn short(diags: &Diagnostics) -> Vec<String> {
+    diags.errors().map(|d| format!("{}: {}", d.position(), d.message)).collect()
+}
+
+/// What a watched change came to, for whoever tells the person (`capsule run`'s terminal).
+#[derive(Debug)]
+pub enum Event {
+    /// The change built and the app restarted on the page that was shown.
+    Reloaded,
+    /// The change did not build: these problems show over the page, the old app runs on.
+    Problems(Diagnostics),
+    /// The change built but the app could not be restarted (the reason).
+    Failed(String),
 }
 
 /// A fingerprint of what a package folder holds: every file's path, size and time, skipping
@@ -81,6 +110,17 @@ fn fingerprint(dir: &Path) -> u64 {
 /// Watches `dir`, checking every `every`; a change is built once the folder has stopped
 /// changing for one more check (an editor's save is often several writes).
 pub fn watch(simulator: Arc<Simulator>, dir: PathBuf, options: LoadOptions, every: Duration) -> Watcher {
+    watch_reporting(simulator, dir, options, every, |_| {})
+}
+
+/// [`watch`], telling `report` what each change came to.
+pub fn watch_reporting(
+    simulator: Arc<Simulator>,
+    dir: PathBuf,
+    options: LoadOptions,
+    every: Duration,
+    report: impl Fn(Event) + Send + 'static,
+) -> Watcher {
     let stop = Arc::new(AtomicBool::new(false));
     let stopped = stop.clone();
     let _ = std::thread::Builder::new().name("capsule-watch".into()).spawn(move || {
@@ -97,13 +137,19 @@ pub fn watch(simulator: Arc<Simulator>, dir: PathBuf, options: LoadOptions, ever
                 continue;
             }
             built = now;
-            match build(simulator.host(), &dir, &options) {
-                Ok(app) => {
-                    if let Err(e) = simulator.reload(app) {
-                        simulator.show_problems(&format!("cannot restart the app: {e}"));
+            match build_checked(simulator.host(), &dir, &options) {
+                Ok(app) => match simulator.reload(app) {
+                    Ok(()) => report(Event::Reloaded),
+                    Err(e) => {
+                        let reason = format!("cannot restart the app: {e}");
+                        simulator.show_problems(&reason);
+                        report(Event::Failed(reason));
                     }
+                },
+                Err(problems) => {
+                    simulator.show_problems(&render(&problems));
+                    report(Event::Problems(problems));
                 }
-                Err(problems) => simulator.show_problems(&problems),
             }
         }
     });
