@@ -472,7 +472,14 @@ async fn form_controls_send_the_platforms_events() {
     b.wait_for(&out("radio y"), WAIT).await.unwrap();
     b.type_into("#tx input", "hi").await.unwrap();
     assert_eq!(b.eval("document.querySelector('#pr .wx-progress-info').textContent").await.unwrap(), "40%");
-    assert_eq!(b.eval("document.querySelector('#ic').offsetWidth + ' ' + !!document.querySelector('#ic svg circle')").await.unwrap(), "30 true");
+    assert_eq!(
+        b.eval(
+            "document.querySelector('#ic').offsetWidth + ' ' + !!document.querySelector('#ic svg circle')"
+        )
+        .await
+        .unwrap(),
+        "30 true"
+    );
     b.screenshot("09-form").await.unwrap();
     // A selector picker: the sheet lists the range by its key; the choice is an index.
     b.click("#pk").await.unwrap();
