@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use capsule_package::LoadOptions;
-use capsule_runtime::{Input, InstanceHandle, Limits, Output, Query};
+use capsule_runtime::{Input, InstanceHandle, Limits, Output, Pointer, Query};
 use clap::ValueEnum;
 use serde_json::{Value, json};
 
@@ -31,11 +31,17 @@ pub enum Print {
 /// a runaway callback well before this.
 const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The framework's frame under a package script being evaluated (`require` of a file, a
+/// page's or the app's script): an error whose stack has it is a script that did not load.
+const SCRIPT_EVALUATION: &str = "at load (<capsule>/framework.js:";
+
 /// Exit status when the instance was terminated.
 const TERMINATED: u8 = 3;
 
 enum Step {
     Tap(String),
+    /// A finger from the element's top-left corner, moved by (dx, dy) CSS pixels and lifted.
+    Swipe(String, f64, f64),
     Input(String, String),
     Wait(u64),
     Navigate(String),
@@ -50,6 +56,20 @@ fn parse_step(text: &str) -> Result<Step, String> {
     let rest = rest.trim();
     match verb {
         "tap" if !rest.is_empty() => Ok(Step::Tap(rest.to_string())),
+        "swipe" => {
+            let parts: Vec<&str> = rest.split_whitespace().collect();
+            match parts[..] {
+                [selector, dx, dy] => match (dx.parse(), dy.parse()) {
+                    (Ok(dx), Ok(dy)) => Ok(Step::Swipe(selector.to_string(), dx, dy)),
+                    _ => Err(format!(
+                        "`{text}`: swipe's distances are numbers of pixels (`swipe #board -80 0`)"
+                    )),
+                },
+                _ => {
+                    Err(format!("`{text}`: swipe needs a selector and two distances (`swipe #board -80 0`)"))
+                }
+            }
+        }
         "input" => {
             let (selector, value) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
             if selector.is_empty() {
@@ -63,7 +83,7 @@ fn parse_step(text: &str) -> Result<Step, String> {
         "share" if rest.is_empty() => Ok(Step::Share("onShareAppMessage")),
         "share" if rest == "timeline" => Ok(Step::Share("onShareTimeline")),
         _ => Err(format!(
-            "`{text}` is not a step; steps are `tap SELECTOR`, `input SELECTOR TEXT`, `wait MS`, `navigate URL`, `back`, `share [timeline]`"
+            "`{text}` is not a step; steps are `tap SELECTOR`, `swipe SELECTOR DX DY`, `input SELECTOR TEXT`, `wait MS`, `navigate URL`, `back`, `share [timeline]`"
         )),
     }
 }
@@ -93,19 +113,28 @@ pub fn run(
     let app = host.app(package, program);
     let handle = host
         .launch(&app, capsule_host::LaunchOptions { page: page.map(str::to_string), ..Default::default() });
-    let mut session = Session { handle, terminated: None, replies: Vec::new(), modal };
-    // The host launched it: what the launch caused first.
+    let mut session = Session { handle, terminated: None, replies: Vec::new(), modal, load_failures: None };
+    // The host launched it: what the launch caused first. A script that does not evaluate
+    // now (a syntax error, a throw at its top level) is a page that failed to load.
+    session.load_failures = Some(Vec::new());
     for o in session.handle.until_done(STEP_TIMEOUT) {
         session.report(o);
     }
     session.send_replies();
     session.settle();
+    let load_failures = session.load_failures.take().unwrap_or_default();
     for step in steps {
         if session.terminated.is_some() {
             break;
         }
         let applied = match step {
-            Step::Tap(selector) => session.event(&selector, "tap", json!({"x": 0, "y": 0})),
+            // A finger as the view's: down, up, then the tap.
+            Step::Tap(selector) => session.touches(&selector, &[(0.0, 0.0)], true),
+            Step::Swipe(selector, dx, dy) => {
+                let path: Vec<(f64, f64)> =
+                    (0..=4).map(|i| (dx * f64::from(i) / 4.0, dy * f64::from(i) / 4.0)).collect();
+                session.touches(&selector, &path, false)
+            }
             Step::Input(selector, text) => {
                 let cursor = text.encode_utf16().count();
                 session.event(&selector, "input", json!({"value": text, "cursor": cursor, "keyCode": 0}))
@@ -160,6 +189,10 @@ pub fn run(
         eprintln!("error: the instance was terminated: {reason}");
         return Ok(ExitCode::from(TERMINATED));
     }
+    if let Some(first) = load_failures.first() {
+        eprintln!("error: the app or its page failed to load: {first}");
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -171,6 +204,8 @@ struct Session {
     replies: Vec<(u32, Value)>,
     /// How modals and action sheets are answered.
     modal: Modal,
+    /// While the app launches: the errors of scripts that did not evaluate (their message).
+    load_failures: Option<Vec<String>>,
 }
 
 impl Session {
@@ -196,6 +231,11 @@ impl Session {
     }
 
     fn report(&mut self, output: Output) {
+        if let (Some(failures), Output::Error { message, stack }) = (&mut self.load_failures, &output)
+            && stack.contains(SCRIPT_EVALUATION)
+        {
+            failures.push(message.clone());
+        }
         if let Some(line) = output.console_text() {
             eprintln!("{line}");
             return;
@@ -302,7 +342,43 @@ impl Session {
         let (Some(page), Some(node)) = (found["page"].as_u64(), found["node"].as_u64()) else {
             return Err(format!("no element matches `{selector}` in the current page"));
         };
-        self.request(Input::Event { page: page as u32, node: node as u32, event: event.into(), detail });
+        self.request(Input::Event {
+            page: page as u32,
+            node: node as u32,
+            event: event.into(),
+            detail,
+            pointer: Pointer::default(),
+        });
+        Ok(())
+    }
+
+    /// One finger on `selector` along `path` (page points): `touchstart` at the first point,
+    /// `touchmove` at each next one, `touchend` at the last, and a `tap` after it when `tap`.
+    fn touches(&mut self, selector: &str, path: &[(f64, f64)], tap: bool) -> Result<(), String> {
+        let found = self.query(Query::Find { selector: selector.to_string() });
+        let (Some(page), Some(node)) = (found["page"].as_u64(), found["node"].as_u64()) else {
+            return Err(format!("no element matches `{selector}` in the current page"));
+        };
+        let (page, node) = (page as u32, node as u32);
+        let last = path.len() - 1;
+        let mut events: Vec<(&str, usize)> = vec![("touchstart", 0)];
+        events.extend((1..path.len()).map(|i| ("touchmove", i)));
+        events.push(("touchend", last));
+        if tap {
+            events.push(("tap", last));
+        }
+        for (event, at) in events {
+            let (x, y) = path[at];
+            let mut pointer = Pointer::finger(x, y);
+            if event == "touchend" {
+                pointer.touches.clear();
+            }
+            let detail = json!({"x": x, "y": y});
+            self.request(Input::Event { page, node, event: event.into(), detail, pointer });
+            if self.terminated.is_some() {
+                break;
+            }
+        }
         Ok(())
     }
 

@@ -240,6 +240,63 @@ impl Browser {
         Ok(())
     }
 
+    /// The centre of the element `selector` names (see [`query`]), scrolled into view, in the
+    /// browser window's CSS pixels: where a mouse or a finger aims.
+    pub async fn centre(&mut self, selector: &str) -> Result<(f64, f64), String> {
+        self.centre_of(selector).await
+    }
+
+    /// One mouse event at (`x`, `y`): `kind` is DevTools' `mousePressed`, `mouseMoved` or
+    /// `mouseReleased`; the left button is held from press to release.
+    pub async fn mouse(&mut self, kind: &str, x: f64, y: f64) -> Result<(), String> {
+        let buttons = if kind == "mouseReleased" { 0 } else { 1 };
+        let button = if kind == "mouseMoved" && buttons == 0 { "none" } else { "left" };
+        self.command(
+            "Input.dispatchMouseEvent",
+            json!({"type": kind, "x": x, "y": y, "button": button, "buttons": buttons, "clickCount": 1}),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// One touch event, as a touch screen sends it: `kind` is DevTools' `touchStart`,
+    /// `touchMove`, `touchEnd` or `touchCancel`, and `fingers` every finger still down as
+    /// (id, x, y) (none for `touchEnd`, which lifts them all). Touch input is turned on first.
+    pub async fn touch(&mut self, kind: &str, fingers: &[(u32, f64, f64)]) -> Result<(), String> {
+        self.command("Emulation.setTouchEmulationEnabled", json!({"enabled": true, "maxTouchPoints": 5}))
+            .await?;
+        let points: Vec<Value> = fingers
+            .iter()
+            .map(|&(id, x, y)| json!({"id": id, "x": x, "y": y, "radiusX": 1, "radiusY": 1, "force": 1}))
+            .collect();
+        self.command("Input.dispatchTouchEvent", json!({"type": kind, "touchPoints": points})).await?;
+        Ok(())
+    }
+
+    /// A finger from the centre of `selector` moved by (`dx`, `dy`) in `steps` moves, then lifted.
+    pub async fn swipe(&mut self, selector: &str, dx: f64, dy: f64, steps: u32) -> Result<(), String> {
+        let (x, y) = self.centre_of(selector).await?;
+        self.touch("touchStart", &[(1, x, y)]).await?;
+        for step in 1..=steps {
+            let f = f64::from(step) / f64::from(steps);
+            self.touch("touchMove", &[(1, x + dx * f, y + dy * f)]).await?;
+        }
+        self.touch("touchEnd", &[]).await
+    }
+
+    /// Two fingers on `selector`, `from` px apart horizontally about its centre, moved to `to`
+    /// px apart in `steps` moves and lifted: a pinch (`to < from`) or a spread.
+    pub async fn pinch(&mut self, selector: &str, from: f64, to: f64, steps: u32) -> Result<(), String> {
+        let (x, y) = self.centre_of(selector).await?;
+        self.touch("touchStart", &[(1, x - from / 2.0, y)]).await?;
+        self.touch("touchStart", &[(1, x - from / 2.0, y), (2, x + from / 2.0, y)]).await?;
+        for step in 1..=steps {
+            let gap = from + (to - from) * f64::from(step) / f64::from(steps);
+            self.touch("touchMove", &[(1, x - gap / 2.0, y), (2, x + gap / 2.0, y)]).await?;
+        }
+        self.touch("touchEnd", &[]).await
+    }
+
     /// Puts `files` in the file input `selector` names (see [`query`]), as a person choosing
     /// them would.
     pub async fn set_files(&mut self, selector: &str, files: &[&std::path::Path]) -> Result<(), String> {

@@ -79,7 +79,13 @@ fn benches(c: &mut Criterion) {
         let (page, n) = node(selector);
         // A call that fails would make the numbers meaningless: the handler must run clean.
         let first = h.request(
-            Input::Event { page, node: n, event: "tap".into(), detail: json!({}) },
+            Input::Event {
+                page,
+                node: n,
+                event: "tap".into(),
+                detail: json!({}),
+                pointer: Default::default(),
+            },
             Duration::from_secs(120),
         );
         if let Some(e) = first.iter().find(|o| matches!(o, Output::Error { .. } | Output::Terminated { .. }))
@@ -89,7 +95,13 @@ fn benches(c: &mut Criterion) {
         c.bench_function(&format!("{CALLS} × {name} from JS"), |b| {
             b.iter(|| {
                 h.request(
-                    Input::Event { page, node: n, event: "tap".into(), detail: json!({}) },
+                    Input::Event {
+                        page,
+                        node: n,
+                        event: "tap".into(),
+                        detail: json!({}),
+                        pointer: Default::default(),
+                    },
                     Duration::from_secs(120),
                 )
             })
@@ -99,7 +111,13 @@ fn benches(c: &mut Criterion) {
     let (page, n) = node("#req");
     c.bench_function("100 × wx.request to 127.0.0.1, until every success ran", |b| {
         b.iter(|| {
-            h.send(Input::Event { page, node: n, event: "tap".into(), detail: json!({"url": url}) });
+            h.send(Input::Event {
+                page,
+                node: n,
+                event: "tap".into(),
+                detail: json!({"url": url}),
+                pointer: Default::default(),
+            });
             loop {
                 match h.recv(Duration::from_secs(30)) {
                     Some(Output::Log { text, .. }) if text == "requests done" => break,

@@ -112,7 +112,13 @@ fn main() {
             for _ in 0..taps {
                 let started = Instant::now();
                 let out = me.request(
-                    Input::Event { page, node: tap, event: "tap".into(), detail: serde_json::json!({}) },
+                    Input::Event {
+                        page,
+                        node: tap,
+                        event: "tap".into(),
+                        detail: serde_json::json!({}),
+                        pointer: Default::default(),
+                    },
                     WAIT,
                 );
                 times.push(started.elapsed());

@@ -140,7 +140,9 @@ fn from_view(shared: &Shared, text: &str) -> Option<ToView> {
         }
     }
     let input = match message {
-        FromView::Event { page, node, event, detail } => Input::Event { page, node, event, detail },
+        FromView::Event { page, node, event, detail, pointer } => {
+            Input::Event { page, node, event, detail, pointer: runtime_pointer(pointer) }
+        }
         FromView::Navigate { kind, url } => Input::Navigate { kind, url },
         FromView::PageEvent { page, hook, arg } => Input::PageEvent { page, hook, arg },
         FromView::Model { page, path, value } => Input::Model { page, path, value },
@@ -182,6 +184,27 @@ fn refuse_view(reason: String) -> ToView {
         eprintln!("capsule: refusing more messages from views; not logging them any more");
     }
     ToView::Refused { reason }
+}
+
+/// The view's fingers and offsets, as the runtime builds event objects from them.
+fn runtime_pointer(pointer: protocol::Pointer) -> capsule_runtime::Pointer {
+    let touch = |t: protocol::Touch| capsule_runtime::Touch {
+        identifier: t.identifier,
+        page_x: t.page_x,
+        page_y: t.page_y,
+        client_x: t.client_x,
+        client_y: t.client_y,
+        force: t.force,
+    };
+    capsule_runtime::Pointer {
+        touches: pointer.touches.into_iter().map(touch).collect(),
+        changed_touches: pointer.changed_touches.into_iter().map(touch).collect(),
+        offsets: pointer
+            .offsets
+            .into_iter()
+            .map(|o| capsule_runtime::Offset { node: o.node, left: o.left, top: o.top })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

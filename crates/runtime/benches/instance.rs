@@ -131,6 +131,7 @@ fn tap_bench(c: &mut Criterion, name: &str, instance: &mut Instance, selector: &
                 node,
                 event: "tap".into(),
                 detail: serde_json::json!({}),
+                pointer: Default::default(),
             });
             // What the tap set off for right after it (a component's properties reach it on
             // the next turn), as a pool runs it in the same turn.

@@ -7,7 +7,61 @@
 //! owner's template: a tap inside a component is, to the page, a tap on the component.
 
 use capsule_template::tree::{NodeId, NodeKind, Tree};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+
+/// One finger on the screen, as the platform's touch events list it. Coordinates are CSS
+/// pixels: `page*` from the page's top-left (scrolled content included), `client*` from the
+/// visible area's.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Touch {
+    pub identifier: i64,
+    pub page_x: f64,
+    pub page_y: f64,
+    pub client_x: f64,
+    pub client_y: f64,
+    /// Pressure, 0 to 1; a mouse presses with 1 while its button is down.
+    #[serde(default)]
+    pub force: f64,
+}
+
+/// What only the view knows about an event: the fingers down (`touches`), those this event is
+/// about (`changed_touches`), and where the elements on the target's path sit on the page
+/// (`offsets`), for `target` / `currentTarget`. Headless
+/// drivers leave what they do not know empty, and offsets read 0.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pointer {
+    #[serde(default)]
+    pub touches: Vec<Touch>,
+    #[serde(default)]
+    pub changed_touches: Vec<Touch>,
+    #[serde(default)]
+    pub offsets: Vec<Offset>,
+}
+
+/// Where a node's element sits on the page: its `offsetLeft` and `offsetTop`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Offset {
+    pub node: NodeId,
+    pub left: f64,
+    pub top: f64,
+}
+
+impl Pointer {
+    /// A single finger at page point (`x`, `y`) of an unscrolled page, as `exec` touches.
+    pub fn finger(x: f64, y: f64) -> Pointer {
+        let touch = Touch { identifier: 0, page_x: x, page_y: y, client_x: x, client_y: y, force: 1.0 };
+        Pointer { touches: vec![touch.clone()], changed_touches: vec![touch], offsets: Vec::new() }
+    }
+
+    /// Bytes it holds, roughly, as queued inputs are weighed.
+    pub fn weight(&self) -> usize {
+        (self.touches.len() + self.changed_touches.len()) * std::mem::size_of::<Touch>()
+            + self.offsets.len() * std::mem::size_of::<Offset>()
+    }
+}
 
 /// Events that bubble, as the platform lists them; every other event stays on its target.
 const BUBBLING: &[&str] = &[
@@ -50,6 +104,9 @@ pub struct HandlerCall {
     pub handler: String,
     pub current_target: Value,
     pub target: Value,
+    /// The nodes `current_target` and `target` describe.
+    pub current_target_node: NodeId,
+    pub target_node: NodeId,
 }
 
 pub struct Plan {
@@ -57,13 +114,45 @@ pub struct Plan {
     pub calls: Vec<HandlerCall>,
 }
 
-/// `{id, dataset}` of an element, as events describe targets.
+/// `{id, offsetLeft, offsetTop, dataset}` of an element, as events describe targets; the
+/// offsets are 0 until the view's [`Pointer`] gives them ([`view_event`]).
 pub fn element_target(tree: &Tree, id: NodeId) -> Value {
     let element_id = tree.attr(id, "id").map(|v| match v {
         Value::String(s) => s.clone(),
         other => capsule_template::value::Val::of(other).to_display().into_owned(),
     });
-    json!({"id": element_id.unwrap_or_default(), "dataset": tree.dataset(id)})
+    json!({"id": element_id.unwrap_or_default(), "offsetLeft": 0, "offsetTop": 0, "dataset": tree.dataset(id)})
+}
+
+/// The event object a handler receives for an event from the view, as the platform builds
+/// it: `touches` / `changedTouches` for the touch family and for `tap` / `longpress`, and the
+/// targets placed where the view saw them.
+pub fn view_event(
+    event: &str,
+    time_stamp: u64,
+    call: HandlerCall,
+    mark: &Value,
+    detail: &Value,
+    pointer: &Pointer,
+) -> Value {
+    let place = |mut target: Value, node: NodeId| {
+        let offset = pointer.offsets.iter().find(|o| o.node == node);
+        if let (Some(offset), Some(fields)) = (offset, target.as_object_mut()) {
+            fields.insert("offsetLeft".into(), json!(offset.left));
+            fields.insert("offsetTop".into(), json!(offset.top));
+        }
+        target
+    };
+    json!({
+        "type": event,
+        "timeStamp": time_stamp,
+        "target": place(call.target, call.target_node),
+        "currentTarget": place(call.current_target, call.current_target_node),
+        "detail": detail,
+        "touches": pointer.touches,
+        "changedTouches": pointer.changed_touches,
+        "mark": mark,
+    })
 }
 
 /// The listeners an event on `node` reaches, in order.
@@ -120,11 +209,14 @@ pub fn dispatch_plan(tree: &Tree, node: NodeId, event: &str, how: Propagation) -
                     continue;
                 }
                 mutated_done |= l.mutated;
+                let target = retarget(owners[i]);
                 calls.push(HandlerCall {
                     owner: owners[i],
                     handler: l.handler.clone(),
                     current_target: element_target(tree, id),
-                    target: element_target(tree, retarget(owners[i])),
+                    target: element_target(tree, target),
+                    current_target_node: id,
+                    target_node: target,
                 });
                 if l.catch {
                     stopped = true;

@@ -18,6 +18,7 @@ pub mod pool;
 pub mod port;
 
 pub use capsule_js::Limits;
+pub use events::{Offset, Pointer, Touch};
 pub use instance::Instance;
 pub use message::{Input, Output, Query, SYNC_CEILING};
 pub use pool::{InstanceHandle, InstanceSender, Pool, PoolConfig, Spawn};

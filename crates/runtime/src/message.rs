@@ -29,6 +29,9 @@ pub enum Input {
         node: NodeId,
         event: String,
         detail: Value,
+        /// Fingers and element offsets, as far as the sender knows them.
+        #[serde(default)]
+        pointer: crate::events::Pointer,
     },
     /// Something happened to a page that its script hears as a page hook:
     /// `onPullDownRefresh`, `onReachBottom`, `onPageScroll` (`arg` `{scrollTop}`),
@@ -198,7 +201,9 @@ impl Input {
     pub fn weight(&self) -> usize {
         crate::held::FIXED
             + match self {
-                Input::Event { event, detail, .. } => event.len() + crate::held::value_weight(detail),
+                Input::Event { event, detail, pointer, .. } => {
+                    event.len() + crate::held::value_weight(detail) + pointer.weight()
+                }
                 Input::PageEvent { hook, arg, .. } => {
                     hook.len() + arg.as_ref().map_or(0, crate::held::value_weight)
                 }

@@ -13,7 +13,7 @@
 mod from_view;
 mod to_view;
 
-pub use from_view::{FromView, MAX_VIEW_MESSAGE, decode};
+pub use from_view::{FromView, MAX_VIEW_MESSAGE, Offset, Pointer, Touch, decode};
 pub use to_view::{ComponentStyle, ToView};
 
 /// The version both sides put in every message.

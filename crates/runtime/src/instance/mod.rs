@@ -29,7 +29,7 @@ use capsule_template::tree::NodeId;
 use capsule_template::{Program, Rendered};
 use serde_json::{Map, Value, json};
 
-use crate::events::{Propagation, dispatch_plan};
+use crate::events::{Pointer, Propagation, dispatch_plan, view_event};
 use crate::held::HostMeter;
 use crate::message::{Input, Output};
 use crate::port::{ApiSurface, Port};
@@ -174,7 +174,9 @@ impl Instance {
         if self.terminated.is_none() {
             match input {
                 Input::Launch { path } => self.launch(path.as_deref()),
-                Input::Event { page, node, event, detail } => self.event(page, node, &event, detail),
+                Input::Event { page, node, event, detail, pointer } => {
+                    self.event(page, node, &event, detail, pointer)
+                }
                 Input::PageEvent { page, hook, arg } => {
                     const PAGE_EVENTS: &[&str] =
                         &["onPullDownRefresh", "onReachBottom", "onPageScroll", "onResize", "onTabItemTap"];
@@ -367,7 +369,7 @@ impl Instance {
         self.call("perfEntry", &[Arg::Json(entry)]);
     }
 
-    fn event(&mut self, page: u32, node: NodeId, event: &str, detail: Value) {
+    fn event(&mut self, page: u32, node: NodeId, event: &str, detail: Value, pointer: Pointer) {
         if self.top() != Some(page) {
             return;
         }
@@ -389,17 +391,9 @@ impl Instance {
         let Some((plan, owners)) = calls else { return };
         let time_stamp = self.launched.map_or(0, |t| t.elapsed().as_millis() as u64);
         for (call, owner) in plan.calls.into_iter().zip(owners) {
-            let event_object = json!({
-                "type": event,
-                "timeStamp": time_stamp,
-                "target": call.target,
-                "currentTarget": call.current_target,
-                "detail": detail,
-                "touches": [],
-                "changedTouches": [],
-                "mark": plan.mark,
-            });
-            self.call("callHandler", &[Arg::Int(owner), Arg::Str(call.handler), Arg::Json(event_object)]);
+            let handler = call.handler.clone();
+            let event_object = view_event(event, time_stamp, call, &plan.mark, &detail, &pointer);
+            self.call("callHandler", &[Arg::Int(owner), Arg::Str(handler), Arg::Json(event_object)]);
             if self.terminated.is_some() {
                 return;
             }

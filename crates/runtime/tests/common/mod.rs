@@ -101,7 +101,13 @@ impl Harness {
     pub fn event(&self, selector: &str, event: &str, detail: Value) -> Vec<Output> {
         let found = self.answer(Query::Find { selector: selector.into() });
         let (page, node) = (found["page"].as_u64().expect("found"), found["node"].as_u64().expect("found"));
-        self.request(Input::Event { page: page as u32, node: node as u32, event: event.into(), detail })
+        self.request(Input::Event {
+            page: page as u32,
+            node: node as u32,
+            event: event.into(),
+            detail,
+            pointer: Default::default(),
+        })
     }
 }
 

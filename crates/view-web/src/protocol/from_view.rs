@@ -19,6 +19,40 @@ const MAX_EVENT_NAME: usize = 64;
 
 const NAVIGATIONS: [&str; 5] = ["navigateTo", "redirectTo", "navigateBack", "reLaunch", "switchTab"];
 
+/// One finger, as the view saw it (CSS pixels; `page*` include the page's scroll).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Touch {
+    pub identifier: i64,
+    pub page_x: f64,
+    pub page_y: f64,
+    pub client_x: f64,
+    pub client_y: f64,
+    #[serde(default)]
+    pub force: f64,
+}
+
+/// What an event's object needs from the view beyond its `detail`: every finger down, the
+/// ones this event is about, and where the nodes along the target's path sit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pointer {
+    #[serde(default)]
+    pub touches: Vec<Touch>,
+    #[serde(default)]
+    pub changed_touches: Vec<Touch>,
+    #[serde(default)]
+    pub offsets: Vec<Offset>,
+}
+
+/// Where a node's element sits on the page (`offsetLeft`, `offsetTop`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Offset {
+    pub node: u32,
+    pub left: f64,
+    pub top: f64,
+}
+
 /// A message from a view, as the host acts on it. Fields a message leaves out take the
 /// defaults the view's own script relies on (an event's `detail` is `{}`, an action sheet
 /// answered without `tapIndex` was cancelled).
@@ -32,6 +66,9 @@ pub enum FromView {
         event: String,
         #[serde(default = "empty_object")]
         detail: Value,
+        /// The fingers down and where the target's path sits on the page.
+        #[serde(default)]
+        pointer: Pointer,
     },
     /// A navigation from the view (a navigator, the back button, a tab).
     Navigate {
@@ -329,7 +366,11 @@ mod tests {
     fn left_out_fields_take_the_views_defaults() {
         let event =
             decode(r#"{"v": 1, "type": "event", "page": 1, "node": 2, "event": "tap", "touches": []}"#);
-        assert_eq!(event, Ok(FromView::Event { page: 1, node: 2, event: "tap".into(), detail: json!({}) }));
+        let pointer = Pointer::default();
+        assert_eq!(
+            event,
+            Ok(FromView::Event { page: 1, node: 2, event: "tap".into(), detail: json!({}), pointer })
+        );
         let sheet = decode(r#"{"v": 1, "type": "actionSheetAnswer", "seq": 3}"#);
         assert_eq!(sheet, Ok(FromView::ActionSheetAnswer { seq: 3, tap_index: -1 }));
         let hook = decode(r#"{"v": 1, "type": "pageEvent", "page": 1, "hook": "onReachBottom"}"#);
@@ -397,7 +438,24 @@ mod tests {
     #[test]
     fn every_message_round_trips() {
         let all = [
-            FromView::Event { page: 1, node: 2, event: "tap".into(), detail: json!({"x": 3}) },
+            FromView::Event {
+                page: 1,
+                node: 2,
+                event: "touchstart".into(),
+                detail: json!({"x": 3}),
+                pointer: Pointer {
+                    touches: vec![Touch {
+                        identifier: 1,
+                        page_x: 3.5,
+                        page_y: 4.0,
+                        client_x: 3.5,
+                        client_y: 2.0,
+                        force: 1.0,
+                    }],
+                    changed_touches: Vec::new(),
+                    offsets: vec![Offset { node: 2, left: 0.0, top: 10.5 }],
+                },
+            },
             FromView::Navigate { kind: "navigateBack".into(), url: "1".into() },
             FromView::PageEvent { page: 1, hook: "onPageScroll".into(), arg: Some(json!({"scrollTop": 4})) },
             FromView::Model { page: 1, path: "name".into(), value: json!("Ada") },

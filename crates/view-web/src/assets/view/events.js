@@ -1,89 +1,195 @@
-// What the user does on a page, as the host hears it: pointer input becomes touches, taps,
-// long presses and hover classes, and a navigator navigates.
+// What the user does on a page, as the host hears it. A mouse is a finger, as in the
+// platform's tools, and real touch input is fingers: each gives `touchstart`, `touchmove`,
+// `touchend` (or `touchcancel`) with the platform's touch lists, then `tap` / `longpress` by
+// the platform's rules. Hover classes follow the finger, and a navigator navigates.
 import { up, origin, attr, truthy } from './tree.js';
 import { controlTap } from './controls.js';
 import { send } from './protocol.js';
 
 var pagesEl = document.getElementById('capsule-pages');
+var screenEl = document.getElementById('capsule-screen');
 
-// The host propagates; the view only names the target. It sends nothing when no node on the
-// path listens, so idle scrolling and clicking cost no messages.
+// A finger held this long without moving is a long press (and no tap follows when the page
+// listens for it); one that moves further than TAP_SLOP px is a drag (no tap, no long press).
+var LONG_PRESS_MS = 350;
+var TAP_SLOP = 10;
+
+// The node a DOM element belongs to: itself, or the nearest ancestor the template wrote
+// (a component's inner elements — a scroll-view's content, a swiper's track — are not).
 function nodeOf(el) {
   while (el && !(el.__capsule && el.__capsule.page && !(el instanceof ShadowRoot))) el = up(el);
   return el;
 }
-function listened(el, type) {
-  for (var e = el; e && e.__capsule; e = up(e)) {
-    var ls = e.__capsule.listeners || [];
-    for (var i = 0; i < ls.length; i++) if (ls[i].event === type) return true;
+// The template's nodes from `el` up to its page, skipping a component's inner elements.
+function pathOf(el) {
+  var path = [];
+  for (var e = nodeOf(el); e && e !== document; e = up(e)) {
+    if (!e.__capsule || e instanceof ShadowRoot) continue;
+    path.push(e);
     if (e.tagName === 'WX-PAGE') break;
   }
-  return false;
+  return path;
 }
-// Reports an event of the node `el` is in, and the `model:value` edit an input makes.
-export function dispatch(el, type, detail, touches) {
+function listened(path, type) {
+  return path.some(function (e) {
+    var ls = e.__capsule.listeners || [];
+    return ls.some(function (l) {
+      return l.event === type;
+    });
+  });
+}
+// The screen's box and zoom: coordinates are the page's CSS pixels, as its script sees them.
+function frame() {
+  var r = screenEl.getBoundingClientRect();
+  var scale = screenEl.offsetWidth ? r.width / screenEl.offsetWidth : 1;
+  return { left: r.left, top: r.top, scale: scale || 1, scrollX: screenEl.scrollLeft, scrollY: screenEl.scrollTop };
+}
+// Where each node on the path sits on the page (offsetLeft / offsetTop), for the targets.
+function offsets(path) {
+  var f = frame();
+  return path.map(function (e) {
+    var r = e.getBoundingClientRect();
+    return {
+      node: e.__capsule.id,
+      left: Math.round((r.left - f.left) / f.scale + f.scrollX),
+      top: Math.round((r.top - f.top) / f.scale + f.scrollY),
+    };
+  });
+}
+// A browser point (a mouse event or a Touch) as the platform's touch object.
+function touchOf(p, identifier, force) {
+  var f = frame();
+  var clientX = (p.clientX - f.left) / f.scale;
+  var clientY = (p.clientY - f.top) / f.scale;
+  return {
+    identifier: identifier,
+    pageX: clientX + f.scrollX,
+    pageY: clientY + f.scrollY,
+    clientX: clientX,
+    clientY: clientY,
+    force: force,
+  };
+}
+
+// Reports an event of the node `el` is in (`pointer`: the touch lists, for touch events and
+// taps), and the `model:value` edit an input makes. The host propagates; the view only names
+// the target, and sends nothing when no node on the path listens.
+export function dispatch(el, type, detail, pointer) {
   var node = nodeOf(el);
   if (!node) return;
   var c = node.__capsule;
   if (type === 'input' && c.attrs && typeof c.attrs['model:value'] === 'string') {
     send({ type: 'model', page: c.page.id, path: c.attrs['model:value'], value: detail.value });
   }
-  if (!listened(node, type)) return;
-  send({ type: 'event', page: c.page.id, node: c.id, event: type, detail: detail || {}, touches: touches || [] });
+  var path = pathOf(node);
+  if (!listened(path, type)) return;
+  send({
+    type: 'event',
+    page: c.page.id,
+    node: c.id,
+    event: type,
+    detail: detail || {},
+    pointer: {
+      touches: (pointer && pointer.touches) || [],
+      changedTouches: (pointer && pointer.changedTouches) || [],
+      offsets: offsets(path),
+    },
+  });
 }
 
-var pressTimer = null,
-  pressed = false,
-  longPressed = false,
-  hovered = [];
-// A press that moves further than this is a drag: no tap, no long press.
-var TAP_SLOP = 10;
-var pressX = 0,
-  pressY = 0,
-  dragged = false;
-pagesEl.addEventListener('pointerdown', function (e) {
-  pressed = true;
-  longPressed = false;
-  pressX = e.clientX;
-  pressY = e.clientY;
-  dragged = false;
-  var target = origin(e);
-  var point = [{ identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY }];
-  dispatch(target, 'touchstart', {}, point);
-  clearTimeout(pressTimer);
-  pressTimer = setTimeout(function () {
-    if (pressed) {
-      longPressed = true;
-      dispatch(target, 'longpress', { x: e.pageX, y: e.pageY }, point);
+// ---- fingers -----------------------------------------------------------------------------
+// Every finger down: key ('mouse', or 'touch' and the browser's identifier) → { target, touch }. The first finger of a gesture may end in
+// a tap or a long press; a second finger makes it a multi-touch gesture, which does neither.
+var fingers = new Map();
+var gesture = null;
+var hovered = [];
+
+function down() {
+  return Array.from(fingers.values()).map(function (f) {
+    return f.touch;
+  });
+}
+function report(type, changed) {
+  var first = changed[0];
+  var lists = {
+    touches: down(),
+    changedTouches: changed.map(function (c) {
+      return c.touch;
+    }),
+  };
+  dispatch(first.target, type, { x: first.touch.pageX, y: first.touch.pageY }, lists);
+}
+function start(points) {
+  var changed = points.map(function (p) {
+    var finger = { target: p.target, touch: p.touch };
+    fingers.set(p.key, finger);
+    return finger;
+  });
+  if (fingers.size === changed.length && changed.length === 1) {
+    startGesture(changed[0]);
+  } else {
+    endGesture();
+  }
+  report('touchstart', changed);
+}
+function move(points) {
+  var changed = [];
+  points.forEach(function (p) {
+    var finger = fingers.get(p.key);
+    if (!finger) return;
+    finger.touch = p.touch;
+    changed.push(finger);
+    if (gesture && gesture.finger === finger) {
+      var dx = p.touch.clientX - gesture.x,
+        dy = p.touch.clientY - gesture.y;
+      if (Math.sqrt(dx * dx + dy * dy) > TAP_SLOP) endGesture();
     }
-  }, 350);
-  var hover = nodeOf(target);
-  for (var h = hover; h && h.__capsule; h = up(h)) {
+  });
+  if (changed.length) report('touchmove', changed);
+}
+function end(points, cancelled) {
+  var changed = [];
+  points.forEach(function (p) {
+    var finger = fingers.get(p.key);
+    if (!finger) return;
+    finger.touch = p.touch;
+    fingers.delete(p.key);
+    changed.push(finger);
+  });
+  if (!changed.length) return;
+  report(cancelled ? 'touchcancel' : 'touchend', changed);
+  var g = gesture;
+  if (g && changed.indexOf(g.finger) >= 0) {
+    endGesture();
+    if (!cancelled && !(g.long && listened(pathOf(g.finger.target), 'longpress'))) tap(g.finger);
+  }
+}
+
+function startGesture(finger) {
+  endGesture();
+  var g = { finger: finger, x: finger.touch.clientX, y: finger.touch.clientY, long: false, timer: null };
+  g.timer = setTimeout(function () {
+    if (gesture !== g) return;
+    g.long = true;
+    var lists = { touches: down(), changedTouches: [finger.touch] };
+    var at = { x: finger.touch.pageX, y: finger.touch.pageY };
+    dispatch(finger.target, 'longpress', at, lists);
+    dispatch(finger.target, 'longtap', at, lists);
+  }, LONG_PRESS_MS);
+  gesture = g;
+  var node = nodeOf(finger.target);
+  pathOf(node).forEach(function (h) {
     var cls = h.__capsule.attrs && h.__capsule.attrs['hover-class'];
     if (cls && cls !== 'none') {
       h.classList.add(cls);
       h.__hover = cls;
       hovered.push(h);
     }
-  }
-});
-pagesEl.addEventListener('pointermove', function (e) {
-  if (!pressed) return;
-  if (!dragged && Math.abs(e.clientX - pressX) + Math.abs(e.clientY - pressY) > TAP_SLOP) {
-    dragged = true;
-    clearTimeout(pressTimer);
-  }
-  dispatch(origin(e), 'touchmove', {}, [
-    { identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY },
-  ]);
-});
-function release(e, type) {
-  if (!pressed) return;
-  pressed = false;
-  clearTimeout(pressTimer);
-  dispatch(origin(e), type, {}, [
-    { identifier: e.pointerId, pageX: e.pageX, pageY: e.pageY, clientX: e.clientX, clientY: e.clientY },
-  ]);
+  });
+}
+function endGesture() {
+  if (gesture) clearTimeout(gesture.timer);
+  gesture = null;
   hovered.forEach(function (h) {
     if (h.__hover) {
       h.classList.remove(h.__hover);
@@ -92,35 +198,92 @@ function release(e, type) {
   });
   hovered = [];
 }
-pagesEl.addEventListener('pointerup', function (e) {
-  release(e, 'touchend');
-});
-pagesEl.addEventListener('pointercancel', function (e) {
-  release(e, 'touchcancel');
-});
-pagesEl.addEventListener('click', function (e) {
-  var target = origin(e);
-  if (longPressed && listened(nodeOf(target) || target, 'longpress')) return;
-  if (dragged) return;
-  var node = nodeOf(target);
+
+function tap(finger) {
+  var node = nodeOf(finger.target);
   if (!node) return;
   if (node.__capsule.tag === 'button' && truthy(attr(node, 'disabled', false))) return;
-  dispatch(target, 'tap', { x: e.pageX, y: e.pageY });
+  var lists = { touches: [finger.touch], changedTouches: [finger.touch] };
+  dispatch(node, 'tap', { x: finger.touch.pageX, y: finger.touch.pageY }, lists);
   controlTap(node);
   // A navigator navigates by itself.
-  for (var n = node; n && n.__capsule; n = up(n)) {
-    if (n.__capsule.tag === 'navigator') {
-      var kind =
-        {
-          navigate: 'navigateTo',
-          redirect: 'redirectTo',
-          switchTab: 'switchTab',
-          reLaunch: 'reLaunch',
-          navigateBack: 'navigateBack',
-        }[attr(n, 'open-type', 'navigate')] || 'navigateTo';
-      var url = kind === 'navigateBack' ? String(attr(n, 'delta', 1)) : String(attr(n, 'url', ''));
-      send({ type: 'navigate', kind: kind, url: url });
-      break;
-    }
+  var navigator = pathOf(node).find(function (n) {
+    return n.__capsule.tag === 'navigator';
+  });
+  if (navigator) {
+    var kind =
+      {
+        navigate: 'navigateTo',
+        redirect: 'redirectTo',
+        switchTab: 'switchTab',
+        reLaunch: 'reLaunch',
+        navigateBack: 'navigateBack',
+      }[attr(navigator, 'open-type', 'navigate')] || 'navigateTo';
+    var url = kind === 'navigateBack' ? String(attr(navigator, 'delta', 1)) : String(attr(navigator, 'url', ''));
+    send({ type: 'navigate', kind: kind, url: url });
   }
+}
+
+// A mouse (or pen) is one finger while its main button is down; touch pointers are left to
+// the touch events below, which keep delivering moves and the lift while the page scrolls.
+function mousePoint(e) {
+  return { key: 'mouse', target: origin(e), touch: touchOf(e, 0, 1) };
+}
+pagesEl.addEventListener('pointerdown', function (e) {
+  if (e.pointerType === 'touch' || e.button !== 0) return;
+  start([mousePoint(e)]);
 });
+pagesEl.addEventListener('pointermove', function (e) {
+  if (e.pointerType === 'touch' || !fingers.has('mouse')) return;
+  move([mousePoint(e)]);
+});
+pagesEl.addEventListener('pointerup', function (e) {
+  if (e.pointerType === 'touch') return;
+  end([mousePoint(e)], false);
+});
+pagesEl.addEventListener('pointercancel', function (e) {
+  if (e.pointerType === 'touch') return;
+  end([mousePoint(e)], true);
+});
+// A mouse released outside the page still lifts the finger.
+window.addEventListener('pointerup', function (e) {
+  if (e.pointerType !== 'touch' && fingers.has('mouse') && !pagesEl.contains(origin(e))) end([mousePoint(e)], false);
+});
+
+// The event's own target is where its first finger landed, inside components too (a Touch's
+// target is retargeted to the outermost component).
+function touchPoints(e) {
+  return Array.from(e.changedTouches).map(function (t, i) {
+    var target = i === 0 ? origin(e) : t.target;
+    return { key: 'touch' + t.identifier, target: target, touch: touchOf(t, t.identifier, t.force) };
+  });
+}
+var passive = { passive: true };
+pagesEl.addEventListener(
+  'touchstart',
+  function (e) {
+    start(touchPoints(e));
+  },
+  passive,
+);
+pagesEl.addEventListener(
+  'touchmove',
+  function (e) {
+    move(touchPoints(e));
+  },
+  passive,
+);
+pagesEl.addEventListener(
+  'touchend',
+  function (e) {
+    end(touchPoints(e), false);
+  },
+  passive,
+);
+pagesEl.addEventListener(
+  'touchcancel',
+  function (e) {
+    end(touchPoints(e), true);
+  },
+  passive,
+);

@@ -1,0 +1,248 @@
+//! Touch input in a real headless Chromium: a mouse is a finger as in the platform's tools,
+//! real touch input (DevTools' `Input.dispatchTouchEvent`, several fingers) is fingers, and
+//! handlers get the platform's touch lists, coordinates and target offsets. Taps inside
+//! built-in components with inner elements reach the same handlers as in `capsule exec`.
+
+#[allow(dead_code, reason = "the page server is for other tests")]
+mod common;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use capsule_e2e::Browser;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+const APP: &[(&str, &str)] = &[
+    ("app.js", "App({})"),
+    (
+        "pages/touch/touch.wxml",
+        r#"<view id="pad" style="height: 100px; background: #eee" bindtouchstart="padStart" bindtouchend="padEnd">swipe here</view>
+<view id="swipe">{{swipe}}</view>
+<view id="area" style="position: relative; margin-left: 20px; width: 300px; height: 160px; background: #ddd" bindtouchmove="drag">
+  <view id="knob" style="position: absolute; left: {{kx}}px; top: {{ky}}px; width: 20px; height: 20px; background: red"></view>
+</view>
+<view id="zoom" style="height: 100px; background: #ccc" bindtouchstart="zoom" bindtouchmove="zoom" bindtouchend="zoom">pinch here</view>
+<view id="pinch">{{pinch}}</view>
+<view id="hold" style="height: 40px" bindtap="note" bindlongpress="note" bindtouchend="note" bindtouchcancel="note">hold</view>
+<view id="quick" style="height: 40px" bindtap="note" bindtouchstart="note" bindtouchend="note" bindtouchcancel="note">quick</view>
+<view id="events">{{events}}</view>"#,
+    ),
+    (
+        "pages/touch/touch.js",
+        r#"Page({
+  data: { swipe: '', kx: 0, ky: 0, pinch: '', events: '' },
+  padStart(e) { this.from = e.touches[0]; },
+  padEnd(e) {
+    const to = e.changedTouches[0];
+    const dx = to.clientX - this.from.clientX, dy = to.clientY - this.from.clientY;
+    const dir = Math.abs(dx) > Math.abs(dy) ? (dx < 0 ? 'left' : 'right') : (dy < 0 ? 'up' : 'down');
+    this.setData({ swipe: [dir, Math.round(dx), Math.round(dy), e.touches.length, e.changedTouches.length, to.identifier === this.from.identifier].join(' ') });
+  },
+  drag(e) {
+    const t = e.touches[0], area = e.currentTarget;
+    this.setData({ kx: t.pageX - area.offsetLeft - 10, ky: t.pageY - area.offsetTop - 10 });
+  },
+  zoom(e) {
+    if (e.type === 'touchend') { this.setData({ pinch: this.data.pinch + ' end ' + e.touches.length }); return; }
+    if (e.touches.length !== 2) return;
+    const [a, b] = e.touches;
+    const gap = Math.hypot(a.pageX - b.pageX, a.pageY - b.pageY);
+    if (!this.gap) this.gap = gap;
+    this.setData({ pinch: 'scale ' + (gap / this.gap).toFixed(2) + ' ids ' + (a.identifier !== b.identifier) });
+  },
+  note(e) {
+    const t = e.changedTouches[0] || {};
+    const where = e.type === 'tap' || e.type === 'longpress' ? ' ' + (e.detail.x === t.pageX && e.detail.y === t.pageY) : '';
+    this.setData({ events: (this.data.events + ' ' + e.type + where).trim() });
+  },
+})"#,
+    ),
+    (
+        "pages/nest/nest.wxml",
+        r#"<view id="root" bindtap="log" bindtouchstart="log" bindtouchend="log">
+  <scroll-view id="sv" scroll-y style="height: 60px" bindtap="log">
+    <view id="in-scroll" style="height: 40px" bindtap="log" catchtouchstart="log">in scroll</view>
+  </scroll-view>
+  <swiper id="sw" style="height: 60px" bindtap="log">
+    <swiper-item><view id="in-swiper" bindtap="log">in swiper</view></swiper-item>
+  </swiper>
+  <movable-area style="width: 200px; height: 60px">
+    <movable-view id="mv" direction="all" style="width: 80px; height: 40px" bindtap="log"><view id="in-movable" bindtouchend="log">in movable</view></movable-view>
+  </movable-area>
+  <picker-view id="pv" style="height: 120px" bindtap="log">
+    <picker-view-column><view id="in-picker" bindtap="log">a</view><view>b</view></picker-view-column>
+  </picker-view>
+</view>
+<view id="out">{{log}}</view>"#,
+    ),
+    (
+        "pages/nest/nest.js",
+        r#"Page({
+  data: { log: '' },
+  log(e) { this.setData({ log: (this.data.log + ' ' + e.type + ':' + e.currentTarget.id + '<' + e.target.id).trim() }); },
+})"#,
+    ),
+];
+
+/// The app in a fresh directory named after `name`, opening on `entry`.
+fn write_app(name: &str, entry: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("capsule-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let app_json = format!(r#"{{"pages": ["pages/{entry}/{entry}"]}}"#);
+    for (path, text) in APP.iter().copied().chain([("app.json", app_json.as_str())]) {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    dir
+}
+
+/// The current page's element matching `selector`, as a JS expression.
+fn el(selector: &str) -> String {
+    format!("document.querySelector('wx-page:not([style*=\"none\"]) {selector}')")
+}
+
+async fn text(b: &mut Browser, selector: &str) -> String {
+    b.eval(&format!("({} || {{}}).textContent", el(selector)))
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Waits until the element's text is `expected`, and says what it was otherwise.
+async fn expect_text(b: &mut Browser, selector: &str, expected: &str) {
+    let condition =
+        format!("({} || {{}}).textContent === {}", el(selector), serde_json::to_string(expected).unwrap());
+    if b.wait_for(&condition, WAIT).await.is_err() {
+        panic!("`{selector}` shows `{}`, not `{expected}`", text(b, selector).await);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn swipes_drags_pinches_and_presses_carry_the_platforms_touch_fields() {
+    let dir = write_app("touch", "touch");
+    let (sim, _stop) = common::start(&dir, "touch").await;
+    let mut b = Browser::launch(1280, 900).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for(&el("#pad"), WAIT).await.unwrap();
+    // Window pixels per page pixel (the phone may be zoomed to fit).
+    let scale = b
+        .eval("(() => { const s = document.getElementById('capsule-screen'); return s.getBoundingClientRect().width / s.offsetWidth })()")
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    let px = |window_px: f64| (window_px / scale).round() as i64;
+
+    // A real finger swipes left: the end event lists no finger down and the lifted one changed.
+    b.swipe("#pad", -90.0, 10.0, 4).await.unwrap();
+    expect_text(&mut b, "#swipe", &format!("left {} {} 0 1 true", px(-90.0), px(10.0))).await;
+    // A mouse is a finger too.
+    let (x, y) = b.centre("#pad").await.unwrap();
+    b.mouse("mousePressed", x, y).await.unwrap();
+    for i in 1..=4 {
+        b.mouse("mouseMoved", x, y + 15.0 * f64::from(i)).await.unwrap();
+    }
+    b.mouse("mouseReleased", x, y + 60.0).await.unwrap();
+    expect_text(&mut b, "#swipe", &format!("down 0 {} 0 1 true", px(60.0))).await;
+
+    // The knob follows touchmove's page coordinates, less the area's offsets.
+    let (x, y) = b.centre("#area").await.unwrap();
+    b.swipe("#area", 50.0, -30.0, 5).await.unwrap();
+    let centre = format!(
+        "(() => {{ const r = {}.getBoundingClientRect(); return Math.abs(r.x + r.width / 2 - {}) < 2 && Math.abs(r.y + r.height / 2 - {}) < 2 }})()",
+        el("#knob"),
+        x + 50.0,
+        y - 30.0
+    );
+    b.wait_for(&centre, WAIT).await.unwrap_or_else(|e| panic!("the knob did not follow the finger: {e}"));
+
+    // Two fingers 160 px apart pinched to 80: half the scale, two identifiers, and the lift.
+    b.pinch("#zoom", 160.0, 80.0, 4).await.unwrap();
+    // (Chromium lifts the fingers one by one or together: the last end leaves none down.)
+    let pinched = format!("{}.textContent", el("#pinch"));
+    b.wait_for(
+        &format!("{pinched}.startsWith('scale 0.50 ids true end ') && {pinched}.endsWith(' end 0')"),
+        WAIT,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("the pinch: {e}"));
+
+    // A held finger: long press at 350 ms, then no tap, since the page listens for it.
+    let (x, y) = b.centre("#hold").await.unwrap();
+    b.mouse("mousePressed", x, y).await.unwrap();
+    expect_text(&mut b, "#events", "longpress true").await;
+    b.mouse("mouseReleased", x, y).await.unwrap();
+    expect_text(&mut b, "#events", "longpress true touchend").await;
+    // A touch tap ends in touchend, not touchcancel, then the tap at the finger's point.
+    let (x, y) = b.centre("#quick").await.unwrap();
+    b.touch("touchStart", &[(7, x, y)]).await.unwrap();
+    b.touch("touchEnd", &[]).await.unwrap();
+    expect_text(&mut b, "#events", "longpress true touchend touchstart touchend tap true").await;
+    // A press that moves further than a few pixels is a drag: no tap. (The click after it
+    // taps whatever time it takes, as #quick does not listen for long presses.)
+    b.mouse("mousePressed", x, y).await.unwrap();
+    b.mouse("mouseMoved", x + 30.0, y).await.unwrap();
+    b.mouse("mouseReleased", x + 30.0, y).await.unwrap();
+    b.click("#quick").await.unwrap();
+    let taps = "touchstart touchend tap true";
+    expect_text(&mut b, "#events", &format!("longpress true touchend {taps} touchstart touchend {taps}"))
+        .await;
+    let _ = b.screenshot("touch").await;
+}
+
+/// The `capsule` binary, built if it is not (the tests of this crate do not build it).
+fn capsule_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap().to_path_buf();
+    let mut build = std::process::Command::new(env!("CARGO"));
+    build.args(["build", "--quiet", "-p", "capsule", "--bin", "capsule"]);
+    if profile_dir.file_name().is_some_and(|n| n == "release") {
+        build.arg("--release");
+    }
+    let status = build.status().expect("cargo runs");
+    assert!(status.success(), "building the capsule binary failed");
+    profile_dir.join("capsule")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn taps_inside_built_in_components_reach_the_same_handlers_as_in_exec() {
+    let dir = write_app("nest", "nest");
+    let targets = ["#in-scroll", "#in-swiper", "#in-movable", "#in-picker"];
+
+    // exec: a tap is touchstart, touchend, then tap on the element.
+    let mut exec = std::process::Command::new(capsule_binary());
+    exec.arg("exec").arg(&dir).args(["--page", "pages/nest/nest", "--print", "data"]);
+    for t in targets {
+        exec.args(["--step", &format!("tap {t}")]);
+    }
+    let out = exec.output().unwrap();
+    assert!(out.status.success(), "exec failed: {}", String::from_utf8_lossy(&out.stderr));
+    let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let expected = data["log"].as_str().unwrap().to_string();
+    // What a tap inside each reaches, as the platform propagates it.
+    assert!(
+        expected.starts_with("touchstart:in-scroll<in-scroll touchend:root<in-scroll tap:in-scroll<in-scroll tap:sv<in-scroll tap:root<in-scroll "),
+        "{expected}"
+    );
+
+    let (sim, _stop) = common::start(&dir, "nest").await;
+    let mut b = Browser::launch(1280, 900).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for("document.querySelector('#in-picker')", WAIT).await.unwrap();
+    for t in targets {
+        b.click(t).await.unwrap();
+    }
+    expect_text(&mut b, "#out", &expected).await;
+    // Real touch input agrees too.
+    for t in targets {
+        let (x, y) = b.centre(t).await.unwrap();
+        b.touch("touchStart", &[(1, x, y)]).await.unwrap();
+        b.touch("touchEnd", &[]).await.unwrap();
+    }
+    expect_text(&mut b, "#out", &format!("{expected} {expected}")).await;
+    let _ = b.screenshot("touch-nest").await;
+}
