@@ -190,6 +190,18 @@ async fn a_tall_or_rotated_device_is_zoomed_to_fit_the_window() {
     b.click("#capsule-devtools button.rotate").await.unwrap();
     b.wait_for("document.getElementById('capsule-phone').style.zoom === ''", WAIT).await.unwrap();
     b.wait_for(fits, WAIT).await.unwrap();
+
+    // The panel area's grips: the left edge widens it, the bottom edge makes it taller.
+    let width = b.eval("document.getElementById('capsule-devtools').offsetWidth").await.unwrap();
+    b.drag("#capsule-devtools .grip.width", -100.0, 0.0).await.unwrap();
+    b.wait_for(&format!("document.getElementById('capsule-devtools').offsetWidth === {width} + 100"), WAIT)
+        .await
+        .unwrap();
+    let height = b.eval("document.getElementById('capsule-devtools').offsetHeight").await.unwrap();
+    b.drag("#capsule-devtools .grip.height", 0.0, -100.0).await.unwrap();
+    b.wait_for(&format!("document.getElementById('capsule-devtools').offsetHeight === {height} - 100"), WAIT)
+        .await
+        .unwrap();
     let _ = stop.send(());
 }
 

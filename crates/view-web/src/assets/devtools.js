@@ -879,7 +879,8 @@ function grip(cls, apply) {
   g.onpointerdown = function (e) {
     e.preventDefault();
     g.setPointerCapture(e.pointerId);
-    var start = { x: e.clientX, y: e.clientY, w: root.offsetWidth, h: root.offsetHeight };
+    var css = getComputedStyle(root);
+    var start = { x: e.clientX, y: e.clientY, w: parseFloat(css.width), h: parseFloat(css.height) };
     g.onpointermove = function (m) {
       apply(start, m);
     };
