@@ -584,6 +584,30 @@ fn exec_fails_on_a_step_it_cannot_apply() {
 }
 
 #[test]
+fn exec_exits_1_when_the_page_it_opens_fails_to_load() {
+    let dir = Scratch::new("exec-broken");
+    dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
+    dir.write("app.js", "App({})");
+    dir.write("pages/index/index.wxml", "<view>hi</view>");
+    for (script, reason) in [
+        ("throw new Error('boom')", "Error: boom"),
+        ("Page({ data: { a: } })", "SyntaxError: unexpected token in expression: '}'"),
+    ] {
+        dir.write("pages/index/index.js", script);
+        let out = capsule(&["exec", &dir.path("")]);
+        assert_eq!(out.status.code(), Some(1), "{script}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("error: the app or its page failed to load: {reason}")), "{err}");
+        assert!(err.contains("pages/index/index.js:1:"), "where: {err}");
+    }
+    // A handler that throws once the page is loaded is reported, not a failure to load.
+    dir.write("pages/index/index.js", "Page({ onLoad() { null.x } })");
+    let out = capsule(&["exec", &dir.path("")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("[error] TypeError: cannot read property 'x' of null"), "{}", stderr(&out));
+}
+
+#[test]
 fn exec_reports_console_output_and_termination_on_stderr() {
     let dir = Scratch::new("exec-spin");
     dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
