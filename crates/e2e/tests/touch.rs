@@ -246,3 +246,26 @@ async fn taps_inside_built_in_components_reach_the_same_handlers_as_in_exec() {
     expect_text(&mut b, "#out", &format!("{expected} {expected}")).await;
     let _ = b.screenshot("touch-nest").await;
 }
+
+#[test]
+fn exec_swipes_as_a_finger_and_refuses_a_swipe_without_distances() {
+    let dir = write_app("exec-swipe", "touch");
+    let exec = |steps: &[&str]| {
+        let mut c = std::process::Command::new(capsule_binary());
+        c.arg("exec").arg(&dir).args(["--print", "data"]);
+        for s in steps {
+            c.args(["--step", s]);
+        }
+        c.output().unwrap()
+    };
+    let out = exec(&["swipe #pad -80 5", "swipe #area 30 40"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(data["swipe"], "left -80 5 0 1 true");
+    // No layout headless: the area sits at 0,0, so the knob is centred on the finger.
+    assert_eq!((data["kx"].as_f64(), data["ky"].as_f64()), (Some(20.0), Some(30.0)));
+    let out = exec(&["swipe #pad left"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`swipe #pad left`: swipe needs a selector and two distances"), "{err}");
+}
