@@ -109,6 +109,12 @@ pub fn run(
     };
     let Some(package) = crate::load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
     let Some(program) = crate::compile_reporting(&package, path, color) else { return Ok(ExitCode::FAILURE) };
+    if package.manifest.dialect == capsule_package::Dialect::W3c {
+        eprintln!(
+            "warning: W3C page templates are not rendered yet: the app's scripts run and set their data \
+             (`--print data` shows it), but its pages print as nothing"
+        );
+    }
     let host = bridge.host(capsule_bridge::Device::default(), None, budget)?;
     let app = host.app(package, program);
     let handle = host

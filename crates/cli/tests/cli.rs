@@ -584,6 +584,14 @@ fn exec_fails_on_a_step_it_cannot_apply() {
 }
 
 #[test]
+fn exec_runs_a_w3c_app_and_says_its_templates_are_not_rendered_yet() {
+    let out = capsule(&["exec", &example("w3c-hello"), "--print", "data"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning: W3C page templates are not rendered yet"), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with('{'), "the page's data: {}", stdout(&out));
+}
+
+#[test]
 fn exec_exits_1_when_the_page_it_opens_fails_to_load() {
     let dir = Scratch::new("exec-broken");
     dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);

@@ -106,3 +106,83 @@ async fn reloading_after_any_ending_keeps_the_simulator_serving() {
     assert_eq!(page_status(&sim).await, 200);
     let _ = stop.send(());
 }
+
+/// Starts a simulator on the package in `dir` as it is, its data in a folder of the test's.
+async fn serve(
+    dir: &std::path::Path,
+    name: &str,
+) -> (std::sync::Arc<Simulator>, tokio::sync::oneshot::Sender<()>) {
+    let package = Package::load(dir, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (program, _) = capsule_template::compile_package(&package);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let data_dir = std::env::temp_dir().join(format!("capsule-e2e-data-{name}-{}", std::process::id()));
+    let config = HostConfig { data_dir, ..HostConfig::default() };
+    let host = std::sync::Arc::new(Host::new(config).unwrap());
+    let app = host.app(package, program);
+    let setup = SimulatorOptions { port: 0, device: device("iphone-se").unwrap(), prompter: None };
+    let sim = Simulator::start(host, app, setup, async move {
+        let _ = stopped.await;
+    })
+    .await
+    .unwrap();
+    (std::sync::Arc::new(sim), stop)
+}
+
+const WAIT: Duration = Duration::from_secs(60);
+const OVERLAY_SHOWN: &str = "document.getElementById('capsule-overlay').className === 'show'";
+const OVERLAY_TEXT: &str = "document.querySelector('#capsule-overlay pre').textContent";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tag_left_open_or_a_script_syntax_error_shows_over_the_page_even_to_a_late_view() {
+    let dir = std::env::temp_dir().join(format!("capsule-e2e-reload-errors-{}", std::process::id()));
+    build(&dir, "");
+    let (sim, stop) = serve(&dir, "reload-errors").await;
+    let _watcher = capsule_host::watch::watch(
+        sim.clone(),
+        dir.clone(),
+        LoadOptions::default(),
+        Duration::from_millis(100),
+    );
+    let mut b = capsule_e2e::Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for("(document.querySelector('wx-page wx-view') || {}).textContent === '1'", WAIT).await.unwrap();
+
+    // A tag left open is an error, as the platform's compiler makes it: the overlay says where.
+    std::fs::write(dir.join("pages/a/a.wxml"), "<view>{{n}}\n<view>open</view>").unwrap();
+    b.wait_for(OVERLAY_SHOWN, WAIT).await.unwrap();
+    let shown = b.eval(OVERLAY_TEXT).await.unwrap();
+    assert!(shown.as_str().unwrap_or_default().contains("pages/a/a.wxml:1:2"), "{shown}");
+    assert!(shown.as_str().unwrap_or_default().contains("<view> is not closed"), "{shown}");
+
+    // Fixed, then a script that does not parse: its place, not its page's failure at run time.
+    std::fs::write(dir.join("pages/a/a.wxml"), "<view>{{n}}</view>").unwrap();
+    b.wait_for("document.getElementById('capsule-overlay').className === ''", WAIT).await.unwrap();
+    std::fs::write(dir.join("pages/a/a.js"), "Page({ data: { n: } })").unwrap();
+    b.wait_for(&format!("{OVERLAY_SHOWN} && {OVERLAY_TEXT}.includes('SyntaxError')"), WAIT).await.unwrap();
+    let shown = b.eval(OVERLAY_TEXT).await.unwrap();
+    assert!(shown.as_str().unwrap_or_default().contains("pages/a/a.js:1:19"), "{shown}");
+
+    // A view that connects now sees the same problems.
+    let mut late = capsule_e2e::Browser::launch(480, 860).await.unwrap();
+    late.goto(&sim.url()).await.unwrap();
+    late.wait_for(&format!("{OVERLAY_SHOWN} && {OVERLAY_TEXT}.includes('pages/a/a.js:1:19')"), WAIT)
+        .await
+        .unwrap();
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_w3c_app_runs_and_its_pages_say_their_templates_are_not_rendered_yet() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/w3c-hello");
+    let (sim, stop) = serve(&dir, "w3c").await;
+    let mut b = capsule_e2e::Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    let notice = "(document.querySelector('wx-page .capsule-notice') || {}).textContent || ''";
+    b.wait_for(&format!("{notice}.startsWith('W3C page templates are not rendered yet')"), WAIT)
+        .await
+        .unwrap();
+    // Not an error: the app runs, and no error overlay covers the page.
+    assert_eq!(b.eval("document.getElementById('capsule-overlay').className").await.unwrap(), "");
+    let _ = stop.send(());
+}

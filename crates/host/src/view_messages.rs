@@ -35,8 +35,15 @@ pub(crate) fn page_message(shared: &Shared, id: u32, page: &PageMirror) -> ToVie
         window: shared.themed(page.window.clone()),
         css: page.css.clone(),
         snapshot: page.tree.snapshot(),
+        notice: (shared.running().package.manifest.dialect == capsule_package::Dialect::W3c)
+            .then(|| W3C_NOTICE.to_string()),
     }
 }
+
+/// What a W3C app's pages show until their templates are rendered: their scripts and data run.
+pub(crate) const W3C_NOTICE: &str = "W3C page templates are not rendered yet: this page's script \
+    runs and its data is set (see the console and `capsule exec --print data`), but Capsule does \
+    not draw W3C pages in this version.";
 
 /// The app as a view starts from it: its styles, window and tab bar.
 pub(crate) fn reset_message(shared: &Shared) -> ToView {

@@ -41,6 +41,10 @@ pub enum ToView {
         css: String,
         /// The tree, as one [`Patch::Snapshot`].
         snapshot: Patch,
+        /// A notice the view shows on the page: what Capsule cannot show of it yet (a W3C
+        /// page's template, which is not rendered yet).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notice: Option<String>,
     },
     /// Changes to a page's tree, applied in order.
     Patches { page: u32, patches: Vec<Patch> },
@@ -310,6 +314,7 @@ mod tests {
                     window: json!({}),
                     css: "".into(),
                     snapshot: Patch::Snapshot { tree },
+                    notice: None,
                 },
                 json!({"v": 1, "type": "page", "page": 1, "route": "pages/index/index", "window": {}, "css": "",
                        "snapshot": {"op": "snapshot", "tree": {"id": 1, "tag": "page", "children": [{"id": 2, "text": "hi"}]}}}),

@@ -89,7 +89,19 @@ export function openPage(msg) {
   setCss('page-' + msg.page, msg.css || '');
   pagesEl.appendChild(el);
   if (msg.snapshot && msg.snapshot.tree) buildSnapshot(page, msg.snapshot.tree);
+  if (msg.notice) showNotice(el, msg.notice);
   showTop();
+}
+// What the host cannot show of a page yet (a W3C page's template), said on the page itself.
+function showNotice(el, text) {
+  var n = document.createElement('div');
+  n.className = 'capsule-notice';
+  n.setAttribute('role', 'note');
+  n.textContent = text;
+  n.style.cssText =
+    'margin:12px;padding:10px 12px;border-radius:6px;background:#fff8e1;color:#5d4037;' +
+    'border:1px solid #ffcc80;font:13px/1.5 system-ui,sans-serif';
+  el.appendChild(n);
 }
 export function closePage(id) {
   var page = byId.get(id);
