@@ -176,8 +176,11 @@ impl Loader for PackageLoader {
             }
             kind => {
                 self.note_imports(path, source);
-                // On the first line, so line numbers stay as written.
-                format!("{}{source}", bindings(path, source, kind == Kind::Module))
+                // On the first line, so line numbers stay as written; columns on that line are
+                // put back when an error is reported (`first_line_columns`).
+                let prelude = bindings(path, source, kind == Kind::Module);
+                note_first_line_shift(ctx, path, prelude.len())?;
+                format!("{prelude}{source}")
             }
         };
         Module::declare(ctx.clone(), name, code)
@@ -245,6 +248,59 @@ impl PackageLoader {
         }
         Ok(facade(&serde_json::to_string(path).unwrap_or_default(), &names))
     }
+}
+
+/// Where the engine keeps, per module file, how many bytes its prelude adds before the source
+/// on line 1.
+const SHIFTS: &str = "__capsuleFirstLineShift";
+
+fn note_first_line_shift(ctx: &Ctx<'_>, path: &str, shift: usize) -> rquickjs::Result<()> {
+    let globals = ctx.globals();
+    let shifts: Object = match globals.get::<_, Option<Object>>(SHIFTS)? {
+        Some(o) => o,
+        None => {
+            let o = Object::new(ctx.clone())?;
+            globals.prop(SHIFTS, rquickjs::object::Property::from(o.clone()))?;
+            o
+        }
+    };
+    shifts.set(path, shift)
+}
+
+/// `stack` with every `path:1:col` of an ES module file put back to the column in the file
+/// as written (QuickJS counts its prelude, which sits on line 1 too).
+pub fn first_line_columns(ctx: &Ctx<'_>, stack: String) -> String {
+    let Ok(Some(shifts)) = ctx.globals().get::<_, Option<Object>>(SHIFTS) else { return stack };
+    let mut out = stack;
+    for (path, shift) in shifts.props::<String, usize>().flatten() {
+        let at = format!("{path}:1:");
+        if !out.contains(&at) {
+            continue;
+        }
+        let mut fixed = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(i) = rest.find(&at) {
+            let after = &rest[i + at.len()..];
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            // Only a whole name, so `a/pages/x.js` is not taken for `pages/x.js`. A frame of
+            // running code (`at f (path:1:col)`) has QuickJS's column from 0 on line 1; a
+            // compile error's place (`at path:1:col`) is counted from 1, as on other lines.
+            let shift = match i.checked_sub(1).map(|b| rest.as_bytes()[b]) {
+                Some(b'(') => Some(shift.saturating_sub(1)),
+                Some(b' ' | b'\n') | None => Some(shift),
+                Some(_) => None,
+            };
+            fixed.push_str(&rest[..i + at.len()]);
+            match (after[..digits].parse::<usize>(), shift) {
+                (Ok(col), Some(shift)) if col > shift => fixed.push_str(&(col - shift).to_string()),
+                _ => fixed.push_str(&after[..digits]),
+            }
+            rest = &after[digits..];
+        }
+        fixed.push_str(rest);
+        out = fixed;
+    }
+    out
 }
 
 /// The first-line prelude of an ES module file: its `require`, and the `module` / `exports`

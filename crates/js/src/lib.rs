@@ -767,7 +767,8 @@ fn exception_error(ex: &rquickjs::Exception<'_>) -> JsError {
         Some(n) if !n.is_empty() => format!("{n}: {message}"),
         _ => message,
     };
-    JsError { message, stack: ex.stack().unwrap_or_default().trim_end().to_string() }
+    let stack = esm::first_line_columns(ex.ctx(), ex.stack().unwrap_or_default());
+    JsError { message, stack: stack.trim_end().to_string() }
 }
 
 pub(crate) fn caught(e: CaughtError<'_>) -> JsError {

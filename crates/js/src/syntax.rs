@@ -29,7 +29,8 @@ pub fn syntax_errors(package: &Package) -> Diagnostics {
             }
             let Ok(source) = std::str::from_utf8(bytes) else { continue };
             let compiled = if esm::is_module(source) {
-                bytecode::compile_only(&ctx, source, path, 1, true).map(drop)
+                // After a line break of its own: QuickJS numbers line 1's columns from 0.
+                bytecode::compile_only(&ctx, &format!("\n\n{source}"), path, -1, true).map(drop)
             } else {
                 let body = modules::strip_hashbang(source);
                 let wrapped = format!("(function ()\n{{\n{body}\n}})");

@@ -72,6 +72,27 @@ fn positions_on_line_one_are_the_sources_own_columns() {
 }
 
 #[test]
+fn positions_on_line_one_of_an_es_module_are_the_sources_own_columns() {
+    // An ES module's prelude shares its first line: reported columns leave it out.
+    let run = |app_js: &'static str| {
+        on_logic_thread(move || {
+            let package = common::package(&[("app.js", app_js), ("a.js", "export default 1")]);
+            let engine = Engine::new(package, Limits::default(), Rc::new(Recorder::default())).unwrap();
+            match engine.call("launchApp", &[Arg::Json(serde_json::json!({}))]) {
+                Outcome::Threw(e) => e.stack,
+                other => panic!("{other:?}"),
+            }
+        })
+    };
+    let stack = run("import a from './a'; App({ onLaunch() { null.x } })");
+    assert!(stack.contains("app.js:1:41"), "{stack}");
+    let stack = run("import a from './a'; module.exports = 1; App({ onLaunch() { null.x } })");
+    assert!(stack.contains("app.js:1:61"), "{stack}");
+    let stack = run("import a from './a'; export const q = ; App({})");
+    assert!(stack.contains("app.js:1:39"), "{stack}");
+}
+
+#[test]
 fn budgets_name_the_limit() {
     let limits = Limits { callback_cpu: Duration::from_millis(100), ..Limits::default() };
     let (outcome, _) = launch("App({ onLaunch() { for (;;) {} } })", limits);
