@@ -188,9 +188,16 @@ fn a_typescript_syntax_error_is_checked_and_leaves_the_other_pages_running() {
         "{printed}"
     );
 
-    // The app runs; the broken page says what is wrong when it opens.
+    // The app runs; the broken page says what is wrong when it opens, and exec, which opened
+    // it, fails.
     let out = app.capsule("exec", &["--page", "pages/broken/broken"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("error: the app or its page failed to load: SyntaxError: pages/broken/broken.ts:2:17"),
+        "{}",
+        stderr(&out)
+    );
     assert!(
         stderr(&out).contains(
             "[error] SyntaxError: pages/broken/broken.ts:2:17: Unexpected token\n    at <anonymous> (pages/broken/broken.ts:2:17)"
