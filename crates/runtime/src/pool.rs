@@ -329,14 +329,8 @@ impl Sched {
             return;
         }
         if !small && !slot.meter.admits(weight) {
-            // What waits is dropped at once; the instance ends at its next turn, and a callback
-            // it is busy in stops at its next interrupt check (a script that never yields
-            // would otherwise keep the breach waiting until its CPU budget ran out).
+            // What waits is dropped at once; the instance ends at its next turn.
             slot.breach = Some(slot.meter.breach("inputs waiting for the script"));
-            if let Some(cancel) = &slot.cancel {
-                cancel.cancel();
-            }
-            slot.port.sync.cancel();
             slot.inbox.clear();
             slot.meter.inputs.store(0, Ordering::Relaxed);
         } else {

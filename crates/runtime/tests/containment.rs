@@ -100,19 +100,27 @@ fn patches_of_one_callback_count_against_the_host_budget() {
 #[test]
 fn inputs_waiting_for_a_busy_script_count_against_the_host_budget() {
     let pool = Pool::new(1);
-    let files = app(&[(
-        "pages/a/a.js",
-        // Busy for good once shown again: no clock decides whether the answers pile up.
-        "Page({ onShow() { if (this.shown) { for (;;) {} } this.shown = true } })",
-    )]);
-    let (h, out) = launch(&pool, &files, small_host());
+    let files =
+        app(&[("pages/a/a.js", "Page({ onShow() { if (this.shown) wx.holdSync(); this.shown = true } })")]);
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let (package, program) = package(&refs);
+    // The one sync API keeps the script in its callback until the test has sent the answers:
+    // no clock decides whether they pile up.
+    let (go, held) = std::sync::mpsc::channel::<()>();
+    let held = std::sync::Mutex::new(held);
+    let h = with_api(&pool, package, program, small_host(), "hold", move |_| {
+        let _ = held.lock().unwrap().recv_timeout(WAIT);
+        json!({"errMsg": "holdSync:ok"})
+    });
+    let out = h.request(Input::Launch { path: None }, WAIT);
     assert_eq!(terminated(&out), None);
-    // Answers pile up behind a busy callback: 9 MiB of them is past the budget.
+    // Answers pile up behind the busy callback: 9 MiB of them is past the budget.
     h.send(Input::Show);
     let chunk = "m".repeat(512 * 1024);
     for seq in 0..18 {
         h.send(Input::ApiEvent { call: 1000 + seq, name: "message".into(), data: json!({ "data": chunk }) });
     }
+    go.send(()).unwrap();
     let mut reason = None;
     while let Ok(o) = h.recv_timeout(WAIT) {
         if let Output::Terminated { reason: r } = o {
