@@ -344,6 +344,10 @@ mod tests {
             ),
             ("{\"v\": 1, \"type\": \"webView\", \"page\": 1, \"node\": 2}", "webView: missing field `src`"),
             ("{\"v\": 1, \"type\": \"promptAnswer\", \"seq\": 1}", "unknown message type `promptAnswer`"),
+            (
+                "{\"v\": 1, \"type\": \"event\", \"page\": 1, \"node\": 1, \"event\": \"tap\", \"pointer\": {\"touches\": [{\"identifier\": 0}]}}",
+                "event: missing field `pageX`",
+            ),
         ] {
             assert_eq!(decode(text).unwrap_err(), error, "{text}");
         }
