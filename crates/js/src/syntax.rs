@@ -28,6 +28,11 @@ pub fn syntax_errors(package: &Package) -> Diagnostics {
                 continue;
             }
             let Ok(source) = std::str::from_utf8(bytes) else { continue };
+            if let Some(at) = source.find('\0') {
+                let message = "the file contains a NUL character, which a script cannot hold";
+                found.push(Diagnostic::error(path, message).at(source, Span::new(at, at + 1)));
+                continue;
+            }
             let compiled = if esm::is_module(source) {
                 // After a line break of its own: QuickJS numbers line 1's columns from 0.
                 bytecode::compile_only(&ctx, &format!("\n\n{source}"), path, -1, true).map(drop)
@@ -39,7 +44,9 @@ pub fn syntax_errors(package: &Package) -> Diagnostics {
             match compiled.catch(&ctx) {
                 Ok(()) => {}
                 Err(CaughtError::Exception(e)) => {
-                    let message = e.message().unwrap_or_else(|| "syntax error".into());
+                    // A SyntaxError, or what stopped the parser (too deep: a RangeError).
+                    let name: String = e.get("name").unwrap_or_else(|_| "SyntaxError".into());
+                    let message = format!("{name}: {}", e.message().unwrap_or_default());
                     let stack = e.stack().unwrap_or_default();
                     found.push(located(path, source, &message, &stack));
                 }
@@ -79,7 +86,7 @@ impl Loader for StandIn {
 /// A diagnostic at the place QuickJS's stack names (`at path:line:col`); without one, the
 /// file alone.
 fn located(path: &str, source: &str, message: &str, stack: &str) -> Diagnostic {
-    let text = format!("SyntaxError: {message}");
+    let text = message.to_string();
     let at = format!("{path}:");
     let position = stack.lines().find_map(|line| {
         let rest = &line[line.find(&at)? + at.len()..];
@@ -105,7 +112,7 @@ mod tests {
 
     #[test]
     fn positions_come_from_the_stack() {
-        let d = located("a.js", "x\nlet = ;", "unexpected token", "    at a.js:2:5\n");
+        let d = located("a.js", "x\nlet = ;", "SyntaxError: unexpected token", "    at a.js:2:5\n");
         assert_eq!(d.position(), "a.js:2:5");
         assert_eq!(d.message, "SyntaxError: unexpected token");
         let d = located("a.js", "x", "m", "    at other.js:1:1\n");
