@@ -51,6 +51,14 @@ pub fn run(
         let simulator = capsule_host::Simulator::start(host, app, setup, shutdown)
             .await
             .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+        // Hot reload: a saved change rebuilds and relaunches the app on the same page. The
+        // watcher knows the folder before anything is printed, so a change made after seeing
+        // the URL or the problems is never missed.
+        let simulator = std::sync::Arc::new(simulator);
+        let _watcher = watch.then(|| {
+            let (dir, options) = (path.to_path_buf(), options.clone());
+            capsule_host::watch::watch_reporting(simulator.clone(), dir, options, WATCH_EVERY, report)
+        });
         // The URL alone on stdout's first line, for scripts; the rest is for the person.
         println!("{}", simulator.url());
         eprintln!("capsule run: {} on {}", path.display(), setup_device);
@@ -64,12 +72,6 @@ pub fn run(
             simulator.show_problems(&capsule_host::watch::render(&problems));
             report_problems(&problems);
         }
-        // Hot reload: a saved change rebuilds and relaunches the app on the same page.
-        let simulator = std::sync::Arc::new(simulator);
-        let _watcher = watch.then(|| {
-            let (dir, options) = (path.to_path_buf(), options.clone());
-            capsule_host::watch::watch_reporting(simulator.clone(), dir, options, WATCH_EVERY, report)
-        });
         wait_for_signal().await;
         eprintln!("stopping");
         let _ = stop_tx.send(());

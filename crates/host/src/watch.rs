@@ -123,8 +123,9 @@ pub fn watch_reporting(
 ) -> Watcher {
     let stop = Arc::new(AtomicBool::new(false));
     let stopped = stop.clone();
+    // Taken before this returns: a change saved after the caller goes on is always seen.
+    let mut built = fingerprint(&dir);
     let _ = std::thread::Builder::new().name("capsule-watch".into()).spawn(move || {
-        let mut built = fingerprint(&dir);
         let mut seen = built;
         while !stopped.load(Ordering::Relaxed) {
             std::thread::sleep(every);
