@@ -131,6 +131,12 @@ fn every_termination_path_frees_the_engine_and_memory_stays_flat() {
         let (rss_before, heaps_before) = (rss(), Engine::heap_in_process());
         end_many(&pool, &compiled, *expect, 1000);
         settle(&pool, &quiet);
+        // The last handles dropped (a probe's too) end on the logic thread a moment later:
+        // their heaps are waited for, up to a deadline. A leak never comes down.
+        let deadline = std::time::Instant::now() + WAIT;
+        while Engine::heap_in_process() > heaps_before + 1024 * 1024 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let (rss_after, heaps_after) = (rss(), Engine::heap_in_process());
         // Every engine's bytes came back (a runtime QuickJS could not free stays counted; the
         // probes come and go around the readings).
