@@ -435,16 +435,30 @@ fn write(c: &Call<'_>, append: bool) -> Result<Value, String> {
         return Err(no_such("open", path));
     }
     files.write_counted(&real, bytes.len() as u64, append, || {
-        let mut file = fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(append)
-            .truncate(!append)
-            .open(&real)
-            .map_err(|e| io_error(&e, "open", path))?;
-        file.write_all(&bytes).map_err(|e| io_error(&e, "write", path))
+        if append {
+            let mut file =
+                fs::OpenOptions::new().append(true).open(&real).map_err(|e| io_error(&e, "open", path))?;
+            return file.write_all(&bytes).map_err(|e| io_error(&e, "write", path));
+        }
+        replace_whole(&real, &bytes).map_err(|e| io_error(&e, "write", path))
     })?;
     Ok(json!({}))
+}
+
+/// Writes `bytes` as the whole of `real` by way of a file beside it renamed over it: whoever
+/// reads it (the simulator serving it, the app) sees the old content or the new, never a
+/// file cut short, and a write that fails keeps what was there.
+fn replace_whole(real: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = real.with_file_name(format!(".{name}.capsule-{}-{n}", std::process::id()));
+    let written =
+        fs::File::create(&temp).and_then(|mut f| f.write_all(bytes)).and_then(|()| fs::rename(&temp, real));
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written
 }
 
 /// The file system manager's operations (`wx.getFileSystemManager()`), each with its Sync
