@@ -97,9 +97,10 @@ enum Command {
         /// The page to open, with a query: 'pages/x/x?a=1' [default: the entry page].
         #[arg(long)]
         page: Option<String>,
-        /// A step, applied in order: `tap SELECTOR`, `input SELECTOR TEXT`, `wait MS`,
-        /// `navigate URL`, `back`, `share [timeline]` (the capsule button's share menu: the
-        /// page's onShareAppMessage / onShareTimeline). SELECTOR is `#id`, `.class` or a tag name.
+        /// A step, applied in order: `tap SELECTOR`, `swipe SELECTOR DX DY` (one finger moved
+        /// by DX, DY pixels), `input SELECTOR TEXT`, `wait MS`, `navigate URL`, `back`,
+        /// `share [timeline]` (the capsule button's share menu: the page's onShareAppMessage /
+        /// onShareTimeline). SELECTOR is `#id`, `.class` or a tag name.
         #[arg(long = "step", value_name = "STEP")]
         steps: Vec<String>,
         /// How modals and action sheets are answered without a person: the confirm button
