@@ -503,7 +503,6 @@ fn compile_diagnostics(package: &Package) -> Diagnostics {
     diags
 }
 
-/// Compiles a package's templates, printing what the compiler says; `None` on errors.
 /// Compiles the templates to run them, printing their problems; `None` when one stops the app
 /// (an error that is only its page's does not: that page hears it when it opens).
 fn compile_reporting(package: &Package, path: &Path, color: bool) -> Option<capsule_template::Program> {

@@ -19,12 +19,22 @@ pub fn run(
         let names: Vec<_> = capsule_host::DEVICES.iter().map(|d| d.name).collect();
         bail!("unknown device `{device}`; devices are: {}", names.join(", "));
     };
-    let Some(package) = crate::load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
-    // Templates and scripts with errors still open the simulator, the errors over the page
-    // (as a later change with errors shows them) until a saved change fixes them.
-    let (program, mut problems) = capsule_template::compile_package(&package);
-    problems.extend(capsule_js::syntax_errors(&package).0);
-    crate::print_diagnostics(&problems, color);
+    // A package that does not load (its app.json broken, a page's files missing) still opens
+    // the simulator when a saved change can fix it: its problems over an empty phone.
+    let package = match capsule_package::Package::load(path, options) {
+        Ok(package) => {
+            crate::print_diagnostics(&package.warnings, color);
+            Ok(package)
+        }
+        Err(error) => {
+            crate::print_diagnostics(&error.diagnostics, color);
+            if !watch || !path.is_dir() {
+                eprintln!("{}: {}", path.display(), crate::summary(&error.diagnostics));
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(error.diagnostics)
+        }
+    };
     let prompter = std::sync::Arc::new(capsule_host::ViewPrompter::default());
     let host = bridge.host(
         capsule_host::bridge_device(&device),
@@ -32,8 +42,19 @@ pub fn run(
         capsule_runtime::Limits::default(),
     )?;
     let host = std::sync::Arc::new(host);
-    let app = host.app(package, program);
-    problems.extend(app.style_warnings().errors().cloned());
+    // Templates and scripts with errors still open the simulator, the errors over the page
+    // (as a later change with errors shows them) until a saved change fixes them.
+    let (app, problems) = match package {
+        Ok(package) => {
+            let (program, mut problems) = capsule_template::compile_package(&package);
+            problems.extend(capsule_js::syntax_errors(&package).0);
+            crate::print_diagnostics(&problems, color);
+            let app = host.app(package, program);
+            problems.extend(app.style_warnings().errors().cloned());
+            (Some(app), problems)
+        }
+        Err(problems) => (None, problems),
+    };
     let problems =
         capsule_package::Diagnostics(problems.errors().filter(|d| !d.page_only).cloned().collect());
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -48,9 +69,14 @@ pub fn run(
         };
         let setup_device = device.name;
         let setup = capsule_host::SimulatorOptions { port, device, prompter: Some(prompter) };
-        let simulator = capsule_host::Simulator::start(host, app, setup, shutdown)
-            .await
-            .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+        let simulator = match app {
+            Some(app) => capsule_host::Simulator::start(host, app, setup, shutdown).await,
+            None => {
+                let text = capsule_host::watch::render(&problems);
+                capsule_host::Simulator::start_without_app(host, &text, setup, shutdown).await
+            }
+        }
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
         // Hot reload: a saved change rebuilds and relaunches the app on the same page. The
         // watcher knows the folder before anything is printed, so a change made after seeing
         // the URL or the problems is never missed.

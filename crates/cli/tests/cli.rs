@@ -663,58 +663,99 @@ fn run_serves_the_simulator_and_stops_on_sigterm() {
     assert!(status.success(), "{status:?}");
 }
 
+/// `capsule run` started on `args`, its stderr read line by line.
+struct Running {
+    child: std::process::Child,
+    url: String,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Running {
+    fn start(args: &[&str]) -> Running {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_capsule"))
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut url = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut url).unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running { child, url: url.trim().to_string(), lines, seen: Vec::new() }
+    }
+
+    /// Waits for a stderr line containing `want`: generous, since the machine may be loaded.
+    fn wait_for(&mut self, want: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !self.seen.iter().any(|l| l.contains(want)) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => self.seen.push(l),
+                Err(_) => panic!("no `{want}` on stderr: {:#?}", self.seen),
+            }
+        }
+    }
+
+    /// Stops it as Ctrl-C would; it exits 0.
+    fn stop(mut self) {
+        assert!(self.child.try_wait().unwrap().is_none(), "still running until stopped: {:#?}", self.seen);
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(self.child.wait().unwrap().success());
+    }
+}
+
 #[test]
 fn run_says_what_it_does_and_opens_a_broken_package_with_its_errors() {
-    use std::io::{BufRead, BufReader};
-    use std::sync::mpsc;
     let dir = Scratch::new("run-broken");
     dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
     dir.write("app.js", "App({})");
     dir.write("pages/index/index.js", "Page({})");
     dir.write("pages/index/index.wxml", "<view>open");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_capsule"))
-        .args(["run", &dir.path(""), "--port", "0"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
-    assert!(line.trim().starts_with("http://127.0.0.1:"), "the URL first, alone: {line}");
-    let (tx, rx) = mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut seen = Vec::new();
-    // Waits for a line containing `want`: generous, since the machine may be loaded.
-    let mut wait_for = |want: &str| {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while !seen.iter().any(|l: &String| l.contains(want)) {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(l) => seen.push(l),
-                Err(_) => panic!("no `{want}` on stderr: {seen:#?}"),
-            }
-        }
-    };
-    wait_for(&format!("open this in a browser: {}", line.trim()));
-    wait_for("Ctrl-C stops");
-    wait_for("build failed, 1 error");
-    wait_for("  pages/index/index.wxml:1:2: <view> is not closed");
+    let mut run = Running::start(&["run", &dir.path(""), "--port", "0"]);
+    assert!(run.url.starts_with("http://127.0.0.1:"), "the URL first, alone: {}", run.url);
+    run.wait_for(&format!("open this in a browser: {}", run.url));
+    run.wait_for("Ctrl-C stops");
+    run.wait_for("build failed, 1 error");
+    run.wait_for("  pages/index/index.wxml:1:2: <view> is not closed");
     // The simulator serves though the package is broken.
-    assert!(child.try_wait().unwrap().is_none(), "still running");
+    assert!(run.child.try_wait().unwrap().is_none(), "still running");
     dir.write("pages/index/index.wxml", "<view>closed</view>");
-    wait_for("reloaded");
+    run.wait_for("reloaded");
     dir.write("pages/index/index.js", "Page({ data: { a: } })");
-    wait_for("  pages/index/index.js:1:19: SyntaxError: unexpected token in expression: '}'");
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(child.wait().unwrap().success());
+    run.wait_for("  pages/index/index.js:1:19: SyntaxError: unexpected token in expression: '}'");
+    run.stop();
+}
+
+#[test]
+fn run_opens_a_package_that_does_not_load_and_runs_it_once_fixed() {
+    let dir = Scratch::new("run-unloadable");
+    dir.write("app.json", r#"{"pages": ["pages/index/index"],"#);
+    dir.write("app.js", "App({})");
+    dir.write("pages/index/index.js", "Page({})");
+    dir.write("pages/index/index.wxml", "<view>hello</view>");
+    // Without hot reload nothing could fix it: it says why and exits 1.
+    let out = capsule(&["run", &dir.path(""), "--port", "0", "--no-watch"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("app.json:1:"), "{}", stderr(&out));
+    // With it, the simulator opens with the problem and runs the app once app.json is fixed.
+    let mut run = Running::start(&["run", &dir.path(""), "--port", "0"]);
+    assert!(run.url.starts_with("http://127.0.0.1:"), "{}", run.url);
+    run.wait_for("build failed, 1 error");
+    run.wait_for("  app.json:1:");
+    dir.write("app.json", r#"{"pages": ["pages/index/index"]}"#);
+    run.wait_for("reloaded");
+    run.stop();
 }
 
 #[test]

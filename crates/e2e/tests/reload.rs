@@ -186,3 +186,43 @@ async fn a_w3c_app_runs_and_its_pages_say_their_templates_are_not_rendered_yet()
     assert_eq!(b.eval("document.getElementById('capsule-overlay').className").await.unwrap(), "");
     let _ = stop.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_package_that_does_not_load_shows_its_problems_then_runs_once_fixed() {
+    let dir = std::env::temp_dir().join(format!("capsule-e2e-reload-unloadable-{}", std::process::id()));
+    build(&dir, "");
+    std::fs::write(dir.join("app.json"), r#"{"pages": ["pages/a/a"],"#).unwrap();
+    let data_dir = std::env::temp_dir().join(format!("capsule-e2e-data-unloadable-{}", std::process::id()));
+    let host = std::sync::Arc::new(Host::new(HostConfig { data_dir, ..HostConfig::default() }).unwrap());
+    let problems = match capsule_host::watch::build(&host, &dir, &LoadOptions::default()) {
+        Ok(_) => panic!("a broken app.json loads"),
+        Err(problems) => problems,
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let setup = SimulatorOptions { port: 0, device: device("iphone-se").unwrap(), prompter: None };
+    let sim = Simulator::start_without_app(host, &problems, setup, async move {
+        let _ = stopped.await;
+    })
+    .await
+    .unwrap();
+    let sim = std::sync::Arc::new(sim);
+    let _watcher = capsule_host::watch::watch(
+        sim.clone(),
+        dir.clone(),
+        LoadOptions::default(),
+        Duration::from_millis(100),
+    );
+    // An empty phone, the problem over it, with its place in app.json.
+    let mut b = capsule_e2e::Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for(&format!("{OVERLAY_SHOWN} && {OVERLAY_TEXT}.includes('app.json:1:')"), WAIT).await.unwrap();
+    assert_eq!(b.eval("document.querySelectorAll('wx-page').length").await.unwrap(), 0);
+    // The simulator serves with no app.
+    assert_eq!(page_status(&sim).await, 200);
+
+    std::fs::write(dir.join("app.json"), r#"{"pages": ["pages/a/a"]}"#).unwrap();
+    b.wait_for("(document.querySelector('wx-page wx-view') || {}).textContent === '1'", WAIT).await.unwrap();
+    assert_eq!(b.eval("document.getElementById('capsule-overlay').className").await.unwrap(), "");
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}

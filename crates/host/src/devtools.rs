@@ -95,7 +95,7 @@ fn dev(shared: &Shared) -> std::sync::MutexGuard<'_, DevState> {
 async fn ask(shared: &Shared, query: Query) -> Value {
     let (tx, rx) = tokio::sync::oneshot::channel();
     dev(shared).answers.push_back(tx);
-    shared.running().handle.send(Input::Query { query });
+    shared.send_input(Input::Query { query });
     tokio::time::timeout(Duration::from_secs(10), rx).await.ok().and_then(Result::ok).unwrap_or(Value::Null)
 }
 
@@ -142,7 +142,7 @@ async fn set_data(State(shared): State<Arc<Shared>>, bytes: axum::body::Bytes) -
         return (StatusCode::BAD_REQUEST, "page and path are needed").into_response();
     };
     let input = Input::SetData { page: page as u32, path: path.to_string(), value: v["value"].clone() };
-    shared.running().handle.send(input);
+    shared.send_input(input);
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -288,7 +288,8 @@ async fn switch_device(State(shared): State<Arc<Shared>>, bytes: axum::body::Byt
         },
     );
     // The same app again: nothing is read or compiled anew.
-    match crate::reload(&shared, shared.running().app.clone()) {
+    let Some(running) = shared.running() else { return StatusCode::NO_CONTENT.into_response() };
+    match crate::reload(&shared, running.app.clone()) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot restart the app: {e}")).into_response(),
     }

@@ -90,7 +90,9 @@ struct Running {
 }
 
 struct Shared {
-    running: std::sync::RwLock<Arc<Running>>,
+    /// `None` while the package has never built (`capsule run` on a broken package: the
+    /// simulator shows the problems until a saved change fixes them).
+    running: std::sync::RwLock<Option<Arc<Running>>>,
     /// The device the phone frame shows; the developer tools can switch it.
     device: Mutex<Device>,
     host: Arc<Host>,
@@ -121,26 +123,36 @@ struct Shared {
 }
 
 impl Shared {
-    fn running(&self) -> Arc<Running> {
+    fn running(&self) -> Option<Arc<Running>> {
         self.running.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Sends an input to the running instance; without one (nothing has built yet) there is
+    /// nobody to hear it.
+    fn send_input(&self, input: Input) {
+        if let Some(running) = self.running() {
+            running.handle.send(input);
+        }
     }
 
     /// The running app's door at the bridge, for what the simulator itself asks of it (may a
     /// `web-view` show a page, the developer tools' storage and logs).
     fn api(&self) -> Option<Arc<dyn capsule_bridge::service::ApiHost>> {
-        Some(self.running().app.api().clone())
+        Some(self.running()?.app.api().clone())
     }
 
     /// The theme the app is shown in: the system's with `darkmode: true`, else light.
     fn theme(&self) -> ThemeMode {
         let mode = *self.theme.lock().unwrap_or_else(|p| p.into_inner());
-        if self.running().package.manifest.darkmode { mode } else { ThemeMode::Light }
+        if self.running().is_some_and(|r| r.package.manifest.darkmode) { mode } else { ThemeMode::Light }
     }
 
     /// A window or tab-bar configuration as the current theme shows it: each `@name` the
     /// app's theme file defines takes its value.
     fn themed(&self, mut config: Value) -> Value {
-        if let Some(theme) = &self.running().package.manifest.theme {
+        if let Some(running) = self.running()
+            && let Some(theme) = &running.package.manifest.theme
+        {
             theme.resolve_json(self.theme(), &mut config);
         }
         config
@@ -153,10 +165,7 @@ impl Shared {
         if let Some(state) = self.api().as_ref().and_then(|a| a.device_state()) {
             state.set_dark(mode == ThemeMode::Dark);
         }
-        let running = self.running();
-        if !running.package.manifest.darkmode {
-            return;
-        }
+        let Some(running) = self.running().filter(|r| r.package.manifest.darkmode) else { return };
         send_view(self, ToView::Theme { theme: mode.as_str().to_string() });
         running.handle.send(Input::Theme { theme: mode.as_str().to_string() });
         let windows: Vec<(u32, Value)> = self
@@ -204,27 +213,44 @@ impl Simulator {
         options: SimulatorOptions,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<Simulator> {
+        Self::serve(host, Some(app), options, shutdown).await
+    }
+
+    /// Serves the simulator with no app, `problems` over the empty phone: a package that does
+    /// not build at all (its `app.json` broken, say). The first [`Simulator::reload`] runs an
+    /// app, as the watcher does once a saved change fixes the package.
+    pub async fn start_without_app(
+        host: Arc<Host>,
+        problems: &str,
+        options: SimulatorOptions,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<Simulator> {
+        let simulator = Self::serve(host, None, options, shutdown).await?;
+        simulator.show_problems(problems);
+        Ok(simulator)
+    }
+
+    async fn serve(
+        host: Arc<Host>,
+        app: Option<App>,
+        options: SimulatorOptions,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<Simulator> {
         let SimulatorOptions { port, device, prompter } = options;
         // Listening comes first, so the port is refused to the app before its code runs.
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let door = capsule_bridge::origin::refuse_port(addr.port());
         let secret = guard::new_secret()?;
-        let instance = host.launch(&app, LaunchOptions::default());
-        let to_views = fanout::Views::default();
-        let package = app.package().clone();
-        let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
-        let styles = app.styles().clone();
-        let running = Running { app, package, styles, handle: instance.sender(), generation: 0 };
         let shared = Arc::new(Shared {
-            running: std::sync::RwLock::new(Arc::new(running)),
+            running: std::sync::RwLock::new(None),
             device: Mutex::new(device),
             host,
             pages: Mutex::new(Vec::new()),
             stack: Mutex::new(Vec::new()),
-            to_views,
+            to_views: fanout::Views::default(),
             prompter: prompter.clone(),
-            tab_bar: Mutex::new(tab_bar),
+            tab_bar: Mutex::new(Value::Null),
             theme: Mutex::new(ThemeMode::Light),
             waiting: Mutex::new(BTreeMap::new()),
             problems: Mutex::new(None),
@@ -235,15 +261,12 @@ impl Simulator {
         if let Some(p) = &prompter {
             *p.views.lock().unwrap_or_else(|p| p.into_inner()) = Some(shared.to_views.clone());
         }
-        // The instance's outputs arrive on a blocking channel: one thread moves them on.
-        let pump = shared.clone();
-        std::thread::Builder::new()
-            .name("capsule-view-pump".into())
-            .spawn(move || pump_outputs(pump, instance, 0))?;
-
-        let app = routes::router(shared.clone());
+        if let Some(app) = app {
+            reload(&shared, app)?;
+        }
+        let router = routes::router(shared.clone());
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+            let _ = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
             // The port is the app's to reach again only once nothing listens on it.
             drop(door);
         });
@@ -280,7 +303,7 @@ impl Simulator {
 
     /// Sends an input to the instance (as a view would).
     pub fn send(&self, input: Input) {
-        self.shared.running().handle.send(input);
+        self.shared.send_input(input);
     }
 }
 
@@ -300,14 +323,13 @@ fn reload(shared: &Arc<Shared>, app: App) -> std::io::Result<()> {
     let tab_bar = serde_json::to_value(&package.manifest.tab_bar).unwrap_or(Value::Null);
     let generation = {
         let mut running = shared.running.write().unwrap_or_else(|p| p.into_inner());
-        let generation = running.generation + 1;
-        let old = std::mem::replace(
-            &mut *running,
-            Arc::new(Running { app, package, styles, handle: instance.sender(), generation }),
-        );
+        let generation = running.as_ref().map_or(0, |r| r.generation + 1);
+        let new = Arc::new(Running { app, package, styles, handle: instance.sender(), generation });
         // The old app ends now, even in the middle of a long callback; its pump hears it and
         // lets go of it.
-        old.handle.end();
+        if let Some(old) = running.replace(new) {
+            old.handle.end();
+        }
         generation
     };
     shared.pages.lock().unwrap_or_else(|p| p.into_inner()).clear();
@@ -345,7 +367,7 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) 
     loop {
         let output = match instance.recv_timeout(Duration::from_secs(1)) {
             // A reload replaced this instance: it ends with its handle.
-            _ if shared.running().generation != generation => return,
+            _ if shared.running().is_none_or(|r| r.generation != generation) => return,
             Ok(o) => o,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) if Arc::strong_count(&shared) > 1 => continue,
             // The simulator is gone, or the logic thread is.
@@ -355,7 +377,7 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) 
             Output::PageOpened { page, route, query, snapshot } => {
                 let mut tree = Tree::new();
                 tree.apply(&snapshot);
-                let running = shared.running();
+                let Some(running) = shared.running() else { return };
                 let manifest = &running.package.manifest;
                 let window = manifest.page(&route).map_or_else(
                     || manifest.window.clone(),
@@ -422,9 +444,7 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) 
             Output::ViewCall { seq, name, args } => view_call(&shared, seq, &name, &args),
             // Only an app run without a bridge gets here: nothing answers its calls.
             Output::ApiCall { call, name, .. } => shared
-                .running()
-                .handle
-                .send(Input::ApiReply { call, result: capsule_runtime::port::not_supported(&name) }),
+                .send_input(Input::ApiReply { call, result: capsule_runtime::port::not_supported(&name) }),
             Output::Answer { value } => {
                 let waiter = shared.dev.lock().unwrap_or_else(|p| p.into_inner()).answers.pop_front();
                 if let Some(tx) = waiter {

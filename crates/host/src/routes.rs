@@ -89,7 +89,8 @@ async fn package_file(
     headers: axum::http::HeaderMap,
 ) -> Response {
     // The package's own files only: a map lookup, so `..` or absolute paths reach nothing.
-    guard::sandboxed(match shared.running().package.files.get(&path) {
+    let running = shared.running();
+    guard::sandboxed(match running.as_ref().and_then(|r| r.package.files.get(&path)) {
         Some(bytes) => file_response(bytes, capsule_view_web::content_type(&path), &headers),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     })

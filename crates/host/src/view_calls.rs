@@ -19,13 +19,11 @@ pub(crate) fn view_call(shared: &Shared, seq: u32, name: &str, args: &Value) {
         if let (Some(r), Some(e)) = (result.as_object_mut(), extra.as_object()) {
             r.extend(e.clone());
         }
-        shared.running().handle.send(Input::ViewReply { seq, result });
+        shared.send_input(Input::ViewReply { seq, result });
     };
     let fail = |reason: &str| {
         shared
-            .running()
-            .handle
-            .send(Input::ViewReply { seq, result: json!({"errMsg": format!("{name}:fail {reason}")}) });
+            .send_input(Input::ViewReply { seq, result: json!({"errMsg": format!("{name}:fail {reason}")}) });
     };
     // A list of strings, as `itemList` and `urls` are.
     let strings = |key: &str| -> Vec<String> {
@@ -386,7 +384,11 @@ fn change_tab_bar(shared: &Shared, name: &str, args: &Value) -> Result<(), Strin
             let i = item(&mut bar)?;
             for key in ["text", "iconPath", "selectedIconPath"] {
                 if let Some(v) = string(key) {
-                    if key != "text" && !shared.running().package.files.contains(v.trim_start_matches('/')) {
+                    if key != "text"
+                        && !shared
+                            .running()
+                            .is_some_and(|r| r.package.files.contains(v.trim_start_matches('/')))
+                    {
                         return Err(format!("{key} `{v}` is not a file in the package"));
                     }
                     bar["list"][i][key] = json!(v.trim_start_matches('/'));

@@ -12,6 +12,7 @@ use axum::response::Response;
 use capsule_runtime::Input;
 use capsule_style::Scope;
 use capsule_view_web::protocol::{self, ComponentStyle, FromView, ToView};
+use serde_json::{Map, Value};
 
 use crate::{MAX_VIEW_MESSAGE, PageMirror, Shared};
 
@@ -35,7 +36,9 @@ pub(crate) fn page_message(shared: &Shared, id: u32, page: &PageMirror) -> ToVie
         window: shared.themed(page.window.clone()),
         css: page.css.clone(),
         snapshot: page.tree.snapshot(),
-        notice: (shared.running().package.manifest.dialect == capsule_package::Dialect::W3c)
+        notice: shared
+            .running()
+            .is_some_and(|r| r.package.manifest.dialect == capsule_package::Dialect::W3c)
             .then(|| W3C_NOTICE.to_string()),
     }
 }
@@ -47,7 +50,16 @@ pub(crate) const W3C_NOTICE: &str = "W3C page templates are not rendered yet: th
 
 /// The app as a view starts from it: its styles, window and tab bar.
 pub(crate) fn reset_message(shared: &Shared) -> ToView {
-    let running = shared.running();
+    let Some(running) = shared.running() else {
+        // Nothing has built: an empty phone (the problems show over it).
+        return ToView::Reset {
+            app_css: String::new(),
+            tab_bar: Value::Null,
+            window: Value::Object(Map::new()),
+            components: Default::default(),
+            page_css: Default::default(),
+        };
+    };
     let manifest = &running.package.manifest;
     let app_css = running.styles.app.as_ref().map(|s| s.to_css(Scope::Global)).unwrap_or_default();
     let tab_bar = shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -168,7 +180,7 @@ fn from_view(shared: &Shared, text: &str) -> Option<ToView> {
             Input::ViewReply { seq, result }
         }
     };
-    shared.running().handle.send(input);
+    shared.send_input(input);
     None
 }
 
