@@ -454,6 +454,50 @@ const FORM_APP: &[(&str, &str)] = &[
     ),
 ];
 
+/// Controls reached through built-ins' inner elements: text inside a button, a button and a
+/// checkbox inside a scroll-view's content, a label's text inside a view.
+const NESTED_FORM_APP: &[(&str, &str)] = &[
+    ("app.json", r#"{"pages": ["pages/form/form"]}"#),
+    ("app.js", "App({})"),
+    (
+        "pages/form/form.wxml",
+        r#"<form bindsubmit="onSubmit">
+  <checkbox-group name="c" bindchange="onChecks">
+    <scroll-view scroll-y style="height: 300px">
+      <label id="lb"><view><checkbox value="a"/><text id="lbt">a</text></view></label>
+      <checkbox id="cb" value="b"/>
+      <button id="go" form-type="submit"><text id="gotext">go</text></button>
+    </scroll-view>
+  </checkbox-group>
+</form>
+<view id="out">{{out}}</view>"#,
+    ),
+    (
+        "pages/form/form.js",
+        r#"Page({
+  data: { out: '' },
+  onChecks(e) { this.setData({ out: 'checks ' + JSON.stringify(e.detail.value) }) },
+  onSubmit(e) { this.setData({ out: 'submit ' + JSON.stringify(e.detail.value) }) },
+})"#,
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn controls_inside_built_ins_inner_elements_still_work() {
+    let dir = write_app("nested-form", NESTED_FORM_APP);
+    let (_sim, stop, mut b) = open(&dir).await;
+    b.wait_for("document.querySelector('wx-page #gotext')", WAIT).await.unwrap();
+    let out =
+        |expected: &str| format!("{} === {}", text_of("#out"), serde_json::to_string(expected).unwrap());
+    b.click("#lbt").await.unwrap();
+    b.wait_for(&out(r#"checks ["a"]"#), WAIT).await.unwrap();
+    b.click("#cb").await.unwrap();
+    b.wait_for(&out(r#"checks ["a","b"]"#), WAIT).await.unwrap();
+    b.click("#gotext").await.unwrap();
+    b.wait_for(&out(r#"submit {"c":["a","b"]}"#), WAIT).await.unwrap();
+    let _ = stop.send(());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn form_controls_send_the_platforms_events() {
     let dir = write_app("form", FORM_APP);

@@ -207,8 +207,18 @@ function checkedOf(el) {
 function setChecked(el, on) {
   el.classList.toggle('wx-checked', !!on);
 }
+// The template node holding `n`, through built-ins' inner elements (a scroll-view's content,
+// a button's label); none past a component's shadow root, as on the platform, where a form
+// or a label does not reach into another component.
+function templateParent(n) {
+  for (var e = n.parentNode; e && e !== document; e = e.parentNode) {
+    if (e instanceof ShadowRoot) return null;
+    if (e.__capsule) return e;
+  }
+  return null;
+}
 function closest(el, tag) {
-  for (var e = el.parentNode; e && e.__capsule; e = e.parentNode) if (e.__capsule.tag === tag) return e;
+  for (var e = templateParent(el); e; e = templateParent(e)) if (e.__capsule.tag === tag) return e;
   return null;
 }
 function descendants(root, tag) {
@@ -662,7 +672,7 @@ export function webViewAnswer(msg) {
 
 // What a tap does to a control, after the tap itself was reported.
 export function controlTap(node) {
-  for (var n = node; n && n.__capsule; n = n.parentNode) {
+  for (var n = node; n; n = templateParent(n)) {
     var tag = n.__capsule.tag;
     if (tag === 'picker') {
       openPicker(n);
