@@ -263,11 +263,21 @@ impl Browser {
     /// `touchMove`, `touchEnd` or `touchCancel`, and `fingers` every finger still down as
     /// (id, x, y) (none for `touchEnd`, which lifts them all). Touch input is turned on first.
     pub async fn touch(&mut self, kind: &str, fingers: &[(u32, f64, f64)]) -> Result<(), String> {
+        self.touch_force(kind, fingers, 1.0).await
+    }
+
+    /// [`Browser::touch`], each finger pressing with `force` (0 to 1).
+    pub async fn touch_force(
+        &mut self,
+        kind: &str,
+        fingers: &[(u32, f64, f64)],
+        force: f64,
+    ) -> Result<(), String> {
         self.command("Emulation.setTouchEmulationEnabled", json!({"enabled": true, "maxTouchPoints": 5}))
             .await?;
         let points: Vec<Value> = fingers
             .iter()
-            .map(|&(id, x, y)| json!({"id": id, "x": x, "y": y, "radiusX": 1, "radiusY": 1, "force": 1}))
+            .map(|&(id, x, y)| json!({"id": id, "x": x, "y": y, "radiusX": 1, "radiusY": 1, "force": force}))
             .collect();
         self.command("Input.dispatchTouchEvent", json!({"type": kind, "touchPoints": points})).await?;
         Ok(())

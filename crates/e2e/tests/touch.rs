@@ -17,7 +17,8 @@ const APP: &[(&str, &str)] = &[
     ("app.js", "App({})"),
     (
         "pages/touch/touch.wxml",
-        r#"<view id="pad" style="height: 100px; background: #eee" bindtouchstart="padStart" bindtouchend="padEnd">swipe here</view>
+        r#"<view id="press" style="height: 30px" bindtouchforcechange="force" bindtouchmove="force" bindtouchstart="force">press <text id="forces">{{forces}}</text></view>
+<view id="pad" style="height: 100px; background: #eee" bindtouchstart="padStart" bindtouchend="padEnd">swipe here</view>
 <view id="swipe">{{swipe}}</view>
 <view id="area" style="position: relative; margin-left: 20px; width: 300px; height: 160px; background: #ddd" bindtouchmove="drag">
   <view id="knob" style="position: absolute; left: {{kx}}px; top: {{ky}}px; width: 20px; height: 20px; background: red"></view>
@@ -31,7 +32,7 @@ const APP: &[(&str, &str)] = &[
     (
         "pages/touch/touch.js",
         r#"Page({
-  data: { swipe: '', kx: 0, ky: 0, pinch: '', events: '' },
+  data: { swipe: '', kx: 0, ky: 0, pinch: '', events: '', forces: '' },
   padStart(e) { this.from = e.touches[0]; },
   padEnd(e) {
     const to = e.changedTouches[0];
@@ -51,6 +52,7 @@ const APP: &[(&str, &str)] = &[
     if (!this.gap) this.gap = gap;
     this.setData({ pinch: 'scale ' + (gap / this.gap).toFixed(2) + ' ids ' + (a.identifier !== b.identifier) });
   },
+  force(e) { this.setData({ forces: (this.data.forces + ' ' + e.type + ' ' + e.changedTouches[0].force).trim() }); },
   note(e) {
     const t = e.changedTouches[0] || {};
     const where = e.type === 'tap' || e.type === 'longpress' ? ' ' + (e.detail.x === t.pageX && e.detail.y === t.pageY) : '';
@@ -83,6 +85,17 @@ const APP: &[(&str, &str)] = &[
   log(e) { this.setData({ log: (this.data.log + ' ' + e.type + ':' + e.currentTarget.id + '<' + e.target.id).trim() }); },
 })"#,
     ),
+    (
+        "pages/hover/hover.wxml",
+        r#"<view id="outer" hover-class="outer-on" hover-start-time="0" hover-stay-time="600000" style="padding: 10px">
+  <view id="inner" hover-class="on" hover-start-time="0" hover-stay-time="600000" hover-stop-propagation style="height: 40px">inner</view>
+</view>
+<view id="brief" hover-class="on" hover-start-time="0" hover-stay-time="0" style="height: 40px">brief</view>
+<view id="drag" hover-class="on" hover-start-time="0" hover-stay-time="600000" style="height: 40px">drag</view>
+<button id="btn">button</button>
+<button id="off" disabled hover-start-time="0" hover-stay-time="600000">disabled</button>"#,
+    ),
+    ("pages/hover/hover.js", "Page({})"),
 ];
 
 /// The app in a fresh directory named after `name`, opening on `entry`.
@@ -193,6 +206,15 @@ async fn swipes_drags_pinches_and_presses_carry_the_platforms_touch_fields() {
     let taps = "touchstart touchend tap true";
     expect_text(&mut b, "#events", &format!("longpress true touchend {taps} touchstart touchend {taps}"))
         .await;
+    // A finger pressing harder as it moves: touchforcechange with the new force after the
+    // move; a move at the same force sends none. (Chromium reports a new force only with a
+    // move: a finger pressing harder in place is not an event there.)
+    let (x, y) = b.centre("#press").await.unwrap();
+    b.touch_force("touchStart", &[(3, x, y)], 0.5).await.unwrap();
+    b.touch_force("touchMove", &[(3, x + 20.0, y)], 0.5).await.unwrap();
+    b.touch_force("touchMove", &[(3, x + 40.0, y)], 0.75).await.unwrap();
+    b.touch("touchEnd", &[]).await.unwrap();
+    expect_text(&mut b, "#forces", "touchstart 0.5 touchmove 0.5 touchmove 0.75 touchforcechange 0.75").await;
     let _ = b.screenshot("touch").await;
 }
 
@@ -270,4 +292,62 @@ fn exec_swipes_as_a_finger_and_refuses_a_swipe_without_distances() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("`swipe #pad left`: swipe needs a selector and two distances"), "{err}");
+}
+
+/// Whether the current page's element matching `selector` has `class`, as a JS expression.
+fn has_class(selector: &str, class: &str) -> String {
+    format!("{}.classList.contains('{class}')", el(selector))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_classes_come_stay_and_stop_as_on_the_platform() {
+    let dir = write_app("hover", "hover");
+    let (sim, _stop) = common::start(&dir, "hover").await;
+    let mut b = Browser::launch(1280, 900).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for(&el("#btn"), WAIT).await.unwrap();
+
+    // Pressed: the inner view shows its class; hover-stop-propagation keeps the outer's off
+    // (which, had it come, would stay ten minutes: checked after a few more round trips).
+    let (x, y) = b.centre("#inner").await.unwrap();
+    b.mouse("mousePressed", x, y).await.unwrap();
+    b.wait_for(&has_class("#inner", "on"), WAIT).await.unwrap();
+    // Lifted: it stays its hover-stay-time (ten minutes here).
+    b.mouse("mouseReleased", x, y).await.unwrap();
+    b.click("#brief").await.unwrap();
+    assert_eq!(b.eval(&has_class("#inner", "on")).await.unwrap(), true, "stays after the lift");
+    assert_eq!(b.eval(&has_class("#outer", "outer-on")).await.unwrap(), false);
+
+    // The outer view's padding is the outer view alone: its class shows.
+    let (ox, oy) = b.centre("#outer").await.unwrap();
+    let top = b.eval(&format!("{}.getBoundingClientRect().top", el("#outer"))).await.unwrap();
+    b.mouse("mousePressed", ox, top.as_f64().unwrap() + 4.0).await.unwrap();
+    b.wait_for(&has_class("#outer", "outer-on"), WAIT).await.unwrap();
+    b.mouse("mouseReleased", ox, oy).await.unwrap();
+
+    // A drag takes the class off at once, whatever its stay time.
+    let (x, y) = b.centre("#drag").await.unwrap();
+    b.mouse("mousePressed", x, y).await.unwrap();
+    b.wait_for(&has_class("#drag", "on"), WAIT).await.unwrap();
+    b.mouse("mouseMoved", x + 40.0, y).await.unwrap();
+    b.wait_for(&format!("!{}", has_class("#drag", "on")), WAIT).await.unwrap();
+    b.mouse("mouseReleased", x + 40.0, y).await.unwrap();
+
+    // A zero stay time: off once lifted. A button is pressed with `button-hover` by default,
+    // briefly; a disabled one is not.
+    let (x, y) = b.centre("#brief").await.unwrap();
+    b.mouse("mousePressed", x, y).await.unwrap();
+    b.wait_for(&has_class("#brief", "on"), WAIT).await.unwrap();
+    b.mouse("mouseReleased", x, y).await.unwrap();
+    b.wait_for(&format!("!{}", has_class("#brief", "on")), WAIT).await.unwrap();
+    let (x, y) = b.centre("#btn").await.unwrap();
+    b.mouse("mousePressed", x, y).await.unwrap();
+    b.wait_for(&has_class("#btn", "button-hover"), WAIT).await.unwrap();
+    b.mouse("mouseReleased", x, y).await.unwrap();
+    b.wait_for(&format!("!{}", has_class("#btn", "button-hover")), WAIT).await.unwrap();
+    let (x, y) = b.centre("#off").await.unwrap();
+    b.mouse("mousePressed", x, y).await.unwrap();
+    b.mouse("mouseReleased", x, y).await.unwrap();
+    b.click("#btn").await.unwrap();
+    assert_eq!(b.eval(&has_class("#off", "button-hover")).await.unwrap(), false);
 }

@@ -128,24 +128,29 @@ function start(points) {
   if (fingers.size === changed.length && changed.length === 1) {
     startGesture(changed[0]);
   } else {
-    endGesture();
+    endGesture(false);
   }
   report('touchstart', changed);
 }
 function move(points) {
   var changed = [];
+  var pressed = [];
   points.forEach(function (p) {
     var finger = fingers.get(p.key);
     if (!finger) return;
+    if (p.touch.force !== finger.touch.force) pressed.push(finger);
     finger.touch = p.touch;
     changed.push(finger);
     if (gesture && gesture.finger === finger) {
       var dx = p.touch.clientX - gesture.x,
         dy = p.touch.clientY - gesture.y;
-      if (Math.sqrt(dx * dx + dy * dy) > TAP_SLOP) endGesture();
+      if (Math.sqrt(dx * dx + dy * dy) > TAP_SLOP) endGesture(false);
     }
   });
   if (changed.length) report('touchmove', changed);
+  // A finger pressing harder or lighter (3D Touch on the platform's phones; a pen's or a
+  // touch screen's pressure here).
+  if (pressed.length) report('touchforcechange', pressed);
 }
 function end(points, cancelled) {
   var changed = [];
@@ -160,13 +165,13 @@ function end(points, cancelled) {
   report(cancelled ? 'touchcancel' : 'touchend', changed);
   var g = gesture;
   if (g && changed.indexOf(g.finger) >= 0) {
-    endGesture();
+    endGesture(!cancelled);
     if (!cancelled && !(g.long && listened(pathOf(g.finger.target), 'longpress'))) tap(g.finger);
   }
 }
 
 function startGesture(finger) {
-  endGesture();
+  endGesture(false);
   var g = { finger: finger, x: finger.touch.clientX, y: finger.touch.clientY, long: false, timer: null };
   g.timer = setTimeout(function () {
     if (gesture !== g) return;
@@ -177,26 +182,69 @@ function startGesture(finger) {
     dispatch(finger.target, 'longtap', at, lists);
   }, LONG_PRESS_MS);
   gesture = g;
-  var node = nodeOf(finger.target);
-  pathOf(node).forEach(function (h) {
-    var cls = h.__capsule.attrs && h.__capsule.attrs['hover-class'];
-    if (cls && cls !== 'none') {
-      h.classList.add(cls);
-      h.__hover = cls;
-      hovered.push(h);
-    }
+  hovered = hoverTargets(nodeOf(finger.target));
+  hovered.forEach(function (h) {
+    unhover(h.el);
+    h.el.__hover = h;
+    h.start = setTimeout(function () {
+      h.el.classList.add(h.cls);
+    }, h.startTime);
   });
 }
-function endGesture() {
+// A lifted finger leaves the hover classes on for their stay time; a gesture that turns into
+// a drag, a second finger or a cancel takes them off at once.
+function endGesture(lifted) {
   if (gesture) clearTimeout(gesture.timer);
   gesture = null;
   hovered.forEach(function (h) {
-    if (h.__hover) {
-      h.classList.remove(h.__hover);
-      h.__hover = null;
-    }
+    if (!lifted) unhover(h.el);
+    else
+      h.stay = setTimeout(function () {
+        unhover(h.el);
+      }, h.stayTime);
   });
   hovered = [];
+}
+function unhover(el) {
+  var h = el.__hover;
+  if (!h) return;
+  clearTimeout(h.start);
+  clearTimeout(h.stay);
+  el.classList.remove(h.cls);
+  el.__hover = null;
+}
+// What a press shows pressed, as the platform does: views, buttons and navigators with a
+// `hover-class` (a button's is `button-hover` and a navigator's `navigator-hover` unless
+// `none`), from the pressed node up to the first with `hover-stop-propagation`; the class
+// comes `hover-start-time` ms after the press (50, a button's 20) and stays
+// `hover-stay-time` ms after the lift (400, a button's 70, a navigator's 600).
+var HOVER = {
+  view: { cls: 'none', start: 50, stay: 400 },
+  button: { cls: 'button-hover', start: 20, stay: 70 },
+  navigator: { cls: 'navigator-hover', start: 50, stay: 600 },
+};
+function hoverTargets(node) {
+  var out = [];
+  var path = node ? pathOf(node) : [];
+  for (var i = 0; i < path.length; i++) {
+    var el = path[i];
+    var kind = HOVER[el.__capsule.tag];
+    if (!kind) continue;
+    var cls = String(attr(el, 'hover-class', kind.cls) || 'none');
+    var disabled = el.__capsule.tag === 'button' && truthy(attr(el, 'disabled', false));
+    if (cls !== 'none' && !disabled) {
+      out.push({
+        el: el,
+        cls: cls,
+        startTime: Math.max(0, Number(attr(el, 'hover-start-time', kind.start)) || 0),
+        stayTime: Math.max(0, Number(attr(el, 'hover-stay-time', kind.stay)) || 0),
+        start: null,
+        stay: null,
+      });
+    }
+    if (truthy(attr(el, 'hover-stop-propagation', false))) break;
+  }
+  return out;
 }
 
 function tap(finger) {
