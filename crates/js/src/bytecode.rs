@@ -144,6 +144,7 @@ impl Cache {
     ) -> rquickjs::Result<Value<'js>> {
         let source = format!("(function ({params})\n{{\n{body}\n}})");
         self.eval_keyed(ctx, &source, filename, -1, || key(filename, &source, -1))
+            .map_err(|e| within_body(ctx, e, filename, body))
     }
 
     /// [`Cache::eval`] for a script built into the binary (the framework): its cache key is
@@ -297,6 +298,57 @@ fn read_checked(dir: &Path, key: &[u8; 32]) -> Option<Vec<u8>> {
             None
         }
     }
+}
+
+/// `error` with a syntax error's place past the end of `body` (a file cut short: the engine
+/// reads on into the wrapper's tail, on the next line) put at the body's end, where `capsule
+/// check` puts it.
+fn within_body(ctx: &Ctx<'_>, error: rquickjs::Error, filename: &str, body: &str) -> rquickjs::Error {
+    if !matches!(error, rquickjs::Error::Exception) {
+        return error;
+    }
+    let thrown = ctx.catch();
+    if let Some(object) = thrown.as_object()
+        && let Ok(stack) = object.get::<_, String>("stack")
+    {
+        let fixed = clamp_to_end(&stack, filename, body);
+        if fixed != stack {
+            let _ = object.set("stack", fixed);
+        }
+    }
+    ctx.throw(thrown)
+}
+
+/// `stack` with each `filename:line:col` past the end of `body` made its last line's end.
+fn clamp_to_end(stack: &str, filename: &str, body: &str) -> String {
+    let last = body.split('\n').count();
+    let end = body.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+    let at = format!("{filename}:");
+    let mut out = String::with_capacity(stack.len());
+    let mut rest = stack;
+    while let Some(i) = rest.find(&at) {
+        let after = &rest[i + at.len()..];
+        out.push_str(&rest[..i + at.len()]);
+        // Only the whole name: `a/pages/x.js` is not `pages/x.js`.
+        if i.checked_sub(1).is_some_and(|b| !matches!(rest.as_bytes()[b], b' ' | b'(' | b'\n')) {
+            rest = after;
+            continue;
+        }
+        let line_digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let col_part = after[line_digits..].strip_prefix(':').unwrap_or_default();
+        let col_digits = col_part.bytes().take_while(u8::is_ascii_digit).count();
+        let place =
+            after[..line_digits].parse::<usize>().ok().zip(col_part[..col_digits].parse::<usize>().ok());
+        match place {
+            Some((line, col)) if line > last || (line == last && col > end) => {
+                out.push_str(&format!("{last}:{end}"));
+                rest = &col_part[col_digits..];
+            }
+            _ => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Temp file + rename, so a reader never sees half a file. Failing to write is not an error:

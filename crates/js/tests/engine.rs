@@ -72,6 +72,24 @@ fn positions_on_line_one_are_the_sources_own_columns() {
 }
 
 #[test]
+fn a_file_cut_short_is_reported_at_its_own_end_where_check_reports_it() {
+    // The engine reads on into the module wrapper's tail: the place it names is past the file.
+    for (app_js, place) in [
+        ("App({\n  a: 1\n", "app.js:3:1"),
+        ("App({\n  a: 1", "app.js:2:7"),
+        ("App({\n  a: 1 // note", "app.js:2:15"),
+    ] {
+        let (outcome, _) = launch(app_js, Limits::default());
+        let Outcome::Threw(e) = outcome else { panic!("{outcome:?}") };
+        assert!(e.message.starts_with("SyntaxError"), "{e}");
+        assert!(e.stack.contains(place), "{app_js:?}: {e}");
+        let checked = capsule_js::syntax_errors(&package(app_js));
+        let first = checked.errors().next().unwrap_or_else(|| panic!("{app_js:?}: no error"));
+        assert_eq!(first.position(), place, "{app_js:?}");
+    }
+}
+
+#[test]
 fn positions_on_line_one_of_an_es_module_are_the_sources_own_columns() {
     // An ES module's prelude shares its first line: reported columns leave it out.
     let run = |app_js: &'static str| {
