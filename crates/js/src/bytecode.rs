@@ -128,7 +128,7 @@ impl Cache {
     /// Evaluates `source` as a global script named `filename`, from cached bytecode when there
     /// is some, compiling (and caching) it otherwise.
     pub fn eval<'js>(&self, ctx: &Ctx<'js>, source: &str, filename: &str) -> rquickjs::Result<Value<'js>> {
-        self.eval_keyed(ctx, source, filename, 1, || key(filename, source, 1))
+        self.eval_keyed(ctx, source, filename, 1, false, || key(filename, source, 1, false))
     }
 
     /// Makes a function of `params` whose body is `body` (a module's or a WXS file's source),
@@ -143,12 +143,14 @@ impl Cache {
         filename: &str,
     ) -> rquickjs::Result<Value<'js>> {
         let source = format!("(function ({params})\n{{\n{body}\n}})");
-        self.eval_keyed(ctx, &source, filename, -1, || key(filename, &source, -1))
+        self.eval_keyed(ctx, &source, filename, -1, false, || key(filename, &source, -1, false))
             .map_err(|e| within_body(ctx, e, filename, body))
     }
 
     /// [`Cache::eval`] for a script built into the binary (the framework): its cache key is
-    /// hashed once per process, not once per instance.
+    /// hashed once per process, not once per instance, and its bytecode leaves out the source
+    /// text every function otherwise keeps for `toString` (a third of an idle instance's heap:
+    /// each nested function kept its own copy). A package's scripts keep theirs.
     pub fn eval_static<'js>(
         &self,
         ctx: &Ctx<'js>,
@@ -156,14 +158,14 @@ impl Cache {
         filename: &'static str,
     ) -> rquickjs::Result<Value<'js>> {
         static KEYS: OnceLock<Mutex<HashMap<StaticSource, [u8; 32]>>> = OnceLock::new();
-        self.eval_keyed(ctx, source, filename, 1, || {
+        self.eval_keyed(ctx, source, filename, 1, true, || {
             let keys = KEYS.get_or_init(|| Mutex::new(HashMap::new()));
             let id = (source.as_ptr() as usize, source.len(), filename);
             *keys
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .entry(id)
-                .or_insert_with(|| key(filename, source, 1))
+                .or_insert_with(|| key(filename, source, 1, true))
         })
     }
 
@@ -173,10 +175,11 @@ impl Cache {
         source: &str,
         filename: &str,
         first_line: i32,
+        strip: bool,
         key_of: impl FnOnce() -> [u8; 32],
     ) -> rquickjs::Result<Value<'js>> {
         if self.mode == CacheMode::Off {
-            return run(ctx, &compile(ctx, source, filename, first_line)?);
+            return run(ctx, &compile(ctx, source, filename, first_line, strip)?);
         }
         let k = key_of();
         let cached = self.entries.lock().unwrap_or_else(|p| p.into_inner()).get(&k).cloned();
@@ -190,7 +193,7 @@ impl Cache {
                 let bytes = match from_disk {
                     Some(b) => b,
                     None => {
-                        let b = compile(ctx, source, filename, first_line)?;
+                        let b = compile(ctx, source, filename, first_line, strip)?;
                         if let CacheMode::Disk(dir) = &self.mode {
                             write_atomically(dir, &k, &b);
                         }
@@ -219,10 +222,11 @@ fn engine_version() -> String {
     unsafe { CStr::from_ptr(qjs::JS_GetVersion()) }.to_string_lossy().into_owned()
 }
 
-fn key(filename: &str, source: &str, first_line: i32) -> [u8; 32] {
+fn key(filename: &str, source: &str, first_line: i32, strip: bool) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(b"capsule-bytecode-2\0");
+    h.update(b"capsule-bytecode-3\0");
     h.update(first_line.to_le_bytes());
+    h.update([u8::from(strip)]);
     h.update(engine_version().as_bytes());
     h.update(b"\0");
     h.update(filename.as_bytes());
@@ -412,14 +416,20 @@ pub(crate) fn compile_only<'js>(
 }
 
 /// Compiles without running; `first_line` is the number of the source's first line.
-fn compile(ctx: &Ctx<'_>, source: &str, filename: &str, first_line: i32) -> rquickjs::Result<Vec<u8>> {
+fn compile(
+    ctx: &Ctx<'_>,
+    source: &str,
+    filename: &str,
+    first_line: i32,
+    strip: bool,
+) -> rquickjs::Result<Vec<u8>> {
     let function = compile_only(ctx, source, filename, first_line, false)?;
     let raw = ctx.as_raw().as_ptr();
     let mut size: qjs::size_t = 0;
     // SAFETY: `function` is a live compiled function of this context; JS_WriteObject does not
     // take ownership of it and returns a buffer we must free with js_free.
-    let buf =
-        unsafe { qjs::JS_WriteObject(raw, &mut size, function.as_raw(), qjs::JS_WRITE_OBJ_BYTECODE as i32) };
+    let flags = qjs::JS_WRITE_OBJ_BYTECODE | if strip { qjs::JS_WRITE_OBJ_STRIP_SOURCE } else { 0 };
+    let buf = unsafe { qjs::JS_WriteObject(raw, &mut size, function.as_raw(), flags as i32) };
     if buf.is_null() {
         return Err(rquickjs::Error::Exception);
     }

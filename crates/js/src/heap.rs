@@ -117,3 +117,16 @@ unsafe impl Allocator for CountingAllocator {
         unsafe { RustAllocator::usable_size(ptr) }
     }
 }
+
+/// QuickJS's own count of what the runtime of `context` holds.
+pub(crate) fn usage(context: &rquickjs::Context) -> rquickjs::qjs::JSMemoryUsage {
+    let raw = context.as_raw().as_ptr();
+    let mut usage = std::mem::MaybeUninit::<rquickjs::qjs::JSMemoryUsage>::uninit();
+    // SAFETY: `raw` is a live context (the caller holds it), so its runtime is live, and an
+    // engine is used on one thread at a time; JS_ComputeMemoryUsage only reads the runtime and
+    // fills every field of the struct.
+    unsafe {
+        rquickjs::qjs::JS_ComputeMemoryUsage(rquickjs::qjs::JS_GetRuntime(raw), usage.as_mut_ptr());
+        usage.assume_init()
+    }
+}

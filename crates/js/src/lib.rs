@@ -335,6 +335,21 @@ impl Stopper {
 type Rejections =
     Rc<RefCell<Vec<(rquickjs::Persistent<Value<'static>>, rquickjs::Persistent<Value<'static>>)>>>;
 
+/// [`Engine::heap_breakdown`]: counts and bytes of each kind of thing in the heap.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HeapBreakdown {
+    /// Bytes allocated in all.
+    pub allocated: usize,
+    pub allocations: usize,
+    pub atoms: (usize, usize),
+    pub strings: (usize, usize),
+    pub objects: (usize, usize),
+    pub properties: (usize, usize),
+    pub shapes: (usize, usize),
+    /// Script functions: their bytecode, constants and line tables.
+    pub functions: (usize, usize),
+}
+
 pub struct Engine {
     runtime: Runtime,
     context: Context,
@@ -486,6 +501,26 @@ impl Engine {
     }
 
     /// Bytes the JS heap holds now, and at most so far.
+    /// What the heap holds, by kind, as QuickJS counts it (its own sizes, without the
+    /// allocator's overhead that [`Engine::heap`] includes).
+    pub fn heap_breakdown(&self) -> HeapBreakdown {
+        let usage = heap::usage(&self.context);
+        let n = |v: i64| usize::try_from(v).unwrap_or(0);
+        HeapBreakdown {
+            allocated: n(usage.malloc_size),
+            allocations: n(usage.malloc_count),
+            atoms: (n(usage.atom_count), n(usage.atom_size)),
+            strings: (n(usage.str_count), n(usage.str_size)),
+            objects: (n(usage.obj_count), n(usage.obj_size)),
+            properties: (n(usage.prop_count), n(usage.prop_size)),
+            shapes: (n(usage.shape_count), n(usage.shape_size)),
+            functions: (
+                n(usage.js_func_count),
+                n(usage.js_func_size) + n(usage.js_func_code_size) + n(usage.js_func_pc2line_size),
+            ),
+        }
+    }
+
     pub fn heap(&self) -> (usize, usize) {
         (self.budget.heap.used.get(), self.budget.heap.peak.get())
     }

@@ -90,6 +90,24 @@ fn a_file_cut_short_is_reported_at_its_own_end_where_check_reports_it() {
 }
 
 #[test]
+fn framework_functions_keep_no_source_text_and_the_packages_do() {
+    let (outcome, logs) = launch(
+        "console.log(String(Page).includes('pageDefs'), String(function f() { return 1 }))",
+        Limits::default(),
+    );
+    assert_eq!(outcome, Outcome::Returned(None), "{logs:?}");
+    assert_eq!(logs, ["false function f() { return 1 }"]);
+    // What that leaves in a fresh engine's heap: its script functions' bytes are under the
+    // framework's source size (they were 150 KB with it).
+    let functions = on_logic_thread(|| {
+        let engine =
+            Engine::new(package("App({})"), Limits::default(), Rc::new(Recorder::default())).unwrap();
+        engine.heap_breakdown().functions
+    });
+    assert!(functions.0 > 100 && functions.1 < 100_000, "{functions:?}");
+}
+
+#[test]
 fn positions_on_line_one_of_an_es_module_are_the_sources_own_columns() {
     // An ES module's prelude shares its first line: reported columns leave it out.
     let run = |app_js: &'static str| {
