@@ -2104,9 +2104,7 @@
   wx.env = { USER_DATA_PATH: 'wxfile://usr' };
   // wx.getFileSystemManager(): the `fs` group of the bridge's APIs, with Sync variants; stat
   // gives Stats objects.
-  // The bridge's APIs, once.
-  var apiSurface = JSON.parse(native.apiSurface());
-  var fsManager = {};
+  var fsManager = null;
   function statsOf(raw) {
     var s = Object.assign({}, raw);
     s.isDirectory = function () {
@@ -2127,11 +2125,11 @@
     }
     return result;
   }
+  // Made the first time it is asked for, from the bridge's `fs` group.
   wx.getFileSystemManager = function () {
-    return fsManager;
-  };
-  apiSurface.forEach(function (api) {
-    if (api.group === 'fs') {
+    if (fsManager) return fsManager;
+    fsManager = {};
+    JSON.parse(native.apiGroup('fs')).forEach(function (api) {
       var short = api.name.slice(3);
       fsManager[short] = function (options) {
         var call = bridgeCall(api.name, short, options, function (r) {
@@ -2150,62 +2148,27 @@
           if (!RE_OK.test(result.errMsg)) throw new Error(result.errMsg);
           if (api.returns) return result[api.returns];
         };
-    }
-  });
-  apiSurface.forEach(function (api) {
-    if (api.group) return;
-    if (api.view) {
-      if (!(api.name in wx)) wx[api.name] = viewApi(api.name);
-      return;
-    }
-    if (api.plain) {
-      if (!(api.name in wx))
-        wx[api.name] = function () {
-          var result = JSON.parse(native.apiCallSync(api.name, '{}'));
-          if (!RE_OK.test(result.errMsg)) throw new Error(result.errMsg);
-          delete result.errMsg;
-          return result;
-        };
-      return;
-    }
-    if (!(api.name in wx)) {
-      wx[api.name] = function (options) {
-        options = options || {};
-        var seq = ++apiSeq;
-        var resolve, reject;
-        var wantsPromise =
-          typeof options.success !== 'function' &&
-          typeof options.fail !== 'function' &&
-          typeof options.complete !== 'function';
-        var promise = wantsPromise
-          ? new Promise(function (res, rej) {
-              resolve = res;
-              reject = rej;
-            })
-          : null;
-        apiCallbacks.set(seq, function (result) {
-          result = finish(api.name, result);
-          if (RE_OK.test(result.errMsg)) {
-            if (options.success) options.success(result);
-            if (resolve) resolve(result);
-          } else {
-            if (options.fail) options.fail(result);
-            if (reject) reject(result);
-          }
-          if (options.complete) options.complete(result);
-        });
-        var prepared;
-        try {
-          prepared = prepare(api.name, options);
-        } catch {
-          prepared = {};
-        }
-        native.apiCall(seq, api.name, JSON.stringify(prepared));
-        return promise || undefined;
+    });
+    return fsManager;
+  };
+  // The function the bridge's surface makes `wx[name]`, or undefined: an API the view carries
+  // out, a plain one answered at once, an async one (callbacks or a Promise) or its sync form,
+  // which throws on failure. Made the first time a script reads the name (see `wx` below), so
+  // an instance holds the APIs its scripts use and no others.
+  function bridgeApi(name) {
+    var entry = native.apiEntry(name);
+    if (typeof entry !== 'string') return undefined;
+    var api = JSON.parse(entry);
+    if (api.view) return viewApi(api.name);
+    if (api.plain)
+      return function () {
+        var result = JSON.parse(native.apiCallSync(api.name, '{}'));
+        if (!RE_OK.test(result.errMsg)) throw new Error(result.errMsg);
+        delete result.errMsg;
+        return result;
       };
-    }
-    if (api.sync && !(api.name + 'Sync' in wx)) {
-      wx[api.name + 'Sync'] = function () {
+    if (name !== api.name)
+      return function () {
         var args = {};
         for (var i = 0; i < api.positional.length; i++)
           if (i < arguments.length) args[api.positional[i]] = arguments[i];
@@ -2220,8 +2183,41 @@
         delete result.errMsg;
         return Object.keys(result).length ? result : undefined;
       };
-    }
-  });
+    return function (options) {
+      options = options || {};
+      var seq = ++apiSeq;
+      var resolve, reject;
+      var wantsPromise =
+        typeof options.success !== 'function' &&
+        typeof options.fail !== 'function' &&
+        typeof options.complete !== 'function';
+      var promise = wantsPromise
+        ? new Promise(function (res, rej) {
+            resolve = res;
+            reject = rej;
+          })
+        : null;
+      apiCallbacks.set(seq, function (result) {
+        result = finish(api.name, result);
+        if (RE_OK.test(result.errMsg)) {
+          if (options.success) options.success(result);
+          if (resolve) resolve(result);
+        } else {
+          if (options.fail) options.fail(result);
+          if (reject) reject(result);
+        }
+        if (options.complete) options.complete(result);
+      });
+      var prepared;
+      try {
+        prepared = prepare(api.name, options);
+      } catch {
+        prepared = {};
+      }
+      native.apiCall(seq, api.name, JSON.stringify(prepared));
+      return promise || undefined;
+    };
+  }
   // ---- background audio ---------------------------------------------------------------
   // wx.getBackgroundAudioManager(): one audio context for the whole app, which a page
   // closing does not stop; setting `src` starts playback, as on the platform. The older
@@ -2512,8 +2508,8 @@
   };
   Object.keys(viewObjects).forEach(function (group) {
     if (
-      !apiSurface.some(function (api) {
-        return api.view && api.group === group;
+      !JSON.parse(native.apiGroup(group)).some(function (api) {
+        return api.view;
       })
     )
       viewObjects[group].forEach(function (name) {
@@ -2522,7 +2518,7 @@
   });
   // The share menu's APIs replace the plain view calls the surface made of them.
   Object.keys(shareMenuApis).forEach(function (name) {
-    if (name in wx) wx[name] = shareMenuApis[name];
+    if (typeof native.apiEntry(name) === 'string') wx[name] = shareMenuApis[name];
   });
   // Every other API the platform declares fails the way its APIs fail,
   // `name:fail not supported`, instead of being `not a function`. Such a name is not `in wx`
@@ -2559,17 +2555,42 @@
       });
     };
   }
-  var base = Object.getPrototypeOf(wx);
-  Object.setPrototypeOf(
-    wx,
-    new Proxy(base, {
-      get: function (target, name, receiver) {
-        if (typeof name !== 'string' || name in target || !native.platformApi(name))
-          return Reflect.get(target, name, receiver);
-        if (!unsupported[name]) unsupported[name] = notSupported(name);
-        return unsupported[name];
-      },
-    }),
-  );
+  // `wx` as scripts see it: the framework's own APIs, and each of the bridge's made when a
+  // script first reads it (`in`, `Object.keys` and `canIUse` count them all the same).
+  var own = wx;
+  var hasOwn = Object.prototype.hasOwnProperty;
+  function make(name) {
+    if (typeof name !== 'string' || hasOwn.call(own, name)) return;
+    var f = bridgeApi(name);
+    if (f !== undefined) own[name] = f;
+  }
+  var surfaceNames = null;
+  wx = new Proxy(own, {
+    get: function (target, name, receiver) {
+      if (typeof name === 'string' && !(name in target)) {
+        make(name);
+        if (!hasOwn.call(target, name) && native.platformApi(name)) {
+          if (!unsupported[name]) unsupported[name] = notSupported(name);
+          return unsupported[name];
+        }
+      }
+      return Reflect.get(target, name, receiver);
+    },
+    has: function (target, name) {
+      return name in target || (typeof name === 'string' && typeof native.apiEntry(name) === 'string');
+    },
+    ownKeys: function (target) {
+      if (!surfaceNames) surfaceNames = JSON.parse(native.apiNames());
+      var keys = Reflect.ownKeys(target);
+      surfaceNames.forEach(function (name) {
+        if (!hasOwn.call(target, name)) keys.push(name);
+      });
+      return keys;
+    },
+    getOwnPropertyDescriptor: function (target, name) {
+      make(name);
+      return Reflect.getOwnPropertyDescriptor(target, name);
+    },
+  });
   Object.defineProperty(G, 'wx', { value: wx, enumerable: true });
 });

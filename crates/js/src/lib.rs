@@ -16,8 +16,11 @@ mod esm;
 mod heap;
 pub mod modules;
 mod stack;
+mod surface;
 mod syntax;
 pub mod wxs;
+
+pub use surface::SurfaceIndex;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -181,6 +184,23 @@ pub trait Natives {
     /// The bridge's APIs as JSON (`[{name, sync, positional, returns}]`); `[]` without one.
     fn api_surface(&self) -> String {
         "[]".into()
+    }
+    /// The API of the surface that makes `wx[name]` (`getStorage`, or the same entry for
+    /// `getStorageSync` when it has a sync form), as JSON; `None` for a name it does not make
+    /// (grouped APIs, such as the file manager's, are not on `wx`).
+    fn api_entry(&self, name: &str) -> Option<String> {
+        let surface: serde_json::Value = serde_json::from_str(&self.api_surface()).unwrap_or_default();
+        SurfaceIndex::new(surface.as_array().map_or(&[][..], Vec::as_slice)).entry(name).map(str::to_string)
+    }
+    /// Every name the surface makes on `wx`, as a JSON array.
+    fn api_names(&self) -> String {
+        let surface: serde_json::Value = serde_json::from_str(&self.api_surface()).unwrap_or_default();
+        SurfaceIndex::new(surface.as_array().map_or(&[][..], Vec::as_slice)).names_json().to_string()
+    }
+    /// The surface's APIs in `group` (`fs`, `InnerAudioContext`, …), as a JSON array.
+    fn api_group(&self, group: &str) -> String {
+        let surface: serde_json::Value = serde_json::from_str(&self.api_surface()).unwrap_or_default();
+        SurfaceIndex::new(surface.as_array().map_or(&[][..], Vec::as_slice)).group_json(group)
     }
     /// An async bridge call; the answer comes back through the `apiReply` hook.
     fn api_call(&self, seq: u32, name: &str, args: &str) {
@@ -943,6 +963,12 @@ fn natives_object<'js>(
     )?;
     let n = natives.clone();
     o.set("apiSurface", Function::new(ctx.clone(), move || n.api_surface())?)?;
+    let n = natives.clone();
+    o.set("apiEntry", Function::new(ctx.clone(), move |name: String| n.api_entry(&name))?)?;
+    let n = natives.clone();
+    o.set("apiNames", Function::new(ctx.clone(), move || n.api_names())?)?;
+    let n = natives.clone();
+    o.set("apiGroup", Function::new(ctx.clone(), move |group: String| n.api_group(&group))?)?;
     let n = natives.clone();
     o.set(
         "apiCall",

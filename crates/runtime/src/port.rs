@@ -195,23 +195,30 @@ impl SyncCell {
 /// What an instance offers its script: the APIs `wx` has, as the JSON list the framework reads
 /// (`[{"name": "getStorage", "sync": true, …}]`, the bridge's `surface`). Made once per host
 /// and shared by every instance.
+/// Indexed once too, so an instance's script makes the functions it touches, by name.
 #[derive(Clone, Debug)]
-pub struct ApiSurface(Arc<str>);
+pub struct ApiSurface(Arc<(String, capsule_js::SurfaceIndex)>);
 
 impl ApiSurface {
     /// No APIs at all.
     pub fn none() -> ApiSurface {
-        ApiSurface(Arc::from("[]"))
+        ApiSurface::new(&Value::Array(Vec::new()))
     }
 
     /// The APIs listed in `list` (a JSON array of API descriptions).
     pub fn new(list: &Value) -> ApiSurface {
-        ApiSurface(Arc::from(list.to_string()))
+        let index = capsule_js::SurfaceIndex::new(list.as_array().map_or(&[][..], Vec::as_slice));
+        ApiSurface(Arc::new((list.to_string(), index)))
     }
 
     /// The list as the framework reads it.
     pub fn as_json(&self) -> &str {
-        &self.0
+        &self.0.0
+    }
+
+    /// The list by name on `wx`.
+    pub fn index(&self) -> &capsule_js::SurfaceIndex {
+        &self.0.1
     }
 }
 

@@ -211,3 +211,31 @@ fn an_api_call_serialises_with_its_fields() {
             .unwrap();
     assert_eq!(reply, Input::ApiReply { call: 3, result: json!({"errMsg": "request:ok"}) });
 }
+
+#[test]
+fn the_surfaces_apis_are_on_wx_for_in_keys_and_can_i_use_though_made_when_read() {
+    let pool = Pool::new(1);
+    let script = "Page({ onLoad() {\n\
+          const keys = Object.keys(wx);\n\
+          console.log(['getBalance', 'getBalanceSync', 'watchPrice', 'silentSync', 'navigateTo'].map(k => keys.includes(k)).join(' '));\n\
+          console.log(('watchPriceSync' in wx) + ' ' + ('silent' in wx) + ' ' + wx.canIUse('getBalanceSync') + ' ' + wx.canIUse('nope'));\n\
+          console.log(typeof wx.silent + ' ' + (wx.silent === wx.silent) + ' ' + Object.getOwnPropertyDescriptor(wx, 'getBalance').enumerable);\n\
+          wx.silent = 1;\n\
+          console.log(wx.silent + ' ' + typeof wx.nope + ' ' + typeof wx.getLocation);\n\
+          console.log('end');\n\
+        } })";
+    let handle = spawn(&pool, script, None);
+    handle.send(Input::Launch { path: None });
+    let lines = until(&handle, Vec::new(), "end");
+    assert_eq!(
+        lines,
+        [
+            "true true true true true",
+            "false true true false",
+            "function true true",
+            // A script's own value stays; a platform API the host lacks fails as unsupported.
+            "1 undefined function",
+            "end"
+        ]
+    );
+}

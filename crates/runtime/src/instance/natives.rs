@@ -365,6 +365,18 @@ impl Natives for InstanceNatives {
         self.apis.as_json().to_string()
     }
 
+    fn api_entry(&self, name: &str) -> Option<String> {
+        self.apis.index().entry(name).map(str::to_string)
+    }
+
+    fn api_names(&self) -> String {
+        self.apis.index().names_json().to_string()
+    }
+
+    fn api_group(&self, group: &str) -> String {
+        self.apis.index().group_json(group)
+    }
+
     fn api_call(&self, seq: u32, name: &str, args: &str) {
         let args: Value = serde_json::from_str(args).unwrap_or(Value::Null);
         if name == "getImageInfo"
