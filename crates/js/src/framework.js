@@ -8,6 +8,25 @@
   var hooks = {};
   Object.defineProperty(G, '__capsule', { value: hooks });
 
+  // What most pages never use lives in parts of its own (parts/*.js: selector queries,
+  // animation, audio, network tasks, sensors), evaluated from cached bytecode the first time a
+  // script reaches for them. A part is a function of `core` (what it shares with the
+  // framework, gathered at the end of this file) giving its exports.
+  var core = {};
+  var parts = Object.create(null);
+  function part(name) {
+    if (!parts[name]) parts[name] = native.loadPart(name)(core);
+    return parts[name];
+  }
+  // `wx[name]` for each of `names`, calling the part's function of that name.
+  function forward(from, names) {
+    names.forEach(function (name) {
+      wx[name] = function () {
+        return part(from)[name].apply(this, arguments);
+      };
+    });
+  }
+
   // The framework's own regular expressions do not touch the legacy `RegExp.$1`… statics
   // (prelude.js): a script reading them after a framework call still sees its own match.
   var quiet =
@@ -313,6 +332,11 @@
   var defining = null;
   var pageDefs = new Map();
   var stack = [];
+  // The page on top of the stack, by id.
+  function currentPageId() {
+    var current = stack[stack.length - 1];
+    return current ? current.__id : undefined;
+  }
   var pagesById = new Map();
 
   G.App = function (options) {
@@ -1223,6 +1247,9 @@
   // checks against the API's schema and answers. The caller's object goes as the bridge's
   // calls go (own properties, functions dropped).
   var viewSeq = 0;
+  function nextViewSeq() {
+    return ++viewSeq;
+  }
   var viewCallbacks = new Map();
   // `onOk` hears a successful answer before the caller does.
   function viewApi(name, onOk) {
@@ -1261,205 +1288,17 @@
       return promise || undefined;
     };
   }
-  // wx.createSelectorQuery(): requests gathered here, answered by the view from its real
-  // layout in one round trip when `exec` is called.
-  var FIELD_NAMES = ['id', 'dataset', 'rect', 'size', 'scrollOffset', 'properties', 'computedStyle'];
-  // `root` is a component's shadow root: the query looks inside that component only.
-  function createSelectorQuery(pageId, root) {
-    var requests = [];
-    var callbacks = [];
-    var query = {
-      in: function (component) {
-        if (component && component.__shadow !== undefined) {
-          pageId = component.__page;
-          root = component.__shadow;
-        }
-        return query;
-      },
-      select: function (selector) {
-        return nodesRef(String(selector), true, false);
-      },
-      selectAll: function (selector) {
-        return nodesRef(String(selector), false, false);
-      },
-      selectViewport: function () {
-        return nodesRef('', true, true);
-      },
-      exec: function (callback) {
-        var page = pageId;
-        if (page === undefined) {
-          var current = stack[stack.length - 1];
-          page = current ? current.__id : undefined;
-        }
-        var sent = requests.slice();
-        var handlers = callbacks.slice();
-        viewApi('selectorQuery')({
-          page: page,
-          root: root,
-          requests: sent,
-          success: function (reply) {
-            var results = reply.results || [];
-            handlers.forEach(function (f, i) {
-              if (typeof f === 'function') f(results[i] === undefined ? null : results[i]);
-            });
-            if (typeof callback === 'function') callback(results);
-          },
-          fail: function (reply) {
-            console.error('SelectorQuery.exec: ' + reply.errMsg);
-          },
-        });
-        return query;
-      },
-    };
-    function nodesRef(selector, single, viewport) {
-      function add(fields, callback) {
-        requests.push({ selector: selector, single: single, viewport: viewport, fields: fields });
-        callbacks.push(callback);
-        return query;
-      }
-      return {
-        boundingClientRect: function (cb) {
-          return add({ id: true, dataset: true, rect: true, size: true }, cb);
-        },
-        scrollOffset: function (cb) {
-          return add({ id: true, dataset: true, scrollOffset: true }, cb);
-        },
-        fields: function (fields, cb) {
-          var wanted = {};
-          Object.keys(Object(fields)).forEach(function (k) {
-            if (FIELD_NAMES.indexOf(k) >= 0) wanted[k] = fields[k];
-            else if (fields[k]) console.warn('SelectorQuery: fields.' + k + ' is not supported');
-          });
-          return add(wanted, cb);
-        },
-      };
-    }
-    return query;
-  }
-  // wx.createIntersectionObserver(): the view watches with the browser's own observer and
-  // reports each crossing of a threshold; the report arrives as a further reply to `observe`.
+  // Selector queries and intersection observers live in a part (parts/query.js).
   var viewListeners = new Map();
-  function createIntersectionObserver(pageId, options, root, owner) {
-    options = options || {};
-    var relative = null;
-    var seqs = [];
-    var observer = {
-      relativeTo: function (selector, margins) {
-        relative = { selector: String(selector), margins: margins || {} };
-        return observer;
-      },
-      relativeToViewport: function (margins) {
-        relative = { viewport: true, margins: margins || {} };
-        return observer;
-      },
-      observe: function (selector, callback) {
-        var page = pageId;
-        if (page === undefined) {
-          var current = stack[stack.length - 1];
-          page = current ? current.__id : undefined;
-        }
-        var seq = ++viewSeq;
-        seqs.push(seq);
-        viewListeners.set(seq, { page: page, owner: owner === undefined ? page : owner, callback: callback });
-        native.viewCall(
-          seq,
-          'observeIntersection',
-          JSON.stringify({
-            page: page,
-            root: root,
-            selector: String(selector),
-            relative: relative || { viewport: true, margins: {} },
-            thresholds: Array.isArray(options.thresholds) ? options.thresholds.map(Number) : [0],
-            initialRatio: Number(options.initialRatio) || 0,
-            observeAll: !!options.observeAll,
-          }),
-        );
-      },
-      disconnect: function () {
-        seqs.forEach(function (seq) {
-          if (!viewListeners.delete(seq)) return;
-          native.viewCall(++viewSeq, 'disconnectIntersection', JSON.stringify({ observer: seq }));
-        });
-        seqs = [];
-      },
-    };
-    return observer;
+  function createSelectorQuery(pageId, root) {
+    return part('query').createSelectorQuery(pageId, root);
   }
-  // wx.createAnimation(): steps of style and transform changes, exported as data the view
-  // plays when it is bound to an element's `animation` attribute.
-  var ANIMATABLE = [
-    'opacity',
-    'backgroundColor',
-    'width',
-    'height',
-    'top',
-    'left',
-    'bottom',
-    'right',
-    'rotate',
-    'rotateX',
-    'rotateY',
-    'rotateZ',
-    'rotate3d',
-    'scale',
-    'scaleX',
-    'scaleY',
-    'scaleZ',
-    'scale3d',
-    'translate',
-    'translateX',
-    'translateY',
-    'translateZ',
-    'translate3d',
-    'skew',
-    'skewX',
-    'skewY',
-    'matrix',
-    'matrix3d',
-  ];
+  function createIntersectionObserver(pageId, options, root, owner) {
+    return part('query').createIntersectionObserver(pageId, options, root, owner);
+  }
+  // wx.createAnimation() lives in a part (parts/animation.js).
   function createAnimation(defaults) {
-    defaults = defaults || {};
-    function number(v, fallback) {
-      return Number.isFinite(v) && v >= 0 ? v : fallback;
-    }
-    var base = {
-      duration: number(defaults.duration, 400),
-      timingFunction: String(defaults.timingFunction || 'linear'),
-      delay: number(defaults.delay, 0),
-      transformOrigin: String(defaults.transformOrigin || '50% 50% 0'),
-    };
-    var actions = [];
-    var current = [];
-    var animation = {
-      step: function (options) {
-        options = options || {};
-        actions.push({
-          animates: current,
-          option: {
-            transition: {
-              duration: number(options.duration, base.duration),
-              timingFunction: String(options.timingFunction || base.timingFunction),
-              delay: number(options.delay, base.delay),
-            },
-            transformOrigin: String(options.transformOrigin || base.transformOrigin),
-          },
-        });
-        current = [];
-        return animation;
-      },
-      export: function () {
-        var out = { actions: actions };
-        actions = [];
-        return out;
-      },
-    };
-    ANIMATABLE.forEach(function (type) {
-      animation[type] = function () {
-        current.push({ type: type, args: Array.prototype.slice.call(arguments) });
-        return animation;
-      };
-    });
-    return animation;
+    return part('animation').createAnimation(defaults);
   }
   hooks.viewReply = function (seq, result) {
     var listener = viewListeners.get(seq);
@@ -1575,116 +1414,9 @@
             });
     };
   }
-  // An audio element in the view, driven from here; its events come back as further replies
-  // to the call that made it. `what` names the object in errors; `extra` adds to the
-  // events heard (the background audio manager's prev / next).
+  // Audio contexts and the background audio manager live in a part (parts/media.js).
   function audioContext(what, extra) {
-    var id = ++viewSeq;
-    var NAMES = {
-      canplay: 'Canplay',
-      play: 'Play',
-      pause: 'Pause',
-      stop: 'Stop',
-      ended: 'Ended',
-      timeupdate: 'TimeUpdate',
-      error: 'Error',
-      waiting: 'Waiting',
-      seeking: 'Seeking',
-      seeked: 'Seeked',
-    };
-    var events = {};
-    Object.keys(NAMES)
-      .map(function (k) {
-        return NAMES[k];
-      })
-      .concat(extra || [])
-      .forEach(function (n) {
-        events[n] = listenerSet();
-      });
-    var state = {
-      src: '',
-      startTime: 0,
-      autoplay: false,
-      loop: false,
-      volume: 1,
-      playbackRate: 1,
-      duration: 0,
-      currentTime: 0,
-      paused: true,
-      buffered: 0,
-    };
-    var destroyed = false;
-    function control(action, args) {
-      if (!destroyed)
-        native.viewCall(++viewSeq, 'audioControl', JSON.stringify({ audio: id, action: action, args: args || [] }));
-    }
-    viewListeners.set(id, {
-      what: what,
-      callback: function (r) {
-        state.duration = Number(r.duration) || 0;
-        state.currentTime = Number(r.currentTime) || 0;
-        state.paused = r.paused !== false;
-        var name = NAMES[r.event];
-        if (name)
-          events[name].emit(
-            r.event === 'error' ? { errMsg: r.message || 'MEDIA_ERR_SRC_NOT_SUPPORTED', errCode: 10004 } : undefined,
-          );
-      },
-      // No view to play it (exec): the script hears an error, as for a file that cannot play.
-      refused: function (errMsg) {
-        destroyed = true;
-        events.Error.emit({ errMsg: errMsg, errCode: 10001 });
-      },
-    });
-    native.viewCall(id, 'audioContext', JSON.stringify({ audio: id }));
-    var ctx = {};
-    Object.defineProperty(ctx, '__state', { value: state });
-    ['src', 'startTime', 'autoplay', 'loop', 'volume', 'playbackRate'].forEach(function (p) {
-      Object.defineProperty(ctx, p, {
-        enumerable: true,
-        configurable: true,
-        get: function () {
-          return state[p];
-        },
-        set: function (v) {
-          state[p] = v;
-          var o = {};
-          o[p] = v;
-          control('set', [o]);
-        },
-      });
-    });
-    ['duration', 'currentTime', 'paused', 'buffered'].forEach(function (p) {
-      Object.defineProperty(ctx, p, {
-        enumerable: true,
-        get: function () {
-          return state[p];
-        },
-      });
-    });
-    ctx.play = function () {
-      control('play');
-    };
-    ctx.pause = function () {
-      control('pause');
-    };
-    ctx.stop = function () {
-      control('stop');
-    };
-    ctx.seek = function (position) {
-      control('seek', [Number(position) || 0]);
-    };
-    ctx.destroy = function () {
-      control('destroy');
-      destroyed = true;
-      viewListeners.delete(id);
-    };
-    Object.keys(events).forEach(function (n) {
-      ctx['on' + n] = events[n].on;
-      ctx['off' + n] = events[n].off;
-    });
-    Object.defineProperty(ctx, '__events', { value: events });
-    return ctx;
+    return part('media').audioContext(what, extra);
   }
   var wx = {
     getPerformance: function () {
@@ -1923,12 +1655,6 @@
   function syncCall(name, args) {
     return JSON.parse(native.apiCallSync(name, JSON.stringify(args)));
   }
-  // Tasks (RequestTask, DownloadTask, UploadTask, SocketTask): listeners for the events a
-  // call sends, and methods that reach the running call by its task id. As on the platform,
-  // these calls return their task, never a Promise.
-  // Task ids are unique across instances of an app (a relaunch starts its call numbers
-  // over): a random base, plus the call's number.
-  var taskBase = Math.floor(Math.random() * 0x7fffffff) * 0x100000;
   function listenerSet() {
     var list = [];
     return {
@@ -1950,154 +1676,30 @@
       },
     };
   }
-  function taskApi(name, build) {
-    return function (options) {
-      var call = bridgeCall(name, name, options, null, true);
-      var task = build(call.seq);
-      apiEvents.set(call.seq, function (event, data) {
-        if (task.__events[event]) task.__events[event].emit(data);
-      });
-      call.send({ taskId: taskBase + call.seq });
-      if (name !== 'connectSocket') {
-        var done = apiCallbacks.get(call.seq);
-        apiCallbacks.set(call.seq, function (r) {
-          apiEvents.delete(call.seq);
-          done(r);
-        });
-      }
-      return task;
-    };
-  }
-  function httpTask(seq, kinds) {
-    var events = {};
-    var task = {
-      __events: events,
-      abort: function () {
-        syncCall('task.abort', { taskId: taskBase + seq });
-      },
-    };
-    Object.defineProperty(task, '__events', { value: events, enumerable: false });
-    kinds.forEach(function (kind) {
-      var set = listenerSet();
-      events[kind] = set;
-      var cap = kind.charAt(0).toUpperCase() + kind.slice(1);
-      task['on' + (kind === 'progress' ? 'ProgressUpdate' : cap)] = set.on;
-      task['off' + (kind === 'progress' ? 'ProgressUpdate' : cap)] = set.off;
-    });
-    return task;
-  }
-  var sockets = [];
-  function socketTask(seq) {
-    var events = {};
-    var task = {};
-    Object.defineProperty(task, '__events', { value: events, enumerable: false });
-    ['open', 'message', 'error', 'close'].forEach(function (kind) {
-      var set = listenerSet();
-      events[kind] = set;
-      task['on' + kind.charAt(0).toUpperCase() + kind.slice(1)] = set.on;
-    });
-    task.readyState = 0;
-    events.open.on(function () {
-      task.readyState = 1;
-    });
-    events.close.on(function () {
-      task.readyState = 3;
-      apiEvents.delete(seq);
-      sockets = sockets.filter(function (s) {
-        return s !== task;
-      });
-    });
-    function method(internal, shown) {
-      return function (options) {
-        options = options || {};
-        var args = prepare(shown, options);
-        args.taskId = taskBase + seq;
-        var result = syncCall(internal, args);
-        result.errMsg = result.errMsg.replace(RE_API_NAME, shown);
-        if (RE_OK.test(result.errMsg)) {
-          if (options.success) options.success(result);
-        } else if (options.fail) options.fail(result);
-        if (options.complete) options.complete(result);
-      };
-    }
-    task.send = method('task.send', 'sendSocketMessage');
-    task.close = method('task.close', 'closeSocket');
-    sockets.push(task);
-    return task;
-  }
-  wx.request = taskApi('request', function (seq) {
-    return httpTask(seq, ['headersReceived']);
-  });
-  wx.downloadFile = taskApi('downloadFile', function (seq) {
-    return httpTask(seq, ['headersReceived', 'progress']);
-  });
-  wx.uploadFile = taskApi('uploadFile', function (seq) {
-    return httpTask(seq, ['headersReceived', 'progress']);
-  });
-  wx.connectSocket = taskApi('connectSocket', socketTask);
-  // The older single-socket API works on the latest socket.
-  function lastSocket() {
-    return sockets[sockets.length - 1];
-  }
-  wx.sendSocketMessage = function (o) {
-    var s = lastSocket();
-    if (s) s.send(o);
-    else if (o && o.fail) o.fail({ errMsg: 'sendSocketMessage:fail WebSocket is not connected' });
-  };
-  wx.closeSocket = function (o) {
-    var s = lastSocket();
-    if (s) s.close(o);
-    else if (o && o.fail) o.fail({ errMsg: 'closeSocket:fail WebSocket is not connected' });
-  };
-  ['Open', 'Message', 'Error', 'Close'].forEach(function (kind) {
-    wx['onSocket' + kind] = function (f) {
-      var s = lastSocket();
-      if (s) s['on' + kind](f);
-    };
-  });
-  // The motion sensors: sampled from the simulated device at the interval asked for
-  // (`game` 20 ms, `ui` 60 ms, `normal` 200 ms); registering a listener starts them.
-  function sensor(name, shape) {
-    var state = { timer: null, listeners: listenerSet() };
-    var intervals = { game: 20, ui: 60, normal: 200 };
-    function start(options) {
-      options = options || {};
-      if (state.timer === null) {
-        state.timer = setInterval(function () {
-          var r = syncCall('device.sensors', {});
-          if (RE_OK.test(r.errMsg)) state.listeners.emit(shape(r));
-        }, intervals[options.interval] || 200);
-      }
-      var result = { errMsg: 'start' + name + ':ok' };
-      if (options.success) options.success(result);
-      if (options.complete) options.complete(result);
-      return options.success || options.complete ? undefined : Promise.resolve(result);
-    }
-    function stop(options) {
-      options = options || {};
-      if (state.timer !== null) {
-        clearInterval(state.timer);
-        state.timer = null;
-      }
-      var result = { errMsg: 'stop' + name + ':ok' };
-      if (options.success) options.success(result);
-      if (options.complete) options.complete(result);
-      return options.success || options.complete ? undefined : Promise.resolve(result);
-    }
-    wx['start' + name] = start;
-    wx['stop' + name] = stop;
-    wx['on' + name + 'Change'] = function (f) {
-      state.listeners.on(f);
-      start({});
-    };
-    wx['off' + name + 'Change'] = state.listeners.off;
-  }
-  sensor('Accelerometer', function (r) {
-    return { x: r.x, y: r.y, z: r.z };
-  });
-  sensor('Compass', function (r) {
-    return { direction: r.direction, accuracy: r.accuracy };
-  });
+  // Network tasks (parts/tasks.js).
+  forward('tasks', [
+    'request',
+    'downloadFile',
+    'uploadFile',
+    'connectSocket',
+    'sendSocketMessage',
+    'closeSocket',
+    'onSocketOpen',
+    'onSocketMessage',
+    'onSocketError',
+    'onSocketClose',
+  ]);
+  // The motion sensors (parts/sensors.js).
+  forward('sensors', [
+    'startAccelerometer',
+    'stopAccelerometer',
+    'onAccelerometerChange',
+    'offAccelerometerChange',
+    'startCompass',
+    'stopCompass',
+    'onCompassChange',
+    'offCompassChange',
+  ]);
   var networkListeners = listenerSet();
   wx.onNetworkStatusChange = networkListeners.on;
   wx.offNetworkStatusChange = networkListeners.off;
@@ -2218,74 +1820,7 @@
       return promise || undefined;
     };
   }
-  // ---- background audio ---------------------------------------------------------------
-  // wx.getBackgroundAudioManager(): one audio context for the whole app, which a page
-  // closing does not stop; setting `src` starts playback, as on the platform. The older
-  // play/pause/seek/stop family drives the same manager.
-  var backgroundAudio = null;
-  function backgroundAudioManager() {
-    if (backgroundAudio) return backgroundAudio;
-    var ctx = audioContext('BackgroundAudioManager', ['Prev', 'Next']);
-    var state = ctx.__state;
-    ['title', 'epname', 'singer', 'coverImgUrl', 'webUrl'].forEach(function (p) {
-      state[p] = '';
-    });
-    state.protocol = 'http';
-    ['title', 'epname', 'singer', 'coverImgUrl', 'webUrl', 'protocol'].forEach(function (p) {
-      Object.defineProperty(ctx, p, {
-        enumerable: true,
-        get: function () {
-          return state[p];
-        },
-        set: function (v) {
-          state[p] = v === undefined || v === null ? '' : String(v);
-        },
-      });
-    });
-    var setSrc = Object.getOwnPropertyDescriptor(ctx, 'src').set;
-    var setStart = Object.getOwnPropertyDescriptor(ctx, 'startTime').set;
-    Object.defineProperty(ctx, 'src', {
-      enumerable: true,
-      get: function () {
-        return state.src;
-      },
-      set: function (v) {
-        setSrc(v === undefined || v === null ? '' : String(v));
-        if (state.src) ctx.play();
-      },
-    });
-    // `startTime` is in seconds, read when `src` is set.
-    Object.defineProperty(ctx, 'startTime', {
-      enumerable: true,
-      get: function () {
-        return state.startTime;
-      },
-      set: function (v) {
-        setStart(Number(v) || 0);
-      },
-    });
-    // The manager has no autoplay, loop or volume of its own, and cannot be destroyed.
-    delete ctx.autoplay;
-    delete ctx.loop;
-    delete ctx.volume;
-    delete ctx.destroy;
-    delete ctx.offPrev;
-    delete ctx.offNext;
-    state.stopped = true;
-    ctx.onPlay(function () {
-      state.stopped = false;
-    });
-    ctx.onStop(function () {
-      state.stopped = true;
-    });
-    ctx.onEnded(function () {
-      state.stopped = true;
-    });
-    backgroundAudio = ctx;
-    return ctx;
-  }
-  wx.getBackgroundAudioManager = backgroundAudioManager;
-  // The legacy family answers as the platform's did: `NAME:ok`, or `NAME:fail reason`.
+  // An API answered here answers as the platform's did: `NAME:ok`, or `NAME:fail reason`.
   function answer(name, options, result, error) {
     options = options || {};
     var r = Object.assign({ errMsg: name + (error ? ':fail ' + error : ':ok') }, result || {});
@@ -2300,74 +1835,18 @@
     });
     if (wantsPromise) return error ? Promise.reject(r) : Promise.resolve(r);
   }
-  // playBackgroundAudio answers once the audio plays or cannot.
-  wx.playBackgroundAudio = function (options) {
-    options = options || {};
-    if (typeof options.dataUrl !== 'string' || !options.dataUrl)
-      return answer('playBackgroundAudio', options, null, 'parameter error: parameter.dataUrl should be String');
-    var m = backgroundAudioManager();
-    var wantsPromise =
-      typeof options.success !== 'function' &&
-      typeof options.fail !== 'function' &&
-      typeof options.complete !== 'function';
-    var settle;
-    var promise = new Promise(function (resolve, reject) {
-      settle = function (error) {
-        m.offPlay(onPlay);
-        m.offError(onError);
-        var r = { errMsg: 'playBackgroundAudio' + (error ? ':fail ' + error : ':ok') };
-        if (!error && options.success) options.success(r);
-        if (error && options.fail) options.fail(r);
-        if (options.complete) options.complete(r);
-        if (error) reject(r);
-        else resolve(r);
-      };
-    });
-    function onPlay() {
-      settle();
-    }
-    function onError(e) {
-      settle(String(e.errMsg).replace(RE_FAIL_PREFIX, ''));
-    }
-    m.onPlay(onPlay);
-    m.onError(onError);
-    m.title = options.title;
-    m.coverImgUrl = options.coverImgUrl;
-    m.src = options.dataUrl;
-    if (wantsPromise) return promise;
-    promise.catch(function () {});
-  };
-  ['pause', 'stop'].forEach(function (action) {
-    var name = action + 'BackgroundAudio';
-    wx[name] = function (options) {
-      backgroundAudioManager()[action]();
-      return answer(name, options);
-    };
-  });
-  wx.seekBackgroundAudio = function (options) {
-    options = options || {};
-    if (typeof options.position !== 'number')
-      return answer('seekBackgroundAudio', options, null, 'parameter error: parameter.position should be Number');
-    backgroundAudioManager().seek(options.position);
-    return answer('seekBackgroundAudio', options);
-  };
-  // status: 0 paused, 1 playing, 2 nothing playing.
-  wx.getBackgroundAudioPlayerState = function (options) {
-    var m = backgroundAudioManager();
-    var status = !m.src || m.__state.stopped ? 2 : m.paused ? 0 : 1;
-    return answer('getBackgroundAudioPlayerState', options, {
-      duration: m.duration,
-      currentPosition: m.currentTime,
-      status: status,
-      downloadPercent: m.duration ? 100 : 0,
-      dataUrl: m.src,
-    });
-  };
-  ['Play', 'Pause', 'Stop'].forEach(function (kind) {
-    wx['onBackgroundAudio' + kind] = function (f) {
-      backgroundAudioManager()['on' + kind](f);
-    };
-  });
+  // The background audio manager and the older play / pause / seek / stop family.
+  forward('media', [
+    'getBackgroundAudioManager',
+    'playBackgroundAudio',
+    'pauseBackgroundAudio',
+    'stopBackgroundAudio',
+    'seekBackgroundAudio',
+    'getBackgroundAudioPlayerState',
+    'onBackgroundAudioPlay',
+    'onBackgroundAudioPause',
+    'onBackgroundAudioStop',
+  ]);
 
   // ---- share menu ------------------------------------------------------------------------
   // Each page's share menu: shown when the page defines onShareAppMessage, until
@@ -2591,6 +2070,23 @@
       make(name);
       return Reflect.getOwnPropertyDescriptor(target, name);
     },
+  });
+  Object.assign(core, {
+    RE_API_NAME: RE_API_NAME,
+    RE_FAIL_PREFIX: RE_FAIL_PREFIX,
+    RE_OK: RE_OK,
+    answer: answer,
+    apiCallbacks: apiCallbacks,
+    apiEvents: apiEvents,
+    bridgeCall: bridgeCall,
+    currentPageId: currentPageId,
+    listenerSet: listenerSet,
+    native: native,
+    nextViewSeq: nextViewSeq,
+    prepare: prepare,
+    syncCall: syncCall,
+    viewApi: viewApi,
+    viewListeners: viewListeners,
   });
   Object.defineProperty(G, 'wx', { value: wx, enumerable: true });
 });

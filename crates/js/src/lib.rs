@@ -65,6 +65,15 @@ const FRAMEWORK: &str = include_str!("framework.js");
 /// `Intl`), and the `Intl` it evaluates on first use.
 const PRELUDE: &str = include_str!("prelude.js");
 const INTL: &str = include_str!("intl.js");
+/// The framework's parts, each evaluated the first time a script reaches for it: name,
+/// source, file name in stacks.
+const PARTS: &[(&str, &str, &str)] = &[
+    ("animation", include_str!("parts/animation.js"), "<capsule>/parts/animation.js"),
+    ("media", include_str!("parts/media.js"), "<capsule>/parts/media.js"),
+    ("query", include_str!("parts/query.js"), "<capsule>/parts/query.js"),
+    ("sensors", include_str!("parts/sensors.js"), "<capsule>/parts/sensors.js"),
+    ("tasks", include_str!("parts/tasks.js"), "<capsule>/parts/tasks.js"),
+];
 
 /// The smallest heap budget an engine is started with: below it QuickJS cannot make its
 /// runtime, and rquickjs 0.14 then uses the null runtime it got back (a crash of the whole
@@ -382,6 +391,8 @@ pub struct Engine {
     wxs: Rc<RefCell<Option<WxsRealm>>>,
     /// Where the engine's scripts are compiled and kept.
     bytecode: Arc<bytecode::Cache>,
+    /// The framework's parts evaluated so far, in order.
+    parts: Rc<RefCell<Vec<&'static str>>>,
 }
 
 impl Engine {
@@ -462,6 +473,7 @@ impl Engine {
             package: package.clone(),
             wxs: wxs.clone(),
             bytecode: cache.clone(),
+            parts: Rc::default(),
         };
         engine
             .context
@@ -476,6 +488,9 @@ impl Engine {
                     imports,
                 )
                 .map_err(|e| EngineError::Start(e.to_string()))?;
+                part_loader(&ctx, cache.clone(), engine.parts.clone())
+                    .and_then(|f| native.set("loadPart", f))
+                    .map_err(|e| EngineError::Start(e.to_string()))?;
                 let prelude: Function = cache
                     .eval_static(&ctx, PRELUDE, "<capsule>/prelude.js")
                     .and_then(Function::from_value)
@@ -521,6 +536,12 @@ impl Engine {
     }
 
     /// Bytes the JS heap holds now, and at most so far.
+    /// The framework's parts this engine has evaluated (a script reached for them), in the
+    /// order it did.
+    pub fn parts_loaded(&self) -> Vec<&'static str> {
+        self.parts.borrow().clone()
+    }
+
     /// What the heap holds, by kind, as QuickJS counts it (its own sizes, without the
     /// allocator's overhead that [`Engine::heap`] includes).
     pub fn heap_breakdown(&self) -> HeapBreakdown {
@@ -851,6 +872,23 @@ fn intl_loader<'js>(ctx: &Ctx<'js>, cache: Arc<bytecode::Cache>) -> rquickjs::Re
 }
 
 /// The `native` object the framework talks to.
+/// `native.loadPart(name)`: the part's function, evaluated from the bytecode cache, noted in
+/// `loaded`.
+fn part_loader<'js>(
+    ctx: &Ctx<'js>,
+    cache: Arc<bytecode::Cache>,
+    loaded: Rc<RefCell<Vec<&'static str>>>,
+) -> rquickjs::Result<Function<'js>> {
+    Function::new(ctx.clone(), move |ctx: Ctx<'js>, name: String| -> rquickjs::Result<Function<'js>> {
+        let Some(&(name, source, filename)) = PARTS.iter().find(|(n, ..)| *n == name) else {
+            return Err(rquickjs::Exception::throw_message(&ctx, &format!("no framework part `{name}`")));
+        };
+        let part = cache.eval_static(&ctx, source, filename).and_then(Function::from_value)?;
+        loaded.borrow_mut().push(name);
+        Ok(part)
+    })
+}
+
 fn natives_object<'js>(
     ctx: &Ctx<'js>,
     natives: Rc<dyn Natives>,

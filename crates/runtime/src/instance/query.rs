@@ -92,7 +92,8 @@ impl Instance {
                     .map_or(0, |r| r.tree.len());
                 let mut figures = json!({"heap": heap, "heapPeak": peak, "cpuMs": self.engine.cpu_this_minute().as_secs_f64() * 1000.0,
                        "pendingApis": self.shared.pending_api.get(), "setDataPerSecond": per_second,
-                       "setDataLastBytes": last, "setDataMaxBytes": max, "nodes": nodes});
+                       "setDataLastBytes": last, "setDataMaxBytes": max, "nodes": nodes,
+                       "frameworkParts": self.engine.parts_loaded()});
                 if let (Value::Object(figures), Value::Object(held)) =
                     (&mut figures, self.shared.held.figures())
                 {

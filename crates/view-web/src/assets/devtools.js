@@ -358,6 +358,8 @@ var panels = {
         ['patches per second', String(m.patchesPerSecond || 0)],
         ['largest setData', (m.setDataMaxBytes || 0) + ' bytes (limit ' + limits.setDataBytes + ')'],
         ['nodes', (m.nodes || 0) + ' (limit ' + limits.nodes + ')'],
+        // The framework's parts this app's scripts reached for so far (the rest never loaded).
+        ['framework parts', (m.frameworkParts || []).join(', ') || 'none'],
       ].forEach(function (row) {
         var line = el('div', 'metric');
         line.appendChild(el('span', 'name', row[0]));
