@@ -29,6 +29,9 @@ pub const FIXED: usize = 64;
 pub struct HostMeter {
     pub budget: usize,
     pub data: AtomicUsize,
+    /// Where the data's estimate is weighed exactly again: halfway from the last exact weight
+    /// to the budget.
+    pub reweigh_at: AtomicUsize,
     pub outputs: AtomicUsize,
     pub inputs: AtomicUsize,
 }
@@ -38,6 +41,7 @@ impl HostMeter {
         HostMeter {
             budget,
             data: AtomicUsize::new(0),
+            reweigh_at: AtomicUsize::new(budget / 2),
             outputs: AtomicUsize::new(0),
             inputs: AtomicUsize::new(0),
         }

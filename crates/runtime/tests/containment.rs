@@ -58,6 +58,41 @@ fn data_deleted_from_this_data_still_counts_on_the_host() {
 }
 
 #[test]
+fn replacing_rendered_data_again_and_again_is_not_a_breach() {
+    // Each tap renders half a MiB: the estimate of the data grows by as much each time, and
+    // once it neared the budget the patches were refused as if the data were all still held.
+    let pool = Pool::new(1);
+    let files = app(&[
+        ("pages/a/a.wxml", "<view id=\"go\" bindtap=\"go\">{{big}}</view>"),
+        (
+            "pages/a/a.js",
+            "Page({ data: { big: '' }, n: 0, go() { this.n++; this.setData({ big: 'z'.repeat(1 << 19) + this.n }); console.log('tap ' + this.n) } })",
+        ),
+    ]);
+    let (h, out) = launch(&pool, &files, small_host());
+    assert_eq!(terminated(&out), None);
+    let found = h.request(Input::Query { query: Query::Find { selector: "#go".into() } }, WAIT);
+    let at =
+        found.iter().find_map(|o| if let Output::Answer { value } = o { Some(value.clone()) } else { None });
+    let at = at.expect("found");
+    for n in 1..=40 {
+        let out = h.request(
+            Input::Event {
+                page: at["page"].as_u64().unwrap() as u32,
+                node: at["node"].as_u64().unwrap() as u32,
+                event: "tap".into(),
+                detail: json!({}),
+                pointer: Default::default(),
+            },
+            WAIT,
+        );
+        assert_eq!(terminated(&out), None, "tap {n}");
+        assert!(logs(&out).contains(&format!("tap {n}")), "tap {n}: {:?}", logs(&out));
+        assert!(out.iter().any(|o| matches!(o, Output::Patches { .. })), "tap {n} renders");
+    }
+}
+
+#[test]
 fn replacing_data_in_place_is_not_a_breach() {
     // The estimate grows with every setData; the exact weight does not.
     let pool = Pool::new(1);

@@ -160,27 +160,39 @@ impl Natives for InstanceNatives {
             Some(c) => (c.page, Some(c.host)),
             None => (owner, None),
         };
-        let Some(state) = pages.iter_mut().find(|p| p.id == page) else { return Ok(String::new()) };
-        let (data, scope) = match host {
-            Some(_) => {
-                let c = components.get_mut(&owner).expect("looked up above");
-                (&mut c.data, &c.wxs_scope)
-            }
-            None => (&mut state.data, &state.wxs_scope),
-        };
-        for path in &paths {
-            check_gaps(data, path).map_err(|e| format!("setData: {e}; nothing was changed"))?;
-        }
+        let Some(index) = pages.iter().position(|p| p.id == page) else { return Ok(String::new()) };
         let mut added = 0;
-        for (path, (_, value)) in paths.iter().zip(changes) {
-            added += value_weight(&value) + padding(data, path);
-            added += path.iter().map(|part| part.len() + 32).sum::<usize>();
-            set_path(data, path, value).map_err(|e| format!("setData: {e}"))?;
+        {
+            let data = match host {
+                Some(_) => &mut components.get_mut(&owner).expect("looked up above").data,
+                None => &mut pages[index].data,
+            };
+            for path in &paths {
+                check_gaps(data, path).map_err(|e| format!("setData: {e}; nothing was changed"))?;
+            }
+            for (path, (_, value)) in paths.iter().zip(changes) {
+                added += value_weight(&value) + padding(data, path);
+                added += path.iter().map(|part| part.len() + 32).sum::<usize>();
+                set_path(data, path, value).map_err(|e| format!("setData: {e}"))?;
+            }
         }
-        // Past the budget nothing renders: the data is weighed exactly below.
-        let over = !self.shared.held.admits(added);
-        self.shared.held.data.fetch_add(added, Ordering::Relaxed);
-        if let (Some(rendered), Some(_), false) = (state.rendered.as_mut(), state.file, over) {
+        // An estimate grown halfway from the last exact weight to the budget is weighed
+        // exactly before anything renders, so what the render outputs is never refused for
+        // data the app no longer holds; really past the budget, the script stops here.
+        let held = &self.shared.held;
+        held.data.fetch_add(added, Ordering::Relaxed);
+        if held.data.load(Ordering::Relaxed) > held.reweigh_at.load(Ordering::Relaxed) || !held.admits(0) {
+            self.shared.weigh_data(&pages, &components)?;
+        }
+        let state = &mut pages[index];
+        if let (Some(rendered), Some(_)) = (state.rendered.as_mut(), state.file) {
+            let (data, scope) = match host {
+                Some(_) => {
+                    let c = &components[&owner];
+                    (&c.data, &c.wxs_scope)
+                }
+                None => (&state.data, &state.wxs_scope),
+            };
             let caller = wxs.caller(scope);
             let program = &self.shared.program;
             let patches = self.shared.render(|budget| match host {
@@ -191,11 +203,7 @@ impl Natives for InstanceNatives {
             })?;
             self.emit(state.id, state.opened, patches, caller.take_errors());
         }
-        let changes = announce(&self.shared.program, state, &mut components, &self.shared.next_page);
-        if over {
-            self.shared.weigh_data(&pages, &components)?;
-        }
-        Ok(changes)
+        Ok(announce(&self.shared.program, state, &mut components, &self.shared.next_page))
     }
 
     fn mount(

@@ -130,6 +130,8 @@ impl Shared {
         let exact: usize = pages.iter().map(|p| value_weight(&p.data)).sum::<usize>()
             + components.values().map(|c| value_weight(&c.data)).sum::<usize>();
         self.held.data.store(exact, Ordering::Relaxed);
+        let headroom = self.held.budget.saturating_sub(exact);
+        self.held.reweigh_at.store(exact + headroom / 2, Ordering::Relaxed);
         if self.held.total() <= self.held.budget {
             return Ok(());
         }
