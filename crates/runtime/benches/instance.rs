@@ -21,7 +21,16 @@ fn load(name: &str) -> (Arc<Package>, Arc<capsule_template::Program>) {
 fn benches(c: &mut Criterion) {
     let (package, program) = load("showcase");
     c.bench_function("create an instance (runtime, context, framework)", |b| {
-        b.iter(|| Instance::new(package.clone(), program.clone(), Limits::default()).expect("starts"))
+        b.iter_with_large_drop(|| {
+            Instance::new(package.clone(), program.clone(), Limits::default()).expect("starts")
+        })
+    });
+    c.bench_function("end an instance (free its runtime)", |b| {
+        b.iter_batched(
+            || Instance::new(package.clone(), program.clone(), Limits::default()).expect("starts"),
+            drop,
+            criterion::BatchSize::SmallInput,
+        )
     });
     for (cache, mode) in [("no bytecode cache", CacheMode::Off), ("bytecode cache", CacheMode::Memory)] {
         configure(mode);
@@ -53,6 +62,7 @@ fn benches(c: &mut Criterion) {
     });
 
     components(c);
+    lists(c);
 
     let mut instance = Instance::new(package, program, tapping()).expect("starts");
     instance.handle(Input::Launch { path: Some("pages/bindings/bindings".into()) });
@@ -110,6 +120,52 @@ fn components(c: &mut Criterion) {
     let mut instance = Instance::new(package, program, tapping()).expect("starts");
     instance.handle(Input::Launch { path: None });
     tap_bench(c, &format!("one property of one of {ROWS} components → its patches"), &mut instance, "#go");
+}
+
+/// A keyed list of 1,000 rows as the platform's component test tool renders it (two text
+/// nodes a row, one of them `index + 1`): one row's field toggled, and the whole list set
+/// again with every row changed — the second against the renderer alone
+/// (`capsule-template`'s "update a whole 1000-row list"), to see what crossing from the script
+/// costs.
+fn lists(c: &mut Criterion) {
+    const ROWS: usize = 1_000;
+    let dir = std::env::temp_dir().join(format!("capsule-bench-lists-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let files = [
+        ("app.json", r#"{"pages": ["pages/list/list"]}"#.to_string()),
+        (
+            "pages/list/list.wxml",
+            r#"<view id="one" bindtap="one"/><view id="all" bindtap="all"/>
+<view wx:for="{{rows}}" wx:key="id" class="row {{item.done ? 'done' : ''}}"><text>{{item.title}}</text><text>{{index + 1}}</text></view>"#
+                .to_string(),
+        ),
+        (
+            "pages/list/list.js",
+            format!(
+                "const make = (flip) => Array.from({{ length: {ROWS} }}, (_, i) => ({{ id: i, title: 'row ' + i, done: (i % 3 === 0) !== flip }}));\n\
+                 Page({{ data: {{ rows: make(false) }}, flipped: false,\n\
+                 one() {{ this.setData({{ 'rows[500].done': !this.data.rows[500].done }}) }},\n\
+                 all() {{ this.flipped = !this.flipped; this.setData({{ rows: make(this.flipped) }}) }} }})"
+            ),
+        ),
+    ];
+    for (path, text) in &files {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().expect("has a folder")).expect("writes");
+        std::fs::write(full, text).expect("writes");
+    }
+    let package = Package::load(&dir, &LoadOptions::default()).expect("loads");
+    let _ = std::fs::remove_dir_all(&dir);
+    let (program, _) = capsule_template::compile_package(&package);
+    let mut instance = Instance::new(Arc::new(package), Arc::new(program), tapping()).expect("starts");
+    instance.handle(Input::Launch { path: None });
+    tap_bench(
+        c,
+        &format!("platform list workload: one row's done of {ROWS} → its patches"),
+        &mut instance,
+        "#one",
+    );
+    tap_bench(c, &format!("whole-list setData of {ROWS} changed rows → patches"), &mut instance, "#all");
 }
 
 /// The budgets of an instance tapped for seconds on end: a minute's CPU budget would end it
