@@ -208,12 +208,22 @@
   hooks.requireFrom = requireFrom;
 
   // ---- data paths, as setData keys write them ------------------------------------------
-  function parsePath(key) {
-    var path = [];
-    var re = /([^.[\]]+)|\[(\d+)\]/g;
-    var m;
-    for (m = re.exec(key); m; m = re.exec(key)) path.push(m[1] !== undefined ? m[1] : String(Number(m[2])));
-    return path;
+  // The platform's path rules live in Rust (`native.setData` gives back the paths it parsed;
+  // `native.parsePath` parses an observer's field): this side only applies them.
+  // An observer's field: `**` (anything), `a.b` (that field, what is under it, what is above
+  // it), `a.b.**` (anything under it); a field that is no path never matches.
+  function observedField(text) {
+    var field = text.trim();
+    var deep = RE_DEEP.test(field);
+    var path = null;
+    if (field !== '**') {
+      try {
+        path = native.parsePath(deep ? field.slice(0, -3) : field);
+      } catch (e) {
+        console.warn('observers: `' + field + '` is not a data path (' + e.message + ')');
+      }
+    }
+    return { all: field === '**', path: path };
   }
   function isIndex(k) {
     return RE_INDEX.test(k);
@@ -286,9 +296,7 @@
       for (const o of Object.keys(Object(observers))) {
         if (typeof observers[o] === 'function')
           out.observers.push({
-            fields: o.split(',').map(function (f) {
-              return f.trim();
-            }),
+            fields: o.split(',').map(observedField),
             fn: observers[o],
           });
       }
@@ -510,15 +518,16 @@
         'setData: the data is ' + json.length + ' bytes, over the limit of 1 MiB; nothing was changed',
       );
     }
-    var changes = native.setData(id, json);
+    var result = native.setData(id, json);
     var parsed = JSON.parse(json);
     var keys = Object.keys(Object(parsed));
-    for (const key of keys) setPath(target.data, parsePath(key), parsed[key]);
+    var paths = result[1];
+    for (var i = 0; i < keys.length; i++) setPath(target.data, paths[i], parsed[keys[i]]);
     for (const k2 of Object.keys(Object(data)))
       if (data[k2] === undefined) console.warn('setData: `' + k2 + '` is undefined and was not set');
-    componentChanges(changes);
+    componentChanges(result[0]);
     showFormField(target);
-    runObservers(target, keys);
+    runObservers(target, paths);
     if (typeof callback === 'function')
       Promise.resolve().then(function () {
         callback.call(target);
@@ -794,7 +803,7 @@
         names.forEach(function (name) {
           changed[name] = comp.data[name];
         });
-        componentChanges(native.setData(id, JSON.stringify(changed)));
+        componentChanges(native.setData(id, JSON.stringify(changed))[0]);
       }
     }
     if (!componentsById.has(id)) return;
@@ -819,7 +828,13 @@
     taken.names.forEach(function (name) {
       if (componentsById.has(comp.__id)) propertyObserver(comp, name, comp.data[name], taken.olds[name]);
     });
-    if (taken.names.length && componentsById.has(comp.__id)) runObservers(comp, taken.names);
+    if (taken.names.length && componentsById.has(comp.__id))
+      runObservers(
+        comp,
+        taken.names.map(function (name) {
+          return [name];
+        }),
+      );
   }
   // externalClasses: ['custom-class'] — the classes the owner passes as `custom-class`.
   function camel(name) {
@@ -866,7 +881,7 @@
     taken.names.forEach(function (n) {
       changed[n] = comp.data[n];
     });
-    componentChanges(native.setData(id, JSON.stringify(changed)));
+    componentChanges(native.setData(id, JSON.stringify(changed))[0]);
     showFormField(comp);
     propertiesTaken(comp, taken);
   }
@@ -951,34 +966,35 @@
   }
   // `observers: {'a, b.c': fn}`: runs when setData (or the owner) sets a field it names, a
   // field under it, or one above it; `x.**` is anything under x, `**` anything.
-  function runObservers(target, keys) {
+  function runObservers(target, paths) {
     var list = target.__observers;
     if (!list || !list.length) return;
     if (observerDepth > 32) {
       console.error('observers: more than 32 nested setData calls; stopped');
       return;
     }
-    var paths = keys.map(parsePath);
     observerDepth++;
     try {
       list.forEach(function (o) {
         var hit = o.fields.some(function (field) {
-          if (field === '**') return true;
-          var deep = RE_DEEP.test(field);
-          var fp = parsePath(deep ? field.slice(0, -3) : field);
-          return paths.some(function (p) {
-            var n = Math.min(p.length, fp.length);
-            for (var i = 0; i < n; i++) if (p[i] !== fp[i]) return false;
-            return true;
-          });
+          if (field.all) return true;
+          var fp = field.path;
+          return (
+            fp !== null &&
+            paths.some(function (p) {
+              var n = Math.min(p.length, fp.length);
+              for (var i = 0; i < n; i++) if (p[i] !== fp[i]) return false;
+              return true;
+            })
+          );
         });
         if (!hit) return;
         var args = o.fields.map(function (field) {
-          if (field === '**') return target.data;
-          var fp = parsePath(field.replace(RE_DEEP, ''));
+          if (field.all) return target.data;
           var v = target.data;
+          var fp = field.path || [];
           for (var i = 0; i < fp.length && v !== undefined && v !== null; i++) v = v[fp[i]];
-          return v;
+          return field.path ? v : undefined;
         });
         o.fn.apply(target, args);
       });

@@ -127,10 +127,18 @@ pub trait Natives {
     /// An `Err` (too many timers) is thrown into the script.
     fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool) -> Result<(), String>;
     fn clear_timer(&self, id: u32);
-    /// A page's or component's `setData`, as JSON; `wxs` lets the re-render call the WXS
+    /// A page's or component's `setData`: each key parsed into its path (the one parse of
+    /// the platform's path rules: the script applies the same paths to `this.data`) with its
+    /// value, and the size of the JSON it came as; `wxs` lets the re-render call the WXS
     /// modules. Returns what the render did to components (JSON, empty for nothing), for the
     /// framework to act on. An `Err` is thrown into the script.
-    fn set_data(&self, owner: u32, json: &str, wxs: &WxsAccess<'_, '_>) -> Result<String, String>;
+    fn set_data(
+        &self,
+        owner: u32,
+        changes: Vec<(capsule_template::ir::Path, serde_json::Value)>,
+        bytes: usize,
+        wxs: &WxsAccess<'_, '_>,
+    ) -> Result<String, String>;
     /// A new component's first data (JSON): its template renders. `isolation` is the style
     /// isolation its options ask for (empty: what its JSON says); `external` its external
     /// classes as the owner passes them (a JSON object). Returns component changes as
@@ -934,13 +942,37 @@ fn natives_object<'js>(
         Function::new(ctx.clone(), {
             let wxs = wxs.clone();
             let budget = budget.clone();
-            move |ctx: Ctx<'js>, owner: u32, json: String| -> rquickjs::Result<String> {
+            move |ctx: Ctx<'js>, owner: u32, json: String| -> rquickjs::Result<rquickjs::Array<'js>> {
                 if let Some(reason) = budget.terminated.borrow().as_ref() {
                     return Err(rquickjs::Exception::throw_internal(&ctx, reason));
                 }
+                let throw = |e: String| rquickjs::Exception::throw_message(&ctx, &format!("setData: {e}"));
+                let changes = match serde_json::from_str(&json).map_err(|e| throw(e.to_string()))? {
+                    serde_json::Value::Object(changes) => changes,
+                    _ => return Err(throw("it takes an object".into())),
+                };
+                let mut parsed = Vec::with_capacity(changes.len());
+                for (key, value) in changes {
+                    parsed.push((capsule_template::path::parse_data_path(&key).map_err(throw)?, value));
+                }
+                let paths: Vec<Vec<String>> = parsed.iter().map(|(path, _)| path.clone()).collect();
                 let access = WxsAccess { ctx: ctx.clone(), realm: &wxs };
-                n.set_data(owner, &json, &access).map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
+                let changed = n
+                    .set_data(owner, parsed, json.len(), &access)
+                    .map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))?;
+                // What the render did to components, and the paths as parsed.
+                let out = rquickjs::Array::new(ctx.clone())?;
+                out.set(0, changed)?;
+                out.set(1, paths)?;
+                Ok(out)
             }
+        })?,
+    )?;
+    o.set(
+        "parsePath",
+        Function::new(ctx.clone(), |ctx: Ctx<'js>, key: String| -> rquickjs::Result<Vec<String>> {
+            capsule_template::path::parse_data_path(&key)
+                .map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))
         })?,
     )?;
     let realm = wxs.clone();

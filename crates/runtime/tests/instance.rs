@@ -114,6 +114,34 @@ fn set_data_paths_create_what_is_missing_and_patch_the_view() {
 }
 
 #[test]
+fn the_script_applies_the_paths_rust_parsed_so_this_data_and_the_view_agree() {
+    // One parse of the platform's path rules: `a[01]` is index 1, `b..c` is `b.c`, an index
+    // that is no number refuses the whole call; observers see the same paths.
+    let files = app(&[
+        ("pages/a/a.wxml", "<view id=\"go\" bindtap=\"go\">{{a[1].x}}|{{b.c}}|{{n}}</view>"),
+        (
+            "pages/a/a.js",
+            "Component({ data: { n: 0 }, observers: { 'a[1].x': function (x) { console.log('observed ' + x) } }, methods: { go() { \
+               this.setData({ 'a[01].x': 'one', 'b..c': 'dot' }); \
+               try { this.setData({ n: 1, 'd[x]': 2 }) } catch (e) { console.log(e.message) } \
+               console.log(JSON.stringify(this.data)); \
+             } } })",
+        ),
+    ]);
+    let (h, _) = Harness::start(&files, Limits::default(), None);
+    let out = h.tap("#go");
+    assert_eq!(
+        logs(&out),
+        [
+            "observed one",
+            "setData: `d[x]`: only numbers may stand between `[` and `]`",
+            r#"{"n":0,"a":[null,{"x":"one"}],"b":{"c":"dot"}}"#
+        ]
+    );
+    assert_eq!(h.answer(Query::Html), json!("<view id=\"go\" bind:tap=\"go\">one|dot|0</view>"));
+}
+
+#[test]
 fn an_oversized_set_data_fails_and_changes_nothing() {
     let files = app(&[
         ("pages/a/a.wxml", "<view id=\"go\" bindtap=\"go\">{{n}}</view>"),

@@ -23,7 +23,13 @@ impl Natives for Recorder {
         Ok(())
     }
     fn clear_timer(&self, _: u32) {}
-    fn set_data(&self, _: u32, _: &str, _: &capsule_js::WxsAccess<'_, '_>) -> Result<String, String> {
+    fn set_data(
+        &self,
+        _: u32,
+        _: Vec<(Vec<String>, serde_json::Value)>,
+        _: usize,
+        _: &capsule_js::WxsAccess<'_, '_>,
+    ) -> Result<String, String> {
         Ok(String::new())
     }
     fn navigate(&self, _: u32, _: &str, _: &str) -> Result<(), String> {

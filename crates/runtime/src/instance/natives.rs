@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use capsule_js::{Natives, WxsAccess};
 use capsule_package::Package;
-use capsule_template::path::{check_gaps, parse_data_path, set_path};
+use capsule_template::ir::Path;
+use capsule_template::path::{check_gaps, set_path};
 use capsule_template::tree::NodeId;
 use serde_json::{Value, json};
 
@@ -134,7 +135,13 @@ impl Natives for InstanceNatives {
         self.shared.timers.borrow_mut().remove(id);
     }
 
-    fn set_data(&self, owner: u32, json: &str, wxs: &WxsAccess<'_, '_>) -> Result<String, String> {
+    fn set_data(
+        &self,
+        owner: u32,
+        changes: Vec<(Path, Value)>,
+        bytes: usize,
+        wxs: &WxsAccess<'_, '_>,
+    ) -> Result<String, String> {
         {
             let now = Instant::now();
             let mut times = self.shared.set_data_times.borrow_mut();
@@ -143,14 +150,9 @@ impl Natives for InstanceNatives {
                 times.pop_front();
             }
             let (_, max) = self.shared.set_data_bytes.get();
-            self.shared.set_data_bytes.set((json.len(), max.max(json.len())));
+            self.shared.set_data_bytes.set((bytes, max.max(bytes)));
         }
-        let changes: Value = serde_json::from_str(json).map_err(|e| format!("setData: {e}"))?;
-        let Value::Object(changes) = changes else { return Err("setData takes an object".into()) };
-        let mut paths = Vec::with_capacity(changes.len());
-        for key in changes.keys() {
-            paths.push(parse_data_path(key).map_err(|e| format!("setData: {e}"))?);
-        }
+        let (paths, values): (Vec<Path>, Vec<Value>) = changes.into_iter().unzip();
         // A setData from inside a render (a WXS function reaching back) finds the pages busy.
         let Ok(mut pages) = self.shared.pages.try_borrow_mut() else {
             return Err("setData cannot be called while the page is rendering".into());
@@ -170,7 +172,7 @@ impl Natives for InstanceNatives {
             for path in &paths {
                 check_gaps(data, path).map_err(|e| format!("setData: {e}; nothing was changed"))?;
             }
-            for (path, (_, value)) in paths.iter().zip(changes) {
+            for (path, value) in paths.iter().zip(values) {
                 added += value_weight(&value) + padding(data, path);
                 added += path.iter().map(|part| part.len() + 32).sum::<usize>();
                 set_path(data, path, value).map_err(|e| format!("setData: {e}"))?;
