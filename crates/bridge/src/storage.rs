@@ -22,6 +22,9 @@ const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const SIZE: &str = "size";
 
 /// One app's storage.
+/// How long opening an app's database waits for another handle on it to close.
+const OPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub struct Store {
     db: Database,
     path: PathBuf,
@@ -32,7 +35,17 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let path = dir.join("storage.redb");
-        let db = Database::create(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        // A host made again on the same folder (an embedder restarting it) may find the
+        // instance of the one before still letting go of the file: it waits a moment for it.
+        let deadline = std::time::Instant::now() + OPEN_WAIT;
+        let db = loop {
+            match Database::create(&path) {
+                Err(redb::DatabaseError::DatabaseAlreadyOpen) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => break other.map_err(|e| format!("cannot open {}: {e}", path.display()))?,
+            }
+        };
         let txn = db.begin_write().map_err(|e| e.to_string())?;
         {
             let table = txn.open_table(TABLE).map_err(|e| e.to_string())?;
@@ -125,5 +138,28 @@ impl Store {
             keys.push(entry.map_err(|e| e.to_string())?.0.value().to_string());
         }
         Ok(keys)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_waits_for_the_handle_before_it_to_close_and_not_forever() {
+        let dir = std::env::temp_dir().join(format!("capsule-store-reopen-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let first = Store::open(&dir).expect("opens");
+        // A second handle while the first lives: refused once the wait is over.
+        let refused = Store::open(&dir).err().expect("the file is held");
+        assert!(refused.contains("cannot open") && refused.contains("storage.redb"), "{refused}");
+        // One opening while the first is let go of gets the file.
+        let opener = {
+            let dir = dir.clone();
+            std::thread::spawn(move || Store::open(&dir).map(|_| ()))
+        };
+        drop(first);
+        assert_eq!(opener.join().expect("no panic"), Ok(()));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -37,7 +37,7 @@ fn benches(c: &mut Criterion) {
                  set() {{ for (let i = 0; i < {CALLS}; i++) wx.setStorageSync('k', {{ v: i }}) }},\n\
                  write() {{ const fs = wx.getFileSystemManager(); const t = 'x'.repeat(1024); for (let i = 0; i < {CALLS}; i++) fs.writeFileSync(wx.env.USER_DATA_PATH + '/f', t) }},\n\
                  read() {{ const fs = wx.getFileSystemManager(); for (let i = 0; i < {CALLS}; i++) fs.readFileSync(wx.env.USER_DATA_PATH + '/f', 'utf8') }},\n\
-                 req(e) {{ let left = 100; for (let i = 0; i < 100; i++) wx.request({{ url: e.detail.url, success() {{ if (--left === 0) console.log('requests done') }} }}) }} }})"
+                 req(e) {{ let left = 100, failed = ''; for (let i = 0; i < 100; i++) wx.request({{ url: e.detail.url, fail(r) {{ failed = failed || r.errMsg }}, complete() {{ if (--left === 0) console.log('requests done' + (failed && ', one failed: ' + failed)) }} }}) }} }})"
             ),
         ),
     ];
@@ -119,10 +119,13 @@ fn benches(c: &mut Criterion) {
                 pointer: Default::default(),
             });
             loop {
-                match h.recv(Duration::from_secs(30)) {
-                    Some(Output::Log { text, .. }) if text == "requests done" => break,
+                match h.recv(Duration::from_secs(120)) {
+                    Some(Output::Log { text, .. }) if text.starts_with("requests done") => {
+                        assert_eq!(text, "requests done", "every request succeeds");
+                        break;
+                    }
                     Some(_) => {}
-                    None => panic!("the requests did not finish"),
+                    None => panic!("the requests did not finish in 120 s"),
                 }
             }
         })

@@ -90,6 +90,7 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
     let benign = package(&dir, "benign", BENIGN_WXML, BENIGN_JS);
     println!("tap → patches of a well-behaved app beside another ({taps} taps each)");
+    let hosts = std::sync::atomic::AtomicUsize::new(0);
     for (pool_name, config) in [
         ("2 logic threads", PoolConfig::default()),
         ("1 logic thread + watchdog", PoolConfig { threads: 1, ..PoolConfig::default() }),
@@ -97,8 +98,10 @@ fn main() {
         for (attack, wxml, js) in ATTACKS {
             let hostile = package(&dir, "hostile", wxml, js);
             let limits = Limits { cpu_per_minute: Duration::from_secs(3600), ..Limits::default() };
+            // A folder per host: the one before may still be letting go of its app's files.
             let config = HostConfig {
-                data_dir: dir.join("data"),
+                data_dir: dir
+                    .join(format!("data-{}", hosts.fetch_add(1, std::sync::atomic::Ordering::Relaxed))),
                 limits,
                 threads: config.clone(),
                 ..HostConfig::default()
