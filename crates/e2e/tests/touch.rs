@@ -224,6 +224,20 @@ fn capsule_binary() -> PathBuf {
     let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap().to_path_buf();
     let mut build = std::process::Command::new(env!("CARGO"));
     build.args(["build", "--quiet", "-p", "capsule", "--bin", "capsule"]);
+    // What cargo set for this test is not the build's: a build script that watches one of
+    // these (ring watches CARGO_MANIFEST_DIR) would be rerun here, and again by the next
+    // plain build.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy().into_owned();
+        let set_for_the_test =
+            ["CARGO_PKG_", "CARGO_BIN_EXE_", "CARGO_MANIFEST_"].iter().any(|p| name.starts_with(p))
+                || ["CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR"]
+                    .contains(&name.as_str())
+                || ["CARGO_RUSTC_CURRENT_DIR", "OUT_DIR"].contains(&name.as_str());
+        if set_for_the_test {
+            build.env_remove(&name);
+        }
+    }
     if profile_dir.file_name().is_some_and(|n| n == "release") {
         build.arg("--release");
     }
