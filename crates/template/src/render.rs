@@ -1500,6 +1500,11 @@ impl<'p> Cx<'p> {
             Changes::All => whole = true,
             Changes::Paths(paths) => {
                 for p in paths {
+                    // The body sees changes by their own names too (a row may read
+                    // `list.length` or `list[0]`), but for those under the item and index names.
+                    if p.first().is_some_and(|r| *r != f.item && *r != f.index) {
+                        outer.push(p.clone());
+                    }
                     match &f.list_path {
                         Some(lp) if related(p, lp) => {
                             if p.len() <= lp.len() || !is_array {
@@ -1522,12 +1527,7 @@ impl<'p> Cx<'p> {
                             }
                         }
                         None if list_deps.0.iter().any(|d| related(d, p)) => whole = true,
-                        _ => {
-                            // Names the body sees under the item and index names are shadowed.
-                            if p.first().is_some_and(|r| *r != f.item && *r != f.index) {
-                                outer.push(p.clone());
-                            }
-                        }
+                        _ => {}
                     }
                 }
             }

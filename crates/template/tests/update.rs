@@ -309,3 +309,43 @@ fn changed_items_insert_before_the_next_item_that_shows_anything() {
         "<text>0</text><text>3</text><text>4</text><text>5</text><text>6</text><text>7</text><text>end</text>"
     );
 }
+
+/// Renders `template` with `data`, applies each step's setData keys and values (each checked
+/// against a fresh render by `set_data`), and returns the page's HTML at the end.
+fn after(template: &str, mut data: Value, steps: &[&[(&str, Value)]]) -> String {
+    let (program, diags) = compile_source("page.wxml", template);
+    assert!(diags.is_empty(), "{diags}");
+    let mut page = render(&program, 0, &data, &NoWxs);
+    for sets in steps {
+        set_data(&program, &mut data, &mut page, sets);
+    }
+    page.tree.to_html()
+}
+
+#[test]
+fn a_row_reading_its_own_list_by_name_sees_other_rows_change() {
+    let rows = json!({"rows": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]});
+    let template = "<text wx:for='{{rows}}' wx:key='id'>{{item.name}}/{{rows[0].name}}</text>";
+    let html = after(template, rows.clone(), &[&[("rows[0].name", json!("z"))]]);
+    assert_eq!(html, "<text>z/z</text><text>b/z</text>");
+    let template = "<text wx:for='{{rows}}' wx:key='id'>{{rows[1].name}}</text>";
+    let html = after(template, rows, &[&[("rows[1]", json!({"id": 2, "name": "y"}))]]);
+    assert_eq!(html, "<text>y</text><text>y</text>");
+}
+
+#[test]
+fn rows_showing_the_list_length_follow_it() {
+    let template = "<view wx:for='{{rows}}' wx:key='*this'>{{index + 1}}<text>{{rows.length}}</text></view>";
+    let start = json!({"rows": ["a", "b"]});
+    let three = "<view>1<text>3</text></view><view>2<text>3</text></view><view>3<text>3</text></view>";
+    assert_eq!(after(template, start.clone(), &[&[("rows[2]", json!("c"))]]), three);
+    assert_eq!(after(template, start.clone(), &[&[("rows", json!(["a", "b", "c"]))]]), three);
+    let unkeyed = template.replace(" wx:key='*this'", "");
+    assert_eq!(after(&unkeyed, start, &[&[("rows[2]", json!("c"))]]), three);
+    let whole = after(
+        "<text wx:for='{{rows}}'>{{rows}};</text>",
+        json!({"rows": [1, 2]}),
+        &[&[("rows[0]", json!(5))]],
+    );
+    assert_eq!(whole, "<text>5,2;</text><text>5,2;</text>");
+}
