@@ -4,8 +4,11 @@
 //! is shown, which list items exist and under which keys). An update walks IR and instances
 //! together, right to left so each insertion knows the node it goes before, and descends
 //! only where a node's subtree reads a changed path. In a `wx:for` over a data path, a change
-//! under one item (`list[3].done`) reaches only that item; a new list is reconciled by key
-//! with the fewest moves (the items outside a longest increasing subsequence move).
+//! under one item (`list[3].done`, or `list[3]` under the same key) reaches only that item and
+//! items set past the end are added after the last, so one row costs the same in any length of
+//! list; a new list is reconciled by key with the fewest moves (the items outside a longest
+//! increasing subsequence move), and so is one whose item changed key, re-evaluating only the
+//! items that changed or moved.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -222,6 +225,99 @@ enum Inst {
 struct Item {
     key: Option<String>,
     children: Vec<Inst>,
+}
+
+/// How changed paths reach the items of a `wx:for` (see [`list_changes`]).
+#[derive(Default)]
+struct ListChanges {
+    /// The list may be another list: every item is reconciled.
+    whole: bool,
+    /// What changed under single rendered items, by position.
+    items: HashMap<usize, RowChange>,
+    /// The changed paths the body sees by their own names (not shadowed by the item or index
+    /// name), the list's own included: a row may read `list.length` or `list[0]`.
+    outer: Vec<Path>,
+}
+
+/// What changed under one rendered item of a list.
+#[derive(Default)]
+struct RowChange {
+    /// In the body's names (`item.done`).
+    paths: Vec<Path>,
+    /// Whether its key may be different (the item replaced, or its key property set).
+    rekey: bool,
+}
+
+/// What the items of a reconciled list re-evaluate, in the body's names.
+enum RowChanges<'c> {
+    /// Any item may be different: each re-evaluates what reads these.
+    Every(Changes),
+    /// Only the items listed changed (by their old positions): each item re-evaluates what
+    /// reads `outer`, and what reads its index if it moved.
+    Listed { items: &'c HashMap<usize, RowChange>, outer: &'c [Path] },
+}
+
+impl RowChanges<'_> {
+    /// What the item once at `old`, now at `new`, re-evaluates; `None`: nothing.
+    fn of(&self, f: &ForIr, old: usize, new: usize) -> Option<std::borrow::Cow<'_, Changes>> {
+        match self {
+            RowChanges::Every(changes) => Some(std::borrow::Cow::Borrowed(changes)),
+            RowChanges::Listed { items, outer } => {
+                let mut paths = items.get(&old).map_or_else(Vec::new, |r| r.paths.clone());
+                if old != new {
+                    paths.push(vec![f.index.clone()]);
+                }
+                paths.extend(outer.iter().cloned());
+                (!paths.is_empty()).then_some(std::borrow::Cow::Owned(Changes::Paths(paths)))
+            }
+        }
+    }
+}
+
+/// Sorts the changed `paths` for a `wx:for` whose list is an array (`array`) of which
+/// `rendered` items are shown.
+fn list_changes(
+    f: &ForIr,
+    list_deps: &crate::ir::Deps,
+    paths: &[Path],
+    rendered: usize,
+    array: bool,
+) -> ListChanges {
+    let mut out = ListChanges::default();
+    for p in paths {
+        if p.first().is_some_and(|r| *r != f.item && *r != f.index) {
+            out.outer.push(p.clone());
+        }
+        match &f.list_path {
+            Some(lp) if related(p, lp) => {
+                if p.len() <= lp.len() || !array {
+                    out.whole = true;
+                    continue;
+                }
+                match array_index(&p[lp.len()]) {
+                    Some(i) if i < rendered => {
+                        let rest = &p[lp.len() + 1..];
+                        let row = out.items.entry(i).or_default();
+                        let mut path = Vec::with_capacity(rest.len() + 1);
+                        path.push(f.item.clone());
+                        path.extend(rest.iter().cloned());
+                        row.paths.push(path);
+                        row.rekey |= match &f.key {
+                            Key::None => false,
+                            Key::This => true,
+                            Key::Prop(prop) => rest.first().is_none_or(|r| r == prop),
+                        };
+                    }
+                    // Past the rendered items: the list grew, and the new items render.
+                    Some(_) => {}
+                    None => out.whole = true,
+                }
+            }
+            None if list_deps.0.iter().any(|d| related(d, p)) => out.whole = true,
+            _ => {}
+        }
+    }
+    out
 }
 
 struct Cx<'p> {
@@ -1477,6 +1573,10 @@ impl<'p> Cx<'p> {
         }
     }
 
+    /// A `wx:for` after `changes`. A path under one item (`list[3].done`) reaches only that
+    /// item, a path past the last item renders the new ones after it, and a path the body reads
+    /// by its own name (`{{list.length}}` in a row) reaches every item; a new list, or an item
+    /// whose key changed, is reconciled by key.
     #[allow(clippy::too_many_arguments)]
     fn update_for(
         &mut self,
@@ -1492,120 +1592,91 @@ impl<'p> Cx<'p> {
         if self.spent(scope) {
             return;
         }
-        let is_array = matches!(list, Val::Array(_));
-        let mut whole = false;
-        let mut per_item: HashMap<usize, Vec<Path>> = HashMap::new();
-        let mut outer: Vec<Path> = Vec::new();
-        match changes {
-            Changes::All => whole = true,
-            Changes::Paths(paths) => {
-                for p in paths {
-                    // The body sees changes by their own names too (a row may read
-                    // `list.length` or `list[0]`), but for those under the item and index names.
-                    if p.first().is_some_and(|r| *r != f.item && *r != f.index) {
-                        outer.push(p.clone());
-                    }
-                    match &f.list_path {
-                        Some(lp) if related(p, lp) => {
-                            if p.len() <= lp.len() || !is_array {
-                                whole = true;
-                                continue;
-                            }
-                            let rest = &p[lp.len() + 1..];
-                            let key_touched = match &f.key {
-                                Key::None => false,
-                                Key::This => true,
-                                Key::Prop(prop) => rest.first().is_none_or(|r| r == prop),
-                            };
-                            match array_index(&p[lp.len()]) {
-                                Some(i) if i < items.len() && !key_touched => {
-                                    let mut item_path = vec![f.item.clone()];
-                                    item_path.extend(rest.iter().cloned());
-                                    per_item.entry(i).or_default().push(item_path);
-                                }
-                                _ => whole = true,
-                            }
-                        }
-                        None if list_deps.0.iter().any(|d| related(d, p)) => whole = true,
-                        _ => {}
-                    }
-                }
-            }
+        let Changes::Paths(paths) = changes else {
+            let every = RowChanges::Every(Changes::All);
+            return self.reconcile(f, items, &list, scope, &every, parent, next);
+        };
+        let length = match &list {
+            Val::Array(a) => Some(a.len()),
+            _ => None,
+        };
+        let mut rows = list_changes(f, list_deps, paths, items.len(), length.is_some());
+        if !rows.outer.is_empty()
+            && !f.body.iter().any(|n| n.sub.touches(&Changes::Paths(rows.outer.clone())))
+        {
+            rows.outer.clear();
         }
-        let outer_matters =
-            !outer.is_empty() && f.body.iter().any(|n| n.sub.touches(&Changes::Paths(outer.clone())));
         // Items of a number, string or object are not reached one by one: a change the body
-        // reads goes through them all.
-        if outer_matters && !is_array {
-            whole = true;
-        }
-        if whole {
-            let item_changes = match changes {
-                Changes::All => Changes::All,
-                Changes::Paths(_) => {
-                    let mut paths = vec![vec![f.item.clone()], vec![f.index.clone()]];
-                    paths.extend(outer);
-                    Changes::Paths(paths)
-                }
-            };
-            self.reconcile(f, items, &list, scope, &item_changes, parent, next);
+        // reads goes through them all. An array shorter than its items is another list.
+        let Some(length) = length.filter(|&n| !rows.whole && n >= items.len()) else {
+            if rows.whole || length.is_some() || !rows.outer.is_empty() {
+                let mut paths = vec![vec![f.item.clone()], vec![f.index.clone()]];
+                paths.extend(rows.outer);
+                let every = RowChanges::Every(Changes::Paths(paths));
+                self.reconcile(f, items, &list, scope, &every, parent, next);
+            }
+            return;
+        };
+        // An item whose key changed is another item: the list is reconciled by key, knowing
+        // that only the listed items changed.
+        let rekeyed = rows.items.iter().any(|(&i, row)| {
+            row.rekey
+                && array_item(&list, i).is_some_and(|v| key_of(&f.key, &v, scope.limit()) != items[i].key)
+        });
+        if self.spent(scope) {
             return;
         }
-        if !outer_matters {
+        if rekeyed {
+            let listed = RowChanges::Listed { items: &rows.items, outer: &rows.outer };
+            return self.reconcile(f, items, &list, scope, &listed, parent, next);
+        }
+        // Items set past the end (the list grew) go after the last one, as a reconcile would
+        // put them: the items before keep their values and positions, keyed or not.
+        let mut tail = Vec::new();
+        for i in items.len()..length {
+            let Some(value) = array_item(&list, i) else { break };
+            if self.stopped() {
+                break;
+            }
+            tail.push(self.render_item(f, value, Val::Num(i as f64), scope, parent, next));
+        }
+        let after = tail.iter().find_map(|i| i.children.iter().find_map(first_node)).or(next);
+        if rows.outer.is_empty() {
             // Only the items a path reaches, last first. Each inserts before the first node of
             // the items after it, found by scanning forward only up to the item updated before
             // it: the scans add up to one pass over the list at most, and to a step or two for
             // one changed row.
-            let mut touched: Vec<(usize, Vec<Path>)> = per_item.into_iter().collect();
+            let mut touched: Vec<(usize, RowChange)> = rows.items.into_iter().collect();
             touched.sort_unstable_by_key(|t| std::cmp::Reverse(t.0));
-            let (mut upper, mut upper_anchor) = (items.len(), next);
-            for (i, paths) in touched {
+            let (mut upper, mut upper_anchor) = (items.len(), after);
+            for (i, row) in touched {
                 let anchor = items[i + 1..upper]
                     .iter()
                     .find_map(|item| item.children.iter().find_map(first_node))
                     .or(upper_anchor);
                 if let Some(value) = array_item(&list, i) {
-                    let item_changes = Changes::Paths(paths);
-                    self.update_item(
-                        f,
-                        &mut items[i],
-                        value,
-                        Val::Num(i as f64),
-                        scope,
-                        &item_changes,
-                        parent,
-                        anchor,
-                    );
+                    let item_changes = Changes::Paths(row.paths);
+                    let index = Val::Num(i as f64);
+                    self.update_item(f, &mut items[i], value, index, scope, &item_changes, parent, anchor);
                 }
                 upper_anchor = items[i].children.iter().find_map(first_node).or(anchor);
                 upper = i;
             }
-            return;
-        }
-        // Everything: a change outside the list that the body reads.
-        let mut anchor = next;
-        for i in (0..items.len()).rev() {
-            let mut paths = per_item.remove(&i).unwrap_or_default();
-            if outer_matters {
-                paths.extend(outer.iter().cloned());
+        } else {
+            // Every item: a change the body reads by its own name.
+            let mut anchor = after;
+            for i in (0..items.len()).rev() {
+                let mut paths = rows.items.remove(&i).map_or_else(Vec::new, |r| r.paths);
+                paths.extend(rows.outer.iter().cloned());
+                if let Some(value) = array_item(&list, i) {
+                    let item_changes = Changes::Paths(paths);
+                    let index = Val::Num(i as f64);
+                    self.update_item(f, &mut items[i], value, index, scope, &item_changes, parent, anchor);
+                }
+                anchor = items[i].children.iter().find_map(first_node).or(anchor);
             }
-            if !paths.is_empty()
-                && let Some(value) = array_item(&list, i)
-            {
-                let item_changes = Changes::Paths(paths);
-                self.update_item(
-                    f,
-                    &mut items[i],
-                    value,
-                    Val::Num(i as f64),
-                    scope,
-                    &item_changes,
-                    parent,
-                    anchor,
-                );
-            }
-            anchor = items[i].children.iter().find_map(first_node).or(anchor);
         }
+        items.extend(tail);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1638,7 +1709,7 @@ impl<'p> Cx<'p> {
         items: &mut Vec<Item>,
         list: &Val<'a>,
         scope: &mut Scope<'p, 'a>,
-        item_changes: &Changes,
+        rows: &RowChanges<'_>,
         parent: NodeId,
         next: Option<NodeId>,
     ) {
@@ -1673,7 +1744,9 @@ impl<'p> Cx<'p> {
             for i in (0..common).rev() {
                 let (value, index) = new[i].clone();
                 items[i].key = new_keys[i].clone();
-                self.update_item(f, &mut items[i], value, index, scope, item_changes, parent, anchor);
+                if let Some(changes) = rows.of(f, i, i) {
+                    self.update_item(f, &mut items[i], value, index, scope, &changes, parent, anchor);
+                }
                 anchor = items[i].children.iter().find_map(first_node).or(anchor);
             }
             items.extend(tail);
@@ -1711,7 +1784,9 @@ impl<'p> Cx<'p> {
                     if !stay.contains(&j) {
                         self.move_all(&item.children, parent, anchor);
                     }
-                    self.update_item(f, &mut item, value, index, scope, item_changes, parent, anchor);
+                    if let Some(changes) = rows.of(f, o, j) {
+                        self.update_item(f, &mut item, value, index, scope, &changes, parent, anchor);
+                    }
                     item
                 }
             };
