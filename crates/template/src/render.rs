@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::expr::{Scope, WxsHost};
-use crate::ir::{Changes, ElementIr, FileId, ForIr, IrKind, IrNode, Key, Path, Program, related};
+use crate::ir::{Changes, ElementIr, FileId, ForIr, IrKind, IrNode, Key, Path, Program, reaches};
 use crate::tree::{Attrs, Listener, NodeId, NodeKind, Patch, SHADOW_ROOT, Tree, weigh_attr, weigh_listeners};
 use crate::value::{Limit, Val, array_index, json_weight};
 
@@ -289,7 +289,7 @@ fn list_changes(
             out.outer.push(p.clone());
         }
         match &f.list_path {
-            Some(lp) if related(p, lp) => {
+            Some(lp) if reaches(p, lp) => {
                 if p.len() <= lp.len() || !array {
                     out.whole = true;
                     continue;
@@ -310,10 +310,12 @@ fn list_changes(
                     }
                     // Past the rendered items: the list grew, and the new items render.
                     Some(_) => {}
+                    // Its length, when an item was set at the end: no item of its own.
+                    None if p[lp.len()] == "length" && p.len() == lp.len() + 1 => {}
                     None => out.whole = true,
                 }
             }
-            None if list_deps.0.iter().any(|d| related(d, p)) => out.whole = true,
+            None if list_deps.0.iter().any(|d| reaches(p, d)) => out.whole = true,
             _ => {}
         }
     }
@@ -458,8 +460,7 @@ impl Rendered {
         changed: &[Path],
         wxs: &dyn WxsHost,
     ) -> Vec<Patch> {
-        let done =
-            self.update_with(program, data, &Changes::Paths(changed.to_vec()), wxs, &Budget::default());
+        let done = self.update_with(program, data, &changes_of(data, changed), wxs, &Budget::default());
         self.keep(done)
     }
 
@@ -473,7 +474,7 @@ impl Rendered {
         wxs: &dyn WxsHost,
         budget: &Budget<'_>,
     ) -> Result<Vec<Patch>, RenderError> {
-        result(self.update_with(program, data, &Changes::Paths(changed.to_vec()), wxs, budget))
+        result(self.update_with(program, data, &changes_of(data, changed), wxs, budget))
     }
 
     /// Re-evaluates every binding (as after the data was replaced), still by patches.
@@ -650,7 +651,7 @@ impl Rendered {
         let mut error = None;
         if let Some(f) = file.and_then(|f| program.files.get(f)) {
             let mut scope = Scope::bounded(Val::of(data), budget.max_bytes);
-            let changes = Changes::Paths(changed.to_vec());
+            let changes = changes_of(data, changed);
             let mut cx = self.cx(program, wxs, Some(&mut patches), Some(host), budget);
             cx.update_list(&f.body, &mut insts, &mut scope, &changes, shadow, None);
             cx.spent(&scope);
@@ -781,6 +782,15 @@ impl Rendered {
             }
         }
     }
+}
+
+/// The paths `changed` in `data` (by setData), with the array lengths they may have grown.
+fn changes_of(data: &Value, changed: &[Path]) -> Changes {
+    let mut paths = changed.to_vec();
+    for path in changed {
+        paths.extend(crate::path::grown_lengths(data, path));
+    }
+    Changes::Paths(paths)
 }
 
 /// The bytes a component's properties hold: names and values as JSON text.
@@ -1601,6 +1611,12 @@ impl<'p> Cx<'p> {
             _ => None,
         };
         let mut rows = list_changes(f, list_deps, paths, items.len(), length.is_some());
+        // The list's own length comes with a change to its last item: it matters if it grew.
+        if let (Some(lp), Some(n)) = (&f.list_path, length)
+            && n == items.len()
+        {
+            rows.outer.retain(|p| !(p.len() == lp.len() + 1 && p.starts_with(lp) && p[lp.len()] == "length"));
+        }
         if !rows.outer.is_empty()
             && !f.body.iter().any(|n| n.sub.touches(&Changes::Paths(rows.outer.clone())))
         {

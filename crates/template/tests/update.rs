@@ -369,6 +369,24 @@ fn rows_showing_the_list_length_follow_it() {
     assert_eq!(whole, "<text>5,2;</text><text>5,2;</text>");
 }
 
+#[test]
+fn lengths_follow_items_set_at_the_end_and_arrays_set_as_objects() {
+    let template = "<text>{{rows.length}}</text><text wx:for='{{rows}}'>{{item.tags.length}};</text>";
+    let data = json!({"rows": [{"tags": ["a"]}, {"tags": []}]});
+    let steps: [&[(&str, Value)]; 4] = [
+        &[("rows[0].tags[0]", json!("b")), ("rows[1].tags[0]", json!("a"))],
+        &[("rows[0].tags[3]", json!("d"))],
+        &[("rows[2].tags", json!(["x"]))],
+        // A key that is not an index makes an array an object, which has no length.
+        &[("rows.first.tags", json!([]))],
+    ];
+    assert_eq!(
+        after(template, data.clone(), &steps[..3]),
+        "<text>3</text><text>4;</text><text>1;</text><text>1;</text>"
+    );
+    assert_eq!(after(template, data, &steps), "<text></text><text>0;</text>");
+}
+
 /// A keyed list as the platform's component test tool measures it: each row its number from
 /// `index` and a name; `done` sets a class.
 const NUMBERED: &str = r#"<view wx:for="{{rows}}" wx:key="id" class="{{item.done ? 'done' : ''}}"><text>{{index + 1}}</text><text>{{item.name}}</text></view><text>end</text>"#;
@@ -530,29 +548,34 @@ fn a_template_called_in_a_row_sees_the_row_and_page_data() {
     assert_eq!(page.tree.to_html(), "<view><text>A!</text></view><view><text>b!</text></view>");
 }
 
-#[test]
-fn one_row_changes_visit_a_few_nodes_whatever_the_length() {
-    let (program, _) = compile_source("page.wxml", NUMBERED);
+/// Renders `template` over 5,000 rows and returns a function that applies one setData and
+/// says how many thousand nodes the update visited or made (the renderer asks its interrupt
+/// once per 1,000).
+fn visits_of(template: &str) -> impl FnMut(&[(&str, Value)]) -> usize {
+    let (program, _) = compile_source("page.wxml", template);
     let names: Vec<String> = (0..5_000).map(|i| format!("row {i}")).collect();
     let mut data = numbered(&names.iter().map(String::as_str).collect::<Vec<_>>());
     let mut page = render(&program, 0, &data, &NoWxs);
-    // The renderer asks the interrupt once per 1,000 nodes it visits or makes.
-    let asked = std::cell::Cell::new(0);
-    let interrupt = || {
-        asked.set(asked.get() + 1);
-        false
-    };
-    let budget = Budget { interrupt: Some(&interrupt), ..Budget::default() };
-    let mut visits = |sets: &[(&str, Value)]| {
+    move |sets| {
         let mut paths = Vec::new();
         for (key, value) in sets {
             paths.push(parse_data_path(key).unwrap());
             set_path(&mut data, paths.last().unwrap(), value.clone()).unwrap();
         }
-        asked.set(0);
+        let asked = std::cell::Cell::new(0);
+        let interrupt = || {
+            asked.set(asked.get() + 1);
+            false
+        };
+        let budget = Budget { interrupt: Some(&interrupt), ..Budget::default() };
         page.update_budgeted(&program, &data, &paths, &NoWxs, &budget).unwrap();
         asked.get()
-    };
+    }
+}
+
+#[test]
+fn one_row_changes_visit_a_few_nodes_whatever_the_length() {
+    let mut visits = visits_of(NUMBERED);
     assert_eq!(visits(&[("rows[2500].done", json!(true))]), 0);
     assert_eq!(visits(&[("rows[2500]", json!({"id": 2500, "name": "new", "done": false}))]), 0);
     assert_eq!(visits(&[("rows[2500].id", json!(-1))]), 0);
@@ -560,6 +583,12 @@ fn one_row_changes_visit_a_few_nodes_whatever_the_length() {
     let reversed: Vec<Value> =
         (0..5_000).rev().map(|i| json!({"id": i, "name": "", "done": false})).collect();
     assert!(visits(&[("rows", Value::Array(reversed))]) > 0, "a new list visits every row");
+
+    // Rows showing the list's length are visited when it grows, not when a row changes.
+    let mut visits = visits_of("<view wx:for='{{rows}}' wx:key='id'>{{item.name}} of {{rows.length}}</view>");
+    assert_eq!(visits(&[("rows[2500].name", json!("x"))]), 0);
+    assert_eq!(visits(&[("rows[4999].name", json!("x"))]), 0);
+    assert!(visits(&[("rows[5000].name", json!("x"))]) > 0);
 }
 
 /// A small deterministic generator, so every run makes the same changes.
