@@ -894,6 +894,33 @@ fn key_of(key: &Key, item: &Val<'_>, limit: &Limit) -> Option<String> {
     }
 }
 
+/// The old position of the item each new key names (`None`: a new item), or `None` when a key
+/// is missing or repeats, old or new: such a list is matched by position.
+fn match_keys(old: &[Item], new_keys: &[Option<String>]) -> Option<Vec<Option<usize>>> {
+    let mut positions: HashMap<&str, usize> = HashMap::with_capacity(old.len());
+    for (i, item) in old.iter().enumerate() {
+        if positions.insert(item.key.as_deref()?, i).is_some() {
+            return None;
+        }
+    }
+    let mut taken = vec![false; old.len()];
+    let mut added: HashSet<&str> = HashSet::new();
+    let mut sources = Vec::with_capacity(new_keys.len());
+    for key in new_keys {
+        let key = key.as_deref()?;
+        let source = positions.get(key).copied();
+        let repeated = match source {
+            Some(o) => std::mem::replace(&mut taken[o], true),
+            None => !added.insert(key),
+        };
+        if repeated {
+            return None;
+        }
+        sources.push(source);
+    }
+    Some(sources)
+}
+
 /// Positions (into `seq`) of one longest strictly increasing subsequence.
 fn longest_increasing(seq: &[usize]) -> Vec<usize> {
     let mut tails: Vec<usize> = Vec::new(); // positions into seq
@@ -1735,17 +1762,11 @@ impl<'p> Cx<'p> {
         if self.spent(scope) {
             return;
         }
-
-        fn unique<'k>(keys: impl Iterator<Item = Option<&'k String>>) -> bool {
-            let mut seen = HashSet::new();
-            let mut keys = keys;
-            keys.all(|k| k.is_some_and(|k| seen.insert(k)))
-        }
-        let keyed = f.key != Key::None
-            && unique(new_keys.iter().map(Option::as_ref))
-            && unique(items.iter().map(|i| i.key.as_ref()));
-
-        if !keyed {
+        let sources = match f.key {
+            Key::None => None,
+            _ => match_keys(items, &new_keys),
+        };
+        let Some(sources) = sources else {
             // By position: update the common items, then add or drop the tail.
             let common = items.len().min(new.len());
             for old in items.drain(common..).collect::<Vec<_>>() {
@@ -1767,18 +1788,15 @@ impl<'p> Cx<'p> {
             }
             items.extend(tail);
             return;
-        }
+        };
 
-        let old_index: HashMap<&str, usize> =
-            items.iter().enumerate().filter_map(|(i, it)| it.key.as_deref().map(|k| (k, i))).collect();
-        let sources: Vec<Option<usize>> =
-            new_keys.iter().map(|k| k.as_deref().and_then(|k| old_index.get(k).copied())).collect();
-        let kept: HashSet<usize> = sources.iter().flatten().copied().collect();
+        let mut kept = vec![false; items.len()];
+        for &o in sources.iter().flatten() {
+            kept[o] = true;
+        }
         let mut old: Vec<Option<Item>> = std::mem::take(items).into_iter().map(Some).collect();
-        for (i, slot) in old.iter_mut().enumerate() {
-            if !kept.contains(&i)
-                && let Some(gone) = slot.take()
-            {
+        for (slot, kept) in old.iter_mut().zip(kept) {
+            if !kept && let Some(gone) = slot.take() {
                 self.remove_all(&gone.children);
                 *self.meter.records = self.meter.records.saturating_sub(1);
             }
@@ -1786,8 +1804,10 @@ impl<'p> Cx<'p> {
         // Items whose old positions form a longest increasing run stay; the rest move.
         let reused: Vec<usize> = sources.iter().enumerate().filter_map(|(j, s)| s.map(|_| j)).collect();
         let old_positions: Vec<usize> = reused.iter().map(|&j| sources[j].expect("reused")).collect();
-        let stay: HashSet<usize> =
-            longest_increasing(&old_positions).into_iter().map(|k| reused[k]).collect();
+        let mut stay = vec![false; new.len()];
+        for k in longest_increasing(&old_positions) {
+            stay[reused[k]] = true;
+        }
 
         let mut result: Vec<Option<Item>> = (0..new.len()).map(|_| None).collect();
         let mut anchor = next;
@@ -1797,7 +1817,7 @@ impl<'p> Cx<'p> {
                 None => self.render_item(f, value, index, scope, parent, anchor),
                 Some(o) => {
                     let mut item = old[o].take().expect("each old item is reused once");
-                    if !stay.contains(&j) {
+                    if !stay[j] {
                         self.move_all(&item.children, parent, anchor);
                     }
                     if let Some(changes) = rows.of(f, o, j) {
@@ -1816,6 +1836,24 @@ impl<'p> Cx<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_match_old_positions_unless_one_is_missing_or_repeats() {
+        let items = |keys: &[Option<&str>]| -> Vec<Item> {
+            keys.iter().map(|k| Item { key: k.map(str::to_string), children: Vec::new() }).collect()
+        };
+        let keys = |keys: &[Option<&str>]| -> Vec<Option<String>> {
+            keys.iter().map(|k| k.map(str::to_string)).collect()
+        };
+        let old = items(&[Some("a"), Some("b"), Some("c")]);
+        let new = keys(&[Some("c"), Some("x"), Some("a")]);
+        assert_eq!(match_keys(&old, &new), Some(vec![Some(2), None, Some(0)]));
+        assert_eq!(match_keys(&old, &keys(&[Some("a"), Some("a")])), None);
+        assert_eq!(match_keys(&old, &keys(&[Some("x"), Some("x")])), None);
+        assert_eq!(match_keys(&old, &keys(&[Some("a"), None])), None);
+        assert_eq!(match_keys(&items(&[Some("a"), Some("a")]), &keys(&[Some("a")])), None);
+        assert_eq!(match_keys(&items(&[None]), &keys(&[Some("a")])), None);
+    }
 
     #[test]
     fn lis_finds_a_longest_run() {
