@@ -119,8 +119,10 @@ pub fn set_path(data: &mut Value, path: &[String], value: Value) -> Result<(), S
 /// ```
 pub fn grown_lengths(data: &Value, path: &[String]) -> Vec<Path> {
     let mut out = Vec::new();
+    // Only arrays indexed on the way matter: the walk stops at the last index.
+    let Some(last) = path.iter().rposition(|key| key.parse::<usize>().is_ok()) else { return out };
     let mut node = Some(data);
-    for (at, key) in path.iter().enumerate() {
+    for (at, key) in path[..=last].iter().enumerate() {
         node = match node {
             Some(Value::Array(items)) => {
                 let index = key.parse::<usize>().ok();

@@ -275,17 +275,19 @@ impl RowChanges<'_> {
 }
 
 /// Sorts the changed `paths` for a `wx:for` whose list is an array (`array`) of which
-/// `rendered` items are shown.
+/// `rendered` items are shown; `outer` is whether the body may read any of them by their own
+/// names (else they are not listed in [`ListChanges::outer`]).
 fn list_changes(
     f: &ForIr,
     list_deps: &crate::ir::Deps,
     paths: &[Path],
     rendered: usize,
     array: bool,
+    outer: bool,
 ) -> ListChanges {
     let mut out = ListChanges::default();
     for p in paths {
-        if p.first().is_some_and(|r| *r != f.item && *r != f.index) {
+        if outer && p.first().is_some_and(|r| *r != f.item && *r != f.index) {
             out.outer.push(p.clone());
         }
         match &f.list_path {
@@ -1637,7 +1639,10 @@ impl<'p> Cx<'p> {
             Val::Array(a) => Some(a.len()),
             _ => None,
         };
-        let mut rows = list_changes(f, list_deps, paths, items.len(), length.is_some());
+        // Whether the body reads a changed path at all (a path under the item's or index's own
+        // name may pass this, and is not listed below).
+        let body_reads = f.body.iter().any(|n| n.sub.touches(changes));
+        let mut rows = list_changes(f, list_deps, paths, items.len(), length.is_some(), body_reads);
         // The list's own length comes with a change to its last item: it matters if it grew.
         if let (Some(lp), Some(n)) = (&f.list_path, length)
             && n == items.len()
