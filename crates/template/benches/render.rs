@@ -86,6 +86,19 @@ fn benches(c: &mut Criterion) {
         )
     });
 
+    // Every row's `done` flipped, as a script setting its whole list again does.
+    let mut flipped = base.clone();
+    for row in flipped["rows"].as_array_mut().expect("array") {
+        row["done"] = Value::Bool(!row["done"].as_bool().unwrap_or(false));
+    }
+    c.bench_function("update a whole 1000-row list", |b| {
+        b.iter_batched_ref(
+            || base_page.clone(),
+            |page| page.update(&program, &flipped, &list_path, &NoWxs),
+            BatchSize::LargeInput,
+        )
+    });
+
     let mut rng = Lcg(7);
     let mut edited = base["rows"].as_array().expect("array").clone();
     for i in 0..100u64 {
