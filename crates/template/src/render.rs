@@ -818,17 +818,17 @@ fn first_node(inst: &Inst) -> Option<NodeId> {
     }
 }
 
-/// The DOM nodes an instance list puts directly in its parent, in order.
-fn top_nodes(insts: &[Inst], out: &mut Vec<NodeId>) {
+/// Calls `each` with the DOM nodes an instance list puts directly in its parent, in order.
+fn top_nodes(insts: &[Inst], each: &mut impl FnMut(NodeId)) {
     for inst in insts {
         match inst {
-            Inst::Element { id, .. } | Inst::Text { id } | Inst::Component { host: id, .. } => out.push(*id),
+            Inst::Element { id, .. } | Inst::Text { id } | Inst::Component { host: id, .. } => each(*id),
             Inst::If { children, .. } | Inst::Fragment { children } | Inst::Template { children, .. } => {
-                top_nodes(children, out)
+                top_nodes(children, each)
             }
             Inst::For { items } => {
                 for item in items {
-                    top_nodes(&item.children, out);
+                    top_nodes(&item.children, each);
                 }
             }
         }
@@ -1037,12 +1037,10 @@ impl<'p> Cx<'p> {
     fn remove_all(&mut self, insts: &[Inst]) {
         let records = self.unmount(insts);
         *self.meter.records = self.meter.records.saturating_sub(records);
-        let mut nodes = Vec::new();
-        top_nodes(insts, &mut nodes);
-        for id in nodes {
+        top_nodes(insts, &mut |id| {
             self.tree.remove(id);
             self.emit(Patch::Remove { id });
-        }
+        });
     }
 
     /// Reports the components among `insts` (and inside them) as removed, and forgets them.
@@ -1216,12 +1214,10 @@ impl<'p> Cx<'p> {
     }
 
     fn move_all(&mut self, insts: &[Inst], parent: NodeId, before: Option<NodeId>) {
-        let mut nodes = Vec::new();
-        top_nodes(insts, &mut nodes);
-        for id in nodes {
+        top_nodes(insts, &mut |id| {
             self.tree.insert(id, parent, before);
             self.emit(Patch::Move { id, parent, before });
-        }
+        });
     }
 
     fn render_list(
