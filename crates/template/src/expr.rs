@@ -851,15 +851,16 @@ impl Expr {
     }
 
     /// Adds the data paths this expression reads to `out`. A path stops at the first
-    /// computed key (`a.b[i].c` reads `a.b`, and `i`); `x.length` reads `x`, since any
-    /// change under `x` may change its length.
+    /// computed key (`a.b[i].c` reads `a.b`, and `i`). `x.length` reads `x.length`, which a
+    /// change to an item of `x` leaves alone unless it grows the array (see
+    /// [`crate::ir::reaches`]).
     pub fn read_paths(&self, out: &mut Vec<Vec<String>>) {
         match self {
             Expr::Undefined | Expr::Null | Expr::Bool(_) | Expr::Num(_) | Expr::Str(_) => {}
             Expr::Ident(_) => out.push(self.static_path().expect("a name is a path")),
             Expr::Access(base, steps) => {
                 if let Some(path) = self.static_path() {
-                    out.push(without_length(path));
+                    out.push(path);
                     return;
                 }
                 // A call of `module.function` or `module` reads its arguments, not `module`.
@@ -878,7 +879,7 @@ impl Expr {
                         path.push(key);
                         k += 1;
                     }
-                    out.push(without_length(path));
+                    out.push(path);
                     &steps[k..]
                 } else {
                     base.read_paths(out);
@@ -1013,14 +1014,6 @@ impl Step {
             _ => None,
         }
     }
-}
-
-/// `x.length` reads `x`, since any change under `x` may change its length.
-fn without_length(mut path: Vec<String>) -> Vec<String> {
-    if path.len() > 1 && path.last().is_some_and(|l| l == "length") {
-        path.pop();
-    }
-    path
 }
 
 /// A binary operator other than `&&`, `||` and `??` (which may not evaluate their right side),
@@ -1215,7 +1208,7 @@ mod tests {
             ("a.b.c", vec!["a.b.c"]),
             ("a.b[i].c", vec!["a.b", "i"]),
             ("list[0].name", vec!["list.0.name"]),
-            ("list.length", vec!["list"]),
+            ("list.length", vec!["list.length"]),
             ("x ? y.z : 'w'", vec!["x", "y.z"]),
             ("m.fn(a.b, c)", vec!["a.b", "c"]),
             ("m(a.b, c).d", vec!["a.b", "c"]),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::expr::{Expr, Scope, WxsHost};
-use crate::value::Val;
+use crate::value::{Val, array_index};
 
 /// Index of a compiled file in a [`Program`].
 pub type FileId = usize;
@@ -123,12 +123,12 @@ impl Deps {
         self.0.is_empty()
     }
 
-    /// Whether a change at any of `changes` may change what these paths read: one path is a
-    /// prefix of the other.
+    /// Whether a change at any of `changes` may change what these paths read (see
+    /// [`reaches`]).
     pub fn touches(&self, changes: &Changes) -> bool {
         match changes {
             Changes::All => !self.0.is_empty(),
-            Changes::Paths(paths) => self.0.iter().any(|d| paths.iter().any(|c| related(d, c))),
+            Changes::Paths(paths) => self.0.iter().any(|d| paths.iter().any(|c| reaches(c, d))),
         }
     }
 }
@@ -136,6 +136,21 @@ impl Deps {
 /// One path is a prefix of the other (or they are equal).
 pub fn related(a: &[String], b: &[String]) -> bool {
     a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// Whether a change at `changed` may change what reading `read` gives: one path is a prefix of
+/// the other, or `read` is `x.length` and the change sets a key under `x` that is not an index
+/// (which, through an array, makes it an object). Setting an item of an array changes its
+/// length only at or past its end: the update adds `x.length` to the changed paths then (see
+/// [`crate::path::grown_lengths`]), so a change to one row leaves `{{rows.length}}` alone.
+pub fn reaches(changed: &[String], read: &[String]) -> bool {
+    related(read, changed)
+        || match read.split_last() {
+            Some((last, x)) if last == "length" => {
+                changed.len() > x.len() && changed.starts_with(x) && array_index(&changed[x.len()]).is_none()
+            }
+            _ => false,
+        }
 }
 
 /// What changed since the last render, in terms of the names visible where it is used.

@@ -105,6 +105,41 @@ pub fn set_path(data: &mut Value, path: &[String], value: Value) -> Result<(), S
     Ok(())
 }
 
+/// The `length`s a set at `path` may have changed, as paths, found in `data` after the set:
+/// that of each array the path sets its last item of, or an item past its end (`list[3].done`
+/// on a list of three or four changes `list.length`; on one of ten, it does not).
+///
+/// ```
+/// use capsule_template::path::{grown_lengths, parse_data_path};
+/// let data = serde_json::json!({"list": [{"tags": ["a"]}, {"tags": ["a", "b"]}]});
+/// let lengths = |key| grown_lengths(&data, &parse_data_path(key).unwrap());
+/// assert_eq!(lengths("list[1].tags[0]"), [["list", "length"]]);
+/// assert_eq!(lengths("list[0].tags[0]"), [["list", "0", "tags", "length"]]);
+/// assert!(lengths("list[0].name").is_empty());
+/// ```
+pub fn grown_lengths(data: &Value, path: &[String]) -> Vec<Path> {
+    let mut out = Vec::new();
+    // Only arrays indexed on the way matter: the walk stops at the last index.
+    let Some(last) = path.iter().rposition(|key| key.parse::<usize>().is_ok()) else { return out };
+    let mut node = Some(data);
+    for (at, key) in path[..=last].iter().enumerate() {
+        node = match node {
+            Some(Value::Array(items)) => {
+                let index = key.parse::<usize>().ok();
+                if index.is_some_and(|i| i + 1 >= items.len()) {
+                    let mut length = path[..at].to_vec();
+                    length.push("length".to_string());
+                    out.push(length);
+                }
+                index.and_then(|i| items.get(i))
+            }
+            Some(Value::Object(map)) => map.get(key),
+            _ => None,
+        };
+    }
+    out
+}
+
 /// Refuses an index that would pad an array (existing or new) with more than
 /// [`MAX_INDEX_GAP`] nulls, before anything changes.
 pub fn check_gaps(data: &Value, path: &[String]) -> Result<(), String> {

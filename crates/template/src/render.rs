@@ -4,8 +4,11 @@
 //! is shown, which list items exist and under which keys). An update walks IR and instances
 //! together, right to left so each insertion knows the node it goes before, and descends
 //! only where a node's subtree reads a changed path. In a `wx:for` over a data path, a change
-//! under one item (`list[3].done`) reaches only that item; a new list is reconciled by key
-//! with the fewest moves (the items outside a longest increasing subsequence move).
+//! under one item (`list[3].done`, or `list[3]` under the same key) reaches only that item and
+//! items set past the end are added after the last, so one row costs the same in any length of
+//! list; a new list is reconciled by key with the fewest moves (the items outside a longest
+//! increasing subsequence move), and so is one whose item changed key, re-evaluating only the
+//! items that changed or moved.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -14,7 +17,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::expr::{Scope, WxsHost};
-use crate::ir::{Changes, ElementIr, FileId, ForIr, IrKind, IrNode, Key, Path, Program, related};
+use crate::ir::{Changes, ElementIr, FileId, ForIr, IrKind, IrNode, Key, Path, Program, reaches};
 use crate::tree::{Attrs, Listener, NodeId, NodeKind, Patch, SHADOW_ROOT, Tree, weigh_attr, weigh_listeners};
 use crate::value::{Limit, Val, array_index, json_weight};
 
@@ -224,6 +227,103 @@ struct Item {
     children: Vec<Inst>,
 }
 
+/// How changed paths reach the items of a `wx:for` (see [`list_changes`]).
+#[derive(Default)]
+struct ListChanges {
+    /// The list may be another list: every item is reconciled.
+    whole: bool,
+    /// What changed under single rendered items, by position.
+    items: HashMap<usize, RowChange>,
+    /// The changed paths the body sees by their own names (not shadowed by the item or index
+    /// name), the list's own included: a row may read `list.length` or `list[0]`.
+    outer: Vec<Path>,
+}
+
+/// What changed under one rendered item of a list.
+#[derive(Default)]
+struct RowChange {
+    /// In the body's names (`item.done`).
+    paths: Vec<Path>,
+    /// Whether its key may be different (the item replaced, or its key property set).
+    rekey: bool,
+}
+
+/// What the items of a reconciled list re-evaluate, in the body's names.
+enum RowChanges<'c> {
+    /// Any item may be different: each re-evaluates what reads these.
+    Every(Changes),
+    /// Only the items listed changed (by their old positions): each item re-evaluates what
+    /// reads `outer`, and what reads its index if it moved.
+    Listed { items: &'c HashMap<usize, RowChange>, outer: &'c [Path] },
+}
+
+impl RowChanges<'_> {
+    /// What the item once at `old`, now at `new`, re-evaluates; `None`: nothing.
+    fn of(&self, f: &ForIr, old: usize, new: usize) -> Option<std::borrow::Cow<'_, Changes>> {
+        match self {
+            RowChanges::Every(changes) => Some(std::borrow::Cow::Borrowed(changes)),
+            RowChanges::Listed { items, outer } => {
+                let mut paths = items.get(&old).map_or_else(Vec::new, |r| r.paths.clone());
+                if old != new {
+                    paths.push(vec![f.index.clone()]);
+                }
+                paths.extend(outer.iter().cloned());
+                (!paths.is_empty()).then_some(std::borrow::Cow::Owned(Changes::Paths(paths)))
+            }
+        }
+    }
+}
+
+/// Sorts the changed `paths` for a `wx:for` whose list is an array (`array`) of which
+/// `rendered` items are shown; `outer` is whether the body may read any of them by their own
+/// names (else they are not listed in [`ListChanges::outer`]).
+fn list_changes(
+    f: &ForIr,
+    list_deps: &crate::ir::Deps,
+    paths: &[Path],
+    rendered: usize,
+    array: bool,
+    outer: bool,
+) -> ListChanges {
+    let mut out = ListChanges::default();
+    for p in paths {
+        if outer && p.first().is_some_and(|r| *r != f.item && *r != f.index) {
+            out.outer.push(p.clone());
+        }
+        match &f.list_path {
+            Some(lp) if reaches(p, lp) => {
+                if p.len() <= lp.len() || !array {
+                    out.whole = true;
+                    continue;
+                }
+                match array_index(&p[lp.len()]) {
+                    Some(i) if i < rendered => {
+                        let rest = &p[lp.len() + 1..];
+                        let row = out.items.entry(i).or_default();
+                        let mut path = Vec::with_capacity(rest.len() + 1);
+                        path.push(f.item.clone());
+                        path.extend(rest.iter().cloned());
+                        row.paths.push(path);
+                        row.rekey |= match &f.key {
+                            Key::None => false,
+                            Key::This => true,
+                            Key::Prop(prop) => rest.first().is_none_or(|r| r == prop),
+                        };
+                    }
+                    // Past the rendered items: the list grew, and the new items render.
+                    Some(_) => {}
+                    // Its length, when an item was set at the end: no item of its own.
+                    None if p[lp.len()] == "length" && p.len() == lp.len() + 1 => {}
+                    None => out.whole = true,
+                }
+            }
+            None if list_deps.0.iter().any(|d| reaches(p, d)) => out.whole = true,
+            _ => {}
+        }
+    }
+    out
+}
+
 struct Cx<'p> {
     program: &'p Program,
     wxs: &'p dyn WxsHost,
@@ -362,8 +462,7 @@ impl Rendered {
         changed: &[Path],
         wxs: &dyn WxsHost,
     ) -> Vec<Patch> {
-        let done =
-            self.update_with(program, data, &Changes::Paths(changed.to_vec()), wxs, &Budget::default());
+        let done = self.update_with(program, data, &changes_of(data, changed), wxs, &Budget::default());
         self.keep(done)
     }
 
@@ -377,7 +476,7 @@ impl Rendered {
         wxs: &dyn WxsHost,
         budget: &Budget<'_>,
     ) -> Result<Vec<Patch>, RenderError> {
-        result(self.update_with(program, data, &Changes::Paths(changed.to_vec()), wxs, budget))
+        result(self.update_with(program, data, &changes_of(data, changed), wxs, budget))
     }
 
     /// Re-evaluates every binding (as after the data was replaced), still by patches.
@@ -554,7 +653,7 @@ impl Rendered {
         let mut error = None;
         if let Some(f) = file.and_then(|f| program.files.get(f)) {
             let mut scope = Scope::bounded(Val::of(data), budget.max_bytes);
-            let changes = Changes::Paths(changed.to_vec());
+            let changes = changes_of(data, changed);
             let mut cx = self.cx(program, wxs, Some(&mut patches), Some(host), budget);
             cx.update_list(&f.body, &mut insts, &mut scope, &changes, shadow, None);
             cx.spent(&scope);
@@ -687,6 +786,15 @@ impl Rendered {
     }
 }
 
+/// The paths `changed` in `data` (by setData), with the array lengths they may have grown.
+fn changes_of(data: &Value, changed: &[Path]) -> Changes {
+    let mut paths = changed.to_vec();
+    for path in changed {
+        paths.extend(crate::path::grown_lengths(data, path));
+    }
+    Changes::Paths(paths)
+}
+
 /// The bytes a component's properties hold: names and values as JSON text.
 fn weigh_props(props: &Map<String, Value>) -> usize {
     props.iter().map(|(k, v)| k.len() + json_weight(v)).sum()
@@ -710,17 +818,17 @@ fn first_node(inst: &Inst) -> Option<NodeId> {
     }
 }
 
-/// The DOM nodes an instance list puts directly in its parent, in order.
-fn top_nodes(insts: &[Inst], out: &mut Vec<NodeId>) {
+/// Calls `each` with the DOM nodes an instance list puts directly in its parent, in order.
+fn top_nodes(insts: &[Inst], each: &mut impl FnMut(NodeId)) {
     for inst in insts {
         match inst {
-            Inst::Element { id, .. } | Inst::Text { id } | Inst::Component { host: id, .. } => out.push(*id),
+            Inst::Element { id, .. } | Inst::Text { id } | Inst::Component { host: id, .. } => each(*id),
             Inst::If { children, .. } | Inst::Fragment { children } | Inst::Template { children, .. } => {
-                top_nodes(children, out)
+                top_nodes(children, each)
             }
             Inst::For { items } => {
                 for item in items {
-                    top_nodes(&item.children, out);
+                    top_nodes(&item.children, each);
                 }
             }
         }
@@ -786,6 +894,33 @@ fn key_of(key: &Key, item: &Val<'_>, limit: &Limit) -> Option<String> {
         Key::This => Some(item.to_js_string_within(limit).into_owned()),
         Key::Prop(p) => Some(item.get(p).to_js_string_within(limit).into_owned()),
     }
+}
+
+/// The old position of the item each new key names (`None`: a new item), or `None` when a key
+/// is missing or repeats, old or new: such a list is matched by position.
+fn match_keys(old: &[Item], new_keys: &[Option<String>]) -> Option<Vec<Option<usize>>> {
+    let mut positions: HashMap<&str, usize> = HashMap::with_capacity(old.len());
+    for (i, item) in old.iter().enumerate() {
+        if positions.insert(item.key.as_deref()?, i).is_some() {
+            return None;
+        }
+    }
+    let mut taken = vec![false; old.len()];
+    let mut added: HashSet<&str> = HashSet::new();
+    let mut sources = Vec::with_capacity(new_keys.len());
+    for key in new_keys {
+        let key = key.as_deref()?;
+        let source = positions.get(key).copied();
+        let repeated = match source {
+            Some(o) => std::mem::replace(&mut taken[o], true),
+            None => !added.insert(key),
+        };
+        if repeated {
+            return None;
+        }
+        sources.push(source);
+    }
+    Some(sources)
 }
 
 /// Positions (into `seq`) of one longest strictly increasing subsequence.
@@ -902,12 +1037,10 @@ impl<'p> Cx<'p> {
     fn remove_all(&mut self, insts: &[Inst]) {
         let records = self.unmount(insts);
         *self.meter.records = self.meter.records.saturating_sub(records);
-        let mut nodes = Vec::new();
-        top_nodes(insts, &mut nodes);
-        for id in nodes {
+        top_nodes(insts, &mut |id| {
             self.tree.remove(id);
             self.emit(Patch::Remove { id });
-        }
+        });
     }
 
     /// Reports the components among `insts` (and inside them) as removed, and forgets them.
@@ -1081,12 +1214,10 @@ impl<'p> Cx<'p> {
     }
 
     fn move_all(&mut self, insts: &[Inst], parent: NodeId, before: Option<NodeId>) {
-        let mut nodes = Vec::new();
-        top_nodes(insts, &mut nodes);
-        for id in nodes {
+        top_nodes(insts, &mut |id| {
             self.tree.insert(id, parent, before);
             self.emit(Patch::Move { id, parent, before });
-        }
+        });
     }
 
     fn render_list(
@@ -1477,6 +1608,10 @@ impl<'p> Cx<'p> {
         }
     }
 
+    /// A `wx:for` after `changes`. A path under one item (`list[3].done`) reaches only that
+    /// item, a path past the last item renders the new ones after it, and a path the body reads
+    /// by its own name (`{{list.length}}` in a row) reaches every item; a new list, or an item
+    /// whose key changed, is reconciled by key.
     #[allow(clippy::too_many_arguments)]
     fn update_for(
         &mut self,
@@ -1492,120 +1627,100 @@ impl<'p> Cx<'p> {
         if self.spent(scope) {
             return;
         }
-        let is_array = matches!(list, Val::Array(_));
-        let mut whole = false;
-        let mut per_item: HashMap<usize, Vec<Path>> = HashMap::new();
-        let mut outer: Vec<Path> = Vec::new();
-        match changes {
-            Changes::All => whole = true,
-            Changes::Paths(paths) => {
-                for p in paths {
-                    match &f.list_path {
-                        Some(lp) if related(p, lp) => {
-                            if p.len() <= lp.len() || !is_array {
-                                whole = true;
-                                continue;
-                            }
-                            let rest = &p[lp.len() + 1..];
-                            let key_touched = match &f.key {
-                                Key::None => false,
-                                Key::This => true,
-                                Key::Prop(prop) => rest.first().is_none_or(|r| r == prop),
-                            };
-                            match array_index(&p[lp.len()]) {
-                                Some(i) if i < items.len() && !key_touched => {
-                                    let mut item_path = vec![f.item.clone()];
-                                    item_path.extend(rest.iter().cloned());
-                                    per_item.entry(i).or_default().push(item_path);
-                                }
-                                _ => whole = true,
-                            }
-                        }
-                        None if list_deps.0.iter().any(|d| related(d, p)) => whole = true,
-                        _ => {
-                            // Names the body sees under the item and index names are shadowed.
-                            if p.first().is_some_and(|r| *r != f.item && *r != f.index) {
-                                outer.push(p.clone());
-                            }
-                        }
-                    }
-                }
-            }
+        let Changes::Paths(paths) = changes else {
+            let every = RowChanges::Every(Changes::All);
+            return self.reconcile(f, items, &list, scope, &every, parent, next);
+        };
+        let length = match &list {
+            Val::Array(a) => Some(a.len()),
+            _ => None,
+        };
+        // Whether the body reads a changed path at all (a path under the item's or index's own
+        // name may pass this, and is not listed below).
+        let body_reads = f.body.iter().any(|n| n.sub.touches(changes));
+        let mut rows = list_changes(f, list_deps, paths, items.len(), length.is_some(), body_reads);
+        // The list's own length comes with a change to its last item: it matters if it grew.
+        if let (Some(lp), Some(n)) = (&f.list_path, length)
+            && n == items.len()
+        {
+            rows.outer.retain(|p| !(p.len() == lp.len() + 1 && p.starts_with(lp) && p[lp.len()] == "length"));
         }
-        let outer_matters =
-            !outer.is_empty() && f.body.iter().any(|n| n.sub.touches(&Changes::Paths(outer.clone())));
+        if !rows.outer.is_empty()
+            && !f.body.iter().any(|n| n.sub.touches(&Changes::Paths(rows.outer.clone())))
+        {
+            rows.outer.clear();
+        }
         // Items of a number, string or object are not reached one by one: a change the body
-        // reads goes through them all.
-        if outer_matters && !is_array {
-            whole = true;
-        }
-        if whole {
-            let item_changes = match changes {
-                Changes::All => Changes::All,
-                Changes::Paths(_) => {
-                    let mut paths = vec![vec![f.item.clone()], vec![f.index.clone()]];
-                    paths.extend(outer);
-                    Changes::Paths(paths)
-                }
-            };
-            self.reconcile(f, items, &list, scope, &item_changes, parent, next);
+        // reads goes through them all. An array shorter than its items is another list.
+        let Some(length) = length.filter(|&n| !rows.whole && n >= items.len()) else {
+            if rows.whole || length.is_some() || !rows.outer.is_empty() {
+                let mut paths = vec![vec![f.item.clone()], vec![f.index.clone()]];
+                paths.extend(rows.outer);
+                let every = RowChanges::Every(Changes::Paths(paths));
+                self.reconcile(f, items, &list, scope, &every, parent, next);
+            }
+            return;
+        };
+        // An item whose key changed is another item: the list is reconciled by key, knowing
+        // that only the listed items changed.
+        let rekeyed = rows.items.iter().any(|(&i, row)| {
+            row.rekey
+                && array_item(&list, i).is_some_and(|v| key_of(&f.key, &v, scope.limit()) != items[i].key)
+        });
+        if self.spent(scope) {
             return;
         }
-        if !outer_matters {
+        if rekeyed {
+            let listed = RowChanges::Listed { items: &rows.items, outer: &rows.outer };
+            return self.reconcile(f, items, &list, scope, &listed, parent, next);
+        }
+        // Items set past the end (the list grew) go after the last one, as a reconcile would
+        // put them: the items before keep their values and positions, keyed or not.
+        let mut tail = Vec::new();
+        for i in items.len()..length {
+            let Some(value) = array_item(&list, i) else { break };
+            if self.stopped() {
+                break;
+            }
+            tail.push(self.render_item(f, value, Val::Num(i as f64), scope, parent, next));
+        }
+        let after = tail.iter().find_map(|i| i.children.iter().find_map(first_node)).or(next);
+        if rows.outer.is_empty() {
             // Only the items a path reaches, last first. Each inserts before the first node of
             // the items after it, found by scanning forward only up to the item updated before
             // it: the scans add up to one pass over the list at most, and to a step or two for
             // one changed row.
-            let mut touched: Vec<(usize, Vec<Path>)> = per_item.into_iter().collect();
+            let mut touched: Vec<(usize, RowChange)> = rows.items.into_iter().collect();
             touched.sort_unstable_by_key(|t| std::cmp::Reverse(t.0));
-            let (mut upper, mut upper_anchor) = (items.len(), next);
-            for (i, paths) in touched {
+            let (mut upper, mut upper_anchor) = (items.len(), after);
+            for (i, row) in touched {
                 let anchor = items[i + 1..upper]
                     .iter()
                     .find_map(|item| item.children.iter().find_map(first_node))
                     .or(upper_anchor);
                 if let Some(value) = array_item(&list, i) {
-                    let item_changes = Changes::Paths(paths);
-                    self.update_item(
-                        f,
-                        &mut items[i],
-                        value,
-                        Val::Num(i as f64),
-                        scope,
-                        &item_changes,
-                        parent,
-                        anchor,
-                    );
+                    let item_changes = Changes::Paths(row.paths);
+                    let index = Val::Num(i as f64);
+                    self.update_item(f, &mut items[i], value, index, scope, &item_changes, parent, anchor);
                 }
                 upper_anchor = items[i].children.iter().find_map(first_node).or(anchor);
                 upper = i;
             }
-            return;
-        }
-        // Everything: a change outside the list that the body reads.
-        let mut anchor = next;
-        for i in (0..items.len()).rev() {
-            let mut paths = per_item.remove(&i).unwrap_or_default();
-            if outer_matters {
-                paths.extend(outer.iter().cloned());
+        } else {
+            // Every item: a change the body reads by its own name.
+            let mut anchor = after;
+            for i in (0..items.len()).rev() {
+                let mut paths = rows.items.remove(&i).map_or_else(Vec::new, |r| r.paths);
+                paths.extend(rows.outer.iter().cloned());
+                if let Some(value) = array_item(&list, i) {
+                    let item_changes = Changes::Paths(paths);
+                    let index = Val::Num(i as f64);
+                    self.update_item(f, &mut items[i], value, index, scope, &item_changes, parent, anchor);
+                }
+                anchor = items[i].children.iter().find_map(first_node).or(anchor);
             }
-            if !paths.is_empty()
-                && let Some(value) = array_item(&list, i)
-            {
-                let item_changes = Changes::Paths(paths);
-                self.update_item(
-                    f,
-                    &mut items[i],
-                    value,
-                    Val::Num(i as f64),
-                    scope,
-                    &item_changes,
-                    parent,
-                    anchor,
-                );
-            }
-            anchor = items[i].children.iter().find_map(first_node).or(anchor);
         }
+        items.extend(tail);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1638,7 +1753,7 @@ impl<'p> Cx<'p> {
         items: &mut Vec<Item>,
         list: &Val<'a>,
         scope: &mut Scope<'p, 'a>,
-        item_changes: &Changes,
+        rows: &RowChanges<'_>,
         parent: NodeId,
         next: Option<NodeId>,
     ) {
@@ -1648,17 +1763,11 @@ impl<'p> Cx<'p> {
         if self.spent(scope) {
             return;
         }
-
-        fn unique<'k>(keys: impl Iterator<Item = Option<&'k String>>) -> bool {
-            let mut seen = HashSet::new();
-            let mut keys = keys;
-            keys.all(|k| k.is_some_and(|k| seen.insert(k)))
-        }
-        let keyed = f.key != Key::None
-            && unique(new_keys.iter().map(Option::as_ref))
-            && unique(items.iter().map(|i| i.key.as_ref()));
-
-        if !keyed {
+        let sources = match f.key {
+            Key::None => None,
+            _ => match_keys(items, &new_keys),
+        };
+        let Some(sources) = sources else {
             // By position: update the common items, then add or drop the tail.
             let common = items.len().min(new.len());
             for old in items.drain(common..).collect::<Vec<_>>() {
@@ -1673,23 +1782,22 @@ impl<'p> Cx<'p> {
             for i in (0..common).rev() {
                 let (value, index) = new[i].clone();
                 items[i].key = new_keys[i].clone();
-                self.update_item(f, &mut items[i], value, index, scope, item_changes, parent, anchor);
+                if let Some(changes) = rows.of(f, i, i) {
+                    self.update_item(f, &mut items[i], value, index, scope, &changes, parent, anchor);
+                }
                 anchor = items[i].children.iter().find_map(first_node).or(anchor);
             }
             items.extend(tail);
             return;
-        }
+        };
 
-        let old_index: HashMap<&str, usize> =
-            items.iter().enumerate().filter_map(|(i, it)| it.key.as_deref().map(|k| (k, i))).collect();
-        let sources: Vec<Option<usize>> =
-            new_keys.iter().map(|k| k.as_deref().and_then(|k| old_index.get(k).copied())).collect();
-        let kept: HashSet<usize> = sources.iter().flatten().copied().collect();
+        let mut kept = vec![false; items.len()];
+        for &o in sources.iter().flatten() {
+            kept[o] = true;
+        }
         let mut old: Vec<Option<Item>> = std::mem::take(items).into_iter().map(Some).collect();
-        for (i, slot) in old.iter_mut().enumerate() {
-            if !kept.contains(&i)
-                && let Some(gone) = slot.take()
-            {
+        for (slot, kept) in old.iter_mut().zip(kept) {
+            if !kept && let Some(gone) = slot.take() {
                 self.remove_all(&gone.children);
                 *self.meter.records = self.meter.records.saturating_sub(1);
             }
@@ -1697,8 +1805,10 @@ impl<'p> Cx<'p> {
         // Items whose old positions form a longest increasing run stay; the rest move.
         let reused: Vec<usize> = sources.iter().enumerate().filter_map(|(j, s)| s.map(|_| j)).collect();
         let old_positions: Vec<usize> = reused.iter().map(|&j| sources[j].expect("reused")).collect();
-        let stay: HashSet<usize> =
-            longest_increasing(&old_positions).into_iter().map(|k| reused[k]).collect();
+        let mut stay = vec![false; new.len()];
+        for k in longest_increasing(&old_positions) {
+            stay[reused[k]] = true;
+        }
 
         let mut result: Vec<Option<Item>> = (0..new.len()).map(|_| None).collect();
         let mut anchor = next;
@@ -1708,10 +1818,12 @@ impl<'p> Cx<'p> {
                 None => self.render_item(f, value, index, scope, parent, anchor),
                 Some(o) => {
                     let mut item = old[o].take().expect("each old item is reused once");
-                    if !stay.contains(&j) {
+                    if !stay[j] {
                         self.move_all(&item.children, parent, anchor);
                     }
-                    self.update_item(f, &mut item, value, index, scope, item_changes, parent, anchor);
+                    if let Some(changes) = rows.of(f, o, j) {
+                        self.update_item(f, &mut item, value, index, scope, &changes, parent, anchor);
+                    }
                     item
                 }
             };
@@ -1725,6 +1837,24 @@ impl<'p> Cx<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_match_old_positions_unless_one_is_missing_or_repeats() {
+        let items = |keys: &[Option<&str>]| -> Vec<Item> {
+            keys.iter().map(|k| Item { key: k.map(str::to_string), children: Vec::new() }).collect()
+        };
+        let keys = |keys: &[Option<&str>]| -> Vec<Option<String>> {
+            keys.iter().map(|k| k.map(str::to_string)).collect()
+        };
+        let old = items(&[Some("a"), Some("b"), Some("c")]);
+        let new = keys(&[Some("c"), Some("x"), Some("a")]);
+        assert_eq!(match_keys(&old, &new), Some(vec![Some(2), None, Some(0)]));
+        assert_eq!(match_keys(&old, &keys(&[Some("a"), Some("a")])), None);
+        assert_eq!(match_keys(&old, &keys(&[Some("x"), Some("x")])), None);
+        assert_eq!(match_keys(&old, &keys(&[Some("a"), None])), None);
+        assert_eq!(match_keys(&items(&[Some("a"), Some("a")]), &keys(&[Some("a")])), None);
+        assert_eq!(match_keys(&items(&[None]), &keys(&[Some("a")])), None);
+    }
 
     #[test]
     fn lis_finds_a_longest_run() {

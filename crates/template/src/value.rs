@@ -208,8 +208,8 @@ impl<'a> Val<'a> {
     /// Anything else, or a missing property, is `undefined` (never an error, as in WXML).
     pub fn get(&self, key: &str) -> Val<'a> {
         match self {
-            Val::Object(Cow::Borrowed(o)) => o.get(key).map_or(Val::Undefined, Val::of),
-            Val::Object(Cow::Owned(o)) => o.get(key).map_or(Val::Undefined, |v| Val::owned(v.clone())),
+            Val::Object(Cow::Borrowed(o)) => property(o, key).map_or(Val::Undefined, Val::of),
+            Val::Object(Cow::Owned(o)) => property(o, key).map_or(Val::Undefined, |v| Val::owned(v.clone())),
             Val::Array(a) => {
                 if key == "length" {
                     return Val::Num(a.len() as f64);
@@ -244,6 +244,12 @@ impl<'a> Val<'a> {
             Val::Object(o) => Val::Object(Cow::Owned(o.into_owned())),
         }
     }
+}
+
+/// `object[key]`. Data objects are mostly small (a row's few fields): comparing their keys in
+/// order costs less than hashing the one looked for.
+fn property<'m>(object: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+    if object.len() <= 8 { object.iter().find_map(|(k, v)| (k == key).then_some(v)) } else { object.get(key) }
 }
 
 /// A property key as an array index (`"3"` → 3), as JavaScript's canonical numeric strings.

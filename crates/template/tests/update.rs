@@ -3,9 +3,9 @@
 //! as few nodes as possible.
 
 use capsule_template::compile::compile_source;
-use capsule_template::expr::NoWxs;
+use capsule_template::expr::{NoWxs, WxsHost};
 use capsule_template::path::{parse_data_path, set_path};
-use capsule_template::render::render;
+use capsule_template::render::{Budget, render};
 use capsule_template::{Patch, Path, Program};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -36,6 +36,17 @@ fn set_data(
     page: &mut capsule_template::Rendered,
     sets: &[(&str, Value)],
 ) -> Vec<Patch> {
+    set_data_with(program, data, page, sets, &NoWxs)
+}
+
+/// [`set_data`] with `<wxs>` modules.
+fn set_data_with(
+    program: &Program,
+    data: &mut Value,
+    page: &mut capsule_template::Rendered,
+    sets: &[(&str, Value)],
+    wxs: &dyn WxsHost,
+) -> Vec<Patch> {
     let mut paths: Vec<Path> = Vec::new();
     for (key, value) in sets {
         let path = parse_data_path(key).unwrap();
@@ -43,14 +54,32 @@ fn set_data(
         paths.push(path);
     }
     let mut mirror = page.tree.clone();
-    let patches = page.update(program, data, &paths, &NoWxs);
+    let patches = page.update(program, data, &paths, wxs);
     for p in &patches {
         mirror.apply(p);
     }
     assert_eq!(mirror, page.tree, "patches applied to a copy give the same tree");
-    let fresh = render(program, 0, data, &NoWxs);
-    assert_eq!(page.tree.shape(), fresh.tree.shape(), "an update shows what a fresh render shows");
+    let fresh = render(program, 0, data, wxs);
+    assert_eq!(page.tree.shape(), fresh.tree.shape(), "an update shows what a fresh render shows: {sets:?}");
     patches
+}
+
+/// What each patch does, in order.
+fn kinds(patches: &[Patch]) -> Vec<&'static str> {
+    patches
+        .iter()
+        .map(|p| match p {
+            Patch::Create { .. } => "create",
+            Patch::CreateText { .. } => "createText",
+            Patch::Insert { .. } => "insert",
+            Patch::Move { .. } => "move",
+            Patch::Remove { .. } => "remove",
+            Patch::SetAttr { .. } => "setAttr",
+            Patch::SetText { .. } => "setText",
+            Patch::SetListeners { .. } => "setListeners",
+            Patch::Snapshot { .. } => "snapshot",
+        })
+        .collect()
 }
 
 fn initial() -> Value {
@@ -81,17 +110,7 @@ fn toggling_a_row_swaps_its_branch_and_class() {
     let mut data = initial();
     let mut page = render(&program, 0, &data, &NoWxs);
     let patches = set_data(&program, &mut data, &mut page, &[("list[0].done", json!(true))]);
-    let kinds: Vec<&str> = patches
-        .iter()
-        .map(|p| match p {
-            Patch::SetAttr { .. } => "setAttr",
-            Patch::Remove { .. } => "remove",
-            Patch::CreateText { .. } | Patch::Create { .. } => "create",
-            Patch::Insert { .. } => "insert",
-            _ => "other",
-        })
-        .collect();
-    assert_eq!(kinds, ["setAttr", "remove", "create", "create", "insert", "insert"]);
+    assert_eq!(kinds(&patches), ["setAttr", "remove", "create", "createText", "insert", "insert"]);
 }
 
 #[test]
@@ -308,4 +327,364 @@ fn changed_items_insert_before_the_next_item_that_shows_anything() {
         page.tree.to_html(),
         "<text>0</text><text>3</text><text>4</text><text>5</text><text>6</text><text>7</text><text>end</text>"
     );
+}
+
+/// Renders `template` with `data`, applies each step's setData keys and values (each checked
+/// against a fresh render by `set_data`), and returns the page's HTML at the end.
+fn after(template: &str, mut data: Value, steps: &[&[(&str, Value)]]) -> String {
+    let (program, diags) = compile_source("page.wxml", template);
+    assert!(diags.is_empty(), "{diags}");
+    let mut page = render(&program, 0, &data, &NoWxs);
+    for sets in steps {
+        set_data(&program, &mut data, &mut page, sets);
+    }
+    page.tree.to_html()
+}
+
+#[test]
+fn a_row_reading_its_own_list_by_name_sees_other_rows_change() {
+    let rows = json!({"rows": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]});
+    let template = "<text wx:for='{{rows}}' wx:key='id'>{{item.name}}/{{rows[0].name}}</text>";
+    let html = after(template, rows.clone(), &[&[("rows[0].name", json!("z"))]]);
+    assert_eq!(html, "<text>z/z</text><text>b/z</text>");
+    let template = "<text wx:for='{{rows}}' wx:key='id'>{{rows[1].name}}</text>";
+    let html = after(template, rows, &[&[("rows[1]", json!({"id": 2, "name": "y"}))]]);
+    assert_eq!(html, "<text>y</text><text>y</text>");
+}
+
+#[test]
+fn rows_showing_the_list_length_follow_it() {
+    let template = "<view wx:for='{{rows}}' wx:key='*this'>{{index + 1}}<text>{{rows.length}}</text></view>";
+    let start = json!({"rows": ["a", "b"]});
+    let three = "<view>1<text>3</text></view><view>2<text>3</text></view><view>3<text>3</text></view>";
+    assert_eq!(after(template, start.clone(), &[&[("rows[2]", json!("c"))]]), three);
+    assert_eq!(after(template, start.clone(), &[&[("rows", json!(["a", "b", "c"]))]]), three);
+    let unkeyed = template.replace(" wx:key='*this'", "");
+    assert_eq!(after(&unkeyed, start, &[&[("rows[2]", json!("c"))]]), three);
+    let whole = after(
+        "<text wx:for='{{rows}}'>{{rows}};</text>",
+        json!({"rows": [1, 2]}),
+        &[&[("rows[0]", json!(5))]],
+    );
+    assert_eq!(whole, "<text>5,2;</text><text>5,2;</text>");
+}
+
+#[test]
+fn lengths_follow_items_set_at_the_end_and_arrays_set_as_objects() {
+    let template = "<text>{{rows.length}}</text><text wx:for='{{rows}}'>{{item.tags.length}};</text>";
+    let data = json!({"rows": [{"tags": ["a"]}, {"tags": []}]});
+    let steps: [&[(&str, Value)]; 4] = [
+        &[("rows[0].tags[0]", json!("b")), ("rows[1].tags[0]", json!("a"))],
+        &[("rows[0].tags[3]", json!("d"))],
+        &[("rows[2].tags", json!(["x"]))],
+        // A key that is not an index makes an array an object, which has no length.
+        &[("rows.first.tags", json!([]))],
+    ];
+    assert_eq!(
+        after(template, data.clone(), &steps[..3]),
+        "<text>3</text><text>4;</text><text>1;</text><text>1;</text>"
+    );
+    assert_eq!(after(template, data, &steps), "<text></text><text>0;</text>");
+}
+
+/// A keyed list as the platform's component test tool measures it: each row its number from
+/// `index` and a name; `done` sets a class.
+const NUMBERED: &str = r#"<view wx:for="{{rows}}" wx:key="id" class="{{item.done ? 'done' : ''}}"><text>{{index + 1}}</text><text>{{item.name}}</text></view><text>end</text>"#;
+
+fn numbered(names: &[&str]) -> Value {
+    let rows: Vec<Value> =
+        names.iter().enumerate().map(|(i, n)| json!({"id": i, "name": n, "done": false})).collect();
+    json!({ "rows": rows })
+}
+
+/// The ids of the page's top-level elements, in order.
+fn top_ids(page: &capsule_template::Rendered) -> Vec<u32> {
+    page.tree.children(page.tree.root()).collect()
+}
+
+#[test]
+fn a_changed_row_leaves_the_others_and_their_numbers_alone() {
+    let (program, _) = compile_source("page.wxml", NUMBERED);
+    let mut data = numbered(&["a", "b", "c"]);
+    let mut page = render(&program, 0, &data, &NoWxs);
+    let patches = set_data(&program, &mut data, &mut page, &[("rows[1].done", json!(true))]);
+    assert_eq!(kinds(&patches), ["setAttr"]);
+    let patches = set_data(&program, &mut data, &mut page, &[("rows[1].name", json!("B"))]);
+    assert_eq!(kinds(&patches), ["setText"]);
+    assert_eq!(
+        page.tree.to_html(),
+        r#"<view class=""><text>1</text><text>a</text></view><view class="done"><text>2</text><text>B</text></view><view class=""><text>3</text><text>c</text></view><text>end</text>"#
+    );
+}
+
+#[test]
+fn a_row_replaced_under_the_same_key_is_updated_in_place() {
+    let (program, _) = compile_source("page.wxml", NUMBERED);
+    let mut data = numbered(&["a", "b", "c"]);
+    let mut page = render(&program, 0, &data, &NoWxs);
+    let before = top_ids(&page);
+    let row = json!({"id": 1, "name": "B", "done": true});
+    let patches = set_data(&program, &mut data, &mut page, &[("rows[1]", row)]);
+    assert_eq!(kinds(&patches), ["setAttr", "setText"]);
+    assert_eq!(top_ids(&page), before);
+}
+
+#[test]
+fn a_row_whose_key_changes_is_another_row() {
+    let (program, _) = compile_source("page.wxml", NUMBERED);
+    let mut data = numbered(&["a", "b", "c"]);
+    let mut page = render(&program, 0, &data, &NoWxs);
+    let before = top_ids(&page);
+    let patches = set_data(&program, &mut data, &mut page, &[("rows[1].id", json!(9))]);
+    assert!(!kinds(&patches).contains(&"move") && !kinds(&patches).contains(&"setText"), "{patches:?}");
+    let after = top_ids(&page);
+    assert_eq!((after[0], after[2], after[3]), (before[0], before[2], before[3]));
+    assert_ne!(after[1], before[1], "the row with the new key is a new element");
+
+    // Two rows trading whole values trade places, keeping their elements.
+    let (first, third) = (data["rows"][0].clone(), data["rows"][2].clone());
+    let before = top_ids(&page);
+    let patches = set_data(&program, &mut data, &mut page, &[("rows[0]", third), ("rows[2]", first)]);
+    assert!(kinds(&patches).iter().all(|k| ["move", "setText"].contains(k)), "{patches:?}");
+    assert_eq!(top_ids(&page), [before[2], before[1], before[0], before[3]]);
+
+    // A key another row has makes the list unkeyed: rows are updated where they stand.
+    let before = top_ids(&page);
+    set_data(&program, &mut data, &mut page, &[("rows[1].id", json!(0))]);
+    assert_eq!(top_ids(&page), before);
+    set_data(&program, &mut data, &mut page, &[("rows[1].id", json!(1))]);
+    assert_eq!(
+        page.tree.to_html(),
+        r#"<view class=""><text>1</text><text>c</text></view><view class=""><text>2</text><text>b</text></view><view class=""><text>3</text><text>a</text></view><text>end</text>"#
+    );
+}
+
+#[test]
+fn rows_set_past_the_end_are_added_after_the_last() {
+    let (program, _) = compile_source("page.wxml", NUMBERED);
+    let mut data = numbered(&["a", "b"]);
+    let mut page = render(&program, 0, &data, &NoWxs);
+    let before = top_ids(&page);
+    let row = json!({"id": 2, "name": "c", "done": false});
+    let patches = set_data(&program, &mut data, &mut page, &[("rows[2]", row)]);
+    assert!(kinds(&patches).iter().all(|k| ["create", "createText", "insert"].contains(k)), "{patches:?}");
+    assert_eq!(top_ids(&page)[..2], before[..2]);
+    // A gap fills with `null` rows, which show their numbers.
+    set_data(&program, &mut data, &mut page, &[("rows[4].name", json!("e")), ("rows[0].name", json!("A"))]);
+    assert_eq!(
+        page.tree.to_html(),
+        concat!(
+            r#"<view class=""><text>1</text><text>A</text></view><view class=""><text>2</text><text>b</text></view>"#,
+            r#"<view class=""><text>3</text><text>c</text></view><view class=""><text>4</text><text></text></view>"#,
+            r#"<view class=""><text>5</text><text>e</text></view><text>end</text>"#
+        )
+    );
+}
+
+#[test]
+fn a_row_changed_as_rows_are_added_stays_before_them() {
+    let template = "<block wx:for='{{rows}}' wx:key='id'><text wx:if='{{item.done}}'>{{item.name}}</text></block><text>end</text>";
+    let rows = json!({"rows": [{"id": 0, "name": "a", "done": false}]});
+    let added = json!({"id": 1, "name": "b", "done": true});
+    let html = after(template, rows, &[&[("rows[1]", added), ("rows[0].done", json!(true))]]);
+    assert_eq!(html, "<text>a</text><text>b</text><text>end</text>");
+}
+
+#[test]
+fn nested_lists_reach_one_inner_row() {
+    let template = r#"<view wx:for="{{groups}}" wx:key="id"><text wx:for="{{item.rows}}" wx:for-item="row" wx:key="id">{{index}}:{{row.name}}@{{item.id}} </text></view>"#;
+    let (program, _) = compile_source("page.wxml", template);
+    let group = |id: u32| json!({"id": id, "rows": [{"id": 0, "name": "a"}, {"id": 1, "name": "b"}]});
+    let mut data = json!({"groups": [group(0), group(1)]});
+    let mut page = render(&program, 0, &data, &NoWxs);
+    let patches = set_data(&program, &mut data, &mut page, &[("groups[1].rows[0].name", json!("x"))]);
+    assert_eq!(kinds(&patches), ["setText"]);
+    let patches =
+        set_data(&program, &mut data, &mut page, &[("groups[1].rows[2]", json!({"id": 2, "name": "c"}))]);
+    assert_eq!(kinds(&patches), ["create", "createText", "insert", "insert"]);
+    // The outer row's id is read inside the inner rows, and is its key.
+    set_data(&program, &mut data, &mut page, &[("groups[0].id", json!(7))]);
+    assert_eq!(
+        page.tree.to_html(),
+        "<view><text>0:a@7 </text><text>1:b@7 </text></view><view><text>0:x@1 </text><text>1:b@1 </text><text>2:c@1 </text></view>"
+    );
+}
+
+#[test]
+fn a_row_and_page_data_set_together() {
+    let template = "<text wx:for='{{rows}}' wx:key='id'>{{item.name}}{{mark}}</text>";
+    let (program, _) = compile_source("page.wxml", template);
+    let mut data = numbered(&["a", "b", "c"]);
+    data["mark"] = json!("?");
+    let mut page = render(&program, 0, &data, &NoWxs);
+    let patches =
+        set_data(&program, &mut data, &mut page, &[("rows[1].name", json!("B")), ("mark", json!("!"))]);
+    assert_eq!(kinds(&patches), ["setText", "setText", "setText"]);
+    assert_eq!(page.tree.to_html(), "<text>a!</text><text>B!</text><text>c!</text>");
+}
+
+#[test]
+fn a_row_field_switches_a_branch_inside_the_row() {
+    let template = "<view wx:for='{{rows}}' wx:key='id'><text wx:if='{{item.done}}'>done</text><text wx:else>{{item.name}}</text></view>";
+    let (program, _) = compile_source("page.wxml", template);
+    let mut data = numbered(&["a", "b"]);
+    let mut page = render(&program, 0, &data, &NoWxs);
+    let patches = set_data(&program, &mut data, &mut page, &[("rows[1].done", json!(true))]);
+    assert_eq!(kinds(&patches), ["remove", "create", "createText", "insert", "insert"]);
+    assert_eq!(page.tree.to_html(), "<view><text>a</text></view><view><text>done</text></view>");
+}
+
+#[test]
+fn a_template_called_in_a_row_sees_the_row_and_page_data() {
+    let template = "<template name='cell'><text>{{n}}{{mark}}</text></template><view wx:for='{{rows}}' wx:key='id'><template is='cell' data='{{n: item.name, mark}}'/></view>";
+    let (program, _) = compile_source("page.wxml", template);
+    let mut data = numbered(&["a", "b"]);
+    data["mark"] = json!("?");
+    let mut page = render(&program, 0, &data, &NoWxs);
+    let patches = set_data(&program, &mut data, &mut page, &[("rows[0].name", json!("A"))]);
+    assert_eq!(kinds(&patches), ["setText"]);
+    let patches = set_data(&program, &mut data, &mut page, &[("mark", json!("!"))]);
+    assert_eq!(kinds(&patches), ["setText", "setText"]);
+    assert_eq!(page.tree.to_html(), "<view><text>A!</text></view><view><text>b!</text></view>");
+}
+
+/// Renders `template` over 5,000 rows and returns a function that applies one setData and
+/// says how many thousand nodes the update visited or made (the renderer asks its interrupt
+/// once per 1,000).
+fn visits_of(template: &str) -> impl FnMut(&[(&str, Value)]) -> usize {
+    let (program, _) = compile_source("page.wxml", template);
+    let names: Vec<String> = (0..5_000).map(|i| format!("row {i}")).collect();
+    let mut data = numbered(&names.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut page = render(&program, 0, &data, &NoWxs);
+    move |sets| {
+        let mut paths = Vec::new();
+        for (key, value) in sets {
+            paths.push(parse_data_path(key).unwrap());
+            set_path(&mut data, paths.last().unwrap(), value.clone()).unwrap();
+        }
+        let asked = std::cell::Cell::new(0);
+        let interrupt = || {
+            asked.set(asked.get() + 1);
+            false
+        };
+        let budget = Budget { interrupt: Some(&interrupt), ..Budget::default() };
+        page.update_budgeted(&program, &data, &paths, &NoWxs, &budget).unwrap();
+        asked.get()
+    }
+}
+
+#[test]
+fn one_row_changes_visit_a_few_nodes_whatever_the_length() {
+    let mut visits = visits_of(NUMBERED);
+    assert_eq!(visits(&[("rows[2500].done", json!(true))]), 0);
+    assert_eq!(visits(&[("rows[2500]", json!({"id": 2500, "name": "new", "done": false}))]), 0);
+    assert_eq!(visits(&[("rows[2500].id", json!(-1))]), 0);
+    assert_eq!(visits(&[("rows[5000]", json!({"id": 5000, "name": "last", "done": false}))]), 0);
+    let reversed: Vec<Value> =
+        (0..5_000).rev().map(|i| json!({"id": i, "name": "", "done": false})).collect();
+    assert!(visits(&[("rows", Value::Array(reversed))]) > 0, "a new list visits every row");
+
+    // Rows showing the list's length are visited when it grows, not when a row changes.
+    let mut visits = visits_of("<view wx:for='{{rows}}' wx:key='id'>{{item.name}} of {{rows.length}}</view>");
+    assert_eq!(visits(&[("rows[2500].name", json!("x"))]), 0);
+    assert_eq!(visits(&[("rows[4999].name", json!("x"))]), 0);
+    assert!(visits(&[("rows[5000].name", json!("x"))]) > 0);
+}
+
+/// A small deterministic generator, so every run makes the same changes.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+/// `fmt.tag(s)`, as the page's `<wxs>` module would compute it.
+struct Tags;
+
+impl WxsHost for Tags {
+    fn call(&self, module: &str, function: &str, args: &[Value]) -> Option<Value> {
+        match (module, function) {
+            ("fmt", "tag") => Some(json!(format!("#{}", args.first()?.as_str()?))),
+            _ => None,
+        }
+    }
+}
+
+/// A list row reading everything a row can: its index, its fields, page data, a nested list,
+/// a branch, a template call, a `<wxs>` call and the list itself; then the same rows as
+/// nodes that come and go at the list's own level.
+const ROWS: &str = r#"
+<wxs module="fmt">module.exports = { tag: function (s) { return '#' + s } };</wxs>
+<template name="badge"><text>[{{id}}{{mark}}]</text></template>
+<text>{{title}}: {{rows.length}}</text>
+<view wx:for="{{rows}}" wx:key="id" class="{{item.done ? 'done' : ''}}" data-i="{{index}}">
+  <text>{{index + 1}}. {{item.name}} of {{rows.length}}</text>
+  <text wx:if="{{item.done}}">{{fmt.tag(item.name)}}</text>
+  <text wx:else>{{suffix}}</text>
+  <block wx:for="{{item.tags}}" wx:for-item="tag" wx:key="*this"><text>{{tag}}@{{index}}/{{item.id}}</text></block>
+  <template is="badge" data="{{...item, mark}}"/>
+</view>
+<block wx:for="{{rows}}" wx:key="id"><text wx:if="{{item.done}}">{{item.name}}</text></block>
+<text>end</text>
+"#;
+
+fn random_row(rng: &mut Lcg) -> Value {
+    let tags: Vec<String> = (0..rng.below(3)).map(|_| ["x", "y", "z"][rng.below(3)].to_string()).collect();
+    let (id, name, done) = (rng.below(12), ["a", "b", "c"][rng.below(3)], rng.below(2) == 1);
+    json!({"id": id, "name": name, "done": done, "tags": tags})
+}
+
+/// One random setData for the `ROWS` page whose list has `len` rows.
+fn random_change(rng: &mut Lcg, len: usize) -> Vec<(String, Value)> {
+    // The last row often: rows added after it insert before what it shows.
+    let row = |rng: &mut Lcg| if rng.below(3) == 0 { len.saturating_sub(1) } else { rng.below(len) };
+    let k = row(rng);
+    let one = match rng.below(12) {
+        0 => (format!("rows[{k}].name"), json!(["a", "b", "c", "d"][rng.below(4)])),
+        1 | 2 => (format!("rows[{k}].done"), json!(rng.below(2) == 1)),
+        3 => (format!("rows[{k}].id"), json!(rng.below(12))),
+        4 => (format!("rows[{k}]"), random_row(rng)),
+        5 => (format!("rows[{k}].tags[{}]", rng.below(3)), json!(["x", "y", "w"][rng.below(3)])),
+        6 => (format!("rows[{k}].tags"), json!(["y", "x"])),
+        7 => (format!("rows[{}]", len + rng.below(2)), random_row(rng)),
+        8 => {
+            let rows: Vec<Value> = (0..rng.below(6)).map(|_| random_row(rng)).collect();
+            ("rows".to_string(), json!(rows))
+        }
+        9 => ("mark".to_string(), json!(["!", "?"][rng.below(2)])),
+        10 => ("suffix".to_string(), json!(["-", "+"][rng.below(2)])),
+        _ => ("title".to_string(), json!(["T", "U"][rng.below(2)])),
+    };
+    let mut sets = vec![one];
+    if rng.below(2) == 0 {
+        // A second key in the same setData: page data, or another row.
+        let k = row(rng);
+        sets.push(match rng.below(3) {
+            0 => ("mark".to_string(), json!(["!", "?", "."][rng.below(3)])),
+            1 => (format!("rows[{k}].name"), json!("e")),
+            _ => (format!("rows[{k}].done"), json!(rng.below(2) == 1)),
+        });
+    }
+    sets
+}
+
+#[test]
+fn random_row_changes_match_a_fresh_render() {
+    let (program, diags) = compile_source("page.wxml", ROWS);
+    assert!(diags.is_empty(), "{diags}");
+    for seed in 1..=4 {
+        let mut rng = Lcg(seed);
+        let rows: Vec<Value> = (0..6).map(|_| random_row(&mut rng)).collect();
+        let mut data = json!({"title": "T", "mark": "?", "suffix": "-", "rows": rows});
+        let mut page = render(&program, 0, &data, &Tags);
+        for _ in 0..150 {
+            let len = data["rows"].as_array().map_or(0, Vec::len);
+            let sets = random_change(&mut rng, len);
+            let sets: Vec<(&str, Value)> = sets.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            set_data_with(&program, &mut data, &mut page, &sets, &Tags);
+        }
+    }
 }
