@@ -241,7 +241,6 @@
     }
     node[path[path.length - 1]] = value;
   }
-  var MAX_SET_DATA = 1024 * 1024;
 
   // Loops below walk own keys only (`Object.keys`): a script that pollutes Object.prototype
   // must not change what the framework copies or sends.
@@ -512,17 +511,12 @@
   }
   function setData(target, id, data, callback) {
     if (data === null || typeof data !== 'object') throw new TypeError('setData takes an object');
-    var json = JSON.stringify(data);
-    if (json.length > MAX_SET_DATA) {
-      throw new RangeError(
-        'setData: the data is ' + json.length + ' bytes, over the limit of 1 MiB; nothing was changed',
-      );
-    }
-    var result = native.setData(id, json);
-    var parsed = JSON.parse(json);
-    var keys = Object.keys(Object(parsed));
+    // Read as JSON.stringify would write it, checked, parsed and rendered in Rust: it gives
+    // back the paths it parsed and copies of the values for this.data.
+    var result = native.setData(id, data);
     var paths = result[1];
-    for (var i = 0; i < keys.length; i++) setPath(target.data, paths[i], parsed[keys[i]]);
+    var copies = result[2];
+    for (var i = 0; i < paths.length; i++) setPath(target.data, paths[i], copies[i]);
     for (const k2 of Object.keys(Object(data)))
       if (data[k2] === undefined) console.warn('setData: `' + k2 + '` is undefined and was not set');
     componentChanges(result[0]);
@@ -803,7 +797,7 @@
         names.forEach(function (name) {
           changed[name] = comp.data[name];
         });
-        componentChanges(native.setData(id, JSON.stringify(changed))[0]);
+        componentChanges(native.setData(id, changed)[0]);
       }
     }
     if (!componentsById.has(id)) return;
@@ -881,7 +875,7 @@
     taken.names.forEach(function (n) {
       changed[n] = comp.data[n];
     });
-    componentChanges(native.setData(id, JSON.stringify(changed))[0]);
+    componentChanges(native.setData(id, changed)[0]);
     showFormField(comp);
     propertiesTaken(comp, taken);
   }

@@ -11,6 +11,7 @@
 //! through [`Natives`]).
 
 pub mod bytecode;
+mod data;
 mod error;
 mod esm;
 mod heap;
@@ -65,6 +66,8 @@ const FRAMEWORK: &str = include_str!("framework.js");
 /// `Intl`), and the `Intl` it evaluates on first use.
 const PRELUDE: &str = include_str!("prelude.js");
 const INTL: &str = include_str!("intl.js");
+/// The most one `setData` may carry, as the length of its JSON text (the platform's 1 MiB).
+const MAX_SET_DATA: usize = 1024 * 1024;
 /// The framework's parts, each evaluated the first time a script reaches for it: name,
 /// source, file name in stacks.
 const PARTS: &[(&str, &str, &str)] = &[
@@ -942,28 +945,39 @@ fn natives_object<'js>(
         Function::new(ctx.clone(), {
             let wxs = wxs.clone();
             let budget = budget.clone();
-            move |ctx: Ctx<'js>, owner: u32, json: String| -> rquickjs::Result<rquickjs::Array<'js>> {
+            move |ctx: Ctx<'js>, owner: u32, data: rquickjs::Value<'js>| -> rquickjs::Result<rquickjs::Array<'js>> {
                 if let Some(reason) = budget.terminated.borrow().as_ref() {
                     return Err(rquickjs::Exception::throw_internal(&ctx, reason));
                 }
                 let throw = |e: String| rquickjs::Exception::throw_message(&ctx, &format!("setData: {e}"));
-                let changes = match serde_json::from_str(&json).map_err(|e| throw(e.to_string()))? {
-                    serde_json::Value::Object(changes) => changes,
-                    _ => return Err(throw("it takes an object".into())),
+                let Some(changes @ serde_json::Value::Object(_)) = data::read(&ctx, &data)? else {
+                    return Err(rquickjs::Exception::throw_type(&ctx, "setData takes an object"));
                 };
+                let length = data::text_length(&changes);
+                if length > MAX_SET_DATA {
+                    return Err(rquickjs::Exception::throw_range(
+                        &ctx,
+                        &format!("setData: the data is {length} bytes, over the limit of 1 MiB; nothing was changed"),
+                    ));
+                }
+                let serde_json::Value::Object(changes) = changes else { unreachable!("matched above") };
                 let mut parsed = Vec::with_capacity(changes.len());
-                for (key, value) in changes {
+                let copies = rquickjs::Array::new(ctx.clone())?;
+                for (i, (key, value)) in changes.into_iter().enumerate() {
+                    // What `this.data` keeps: a copy, as the platform's is.
+                    copies.set(i, data::write(&ctx, &value)?)?;
                     parsed.push((capsule_template::path::parse_data_path(&key).map_err(throw)?, value));
                 }
                 let paths: Vec<Vec<String>> = parsed.iter().map(|(path, _)| path.clone()).collect();
                 let access = WxsAccess { ctx: ctx.clone(), realm: &wxs };
                 let changed = n
-                    .set_data(owner, parsed, json.len(), &access)
+                    .set_data(owner, parsed, length, &access)
                     .map_err(|e| rquickjs::Exception::throw_message(&ctx, &e))?;
-                // What the render did to components, and the paths as parsed.
+                // What the render did to components, the paths as parsed, the values' copies.
                 let out = rquickjs::Array::new(ctx.clone())?;
                 out.set(0, changed)?;
                 out.set(1, paths)?;
+                out.set(2, copies)?;
                 Ok(out)
             }
         })?,

@@ -142,6 +142,57 @@ fn the_script_applies_the_paths_rust_parsed_so_this_data_and_the_view_agree() {
 }
 
 #[test]
+fn set_data_reads_values_as_json_stringify_writes_them() {
+    // Read straight from the script's objects, not through JSON text: the same result.
+    let files = app(&[
+        ("pages/a/a.wxml", "<view id=\"go\" bindtap=\"go\">{{n}}</view>"),
+        (
+            "pages/a/a.js",
+            "class Point { constructor() { this.x = 1; this.y = 2 } get sum() { return 3 } }\n\
+             const cases = () => [\n\
+               { a: 1, b: 'two', c: true, d: null, e: undefined, f() {}, g: Symbol('s'), h: NaN, i: -0, j: 1.5, k: 1e21, l: -Infinity },\n\
+               [1, undefined, () => 1, null, [2, [3]], { x: undefined }],\n\
+               { date: new Date(0), point: new Point(), map: new Map([[1, 2]]), boxed: [new Number(3), new String('s'), new Boolean(false)] },\n\
+               { own: { toJSON() { return 'custom' } }, get getter() { return 'got' }, nested: { deeper: { deepest: [{}] } } },\n\
+               Object.assign(Object.create(null), { bare: 1 }),\n\
+               { 2: 'two', 1: 'one', b: 'b', a: 'a', '中文': '字' },\n\
+             ];\n\
+             Page({ data: { n: 0 }, go() {\n\
+               cases().forEach((v, i) => {\n\
+                 this.setData({ ['v' + i]: v });\n\
+                 const same = JSON.stringify(this.data['v' + i]) === JSON.stringify(v);\n\
+                 console.log(i + ' ' + same + ' ' + JSON.stringify(this.data['v' + i]));\n\
+               });\n\
+               const source = { list: [1, 2] };\n\
+               this.setData({ kept: source });\n\
+               source.list.push(3);\n\
+               console.log('copied ' + (this.data.kept !== source) + ' ' + this.data.kept.list.length);\n\
+               const loop = {}; loop.self = loop;\n\
+               try { this.setData({ loop }) } catch (e) { console.log(e.name + ': ' + e.message) }\n\
+               try { this.setData({ big: 10n }) } catch (e) { console.log(e.name) }\n\
+               this.setData({ n: 1 });\n\
+             } })",
+        ),
+    ]);
+    let (h, _) = Harness::start(&files, Limits::default(), None);
+    let out = h.tap("#go");
+    let lines = logs(&out);
+    for (i, line) in lines.iter().take(6).enumerate() {
+        assert!(line.starts_with(&format!("{i} true ")), "{line}");
+    }
+    assert_eq!(
+        lines[6..],
+        ["copied true 2".to_string(), "TypeError: circular reference".into(), "TypeError".into()],
+        "{lines:?}"
+    );
+    let data = h.answer(Query::Data);
+    assert_eq!(data["v2"]["date"], json!("1970-01-01T00:00:00.000Z"));
+    assert_eq!(data["v1"], json!([1, null, null, null, [2, [3]], {}]));
+    assert_eq!(data["v0"]["h"], json!(null));
+    assert_eq!(h.answer(Query::Html), json!("<view id=\"go\" bind:tap=\"go\">1</view>"));
+}
+
+#[test]
 fn an_oversized_set_data_fails_and_changes_nothing() {
     let files = app(&[
         ("pages/a/a.wxml", "<view id=\"go\" bindtap=\"go\">{{n}}</view>"),
