@@ -75,6 +75,9 @@ const MAX_MEMORY_ENTRIES: usize = 4096;
 pub struct Cache {
     mode: CacheMode,
     entries: Mutex<HashMap<[u8; 32], Arc<Vec<u8>>>>,
+    /// The built-in scripts' bytecode, made once for every engine of this cache, whatever its
+    /// mode (see [`Cache::eval_static`]).
+    statics: Mutex<HashMap<StaticSource, Arc<Vec<u8>>>>,
 }
 
 /// The process's cache, replaced by [`configure`].
@@ -111,7 +114,7 @@ pub fn configure(mode: CacheMode) {
 impl Cache {
     /// A cache with nothing in memory yet (a folder's files are found as scripts ask for them).
     pub fn new(mode: CacheMode) -> Arc<Cache> {
-        Arc::new(Cache { mode, entries: Mutex::new(HashMap::new()) })
+        Arc::new(Cache { mode, entries: Mutex::new(HashMap::new()), statics: Mutex::new(HashMap::new()) })
     }
 
     /// The process's cache: what [`configure`] chose last, or else `CAPSULE_BYTECODE_CACHE`,
@@ -147,26 +150,32 @@ impl Cache {
             .map_err(|e| within_body(ctx, e, filename, body))
     }
 
-    /// [`Cache::eval`] for a script built into the binary (the framework): its cache key is
-    /// hashed once per process, not once per instance, and its bytecode leaves out the source
-    /// text every function otherwise keeps for `toString` (a third of an idle instance's heap:
-    /// each nested function kept its own copy). A package's scripts keep theirs.
+    /// [`Cache::eval`] for a script built into the binary (the framework and its parts): what
+    /// every instance evaluates identically is made once for all the engines of this cache
+    /// (the process's, for a host), whatever its mode (an instance reads the bytecode it was
+    /// compiled to; "no cache" is about a package's scripts), and its bytecode leaves out the source text every function otherwise keeps
+    /// for `toString` (a third of an idle instance's heap: each nested function kept its own
+    /// copy). A package's scripts keep theirs.
     pub fn eval_static<'js>(
         &self,
         ctx: &Ctx<'js>,
         source: &'static str,
         filename: &'static str,
     ) -> rquickjs::Result<Value<'js>> {
-        static KEYS: OnceLock<Mutex<HashMap<StaticSource, [u8; 32]>>> = OnceLock::new();
-        self.eval_keyed(ctx, source, filename, 1, true, || {
-            let keys = KEYS.get_or_init(|| Mutex::new(HashMap::new()));
-            let id = (source.as_ptr() as usize, source.len(), filename);
-            *keys
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(id)
-                .or_insert_with(|| key(filename, source, 1, true))
-        })
+        let id = (source.as_ptr() as usize, source.len(), filename);
+        let known = self.statics.lock().unwrap_or_else(|p| p.into_inner()).get(&id).cloned();
+        let bytes = match known {
+            Some(bytes) => bytes,
+            None => {
+                let bytes = match self.mode {
+                    CacheMode::Off => Arc::new(compile(ctx, source, filename, 1, true)?),
+                    _ => self.bytes(ctx, source, filename, 1, true, || key(filename, source, 1, true))?,
+                };
+                self.statics.lock().unwrap_or_else(|p| p.into_inner()).insert(id, bytes.clone());
+                bytes
+            }
+        };
+        run(ctx, &bytes)
     }
 
     fn eval_keyed<'js>(
@@ -181,36 +190,46 @@ impl Cache {
         if self.mode == CacheMode::Off {
             return run(ctx, &compile(ctx, source, filename, first_line, strip)?);
         }
+        run(ctx, &self.bytes(ctx, source, filename, first_line, strip, key_of)?)
+    }
+
+    /// The bytecode of `source`: from memory, from disk, or compiled (and kept) now.
+    fn bytes(
+        &self,
+        ctx: &Ctx<'_>,
+        source: &str,
+        filename: &str,
+        first_line: i32,
+        strip: bool,
+        key_of: impl FnOnce() -> [u8; 32],
+    ) -> rquickjs::Result<Arc<Vec<u8>>> {
         let k = key_of();
         let cached = self.entries.lock().unwrap_or_else(|p| p.into_inner()).get(&k).cloned();
-        let bytes = match cached {
+        if let Some(bytes) = cached {
+            return Ok(bytes);
+        }
+        let from_disk = match &self.mode {
+            CacheMode::Disk(dir) => read_checked(dir, &k),
+            _ => None,
+        };
+        let bytes = match from_disk {
             Some(b) => b,
             None => {
-                let from_disk = match &self.mode {
-                    CacheMode::Disk(dir) => read_checked(dir, &k),
-                    _ => None,
-                };
-                let bytes = match from_disk {
-                    Some(b) => b,
-                    None => {
-                        let b = compile(ctx, source, filename, first_line, strip)?;
-                        if let CacheMode::Disk(dir) = &self.mode {
-                            write_atomically(dir, &k, &b);
-                        }
-                        b
-                    }
-                };
-                let bytes = Arc::new(bytes);
-                let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-                // Bounded: past the limit the cache starts over (disk still has everything).
-                if entries.len() >= MAX_MEMORY_ENTRIES {
-                    entries.clear();
+                let b = compile(ctx, source, filename, first_line, strip)?;
+                if let CacheMode::Disk(dir) = &self.mode {
+                    write_atomically(dir, &k, &b);
                 }
-                entries.insert(k, bytes.clone());
-                bytes
+                b
             }
         };
-        run(ctx, &bytes)
+        let bytes = Arc::new(bytes);
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        // Bounded: past the limit the cache starts over (disk still has everything).
+        if entries.len() >= MAX_MEMORY_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(k, bytes.clone());
+        Ok(bytes)
     }
 }
 
