@@ -632,17 +632,9 @@ fn exec_reports_console_output_and_termination_on_stderr() {
 
 #[test]
 fn run_serves_the_simulator_and_stops_on_sigterm() {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_capsule"))
-        .args(["run", &example("showcase"), "--device", "pixel-7"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().to_string();
+    use std::io::{Read, Write};
+    let run = Running::start(&["run", &example("showcase"), "--device", "pixel-7"]);
+    let url = run.url.clone();
     assert!(url.starts_with("http://127.0.0.1:") && url.ends_with('/'), "{url}");
     let port: u16 = url.trim_start_matches("http://127.0.0.1:").trim_end_matches('/').parse().unwrap();
     let get = |path: &str| {
@@ -658,9 +650,7 @@ fn run_serves_the_simulator_and_stops_on_sigterm() {
     assert!(get("/pkg/images/logo.png").contains("content-type: image/png"));
     assert!(get("/pkg/../Cargo.toml").starts_with("HTTP/1.1 404"));
     assert!(get("/pkg/project.config.json").starts_with("HTTP/1.1 404"), "only packed files are served");
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    let status = child.wait().unwrap();
-    assert!(status.success(), "{status:?}");
+    run.stop();
 }
 
 /// `capsule run` started on `args`, its stderr read line by line.

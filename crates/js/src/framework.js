@@ -1796,38 +1796,9 @@
         return Object.keys(result).length ? result : undefined;
       };
     return function (options) {
-      options = options || {};
-      var seq = ++apiSeq;
-      var resolve, reject;
-      var wantsPromise =
-        typeof options.success !== 'function' &&
-        typeof options.fail !== 'function' &&
-        typeof options.complete !== 'function';
-      var promise = wantsPromise
-        ? new Promise(function (res, rej) {
-            resolve = res;
-            reject = rej;
-          })
-        : null;
-      apiCallbacks.set(seq, function (result) {
-        result = finish(api.name, result);
-        if (RE_OK.test(result.errMsg)) {
-          if (options.success) options.success(result);
-          if (resolve) resolve(result);
-        } else {
-          if (options.fail) options.fail(result);
-          if (reject) reject(result);
-        }
-        if (options.complete) options.complete(result);
-      });
-      var prepared;
-      try {
-        prepared = prepare(api.name, options);
-      } catch {
-        prepared = {};
-      }
-      native.apiCall(seq, api.name, JSON.stringify(prepared));
-      return promise || undefined;
+      var call = bridgeCall(api.name, api.name, options);
+      call.send();
+      return call.promise || undefined;
     };
   }
   // An API answered here answers as the platform's did: `NAME:ok`, or `NAME:fail reason`.

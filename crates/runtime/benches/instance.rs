@@ -69,12 +69,25 @@ fn benches(c: &mut Criterion) {
     tap_bench(c, "tap → handler → setData → patches", &mut instance, "button");
 }
 
+/// The package of `files`, written to `dir`, loaded and compiled (the folder is removed).
+fn written(dir: &Path, files: &[(&str, String)]) -> (Arc<Package>, Arc<capsule_template::Program>) {
+    let _ = std::fs::remove_dir_all(dir);
+    for (path, text) in files {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().expect("has a folder")).expect("writes");
+        std::fs::write(full, text).expect("writes");
+    }
+    let package = Package::load(dir, &LoadOptions::default()).expect("loads");
+    let _ = std::fs::remove_dir_all(dir);
+    let (program, _) = capsule_template::compile_package(&package);
+    (Arc::new(package), Arc::new(program))
+}
+
 /// A list of 1,000 rows, each a custom component: the cost per component of creating,
 /// mounting and updating one.
 fn components(c: &mut Criterion) {
     const ROWS: usize = 1_000;
     let dir = std::env::temp_dir().join(format!("capsule-bench-components-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
     let files = [
         ("app.json", r#"{"pages": ["pages/list/list"]}"#.to_string()),
         ("pages/list/list.json", r#"{"usingComponents": {"row": "/row/row"}}"#.to_string()),
@@ -98,15 +111,7 @@ fn components(c: &mut Criterion) {
                 .to_string(),
         ),
     ];
-    for (path, text) in &files {
-        let full = dir.join(path);
-        std::fs::create_dir_all(full.parent().expect("has a folder")).expect("writes");
-        std::fs::write(full, text).expect("writes");
-    }
-    let package = Package::load(&dir, &LoadOptions::default()).expect("loads");
-    let _ = std::fs::remove_dir_all(&dir);
-    let (program, _) = capsule_template::compile_package(&package);
-    let (package, program) = (Arc::new(package), Arc::new(program));
+    let (package, program) = written(&dir, &files);
     configure(CacheMode::Memory);
     c.bench_function(&format!("launch a page of {ROWS} custom components to its first frame"), |b| {
         b.iter(|| {
@@ -130,7 +135,6 @@ fn components(c: &mut Criterion) {
 fn lists(c: &mut Criterion) {
     const ROWS: usize = 1_000;
     let dir = std::env::temp_dir().join(format!("capsule-bench-lists-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
     let files = [
         ("app.json", r#"{"pages": ["pages/list/list"]}"#.to_string()),
         (
@@ -149,15 +153,8 @@ fn lists(c: &mut Criterion) {
             ),
         ),
     ];
-    for (path, text) in &files {
-        let full = dir.join(path);
-        std::fs::create_dir_all(full.parent().expect("has a folder")).expect("writes");
-        std::fs::write(full, text).expect("writes");
-    }
-    let package = Package::load(&dir, &LoadOptions::default()).expect("loads");
-    let _ = std::fs::remove_dir_all(&dir);
-    let (program, _) = capsule_template::compile_package(&package);
-    let mut instance = Instance::new(Arc::new(package), Arc::new(program), tapping()).expect("starts");
+    let (package, program) = written(&dir, &files);
+    let mut instance = Instance::new(package, program, tapping()).expect("starts");
     instance.handle(Input::Launch { path: None });
     tap_bench(
         c,
