@@ -1967,11 +1967,7 @@
     VideoContext: ['createVideoContext'],
   };
   Object.keys(viewObjects).forEach(function (group) {
-    if (
-      !JSON.parse(native.apiGroup(group)).some(function (api) {
-        return api.view;
-      })
-    )
+    if (!native.hasViewApi(group))
       viewObjects[group].forEach(function (name) {
         delete wx[name];
       });

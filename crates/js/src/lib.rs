@@ -201,26 +201,9 @@ pub trait Natives {
     /// An API the view carries out (`showToast`, `showModal`, …) with its options as JSON;
     /// the answer comes back through the `viewReply` hook.
     fn view_call(&self, seq: u32, name: &str, args: &str);
-    /// The bridge's APIs as JSON (`[{name, sync, positional, returns}]`); `[]` without one.
-    fn api_surface(&self) -> String {
-        "[]".into()
-    }
-    /// The API of the surface that makes `wx[name]` (`getStorage`, or the same entry for
-    /// `getStorageSync` when it has a sync form), as JSON; `None` for a name it does not make
-    /// (grouped APIs, such as the file manager's, are not on `wx`).
-    fn api_entry(&self, name: &str) -> Option<String> {
-        let surface: serde_json::Value = serde_json::from_str(&self.api_surface()).unwrap_or_default();
-        SurfaceIndex::new(surface.as_array().map_or(&[][..], Vec::as_slice)).entry(name).map(str::to_string)
-    }
-    /// Every name the surface makes on `wx`, as a JSON array.
-    fn api_names(&self) -> String {
-        let surface: serde_json::Value = serde_json::from_str(&self.api_surface()).unwrap_or_default();
-        SurfaceIndex::new(surface.as_array().map_or(&[][..], Vec::as_slice)).names_json().to_string()
-    }
-    /// The surface's APIs in `group` (`fs`, `InnerAudioContext`, …), as a JSON array.
-    fn api_group(&self, group: &str) -> String {
-        let surface: serde_json::Value = serde_json::from_str(&self.api_surface()).unwrap_or_default();
-        SurfaceIndex::new(surface.as_array().map_or(&[][..], Vec::as_slice)).group_json(group)
+    /// The bridge's APIs by their names on `wx` (made once per host); `None` without a bridge.
+    fn apis(&self) -> Option<&SurfaceIndex> {
+        None
     }
     /// An async bridge call; the answer comes back through the `apiReply` hook.
     fn api_call(&self, seq: u32, name: &str, args: &str) {
@@ -1046,13 +1029,29 @@ fn natives_object<'js>(
         Function::new(ctx.clone(), move |component: u32| n.component_ancestors(component))?,
     )?;
     let n = natives.clone();
-    o.set("apiSurface", Function::new(ctx.clone(), move || n.api_surface())?)?;
+    o.set(
+        "apiEntry",
+        Function::new(ctx.clone(), move |name: String| {
+            n.apis().and_then(|a| a.entry(&name)).map(str::to_string)
+        })?,
+    )?;
     let n = natives.clone();
-    o.set("apiEntry", Function::new(ctx.clone(), move |name: String| n.api_entry(&name))?)?;
+    o.set(
+        "apiNames",
+        Function::new(ctx.clone(), move || n.apis().map_or("[]", SurfaceIndex::names_json).to_string())?,
+    )?;
     let n = natives.clone();
-    o.set("apiNames", Function::new(ctx.clone(), move || n.api_names())?)?;
+    o.set(
+        "apiGroup",
+        Function::new(ctx.clone(), move |group: String| {
+            n.apis().map_or_else(|| "[]".to_string(), |a| a.group_json(&group))
+        })?,
+    )?;
     let n = natives.clone();
-    o.set("apiGroup", Function::new(ctx.clone(), move |group: String| n.api_group(&group))?)?;
+    o.set(
+        "hasViewApi",
+        Function::new(ctx.clone(), move |group: String| n.apis().is_some_and(|a| a.group_has_view(&group)))?,
+    )?;
     let n = natives.clone();
     o.set(
         "apiCall",

@@ -1,8 +1,8 @@
 //! The bridge's API surface as the framework reads it: one API at a time, by the name it has
 //! on `wx`, so an instance makes the functions its script touches and no others.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -16,6 +16,8 @@ pub struct SurfaceIndex {
     names: String,
     /// Each group's APIs, as a JSON array.
     groups: HashMap<String, String>,
+    /// The groups with an API the view carries out (an audio context, a selector query).
+    view_groups: HashSet<String>,
 }
 
 impl SurfaceIndex {
@@ -23,9 +25,13 @@ impl SurfaceIndex {
         let mut entries = HashMap::new();
         let mut names = Vec::new();
         let mut groups: HashMap<String, Vec<&Value>> = HashMap::new();
+        let mut view_groups = HashSet::new();
         for api in list {
             let Some(name) = api["name"].as_str() else { continue };
             if let Some(group) = api["group"].as_str() {
+                if api["view"].as_bool().unwrap_or(false) {
+                    view_groups.insert(group.to_string());
+                }
                 groups.entry(group.to_string()).or_default().push(api);
                 continue;
             }
@@ -48,7 +54,7 @@ impl SurfaceIndex {
             .into_iter()
             .map(|(g, apis)| (g, Value::from_iter(apis.into_iter().cloned()).to_string()))
             .collect();
-        SurfaceIndex { entries, names: Value::from(names).to_string(), groups }
+        SurfaceIndex { entries, names: Value::from(names).to_string(), groups, view_groups }
     }
 
     /// The API that makes `wx[name]`, as JSON.
@@ -59,6 +65,11 @@ impl SurfaceIndex {
     /// Every name the surface makes on `wx`, as a JSON array.
     pub fn names_json(&self) -> &str {
         &self.names
+    }
+
+    /// Whether `group` has an API the view carries out.
+    pub fn group_has_view(&self, group: &str) -> bool {
+        self.view_groups.contains(group)
     }
 
     /// The APIs of `group`, as a JSON array (`[]` for a group the surface does not have).
@@ -79,6 +90,7 @@ mod tests {
             json!({"name": "showToast", "view": true, "sync": true}),
             json!({"name": "getSystemInfo", "plain": true, "sync": true}),
             json!({"name": "fs.readFile", "group": "fs", "sync": true}),
+            json!({"name": "audioContext", "group": "InnerAudioContext", "view": true}),
         ]);
         let names: Vec<String> = serde_json::from_str(index.names_json()).unwrap();
         assert_eq!(names, ["getStorageSync", "getStorage", "showToast", "getSystemInfo"]);
@@ -86,5 +98,6 @@ mod tests {
         assert!(index.entry("fs.readFile").is_none());
         assert!(index.group_json("fs").contains("readFile"));
         assert_eq!(index.group_json("nope"), "[]");
+        assert!(index.group_has_view("InnerAudioContext") && !index.group_has_view("fs"));
     }
 }

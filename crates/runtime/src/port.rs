@@ -192,12 +192,11 @@ impl SyncCell {
     }
 }
 
-/// What an instance offers its script: the APIs `wx` has, as the JSON list the framework reads
-/// (`[{"name": "getStorage", "sync": true, …}]`, the bridge's `surface`). Made once per host
-/// and shared by every instance.
-/// Indexed once too, so an instance's script makes the functions it touches, by name.
+/// What an instance offers its script: the APIs `wx` has, from a JSON list
+/// (`[{"name": "getStorage", "sync": true, …}]`, the bridge's `surface`), indexed by name once
+/// per host and shared by every instance, so a script makes the functions it touches.
 #[derive(Clone, Debug)]
-pub struct ApiSurface(Arc<(String, capsule_js::SurfaceIndex)>);
+pub struct ApiSurface(Arc<capsule_js::SurfaceIndex>);
 
 impl ApiSurface {
     /// No APIs at all.
@@ -207,18 +206,12 @@ impl ApiSurface {
 
     /// The APIs listed in `list` (a JSON array of API descriptions).
     pub fn new(list: &Value) -> ApiSurface {
-        let index = capsule_js::SurfaceIndex::new(list.as_array().map_or(&[][..], Vec::as_slice));
-        ApiSurface(Arc::new((list.to_string(), index)))
-    }
-
-    /// The list as the framework reads it.
-    pub fn as_json(&self) -> &str {
-        &self.0.0
+        ApiSurface(Arc::new(capsule_js::SurfaceIndex::new(list.as_array().map_or(&[][..], Vec::as_slice))))
     }
 
     /// The list by name on `wx`.
     pub fn index(&self) -> &capsule_js::SurfaceIndex {
-        &self.0.1
+        &self.0
     }
 }
 

@@ -371,20 +371,8 @@ impl Natives for InstanceNatives {
         json!(found).to_string()
     }
 
-    fn api_surface(&self) -> String {
-        self.apis.as_json().to_string()
-    }
-
-    fn api_entry(&self, name: &str) -> Option<String> {
-        self.apis.index().entry(name).map(str::to_string)
-    }
-
-    fn api_names(&self) -> String {
-        self.apis.index().names_json().to_string()
-    }
-
-    fn api_group(&self, group: &str) -> String {
-        self.apis.index().group_json(group)
+    fn apis(&self) -> Option<&capsule_js::SurfaceIndex> {
+        Some(self.apis.index())
     }
 
     fn api_call(&self, seq: u32, name: &str, args: &str) {
