@@ -57,7 +57,7 @@ pub trait ExtendedLibs: fmt::Debug + Send + Sync {
 }
 
 /// A library mounted into a package.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MountedLib {
     pub name: String,
     pub npm: String,

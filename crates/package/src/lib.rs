@@ -165,6 +165,69 @@ impl Package {
     }
 }
 
+/// A package as it is sent to a worker process: what cannot be read again from its files.
+/// The files travel beside it, and the manifest is read from them again
+/// ([`Package::from_sent`]), so nothing but file bytes and these few fields crosses.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Sent {
+    pub location: PathBuf,
+    pub miniprogram_root: String,
+    pub project_name: Option<String>,
+    pub app_id: AppId,
+    pub extended_libs: Vec<extlib::MountedLib>,
+    pub sizes: SizeReport,
+    pub generated: BTreeMap<String, plugins::Generated>,
+}
+
+impl Package {
+    /// What a worker process needs besides [`Package::files`] to make this package again.
+    pub fn sent(&self) -> Sent {
+        Sent {
+            location: self.location.clone(),
+            miniprogram_root: self.miniprogram_root.clone(),
+            project_name: self.project_name.clone(),
+            app_id: self.manifest.app_id.clone(),
+            extended_libs: self.extended_libs.clone(),
+            sizes: self.sizes.clone(),
+            generated: self.generated.clone(),
+        }
+    }
+
+    /// The package a host sent: its manifest read again from `files` (the files as the host
+    /// loaded them: packed, compiled, with extended libraries mounted), so it is the one
+    /// the host read. Its problems are the manifest's own (a page-only error is still heard
+    /// by its page); what only loading found (sizes, pack rules) stays with the host.
+    pub fn from_sent(sent: Sent, files: Files) -> Result<Package, LoadError> {
+        let mut diags = Diagnostics::default();
+        let manifest = if files.contains(wechat::APP_JSON) {
+            wechat::load(&files, sent.app_id.clone(), &mut diags)
+        } else {
+            w3c::load(&files, sent.app_id.clone(), &mut diags)
+        };
+        let manifest = manifest.map(|mut manifest| {
+            if manifest.dialect == Dialect::WeChat {
+                manifest.ext_config = ext::load(&files, &mut diags);
+            }
+            manifest
+        });
+        match manifest {
+            Some(manifest) if !diags.stops_the_app() => Ok(Package {
+                location: sent.location,
+                miniprogram_root: sent.miniprogram_root,
+                project_name: sent.project_name,
+                files,
+                extended_libs: sent.extended_libs,
+                manifest,
+                sizes: sent.sizes,
+                warnings: diags,
+                project_configs: Vec::new(),
+                generated: sent.generated,
+            }),
+            _ => Err(LoadError { diagnostics: diags }),
+        }
+    }
+}
+
 /// A stable id for a package without a declared one: the same path always gives the same id,
 /// and two paths never share one (so never share storage).
 ///

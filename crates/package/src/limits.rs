@@ -68,7 +68,7 @@ pub fn format_size(bytes: u64) -> String {
 }
 
 /// What the packed files weigh, per part of the package.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct SizeReport {
     pub files: usize,
     pub total: u64,

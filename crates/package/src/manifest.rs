@@ -16,7 +16,7 @@ pub enum Dialect {
 }
 
 /// Where the app id came from. Storage and permissions are keyed by it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AppIdSource {
     /// `appid` in `project.config.json`.
@@ -28,7 +28,7 @@ pub enum AppIdSource {
     PathHash,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct AppId {
     pub id: String,
     pub source: AppIdSource,

@@ -93,7 +93,7 @@ pub struct CompileError {
 }
 
 /// Positions of generated code mapped back to the source: 1-based lines and columns.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceMap {
     /// `(generated line, generated column, source line, source column)`, sorted.
     points: Vec<(u32, u32, u32, u32)>,
@@ -141,7 +141,7 @@ impl SourceMap {
 }
 
 /// A generated file: the source it came from and the way back.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Generated {
     pub source: String,
     pub map: SourceMap,

@@ -21,5 +21,5 @@ pub use capsule_js::Limits;
 pub use events::{Offset, Pointer, Touch};
 pub use instance::Instance;
 pub use message::{Input, Output, Query, SYNC_CEILING};
-pub use pool::{InstanceHandle, InstanceSender, Pool, PoolConfig, Spawn};
+pub use pool::{InstanceHandle, InstanceSender, Pool, PoolConfig, Remote, Spawn, next_instance_id};
 pub use port::{ApiSurface, Outlet};

@@ -152,23 +152,53 @@ struct Sched {
 /// A set of logic threads.
 pub struct Pool {
     sched: Arc<Sched>,
-    next_id: AtomicU64,
     watchdog: Option<JoinHandle<()>>,
 }
 
 /// The host's end of one instance.
 pub struct InstanceHandle {
     id: u64,
-    sched: Arc<Sched>,
+    owner: Owner,
     from_instance: Receiver<Output>,
 }
 
+/// Where a handle's instance runs: on this pool's threads, or elsewhere (a worker process),
+/// reached through a [`Remote`].
+enum Owner {
+    Pool(Arc<Sched>),
+    Remote(Arc<dyn Remote>),
+}
+
 /// A clonable, thread-safe way to send inputs to an instance whose outputs another owner
-/// of its [`InstanceHandle`] receives. It does not keep the pool alive.
+/// of its [`InstanceHandle`] receives. It does not keep the pool (or the worker) alive.
 #[derive(Clone)]
 pub struct InstanceSender {
     id: u64,
-    sched: Weak<Sched>,
+    target: Target,
+}
+
+#[derive(Clone)]
+enum Target {
+    Pool(Weak<Sched>),
+    Remote(Weak<dyn Remote>),
+}
+
+/// An instance that runs outside this pool (in a worker process), as its transport reaches
+/// it: the handle's inputs go through [`Remote::send`], and the transport delivers the
+/// instance's outputs to the channel given to [`InstanceHandle::remote`].
+pub trait Remote: Send + Sync {
+    /// Sends an input to the instance (nothing once it is gone).
+    fn send(&self, input: Input);
+    /// Ends the instance now (`ended by the host`); its handle then hears `Terminated`.
+    fn end(&self);
+    /// The handle is gone: the instance ends without telling anyone.
+    fn close(&self);
+}
+
+/// A fresh instance id, unique in this process whichever pool or transport runs it.
+pub fn next_instance_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 enum Job {
@@ -210,7 +240,7 @@ impl Pool {
             .name("capsule-watchdog".into())
             .spawn(move || watchdog(watched))
             .expect("spawn the logic threads' watchdog");
-        Pool { sched, next_id: AtomicU64::new(1), watchdog: Some(watchdog) }
+        Pool { sched, watchdog: Some(watchdog) }
     }
 
     /// Creates an instance offering no APIs, all of whose outputs go to its handle.
@@ -221,10 +251,10 @@ impl Pool {
     /// Creates an instance; it is made on the first free thread.
     pub fn spawn_with(&self, spawn: Spawn) -> InstanceHandle {
         let Spawn { package, program, limits, apis, outlet } = spawn;
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = next_instance_id();
         let (out, from_instance) = channel();
         let meter = Arc::new(HostMeter::new(limits.host));
-        let me = InstanceSender { id, sched: Arc::downgrade(&self.sched) };
+        let me = InstanceSender { id, target: Target::Pool(Arc::downgrade(&self.sched)) };
         let slot = Slot {
             instance: None,
             start: Some(Start { package, program, limits, apis, meter: meter.clone() }),
@@ -241,7 +271,7 @@ impl Pool {
         state.slots.insert(id, slot);
         self.sched.enqueue(&mut state, id);
         drop(state);
-        InstanceHandle { id, sched: self.sched.clone(), from_instance }
+        InstanceHandle { id, owner: Owner::Pool(self.sched.clone()), from_instance }
     }
 
     /// Logic threads running now (the watchdog's extra ones included).
@@ -603,15 +633,33 @@ impl InstanceSender {
     /// Sends an input to the instance (nothing, once the instance or its pool is gone); the
     /// answer to a sync API call goes to the script waiting for it.
     pub fn send(&self, input: Input) {
-        if let Some(sched) = self.sched.upgrade() {
-            sched.send(self.id, input);
+        match &self.target {
+            Target::Pool(sched) => {
+                if let Some(sched) = sched.upgrade() {
+                    sched.send(self.id, input);
+                }
+            }
+            Target::Remote(remote) => {
+                if let Some(remote) = remote.upgrade() {
+                    remote.send(input);
+                }
+            }
         }
     }
 
     /// Ends the instance now, in the middle of a callback if it is in one (`ended by the
     /// host`); whoever holds its handle hears `Terminated` and may drop it.
     pub fn end(&self) {
-        let Some(sched) = self.sched.upgrade() else { return };
+        let sched = match &self.target {
+            Target::Pool(sched) => sched.upgrade(),
+            Target::Remote(remote) => {
+                if let Some(remote) = remote.upgrade() {
+                    remote.end();
+                }
+                return;
+            }
+        };
+        let Some(sched) = sched else { return };
         let mut state = sched.lock();
         let Some(slot) = state.slots.get_mut(&self.id) else { return };
         // In a callback, the script stops at its next interrupt check; and its next turn (the
@@ -626,17 +674,31 @@ impl InstanceSender {
 }
 
 impl InstanceHandle {
+    /// The handle of an instance a transport runs elsewhere: inputs go to `remote`, and the
+    /// transport sends the instance's outputs (those its outlet did not take) to the sender
+    /// of `from_instance`. `id` comes from [`next_instance_id`].
+    pub fn remote(id: u64, remote: Arc<dyn Remote>, from_instance: Receiver<Output>) -> InstanceHandle {
+        InstanceHandle { id, owner: Owner::Remote(remote), from_instance }
+    }
+
     pub fn id(&self) -> u64 {
         self.id
     }
 
     pub fn sender(&self) -> InstanceSender {
-        InstanceSender { id: self.id, sched: Arc::downgrade(&self.sched) }
+        let target = match &self.owner {
+            Owner::Pool(sched) => Target::Pool(Arc::downgrade(sched)),
+            Owner::Remote(remote) => Target::Remote(Arc::downgrade(remote)),
+        };
+        InstanceSender { id: self.id, target }
     }
 
     /// Sends an input; its outputs arrive on [`InstanceHandle::recv`].
     pub fn send(&self, input: Input) {
-        self.sched.send(self.id, input);
+        match &self.owner {
+            Owner::Pool(sched) => sched.send(self.id, input),
+            Owner::Remote(remote) => remote.send(input),
+        }
     }
 
     /// The next output, waiting up to `timeout`.
@@ -687,7 +749,11 @@ impl InstanceHandle {
 
 impl Drop for InstanceHandle {
     fn drop(&mut self) {
-        let mut state = self.sched.lock();
+        let sched = match &self.owner {
+            Owner::Pool(sched) => sched,
+            Owner::Remote(remote) => return remote.close(),
+        };
+        let mut state = sched.lock();
         let Some(slot) = state.slots.get_mut(&self.id) else { return };
         if slot.turn == Turn::Running {
             // The thread running it drops it when it is back, which is soon: its script

@@ -196,7 +196,12 @@ impl SyncCell {
 /// (`[{"name": "getStorage", "sync": true, …}]`, the bridge's `surface`), indexed by name once
 /// per host and shared by every instance, so a script makes the functions it touches.
 #[derive(Clone, Debug)]
-pub struct ApiSurface(Arc<capsule_js::SurfaceIndex>);
+pub struct ApiSurface {
+    index: Arc<capsule_js::SurfaceIndex>,
+    /// The list it was made from, shared by every instance of the app (a worker process is
+    /// sent it).
+    list: Arc<Value>,
+}
 
 impl ApiSurface {
     /// No APIs at all.
@@ -206,12 +211,18 @@ impl ApiSurface {
 
     /// The APIs listed in `list` (a JSON array of API descriptions).
     pub fn new(list: &Value) -> ApiSurface {
-        ApiSurface(Arc::new(capsule_js::SurfaceIndex::new(list.as_array().map_or(&[][..], Vec::as_slice))))
+        let index = capsule_js::SurfaceIndex::new(list.as_array().map_or(&[][..], Vec::as_slice));
+        ApiSurface { index: Arc::new(index), list: Arc::new(list.clone()) }
     }
 
     /// The list by name on `wx`.
     pub fn index(&self) -> &capsule_js::SurfaceIndex {
-        &self.0
+        &self.index
+    }
+
+    /// The list it was made from.
+    pub fn list(&self) -> &Value {
+        &self.list
     }
 }
 
