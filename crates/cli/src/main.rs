@@ -185,6 +185,12 @@ impl OutputArgs {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Isolate {
+    InProcess,
+    Process,
+}
+
 #[derive(Args)]
 struct BridgeArgs {
     /// Where each app's storage lives [default: the user data folder, ~/.local/share/capsule].
@@ -199,9 +205,15 @@ struct BridgeArgs {
     /// The host policy (TOML): per-scope allow / deny / prompt, network domains, per-app rules.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Production mode: only the policy's https origins, no 127.0.0.1 (development is the default).
+    /// Production mode: only the policy's https origins, no 127.0.0.1 (development is the
+    /// default); instances run in worker processes unless --isolate says otherwise.
     #[arg(long)]
     production: bool,
+    /// Where the mini-program runs: `process`, a hardened worker process of its own
+    /// (seccomp, Landlock, no files, no sockets; the default under --production), or
+    /// `in-process`, on Capsule's own threads (the default in development).
+    #[arg(long, value_enum, value_name = "WHERE")]
+    isolate: Option<Isolate>,
     /// Without a simulator: the file `chooseImage` / `chooseMedia` get, as if a person chose
     /// it; repeatable.
     #[arg(long = "choose", value_name = "FILE")]
@@ -252,6 +264,12 @@ impl BridgeArgs {
             prompter,
             answers,
             device,
+            isolation: match self.isolate {
+                Some(Isolate::Process) => capsule_host::Isolation::Process,
+                Some(Isolate::InProcess) => capsule_host::Isolation::InProcess,
+                None if self.production => capsule_host::Isolation::Process,
+                None => capsule_host::Isolation::InProcess,
+            },
             ..Default::default()
         })
     }
@@ -366,6 +384,8 @@ fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 fn main() -> ExitCode {
+    // Started by a host as its worker: be one, and nothing else.
+    capsule_host::run_worker_if_requested();
     let cli = Cli::parse();
     if let Command::Run { cache, .. } | Command::Exec { cache, .. } = &cli.command {
         cache.apply();

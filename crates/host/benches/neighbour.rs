@@ -1,6 +1,7 @@
 //! A well-behaved app's tap → patches latency while another app in the same host attacks:
-//! idle, then under each attack, on the default pool (2 logic threads) and on a pool of one
-//! thread (where the watchdog must add one). Each line prints the median, p99 and max of
+//! idle, then under each attack, on the default pool (2 logic threads), on a pool of one
+//! thread (where the watchdog must add one), and with each app in a worker process of its
+//! own (this bench's program is its own worker, as an embedder's is). Each line prints the median, p99 and max of
 //! the taps. The benign tap reads storage through the bridge and sets data, so a bridge
 //! flood shows too.
 //!
@@ -10,7 +11,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use capsule_host::{Host, HostConfig, LaunchOptions};
+use capsule_host::{Host, HostConfig, Isolation, LaunchOptions};
 use capsule_package::{LoadOptions, Package};
 use capsule_runtime::{Input, InstanceHandle, Limits, Output, PoolConfig, Query};
 
@@ -84,6 +85,7 @@ fn ms(d: Duration) -> String {
 }
 
 fn main() {
+    capsule_host::run_worker_if_requested();
     let full = std::env::args().any(|a| a == "--bench");
     let taps = if full { 300 } else { 3 };
     let dir = std::env::temp_dir().join(format!("capsule-bench-neighbour-{}", std::process::id()));
@@ -91,9 +93,14 @@ fn main() {
     let benign = package(&dir, "benign", BENIGN_WXML, BENIGN_JS);
     println!("tap → patches of a well-behaved app beside another ({taps} taps each)");
     let hosts = std::sync::atomic::AtomicUsize::new(0);
-    for (pool_name, config) in [
-        ("2 logic threads", PoolConfig::default()),
-        ("1 logic thread + watchdog", PoolConfig { threads: 1, ..PoolConfig::default() }),
+    for (pool_name, config, isolation) in [
+        ("2 logic threads", PoolConfig::default(), Isolation::InProcess),
+        (
+            "1 logic thread + watchdog",
+            PoolConfig { threads: 1, ..PoolConfig::default() },
+            Isolation::InProcess,
+        ),
+        ("worker processes", PoolConfig::default(), Isolation::Process),
     ] {
         for (attack, wxml, js) in ATTACKS {
             let hostile = package(&dir, "hostile", wxml, js);
@@ -104,6 +111,7 @@ fn main() {
                     .join(format!("data-{}", hosts.fetch_add(1, std::sync::atomic::Ordering::Relaxed))),
                 limits,
                 threads: config.clone(),
+                isolation,
                 ..HostConfig::default()
             };
             let host = Host::new(config).expect("a host");

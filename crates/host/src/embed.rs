@@ -59,6 +59,7 @@ use capsule_package::{Diagnostics, LoadOptions, Package};
 use capsule_runtime::{
     ApiSurface, Input, InstanceHandle, InstanceSender, Limits, Outlet, Output, Pool, PoolConfig,
 };
+use capsule_sandbox::WorkerProgram;
 use capsule_style::PackageStyles;
 use capsule_template::Program;
 
@@ -88,6 +89,24 @@ pub struct HostConfig {
     pub device: capsule_bridge::Device,
     /// Bytes each app's files may hold (the platform's 200 MiB by default).
     pub file_quota: Option<u64>,
+    /// Where instances run unless their launch says otherwise.
+    pub isolation: Isolation,
+    /// The program started as each worker under [`Isolation::Process`]: one whose `main`
+    /// calls [`crate::run_worker_if_requested`] first. By default this process's own program.
+    pub worker: Option<WorkerProgram>,
+}
+
+/// Where an instance runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Isolation {
+    /// On the host's logic threads, a QuickJS runtime of its own: a boundary of memory and
+    /// time, not of security (development, and hosts that trust their apps).
+    #[default]
+    InProcess,
+    /// In a worker process of its own (`capsule-sandbox`): no descriptor but its channel,
+    /// resource limits, Landlock and a seccomp allow-list; everything it reaches goes through
+    /// the host over the channel.
+    Process,
 }
 
 impl Default for HostConfig {
@@ -102,6 +121,8 @@ impl Default for HostConfig {
             answers: HashMap::new(),
             device: capsule_bridge::Device::default(),
             file_quota: None,
+            isolation: Isolation::InProcess,
+            worker: None,
         }
     }
 }
@@ -222,6 +243,8 @@ pub struct Host {
     bridge: Mutex<Option<Bridge>>,
     service: std::sync::OnceLock<Arc<Service>>,
     events: Arc<Events>,
+    isolation: Isolation,
+    worker: Option<WorkerProgram>,
 }
 
 impl Host {
@@ -250,6 +273,8 @@ impl Host {
             bridge: Mutex::new(Some(Bridge::new(options))),
             service: std::sync::OnceLock::new(),
             events,
+            isolation: config.isolation,
+            worker: config.worker,
         })
     }
 
@@ -337,7 +362,12 @@ impl Host {
             None => BridgeOutlet::new(&parts.client),
         };
         spawn.outlet = Some(Arc::new(Watched { calls, events: self.events.clone(), app: app_id.clone() }));
-        let handle = self.pool.spawn_with(spawn);
+        let handle = match options.isolation.unwrap_or(self.isolation) {
+            Isolation::InProcess => self.pool.spawn_with(spawn),
+            Isolation::Process => {
+                capsule_sandbox::spawn(&self.worker.clone().unwrap_or_else(WorkerProgram::current), spawn)
+            }
+        };
         self.events.send(HostEvent::Launched { instance: handle.id(), app: app_id });
         handle.send(Input::Launch { path: options.path() });
         handle
@@ -428,6 +458,8 @@ pub struct LaunchOptions {
     pub limits: Option<Limits>,
     /// The device its system-info APIs describe, over the host's.
     pub device: Option<capsule_bridge::Device>,
+    /// Where it runs, over the host's [`HostConfig::isolation`].
+    pub isolation: Option<Isolation>,
 }
 
 impl LaunchOptions {

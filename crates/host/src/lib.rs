@@ -43,8 +43,9 @@ mod view_calls;
 mod view_messages;
 pub mod watch;
 
+pub use capsule_sandbox::{WorkerProgram, run_worker_if_requested};
 pub use devices::{DEVICES, Device, bridge_device, device};
-pub use embed::{App, EndCause, Host, HostConfig, HostError, HostEvent, LaunchOptions, LoadError};
+pub use embed::{App, EndCause, Host, HostConfig, HostError, HostEvent, Isolation, LaunchOptions, LoadError};
 pub use guard::SECRET_HEADER;
 pub use prompter::ViewPrompter;
 pub use routes::MAX_DEVICE_ANSWER;

@@ -45,10 +45,11 @@ impl WorkerProgram {
         WorkerProgram { path: path.into() }
     }
 
-    /// This process's own program: for a host whose `main` starts with
-    /// [`crate::run_worker_if_requested`].
-    pub fn current() -> io::Result<WorkerProgram> {
-        std::env::current_exe().map(WorkerProgram::new)
+    /// This process's own program, for a host whose `main` starts with
+    /// [`crate::run_worker_if_requested`]: `/proc/self/exe`, which is the program this
+    /// process runs even when its file was since replaced or removed (a rebuild).
+    pub fn current() -> WorkerProgram {
+        WorkerProgram::new("/proc/self/exe")
     }
 }
 

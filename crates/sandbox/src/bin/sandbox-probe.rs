@@ -42,6 +42,8 @@ fn main() {
             return;
         }
     };
+    // Landlock alone, before the system-call filter: the kernel refuses the path itself.
+    let under_landlock = outcome(std::fs::read("/etc/hostname"));
     // A thread made before the filter, as the worker's logic thread is: it is filtered too.
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     let earlier = std::thread::spawn(move || {
@@ -54,6 +56,7 @@ fn main() {
     }
     let mut tried = BTreeMap::new();
     tried.insert("landlock", report.landlock.clone());
+    tried.insert("open a file under Landlock alone", under_landlock);
     tried.insert("open a file", outcome(std::fs::read("/etc/hostname")));
     tried.insert("create a file", outcome(std::fs::write("/tmp/capsule-probe-was-here", b"x")));
     tried.insert("list a folder", outcome(std::fs::read_dir("/")));
