@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use capsule_host::{Host, HostConfig, Simulator, SimulatorOptions, device};
+use capsule_host::{Host, HostConfig, Isolation, Simulator, SimulatorOptions, WorkerProgram, device};
 use capsule_package::{LoadOptions, Package};
 use capsule_runtime::Limits;
 
@@ -225,4 +225,68 @@ async fn a_package_that_does_not_load_shows_its_problems_then_runs_once_fixed() 
     assert_eq!(b.eval("document.getElementById('capsule-overlay').className").await.unwrap(), "");
     let _ = stop.send(());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_that_ends_shows_why_and_relaunches_in_place() {
+    for (name, isolation) in [("in-process", Isolation::InProcess), ("worker", Isolation::Process)] {
+        let dir = std::env::temp_dir().join(format!("capsule-e2e-relaunch-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("pages/a")).unwrap();
+        std::fs::write(dir.join("app.json"), r#"{"pages": ["pages/a/a"]}"#).unwrap();
+        std::fs::write(dir.join("app.js"), "App({})").unwrap();
+        std::fs::write(
+            dir.join("pages/a/a.wxml"),
+            "<view id=\"n\" bindtap=\"add\">{{n}}</view><view id=\"spin\" bindtap=\"spin\">spin</view>",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("pages/a/a.js"),
+            "Page({ data: { n: 1 }, add() { this.setData({ n: this.data.n + 1 }) }, spin() { for (;;) {} } })",
+        )
+        .unwrap();
+        let package = Package::load(&dir, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let (program, _) = capsule_template::compile_package(&package);
+        let limits = Limits { callback_cpu: Duration::from_millis(200), ..Limits::default() };
+        let config = HostConfig {
+            data_dir: dir.join("data"),
+            limits,
+            isolation,
+            worker: Some(WorkerProgram::new(env!("CARGO_BIN_EXE_e2e-worker"))),
+            ..HostConfig::default()
+        };
+        let host = std::sync::Arc::new(Host::new(config).unwrap());
+        let app = host.app(package, program);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let setup = SimulatorOptions { port: 0, device: device("iphone-se").unwrap(), prompter: None };
+        let sim = Simulator::start(host, app, setup, async move {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+        let mut b = capsule_e2e::Browser::launch(480, 860).await.unwrap();
+        b.goto(&sim.url()).await.unwrap();
+        let shows = |n: u32| format!("(document.querySelector('wx-page #n') || {{}}).textContent === '{n}'");
+        b.wait_for(&shows(1), WAIT).await.unwrap();
+        b.click("wx-page #n").await.unwrap();
+        b.wait_for(&shows(2), WAIT).await.unwrap();
+        // The app spins past its budget: why it ended shows over the page, with Relaunch.
+        b.click("wx-page #spin").await.unwrap();
+        let ended = "document.getElementById('capsule-overlay').className === 'show ended'";
+        b.wait_for(&format!("{ended} && {OVERLAY_TEXT}.includes('CPU time limit 200 ms exceeded')"), WAIT)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        // Relaunched, it starts over on the page that was shown, and the overlay goes.
+        b.click("#capsule-overlay .relaunch").await.unwrap();
+        b.wait_for(
+            &format!("{} && document.getElementById('capsule-overlay').className === ''", shows(1)),
+            WAIT,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        b.click("wx-page #n").await.unwrap();
+        b.wait_for(&shows(2), WAIT).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let _ = stop.send(());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

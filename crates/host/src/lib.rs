@@ -115,6 +115,9 @@ struct Shared {
     /// The build problems shown over the page until the next reload, also for views that
     /// connect later (a package broken when `capsule run` starts).
     problems: Mutex<Option<String>>,
+    /// Why the running app ended (a budget, its worker died), shown over the page with a
+    /// way to relaunch it, until the next reload.
+    ended: Mutex<Option<String>>,
     /// The developer tools' state: console lines, breaches, queries awaiting answers.
     dev: Mutex<devtools::DevState>,
     /// The port the server listens on (its own Host and Origin name it).
@@ -255,6 +258,7 @@ impl Simulator {
             theme: Mutex::new(ThemeMode::Light),
             waiting: Mutex::new(BTreeMap::new()),
             problems: Mutex::new(None),
+            ended: Mutex::new(None),
             dev: Mutex::new(devtools::DevState::default()),
             port: addr.port(),
             secret,
@@ -280,6 +284,12 @@ impl Simulator {
         reload(&self.shared, app)
     }
 
+    /// Runs the current app again from its start, on the page that was shown (the overlay's
+    /// Relaunch, after the app ended).
+    pub fn relaunch(&self) -> std::io::Result<()> {
+        relaunch(&self.shared)
+    }
+
     /// The host the app runs on (a reload makes the new version's [`App`] with it).
     pub fn host(&self) -> &Arc<Host> {
         &self.shared.host
@@ -289,7 +299,7 @@ impl Simulator {
     /// until the next reload.
     pub fn show_problems(&self, text: &str) {
         *self.shared.problems.lock().unwrap_or_else(|p| p.into_inner()) = Some(text.to_string());
-        send_view(&self.shared, ToView::Overlay { text: text.to_string() });
+        send_view(&self.shared, ToView::Overlay { text: text.to_string(), ended: false });
     }
 
     pub fn url(&self) -> String {
@@ -310,6 +320,13 @@ impl Simulator {
 
 /// Runs `app` in place of the current one (see [`Simulator::reload`]): a new version, or the
 /// same app again (a device switch).
+fn relaunch(shared: &Arc<Shared>) -> std::io::Result<()> {
+    match shared.running() {
+        Some(running) => reload(shared, running.app.clone()),
+        None => Err(std::io::Error::other("no app is running")),
+    }
+}
+
 fn reload(shared: &Arc<Shared>, app: App) -> std::io::Result<()> {
     let shown = {
         let stack = shared.stack.lock().unwrap_or_else(|p| p.into_inner());
@@ -337,6 +354,7 @@ fn reload(shared: &Arc<Shared>, app: App) -> std::io::Result<()> {
     shared.stack.lock().unwrap_or_else(|p| p.into_inner()).clear();
     shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).clear();
     *shared.problems.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    *shared.ended.lock().unwrap_or_else(|p| p.into_inner()) = None;
     *shared.tab_bar.lock().unwrap_or_else(|p| p.into_inner()) = tab_bar;
     send_view(shared, reset_message(shared));
     send_view(shared, ToView::Theme { theme: shared.theme().as_str().to_string() });
@@ -441,6 +459,8 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) 
             Output::Terminated { ref reason } => {
                 eprintln!("error: the instance was terminated: {reason}");
                 shared.dev.lock().unwrap_or_else(|p| p.into_inner()).record(&output);
+                *shared.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason.clone());
+                send_view(&shared, ToView::Overlay { text: reason.clone(), ended: true });
             }
             Output::ViewCall { seq, name, args } => view_call(&shared, seq, &name, &args),
             // Only an app run without a bridge gets here: nothing answers its calls.

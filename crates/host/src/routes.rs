@@ -31,6 +31,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/capsule-prompt/{seq}", post(prompt_answer))
         .route("/capsule-settings/{seq}", post(settings_answer))
+        .route("/capsule-relaunch", post(relaunch))
         .merge(devtools::routes())
         .route_layer(axum::middleware::from_fn_with_state(shared.clone(), guard::secret));
     Router::new()
@@ -228,6 +229,14 @@ async fn prompt_answer(
         };
         Ok(p.answer(seq, answer))
     })
+}
+
+/// The overlay's Relaunch: the app that ended runs again.
+async fn relaunch(State(shared): State<Arc<Shared>>) -> Response {
+    match crate::relaunch(&shared) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => (StatusCode::CONFLICT, e.to_string()).into_response(),
+    }
 }
 
 /// A person's switches for `wx.openSetting`: `{"scopes": {"scope.x": true, …}}`.

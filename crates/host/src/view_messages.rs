@@ -104,7 +104,10 @@ async fn view_session(shared: Arc<Shared>, mut socket: WebSocket) {
     hello.push(ToView::Stack { pages: shared.stack.lock().unwrap_or_else(|p| p.into_inner()).clone() });
     hello.extend(shared.waiting.lock().unwrap_or_else(|p| p.into_inner()).values().cloned());
     if let Some(text) = shared.problems.lock().unwrap_or_else(|p| p.into_inner()).clone() {
-        hello.push(ToView::Overlay { text });
+        hello.push(ToView::Overlay { text, ended: false });
+    }
+    if let Some(text) = shared.ended.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+        hello.push(ToView::Overlay { text, ended: true });
     }
     for m in hello {
         if socket.send(Message::Text(m.encode().into())).await.is_err() {

@@ -56,8 +56,13 @@ pub enum ToView {
     Window { page: u32, window: Map<String, Value> },
     /// The tab bar after one of the tab bar APIs changed it.
     TabBar { tab_bar: Value },
-    /// What is wrong with the package, shown over the page until the next `reset`.
-    Overlay { text: String },
+    /// What is wrong with the package, shown over the page until the next `reset`; with
+    /// `ended`, why the app ended (a budget, a worker that died), with a way to relaunch it.
+    Overlay {
+        text: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        ended: bool,
+    },
     /// The device profile the developer tools switched to (the phone frame's size).
     DeviceProfile { width: u32, height: u32, status_bar: u32, safe_bottom: u32 },
     /// The theme the app is shown in, `light` or `dark`: dark-mode sheets' colour-scheme
@@ -344,8 +349,12 @@ mod tests {
                 json!({"v": 1, "type": "tabBar", "tabBar": {"list": []}}),
             ),
             (
-                ToView::Overlay { text: "app.json:1:1".into() },
+                ToView::Overlay { text: "app.json:1:1".into(), ended: false },
                 json!({"v": 1, "type": "overlay", "text": "app.json:1:1"}),
+            ),
+            (
+                ToView::Overlay { text: "CPU time limit 5000 ms exceeded".into(), ended: true },
+                json!({"v": 1, "type": "overlay", "text": "CPU time limit 5000 ms exceeded", "ended": true}),
             ),
             (
                 ToView::DeviceProfile { width: 393, height: 852, status_bar: 47, safe_bottom: 34 },

@@ -104,7 +104,7 @@ function handle(msg) {
       setTabBar(msg.tabBar);
       break;
     case 'overlay':
-      showOverlay(msg.text);
+      showOverlay(msg.text, msg.ended);
       break;
     case 'deviceProfile':
       deviceProfile(msg);

@@ -39,12 +39,20 @@ export function previewImage(msg) {
   el.className = 'show';
 }
 
-// The package's errors over the page, until the next reset.
+// The package's errors over the page, until the next reset; or why the app ended, with a
+// button that runs it again.
 var overlayEl = document.getElementById('capsule-overlay');
-export function showOverlay(text) {
+export function showOverlay(text, ended) {
+  overlayEl.querySelector('.title').textContent = ended ? 'The mini-program ended' : 'The package has errors';
+  overlayEl.querySelector('.hint').textContent = ended
+    ? 'Relaunch it, or save a change: the app reloads.'
+    : 'Fix them and save: the app reloads.';
   overlayEl.querySelector('pre').textContent = text || '';
-  overlayEl.className = 'show';
+  overlayEl.className = ended ? 'show ended' : 'show';
 }
+overlayEl.querySelector('.relaunch').onclick = function () {
+  answerHost('/capsule-relaunch', {});
+};
 export function hideOverlay() {
   overlayEl.className = '';
 }
