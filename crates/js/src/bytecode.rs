@@ -162,20 +162,34 @@ impl Cache {
         source: &'static str,
         filename: &'static str,
     ) -> rquickjs::Result<Value<'js>> {
+        run(ctx, &self.static_bytes(ctx, source, filename)?)
+    }
+
+    /// The bytecode of a built-in script, compiled now if this cache has none yet.
+    pub(crate) fn static_bytes(
+        &self,
+        ctx: &Ctx<'_>,
+        source: &'static str,
+        filename: &'static str,
+    ) -> rquickjs::Result<Arc<Vec<u8>>> {
         let id = (source.as_ptr() as usize, source.len(), filename);
         let known = self.statics.lock().unwrap_or_else(|p| p.into_inner()).get(&id).cloned();
-        let bytes = match known {
-            Some(bytes) => bytes,
-            None => {
-                let bytes = match self.mode {
-                    CacheMode::Off => Arc::new(compile(ctx, source, filename, 1, true)?),
-                    _ => self.bytes(ctx, source, filename, 1, true, || key(filename, source, 1, true))?,
-                };
-                self.statics.lock().unwrap_or_else(|p| p.into_inner()).insert(id, bytes.clone());
-                bytes
-            }
+        if let Some(bytes) = known {
+            return Ok(bytes);
+        }
+        let bytes = match self.mode {
+            CacheMode::Off => Arc::new(compile(ctx, source, filename, 1, true)?),
+            _ => self.bytes(ctx, source, filename, 1, true, || key(filename, source, 1, true))?,
         };
-        run(ctx, &bytes)
+        self.statics.lock().unwrap_or_else(|p| p.into_inner()).insert(id, bytes.clone());
+        Ok(bytes)
+    }
+
+    /// Takes a built-in script's bytecode made elsewhere (the host of a worker process,
+    /// from the same program) as its own.
+    pub(crate) fn adopt_static(&self, source: &'static str, filename: &'static str, bytes: Vec<u8>) {
+        let id = (source.as_ptr() as usize, source.len(), filename);
+        self.statics.lock().unwrap_or_else(|p| p.into_inner()).insert(id, Arc::new(bytes));
     }
 
     fn eval_keyed<'js>(
@@ -235,6 +249,13 @@ impl Cache {
 
 /// A built-in script by where it lives and its name.
 type StaticSource = (usize, usize, &'static str);
+
+/// What names a built-in script's bytecode between processes: its file name and the
+/// digest of its source and of the engine that compiled it, so a program that is not the
+/// same build never takes another's bytecode.
+pub(crate) fn static_label(filename: &str, source: &str) -> String {
+    format!("{filename}#{}", hex(&key(filename, source, 1, true)))
+}
 
 fn engine_version() -> String {
     // SAFETY: JS_GetVersion returns a pointer to a static NUL-terminated string.

@@ -68,6 +68,55 @@ const PRELUDE: &str = include_str!("prelude.js");
 const INTL: &str = include_str!("intl.js");
 /// The most one `setData` may carry, as the length of its JSON text (the platform's 1 MiB).
 const MAX_SET_DATA: usize = 1024 * 1024;
+/// Every script built into the engine, with its file name: what [`prepared_builtins`]
+/// compiles.
+fn builtins() -> impl Iterator<Item = (&'static str, &'static str)> {
+    [(PRELUDE, "<capsule>/prelude.js"), (FRAMEWORK, "<capsule>/framework.js"), (INTL, "<capsule>/intl.js")]
+        .into_iter()
+        .chain(PARTS.iter().map(|(_, source, filename)| (*source, *filename)))
+}
+
+/// A built-in script's label (its file name and digest) and bytecode.
+pub type PreparedBuiltin = (String, Arc<Vec<u8>>);
+
+/// The engine's built-in scripts (prelude, framework, its parts, `Intl`) compiled to
+/// bytecode by the process's cache, each labelled with its file name and a digest of its
+/// source and engine: what a host hands a worker process so that the worker does not
+/// compile them again ([`adopt_builtins`]). Compiled once per process, in a runtime of
+/// its own.
+pub fn prepared_builtins() -> Result<Vec<PreparedBuiltin>, EngineError> {
+    let cache = bytecode::Cache::process();
+    let runtime = Runtime::new().map_err(|e| EngineError::Start(e.to_string()))?;
+    let context = Context::full(&runtime).map_err(|e| EngineError::Start(e.to_string()))?;
+    context.with(|ctx| {
+        builtins()
+            .map(|(source, filename)| {
+                let bytes = cache
+                    .static_bytes(&ctx, source, filename)
+                    .map_err(|e| EngineError::Start(e.to_string()))?;
+                Ok((bytecode::static_label(filename, source), bytes))
+            })
+            .collect()
+    })
+}
+
+/// Takes built-in scripts' bytecode a host prepared ([`prepared_builtins`]) into the
+/// process's cache, those whose label matches this program's own scripts; gives how many.
+pub fn adopt_builtins(prepared: Vec<(String, Vec<u8>)>) -> usize {
+    let cache = bytecode::Cache::process();
+    let mine: std::collections::HashMap<String, (&'static str, &'static str)> = builtins()
+        .map(|(source, filename)| (bytecode::static_label(filename, source), (source, filename)))
+        .collect();
+    let mut adopted = 0;
+    for (label, bytes) in prepared {
+        if let Some((source, filename)) = mine.get(&label) {
+            cache.adopt_static(source, filename, bytes);
+            adopted += 1;
+        }
+    }
+    adopted
+}
+
 /// The framework's parts, each evaluated the first time a script reaches for it: name,
 /// source, file name in stacks.
 const PARTS: &[(&str, &str, &str)] = &[

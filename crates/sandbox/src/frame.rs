@@ -39,8 +39,11 @@ pub fn write(mut to: impl Write, payload: &[u8]) -> io::Result<()> {
         .ok()
         .filter(|n| *n as usize <= MAX_FRAME)
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "frame over the ceiling"))?;
-    to.write_all(&len.to_le_bytes())?;
-    to.write_all(payload)?;
+    // One write: a frame is never split by a reader's scheduling between two calls.
+    let mut whole = Vec::with_capacity(4 + payload.len());
+    whole.extend_from_slice(&len.to_le_bytes());
+    whole.extend_from_slice(payload);
+    to.write_all(&whole)?;
     to.flush()
 }
 

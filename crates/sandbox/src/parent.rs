@@ -57,6 +57,13 @@ impl WorkerProgram {
 /// program and its libraries, three thread stacks, the allocator's slack.
 pub const ADDRESS_SPACE_MARGIN: u64 = 384 * 1024 * 1024;
 
+/// The engine's built-in scripts compiled once in this process, for every worker (none if
+/// they could not be: each worker then compiles its own).
+fn builtins() -> &'static [capsule_js::PreparedBuiltin] {
+    static BUILTINS: OnceLock<Vec<capsule_js::PreparedBuiltin>> = OnceLock::new();
+    BUILTINS.get_or_init(|| capsule_js::prepared_builtins().unwrap_or_default())
+}
+
 /// How each running worker confined itself, by instance id, until it ends.
 fn reports() -> &'static Mutex<HashMap<u64, (u32, Report)>> {
     static REPORTS: OnceLock<Mutex<HashMap<u64, (u32, Report)>>> = OnceLock::new();
@@ -111,6 +118,7 @@ pub fn spawn(program: &WorkerProgram, spawn: Spawn) -> InstanceHandle {
                 version: PROTOCOL,
                 package: package.sent(),
                 files: package.files.iter().count(),
+                builtins: builtins().len(),
                 limits: WireLimits::from(&limits),
                 apis: apis.list().clone(),
             };
@@ -278,6 +286,11 @@ fn write_loop(stream: &UnixStream, start: Start, package: &Package, inputs: Rece
     }
     for (path, bytes) in package.files.iter() {
         if frame::write(stream, &frame::file_payload(path, bytes)).is_err() {
+            return;
+        }
+    }
+    for (label, bytes) in builtins() {
+        if frame::write(stream, &frame::file_payload(label, bytes)).is_err() {
             return;
         }
     }

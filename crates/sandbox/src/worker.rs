@@ -40,6 +40,10 @@ pub struct Start {
     pub package: Sent,
     /// How many file frames follow.
     pub files: usize,
+    /// How many frames of the engine's built-in scripts' bytecode follow the files, each
+    /// labelled as [`capsule_js::prepared_builtins`] labels it: the worker takes those of its
+    /// own build instead of compiling them.
+    pub builtins: usize,
     pub limits: WireLimits,
     /// The APIs `wx` offers (the bridge's surface).
     pub apis: serde_json::Value,
@@ -160,6 +164,13 @@ fn start(stream: &Arc<UnixStream>) -> Option<Spawn> {
         let (path, bytes) = frame::parse_file(&payload)?;
         files.insert(path, bytes.to_vec());
     }
+    let mut builtins = Vec::with_capacity(start.builtins.min(64));
+    for _ in 0..start.builtins {
+        let payload = frame::read(&**stream).ok()??;
+        let (label, bytes) = frame::parse_file(&payload)?;
+        builtins.push((label, bytes.to_vec()));
+    }
+    capsule_js::adopt_builtins(builtins);
     let writer = Arc::new(Writer(Mutex::new(stream.clone())));
     let package = match Package::from_sent(start.package, files) {
         Ok(package) => Arc::new(package),
