@@ -244,6 +244,7 @@ fn a_confined_process_can_do_nothing_but_compute_and_talk_on_its_channel() {
         ("signal another process", "EPERM"),
         ("map executable memory", "EPERM"),
         ("allocate 8 MiB", "done"),
+        ("reserve 2 GiB", "refused"),
     ];
     for (what, outcome) in expect {
         assert_eq!(tried.get(what).map(String::as_str), Some(outcome), "{what}: {tried:#?}");

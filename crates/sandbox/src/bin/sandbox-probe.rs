@@ -97,6 +97,12 @@ fn main() {
         "allocate 8 MiB",
         if memory.iter().all(|b| *b == 7) { "done".into() } else { "wrong".into() },
     );
+    // Past the address-space limit the host set (1 GiB in the test): refused, not granted.
+    let mut past: Vec<u8> = Vec::new();
+    tried.insert(
+        "reserve 2 GiB",
+        if past.try_reserve_exact(2 << 30).is_ok() { "done".into() } else { "refused".into() },
+    );
     let text = serde_json::to_vec(&tried).unwrap_or_default();
     let _ = frame::write(&stream, &text);
     // Wait for the host to close the channel.
