@@ -135,7 +135,7 @@ const PARTS: &[(&str, &str, &str)] = &[
 pub const MIN_HEAP: usize = 64 * 1024;
 
 /// What an instance may use. The host sets them per instance.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Bytes the JS heap may hold.
     pub heap: usize,

@@ -31,7 +31,7 @@ use capsule_runtime::{
 
 use crate::confine::Report;
 use crate::frame::{self, FrameError};
-use crate::worker::{ADDRESS_SPACE_FLAG, CHANNEL_FD, PROTOCOL, Ready, Start, WORKER_FLAG, WireLimits};
+use crate::worker::{ADDRESS_SPACE_FLAG, CHANNEL_FD, PROTOCOL, Ready, Start, WORKER_FLAG};
 
 /// The program a host starts as its workers: one whose `main` calls
 /// [`crate::run_worker_if_requested`] first (the `capsule` binary does).
@@ -119,7 +119,7 @@ pub fn spawn(program: &WorkerProgram, spawn: Spawn) -> InstanceHandle {
                 package: package.sent(),
                 files: package.files.iter().count(),
                 builtins: builtins().len(),
-                limits: WireLimits::from(&limits),
+                limits: limits.clone(),
                 apis: apis.list().clone(),
             };
             let writing = stream.clone();

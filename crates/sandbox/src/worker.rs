@@ -15,7 +15,6 @@ use std::io;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use capsule_package::{Files, Package, Sent};
 use capsule_runtime::{ApiSurface, Input, InstanceSender, Outlet, Output, Pool, PoolConfig, Spawn};
@@ -44,46 +43,9 @@ pub struct Start {
     /// labelled as [`capsule_js::prepared_builtins`] labels it: the worker takes those of its
     /// own build instead of compiling them.
     pub builtins: usize,
-    pub limits: WireLimits,
+    pub limits: capsule_js::Limits,
     /// The APIs `wx` offers (the bridge's surface).
     pub apis: serde_json::Value,
-}
-
-/// [`capsule_js::Limits`] as it crosses.
-#[derive(Serialize, Deserialize)]
-pub struct WireLimits {
-    pub heap: usize,
-    pub stack: usize,
-    pub callback_cpu: Duration,
-    pub cpu_per_minute: Duration,
-    pub host: usize,
-    pub nodes: usize,
-}
-
-impl From<&capsule_js::Limits> for WireLimits {
-    fn from(l: &capsule_js::Limits) -> WireLimits {
-        WireLimits {
-            heap: l.heap,
-            stack: l.stack,
-            callback_cpu: l.callback_cpu,
-            cpu_per_minute: l.cpu_per_minute,
-            host: l.host,
-            nodes: l.nodes,
-        }
-    }
-}
-
-impl From<WireLimits> for capsule_js::Limits {
-    fn from(l: WireLimits) -> capsule_js::Limits {
-        capsule_js::Limits {
-            heap: l.heap,
-            stack: l.stack,
-            callback_cpu: l.callback_cpu,
-            cpu_per_minute: l.cpu_per_minute,
-            host: l.host,
-            nodes: l.nodes,
-        }
-    }
 }
 
 /// What the worker says first: how it is confined, or why it could not be.
@@ -181,7 +143,7 @@ fn start(stream: &Arc<UnixStream>) -> Option<Spawn> {
         }
     };
     let (program, _) = capsule_template::compile_package(&package);
-    let mut spawn = Spawn::new(package, Arc::new(program), start.limits.into());
+    let mut spawn = Spawn::new(package, Arc::new(program), start.limits);
     spawn.apis = ApiSurface::new(&start.apis);
     spawn.outlet = Some(writer);
     Some(spawn)

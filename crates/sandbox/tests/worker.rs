@@ -200,6 +200,26 @@ fn status_field(pid: u32, task: &str, field: &str) -> String {
     status.lines().find_map(|l| l.strip_prefix(field).map(|v| v.trim().to_string())).unwrap_or_default()
 }
 
+/// The names in a folder of /proc.
+fn names(path: String) -> Vec<String> {
+    std::fs::read_dir(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Checks from outside that every thread of `pid` is filtered and has no new privileges,
+/// and that it holds no descriptor but its channel; gives how many threads it has.
+fn confined_from_outside(pid: u32) -> usize {
+    let tasks = names(format!("/proc/{pid}/task"));
+    for task in &tasks {
+        assert_eq!(status_field(pid, task, "Seccomp:"), "2", "task {task}");
+        assert_eq!(status_field(pid, task, "NoNewPrivs:"), "1", "task {task}");
+    }
+    assert_eq!(names(format!("/proc/{pid}/fd")), ["3"]);
+    tasks.len()
+}
+
 #[test]
 fn a_confined_process_can_do_nothing_but_compute_and_talk_on_its_channel() {
     let (mut child, stream) = capsule_sandbox::parent::start_process(
@@ -210,22 +230,8 @@ fn a_confined_process_can_do_nothing_but_compute_and_talk_on_its_channel() {
     let report = frame::read(&stream).expect("a frame").expect("the probe's report");
     let tried: BTreeMap<String, String> =
         serde_json::from_slice(&report).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&report)));
-    // Seen from outside while it waits: every thread filtered, no new privileges, and no
-    // descriptor but the channel.
-    let pid = child.id();
-    let tasks: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    for task in &tasks {
-        assert_eq!(status_field(pid, task, "Seccomp:"), "2", "task {task}");
-        assert_eq!(status_field(pid, task, "NoNewPrivs:"), "1", "task {task}");
-    }
-    let fds: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(fds, ["3"]);
+    // Seen from outside while it waits.
+    confined_from_outside(child.id());
     drop(stream);
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
@@ -274,20 +280,7 @@ fn a_worker_says_how_it_is_confined() {
     assert!(!report.landlock.is_empty());
     assert!(report.address_space > Limits::default().heap as u64, "{report:?}");
     // Every thread (main, logic, watchdog) is filtered and has no new privileges.
-    let tasks: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(tasks.len() >= 3, "{tasks:?}");
-    for task in &tasks {
-        assert_eq!(status_field(pid, task, "Seccomp:"), "2", "task {task}");
-        assert_eq!(status_field(pid, task, "NoNewPrivs:"), "1", "task {task}");
-    }
-    let fds: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(fds, ["3"]);
+    assert!(confined_from_outside(pid) >= 3);
     drop(h);
 }
 
