@@ -193,6 +193,9 @@ pub trait Remote: Send + Sync {
     fn end(&self);
     /// The handle is gone: the instance ends without telling anyone.
     fn close(&self);
+    /// The handle's owner took `output` off the handle (what the transport queued for it is
+    /// that much less).
+    fn received(&self, _output: &Output) {}
 }
 
 /// A fresh instance id, unique in this process whichever pool or transport runs it.
@@ -685,6 +688,15 @@ impl InstanceHandle {
         self.id
     }
 
+    /// The next output off the channel, told to the transport of a remote instance.
+    fn take(&self, timeout: Duration) -> Result<Output, RecvTimeoutError> {
+        let output = self.from_instance.recv_timeout(timeout)?;
+        if let Owner::Remote(remote) = &self.owner {
+            remote.received(&output);
+        }
+        Ok(output)
+    }
+
     pub fn sender(&self) -> InstanceSender {
         let target = match &self.owner {
             Owner::Pool(sched) => Target::Pool(Arc::downgrade(sched)),
@@ -703,12 +715,12 @@ impl InstanceHandle {
 
     /// The next output, waiting up to `timeout`.
     pub fn recv(&self, timeout: Duration) -> Option<Output> {
-        self.from_instance.recv_timeout(timeout).ok()
+        self.take(timeout).ok()
     }
 
     /// The next output; `Err(Disconnected)` once the instance is gone for good.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Output, RecvTimeoutError> {
-        self.from_instance.recv_timeout(timeout)
+        self.take(timeout)
     }
 
     /// Sends `input` and collects outputs until its [`Output::Done`] (or `timeout`). Outputs
@@ -725,7 +737,7 @@ impl InstanceHandle {
         let mut out = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.from_instance.recv_timeout(left) {
+            match self.take(left) {
                 Ok(Output::Done) | Err(_) => return out,
                 Ok(o) => out.push(o),
             }
@@ -738,7 +750,7 @@ impl InstanceHandle {
         let mut out = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.from_instance.recv_timeout(left) {
+            match self.take(left) {
                 Ok(Output::Done) => {}
                 Ok(o) => out.push(o),
                 Err(_) => return out,

@@ -81,6 +81,33 @@ pub fn read(mut from: impl Read) -> Result<Option<Vec<u8>>, FrameError> {
     Ok(Some(payload))
 }
 
+/// How deeply a JSON text nests (arrays and objects), read without parsing it: a frame
+/// nested past what a sound worker sends is refused before a parser recurses into it.
+pub fn json_depth(text: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in text {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// A package file as a frame's payload: the path's length (4 bytes, little-endian), the
 /// path, then the bytes.
 pub fn file_payload(path: &str, bytes: &[u8]) -> Vec<u8> {
@@ -117,6 +144,14 @@ mod tests {
         // Cut inside the length, or inside the payload.
         assert!(matches!(read(&buf[..2]), Err(FrameError::Truncated)));
         assert!(matches!(read(&buf[..6]), Err(FrameError::Truncated)));
+    }
+
+    #[test]
+    fn depth_counts_nesting_outside_strings() {
+        assert_eq!(json_depth(br#"{"a": [1, {"b": 2}]}"#), 3);
+        assert_eq!(json_depth(br#"{"a": "[[[{{{\"]]"}"#), 1);
+        assert_eq!(json_depth(b"1"), 0);
+        assert_eq!(json_depth("[".repeat(100_000).as_bytes()), 100_000);
     }
 
     #[test]

@@ -99,10 +99,11 @@ pub fn spawn(program: &WorkerProgram, spawn: Spawn) -> InstanceHandle {
         ended_by_host: AtomicBool::new(false),
         closed: AtomicBool::new(false),
         breach: Mutex::new(None),
+        backlog: Mutex::new(Default::default()),
     });
     let remote: Arc<dyn Remote> = link.clone();
     let handle = InstanceHandle::remote(id, remote, from_instance);
-    let out = Deliver { sender: handle.sender(), outlet, to_handle };
+    let out = Deliver { sender: handle.sender(), outlet, to_handle, link: link.clone() };
     match started {
         Err(e) => {
             out.terminated(format!(
@@ -131,6 +132,7 @@ pub fn spawn(program: &WorkerProgram, spawn: Spawn) -> InstanceHandle {
             let read = wrote.and_then(|_| {
                 std::thread::Builder::new()
                     .name(format!("capsule-worker-out-{id}"))
+                    .stack_size(READER_STACK)
                     .spawn(move || read_loop(id, &stream, child, &reading, out))
             });
             if let Err(e) = read {
@@ -197,6 +199,9 @@ struct Link {
     closed: AtomicBool,
     /// A budget of the host side the instance went past.
     breach: Mutex<Option<String>>,
+    /// The sizes of the outputs on the handle not taken yet, in order, and their sum: a
+    /// worker that sends faster than its host takes ends past the host budget.
+    backlog: Mutex<(std::collections::VecDeque<usize>, usize)>,
 }
 
 impl Link {
@@ -277,6 +282,30 @@ impl Remote for Link {
         self.inputs.lock().unwrap_or_else(|p| p.into_inner()).take();
         self.kill();
     }
+
+    fn received(&self, _output: &Output) {
+        let mut backlog = self.backlog.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(size) = backlog.0.pop_front() {
+            backlog.1 -= size;
+        }
+    }
+}
+
+impl Link {
+    /// Counts an output put on the handle, `size` bytes as it came; past the host budget the
+    /// worker goes (the reason is kept for the handle).
+    fn queued_output(&self, size: usize) -> bool {
+        let mut backlog = self.backlog.lock().unwrap_or_else(|p| p.into_inner());
+        backlog.0.push_back(size);
+        backlog.1 += size;
+        if backlog.1 <= self.budget {
+            return true;
+        }
+        let mib = self.budget / (1024 * 1024);
+        *self.breach.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(format!("host limit {mib} MiB exceeded: outputs waiting for the host"));
+        false
+    }
 }
 
 fn write_loop(stream: &UnixStream, start: Start, package: &Package, inputs: Receiver<Input>, link: &Link) {
@@ -309,10 +338,13 @@ struct Deliver {
     sender: InstanceSender,
     outlet: Option<Arc<dyn Outlet>>,
     to_handle: Sender<Output>,
+    link: Arc<Link>,
 }
 
 impl Deliver {
-    fn send(&self, output: Output) {
+    /// Delivers an output that came as `size` bytes; `false` when the handle's backlog went
+    /// past the host budget with it.
+    fn send(&self, output: Output, size: usize) -> bool {
         let passed = match &self.outlet {
             None => Some(output),
             Some(outlet) => {
@@ -322,17 +354,49 @@ impl Deliver {
                     .unwrap_or(None)
             }
         };
-        if let Some(output) = passed {
-            let _ = self.to_handle.send(output);
+        match passed {
+            Some(output) => {
+                let within = self.link.queued_output(size);
+                let _ = self.to_handle.send(output);
+                within
+            }
+            None => true,
         }
+    }
+
+    /// Straight to the handle (what the outlet does not see).
+    fn to_handle(&self, output: Output) {
+        self.link.queued_output(0);
+        let _ = self.to_handle.send(output);
     }
 
     /// The instance is over: `Terminated` through the outlet (a host counts it there), then
     /// `Done` to the handle.
     fn terminated(&self, reason: String) {
-        self.send(Output::Terminated { reason });
-        let _ = self.to_handle.send(Output::Done);
+        self.send(Output::Terminated { reason }, 0);
+        self.to_handle(Output::Done);
     }
+}
+
+/// JSON nesting a sound worker's output stays within: a page's tree is at most
+/// `MAX_PAGE_DEPTH` deep, two JSON levels per tree level in a snapshot, and a few around it.
+const MAX_OUTPUT_DEPTH: usize = 2 * capsule_template::render::MAX_PAGE_DEPTH + 64;
+
+/// The native stack of the thread reading a worker: decoding an output recurses once per
+/// JSON level, up to [`MAX_OUTPUT_DEPTH`].
+const READER_STACK: usize = 32 * 1024 * 1024;
+
+/// An output from a frame's bytes, its depth checked before the parser recurses into it.
+fn decode_output(bytes: &[u8]) -> Result<Output, String> {
+    let depth = frame::json_depth(bytes);
+    if depth > MAX_OUTPUT_DEPTH {
+        return Err(format!("nested {depth} levels deep, past {MAX_OUTPUT_DEPTH}"));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    de.disable_recursion_limit();
+    let output = <Output as serde::Deserialize>::deserialize(&mut de).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(output)
 }
 
 fn read_loop(id: u64, stream: &UnixStream, child: Child, link: &Link, out: Deliver) {
@@ -359,11 +423,14 @@ fn read_loop(id: u64, stream: &UnixStream, child: Child, link: &Link, out: Deliv
     let mut terminated = false;
     while problem.is_none() {
         match frame::read(stream) {
-            Ok(Some(bytes)) => match serde_json::from_slice::<Output>(&bytes) {
+            Ok(Some(bytes)) => match decode_output(&bytes) {
                 Ok(output) => {
                     let done = matches!(output, Output::Done);
                     terminated |= matches!(output, Output::Terminated { .. });
-                    out.send(output);
+                    if !out.send(output, bytes.len()) {
+                        problem = link.breach.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                        break;
+                    }
                     // The instance ended itself and said all it had to say.
                     if terminated && done {
                         break;

@@ -162,6 +162,34 @@ fn an_app_behaves_the_same_in_a_worker_as_in_the_hosts_threads() {
 }
 
 #[test]
+fn a_page_as_deep_as_a_page_may_be_renders_the_same_in_a_worker() {
+    // Deeper than serde_json's default limit of 128 levels: the host reads it all the same.
+    let wxml = format!("{}{{{{n}}}}{}", "<view>".repeat(190), "</view>".repeat(190));
+    let package = package(&[
+        ("app.json", r#"{"pages": ["pages/index/index"]}"#),
+        ("app.js", "App({})"),
+        (
+            "pages/index/index.js",
+            "Page({ data: { n: 7, deep: null }, \
+               onLoad() { let d = {}; for (let i = 0; i < 400; i++) d = { d }; this.setData({ deep: d }) } })",
+        ),
+        ("pages/index/index.wxml", wxml.as_str()),
+    ]);
+    let pool = Pool::new(1);
+    let here = pool.spawn_with(spawn_of(&package, Limits::default()));
+    let there = capsule_sandbox::spawn(&test_worker(), spawn_of(&package, Limits::default()));
+    let mut seen = Vec::new();
+    for h in [&here, &there] {
+        h.send(Input::Launch { path: None });
+        let opened = h.until_done(WAIT);
+        assert!(opened.iter().any(|o| matches!(o, Output::PageOpened { .. })), "{opened:?}");
+        seen.push((answer(h, Query::Html), answer(h, Query::Data)));
+    }
+    assert!(seen[0].0.to_string().contains('7'));
+    assert_eq!(seen[0], seen[1]);
+}
+
+#[test]
 fn a_worker_keeps_the_local_time_zone_it_cannot_read_any_more() {
     // The zone file is read before Landlock shuts every file away.
     let zone = |spawned: &InstanceHandle| {
@@ -402,6 +430,12 @@ fn a_worker_that_lies_on_its_channel_is_ended_and_the_host_goes_on() {
             framed(br#"{"version":7,"confinement":{"Err":"x"}}"#),
             "the instance could not start: the worker speaks",
         ),
+        // Nested past any page's tree: refused before a parser recurses into it.
+        (
+            [ready.clone(), framed(format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).as_bytes())]
+                .concat(),
+            "worker sent an invalid frame: nested 100000 levels deep",
+        ),
         (
             framed(br#"{"version":1,"confinement":{"Err":"no seccomp"}}"#),
             "the instance could not start: the worker could not confine itself: no seccomp",
@@ -413,6 +447,28 @@ fn a_worker_that_lies_on_its_channel_is_ended_and_the_host_goes_on() {
         let said = ended(&h);
         assert!(said.starts_with(reason), "{said:?} for {:?}", String::from_utf8_lossy(&bytes));
     }
+    // Outputs faster than the host takes them: past the host budget, the worker goes.
+    let log = serde_json::to_vec(&Output::Log {
+        level: "log".into(),
+        text: "x".repeat(10_000),
+        source: String::new(),
+    })
+    .unwrap();
+    let flood: Vec<u8> =
+        [ready.clone()].into_iter().chain((0..300).map(|_| framed(&log))).flatten().collect();
+    // Nothing is taken off the handle until the outlet saw the end go by.
+    let (ended_tx, ended_rx) = std::sync::mpsc::channel();
+    let mut spawn = spawn_of(&package, Limits { host: 1024 * 1024, ..Limits::default() });
+    let ended_tx = std::sync::Mutex::new(ended_tx);
+    spawn.outlet = Some(Arc::new(move |_: &InstanceSender, output: Output| {
+        if matches!(output, Output::Terminated { .. }) {
+            let _ = ended_tx.lock().unwrap().send(());
+        }
+        Some(output)
+    }));
+    let h = capsule_sandbox::spawn(&lying_worker(&flood), spawn);
+    ended_rx.recv_timeout(WAIT).expect("the flooding worker was ended");
+    assert_eq!(ended(&h), "host limit 1 MiB exceeded: outputs waiting for the host");
     // A program that is not there.
     let h = capsule_sandbox::spawn(
         &WorkerProgram::new("/nonexistent/capsule"),
