@@ -290,3 +290,83 @@ async fn an_app_that_ends_shows_why_and_relaunches_in_place() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_that_forges_a_patch_is_ended_and_the_simulator_goes_on() {
+    use capsule_runtime::Output;
+    use capsule_template::Patch;
+    use capsule_template::tree::SnapshotNode;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("capsule-e2e-forged-{}", std::process::id()));
+    let (package, program) = build(&dir, "");
+    // A "worker" that says it is confined, opens a page, then moves a node under itself:
+    // applied as it is, the host's copy of the page would be a cycle, and walking it (for a
+    // view that connects) would never end.
+    let node = |id: u32, children: Vec<SnapshotNode>| SnapshotNode {
+        id,
+        tag: Some("view".into()),
+        text: None,
+        attrs: Vec::new(),
+        listeners: Vec::new(),
+        children,
+    };
+    let frames: Vec<Vec<u8>> = vec![
+        br#"{"version":1,"confinement":{"Ok":{"landlock":"x","seccomp":true,"no_new_privs":true,"address_space":0}}}"#
+            .to_vec(),
+        serde_json::to_vec(&Output::PageOpened {
+            page: 1,
+            route: "pages/a/a".into(),
+            query: Default::default(),
+            snapshot: Patch::Snapshot { tree: node(1, vec![node(2, vec![node(3, Vec::new())])]) },
+        })
+        .unwrap(),
+        serde_json::to_vec(&Output::Patches { page: 1, patches: vec![Patch::Move { id: 2, parent: 3, before: None }] })
+            .unwrap(),
+    ];
+    let mut bytes = Vec::new();
+    for f in frames {
+        bytes.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&f);
+    }
+    std::fs::write(dir.join("frames"), bytes).unwrap();
+    let script = dir.join("worker.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\n/bin/cat {} >&3\nexec /bin/cat <&3 >/dev/null\n", dir.join("frames").display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = HostConfig {
+        data_dir: dir.join("data"),
+        isolation: Isolation::Process,
+        worker: Some(WorkerProgram::new(&script)),
+        ..HostConfig::default()
+    };
+    let host = std::sync::Arc::new(Host::new(config).unwrap());
+    let app = host.app(package, program);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let setup = SimulatorOptions { port: 0, device: device("iphone-se").unwrap(), prompter: None };
+    let sim = Simulator::start(host, app, setup, async move {
+        let _ = stopped.await;
+    })
+    .await
+    .unwrap();
+    assert!(
+        console_shows(
+            &sim,
+            "terminated: the host's copy of the page refused a patch: node 2 would be placed inside itself"
+        )
+        .await
+    );
+    // The page a view gets is the copy from before the forged patch.
+    assert_eq!(page_status(&sim).await, 200);
+    let mut b = capsule_e2e::Browser::launch(480, 860).await.unwrap();
+    b.goto(&sim.url()).await.unwrap();
+    b.wait_for(&format!("{ENDED} && document.querySelectorAll('wx-page wx-view').length === 2"), WAIT)
+        .await
+        .unwrap();
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const ENDED: &str = "document.getElementById('capsule-overlay').className === 'show ended'";

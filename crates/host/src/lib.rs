@@ -365,6 +365,16 @@ fn reload(shared: &Arc<Shared>, app: App) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Applies a patch to the host's copy of a page, as checked as the instance's outputs are
+/// (a worker process may send anything): a patch no sound instance sends, or a copy past
+/// twice the page's budgets, is the reason the instance ends.
+fn mirrored(shared: &Shared, tree: &mut Tree, patch: &capsule_template::Patch) -> Result<(), String> {
+    let nodes = shared.host.limits().nodes.saturating_mul(2);
+    let bytes = capsule_template::render::MAX_PAGE_BYTES * 2;
+    tree.try_apply(patch, nodes, bytes)
+        .map_err(|e| format!("the host's copy of the page refused a patch: {e}"))
+}
+
 /// `route?k=v&…`, the query percent-encoded.
 fn url_of(route: &str, query: &Map<String, Value>) -> String {
     let pairs: Vec<String> = query
@@ -394,9 +404,12 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) 
         };
         match output {
             Output::PageOpened { page, route, query, snapshot } => {
-                let mut tree = Tree::new();
-                tree.apply(&snapshot);
                 let Some(running) = shared.running() else { return };
+                let mut tree = Tree::new();
+                if let Err(e) = mirrored(&shared, &mut tree, &snapshot) {
+                    running.handle.end_because(&e);
+                    continue;
+                }
                 let manifest = &running.package.manifest;
                 let window = manifest.page(&route).map_or_else(
                     || manifest.window.clone(),
@@ -423,16 +436,20 @@ fn pump_outputs(shared: Arc<Shared>, instance: InstanceHandle, generation: u64) 
             }
             Output::Patches { page, patches } => {
                 shared.dev.lock().unwrap_or_else(|p| p.into_inner()).patched();
-                if let Some((_, mirror)) = shared
+                let refused = shared
                     .pages
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .iter_mut()
                     .find(|(id, _)| *id == page)
-                {
-                    for p in &patches {
-                        mirror.tree.apply(p);
+                    .and_then(|(_, mirror)| {
+                        patches.iter().find_map(|p| mirrored(&shared, &mut mirror.tree, p).err())
+                    });
+                if let Some(e) = refused {
+                    if let Some(running) = shared.running() {
+                        running.handle.end_because(&e);
                     }
+                    continue;
                 }
                 send_view(&shared, ToView::Patches { page, patches });
             }

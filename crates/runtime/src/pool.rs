@@ -189,8 +189,8 @@ enum Target {
 pub trait Remote: Send + Sync {
     /// Sends an input to the instance (nothing once it is gone).
     fn send(&self, input: Input);
-    /// Ends the instance now (`ended by the host`); its handle then hears `Terminated`.
-    fn end(&self);
+    /// Ends the instance now for `reason`; its handle then hears `Terminated` with it.
+    fn end(&self, reason: &str);
     /// The handle is gone: the instance ends without telling anyone.
     fn close(&self);
     /// The handle's owner took `output` off the handle (what the transport queued for it is
@@ -653,11 +653,17 @@ impl InstanceSender {
     /// Ends the instance now, in the middle of a callback if it is in one (`ended by the
     /// host`); whoever holds its handle hears `Terminated` and may drop it.
     pub fn end(&self) {
+        self.end_because("ended by the host");
+    }
+
+    /// [`InstanceSender::end`] with the reason its handle hears (a host that found the
+    /// instance's outputs wrong, a resource manager ending it).
+    pub fn end_because(&self, reason: &str) {
         let sched = match &self.target {
             Target::Pool(sched) => sched.upgrade(),
             Target::Remote(remote) => {
                 if let Some(remote) = remote.upgrade() {
-                    remote.end();
+                    remote.end(reason);
                 }
                 return;
             }
@@ -671,7 +677,7 @@ impl InstanceSender {
             cancel.cancel();
         }
         slot.port.sync.cancel();
-        slot.breach = Some("ended by the host".into());
+        slot.breach = Some(reason.into());
         sched.enqueue(&mut state, self.id);
     }
 }

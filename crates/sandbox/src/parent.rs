@@ -96,7 +96,7 @@ pub fn spawn(program: &WorkerProgram, spawn: Spawn) -> InstanceHandle {
         budget: limits.host,
         pid: started.as_ref().map_or(0, |(child, _)| child.id()),
         reaped: Mutex::new(started.is_err()),
-        ended_by_host: AtomicBool::new(false),
+        ended: Mutex::new(None),
         closed: AtomicBool::new(false),
         breach: Mutex::new(None),
         backlog: Mutex::new(Default::default()),
@@ -195,7 +195,8 @@ struct Link {
     pid: u32,
     /// The process was reaped: its id may belong to another process now.
     reaped: Mutex<bool>,
-    ended_by_host: AtomicBool,
+    /// Why the host ended it, when it did.
+    ended: Mutex<Option<String>>,
     closed: AtomicBool,
     /// A budget of the host side the instance went past.
     breach: Mutex<Option<String>>,
@@ -272,8 +273,8 @@ impl Remote for Link {
         let _ = inputs.send(input);
     }
 
-    fn end(&self) {
-        self.ended_by_host.store(true, Ordering::Relaxed);
+    fn end(&self, reason: &str) {
+        *self.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason.to_string());
         self.kill();
     }
 
@@ -451,8 +452,9 @@ fn read_loop(id: u64, stream: &UnixStream, child: Child, link: &Link, out: Deliv
         return;
     }
     let breach = link.breach.lock().unwrap_or_else(|p| p.into_inner()).take();
-    let reason = if link.ended_by_host.load(Ordering::Relaxed) {
-        "ended by the host".to_string()
+    let ended = link.ended.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let reason = if let Some(ended) = ended {
+        ended
     } else if let Some(breach) = breach {
         breach
     } else if let Some(problem) = problem {

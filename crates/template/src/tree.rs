@@ -159,6 +159,33 @@ pub enum Patch {
     },
 }
 
+/// Whether a snapshot is one a sound instance sends: an element at its root, ids made once,
+/// text nodes without children, at most `max_nodes` nodes and no deeper than a page may be
+/// (walked without recursing, so a forged one cannot exhaust the stack).
+fn check_snapshot(root: &SnapshotNode, max_nodes: usize) -> Result<(), String> {
+    if root.text.is_some() {
+        return Err("a snapshot's root is text".into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![(root, 1usize)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > crate::render::MAX_PAGE_DEPTH + 2 {
+            return Err(format!("a snapshot deeper than {} levels", crate::render::MAX_PAGE_DEPTH));
+        }
+        if !seen.insert(node.id) || node.id == 0 {
+            return Err(format!("node {} is in the snapshot twice", node.id));
+        }
+        if seen.len() > max_nodes {
+            return Err(format!("more than {max_nodes} nodes"));
+        }
+        if node.text.is_some() && (!node.children.is_empty() || node.tag.is_some()) {
+            return Err(format!("text node {} has children or a tag", node.id));
+        }
+        stack.extend(node.children.iter().map(|c| (c, depth + 1)));
+    }
+    Ok(())
+}
+
 /// A node and its subtree, for [`Patch::Snapshot`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -427,6 +454,65 @@ impl Tree {
         }
     }
 
+    /// Applies one patch that came from outside the host's trust (a worker process): a patch
+    /// that could not come from a sound instance — a node that is not there or already is,
+    /// an element where text is due, a move under its own subtree, a snapshot deeper than a
+    /// page may be — is refused with the reason and the tree left as it was; past `max_nodes`
+    /// nodes or `max_bytes` of text and attributes it is refused after applying (the tree
+    /// goes with its instance).
+    pub fn try_apply(&mut self, patch: &Patch, max_nodes: usize, max_bytes: usize) -> Result<(), String> {
+        let element = |tree: &Tree, id: NodeId| match tree.nodes.get(&id) {
+            Some(Node { kind: NodeKind::Element { .. }, .. }) => Ok(()),
+            Some(_) => Err(format!("node {id} is text, not an element")),
+            None => Err(format!("no node {id}")),
+        };
+        match patch {
+            Patch::Create { id, .. } | Patch::CreateText { id, .. } => {
+                if self.nodes.contains_key(id) || *id == 0 {
+                    return Err(format!("node {id} is made twice"));
+                }
+                if self.nodes.len() >= max_nodes {
+                    return Err(format!("more than {max_nodes} nodes"));
+                }
+            }
+            Patch::Insert { id, parent, before } | Patch::Move { id, parent, before } => {
+                if !self.nodes.contains_key(id) || *id == self.root {
+                    return Err(format!("node {id} cannot be placed"));
+                }
+                element(self, *parent)?;
+                // Not under itself: the parent's ancestors do not include it.
+                let mut up = Some(*parent);
+                while let Some(a) = up {
+                    if a == *id {
+                        return Err(format!("node {id} would be placed inside itself"));
+                    }
+                    up = self.nodes.get(&a).and_then(|n| n.parent);
+                }
+                if let Some(b) = before
+                    && (*b == *id || self.nodes.get(b).and_then(|n| n.parent) != Some(*parent))
+                {
+                    return Err(format!("node {b} is not a child of {parent}"));
+                }
+            }
+            Patch::Remove { id } => {
+                if !self.nodes.contains_key(id) || *id == self.root {
+                    return Err(format!("node {id} cannot be removed"));
+                }
+            }
+            Patch::SetAttr { id, .. } | Patch::SetListeners { id, .. } => element(self, *id)?,
+            Patch::SetText { id, .. } => match self.nodes.get(id) {
+                Some(Node { kind: NodeKind::Text(_), .. }) => {}
+                _ => return Err(format!("no text node {id}")),
+            },
+            Patch::Snapshot { tree } => check_snapshot(tree, max_nodes)?,
+        }
+        self.apply(patch);
+        if self.bytes > max_bytes {
+            return Err(format!("more than {max_bytes} bytes of text and attributes"));
+        }
+        Ok(())
+    }
+
     fn load_snapshot(&mut self, node: &SnapshotNode, parent: Option<NodeId>) {
         let kind = match &node.text {
             Some(t) => NodeKind::Text(t.clone()),
@@ -632,6 +718,62 @@ mod tests {
 
     fn element(tree: &mut Tree, tag: &str) -> NodeId {
         tree.create(NodeKind::Element { tag: Arc::from(tag), attrs: Vec::new(), listeners: Vec::new() })
+    }
+
+    #[test]
+    fn patches_no_sound_instance_sends_are_refused_and_change_nothing() {
+        let mut t = Tree::new();
+        let root = t.root();
+        let a = element(&mut t, "a");
+        t.insert(a, root, None);
+        let b = element(&mut t, "b");
+        t.insert(b, a, None);
+        let text = t.create(NodeKind::Text("x".into()));
+        t.insert(text, b, None);
+        let before = t.clone();
+        let forged = [
+            (Patch::Move { id: a, parent: b, before: None }, "inside itself"),
+            (Patch::Move { id: a, parent: a, before: None }, "inside itself"),
+            (Patch::Insert { id: a, parent: 999, before: None }, "no node 999"),
+            (Patch::Insert { id: b, parent: text, before: None }, "is text"),
+            (Patch::Insert { id: b, parent: root, before: Some(text) }, "not a child"),
+            (Patch::Move { id: root, parent: a, before: None }, "cannot be placed"),
+            (Patch::Remove { id: root }, "cannot be removed"),
+            (Patch::Remove { id: 999 }, "cannot be removed"),
+            (Patch::CreateText { id: a, text: "y".into() }, "made twice"),
+            (Patch::SetText { id: a, text: "y".into() }, "no text node"),
+            (Patch::SetAttr { id: text, name: Arc::from("k"), value: None }, "is text"),
+        ];
+        for (patch, reason) in forged {
+            let e = t.try_apply(&patch, 1000, 1 << 20).expect_err(&format!("{patch:?}"));
+            assert!(e.contains(reason), "{patch:?}: {e}");
+            assert_eq!(t, before, "{patch:?}");
+        }
+        // Past the node budget.
+        let e = t.try_apply(&Patch::CreateText { id: 50, text: "z".into() }, t.len(), 1 << 20).unwrap_err();
+        assert!(e.contains("more than"), "{e}");
+        // A snapshot deeper than a page may be is refused.
+        let node = |id: NodeId, children: Vec<SnapshotNode>| SnapshotNode {
+            id,
+            tag: Some(Arc::from("view")),
+            text: None,
+            attrs: Vec::new(),
+            listeners: Vec::new(),
+            children,
+        };
+        let mut deep = node(1, Vec::new());
+        for id in 2..(crate::render::MAX_PAGE_DEPTH as NodeId + 10) {
+            deep = node(id, vec![deep]);
+        }
+        let e = t.try_apply(&Patch::Snapshot { tree: deep }, usize::MAX, usize::MAX).unwrap_err();
+        assert!(e.contains("deeper than"), "{e}");
+        let twice = node(1, vec![node(2, Vec::new()), node(2, Vec::new())]);
+        let e = t.try_apply(&Patch::Snapshot { tree: twice }, usize::MAX, usize::MAX).unwrap_err();
+        assert!(e.contains("twice"), "{e}");
+        assert_eq!(t, before);
+        // What a sound instance sends goes through.
+        t.try_apply(&Patch::Move { id: b, parent: root, before: Some(a) }, 1000, 1 << 20).unwrap();
+        t.try_apply(&Patch::SetText { id: text, text: "y".into() }, 1000, 1 << 20).unwrap();
     }
 
     #[test]

@@ -136,7 +136,7 @@ fn the_owner_passes_new_properties_and_the_component_updates_alone() {
         &NoWxs,
     );
     for p in &patches {
-        mirror.apply(p);
+        mirror.try_apply(p, usize::MAX, usize::MAX).expect("a sound patch is accepted");
     }
     assert_eq!(mirror, page.tree);
     let changes = page.take_changes();

@@ -584,9 +584,9 @@ fn an_ordinary_page_is_unaffected_and_its_bytes_are_kept_exactly() {
     // A view mirroring the page by patches and snapshots counts the same.
     let mut page = render(&program, 0, &data, &NoWxs);
     let mut mirror = Tree::new();
-    mirror.apply(&page.tree.snapshot());
+    mirror.try_apply(&page.tree.snapshot(), usize::MAX, usize::MAX).expect("a sound patch is accepted");
     for patch in page.update(&program, &rows(500, "x"), &all, &NoWxs) {
-        mirror.apply(&patch);
+        mirror.try_apply(&patch, usize::MAX, usize::MAX).expect("a sound patch is accepted");
     }
     assert_eq!(mirror.bytes(), page.tree.bytes());
     assert_eq!(scanned_bytes(&mirror), mirror.bytes());

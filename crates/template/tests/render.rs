@@ -192,9 +192,9 @@ fn an_attribute_given_twice_renders_and_updates_as_the_last() {
     let mut page = render(&program, file, &json!({"b": "x"}), &NoWxs);
     assert_eq!(page.tree.to_html(), "<input value=\"x\" id=\"i\"></input>");
     let mut mirror = capsule_template::tree::Tree::new();
-    mirror.apply(&page.tree.snapshot());
+    mirror.try_apply(&page.tree.snapshot(), usize::MAX, usize::MAX).expect("a sound patch is accepted");
     for patch in page.update_all(&program, &json!({}), &NoWxs) {
-        mirror.apply(&patch);
+        mirror.try_apply(&patch, usize::MAX, usize::MAX).expect("a sound patch is accepted");
     }
     assert_eq!(page.tree.to_html(), "<input id=\"i\"></input>");
     assert_eq!(mirror.to_html(), page.tree.to_html());

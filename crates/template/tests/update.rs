@@ -56,7 +56,7 @@ fn set_data_with(
     let mut mirror = page.tree.clone();
     let patches = page.update(program, data, &paths, wxs);
     for p in &patches {
-        mirror.apply(p);
+        mirror.try_apply(p, usize::MAX, usize::MAX).expect("a sound patch is accepted");
     }
     assert_eq!(mirror, page.tree, "patches applied to a copy give the same tree");
     let fresh = render(program, 0, data, wxs);
@@ -282,7 +282,7 @@ fn update_all_reaches_values_read_inside_lists() {
     data["list"][0]["title"] = json!("A");
     let mut mirror = page.tree.clone();
     for p in page.update_all(&program, &data, &NoWxs) {
-        mirror.apply(&p);
+        mirror.try_apply(&p, usize::MAX, usize::MAX).expect("a sound patch is accepted");
     }
     assert_eq!(mirror, page.tree);
     assert_eq!(page.tree.shape(), render(&program, 0, &data, &NoWxs).tree.shape());
