@@ -48,6 +48,10 @@ enum Step {
     Back,
     /// The capsule button's menu: `shareAppMessage` or `shareTimeline`.
     Share(&'static str),
+    /// The app to the background (the page's `onHide`, then `App.onHide`) and back
+    /// (`App.onShow`, then the page's `onShow`).
+    Hide,
+    Show,
 }
 
 fn parse_step(text: &str) -> Result<Step, String> {
@@ -82,8 +86,10 @@ fn parse_step(text: &str) -> Result<Step, String> {
         "back" if rest.is_empty() => Ok(Step::Back),
         "share" if rest.is_empty() => Ok(Step::Share("onShareAppMessage")),
         "share" if rest == "timeline" => Ok(Step::Share("onShareTimeline")),
+        "hide" if rest.is_empty() => Ok(Step::Hide),
+        "show" if rest.is_empty() => Ok(Step::Show),
         _ => Err(format!(
-            "`{text}` is not a step; steps are `tap SELECTOR`, `swipe SELECTOR DX DY`, `input SELECTOR TEXT`, `wait MS`, `navigate URL`, `back`, `share [timeline]`"
+            "`{text}` is not a step; steps are `tap SELECTOR`, `swipe SELECTOR DX DY`, `input SELECTOR TEXT`, `wait MS`, `navigate URL`, `back`, `share [timeline]`, `hide`, `show`"
         )),
     }
 }
@@ -157,6 +163,14 @@ pub fn run(
             }
             Step::Back => {
                 session.request(Input::Navigate { kind: "navigateBack".into(), url: "1".into() });
+                Ok(())
+            }
+            Step::Hide => {
+                session.request(Input::Hide);
+                Ok(())
+            }
+            Step::Show => {
+                session.request(Input::Show);
                 Ok(())
             }
             // As a person choosing it in the capsule button's menu: the page's hook is asked,

@@ -100,7 +100,9 @@ enum Command {
         /// A step, applied in order: `tap SELECTOR`, `swipe SELECTOR DX DY` (one finger moved
         /// by DX, DY pixels), `input SELECTOR TEXT`, `wait MS`, `navigate URL`, `back`,
         /// `share [timeline]` (the capsule button's share menu: the page's onShareAppMessage /
-        /// onShareTimeline). SELECTOR is `#id`, `.class` or a tag name.
+        /// onShareTimeline), `hide` / `show` (the app to the background and back; after 5 s
+        /// in the background its timers and callbacks wait until it is shown). SELECTOR is
+        /// `#id`, `.class` or a tag name.
         #[arg(long = "step", value_name = "STEP")]
         steps: Vec<String>,
         /// How modals and action sheets are answered without a person: the confirm button

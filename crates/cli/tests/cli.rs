@@ -467,6 +467,62 @@ fn exec_applies_steps_and_prints_data() {
 }
 
 #[test]
+fn exec_hides_and_shows_the_app_in_the_platforms_order() {
+    let s = Scratch::new("hide-show");
+    s.write("app.json", r#"{"pages": ["pages/a/a"]}"#);
+    s.write(
+        "app.js",
+        "App({ onShow() { console.log('App.onShow') }, onHide() { console.log('App.onHide') } }); \
+         wx.onAppHide(() => console.log('onAppHide')); wx.onAppShow(() => console.log('onAppShow'))",
+    );
+    s.write("pages/a/a.wxml", "<view>{{n}}</view>");
+    s.write(
+        "pages/a/a.js",
+        "Page({ onShow() { console.log('page.onShow') }, onHide() { console.log('page.onHide') } })",
+    );
+    for isolate in ["in-process", "process"] {
+        let out = capsule(&[
+            "exec",
+            &s.path(""),
+            "--step",
+            "hide",
+            "--step",
+            "show",
+            "--isolate",
+            isolate,
+            "--color",
+            "never",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        let shown: Vec<&str> = err
+            .lines()
+            .filter(|l| l.starts_with("[log]"))
+            .map(|l| l.split(" (").next().unwrap_or(l).trim_end())
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "[log] App.onShow",
+                "[log] onAppShow",
+                "[log] page.onShow",
+                "[log] page.onHide",
+                "[log] App.onHide",
+                "[log] onAppHide",
+                "[log] App.onShow",
+                "[log] onAppShow",
+                "[log] page.onShow",
+            ],
+            "{isolate}: {}",
+            stderr(&out)
+        );
+    }
+    let out = capsule(&["exec", &s.path(""), "--step", "hide now"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`hide`, `show`"), "{}", stderr(&out));
+}
+
+#[test]
 fn exec_answers_view_calls_without_losing_the_next_step() {
     // The showcase's view-API page asks for an intersection observer as it opens, and its
     // first button for an action sheet: both fail headless, and the steps after them still

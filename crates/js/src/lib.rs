@@ -155,6 +155,22 @@ pub struct Limits {
     /// Live nodes a page's tree may hold, its components' included (a render past it ends
     /// the instance: `render limit: 100000 nodes`).
     pub nodes: usize,
+    /// How long an app may run in the background (after its host hid it) before its timers
+    /// and callbacks are suspended until it is shown again (the platform's 5 s).
+    #[serde(default = "default_background_grace")]
+    pub background_grace: Duration,
+    /// How long an app may stay in the background before it is ended (the platform's
+    /// 30 min; reopened, it launches cold).
+    #[serde(default = "default_background_limit")]
+    pub background_limit: Duration,
+}
+
+fn default_background_grace() -> Duration {
+    Duration::from_secs(5)
+}
+
+fn default_background_limit() -> Duration {
+    Duration::from_secs(30 * 60)
 }
 
 impl Default for Limits {
@@ -166,6 +182,8 @@ impl Default for Limits {
             cpu_per_minute: Duration::from_secs(30),
             host: 64 * 1024 * 1024,
             nodes: capsule_template::render::MAX_PAGE_NODES,
+            background_grace: default_background_grace(),
+            background_limit: default_background_limit(),
         }
     }
 }

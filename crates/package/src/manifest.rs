@@ -288,6 +288,10 @@ pub struct Manifest {
     pub permissions: Vec<Permission>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub required_private_infos: Vec<String>,
+    /// `requiredBackgroundModes`: `audio`, `location` — what the app keeps doing in the
+    /// background, so it is not suspended there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub required_background_modes: Vec<String>,
     pub network_timeout: NetworkTimeout,
     /// `v2` for the newer component styles.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -45,6 +45,7 @@ pub fn read_manifest(
         components: Vec::new(),
         permissions: Vec::new(),
         required_private_infos: Vec::new(),
+        required_background_modes: Vec::new(),
         network_timeout: NetworkTimeout::default(),
         style: None,
         sitemap_location: None,

@@ -21,7 +21,6 @@ const KEPT_APP_KEYS: &[&str] = &[
     "debug",
     "functionalPages",
     "workers",
-    "requiredBackgroundModes",
     "plugins",
     "resizable",
     "usingShopPlugin",
@@ -110,6 +109,7 @@ pub fn read_manifest(
         components: Vec::new(),
         permissions: Vec::new(),
         required_private_infos: Vec::new(),
+        required_background_modes: Vec::new(),
         network_timeout: NetworkTimeout::default(),
         style: None,
         sitemap_location: None,
@@ -167,6 +167,17 @@ pub fn read_manifest(
                 manifest.using_components = read_using_components(&mut c, v, files, &mut uses)
             }
             "permission" => manifest.permissions = c.softly(|c| permissions(c, v)),
+            "requiredBackgroundModes" => {
+                for (mode, span) in c.strings(v, "requiredBackgroundModes").unwrap_or_default() {
+                    if !matches!(mode.as_str(), "audio" | "location") {
+                        c.warning(
+                            span,
+                            format!("unknown background mode \"{mode}\" in requiredBackgroundModes"),
+                        );
+                    }
+                    manifest.required_background_modes.push(mode);
+                }
+            }
             "requiredPrivateInfos" => {
                 for (info, span) in c.strings(v, "requiredPrivateInfos").unwrap_or_default() {
                     if !KNOWN_PRIVATE_INFOS.contains(&info.as_str()) {

@@ -124,6 +124,38 @@ struct Slot {
     dropped: bool,
     /// Ends the instance's script wherever it is (once the instance exists).
     cancel: Option<Canceller>,
+    /// Since when the app is in the background (its host hid it), and whether its timers and
+    /// callbacks are suspended now; see [`Background`].
+    background: Option<Instant>,
+    suspended: bool,
+    policy: Background,
+}
+
+/// The platform's background policy for one instance: after `grace` in the background its
+/// timers and callbacks are suspended — what falls due or arrives meanwhile is kept, and runs
+/// once it is shown again; the host's questions are still answered — and after `limit` it is
+/// ended. An app that declares `requiredBackgroundModes` keeps running in the background.
+#[derive(Clone, Copy, Debug)]
+struct Background {
+    grace: Duration,
+    limit: Duration,
+    stays_awake: bool,
+}
+
+impl Background {
+    /// When the slot's policy next has something to do, in the background since `since`.
+    fn due(&self, since: Instant, suspended: bool) -> Instant {
+        if suspended || self.stays_awake { since + self.limit } else { since + self.grace.min(self.limit) }
+    }
+}
+
+/// How a duration reads in a reason: `30 min`, `5 s`, `250 ms`.
+fn spoken(d: Duration) -> String {
+    match d.as_millis() {
+        ms if ms >= 60_000 && ms % 60_000 == 0 => format!("{} min", ms / 60_000),
+        ms if ms >= 1000 && ms % 1000 == 0 => format!("{} s", ms / 1000),
+        ms => format!("{ms} ms"),
+    }
 }
 
 #[derive(Default)]
@@ -258,6 +290,11 @@ impl Pool {
         let (out, from_instance) = channel();
         let meter = Arc::new(HostMeter::new(limits.host));
         let me = InstanceSender { id, target: Target::Pool(Arc::downgrade(&self.sched)) };
+        let policy = Background {
+            grace: limits.background_grace,
+            limit: limits.background_limit,
+            stays_awake: !package.manifest.required_background_modes.is_empty(),
+        };
         let slot = Slot {
             instance: None,
             start: Some(Start { package, program, limits, apis, meter: meter.clone() }),
@@ -269,6 +306,9 @@ impl Pool {
             due: None,
             dropped: false,
             cancel: None,
+            background: None,
+            suspended: false,
+            policy,
         };
         let mut state = self.sched.lock();
         state.slots.insert(id, slot);
@@ -361,6 +401,12 @@ impl Sched {
         if slot.breach.is_some() && !small {
             return;
         }
+        // A suspended app hears only that it is shown again and the host's questions, both
+        // before what is kept for it; the rest waits for it to be shown.
+        let jumps = slot.suspended && matches!(input, Input::Show | Input::Query { .. });
+        if matches!(input, Input::Show) {
+            slot.suspended = false;
+        }
         if !small && !slot.meter.admits(weight) {
             // What waits is dropped at once; the instance ends at its next turn.
             slot.breach = Some(slot.meter.breach("inputs waiting for the script"));
@@ -368,7 +414,14 @@ impl Sched {
             slot.meter.inputs.store(0, Ordering::Relaxed);
         } else {
             slot.meter.inputs.fetch_add(weight, Ordering::Relaxed);
-            slot.inbox.push_back((input, weight));
+            if jumps {
+                slot.inbox.push_front((input, weight));
+            } else {
+                slot.inbox.push_back((input, weight));
+            }
+        }
+        if slot.suspended && !jumps && slot.breach.is_none() {
+            return;
         }
         self.enqueue(&mut state, id);
     }
@@ -376,7 +429,8 @@ impl Sched {
     /// The next thing to do: the first queued instance, else the first idle one whose timer is
     /// due. The instance leaves its slot.
     fn take_job(&self, state: &mut State, now: Instant) -> Option<(u64, Option<Movable>, Job)> {
-        // An entry whose slot is gone (its handle was dropped) is skipped.
+        // An entry whose slot is gone (its handle was dropped), or a suspended app with
+        // nothing it may hear, is skipped.
         let (id, slot) = loop {
             let id = match state.run_queue.pop_front() {
                 Some(id) => id,
@@ -389,9 +443,27 @@ impl Sched {
                     id
                 }
             };
-            if state.slots.contains_key(&id) {
-                break (id, state.slots.get_mut(&id).expect("checked above"));
+            let Some(slot) = state.slots.get_mut(&id) else { continue };
+            if slot.start.is_none()
+                && slot.breach.is_none()
+                && let Some(since) = slot.background
+            {
+                if now >= since + slot.policy.limit {
+                    slot.breach =
+                        Some(format!("ended after {} in the background", spoken(slot.policy.limit)));
+                } else if !slot.policy.stays_awake && now >= since + slot.policy.grace {
+                    slot.suspended = true;
+                }
+                let hears = matches!(slot.inbox.front(), Some((Input::Show | Input::Query { .. }, _)));
+                if slot.suspended && slot.breach.is_none() && !hears {
+                    let due = slot.policy.due(since, true);
+                    slot.turn = Turn::Idle;
+                    slot.due = Some(due);
+                    state.timers.insert((due, id));
+                    continue;
+                }
             }
+            break (id, state.slots.get_mut(&id).expect("checked above"));
         };
         slot.turn = Turn::Running;
         let job = if let Some(start) = slot.start.take() {
@@ -399,6 +471,14 @@ impl Sched {
         } else if let Some(reason) = slot.breach.take() {
             Job::Breach(reason)
         } else if let Some((input, weight)) = slot.inbox.pop_front() {
+            match input {
+                Input::Hide => slot.background = slot.background.or(Some(now)),
+                Input::Show => {
+                    slot.background = None;
+                    slot.suspended = false;
+                }
+                _ => {}
+            }
             let _ = slot
                 .meter
                 .inputs
@@ -419,7 +499,13 @@ impl Sched {
         }
         slot.turn = Turn::Idle;
         slot.due = instance.as_ref().and_then(|i| i.0.next_due());
-        let more = !slot.inbox.is_empty() || slot.breach.is_some();
+        if let Some(since) = slot.background {
+            let policy = slot.policy.due(since, slot.suspended);
+            slot.due = Some(if slot.suspended { policy } else { slot.due.map_or(policy, |d| d.min(policy)) });
+        }
+        let hears =
+            !slot.suspended || matches!(slot.inbox.front(), Some((Input::Show | Input::Query { .. }, _)));
+        let more = (!slot.inbox.is_empty() && hears) || slot.breach.is_some();
         slot.instance = instance;
         if more {
             self.enqueue(state, id);
@@ -549,8 +635,11 @@ fn run(sched: &Arc<Sched>, id: u64, instance: &mut Option<Movable>, job: Job) ->
             return true;
         }
     }
-    // Timers due by now run after the input, in the same turn.
+    // Timers due by now run after the input, in the same turn (not for a suspended app
+    // answering the host's question: they wait for it to be shown).
+    let suspended = sched.lock().slots.get(&id).is_some_and(|s| s.suspended);
     if let Some(i) = instance.as_mut()
+        && !suspended
         && i.0.next_due().is_some_and(|d| d <= Instant::now())
     {
         let more = match catch_unwind(AssertUnwindSafe(|| i.0.run_timers(Instant::now()))) {
