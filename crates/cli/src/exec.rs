@@ -106,95 +106,11 @@ pub fn run(
     color: bool,
     options: &LoadOptions,
 ) -> anyhow::Result<ExitCode> {
-    let steps: Vec<Step> = match steps.iter().map(|s| parse_step(s)).collect() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::FAILURE);
-        }
+    let mut session = match Session::start(path, page, steps, modal, budget, bridge, color, options)? {
+        Ok(session) => session,
+        Err(code) => return Ok(code),
     };
-    let Some(package) = crate::load_reporting(path, color, options) else { return Ok(ExitCode::FAILURE) };
-    let Some(program) = crate::compile_reporting(&package, path, color) else { return Ok(ExitCode::FAILURE) };
-    if package.manifest.dialect == capsule_package::Dialect::W3c {
-        eprintln!(
-            "warning: W3C page templates are not rendered yet: the app's scripts run and set their data \
-             (`--print data` shows it), but its pages print as nothing"
-        );
-    }
-    let host = bridge.host(capsule_bridge::Device::default(), None, budget)?;
-    let app = host.app(package, program);
-    let handle = host
-        .launch(&app, capsule_host::LaunchOptions { page: page.map(str::to_string), ..Default::default() });
-    let mut session = Session { handle, terminated: None, replies: Vec::new(), modal, load_failures: None };
-    // The host launched it: what the launch caused first. A script that does not evaluate
-    // now (a syntax error, a throw at its top level) is a page that failed to load.
-    session.load_failures = Some(Vec::new());
-    for o in session.handle.until_done(STEP_TIMEOUT) {
-        session.report(o);
-    }
-    session.send_replies();
-    session.settle();
-    let load_failures = session.load_failures.take().unwrap_or_default();
-    for step in steps {
-        if session.terminated.is_some() {
-            break;
-        }
-        let applied = match step {
-            // A finger as the view's: down, up, then the tap.
-            Step::Tap(selector) => session.touches(&selector, &[(0.0, 0.0)], true),
-            Step::Swipe(selector, dx, dy) => {
-                let path: Vec<(f64, f64)> =
-                    (0..=4).map(|i| (dx * f64::from(i) / 4.0, dy * f64::from(i) / 4.0)).collect();
-                session.touches(&selector, &path, false)
-            }
-            Step::Input(selector, text) => {
-                let cursor = text.encode_utf16().count();
-                session.event(&selector, "input", json!({"value": text, "cursor": cursor, "keyCode": 0}))
-            }
-            Step::Wait(ms) => {
-                session.wait(Duration::from_millis(ms));
-                Ok(())
-            }
-            Step::Navigate(url) => {
-                // A person names a page by its route; relative URLs are for pages' own links.
-                let url = if url.starts_with('/') { url } else { format!("/{url}") };
-                session.request(Input::Navigate { kind: "navigateTo".into(), url });
-                Ok(())
-            }
-            Step::Back => {
-                session.request(Input::Navigate { kind: "navigateBack".into(), url: "1".into() });
-                Ok(())
-            }
-            Step::Hide => {
-                session.request(Input::Hide);
-                Ok(())
-            }
-            Step::Show => {
-                session.request(Input::Show);
-                Ok(())
-            }
-            // As a person choosing it in the capsule button's menu: the page's hook is asked,
-            // and what it gave is printed as the `shareResult` the view would show.
-            Step::Share(hook) => match session.query(Query::Stack).as_array().and_then(|s| s.last()).cloned()
-            {
-                Some(top) => {
-                    let page = top["page"].as_u64().unwrap_or(0) as u32;
-                    session.request(Input::PageEvent {
-                        page,
-                        hook: hook.into(),
-                        arg: Some(json!({"from": "menu"})),
-                    });
-                    Ok(())
-                }
-                None => Err("`share`: no page is shown".into()),
-            },
-        };
-        if let Err(reason) = applied {
-            eprintln!("error: {reason}");
-            return Ok(ExitCode::FAILURE);
-        }
-        session.settle();
-    }
+    let load_failures = std::mem::take(&mut session.failed_loads);
     let query = match print {
         Print::Html => Query::Html,
         Print::Data => Query::Data,
@@ -216,9 +132,11 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-struct Session {
+pub(crate) struct Session {
     handle: InstanceHandle,
-    terminated: Option<String>,
+    /// The host it runs on, kept as long as the session.
+    _host: capsule_host::Host,
+    pub(crate) terminated: Option<String>,
     /// Answers to view calls, sent once the input that caused them has finished: each
     /// answer is an input of its own, and its end must not be taken for the next one's.
     replies: Vec<(u32, Value)>,
@@ -226,11 +144,140 @@ struct Session {
     modal: Modal,
     /// While the app launches: the errors of scripts that did not evaluate (their message).
     load_failures: Option<Vec<String>>,
+    /// Those errors, once it launched.
+    pub(crate) failed_loads: Vec<String>,
+    /// How long the launch took: the first page's patches ready.
+    pub(crate) started: Duration,
+}
+
+impl Session {
+    /// Loads the package, launches it on `page` and applies `steps`, as `exec` does; what
+    /// went wrong has been said on stderr when the exit code comes back instead.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn start(
+        path: &Path,
+        page: Option<&str>,
+        steps: &[String],
+        modal: Modal,
+        budget: Limits,
+        bridge: &crate::BridgeArgs,
+        color: bool,
+        options: &LoadOptions,
+    ) -> anyhow::Result<Result<Session, ExitCode>> {
+        let steps: Vec<Step> = match steps.iter().map(|s| parse_step(s)).collect() {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(Err(ExitCode::FAILURE));
+            }
+        };
+        let Some(package) = crate::load_reporting(path, color, options) else {
+            return Ok(Err(ExitCode::FAILURE));
+        };
+        let Some(program) = crate::compile_reporting(&package, path, color) else {
+            return Ok(Err(ExitCode::FAILURE));
+        };
+        if package.manifest.dialect == capsule_package::Dialect::W3c {
+            eprintln!(
+                "warning: W3C page templates are not rendered yet: the app's scripts run and set their data \
+                 (`--print data` shows it), but its pages print as nothing"
+            );
+        }
+        let host = bridge.host(capsule_bridge::Device::default(), None, budget)?;
+        let app = host.app(package, program);
+        let handle = host.launch(
+            &app,
+            capsule_host::LaunchOptions { page: page.map(str::to_string), ..Default::default() },
+        );
+        let started = Instant::now();
+        let mut session = Session {
+            handle,
+            _host: host,
+            terminated: None,
+            replies: Vec::new(),
+            modal,
+            load_failures: None,
+            failed_loads: Vec::new(),
+            started: Duration::ZERO,
+        };
+        // The host launched it: what the launch caused first. A script that does not evaluate
+        // now (a syntax error, a throw at its top level) is a page that failed to load.
+        session.load_failures = Some(Vec::new());
+        for o in session.handle.until_done(STEP_TIMEOUT) {
+            session.report(o);
+        }
+        session.started = started.elapsed();
+        session.send_replies();
+        session.settle();
+        session.failed_loads = session.load_failures.take().unwrap_or_default();
+        for step in steps {
+            if session.terminated.is_some() {
+                break;
+            }
+            let applied = match step {
+                // A finger as the view's: down, up, then the tap.
+                Step::Tap(selector) => session.touches(&selector, &[(0.0, 0.0)], true),
+                Step::Swipe(selector, dx, dy) => {
+                    let path: Vec<(f64, f64)> =
+                        (0..=4).map(|i| (dx * f64::from(i) / 4.0, dy * f64::from(i) / 4.0)).collect();
+                    session.touches(&selector, &path, false)
+                }
+                Step::Input(selector, text) => {
+                    let cursor = text.encode_utf16().count();
+                    session.event(&selector, "input", json!({"value": text, "cursor": cursor, "keyCode": 0}))
+                }
+                Step::Wait(ms) => {
+                    session.wait(Duration::from_millis(ms));
+                    Ok(())
+                }
+                Step::Navigate(url) => {
+                    // A person names a page by its route; relative URLs are for pages' own links.
+                    let url = if url.starts_with('/') { url } else { format!("/{url}") };
+                    session.request(Input::Navigate { kind: "navigateTo".into(), url });
+                    Ok(())
+                }
+                Step::Back => {
+                    session.request(Input::Navigate { kind: "navigateBack".into(), url: "1".into() });
+                    Ok(())
+                }
+                Step::Hide => {
+                    session.request(Input::Hide);
+                    Ok(())
+                }
+                Step::Show => {
+                    session.request(Input::Show);
+                    Ok(())
+                }
+                // As a person choosing it in the capsule button's menu: the page's hook is asked,
+                // and what it gave is printed as the `shareResult` the view would show.
+                Step::Share(hook) => {
+                    match session.query(Query::Stack).as_array().and_then(|s| s.last()).cloned() {
+                        Some(top) => {
+                            let page = top["page"].as_u64().unwrap_or(0) as u32;
+                            session.request(Input::PageEvent {
+                                page,
+                                hook: hook.into(),
+                                arg: Some(json!({"from": "menu"})),
+                            });
+                            Ok(())
+                        }
+                        None => Err("`share`: no page is shown".into()),
+                    }
+                }
+            };
+            if let Err(reason) = applied {
+                eprintln!("error: {reason}");
+                return Ok(Err(ExitCode::FAILURE));
+            }
+            session.settle();
+        }
+        Ok(Ok(session))
+    }
 }
 
 impl Session {
     /// Sends an input and reports what it caused; returns the answer to a query, if any.
-    fn request(&mut self, input: Input) -> Option<Value> {
+    pub(crate) fn request(&mut self, input: Input) -> Option<Value> {
         let outputs = self.handle.request(input, STEP_TIMEOUT);
         let mut answer = None;
         for o in outputs {
@@ -331,7 +378,7 @@ impl Session {
 
     /// Asks the instance; an answer to a bridge call may finish first, so outputs are read
     /// until the query's own answer.
-    fn query(&mut self, query: Query) -> Value {
+    pub(crate) fn query(&mut self, query: Query) -> Value {
         if let Some(answer) = self.request(Input::Query { query }) {
             return answer;
         }
@@ -403,7 +450,7 @@ impl Session {
     }
 
     /// Lets timers and their work run for `window`, reporting as it goes.
-    fn wait(&mut self, window: Duration) {
+    pub(crate) fn wait(&mut self, window: Duration) {
         let deadline = Instant::now() + window;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());

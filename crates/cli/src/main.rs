@@ -7,6 +7,7 @@ mod compiler;
 mod exec;
 mod extlib;
 mod info;
+mod profile;
 mod render;
 mod run;
 mod sweep;
@@ -125,6 +126,36 @@ enum Command {
         /// Nodes a page's tree may hold, its components' included.
         #[arg(long, value_name = "N", default_value_t = capsule_template::render::MAX_PAGE_NODES)]
         node_limit: usize,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        bridge: BridgeArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
+    /// What an app costs a phone's battery: runs it headless (its page and steps, as `exec`),
+    /// then as long in the foreground and in the background (suspended there after 5 s, as
+    /// on the platform), and reports cold start, heap, CPU a minute in each, timer wake-ups,
+    /// setData rate and size, network requests and sensor samples, with advice.
+    ///
+    /// Exit status: 0 when it ran; 1 when the package has errors or a step could not be
+    /// applied; 3 when the instance was terminated.
+    Profile {
+        package: PathBuf,
+        /// The page to open, with a query: 'pages/x/x?a=1' [default: the entry page].
+        #[arg(long)]
+        page: Option<String>,
+        /// A step before measuring, as `exec` takes them.
+        #[arg(long = "step", value_name = "STEP")]
+        steps: Vec<String>,
+        /// Seconds in the foreground, and as many in the background.
+        #[arg(long, value_name = "N", default_value_t = 10.0)]
+        seconds: f64,
+        /// Print one JSON object (keys in the README).
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -389,7 +420,9 @@ fn main() -> ExitCode {
     // Started by a host as its worker: be one, and nothing else.
     capsule_host::run_worker_if_requested();
     let cli = Cli::parse();
-    if let Command::Run { cache, .. } | Command::Exec { cache, .. } = &cli.command {
+    if let Command::Run { cache, .. } | Command::Exec { cache, .. } | Command::Profile { cache, .. } =
+        &cli.command
+    {
         cache.apply();
     }
     let result = match &cli.command {
@@ -445,6 +478,16 @@ fn main() -> ExitCode {
                 &limits.run_options(bridge.production),
             )
         }
+        Command::Profile { package, page, steps, seconds, json, output, bridge, limits, .. } => profile::run(
+            package,
+            page.as_deref(),
+            steps,
+            *seconds,
+            *json,
+            bridge,
+            output.color(),
+            &limits.run_options(bridge.production),
+        ),
         Command::FetchExtlib(args) => extlib::run(args),
         Command::Sweep { dir, json, limits } => sweep::run(dir, *json, &limits.options()),
         Command::Pack { package, output, color, limits } => {

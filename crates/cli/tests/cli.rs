@@ -523,6 +523,60 @@ fn exec_hides_and_shows_the_app_in_the_platforms_order() {
 }
 
 #[test]
+fn profile_names_what_costs_battery() {
+    let wasteful = [
+        (
+            "interval",
+            "setInterval(() => this.setData({ n: this.data.n + 1 }), 50)",
+            "a timer repeats every 50 ms",
+        ),
+        (
+            "sensor",
+            "wx.startAccelerometer({ interval: 'ui' }); wx.onAccelerometerChange(() => {})",
+            "a sensor kept sampling in the background",
+        ),
+        ("polling", "setInterval(() => wx.request({ url: 'http://127.0.0.1:9/poll' }), 200)", "(polling)"),
+        ("quiet", "setTimeout(() => this.setData({ n: 1 }), 10)", ""),
+    ];
+    for (name, on_load, advice) in wasteful {
+        let s = Scratch::new(&format!("profile-{name}"));
+        s.write("app.json", r#"{"pages": ["pages/a/a"]}"#);
+        s.write("app.js", "App({})");
+        s.write("pages/a/a.wxml", "<view>{{n}}</view>");
+        s.write("pages/a/a.js", &format!("Page({{ data: {{ n: 0 }}, onLoad() {{ {on_load} }} }})"));
+        let out =
+            capsule(&["profile", &s.path(""), "--seconds", "1", "--json", "--data-dir", &s.path("data")]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for key in [
+            "cold_start_ms",
+            "heap_bytes",
+            "cpu_ms_per_min_foreground",
+            "cpu_ms_per_min_background",
+            "timer_wakeups_per_min",
+            "setdata_per_sec_max",
+            "setdata_bytes_max",
+            "network_requests",
+        ] {
+            assert!(report[key].is_number(), "{name}: {key} in {report}");
+        }
+        let lines: Vec<&str> =
+            report["advice"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+        if advice.is_empty() {
+            assert!(lines.is_empty(), "{name}: {lines:?}");
+        } else {
+            assert!(lines.iter().any(|l| l.contains(advice)), "{name}: {lines:?}");
+        }
+        // Each names only what its app does.
+        for (other, _, other_advice) in wasteful {
+            if other != name && !other_advice.is_empty() && other != "interval" {
+                assert!(!lines.iter().any(|l| l.contains(other_advice)), "{name}: {lines:?}");
+            }
+        }
+    }
+}
+
+#[test]
 fn exec_answers_view_calls_without_losing_the_next_step() {
     // The showcase's view-API page asks for an intersection observer as it opens, and its
     // first button for an action sheet: both fail headless, and the steps after them still

@@ -123,11 +123,12 @@
   // ---- timers ------------------------------------------------------------------------
   var timers = new Map();
   var timerSeq = 0;
-  function addTimer(fn, ms, args, repeat) {
+  // `own`: a timer of the framework's (a sensor's sampling), not counted as the app's.
+  function addTimer(fn, ms, args, repeat, own) {
     if (typeof fn !== 'function') throw new TypeError('the callback must be a function');
     var id = ++timerSeq;
     timers.set(id, { fn: fn, args: args, repeat: repeat });
-    native.setTimer(id, Math.max(0, Number(ms) || 0), repeat);
+    native.setTimer(id, Math.max(0, Number(ms) || 0), repeat, !!own);
     return id;
   }
   function clearTimer(id) {
@@ -2049,6 +2050,10 @@
     },
   });
   Object.assign(core, {
+    ownInterval: function (fn, ms) {
+      return addTimer(fn, ms, [], true, true);
+    },
+    clearTimer: clearTimer,
     RE_API_NAME: RE_API_NAME,
     RE_FAIL_PREFIX: RE_FAIL_PREFIX,
     RE_OK: RE_OK,

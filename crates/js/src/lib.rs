@@ -194,8 +194,9 @@ pub trait Natives {
     /// `console.*`: level (`log`, `info`, `warn`, `error`, `debug`), text, and the calling
     /// `file:line` in the package.
     fn log(&self, level: &str, text: &str, source: &str);
-    /// An `Err` (too many timers) is thrown into the script.
-    fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool) -> Result<(), String>;
+    /// An `Err` (too many timers) is thrown into the script. `own`: the framework's own timer
+    /// (a sensor's sampling), not one the app's code set.
+    fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool, own: bool) -> Result<(), String>;
     fn clear_timer(&self, id: u32);
     /// A page's or component's `setData`: each key parsed into its path (the one parse of
     /// the platform's path rules: the script applies the same paths to `this.data`) with its
@@ -330,6 +331,8 @@ struct Budget {
     blocked: Cell<Duration>,
     /// CPU used in the current minute, and when that minute started.
     minute: Cell<(Instant, Duration)>,
+    /// CPU all callbacks used since the engine was made.
+    total: Cell<Duration>,
     /// The running callback's deadline is what is left of the minute's budget (less than the
     /// callback's own): passing it breaches the minute's.
     minute_deadline: Cell<bool>,
@@ -501,6 +504,7 @@ impl Engine {
             deadline: Cell::new(None),
             blocked: Cell::new(Duration::ZERO),
             minute: Cell::new((Instant::now(), Duration::ZERO)),
+            total: Cell::new(Duration::ZERO),
             minute_deadline: Cell::new(false),
             terminated: RefCell::new(None),
             heap: meter,
@@ -671,6 +675,11 @@ impl Engine {
         self.end_budget(started, result)
     }
 
+    /// CPU the instance's callbacks used since it was made.
+    pub fn cpu_total(&self) -> Duration {
+        self.budget.total.get()
+    }
+
     /// CPU the instance's callbacks used in the current minute.
     pub fn cpu_this_minute(&self) -> Duration {
         let (start, used) = self.budget.minute.get();
@@ -768,6 +777,7 @@ impl Engine {
     }
 
     fn account(&self, spent: Duration) {
+        self.budget.total.set(self.budget.total.get() + spent);
         let (start, used) = self.budget.minute.get();
         let now = Instant::now();
         let (start, used) = if now.duration_since(start) >= Duration::from_secs(60) {
@@ -982,8 +992,14 @@ fn natives_object<'js>(
         "setTimer",
         Function::new(
             ctx.clone(),
-            move |ctx: Ctx<'js>, id: u32, ms: f64, repeat: bool| -> rquickjs::Result<()> {
-                n.set_timer(id, ms, repeat).map_err(|e| rquickjs::Exception::throw_range(&ctx, &e))
+            move |ctx: Ctx<'js>,
+                  id: u32,
+                  ms: f64,
+                  repeat: bool,
+                  own: rquickjs::function::Opt<bool>|
+                  -> rquickjs::Result<()> {
+                n.set_timer(id, ms, repeat, own.0.unwrap_or(false))
+                    .map_err(|e| rquickjs::Exception::throw_range(&ctx, &e))
             },
         )?,
     )?;

@@ -4,7 +4,9 @@
   'use strict';
   var RE_OK = core.RE_OK,
     listenerSet = core.listenerSet,
-    syncCall = core.syncCall;
+    syncCall = core.syncCall,
+    ownInterval = core.ownInterval,
+    clearTimer = core.clearTimer;
   var api = {};
   // The motion sensors: sampled from the simulated device at the interval asked for
   // (`game` 20 ms, `ui` 60 ms, `normal` 200 ms); registering a listener starts them.
@@ -14,7 +16,7 @@
     function start(options) {
       options = options || {};
       if (state.timer === null) {
-        state.timer = setInterval(function () {
+        state.timer = ownInterval(function () {
           var r = syncCall('device.sensors', {});
           if (RE_OK.test(r.errMsg)) state.listeners.emit(shape(r));
         }, intervals[options.interval] || 200);
@@ -27,7 +29,7 @@
     function stop(options) {
       options = options || {};
       if (state.timer !== null) {
-        clearInterval(state.timer);
+        clearTimer(state.timer);
         state.timer = null;
       }
       var result = { errMsg: 'stop' + name + ':ok' };

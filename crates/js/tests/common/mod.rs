@@ -19,7 +19,7 @@ impl Natives for Recorder {
     fn log(&self, _level: &str, text: &str, _source: &str) {
         self.logs.borrow_mut().push(text.to_string());
     }
-    fn set_timer(&self, _: u32, _: f64, _: bool) -> Result<(), String> {
+    fn set_timer(&self, _: u32, _: f64, _: bool, _: bool) -> Result<(), String> {
         Ok(())
     }
     fn clear_timer(&self, _: u32) {}

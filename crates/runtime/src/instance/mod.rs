@@ -137,6 +137,7 @@ impl Instance {
             max_nodes: limits.nodes,
             grouping: Cell::new(0),
             package: package.clone(),
+            usage: RefCell::new(shared::Usage::new()),
         });
         let engine = Engine::new(
             package.clone(),

@@ -119,7 +119,7 @@ impl Natives for InstanceNatives {
         self.shared.grouping.set(if open { n.saturating_add(1) } else { n.saturating_sub(1) });
     }
 
-    fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool) -> Result<(), String> {
+    fn set_timer(&self, id: u32, delay_ms: f64, repeat: bool, own: bool) -> Result<(), String> {
         let mut timers = self.shared.timers.borrow_mut();
         if timers.by_id.len() >= MAX_TIMERS {
             return Err(format!("too many timers: an instance may have {MAX_TIMERS} at once"));
@@ -127,6 +127,10 @@ impl Natives for InstanceNatives {
         let delay = Duration::from_secs_f64((delay_ms.max(0.0) / 1000.0).min(86_400.0 * 365.0));
         // An interval of 0 would spin; the platform clamps short intervals too.
         let every = repeat.then(|| delay.max(Duration::from_millis(1)));
+        if let Some(every) = every.filter(|_| !own) {
+            let mut usage = self.shared.usage.borrow_mut();
+            usage.shortest_interval = Some(usage.shortest_interval.map_or(every, |s| s.min(every)));
+        }
         timers.insert(id, Timer { due: Instant::now() + delay, every });
         Ok(())
     }
@@ -149,6 +153,10 @@ impl Natives for InstanceNatives {
             while times.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1)) {
                 times.pop_front();
             }
+            let mut usage = self.shared.usage.borrow_mut();
+            usage.set_data += 1;
+            usage.set_data_per_second_max = usage.set_data_per_second_max.max(times.len());
+            drop(usage);
             let (_, max) = self.shared.set_data_bytes.get();
             self.shared.set_data_bytes.set((bytes, max.max(bytes)));
         }
@@ -390,6 +398,7 @@ impl Natives for InstanceNatives {
             return;
         }
         self.shared.pending_api.set(self.shared.pending_api.get() + 1);
+        self.shared.usage.borrow_mut().api_call(name, &args);
         let call = Output::ApiCall { call: seq, name: name.to_string(), args, sync: false };
         match &self.port {
             // In a pool the call leaves at once, as the script made it.
@@ -400,6 +409,7 @@ impl Natives for InstanceNatives {
 
     fn api_call_sync(&self, name: &str, args: &str) -> String {
         let args: Value = serde_json::from_str(args).unwrap_or(Value::Null);
+        self.shared.usage.borrow_mut().api_call(name, &args);
         match &self.port {
             Some(port) => port.call_sync(name, args).to_string(),
             None => json!({"errMsg": format!("{name}Sync:fail not supported")}).to_string(),

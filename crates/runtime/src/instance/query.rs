@@ -93,7 +93,9 @@ impl Instance {
                 let mut figures = json!({"heap": heap, "heapPeak": peak, "cpuMs": self.engine.cpu_this_minute().as_secs_f64() * 1000.0,
                        "pendingApis": self.shared.pending_api.get(), "setDataPerSecond": per_second,
                        "setDataLastBytes": last, "setDataMaxBytes": max, "nodes": nodes,
-                       "frameworkParts": self.engine.parts_loaded()});
+                       "frameworkParts": self.engine.parts_loaded(),
+                       "cpuTotalMs": self.engine.cpu_total().as_secs_f64() * 1000.0,
+                       "usage": self.shared.usage.borrow().figures()});
                 if let (Value::Object(figures), Value::Object(held)) =
                     (&mut figures, self.shared.held.figures())
                 {

@@ -51,6 +51,60 @@ pub(super) struct Shared {
     /// The package, for the way back from generated code to its source (a `.ts` file's
     /// line and column in an error's stack).
     pub(super) package: Arc<capsule_package::Package>,
+    /// What the app used, for what it costs (`Query::Metrics`' `usage`, `capsule profile`).
+    pub(super) usage: RefCell<Usage>,
+}
+
+/// What an app did since it started, counted as it happens: what wakes a phone up and what
+/// a profile of its battery cost is made of.
+#[derive(Debug)]
+pub(crate) struct Usage {
+    pub born: std::time::Instant,
+    pub timer_firings: u64,
+    /// The shortest interval a repeating timer was set to.
+    pub shortest_interval: Option<std::time::Duration>,
+    pub set_data: u64,
+    pub set_data_per_second_max: usize,
+    /// API calls by name (sync ones under their own name too).
+    pub api_calls: std::collections::BTreeMap<String, u64>,
+    /// Network calls (`request`, `downloadFile`, `uploadFile`, `connectSocket`): when, in
+    /// milliseconds since the start, and the URL; the first 1,000.
+    pub network: Vec<(u64, String)>,
+}
+
+impl Usage {
+    pub fn new() -> Usage {
+        Usage {
+            born: std::time::Instant::now(),
+            timer_firings: 0,
+            shortest_interval: None,
+            set_data: 0,
+            set_data_per_second_max: 0,
+            api_calls: Default::default(),
+            network: Vec::new(),
+        }
+    }
+
+    pub fn api_call(&mut self, name: &str, args: &Value) {
+        *self.api_calls.entry(name.to_string()).or_default() += 1;
+        if matches!(name, "request" | "downloadFile" | "uploadFile" | "connectSocket")
+            && self.network.len() < 1000
+        {
+            let url = args["url"].as_str().unwrap_or_default().to_string();
+            self.network.push((self.born.elapsed().as_millis() as u64, url));
+        }
+    }
+
+    pub fn figures(&self) -> Value {
+        serde_json::json!({
+            "timerFirings": self.timer_firings,
+            "shortestIntervalMs": self.shortest_interval.map(|d| d.as_secs_f64() * 1000.0),
+            "setData": self.set_data,
+            "setDataPerSecondMax": self.set_data_per_second_max,
+            "apiCalls": self.api_calls,
+            "network": self.network.iter().map(|(at, url)| serde_json::json!({"atMs": at, "url": url})).collect::<Vec<_>>(),
+        })
+    }
 }
 
 impl Shared {

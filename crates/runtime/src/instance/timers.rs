@@ -69,6 +69,7 @@ impl Instance {
                     timers.insert(id, Timer { due: Instant::now() + every, every: Some(every) });
                 }
             }
+            self.shared.usage.borrow_mut().timer_firings += 1;
             self.call("fireTimer", &[Arg::Int(id)]);
             self.settle();
         }
