@@ -160,3 +160,40 @@ fn shown_again_before_the_grace_nothing_was_suspended() {
     let shown = h.request(Input::Show, WAIT);
     assert_eq!(logs(&shown)[..2], ["App.onShow", "page.onShow"]);
 }
+
+#[test]
+fn past_the_live_cap_the_app_longest_in_the_background_is_ended() {
+    let files = app("");
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let (package, program) = package(&refs);
+    let pool =
+        Pool::with_config(capsule_runtime::PoolConfig { max_instances: Some(3), ..Default::default() });
+    let launch = || {
+        let h = pool.spawn(package.clone(), program.clone(), limits(600_000, 1_200_000));
+        h.request(Input::Launch { path: None }, WAIT);
+        h
+    };
+    let (a, b, c) = (launch(), launch(), launch());
+    // Hidden first, a is the one longest in the background; b was hidden after it.
+    a.request(Input::Hide, WAIT);
+    b.request(Input::Hide, WAIT);
+    let d = launch();
+    let deadline = Instant::now() + WAIT;
+    let reason = loop {
+        assert!(Instant::now() < deadline, "a was not ended");
+        if let Some(Output::Terminated { reason }) = a.recv(Duration::from_millis(50)) {
+            break reason;
+        }
+    };
+    assert_eq!(reason, "ended to make room: 3 apps at most, the one longest in the background goes first");
+    // The others go on.
+    for h in [&b, &c, &d] {
+        assert!(data(h)["n"].is_u64());
+    }
+    // Every app shown: one more still starts, and none is ended for it.
+    b.request(Input::Show, WAIT);
+    let e = launch();
+    for h in [&b, &c, &d, &e] {
+        assert!(data(h)["n"].is_u64());
+    }
+}
