@@ -16,6 +16,15 @@ use capsule_runtime::{Input, InstanceSender, Outlet, Output};
 /// Routes one instance's calls to its own client at the bridge.
 pub struct BridgeOutlet {
     client: Arc<dyn ApiHost>,
+    /// Told each answer: the API and whether it succeeded (the host's metrics).
+    observer: Option<Observer>,
+}
+
+/// What [`BridgeOutlet::observed`] tells: an API's name and whether its answer was `:ok`.
+pub type Observer = Arc<dyn Fn(&str, bool) + Send + Sync>;
+
+fn succeeded(result: &serde_json::Value) -> bool {
+    result["errMsg"].as_str().is_some_and(|m| m.ends_with(":ok"))
 }
 
 impl BridgeOutlet {
@@ -27,7 +36,13 @@ impl BridgeOutlet {
 
     /// An outlet for an instance whose calls go to `client`, a client of its own.
     pub fn with_client(client: Arc<dyn ApiHost>) -> BridgeOutlet {
-        BridgeOutlet { client }
+        BridgeOutlet { client, observer: None }
+    }
+
+    /// The outlet, telling `observer` of every answer.
+    pub fn observed(mut self, observer: Observer) -> BridgeOutlet {
+        self.observer = Some(observer);
+        self
     }
 }
 
@@ -36,6 +51,9 @@ impl Outlet for BridgeOutlet {
         match output {
             Output::ApiCall { call, name, args, sync: true } => {
                 let result = self.client.call_sync(&name, args);
+                if let Some(observer) = &self.observer {
+                    observer(&name, succeeded(&result));
+                }
                 from.send(Input::ApiReply { call, result });
                 None
             }
@@ -44,11 +62,18 @@ impl Outlet for BridgeOutlet {
                 let events: capsule_bridge::Events = Arc::new(move |name: &str, data| {
                     events_to.send(Input::ApiEvent { call, name: name.to_string(), data })
                 });
+                let observer = self.observer.clone();
+                let api = name.clone();
                 self.client.call_with_events(
                     &name,
                     args,
                     events,
-                    Box::new(move |result| answer_to.send(Input::ApiReply { call, result })),
+                    Box::new(move |result| {
+                        if let Some(observer) = &observer {
+                            observer(&api, succeeded(&result));
+                        }
+                        answer_to.send(Input::ApiReply { call, result })
+                    }),
                 );
                 None
             }

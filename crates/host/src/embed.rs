@@ -189,6 +189,20 @@ pub enum EndCause {
 }
 
 impl EndCause {
+    /// The cause as a metric's label reads it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndCause::Cpu => "cpu",
+            EndCause::Heap => "heap",
+            EndCause::Host => "host",
+            EndCause::EndedByHost => "ended_by_host",
+            EndCause::Fault => "fault",
+            EndCause::Other => "other",
+        }
+    }
+}
+
+impl EndCause {
     /// The cause a termination reason names.
     pub fn of(reason: &str) -> EndCause {
         if reason.starts_with("CPU time limit") {
@@ -245,6 +259,7 @@ pub struct Host {
     events: Arc<Events>,
     isolation: Isolation,
     worker: Option<WorkerProgram>,
+    monitor: Arc<crate::metrics::Monitor>,
 }
 
 impl Host {
@@ -275,6 +290,7 @@ impl Host {
             events,
             isolation: config.isolation,
             worker: config.worker,
+            monitor: Arc::new(crate::metrics::Monitor::new()),
         })
     }
 
@@ -361,13 +377,22 @@ impl Host {
             }
             None => BridgeOutlet::new(&parts.client),
         };
-        spawn.outlet = Some(Arc::new(Watched { calls, events: self.events.clone(), app: app_id.clone() }));
+        let monitor = self.monitor.clone();
+        let counted = app_id.clone();
+        let calls = calls.observed(Arc::new(move |api: &str, ok: bool| monitor.answered(&counted, api, ok)));
+        spawn.outlet = Some(Arc::new(Watched {
+            calls,
+            events: self.events.clone(),
+            app: app_id.clone(),
+            monitor: self.monitor.clone(),
+        }));
         let handle = match options.isolation.unwrap_or(self.isolation) {
             Isolation::InProcess => self.pool.spawn_with(spawn),
             Isolation::Process => {
                 capsule_sandbox::spawn(&self.worker.clone().unwrap_or_else(WorkerProgram::current), spawn)
             }
         };
+        self.monitor.launched(handle.id(), &app_id, handle.sender());
         self.events.send(HostEvent::Launched { instance: handle.id(), app: app_id });
         handle.send(Input::Launch { path: options.path() });
         handle
@@ -384,6 +409,15 @@ impl Host {
     /// Events subscribers lost because they did not read them in time.
     pub fn events_lost(&self) -> u64 {
         self.events.lost.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The host's instances and what they use, in the OpenMetrics text format Prometheus
+    /// scrapes (what the simulator serves at `GET /metrics`): `capsule_instances{state}`,
+    /// `capsule_instance_heap_bytes{app}`, `capsule_instance_cpu_seconds_total{app}`,
+    /// `capsule_worker_rss_bytes{app}`, `capsule_api_calls_total{app,api,result}`,
+    /// `capsule_patches_total{app}`, `capsule_terminations_total{app,reason}`.
+    pub fn metrics_text(&self) -> String {
+        self.monitor.text()
     }
 
     /// The logic threads (for a host that also spawns instances itself).
@@ -478,11 +512,16 @@ struct Watched {
     calls: BridgeOutlet,
     events: Arc<Events>,
     app: String,
+    monitor: Arc<crate::metrics::Monitor>,
 }
 
 impl Outlet for Watched {
     fn output(&self, from: &InstanceSender, output: Output) -> Option<Output> {
+        if let Output::Patches { .. } = &output {
+            self.monitor.patched(&self.app);
+        }
         if let Output::Terminated { reason } = &output {
+            self.monitor.ended(from.id(), &self.app, EndCause::of(reason));
             self.events.send(HostEvent::Ended {
                 instance: from.id(),
                 app: self.app.clone(),

@@ -37,6 +37,7 @@ pub mod embed;
 pub mod extlib;
 mod fanout;
 mod guard;
+mod metrics;
 mod prompter;
 mod routes;
 mod view_calls;

@@ -40,6 +40,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/pkg/{*path}", get(package_file))
         .route("/capsule-files/{path}", get(app_file))
         .route("/ws", get(websocket))
+        .route("/metrics", get(metrics))
         .merge(secret_routes)
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
         // Host and Origin, for every route, the fallback and the socket.
@@ -229,6 +230,14 @@ async fn prompt_answer(
         };
         Ok(p.answer(seq, answer))
     })
+}
+
+/// What an operator scrapes: the host's instances and what they use (`Host::metrics_text`).
+/// It changes nothing, so it needs no secret, only the origin checks every route has.
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+    let text = shared.host.metrics_text();
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text)
+        .into_response()
 }
 
 /// The overlay's Relaunch: the app that ended runs again.

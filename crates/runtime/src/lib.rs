@@ -21,5 +21,7 @@ pub use capsule_js::Limits;
 pub use events::{Offset, Pointer, Touch};
 pub use instance::Instance;
 pub use message::{Input, Output, Query, SYNC_CEILING};
-pub use pool::{InstanceHandle, InstanceSender, Pool, PoolConfig, Remote, Spawn, next_instance_id};
+pub use pool::{
+    InstanceHandle, InstanceSender, Pool, PoolConfig, Remote, Spawn, VitalState, Vitals, next_instance_id,
+};
 pub use port::{ApiSurface, Outlet};

@@ -132,6 +132,40 @@ struct Slot {
     background: Option<Instant>,
     suspended: bool,
     policy: Background,
+    /// The instance's heap and CPU after its last turn.
+    vitals: (usize, Duration),
+}
+
+/// What a host's monitoring reads of an instance at any time, without asking it
+/// ([`InstanceSender::vitals`]): figures from after its last turn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Vitals {
+    /// Bytes of JS heap (`None` where the transport cannot tell: a worker process).
+    pub heap: Option<usize>,
+    /// CPU its callbacks used so far (a worker: its whole process's).
+    pub cpu: Duration,
+    /// Resident memory of its own process (a worker), in bytes.
+    pub rss: Option<u64>,
+    /// Where it is: shown, in the background, or suspended there.
+    pub state: VitalState,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum VitalState {
+    #[default]
+    Shown,
+    Background,
+    Suspended,
+}
+
+impl VitalState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VitalState::Shown => "shown",
+            VitalState::Background => "background",
+            VitalState::Suspended => "suspended",
+        }
+    }
 }
 
 /// The platform's background policy for one instance: after `grace` in the background its
@@ -231,6 +265,10 @@ pub trait Remote: Send + Sync {
     /// The handle's owner took `output` off the handle (what the transport queued for it is
     /// that much less).
     fn received(&self, _output: &Output) {}
+    /// What the transport can tell of the instance without asking it.
+    fn vitals(&self) -> Option<Vitals> {
+        None
+    }
 }
 
 /// A fresh instance id, unique in this process whichever pool or transport runs it.
@@ -313,6 +351,7 @@ impl Pool {
             background: None,
             suspended: false,
             policy,
+            vitals: (0, Duration::ZERO),
         };
         let mut state = self.sched.lock();
         if let Some(max) = self.sched.config.max_instances {
@@ -525,6 +564,9 @@ impl Sched {
         }
         slot.turn = Turn::Idle;
         slot.due = instance.as_ref().and_then(|i| i.0.next_due());
+        if let Some(i) = &instance {
+            slot.vitals = (i.0.heap_used(), i.0.cpu_total());
+        }
         if let Some(since) = slot.background {
             let policy = slot.policy.due(since, slot.suspended);
             slot.due = Some(if slot.suspended { policy } else { slot.due.map_or(policy, |d| d.min(policy)) });
@@ -762,6 +804,28 @@ impl InstanceSender {
                     remote.send(input);
                 }
             }
+        }
+    }
+
+    /// The instance's figures as of its last turn (`None` once it is gone).
+    pub fn vitals(&self) -> Option<Vitals> {
+        match &self.target {
+            Target::Pool(sched) => {
+                let sched = sched.upgrade()?;
+                let state = sched.lock();
+                let slot = state.slots.get(&self.id)?;
+                Some(Vitals {
+                    heap: Some(slot.vitals.0),
+                    cpu: slot.vitals.1,
+                    rss: None,
+                    state: match (slot.background, slot.suspended) {
+                        (_, true) => VitalState::Suspended,
+                        (Some(_), false) => VitalState::Background,
+                        (None, false) => VitalState::Shown,
+                    },
+                })
+            }
+            Target::Remote(remote) => remote.upgrade()?.vitals(),
         }
     }
 

@@ -100,6 +100,7 @@ pub fn spawn(program: &WorkerProgram, spawn: Spawn) -> InstanceHandle {
         closed: AtomicBool::new(false),
         breach: Mutex::new(None),
         backlog: Mutex::new(Default::default()),
+        hidden: AtomicBool::new(false),
     });
     let remote: Arc<dyn Remote> = link.clone();
     let handle = InstanceHandle::remote(id, remote, from_instance);
@@ -200,6 +201,8 @@ struct Link {
     closed: AtomicBool,
     /// A budget of the host side the instance went past.
     breach: Mutex<Option<String>>,
+    /// Hidden by its host (the worker applies the background policy itself).
+    hidden: AtomicBool,
     /// The sizes of the outputs on the handle not taken yet, in order, and their sum: a
     /// worker that sends faster than its host takes ends past the host budget.
     backlog: Mutex<(std::collections::VecDeque<usize>, usize)>,
@@ -259,6 +262,11 @@ const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Remote for Link {
     fn send(&self, input: Input) {
+        match input {
+            Input::Hide => self.hidden.store(true, Ordering::Relaxed),
+            Input::Show => self.hidden.store(false, Ordering::Relaxed),
+            _ => {}
+        }
         let weight = input.weight();
         let inputs = self.inputs.lock().unwrap_or_else(|p| p.into_inner());
         let Some(inputs) = inputs.as_ref() else { return };
@@ -282,6 +290,34 @@ impl Remote for Link {
         self.closed.store(true, Ordering::Relaxed);
         self.inputs.lock().unwrap_or_else(|p| p.into_inner()).take();
         self.kill();
+    }
+
+    /// The worker process's resident memory and CPU, read from /proc (the host may read its
+    /// child's); its heap is the worker's to tell.
+    fn vitals(&self) -> Option<capsule_runtime::Vitals> {
+        let reaped = self.reaped.lock().unwrap_or_else(|p| p.into_inner());
+        if *reaped {
+            return None;
+        }
+        let statm = std::fs::read_to_string(format!("/proc/{}/statm", self.pid)).ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).ok()?;
+        drop(reaped);
+        let page = 4096u64;
+        let rss = statm.split_whitespace().nth(1)?.parse::<u64>().ok()? * page;
+        // Fields after the command name (in parentheses, which may hold spaces): utime and
+        // stime are the 12th and 13th, in clock ticks of 10 ms.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        Some(capsule_runtime::Vitals {
+            heap: None,
+            cpu: std::time::Duration::from_millis(ticks * 10),
+            rss: Some(rss),
+            state: if self.hidden.load(Ordering::Relaxed) {
+                capsule_runtime::VitalState::Background
+            } else {
+                capsule_runtime::VitalState::Shown
+            },
+        })
     }
 
     fn received(&self, _output: &Output) {

@@ -19,7 +19,7 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use capsule_js::{Arg, Engine, EngineError, Limits, Outcome};
 use capsule_package::Package;
@@ -166,6 +166,11 @@ impl Instance {
     }
 
     /// Bytes of JS heap in use.
+    /// CPU the instance's callbacks used since it started.
+    pub fn cpu_total(&self) -> Duration {
+        self.engine.cpu_total()
+    }
+
     pub fn heap_used(&self) -> usize {
         self.engine.heap().0
     }
