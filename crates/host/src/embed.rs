@@ -94,6 +94,10 @@ pub struct HostConfig {
     /// The program started as each worker under [`Isolation::Process`]: one whose `main`
     /// calls [`crate::run_worker_if_requested`] first. By default this process's own program.
     pub worker: Option<WorkerProgram>,
+    /// Denied permission requests an app may make within a minute before its instances are
+    /// ended (an app probing scopes it was refused): 120 by default, two a second, which an
+    /// app that merely retries never reaches; `None` never ends one for it.
+    pub denied_per_minute: Option<u32>,
 }
 
 /// Where an instance runs.
@@ -123,6 +127,7 @@ impl Default for HostConfig {
             file_quota: None,
             isolation: Isolation::InProcess,
             worker: None,
+            denied_per_minute: Some(120),
         }
     }
 }
@@ -169,6 +174,8 @@ pub enum HostEvent {
     Ended { instance: u64, app: String, reason: String, cause: EndCause },
     /// A permission decision of the bridge (also in its audit log).
     Decision(capsule_bridge::Decision),
+    /// A rule of the host's policy acted on an app (its instances end with `reason`).
+    Policy { app: String, rule: &'static str, reason: String },
 }
 
 /// Why an instance ended, for an operator to count.
@@ -184,6 +191,8 @@ pub enum EndCause {
     EndedByHost,
     /// A fault in host code (a panic), or it could not start.
     Fault,
+    /// A rule of the host's policy ([`HostEvent::Policy`]).
+    Policy,
     /// Anything else (too many outputs, timers, …).
     Other,
 }
@@ -197,6 +206,7 @@ impl EndCause {
             EndCause::Host => "host",
             EndCause::EndedByHost => "ended_by_host",
             EndCause::Fault => "fault",
+            EndCause::Policy => "policy",
             EndCause::Other => "other",
         }
     }
@@ -213,6 +223,8 @@ impl EndCause {
             EndCause::Host
         } else if reason == "ended by the host" {
             EndCause::EndedByHost
+        } else if reason.starts_with("ended by the host's policy") {
+            EndCause::Policy
         } else if reason.starts_with("internal error in the host")
             || reason.starts_with("the instance could not start")
         {
@@ -248,6 +260,37 @@ impl Events {
     }
 }
 
+/// The rule against an app probing scopes it was refused: its denials of the last minute.
+struct Probing {
+    limit: Option<u32>,
+    denied: Mutex<HashMap<String, std::collections::VecDeque<std::time::Instant>>>,
+}
+
+impl Probing {
+    /// Counts a decision; the reason to end the app when it is one denial too many.
+    fn denied(&self, d: &capsule_bridge::Decision) -> Option<String> {
+        let limit = self.limit?;
+        if d.granted {
+            return None;
+        }
+        let now = std::time::Instant::now();
+        let mut denied = self.denied.lock().unwrap_or_else(|p| p.into_inner());
+        let times = denied.entry(d.app.clone()).or_default();
+        times.push_back(now);
+        while times.front().is_some_and(|t| now.duration_since(*t) > std::time::Duration::from_secs(60)) {
+            times.pop_front();
+        }
+        if times.len() <= limit as usize {
+            return None;
+        }
+        times.clear();
+        Some(format!(
+            "ended by the host's policy: more than {limit} denied permission requests within a minute (the last for {} by {})",
+            d.scope, d.api
+        ))
+    }
+}
+
 /// Runs mini-programs: the logic threads, the bridge, the budgets, shared by every app.
 pub struct Host {
     pool: Arc<Pool>,
@@ -279,8 +322,15 @@ impl Host {
             capsule_bridge::parse_policy(policy, &mut options).map_err(HostError::Policy)?;
         }
         let decisions = events.clone();
+        let monitor = Arc::new(crate::metrics::Monitor::new());
+        let probing = Probing { limit: config.denied_per_minute, denied: Mutex::new(HashMap::new()) };
+        let watched = monitor.clone();
         options.on_decision = Some(Arc::new(move |d: &capsule_bridge::Decision| {
-            decisions.send(HostEvent::Decision(d.clone()))
+            decisions.send(HostEvent::Decision(d.clone()));
+            if let Some(reason) = probing.denied(d) {
+                watched.end_app(&d.app, &reason);
+                decisions.send(HostEvent::Policy { app: d.app.clone(), rule: "denied-requests", reason });
+            }
         }));
         Ok(Host {
             pool: Arc::new(Pool::with_config(config.threads)),
@@ -290,7 +340,7 @@ impl Host {
             events,
             isolation: config.isolation,
             worker: config.worker,
-            monitor: Arc::new(crate::metrics::Monitor::new()),
+            monitor,
         })
     }
 

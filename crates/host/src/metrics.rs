@@ -114,6 +114,14 @@ impl Monitor {
         self.terminations.get_or_create(&EndLabels { app: app.to_string(), reason: cause.as_str() }).inc();
     }
 
+    /// Ends every live instance of `app` for `reason`.
+    pub fn end_app(&self, app: &str, reason: &str) {
+        let live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        for l in live.values().filter(|l| l.app == app) {
+            l.sender.end_because(reason);
+        }
+    }
+
     pub fn patched(&self, app: &str) {
         self.patches.get_or_create(&AppLabel { app: app.to_string() }).inc();
     }

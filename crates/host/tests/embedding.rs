@@ -223,3 +223,38 @@ fn each_launch_may_name_the_device_its_app_sees() {
     assert!(lines.contains(&format!("{} {}", default.model, default.width)), "{lines:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_app_that_keeps_asking_for_what_was_refused_is_ended_by_the_policy() {
+    let permission = r#", "permission": {"scope.wallet": {"desc": "to show your balance"}}"#;
+    let page = "Page({ onLoad() { let n = 0; const ask = () => wx.getBalance({ currency: 'CNY', \
+                  fail: r => { n++; console.log('refused ' + n) } }); setInterval(ask, 5) } })";
+    let dir = app_dir("prober", permission, page);
+    let host = host(&dir, |c| {
+        c.answers.insert("scope.wallet".into(), false);
+        c.denied_per_minute = Some(5);
+    });
+    register_wallet(&host);
+    let events = host.events();
+    let app = host.load(dir.join("app"), &Default::default()).unwrap();
+    let instance = host.launch(&app, LaunchOptions::default());
+    let reason = "ended by the host's policy: more than 5 denied permission requests within a minute \
+                  (the last for scope.wallet by getBalance)";
+    let deadline = Instant::now() + WAIT;
+    loop {
+        assert!(Instant::now() < deadline, "the prober was not ended");
+        if let Some(Output::Terminated { reason: said }) = instance.recv(Duration::from_millis(100)) {
+            assert_eq!(said, reason);
+            break;
+        }
+    }
+    let seen = event_until(&events, |e| matches!(e, HostEvent::Ended { .. }));
+    assert!(
+        seen.iter().any(
+            |e| matches!(e, HostEvent::Policy { rule: "denied-requests", reason: r, .. } if r == reason)
+        ),
+        "{seen:?}"
+    );
+    assert!(seen.iter().any(|e| matches!(e, HostEvent::Ended { cause: EndCause::Policy, .. })), "{seen:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
