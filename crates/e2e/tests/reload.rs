@@ -129,6 +129,24 @@ async fn serve(
 }
 
 const WAIT: Duration = Duration::from_secs(60);
+
+/// A simulator of `package` on a host made as `config` says, and the way to stop it.
+async fn simulate(
+    config: HostConfig,
+    package: Package,
+    program: capsule_template::Program,
+) -> (Simulator, tokio::sync::oneshot::Sender<()>) {
+    let host = std::sync::Arc::new(Host::new(config).unwrap());
+    let app = host.app(package, program);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let setup = SimulatorOptions { port: 0, device: device("iphone-se").unwrap(), prompter: None };
+    let sim = Simulator::start(host, app, setup, async move {
+        let _ = stopped.await;
+    })
+    .await
+    .unwrap();
+    (sim, stop)
+}
 const OVERLAY_SHOWN: &str = "document.getElementById('capsule-overlay').className === 'show'";
 const OVERLAY_TEXT: &str = "document.querySelector('#capsule-overlay pre').textContent";
 
@@ -255,15 +273,7 @@ async fn an_app_that_ends_shows_why_and_relaunches_in_place() {
             worker: Some(WorkerProgram::new(env!("CARGO_BIN_EXE_e2e-worker"))),
             ..HostConfig::default()
         };
-        let host = std::sync::Arc::new(Host::new(config).unwrap());
-        let app = host.app(package, program);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let setup = SimulatorOptions { port: 0, device: device("iphone-se").unwrap(), prompter: None };
-        let sim = Simulator::start(host, app, setup, async move {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
+        let (sim, stop) = simulate(config, package, program).await;
         let mut b = capsule_e2e::Browser::launch(480, 860).await.unwrap();
         b.goto(&sim.url()).await.unwrap();
         let shows = |n: u32| format!("(document.querySelector('wx-page #n') || {{}}).textContent === '{n}'");
@@ -342,15 +352,7 @@ async fn a_worker_that_forges_a_patch_is_ended_and_the_simulator_goes_on() {
         worker: Some(WorkerProgram::new(&script)),
         ..HostConfig::default()
     };
-    let host = std::sync::Arc::new(Host::new(config).unwrap());
-    let app = host.app(package, program);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let setup = SimulatorOptions { port: 0, device: device("iphone-se").unwrap(), prompter: None };
-    let sim = Simulator::start(host, app, setup, async move {
-        let _ = stopped.await;
-    })
-    .await
-    .unwrap();
+    let (sim, stop) = simulate(config, package, program).await;
     assert!(
         console_shows(
             &sim,
