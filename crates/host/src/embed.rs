@@ -94,6 +94,9 @@ pub struct HostConfig {
     /// The program started as each worker under [`Isolation::Process`]: one whose `main`
     /// calls [`crate::run_worker_if_requested`] first. By default this process's own program.
     pub worker: Option<WorkerProgram>,
+    /// Live instances at most, in either isolation: launching one more ends the one longest
+    /// in the background (as the platform does); none is ended while every one is shown.
+    pub max_instances: Option<usize>,
     /// Denied permission requests an app may make within a minute before its instances are
     /// ended (an app probing scopes it was refused): 120 by default, two a second, which an
     /// app that merely retries never reaches; `None` never ends one for it.
@@ -128,6 +131,7 @@ impl Default for HostConfig {
             isolation: Isolation::InProcess,
             worker: None,
             denied_per_minute: Some(120),
+            max_instances: None,
         }
     }
 }
@@ -303,6 +307,7 @@ pub struct Host {
     isolation: Isolation,
     worker: Option<WorkerProgram>,
     monitor: Arc<crate::metrics::Monitor>,
+    max_instances: Option<usize>,
 }
 
 impl Host {
@@ -341,6 +346,7 @@ impl Host {
             isolation: config.isolation,
             worker: config.worker,
             monitor,
+            max_instances: config.max_instances,
         })
     }
 
@@ -436,6 +442,9 @@ impl Host {
             app: app_id.clone(),
             monitor: self.monitor.clone(),
         }));
+        if let Some(max) = self.max_instances {
+            self.monitor.make_room(max);
+        }
         let handle = match options.isolation.unwrap_or(self.isolation) {
             Isolation::InProcess => self.pool.spawn_with(spawn),
             Isolation::Process => {

@@ -114,6 +114,25 @@ impl Monitor {
         self.terminations.get_or_create(&EndLabels { app: app.to_string(), reason: cause.as_str() }).inc();
     }
 
+    /// With `max` instances live, ends the one longest in the background to make room for
+    /// one more; none while every one is shown.
+    pub fn make_room(&self, max: usize) {
+        let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        live.retain(|_, l| l.sender.vitals().is_some());
+        if live.len() < max {
+            return;
+        }
+        let oldest =
+            live.iter().filter_map(|(id, l)| l.sender.vitals()?.background_for.map(|d| (d, *id))).max();
+        if let Some((_, id)) = oldest
+            && let Some(l) = live.remove(&id)
+        {
+            l.sender.end_because(&format!(
+                "ended to make room: {max} apps at most, the one longest in the background goes first"
+            ));
+        }
+    }
+
     /// Ends every live instance of `app` for `reason`.
     pub fn end_app(&self, app: &str, reason: &str) {
         let live = self.live.lock().unwrap_or_else(|p| p.into_inner());

@@ -53,14 +53,11 @@ pub struct PoolConfig {
     /// How long every thread may be busy with one callback while other instances wait
     /// before the watchdog starts another thread.
     pub slice: Duration,
-    /// Live instances at most: starting one more ends the one longest in the background
-    /// (none is ended while every instance is shown).
-    pub max_instances: Option<usize>,
 }
 
 impl Default for PoolConfig {
     fn default() -> PoolConfig {
-        PoolConfig { threads: 2, max_threads: 32, slice: Duration::from_millis(20), max_instances: None }
+        PoolConfig { threads: 2, max_threads: 32, slice: Duration::from_millis(20) }
     }
 }
 
@@ -148,6 +145,8 @@ pub struct Vitals {
     pub rss: Option<u64>,
     /// Where it is: shown, in the background, or suspended there.
     pub state: VitalState,
+    /// How long it has been in the background (`None`: shown).
+    pub background_for: Option<Duration>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -300,7 +299,6 @@ impl Pool {
             threads: config.threads.max(1),
             max_threads: config.max_threads.max(config.threads.max(1)),
             slice: config.slice,
-            max_instances: config.max_instances,
         };
         let sched = Arc::new(Sched {
             config,
@@ -354,28 +352,6 @@ impl Pool {
             vitals: (0, Duration::ZERO),
         };
         let mut state = self.sched.lock();
-        if let Some(max) = self.sched.config.max_instances {
-            let live = state.slots.values().filter(|s| s.breach.is_none() && !s.dropped).count();
-            // The least recently used app in the background makes room, as on the platform.
-            let oldest = state
-                .slots
-                .iter()
-                .filter(|(_, s)| s.breach.is_none() && !s.dropped)
-                .filter_map(|(id, s)| s.background.map(|since| (since, *id)))
-                .min();
-            if live >= max
-                && let Some((_, old)) = oldest
-                && let Some(s) = state.slots.get_mut(&old)
-            {
-                s.breach = Some(format!(
-                    "ended to make room: {max} apps at most, the one longest in the background goes first"
-                ));
-                if let Some(cancel) = &s.cancel {
-                    cancel.cancel();
-                }
-                self.sched.enqueue(&mut state, old);
-            }
-        }
         state.slots.insert(id, slot);
         self.sched.enqueue(&mut state, id);
         drop(state);
@@ -823,6 +799,7 @@ impl InstanceSender {
                         (Some(_), false) => VitalState::Background,
                         (None, false) => VitalState::Shown,
                     },
+                    background_for: slot.background.map(|since| since.elapsed()),
                 })
             }
             Target::Remote(remote) => remote.upgrade()?.vitals(),

@@ -169,12 +169,7 @@ fn inputs_waiting_for_a_busy_script_count_against_the_host_budget() {
 #[test]
 fn a_spinning_app_does_not_hold_up_its_neighbour_even_on_one_thread() {
     // One logic thread: the watchdog starts another when it has been busy for a slice.
-    let pool = Pool::with_config(PoolConfig {
-        threads: 1,
-        max_threads: 4,
-        slice: Duration::from_millis(20),
-        ..PoolConfig::default()
-    });
+    let pool = Pool::with_config(PoolConfig { threads: 1, max_threads: 4, slice: Duration::from_millis(20) });
     let spin = app(&[("pages/a/a.js", "Page({ onLoad() { for (;;) {} } })")]);
     let refs: Vec<(&str, &str)> = spin.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let (package, program) = package(&refs);
@@ -196,12 +191,7 @@ fn a_spinning_app_does_not_hold_up_its_neighbour_even_on_one_thread() {
 #[test]
 fn dropping_an_instance_in_a_long_callback_ends_it_at_once() {
     // One thread and no extra: the next instance runs only once the spinning one is gone.
-    let pool = Pool::with_config(PoolConfig {
-        threads: 1,
-        max_threads: 1,
-        slice: Duration::from_millis(20),
-        ..PoolConfig::default()
-    });
+    let pool = Pool::with_config(PoolConfig { threads: 1, max_threads: 1, slice: Duration::from_millis(20) });
     let spin = app(&[("pages/a/a.js", "Page({ onLoad() { for (;;) {} } })")]);
     let refs: Vec<(&str, &str)> = spin.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let (package, program) = package(&refs);
@@ -283,12 +273,7 @@ fn with_api(
 
 #[test]
 fn a_panic_in_host_code_ends_that_instance_only() {
-    let pool = Pool::with_config(PoolConfig {
-        threads: 1,
-        max_threads: 1,
-        slice: Duration::from_millis(20),
-        ..PoolConfig::default()
-    });
+    let pool = Pool::with_config(PoolConfig { threads: 1, max_threads: 1, slice: Duration::from_millis(20) });
     let files = app(&[("pages/a/a.js", "Page({ onLoad() { console.log('calling'); wx.boomSync() } })")]);
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let (package, program) = package(&refs);
@@ -310,12 +295,7 @@ fn a_panic_in_host_code_ends_that_instance_only() {
 
 #[test]
 fn a_host_ends_an_instance_through_any_sender() {
-    let pool = Pool::with_config(PoolConfig {
-        threads: 1,
-        max_threads: 1,
-        slice: Duration::from_millis(20),
-        ..PoolConfig::default()
-    });
+    let pool = Pool::with_config(PoolConfig { threads: 1, max_threads: 1, slice: Duration::from_millis(20) });
     // Between callbacks, and in the middle of a long one.
     for script in ["Page({})", "Page({ onReady() { setTimeout(() => { for (;;) {} }, 0) } })"] {
         let (h, out) = launch(

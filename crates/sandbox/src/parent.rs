@@ -100,7 +100,7 @@ pub fn spawn(program: &WorkerProgram, spawn: Spawn) -> InstanceHandle {
         closed: AtomicBool::new(false),
         breach: Mutex::new(None),
         backlog: Mutex::new(Default::default()),
-        hidden: AtomicBool::new(false),
+        hidden: Mutex::new(None),
     });
     let remote: Arc<dyn Remote> = link.clone();
     let handle = InstanceHandle::remote(id, remote, from_instance);
@@ -201,8 +201,8 @@ struct Link {
     closed: AtomicBool,
     /// A budget of the host side the instance went past.
     breach: Mutex<Option<String>>,
-    /// Hidden by its host (the worker applies the background policy itself).
-    hidden: AtomicBool,
+    /// Since when its host hid it (the worker applies the background policy itself).
+    hidden: Mutex<Option<std::time::Instant>>,
     /// The sizes of the outputs on the handle not taken yet, in order, and their sum: a
     /// worker that sends faster than its host takes ends past the host budget.
     backlog: Mutex<(std::collections::VecDeque<usize>, usize)>,
@@ -263,8 +263,11 @@ const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 impl Remote for Link {
     fn send(&self, input: Input) {
         match input {
-            Input::Hide => self.hidden.store(true, Ordering::Relaxed),
-            Input::Show => self.hidden.store(false, Ordering::Relaxed),
+            Input::Hide => {
+                let mut hidden = self.hidden.lock().unwrap_or_else(|p| p.into_inner());
+                *hidden = hidden.or(Some(std::time::Instant::now()));
+            }
+            Input::Show => *self.hidden.lock().unwrap_or_else(|p| p.into_inner()) = None,
             _ => {}
         }
         let weight = input.weight();
@@ -302,6 +305,7 @@ impl Remote for Link {
         let statm = std::fs::read_to_string(format!("/proc/{}/statm", self.pid)).ok()?;
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).ok()?;
         drop(reaped);
+        let hidden = *self.hidden.lock().unwrap_or_else(|p| p.into_inner());
         let page = 4096u64;
         let rss = statm.split_whitespace().nth(1)?.parse::<u64>().ok()? * page;
         // Fields after the command name (in parentheses, which may hold spaces): utime and
@@ -312,11 +316,12 @@ impl Remote for Link {
             heap: None,
             cpu: std::time::Duration::from_millis(ticks * 10),
             rss: Some(rss),
-            state: if self.hidden.load(Ordering::Relaxed) {
+            state: if hidden.is_some() {
                 capsule_runtime::VitalState::Background
             } else {
                 capsule_runtime::VitalState::Shown
             },
+            background_for: hidden.map(|since| since.elapsed()),
         })
     }
 
