@@ -566,6 +566,9 @@ pub struct Bridge {
     net: std::sync::OnceLock<net::Net>,
     /// The last network calls of every app, for the developer tools.
     pub(crate) net_log: Arc<Mutex<NetLog>>,
+    /// Bytes each app sent and received over the network (request bodies, uploads; response
+    /// bodies, downloads), for the host's metrics.
+    traffic: Arc<Mutex<HashMap<String, (u64, u64)>>>,
     /// Apps with a device request waiting on the person.
     pub(crate) asking: Arc<Mutex<HashMap<String, usize>>>,
     /// What [`Bridge::surface`] gives, built on first use (after every API is registered).
@@ -622,6 +625,23 @@ enum Verdict {
     Ask,
 }
 
+/// Counts one app's network bytes as they go and come.
+#[derive(Clone)]
+pub(crate) struct Traffic {
+    map: Arc<Mutex<HashMap<String, (u64, u64)>>>,
+    app: String,
+}
+
+impl Traffic {
+    pub(crate) fn sent(&self, n: usize) {
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).entry(self.app.clone()).or_default().0 += n as u64;
+    }
+
+    pub(crate) fn received(&self, n: usize) {
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).entry(self.app.clone()).or_default().1 += n as u64;
+    }
+}
+
 /// Network calls as the developer tools list them: a sequence number, the app, the entry.
 #[derive(Default)]
 pub(crate) struct NetLog {
@@ -655,6 +675,7 @@ impl Bridge {
             stores: Mutex::new(HashMap::new()),
             net: std::sync::OnceLock::new(),
             net_log: Arc::new(Mutex::new(NetLog::default())),
+            traffic: Arc::new(Mutex::new(HashMap::new())),
             asking: Arc::new(Mutex::new(HashMap::new())),
             surface: std::sync::OnceLock::new(),
         };
@@ -725,6 +746,16 @@ impl Bridge {
     }
 
     /// `app`'s network calls after `since` (a sequence number from an earlier entry).
+    /// Bytes `app` sent and received over the network so far.
+    pub fn network_bytes(&self, app: &str) -> (u64, u64) {
+        self.traffic.lock().unwrap_or_else(|p| p.into_inner()).get(app).copied().unwrap_or_default()
+    }
+
+    /// Where an app's network bytes are counted.
+    pub(crate) fn traffic(&self, app: &str) -> Traffic {
+        Traffic { map: self.traffic.clone(), app: app.to_string() }
+    }
+
     pub fn network_log(&self, app: &str, since: u64) -> Vec<Value> {
         let log = self.net_log.lock().unwrap_or_else(|p| p.into_inner());
         log.entries.iter().filter(|(seq, a, _)| *seq > since && a == app).map(|(_, _, e)| e.clone()).collect()

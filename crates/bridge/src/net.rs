@@ -242,6 +242,7 @@ async fn read_body(
     max: usize,
     mut sink: impl FnMut(&[u8]) -> Result<(), String>,
     progress: Option<&Events>,
+    traffic: &crate::Traffic,
 ) -> Result<(), String> {
     let total = response.content_length();
     if total.is_some_and(|t| t as usize > max) {
@@ -251,6 +252,7 @@ async fn read_body(
     let mut last_percent = None;
     while let Some(chunk) = response.chunk().await.map_err(|e| send_error(&e))? {
         read += chunk.len();
+        traffic.received(chunk.len());
         if read > max {
             return Err(format!("response too large: over {max} bytes"));
         }
@@ -377,26 +379,33 @@ fn request(c: &Call<'_>, reply: Reply) {
     let entry = json!({"api": "request", "method": method.as_str(), "url": url});
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
     let mut builder = net.client("request").request(method, full_url).headers(builder_headers(&headers));
+    let traffic = c.bridge.traffic(&c.app.id);
     if !query_method {
-        builder = match (&data, bytes_of(&data)) {
-            (_, Some(bytes)) => builder.body(bytes),
-            (Value::Null, _) => builder,
-            (Value::String(s), _) => builder.body(s.clone()),
+        let body: Option<Vec<u8>> = match (&data, bytes_of(&data)) {
+            (_, Some(bytes)) => Some(bytes),
+            (Value::Null, _) => None,
+            (Value::String(s), _) => Some(s.clone().into_bytes()),
             (Value::Object(m), _)
                 if content_type.as_deref().is_some_and(|t| t.contains("x-www-form-urlencoded")) =>
             {
-                builder.body(form_encode(m))
+                Some(form_encode(m).into_bytes())
             }
             (other, _) => {
-                let b = builder.body(other.to_string());
-                if content_type.is_none() { b.header("content-type", "application/json") } else { b }
+                if content_type.is_none() {
+                    builder = builder.header("content-type", "application/json");
+                }
+                Some(other.to_string().into_bytes())
             }
         };
+        if let Some(body) = body {
+            traffic.sent(body.len());
+            builder = builder.body(body);
+        }
     }
     let events = reply.events();
     spawn_task(c, reply, timeout, entry, async move {
         let response = builder.send().await.map_err(|e| send_error(&e))?;
-        let (status, header, cookies, body) = answer(response, max, &events).await?;
+        let (status, header, cookies, body) = answer(response, max, &events, &traffic).await?;
         let data = if binary {
             bytes_value(&body)
         } else {
@@ -417,6 +426,7 @@ async fn answer(
     response: reqwest::Response,
     max: usize,
     events: &Events,
+    traffic: &crate::Traffic,
 ) -> Result<(u16, Value, Vec<String>, Vec<u8>), String> {
     let status = response.status().as_u16();
     let (header, cookies) = header_json(response.headers());
@@ -430,6 +440,7 @@ async fn answer(
             Ok(())
         },
         None,
+        traffic,
     )
     .await?;
     Ok((status, header, cookies, body))
@@ -479,6 +490,7 @@ fn download(c: &Call<'_>, reply: Reply) {
     // starts, which another running download would make wrong.
     let turn = net.download_turn(&c.app.id);
     let events = reply.events();
+    let traffic = c.bridge.traffic(&c.app.id);
     let entry = json!({"api": "downloadFile", "method": "GET", "url": url});
     spawn_task(c, reply, timeout, entry, async move {
         let _turn = turn.lock().await;
@@ -499,6 +511,7 @@ fn download(c: &Call<'_>, reply: Reply) {
                     .map_err(|e| format!("cannot write {temp_path}: {e}"))
             },
             Some(&events),
+            &traffic,
         )
         .await
         .map_err(|e| {
@@ -563,6 +576,7 @@ fn upload(c: &Call<'_>, reply: Reply) {
     let (max, max_upload) = (net.limits.max_response, net.limits.max_upload);
     let request = net.client("uploadFile").post(url.as_str()).headers(builder_headers(&headers_of(c)));
     let events = reply.events();
+    let traffic = c.bridge.traffic(&c.app.id);
     let entry = json!({"api": "uploadFile", "method": "POST", "url": url});
     spawn_task(c, reply, timeout, entry, async move {
         // Read once the call has its turn, off the bridge's thread.
@@ -571,6 +585,7 @@ fn upload(c: &Call<'_>, reply: Reply) {
             return Err(format!("the file is too large to upload: over {max_upload} bytes"));
         }
         let bytes = tokio::fs::read(&real).await.map_err(|_| format!("file not found: {path}"))?;
+        traffic.sent(bytes.len());
         let mut form = reqwest::multipart::Form::new();
         for (k, v) in fields {
             form = form.text(k, v);
@@ -581,7 +596,7 @@ fn upload(c: &Call<'_>, reply: Reply) {
             "progress",
             json!({"progress": 100, "totalBytesSent": size, "totalBytesExpectedToSend": size}),
         );
-        let (status, _, _, body) = answer(response, max, &events).await?;
+        let (status, _, _, body) = answer(response, max, &events, &traffic).await?;
         Ok(json!({"data": String::from_utf8_lossy(&body), "statusCode": status}))
     });
 }

@@ -83,6 +83,10 @@ pub trait ApiHost: Send + Sync {
         let _ = since;
         Vec::new()
     }
+    /// Bytes the app sent and received over the network so far (the host's metrics).
+    fn network_bytes(&self) -> (u64, u64) {
+        (0, 0)
+    }
     /// The app's permission decisions, oldest first, and its scopes as decided now.
     fn permissions(&self) -> (Vec<crate::Decision>, Value) {
         (Vec::new(), Value::Null)
@@ -583,6 +587,10 @@ impl ApiHost for Client {
 
     fn network_log(&self, since: u64) -> Vec<Value> {
         self.service.bridge.network_log(&self.app.id, since)
+    }
+
+    fn network_bytes(&self) -> (u64, u64) {
+        self.service.bridge.network_bytes(&self.app.id)
     }
 
     fn permissions(&self) -> (Vec<crate::Decision>, Value) {

@@ -83,10 +83,31 @@ async fn metrics_parse_as_prometheus_reads_them_and_count_what_the_app_does() {
     std::fs::write(dir.join("app/project.config.json"), r#"{"appid": "wx-metrics"}"#).unwrap();
     std::fs::write(dir.join("app/app.js"), "App({})").unwrap();
     std::fs::write(dir.join("app/pages/a/a.wxml"), "<view>{{n}}</view>").unwrap();
+    // A server on 127.0.0.1 that answers one request with five bytes.
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        if let Ok((mut conn, _)) = server.accept() {
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 1024];
+            // The request's head and its 3-byte body.
+            while !seen.ends_with(b"abc") {
+                match conn.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
+        }
+    });
     std::fs::write(
         dir.join("app/pages/a/a.js"),
-        "Page({ data: { n: 0 }, onLoad() { wx.setStorageSync('k', 1); \
-           setTimeout(() => this.setData({ n: 1 }), 1) } })",
+        format!(
+            "Page({{ data: {{ n: 0 }}, onLoad() {{ wx.setStorageSync('k', 'v'.repeat(3000)); \
+               wx.request({{ url: 'http://127.0.0.1:{port}/x', method: 'POST', data: 'abc', dataType: 'text', \
+                 complete: () => this.setData({{ n: 1 }}) }}) }} }})"
+        ),
     )
     .unwrap();
     let host = std::sync::Arc::new(
@@ -127,6 +148,18 @@ async fn metrics_parse_as_prometheus_reads_them_and_count_what_the_app_does() {
             &[("app", "wx-metrics"), ("api", "setStorage"), ("result", "ok")]
         ),
         Some(1.0),
+        "{samples:#?}"
+    );
+    let calls = |api: &str| {
+        sample(&samples, "capsule_api_calls_total", &[("app", "wx-metrics"), ("api", api), ("result", "ok")])
+    };
+    assert_eq!(calls("request"), Some(1.0), "{samples:#?}");
+    let bytes = |direction: &str| {
+        sample(&samples, "capsule_network_bytes_total", &[("app", "wx-metrics"), ("direction", direction)])
+    };
+    assert_eq!((bytes("sent"), bytes("received")), (Some(3.0), Some(5.0)), "{samples:#?}");
+    assert!(
+        sample(&samples, "capsule_storage_bytes", &[("app", "wx-metrics")]) >= Some(3000.0),
         "{samples:#?}"
     );
     // A reload ends the running instance: its end is counted by cause.

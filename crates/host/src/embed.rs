@@ -408,6 +408,7 @@ impl Host {
         let bridge_app = capsule_bridge::App::of(&package.manifest);
         let client: Arc<dyn ApiHost> = self.service().client(bridge_app.clone());
         let apis = ApiSurface::new(&client.surface());
+        self.monitor.app(&bridge_app.id, client.clone());
         let styles = Arc::new(styles);
         App(Arc::new(AppParts { package, program, styles, styles_warnings, client, bridge_app, apis }))
     }
@@ -474,7 +475,8 @@ impl Host {
     /// scrapes (what the simulator serves at `GET /metrics`): `capsule_instances{state}`,
     /// `capsule_instance_heap_bytes{app}`, `capsule_instance_cpu_seconds_total{app}`,
     /// `capsule_worker_rss_bytes{app}`, `capsule_api_calls_total{app,api,result}`,
-    /// `capsule_patches_total{app}`, `capsule_terminations_total{app,reason}`.
+    /// `capsule_patches_total{app}`, `capsule_terminations_total{app,reason}`,
+    /// `capsule_network_bytes_total{app,direction}`, `capsule_storage_bytes{app}`.
     pub fn metrics_text(&self) -> String {
         self.monitor.text()
     }

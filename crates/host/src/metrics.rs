@@ -7,10 +7,11 @@
 //! are read at each scrape from their [`InstanceSender::vitals`], without asking them.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use capsule_bridge::service::ApiHost;
 use capsule_runtime::{InstanceSender, VitalState};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -33,6 +34,12 @@ struct ApiLabels {
     app: String,
     api: String,
     result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TrafficLabels {
+    app: String,
+    direction: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -60,8 +67,15 @@ pub(crate) struct Monitor {
     api_calls: Family<ApiLabels, Counter>,
     patches: Family<AppLabel, Counter>,
     terminations: Family<EndLabels, Counter>,
+    network: Family<TrafficLabels, Counter>,
+    storage: Family<AppLabel, Gauge>,
     live: Mutex<HashMap<u64, Live>>,
+    /// Each app's door at the bridge, and the network bytes counted so far (sent, received).
+    apps: Mutex<HashMap<String, Door>>,
 }
+
+/// An app's door at the bridge, and its network bytes counted so far (sent, received).
+type Door = (Arc<dyn ApiHost>, (u64, u64));
 
 impl Monitor {
     pub fn new() -> Monitor {
@@ -73,6 +87,8 @@ impl Monitor {
         let api_calls = Family::<ApiLabels, Counter>::default();
         let patches = Family::<AppLabel, Counter>::default();
         let terminations = Family::<EndLabels, Counter>::default();
+        let network = Family::<TrafficLabels, Counter>::default();
+        let storage = Family::<AppLabel, Gauge>::default();
         registry.register("instances", "Live instances by where they are", Family::clone(&instances));
         registry.register("instance_heap_bytes", "JS heap of an app's live instances", Family::clone(&heap));
         registry.register("instance_cpu_seconds", "CPU an app's instances used", Family::clone(&cpu));
@@ -88,6 +104,12 @@ impl Monitor {
         );
         registry.register("patches", "Patch batches an app's instances sent", Family::clone(&patches));
         registry.register("terminations", "Instances ended, by app and cause", Family::clone(&terminations));
+        registry.register(
+            "network_bytes",
+            "Bytes an app sent and received over the network",
+            Family::clone(&network),
+        );
+        registry.register("storage_bytes", "Bytes an app keeps in its storage", Family::clone(&storage));
         for state in STATES {
             instances.get_or_create(&StateLabel { state: state.as_str() }).set(0);
         }
@@ -100,8 +122,20 @@ impl Monitor {
             api_calls,
             patches,
             terminations,
+            network,
+            storage,
             live: Mutex::new(HashMap::new()),
+            apps: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// An app the host made: its network bytes and storage are read at each scrape.
+    pub fn app(&self, app: &str, client: Arc<dyn ApiHost>) {
+        self.apps
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(app.to_string())
+            .or_insert((client, (0, 0)));
     }
 
     pub fn launched(&self, id: u64, app: &str, sender: InstanceSender) {
@@ -183,6 +217,20 @@ impl Monitor {
         self.worker_rss.clear();
         for (app, bytes) in rss {
             self.worker_rss.get_or_create(&AppLabel { app }).set(bytes);
+        }
+        for (app, (client, counted)) in self.apps.lock().unwrap_or_else(|p| p.into_inner()).iter_mut() {
+            let (sent, received) = client.network_bytes();
+            for (direction, now, before) in
+                [("sent", sent, &mut counted.0), ("received", received, &mut counted.1)]
+            {
+                let labels = TrafficLabels { app: app.clone(), direction };
+                self.network.get_or_create(&labels).inc_by(now.saturating_sub(*before));
+                *before = (*before).max(now);
+            }
+            let info = client.call_sync("getStorageInfo", serde_json::json!({}));
+            if let Some(kib) = info["currentSize"].as_i64() {
+                self.storage.get_or_create(&AppLabel { app: app.clone() }).set(kib * 1024);
+            }
         }
         let mut text = String::new();
         // Writing to a String cannot fail.
