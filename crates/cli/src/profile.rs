@@ -90,11 +90,9 @@ fn sensor_samples(v: &Value) -> f64 {
     v["usage"]["apiCalls"]["device.sensors"].as_f64().unwrap_or(0.0)
 }
 
-/// The origin of a URL (`https://a.example:8080`), or the URL when it has none.
-fn origin(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after_scheme..].find(['/', '?', '#']).map_or(url.len(), |i| after_scheme + i);
-    &url[..end]
+/// The origin of a URL as the bridge's allow-list reads it, or the URL when it has none.
+fn origin(url: &str) -> String {
+    capsule_bridge::origin::origin_of(url).unwrap_or_else(|| url.to_string())
 }
 
 impl Report {
@@ -254,6 +252,7 @@ mod tests {
     fn origins_and_polling() {
         assert_eq!(origin("https://a.example:8080/x?y"), "https://a.example:8080");
         assert_eq!(origin("http://127.0.0.1/"), "http://127.0.0.1");
+        assert_eq!(origin("not a url"), "not a url");
         let network = vec![(0, "u".to_string()), (500, "u".into()), (1000, "u".into()), (1100, "v".into())];
         let polled = polled(&network);
         assert_eq!(polled.len(), 1);

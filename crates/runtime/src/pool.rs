@@ -185,6 +185,12 @@ impl Background {
     }
 }
 
+/// What a suspended app still hears, ahead of what is kept for it: that it is shown again,
+/// and the host's questions.
+fn heard_when_suspended(input: &Input) -> bool {
+    matches!(input, Input::Show | Input::Query { .. })
+}
+
 /// How a duration reads in a reason: `30 min`, `5 s`, `250 ms`.
 fn spoken(d: Duration) -> String {
     match d.as_millis() {
@@ -444,7 +450,7 @@ impl Sched {
         }
         // A suspended app hears only that it is shown again and the host's questions, both
         // before what is kept for it; the rest waits for it to be shown.
-        let jumps = slot.suspended && matches!(input, Input::Show | Input::Query { .. });
+        let jumps = slot.suspended && heard_when_suspended(&input);
         if matches!(input, Input::Show) {
             slot.suspended = false;
         }
@@ -495,7 +501,7 @@ impl Sched {
                 } else if !slot.policy.stays_awake && now >= since + slot.policy.grace {
                     slot.suspended = true;
                 }
-                let hears = matches!(slot.inbox.front(), Some((Input::Show | Input::Query { .. }, _)));
+                let hears = slot.inbox.front().is_some_and(|(i, _)| heard_when_suspended(i));
                 if slot.suspended && slot.breach.is_none() && !hears {
                     let due = slot.policy.due(since, true);
                     slot.turn = Turn::Idle;
@@ -547,8 +553,7 @@ impl Sched {
             let policy = slot.policy.due(since, slot.suspended);
             slot.due = Some(if slot.suspended { policy } else { slot.due.map_or(policy, |d| d.min(policy)) });
         }
-        let hears =
-            !slot.suspended || matches!(slot.inbox.front(), Some((Input::Show | Input::Query { .. }, _)));
+        let hears = !slot.suspended || slot.inbox.front().is_some_and(|(i, _)| heard_when_suspended(i));
         let more = (!slot.inbox.is_empty() && hears) || slot.breach.is_some();
         slot.instance = instance;
         if more {

@@ -108,6 +108,17 @@ pub fn json_depth(text: &[u8]) -> usize {
     deepest
 }
 
+/// A frame's JSON as `T`, without serde_json's limit of 128 levels: a page's tree and an
+/// app's data may nest deeper. The caller bounds the depth (see [`json_depth`]) where the
+/// frame is not its own side's.
+pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    de.disable_recursion_limit();
+    let value = T::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
 /// A package file as a frame's payload: the path's length (4 bytes, little-endian), the
 /// path, then the bytes.
 pub fn file_payload(path: &str, bytes: &[u8]) -> Vec<u8> {

@@ -434,11 +434,7 @@ fn decode_output(bytes: &[u8]) -> Result<Output, String> {
     if depth > MAX_OUTPUT_DEPTH {
         return Err(format!("nested {depth} levels deep, past {MAX_OUTPUT_DEPTH}"));
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    de.disable_recursion_limit();
-    let output = <Output as serde::Deserialize>::deserialize(&mut de).map_err(|e| e.to_string())?;
-    de.end().map_err(|e| e.to_string())?;
-    Ok(output)
+    frame::decode(bytes).map_err(|e| e.to_string())
 }
 
 fn read_loop(id: u64, stream: &UnixStream, child: Child, link: &Link, out: Deliver) {

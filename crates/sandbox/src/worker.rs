@@ -103,7 +103,9 @@ fn run(address_space: Option<u64>) -> i32 {
     let handle = pool.spawn_with(spawn);
     loop {
         match frame::read(&*stream) {
-            Ok(Some(bytes)) => match decode_input(&bytes) {
+            // As deep as what the host accepted from this worker (a value stored for the app
+            // comes back as deep as it went in); the host's own frames need no other check.
+            Ok(Some(bytes)) => match frame::decode::<Input>(&bytes) {
                 Ok(input) => handle.send(input),
                 Err(_) => return 2,
             },
@@ -111,17 +113,6 @@ fn run(address_space: Option<u64>) -> i32 {
             Ok(None) | Err(_) => return 0,
         }
     }
-}
-
-/// An input from the host: as deep as what the host accepted from the worker (a value it
-/// stored for the app comes back as deep as it went in), so without serde_json's limit of
-/// 128 levels; the host's own frames need no other check.
-fn decode_input(bytes: &[u8]) -> serde_json::Result<Input> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    de.disable_recursion_limit();
-    let input = <Input as serde::Deserialize>::deserialize(&mut de)?;
-    de.end()?;
-    Ok(input)
 }
 
 /// Reads the start frame and the package's files, and makes the instance's spawn; `None`
